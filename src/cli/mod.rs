@@ -1,0 +1,180 @@
+//! The command line: `onemap` (console), `onemap info`, and the shared pack lookup. Every error
+//! is one clear line on stderr and exit code 2; nothing panics on input.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use serde::Serialize;
+
+use crate::mappack::{MapPack, Title};
+
+/// Pack opened when `--pack` is not given.
+pub const DEFAULT_PACK: &str = "xishuangbanna";
+
+/// OneMap (应急管理“一张图”): offline command-and-dispatch console.
+#[derive(Debug, Parser)]
+#[command(name = "onemap", version, about, long_about = None)]
+pub struct Cli {
+    /// Map pack folder (default: maps/xishuangbanna next to the working directory or the program).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub pack: Option<PathBuf>,
+    /// What to do; without a subcommand the console opens.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the pack's manifest, every layer with its feature count, and the bbox.
+    Info {
+        /// Machine-readable JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// A CLI failure: message plus exit code.
+#[derive(Debug)]
+pub struct CliError {
+    /// Exit code (2 = bad input).
+    pub code: u8,
+    /// One line for stderr.
+    pub message: String,
+}
+
+impl CliError {
+    /// Bad input (exit 2).
+    pub fn input(message: impl Into<String>) -> CliError {
+        CliError {
+            code: 2,
+            message: message.into(),
+        }
+    }
+}
+
+/// Find the pack folder: `--pack`, else `maps/<default>` under the working directory, the
+/// program's folder (and `../share/onemap`), or the source tree it was built from.
+pub fn resolve_pack(explicit: Option<&Path>) -> Result<PathBuf, CliError> {
+    if let Some(p) = explicit {
+        return Ok(p.to_path_buf());
+    }
+    let rel = Path::new("maps").join(DEFAULT_PACK);
+    let mut candidates = vec![rel.clone()];
+    if let Ok(exe) = std::env::current_exe()
+        && let Some(dir) = exe.parent()
+    {
+        candidates.push(dir.join(&rel));
+        candidates.push(dir.join("../share/onemap").join(&rel));
+    }
+    candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join(&rel));
+    candidates
+        .into_iter()
+        .find(|c| c.join("manifest.json").is_file())
+        .ok_or_else(|| {
+            CliError::input(format!(
+                "map pack not found: no {} here or next to the program; pass --pack DIR",
+                rel.display()
+            ))
+        })
+}
+
+/// Load a pack, mapping errors to exit code 2.
+pub fn load_pack(explicit: Option<&Path>) -> Result<MapPack, CliError> {
+    let dir = resolve_pack(explicit)?;
+    MapPack::load(&dir).map_err(|e| CliError::input(e.to_string()))
+}
+
+#[derive(Serialize)]
+struct InfoLayer<'a> {
+    name: &'a str,
+    kind: &'a str,
+    features: usize,
+    file: &'a str,
+    title: Title,
+    visible: bool,
+}
+
+#[derive(Serialize)]
+struct Info<'a> {
+    name: &'a str,
+    title: &'a Title,
+    format_version: u32,
+    bbox: [f64; 4],
+    layers: Vec<InfoLayer<'a>>,
+    attribution: &'a [String],
+}
+
+/// `onemap info`: text or JSON on stdout.
+pub fn info(pack: &MapPack, json: bool) -> Result<String, CliError> {
+    let m = &pack.manifest;
+    let info = Info {
+        name: &m.name,
+        title: &m.title,
+        format_version: m.format_version,
+        bbox: m.bbox,
+        layers: pack
+            .layers
+            .iter()
+            .map(|l| InfoLayer {
+                name: &l.spec.name,
+                kind: l.kind.as_str(),
+                features: l.feature_count(),
+                file: &l.spec.file,
+                title: l.title(),
+                visible: l.spec.visible,
+            })
+            .collect(),
+        attribution: &m.attribution,
+    };
+    if json {
+        return serde_json::to_string_pretty(&info).map_err(|e| CliError {
+            code: 1,
+            message: e.to_string(),
+        });
+    }
+    let mut out = String::new();
+    let [a, b, c, d] = m.bbox;
+    out.push_str(&format!("{} — {} / {}\n", m.name, m.title.zh, m.title.en));
+    out.push_str(&format!(
+        "folder:  {}\nformat:  {}\nbbox:    {a}, {b} – {c}, {d} (WGS-84 lon/lat)\nlayers:\n",
+        pack.dir.display(),
+        m.format_version
+    ));
+    for l in &info.layers {
+        let unit = match l.kind {
+            "terrain" => "cells",
+            "gazetteer" | "corridors" => "rows",
+            _ => "features",
+        };
+        out.push_str(&format!(
+            "  {:<22} {:<11} {:>6} {unit:<8}  {} / {}\n",
+            l.name, l.kind, l.features, l.title.zh, l.title.en
+        ));
+    }
+    out.push_str("attribution:\n");
+    for line in &m.attribution {
+        out.push_str(&format!("  {line}\n"));
+    }
+    Ok(out)
+}
+
+/// Run a parsed command line; `None` as the command means "open the console" and is handled by
+/// the binary, which owns the window.
+pub fn run(cli: &Cli) -> Result<(), CliError> {
+    match &cli.command {
+        Some(Command::Info { json }) => {
+            let pack = load_pack(cli.pack.as_deref())?;
+            println!("{}", info(&pack, *json)?.trim_end());
+            Ok(())
+        }
+        None => Ok(()),
+    }
+}
+
+/// Print an error the CLI way and return its exit code.
+pub fn report(e: &CliError) -> ExitCode {
+    eprintln!("onemap: error: {}", e.message);
+    ExitCode::from(e.code)
+}

@@ -1,0 +1,158 @@
+//! Geodesy helpers shared by every module: WGS-84 lon/lat checks, Web Mercator, haversine,
+//! bounding boxes and DMS formatting. Pure functions; imports no egui, tokio or rusqlite.
+
+use std::f64::consts::PI;
+
+/// Mean Earth radius in metres (IUGG), used for every haversine distance in OneMap.
+pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
+
+/// Latitude limit of Web Mercator, in degrees.
+pub const MERCATOR_MAX_LAT: f64 = 85.051_128_78;
+
+/// True when `lon`, `lat` are finite and inside WGS-84 ranges.
+pub fn valid_lonlat(lon: f64, lat: f64) -> bool {
+    lon.is_finite() && lat.is_finite() && (-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)
+}
+
+/// Web Mercator normalised to 0..1 (x east, y south), the space the map layers are cached in.
+pub fn mercator_norm(lon: f64, lat: f64) -> [f64; 2] {
+    let lat = lat.clamp(-MERCATOR_MAX_LAT, MERCATOR_MAX_LAT);
+    let x = (1.0 + lon.to_radians() / PI) / 2.0;
+    let y = (1.0 - lat.to_radians().tan().asinh() / PI) / 2.0;
+    [x, y]
+}
+
+/// Inverse of [`mercator_norm`]: normalised Web Mercator back to lon/lat degrees.
+pub fn mercator_norm_inverse(x: f64, y: f64) -> [f64; 2] {
+    let lon = (x * 2.0 - 1.0) * 180.0;
+    let lat = ((1.0 - y * 2.0) * PI).sinh().atan().to_degrees();
+    [lon, lat]
+}
+
+/// Great-circle distance in metres between two lon/lat points.
+pub fn haversine_m(a_lonlat: [f64; 2], b_lonlat: [f64; 2]) -> f64 {
+    let (lat1, lat2) = (a_lonlat[1].to_radians(), b_lonlat[1].to_radians());
+    let dlat = lat2 - lat1;
+    let dlon = (b_lonlat[0] - a_lonlat[0]).to_radians();
+    let h = (dlat / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * (dlon / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS_M * h.sqrt().min(1.0).asin()
+}
+
+/// An axis-aligned lon/lat box: `[min_lon, min_lat, max_lon, max_lat]`.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct BBox(pub [f64; 4]);
+
+impl BBox {
+    /// The empty box, which grows with [`BBox::extend`].
+    pub const EMPTY: BBox = BBox([f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY]);
+
+    /// Grow the box to contain a lon/lat point.
+    pub fn extend(&mut self, lonlat: [f64; 2]) {
+        let b = &mut self.0;
+        b[0] = b[0].min(lonlat[0]);
+        b[1] = b[1].min(lonlat[1]);
+        b[2] = b[2].max(lonlat[0]);
+        b[3] = b[3].max(lonlat[1]);
+    }
+
+    /// True when no point was added.
+    pub fn is_empty(&self) -> bool {
+        !(self.0[0] <= self.0[2] && self.0[1] <= self.0[3])
+    }
+
+    /// The centre of the box, lon/lat.
+    pub fn center(&self) -> [f64; 2] {
+        [(self.0[0] + self.0[2]) / 2.0, (self.0[1] + self.0[3]) / 2.0]
+    }
+
+    /// True when the lon/lat point lies inside or on the edge of the box.
+    pub fn contains(&self, lonlat: [f64; 2]) -> bool {
+        lonlat[0] >= self.0[0] && lonlat[0] <= self.0[2] && lonlat[1] >= self.0[1] && lonlat[1] <= self.0[3]
+    }
+}
+
+/// Degrees as D°M′S.S″ with a hemisphere letter, e.g. `100°47′48.0″E`.
+pub fn format_dms(value_deg: f64, positive: char, negative: char) -> String {
+    let hemi = if value_deg < 0.0 { negative } else { positive };
+    let total_s = (value_deg.abs() * 3600.0 * 10.0).round() / 10.0;
+    let d = (total_s / 3600.0).floor();
+    let m = ((total_s - d * 3600.0) / 60.0).floor();
+    let s = total_s - d * 3600.0 - m * 60.0;
+    format!("{d:.0}°{m:02.0}′{s:04.1}″{hemi}")
+}
+
+/// A lon/lat pair as `22.010211°N 100.796653°E` and in DMS.
+pub fn format_lonlat(lonlat: [f64; 2]) -> (String, String) {
+    let [lon, lat] = lonlat;
+    let ns = if lat < 0.0 { 'S' } else { 'N' };
+    let ew = if lon < 0.0 { 'W' } else { 'E' };
+    let dec = format!("{:.6}°{ns} {:.6}°{ew}", lat.abs(), lon.abs());
+    let dms = format!("{} {}", format_dms(lat, 'N', 'S'), format_dms(lon, 'E', 'W'));
+    (dec, dms)
+}
+
+/// Parse a pasted coordinate pair "LON,LAT" (decimal degrees, comma or whitespace separated).
+pub fn parse_lonlat(text: &str) -> Result<[f64; 2], String> {
+    let parts: Vec<&str> = text
+        .split(|c: char| c == ',' || c == '，' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if parts.len() != 2 {
+        return Err(format!("expected LON,LAT in decimal degrees, got \"{text}\""));
+    }
+    let lon: f64 = parts[0]
+        .parse()
+        .map_err(|_| format!("longitude \"{}\" is not a number", parts[0]))?;
+    let lat: f64 = parts[1]
+        .parse()
+        .map_err(|_| format!("latitude \"{}\" is not a number", parts[1]))?;
+    if !valid_lonlat(lon, lat) {
+        return Err(format!(
+            "{lon},{lat} is outside WGS-84 ranges (lon -180..180, lat -90..90)"
+        ));
+    }
+    Ok([lon, lat])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mercator_round_trip() {
+        for &(lon, lat) in &[(100.79, 22.01), (-73.9, 40.7), (0.0, 0.0), (179.9, -60.0)] {
+            let [x, y] = mercator_norm(lon, lat);
+            let [lon2, lat2] = mercator_norm_inverse(x, y);
+            assert!((lon - lon2).abs() < 1e-9 && (lat - lat2).abs() < 1e-9, "{lon},{lat}");
+        }
+        assert_eq!(mercator_norm(0.0, 0.0), [0.5, 0.5]);
+    }
+
+    #[test]
+    fn haversine_one_degree_of_latitude() {
+        // One degree of arc on the mean sphere: 2πR/360.
+        let d = haversine_m([100.0, 22.0], [100.0, 23.0]);
+        assert!((d - 2.0 * PI * EARTH_RADIUS_M / 360.0).abs() < 0.01, "{d}");
+    }
+
+    #[test]
+    fn dms_formats_carry() {
+        assert_eq!(format_dms(22.0, 'N', 'S'), "22°00′00.0″N");
+        assert_eq!(format_dms(100.5, 'E', 'W'), "100°30′00.0″E");
+        assert_eq!(format_dms(-0.25, 'N', 'S'), "0°15′00.0″S");
+        // 59.99999 s rounds up into the next minute, not "60.0″".
+        assert_eq!(
+            format_dms(10.0 + 59.0 / 60.0 + 59.99999 / 3600.0, 'E', 'W'),
+            "11°00′00.0″E"
+        );
+    }
+
+    #[test]
+    fn parse_lonlat_accepts_and_rejects() {
+        assert_eq!(parse_lonlat("100.79, 22.01"), Ok([100.79, 22.01]));
+        assert_eq!(parse_lonlat("100.79 22.01"), Ok([100.79, 22.01]));
+        assert!(parse_lonlat("22.01").is_err());
+        assert!(parse_lonlat("200,10").unwrap_err().contains("outside"));
+        assert!(parse_lonlat("abc,10").unwrap_err().contains("not a number"));
+    }
+}

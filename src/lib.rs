@@ -1,0 +1,14 @@
+//! OneMap (应急管理“一张图”): the offline command-and-dispatch console for the Xishuangbanna
+//! emergency command centre.
+//!
+//! All logic lives in this library; `src/main.rs` is a thin front (the egui console when run
+//! without a subcommand, the CLI otherwise). Domain modules (`geom`, `mappack`, `search`) import
+//! neither egui nor tokio nor rusqlite; `ui` and `map` are the egui fronts; `backend` owns threads.
+
+pub mod backend;
+pub mod cli;
+pub mod geom;
+pub mod map;
+pub mod mappack;
+pub mod search;
+pub mod ui;

@@ -1,0 +1,43 @@
+//! The `onemap` binary: without a subcommand it opens the console on a map pack; with one it runs
+//! the CLI. A thin front over the `onemap` library.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use onemap::cli::{self, Cli, CliError};
+use onemap::ui::OneMapApp;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if cli.command.is_some() {
+        return match cli::run(&cli) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => cli::report(&e),
+        };
+    }
+    let pack = match cli::load_pack(cli.pack.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return cli::report(&e),
+    };
+    let title = format!("应急管理“一张图” OneMap — {}", pack.manifest.title.zh);
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title(title)
+            .with_app_id("onemap")
+            .with_inner_size([1440.0, 900.0])
+            .with_min_inner_size([800.0, 500.0]),
+        ..Default::default()
+    };
+    let result = eframe::run_native(
+        "onemap",
+        options,
+        Box::new(move |cc| Ok(Box::new(OneMapApp::new(&cc.egui_ctx, pack, cc.storage)))),
+    );
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => cli::report(&CliError {
+            code: 1,
+            message: format!("cannot open the console window: {e} (is there a display? on a server use xvfb-run)"),
+        }),
+    }
+}

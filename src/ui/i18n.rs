@@ -1,0 +1,131 @@
+//! The one table of user-visible text: Simplified Chinese first, English second. Every string the
+//! console shows goes through [`tr`]; data (place names) carries its own zh/en fields.
+
+use serde::{Deserialize, Serialize};
+
+/// The console's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Lang {
+    /// 简体中文 (default).
+    #[default]
+    Zh,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// Pick the string for this language out of a (zh, en) pair; falls back to the other one
+    /// when empty, so data with only one name still shows something.
+    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh if !zh.is_empty() => zh,
+            Lang::En if !en.is_empty() => en,
+            Lang::Zh => en,
+            Lang::En => zh,
+        }
+    }
+}
+
+macro_rules! messages {
+    ($($id:ident => $zh:literal, $en:literal;)*) => {
+        /// A message id; look it up with [`tr`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Msg { $(#[doc = $en] $id,)* }
+
+        impl Msg {
+            /// Every message, for completeness tests.
+            pub const ALL: &'static [Msg] = &[$(Msg::$id,)*];
+        }
+
+        /// The text of `msg` in `lang`.
+        pub fn tr(lang: Lang, msg: Msg) -> &'static str {
+            match (msg, lang) {
+                $((Msg::$id, Lang::Zh) => $zh, (Msg::$id, Lang::En) => $en,)*
+            }
+        }
+    };
+}
+
+messages! {
+    AppTitle => "应急管理“一张图”", "Emergency management one map";
+    Layers => "图层", "Layers";
+    Basemap => "底图", "Basemap";
+    Search => "搜索地名", "Search places";
+    SearchHint => "地名、拼音或英文（Ctrl+F）", "Name, pinyin or English (Ctrl+F)";
+    NoResults => "无匹配地名", "No matching place";
+    ApproximateHint => "无精确坐标：定位到所属县", "No exact position: showing its county";
+    View => "视图", "View";
+    FitPrefecture => "全州", "Whole prefecture";
+    FitPrefectureTip => "缩放到全州范围（Home）", "Fit the whole prefecture (Home)";
+    FitCountyTip => "缩放到该县（市）范围", "Fit this county";
+    ZoomIn => "放大", "Zoom in";
+    ZoomOut => "缩小", "Zoom out";
+    Language => "语言", "Language";
+    LanguageSwitch => "English", "中文";
+    LanguageTip => "切换界面语言（Ctrl+L）", "Switch the interface language (Ctrl+L)";
+    UiScale => "界面缩放", "UI scale";
+    UiScaleTip => "大屏/电视墙可放大（Ctrl+加号 / Ctrl+减号）", "Enlarge for video walls (Ctrl+Plus / Ctrl+Minus)";
+    Cursor => "光标", "Cursor";
+    Zoom => "缩放级别", "Zoom";
+    Attribution => "数据来源", "Data sources";
+    AttributionTip => "地图数据来源与许可（详见 maps/<名称>/README.md）", "Map data sources and licences (see maps/<name>/README.md)";
+    RasterTiles => "在线/本地瓦片底图", "Raster tile basemap";
+    RasterOff => "关闭（仅矢量底图，完全离线）", "Off (vector basemap only, fully offline)";
+    RasterUrl => "瓦片地址模板", "Tile URL template";
+    RasterPmtiles => "本地 PMTiles 文件", "Local PMTiles file";
+    RasterApply => "应用", "Apply";
+    RasterUrlTip => "例：https://tile.openstreetmap.org/{z}/{x}/{y}.png；天地图需填入您自己的 tk 密钥", "e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; Tianditu needs your own tk key";
+    RasterAttributionLabel => "瓦片来源说明", "Tile attribution";
+    RasterOpacity => "不透明度", "Opacity";
+    TilesLoading => "瓦片加载中", "Loading tiles";
+    TilesFailed => "瓦片加载失败", "Tile loading failed";
+    TilesOk => "瓦片正常", "Tiles OK";
+    LayerTerrain => "地形晕渲", "Terrain tint";
+    Legend => "图例", "Legend";
+    LegendBorder => "国界（推导）", "International border (derived)";
+    LegendCounty => "县（市）界", "County boundary";
+    LegendRiver => "河流", "River";
+    LegendSeat => "州/县政府驻地", "Prefecture/county seat";
+    LegendUnverified => "位置未核实（约 5 km）", "Unverified position (≈5 km)";
+    Elevation => "海拔", "Elevation";
+    Metres => "米", "m";
+    Unverified => "位置未核实", "position unverified";
+    AccuracyEst => "位置精度（估计）", "Position accuracy (estimate)";
+    CopyCoords => "复制坐标", "Copy coordinates";
+    Copied => "坐标已复制", "Coordinates copied";
+    Close => "关闭", "Close";
+    PackTitle => "地图包", "Map pack";
+    Shortcuts => "快捷键", "Shortcuts";
+    ShortcutsText => "Ctrl+F 搜索 · Home 全州 · 1/2/3 县（市） · +/− 缩放 · 方向键 平移 · Ctrl+L 语言", "Ctrl+F search · Home prefecture · 1/2/3 counties · +/− zoom · arrows pan · Ctrl+L language";
+    Settings => "设置", "Settings";
+    ResultCounty => "县（市）", "County";
+    ResultSeat => "政府驻地", "Seat";
+    ResultPrefecture => "州", "Prefecture";
+    ResultTownship => "乡镇", "Township";
+    ResultPlace => "地点", "Place";
+    ResultPort => "口岸", "Port";
+    ResultRiver => "河流", "River";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_has_both_languages() {
+        for &m in Msg::ALL {
+            assert!(!tr(Lang::Zh, m).is_empty() && !tr(Lang::En, m).is_empty(), "{m:?}");
+            // The Chinese text must actually be Chinese (or a deliberate language name).
+            if m != Msg::LanguageSwitch {
+                assert!(tr(Lang::Zh, m) != tr(Lang::En, m), "{m:?} is untranslated");
+            }
+        }
+    }
+
+    #[test]
+    fn pick_falls_back() {
+        assert_eq!(Lang::Zh.pick("景洪", "Jinghong"), "景洪");
+        assert_eq!(Lang::En.pick("景洪", "Jinghong"), "Jinghong");
+        assert_eq!(Lang::Zh.pick("", "Mengwang"), "Mengwang");
+    }
+}

@@ -1,0 +1,77 @@
+//! What the console remembers between runs (through eframe's storage): language, layer toggles,
+//! the last view per pack, UI scale and the raster-tile source.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::i18n::Lang;
+
+/// Storage key of [`Settings`].
+pub const STORAGE_KEY: &str = "onemap.settings.v1";
+
+/// The last map view of a pack.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+pub struct SavedView {
+    /// Centre longitude.
+    pub lon: f64,
+    /// Centre latitude.
+    pub lat: f64,
+    /// walkers zoom.
+    pub zoom: f64,
+}
+
+/// Raster tiles under the vector basemap.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RasterSettings {
+    /// Whether raster tiles are shown.
+    pub enabled: bool,
+    /// URL template with {z}/{x}/{y}.
+    pub url_template: String,
+    /// Attribution the user must show for that source.
+    pub attribution: String,
+    /// 0..1.
+    pub opacity: f32,
+}
+
+impl Default for RasterSettings {
+    fn default() -> Self {
+        RasterSettings {
+            enabled: false,
+            url_template: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
+            attribution: "© OpenStreetMap contributors".into(),
+            opacity: 1.0,
+        }
+    }
+}
+
+/// Everything persisted.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct Settings {
+    /// UI language.
+    pub lang: Lang,
+    /// `pack/layer` → visible.
+    pub layers: BTreeMap<String, bool>,
+    /// pack name → last view.
+    pub views: BTreeMap<String, SavedView>,
+    /// egui zoom factor (video walls want 1.5–2).
+    pub ui_scale: f32,
+    /// Raster tiles.
+    pub raster: RasterSettings,
+    /// Show the legend.
+    pub legend: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            lang: Lang::Zh,
+            layers: BTreeMap::new(),
+            views: BTreeMap::new(),
+            ui_scale: 1.0,
+            raster: RasterSettings::default(),
+            legend: true,
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! Design tokens: colours, sizes and text sizes in one place, tuned for long shifts and video
+//! walls (calm dark basemap, high-contrast labels, nothing saturated unless it matters).
+
+use egui::{Color32, Stroke};
+
+/// Map background outside any data (sea of "elsewhere").
+pub const MAP_BG: Color32 = Color32::from_rgb(0x16, 0x1c, 0x24);
+/// County fills, cycled per county, drawn under the terrain tint.
+/// Translucent, so the terrain tint underneath still reads.
+pub const COUNTY_FILLS: [Color32; 4] = [
+    Color32::from_rgba_premultiplied(0x12, 0x1c, 0x18, 0x70),
+    Color32::from_rgba_premultiplied(0x16, 0x1a, 0x24, 0x70),
+    Color32::from_rgba_premultiplied(0x1c, 0x19, 0x14, 0x70),
+    Color32::from_rgba_premultiplied(0x15, 0x19, 0x1f, 0x70),
+];
+/// Dims everything outside the prefecture (neighbouring Laos, Myanmar, Pu'er).
+pub const OUTSIDE_VEIL: Color32 = Color32::from_rgba_premultiplied(0x0b, 0x0e, 0x12, 0x9a);
+/// County boundary.
+pub const COUNTY_LINE: Stroke = Stroke {
+    width: 1.2,
+    color: Color32::from_rgb(0xa8, 0xb2, 0xbd),
+};
+/// Prefecture outline.
+pub const PREFECTURE_LINE: Stroke = Stroke {
+    width: 2.2,
+    color: Color32::from_rgb(0xd8, 0xde, 0xe6),
+};
+/// International border (derived), dashed.
+pub const BORDER_LINE: Stroke = Stroke {
+    width: 3.0,
+    color: Color32::from_rgb(0xe0, 0x6c, 0x75),
+};
+/// Cross-check outlines (e.g. Tianditu).
+pub const CHECK_LINE: Stroke = Stroke {
+    width: 1.2,
+    color: Color32::from_rgb(0xe5, 0xc0, 0x7b),
+};
+/// Rivers.
+pub const RIVER: Color32 = Color32::from_rgb(0x4f, 0x9d, 0xd9);
+/// Label text.
+pub const LABEL_TEXT: Color32 = Color32::from_rgb(0xf2, 0xf4, 0xf7);
+/// Label halo / background.
+pub const LABEL_BG: Color32 = Color32::from_rgba_premultiplied(0x10, 0x14, 0x1a, 0xc8);
+/// County name labels (large, quiet).
+pub const COUNTY_LABEL: Color32 = Color32::from_rgba_premultiplied(0xc8, 0xd0, 0xda, 0xc0);
+/// Seat markers.
+pub const SEAT_MARKER: Color32 = Color32::from_rgb(0xff, 0xd1, 0x66);
+/// Markers of points with unverified positions.
+pub const UNVERIFIED_MARKER: Color32 = Color32::from_rgb(0x9a, 0xa5, 0xb1);
+/// Port markers.
+pub const PORT_MARKER: Color32 = Color32::from_rgb(0xc6, 0x78, 0xdd);
+/// Search highlight.
+pub const HIGHLIGHT: Color32 = Color32::from_rgb(0x61, 0xd0, 0xff);
+/// Warning text in the status bar.
+pub const WARN_TEXT: Color32 = Color32::from_rgb(0xff, 0xb8, 0x6c);
+
+/// Label size for county names.
+pub const COUNTY_LABEL_SIZE: f32 = 22.0;
+/// Label size for seats.
+pub const SEAT_LABEL_SIZE: f32 = 16.0;
+/// Label size for other places.
+pub const PLACE_LABEL_SIZE: f32 = 13.5;
+
+/// Hypsometric tint for elevation (m), with alpha, for the terrain layer.
+pub fn elevation_tint(elev_m: f32) -> Color32 {
+    // Valley floor (≈500 m) to ridges (≈2300 m): green → ochre → pale brown.
+    const STOPS: [(f32, [u8; 3]); 5] = [
+        (400.0, [0x2e, 0x6b, 0x4a]),
+        (800.0, [0x5b, 0x8a, 0x4e]),
+        (1200.0, [0x9c, 0x9a, 0x5c]),
+        (1700.0, [0xa8, 0x7f, 0x5a]),
+        (2300.0, [0xd9, 0xc8, 0xb4]),
+    ];
+    let e = elev_m.clamp(STOPS[0].0, STOPS[STOPS.len() - 1].0);
+    let mut rgb = STOPS[STOPS.len() - 1].1;
+    for w in STOPS.windows(2) {
+        let ((e0, c0), (e1, c1)) = (w[0], w[1]);
+        if e <= e1 {
+            let t = (e - e0) / (e1 - e0);
+            rgb = [0, 1, 2].map(|i| (c0[i] as f32 + (c1[i] as f32 - c0[i] as f32) * t).round() as u8);
+            break;
+        }
+    }
+    Color32::from_rgba_unmultiplied(rgb[0], rgb[1], rgb[2], 0x70)
+}

@@ -1,0 +1,130 @@
+//! The real console on the real Xishuangbanna pack, driven through egui_kittest by AccessKit
+//! labels: toggle a layer, switch language, search and fly.
+
+#![allow(clippy::unwrap_used)] // tests may panic on broken fixtures
+
+mod common;
+
+use egui::accesskit::{Role, Toggled};
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use onemap::mappack::MapPack;
+use onemap::ui::{OneMapApp, fonts};
+
+fn harness() -> Harness<'static, OneMapApp> {
+    let pack = MapPack::load(common::xsbn_pack()).unwrap();
+    Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .with_context_setup(|ctx| ctx.set_fonts(fonts::definitions()))
+        .with_max_steps(200)
+        .build_eframe(move |cc| OneMapApp::new(&cc.egui_ctx, pack, None))
+}
+
+#[test]
+fn layer_panel_toggles_rivers() {
+    let mut h = harness();
+    h.run_steps(3);
+    assert!(h.state().layer_visible("rivers"));
+    let cb = h.get_by_role_and_label(Role::CheckBox, "河流");
+    assert_eq!(cb.accesskit_node().toggled(), Some(Toggled::True));
+    cb.click();
+    h.run_steps(3);
+    assert!(
+        !h.state().layer_visible("rivers"),
+        "clicking the checkbox must hide the rivers layer"
+    );
+    assert_eq!(
+        h.get_by_role_and_label(Role::CheckBox, "河流")
+            .accesskit_node()
+            .toggled(),
+        Some(Toggled::False)
+    );
+    // The toggle is what gets persisted.
+    assert_eq!(h.state().settings.layers.get("xishuangbanna/rivers"), Some(&false));
+    // Other layers are untouched.
+    assert!(h.state().layer_visible("boundaries"));
+}
+
+#[test]
+fn language_switch_relabels_the_panel() {
+    let mut h = harness();
+    h.run_steps(3);
+    assert!(h.query_by_role_and_label(Role::CheckBox, "Rivers").is_none());
+    h.get_by_role_and_label(Role::Button, "English").click();
+    h.run_steps(3);
+    assert_eq!(h.state().settings.lang, onemap::ui::i18n::Lang::En);
+    assert!(h.query_by_role_and_label(Role::CheckBox, "Rivers").is_some());
+    assert!(h.query_by_role_and_label(Role::CheckBox, "河流").is_none());
+    h.get_by_role_and_label(Role::Button, "中文").click();
+    h.run_steps(3);
+    assert!(h.query_by_role_and_label(Role::CheckBox, "河流").is_some());
+}
+
+#[test]
+fn search_mengla_and_fly_there() {
+    let mut h = harness();
+    h.run_steps(3);
+    let (start, start_zoom) = h.state().view_center_zoom();
+    let mengla = MapPack::load(common::xsbn_pack())
+        .unwrap()
+        .counties()
+        .into_iter()
+        .find(|c| c.name_zh == "勐腊县")
+        .unwrap();
+    assert!(!mengla.bbox.contains(start), "the test needs a start outside Mengla");
+
+    let input = h.get_by_role(Role::TextInput);
+    input.focus();
+    input.type_text("mengla");
+    h.run_steps(3);
+    assert_eq!(h.state().search_query, "mengla");
+    assert!(
+        h.state().results.first().is_some_and(|r| r.name_zh == "勐腊县"),
+        "{:?}",
+        h.state().results
+    );
+    assert!(
+        h.query_by_label_contains("勐腊县 Mengla County").is_some(),
+        "the result is listed"
+    );
+
+    h.key_press(egui::Key::Enter);
+    h.run_steps(30);
+    let (center, zoom) = h.state().view_center_zoom();
+    assert!(
+        mengla.bbox.contains(center),
+        "map centre {center:?} should be inside Mengla County {:?}",
+        mengla.bbox
+    );
+    assert!(zoom > start_zoom, "zoomed in from {start_zoom} to {zoom}");
+}
+
+#[test]
+fn search_nonsense_says_no_match() {
+    let mut h = harness();
+    h.run_steps(3);
+    let input = h.get_by_role(Role::TextInput);
+    input.focus();
+    input.type_text("xyz");
+    h.run_steps(3);
+    assert!(h.state().results.is_empty());
+    assert!(h.query_by_label("无匹配地名").is_some());
+}
+
+#[test]
+fn every_pack_name_renders_in_the_bundled_font() {
+    let pack = MapPack::load(common::xsbn_pack()).unwrap();
+    let mut text = String::new();
+    for l in &pack.layers {
+        let t = l.title();
+        text += &t.zh;
+        text += &t.en;
+        for f in l.features() {
+            for k in ["name_zh", "name_en", "label_zh", "label_en"] {
+                text += f.str_prop(k).unwrap_or_default();
+            }
+        }
+    }
+    text += &pack.manifest.title.zh;
+    assert_eq!(fonts::missing_glyphs(&text), Vec::<char>::new());
+}
