@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use onemap::backend::tiles::TileFetcher;
+use onemap::backend::tiles::{TileFetcher, TileSourceSpec};
 use walkers::TileId;
 
 /// A valid 1×1 PNG.
@@ -56,7 +56,7 @@ fn serve() -> (u16, Arc<AtomicUsize>) {
     (port, hits)
 }
 
-fn wait(f: &TileFetcher) -> (TileId, Result<walkers::Tile, String>) {
+fn wait(f: &TileFetcher) -> (TileId, Result<Option<walkers::Tile>, String>) {
     f.rx.recv_timeout(Duration::from_secs(20)).expect("the worker answers")
 }
 
@@ -66,13 +66,18 @@ fn fetches_caches_and_reports_errors() {
     let cache = tempfile::tempdir().unwrap();
     let ctx = egui::Context::default();
     let template = format!("http://127.0.0.1:{port}/{{z}}/{{x}}/{{y}}.png");
-    let f = TileFetcher::start(template.clone(), Some(cache.path().to_path_buf()), ctx.clone()).unwrap();
+    let f = TileFetcher::start(
+        TileSourceSpec::Url(template.clone()),
+        Some(cache.path().to_path_buf()),
+        ctx.clone(),
+    )
+    .unwrap();
 
     let good = TileId { x: 0, y: 0, zoom: 1 };
     assert!(f.request(good));
     let (id, r) = wait(&f);
     assert_eq!(id, good);
-    assert!(matches!(r, Ok(walkers::Tile::Raster(_))), "{:?}", r.err());
+    assert!(matches!(r, Ok(Some(walkers::Tile::Raster(_)))), "{:?}", r.err());
 
     assert!(f.request(TileId { x: 0, y: 1, zoom: 1 }));
     let (_, r) = wait(&f);
@@ -92,9 +97,9 @@ fn fetches_caches_and_reports_errors() {
     let cached = walk(cache.path());
     assert!(cached.iter().any(|p| p.ends_with("1/0/0")), "{cached:?}");
     let before = hits.load(Ordering::SeqCst);
-    let f2 = TileFetcher::start(template, Some(cache.path().to_path_buf()), ctx).unwrap();
+    let f2 = TileFetcher::start(TileSourceSpec::Url(template), Some(cache.path().to_path_buf()), ctx).unwrap();
     assert!(f2.request(good));
-    assert!(wait(&f2).1.is_ok());
+    assert!(matches!(wait(&f2).1, Ok(Some(_))));
     assert_eq!(hits.load(Ordering::SeqCst), before, "served from the disk cache");
 }
 
@@ -103,7 +108,7 @@ fn dead_server_is_reported_not_hung() {
     // Bind then drop: nothing listens on this port any more.
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let f = TileFetcher::start(
-        format!("http://127.0.0.1:{port}/{{z}}/{{x}}/{{y}}.png"),
+        TileSourceSpec::Url(format!("http://127.0.0.1:{port}/{{z}}/{{x}}/{{y}}.png")),
         None,
         egui::Context::default(),
     )
@@ -116,9 +121,13 @@ fn dead_server_is_reported_not_hung() {
 
 #[test]
 fn bad_template_is_refused_up_front() {
-    let e = TileFetcher::start("tile.example/{z}/{x}".into(), None, egui::Context::default())
-        .err()
-        .unwrap();
+    let e = TileFetcher::start(
+        TileSourceSpec::Url("tile.example/{z}/{x}".into()),
+        None,
+        egui::Context::default(),
+    )
+    .err()
+    .unwrap();
     assert!(e.contains("http"), "{e}");
 }
 

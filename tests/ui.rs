@@ -128,3 +128,50 @@ fn every_pack_name_renders_in_the_bundled_font() {
     text += &pack.manifest.title.zh;
     assert_eq!(fonts::missing_glyphs(&text), Vec::<char>::new());
 }
+
+#[derive(Default)]
+struct MemStorage(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for MemStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_string(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+#[test]
+fn settings_and_view_survive_a_restart() {
+    use eframe::App as _;
+    let mut h = harness();
+    h.run_steps(3);
+    h.get_by_role_and_label(Role::CheckBox, "河流").click();
+    h.get_by_role_and_label(Role::Button, "English").click();
+    h.run_steps(3);
+    // Fly to Mengla with the keyboard shortcut "3" (third county).
+    h.key_press(egui::Key::Num3);
+    h.run_steps(30);
+    let (center, zoom) = h.state().view_center_zoom();
+    let mut storage = MemStorage::default();
+    h.state_mut().save(&mut storage);
+
+    let pack = MapPack::load(common::xsbn_pack()).unwrap();
+    let mengla = pack.counties().into_iter().find(|c| c.name_zh == "勐腊县").unwrap();
+    assert!(mengla.bbox.contains(center), "shortcut 3 flew to Mengla: {center:?}");
+    let mut h2 = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .with_context_setup(|ctx| ctx.set_fonts(fonts::definitions()))
+        .build_eframe(move |cc| OneMapApp::new(&cc.egui_ctx, pack, Some(&storage)));
+    h2.run_steps(3);
+    let app = h2.state();
+    assert_eq!(app.settings.lang, onemap::ui::i18n::Lang::En);
+    assert!(!app.layer_visible("rivers"));
+    let (c2, z2) = app.view_center_zoom();
+    assert!((c2[0] - center[0]).abs() < 1e-6 && (c2[1] - center[1]).abs() < 1e-6 && (z2 - zoom).abs() < 1e-6);
+    assert!(h2.query_by_role_and_label(Role::CheckBox, "Rivers").is_some());
+}

@@ -1,6 +1,7 @@
 //! Raster tile fetcher: a worker thread with its own tokio runtime downloads tiles from a URL
-//! template (OpenStreetMap, Tianditu with the user's key, a local tile server), caches them on
-//! disk, decodes them into textures and reports every failure with its reason. Requests come in
+//! template (OpenStreetMap, Tianditu with the user's key, a local tile server) or reads them from
+//! a local PMTiles archive, caches downloads on disk, decodes tiles into textures and reports
+//! every failure with its reason. Requests come in
 //! over a bounded channel (the UI drops a request rather than wait); stale work is skipped.
 
 use std::path::{Path, PathBuf};
@@ -9,6 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use walkers::{Tile, TileId};
+
+use super::pmtiles::PmTilesReader;
 
 /// At most this many downloads at once (tile servers' usage policies ask for few).
 const MAX_PARALLEL: usize = 4;
@@ -30,12 +33,29 @@ pub struct TileStatus {
     pub last_error: Option<String>,
 }
 
-/// A finished tile: the texture, or why it failed.
-pub type TileResult = (TileId, Result<Tile, String>);
+/// A finished tile: the texture, `None` when the source has no such tile (outside its coverage;
+/// not an error), or why it failed.
+pub type TileResult = (TileId, Result<Option<Tile>, String>);
+
+/// Where tiles come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TileSourceSpec {
+    /// An http(s) URL template with {z}/{x}/{y}.
+    Url(String),
+    /// A local raster PMTiles v3 archive.
+    Pmtiles(PathBuf),
+}
+
+enum Source {
+    Url(String),
+    Pmtiles(Arc<PmTilesReader>),
+}
 
 /// Handle to the worker; dropping it stops the worker.
 pub struct TileFetcher {
     tx: tokio::sync::mpsc::Sender<TileId>,
+    /// Highest zoom the source has (PMTiles header; 19 for URL sources).
+    pub max_zoom: u8,
     /// Finished tiles.
     pub rx: mpsc::Receiver<TileResult>,
     /// Shared counters and last error.
@@ -78,13 +98,25 @@ fn fnv1a(text: &str) -> u64 {
 }
 
 impl TileFetcher {
-    /// Start a worker for `template`, caching under `cache_dir` (none = no disk cache).
-    pub fn start(template: String, cache_dir: Option<PathBuf>, ctx: egui::Context) -> Result<TileFetcher, String> {
-        validate_template(&template)?;
+    /// Start a worker for `spec`, caching downloads under `cache_dir` (none = no disk cache).
+    /// A bad template or an unreadable archive is refused here, before any thread starts.
+    pub fn start(spec: TileSourceSpec, cache_dir: Option<PathBuf>, ctx: egui::Context) -> Result<TileFetcher, String> {
+        let (source, cache_dir, max_zoom) = match spec {
+            TileSourceSpec::Url(template) => {
+                validate_template(&template)?;
+                let dir = cache_dir.map(|d| d.join(format!("{:016x}", fnv1a(&template))));
+                (Source::Url(template), dir, 19)
+            }
+            TileSourceSpec::Pmtiles(path) => {
+                let reader = PmTilesReader::open(&path)?;
+                let max_zoom = reader.header.max_zoom;
+                (Source::Pmtiles(Arc::new(reader)), None, max_zoom)
+            }
+        };
+        let source = Arc::new(source);
         let (tx, mut req_rx) = tokio::sync::mpsc::channel::<TileId>(64);
         let (done_tx, rx) = mpsc::channel();
         let status = Arc::new(Mutex::new(TileStatus::default()));
-        let cache_dir = cache_dir.map(|d| d.join(format!("{:016x}", fnv1a(&template))));
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -108,9 +140,9 @@ impl TileFetcher {
                         let Ok(permit) = slots.clone().acquire_owned().await else {
                             break;
                         };
-                        let (client, template, cache_dir, ctx, done_tx, status) = (
+                        let (client, source, cache_dir, ctx, done_tx, status) = (
                             client.clone(),
-                            template.clone(),
+                            source.clone(),
                             cache_dir.clone(),
                             ctx.clone(),
                             done_tx.clone(),
@@ -120,16 +152,23 @@ impl TileFetcher {
                             if let Ok(mut s) = status.lock() {
                                 s.in_flight += 1;
                             }
-                            let result = fetch(&client, &template, cache_dir.as_deref(), id)
-                                .await
-                                .and_then(|bytes| {
-                                    Tile::new(&bytes, &walkers::Style, id.zoom, 256, &ctx)
-                                        .map_err(|e| format!("tile {}/{}/{} is not an image: {e}", id.zoom, id.x, id.y))
-                                });
+                            let bytes = match source.as_ref() {
+                                Source::Url(template) => {
+                                    fetch(&client, template, cache_dir.as_deref(), id).await.map(Some)
+                                }
+                                Source::Pmtiles(reader) => reader.tile(id.zoom, id.x, id.y),
+                            };
+                            let result = bytes.and_then(|bytes| match bytes {
+                                None => Ok(None),
+                                Some(bytes) => Tile::new(&bytes, &walkers::Style, id.zoom, 256, &ctx)
+                                    .map(Some)
+                                    .map_err(|e| format!("tile {}/{}/{} is not an image: {e}", id.zoom, id.x, id.y)),
+                            });
                             if let Ok(mut s) = status.lock() {
                                 s.in_flight = s.in_flight.saturating_sub(1);
                                 match &result {
-                                    Ok(_) => s.loaded += 1,
+                                    Ok(Some(_)) => s.loaded += 1,
+                                    Ok(None) => {}
                                     Err(e) => {
                                         s.failed += 1;
                                         s.last_error = Some(e.clone());
@@ -144,7 +183,12 @@ impl TileFetcher {
                 });
             })
             .map_err(|e| format!("cannot start the tile worker: {e}"))?;
-        Ok(TileFetcher { tx, rx, status })
+        Ok(TileFetcher {
+            tx,
+            max_zoom,
+            rx,
+            status,
+        })
     }
 
     /// Ask for a tile; returns false (and the caller retries later) when the queue is full.

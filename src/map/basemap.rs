@@ -713,10 +713,15 @@ mod tests {
     #[test]
     fn lods_shrink_at_low_zoom_and_keep_full_detail_close_up() {
         let map = Basemap::build(&pack());
-        let BaseGeom::Vector { lines, fills, .. } = &map.layers[1].geom else { panic!("boundaries") };
+        let BaseGeom::Vector { lines, fills, .. } = &map.layers[1].geom else {
+            panic!("boundaries")
+        };
         let prefecture = lines.iter().max_by_key(|l| l.points_at(30.0)).unwrap();
         assert!(prefecture.points_at(30.0) > 2000, "full resolution kept");
-        assert!(prefecture.points_at(5.0) * 4 < prefecture.points_at(30.0), "simplified for the overview");
+        assert!(
+            prefecture.points_at(5.0) * 4 < prefecture.points_at(30.0),
+            "simplified for the overview"
+        );
         assert!(prefecture.points_at(9.0) <= prefecture.points_at(11.0));
         // Three county fills plus the outside veil, each triangulated.
         assert_eq!(fills.len(), 4);

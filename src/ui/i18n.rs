@@ -73,8 +73,10 @@ messages! {
     RasterOff => "关闭（仅矢量底图，完全离线）", "Off (vector basemap only, fully offline)";
     RasterUrl => "瓦片地址模板", "Tile URL template";
     RasterPmtiles => "本地 PMTiles 文件", "Local PMTiles file";
+    RasterPmtilesTip => "离线栅格瓦片包（PNG/JPEG，PMTiles v3）", "Offline raster tile archive (PNG/JPEG, PMTiles v3)";
+    RasterPmtilesHint => "文件路径，如 /data/xsbn.pmtiles", "File path, e.g. /data/xsbn.pmtiles";
     RasterApply => "应用", "Apply";
-    RasterUrlTip => "例：https://tile.openstreetmap.org/{z}/{x}/{y}.png；天地图需填入您自己的 tk 密钥", "e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; Tianditu needs your own tk key";
+    RasterUrlTip => "例：https://tile.openstreetmap.org/{z}/{x}/{y}.png；天地图需填入您自己的 tk 密钥；勿用高德/百度瓦片（GCJ-02/BD-09 偏移约 300 米）", "e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; Tianditu needs your own tk key; never Amap/Baidu tiles (GCJ-02/BD-09, ≈300 m off)";
     RasterAttributionLabel => "瓦片来源说明", "Tile attribution";
     RasterOpacity => "不透明度", "Opacity";
     TilesLoading => "瓦片加载中", "Loading tiles";

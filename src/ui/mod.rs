@@ -13,7 +13,7 @@ use std::sync::Arc;
 use egui::{Align, Color32, Key, KeyboardShortcut, Layout, Modifiers, RichText, Stroke, Ui, Vec2, vec2};
 use walkers::{Map, MapMemory, lon_lat};
 
-use crate::backend::tiles::TileFetcher;
+use crate::backend::tiles::{TileFetcher, TileSourceSpec};
 use crate::geom::{BBox, format_lonlat, mercator_norm, mercator_norm_inverse};
 use crate::map::basemap::{
     Basemap, LabelQueue, LabelsPlugin, LayerPlugin, MarkerHit, PointStyle, bilingual, paint_marker,
@@ -23,7 +23,7 @@ use crate::map::{MAX_ZOOM, MIN_ZOOM, ViewXform, fit_zoom, mercator_center};
 use crate::mappack::{Area, LayerData, LayerKind, MapPack};
 use crate::search::{PlaceIndex, PlaceKind, Target};
 use i18n::{Lang, Msg, tr};
-use settings::{SavedView, Settings};
+use settings::{RasterKind, SavedView, Settings};
 
 /// Seconds a fly-to animation takes.
 const FLIGHT_S: f64 = 0.6;
@@ -248,18 +248,18 @@ impl OneMapApp {
 
     fn start_raster(&mut self, ctx: &egui::Context) {
         self.raster = None;
-        match TileFetcher::start(
-            self.settings.raster.url_template.clone(),
-            self.cache_dir.clone(),
-            ctx.clone(),
-        ) {
+        let spec = match self.settings.raster.kind {
+            RasterKind::Url => TileSourceSpec::Url(self.settings.raster.url_template.clone()),
+            RasterKind::Pmtiles => TileSourceSpec::Pmtiles(PathBuf::from(self.settings.raster.pmtiles_path.trim())),
+        };
+        match TileFetcher::start(spec, self.cache_dir.clone(), ctx.clone()) {
             Ok(f) => {
                 self.raster = Some(RasterTiles::new(f));
                 self.raster_error = None;
             }
             Err(e) => {
+                // Say why and fall back to the vector basemap; the choice stays editable.
                 self.raster_error = Some(e);
-                self.settings.raster.enabled = false;
             }
         }
     }
@@ -480,38 +480,60 @@ impl OneMapApp {
 
     fn raster_ui(&mut self, ui: &mut Ui) {
         ui.label(RichText::new(self.t(Msg::Basemap)).strong());
-        let mut enabled = self.settings.raster.enabled;
-        ui.radio_value(&mut enabled, false, self.t(Msg::RasterOff));
-        ui.radio_value(&mut enabled, true, self.t(Msg::RasterTiles));
-        if enabled {
-            ui.label(self.t(Msg::RasterUrl))
-                .on_hover_text(self.t(Msg::RasterUrlTip));
-            ui.add(egui::TextEdit::singleline(&mut self.raster_url_edit).desired_width(f32::INFINITY))
-                .on_hover_text(self.t(Msg::RasterUrlTip));
-            ui.label(self.t(Msg::RasterAttributionLabel));
-            ui.add(egui::TextEdit::singleline(&mut self.settings.raster.attribution).desired_width(f32::INFINITY));
+        // Off, URL template, or PMTiles file: one radio group over (enabled, kind).
+        let current = self.settings.raster.enabled.then_some(self.settings.raster.kind);
+        let mut choice = current;
+        ui.radio_value(&mut choice, None, self.t(Msg::RasterOff));
+        ui.radio_value(&mut choice, Some(RasterKind::Url), self.t(Msg::RasterUrl))
+            .on_hover_text(self.t(Msg::RasterUrlTip));
+        ui.radio_value(&mut choice, Some(RasterKind::Pmtiles), self.t(Msg::RasterPmtiles))
+            .on_hover_text(self.t(Msg::RasterPmtilesTip));
+        let mut apply = false;
+        match choice {
+            Some(RasterKind::Url) => {
+                ui.add(egui::TextEdit::singleline(&mut self.raster_url_edit).desired_width(f32::INFINITY))
+                    .on_hover_text(self.t(Msg::RasterUrlTip));
+                ui.label(self.t(Msg::RasterAttributionLabel));
+                ui.add(egui::TextEdit::singleline(&mut self.settings.raster.attribution).desired_width(f32::INFINITY));
+                let dirty = self.raster_url_edit.trim() != self.settings.raster.url_template;
+                apply |= ui
+                    .add_enabled(dirty, egui::Button::new(self.t(Msg::RasterApply)))
+                    .clicked();
+            }
+            Some(RasterKind::Pmtiles) => {
+                let hint = self.t(Msg::RasterPmtilesHint);
+                let r = ui.add(
+                    egui::TextEdit::singleline(&mut self.settings.raster.pmtiles_path)
+                        .hint_text(hint)
+                        .desired_width(f32::INFINITY),
+                );
+                apply |= ui.button(self.t(Msg::RasterApply)).clicked()
+                    || (r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)));
+            }
+            None => {}
+        }
+        if choice.is_some() {
             let label = self.t(Msg::RasterOpacity);
             ui.add(egui::Slider::new(&mut self.settings.raster.opacity, 0.1..=1.0).text(label));
-            let changed_url = self.raster_url_edit != self.settings.raster.url_template;
-            if ui
-                .add_enabled(
-                    changed_url || self.raster.is_none(),
-                    egui::Button::new(self.t(Msg::RasterApply)),
-                )
-                .clicked()
-            {
-                self.settings.raster.url_template = self.raster_url_edit.trim().to_string();
-                self.settings.raster.enabled = true;
-                self.start_raster(ui.ctx());
-                return;
-            }
         }
-        if enabled != self.settings.raster.enabled {
-            self.settings.raster.enabled = enabled;
-            if !enabled {
-                self.raster = None;
-            } else {
-                self.start_raster(ui.ctx());
+        if choice != current || apply {
+            match choice {
+                None => {
+                    self.settings.raster.enabled = false;
+                    self.raster = None;
+                    self.raster_error = None;
+                }
+                Some(kind) => {
+                    self.settings.raster.enabled = true;
+                    self.settings.raster.kind = kind;
+                    self.settings.raster.url_template = self.raster_url_edit.trim().to_string();
+                    // An empty PMTiles path waits for the user instead of failing at once.
+                    if kind == RasterKind::Url || !self.settings.raster.pmtiles_path.trim().is_empty() {
+                        self.start_raster(ui.ctx());
+                    } else {
+                        self.raster = None;
+                    }
+                }
             }
         }
         if let Some(e) = &self.raster_error {

@@ -21,13 +21,28 @@ pub struct SavedView {
     pub zoom: f64,
 }
 
+/// Where raster tiles come from.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+pub enum RasterKind {
+    /// An http(s) URL template.
+    #[default]
+    Url,
+    /// A local PMTiles archive.
+    Pmtiles,
+}
+
 /// Raster tiles under the vector basemap.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
 pub struct RasterSettings {
     /// Whether raster tiles are shown.
     pub enabled: bool,
+    /// URL template or PMTiles file.
+    pub kind: RasterKind,
     /// URL template with {z}/{x}/{y}.
     pub url_template: String,
+    /// Path of a local raster PMTiles archive.
+    pub pmtiles_path: String,
     /// Attribution the user must show for that source.
     pub attribution: String,
     /// 0..1.
@@ -38,6 +53,8 @@ impl Default for RasterSettings {
     fn default() -> Self {
         RasterSettings {
             enabled: false,
+            kind: RasterKind::Url,
+            pmtiles_path: String::new(),
             url_template: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
             attribution: "© OpenStreetMap contributors".into(),
             opacity: 1.0,
