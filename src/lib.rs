@@ -10,5 +10,6 @@ pub mod cli;
 pub mod geom;
 pub mod map;
 pub mod mappack;
+pub mod roads;
 pub mod search;
 pub mod ui;

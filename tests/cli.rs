@@ -96,3 +96,197 @@ fn unknown_subcommand_is_a_usage_error() {
     let out = onemap(&["frobnicate"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+fn json_of(out: &std::process::Output) -> serde_json::Value {
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn sample_pack(name: &str) -> String {
+    format!("{}/maps/samples/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn route_on_liechtenstein_pack() {
+    let pack = sample_pack("liechtenstein");
+    let (from, to) = ("9.5215,47.1410", "9.5096,47.1660");
+    let v = json_of(&onemap(&[
+        "route", "--pack", &pack, "--from", from, "--to", to, "--json",
+    ]));
+    let d = v["distance_m"].as_f64().unwrap();
+    let t = v["duration_s"].as_f64().unwrap();
+    assert!(d > 2_500.0 && d < 8_000.0, "{d}");
+    assert!(t > 120.0 && t < 900.0, "{t}");
+    assert_eq!(v["estimate"], false);
+    assert!(v["snap_from_m"].as_f64().unwrap() < 200.0);
+    let geom = v["geometry"].as_array().unwrap();
+    assert_eq!(geom[0], serde_json::json!([9.5215, 47.141]));
+    assert!(geom.len() > 10);
+    // The geometry's length equals the reported distance (road + straight off-road legs).
+    let pts: Vec<[f64; 2]> = geom
+        .iter()
+        .map(|p| [p[0].as_f64().unwrap(), p[1].as_f64().unwrap()])
+        .collect();
+    let len: f64 = pts.windows(2).map(|w| onemap::geom::haversine_m(w[0], w[1])).sum();
+    assert!((len - d).abs() < 2.0, "geometry {len} m vs distance {d} m");
+    // By distance the route is no longer than by time.
+    let vd = json_of(&onemap(&[
+        "route", "--pack", &pack, "--from", from, "--to", to, "--metric", "distance", "--json",
+    ]));
+    assert!(vd["distance_m"].as_f64().unwrap() <= d + 0.5);
+}
+
+#[test]
+fn route_errors() {
+    let pack = sample_pack("liechtenstein");
+    let off = onemap(&[
+        "route",
+        "--pack",
+        &pack,
+        "--from",
+        "9.5215,47.1410",
+        "--to",
+        "12.0,47.0",
+    ]);
+    assert_eq!(off.status.code(), Some(2));
+    let err = String::from_utf8(off.stderr).unwrap();
+    assert!(err.contains("no road within 5.0 km"), "{err}");
+    let bad = onemap(&["route", "--pack", &pack, "--from", "9.5", "--to", "9.5,47.1"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8(bad.stderr).unwrap().contains("--from"));
+    let range = onemap(&["route", "--pack", &pack, "--from", "9.5,147.1", "--to", "9.5,47.1"]);
+    assert_eq!(range.status.code(), Some(2));
+}
+
+#[test]
+fn xishuangbanna_routes_are_schematic_estimates() {
+    let pack = common::xsbn_pack();
+    // Menghai seat to the Mohan port: over the schematic network, both ends on its nodes.
+    let v = json_of(&onemap(&[
+        "route",
+        "--pack",
+        pack.to_str().unwrap(),
+        "--from",
+        "100.451376,21.960022",
+        "--to",
+        "101.682395,21.185585",
+        "--json",
+    ]));
+    assert_eq!(v["estimate"], true);
+    assert_eq!(v["schematic"], true);
+    // Expressway 54.2 km / 30 min + expressway 183 km / 102 min, as published in corridors.json.
+    let t = v["duration_s"].as_f64().unwrap();
+    assert!((t - (30.0 + 102.0) * 60.0).abs() < 5.0, "{t}");
+    let text = onemap(&[
+        "route",
+        "--pack",
+        pack.to_str().unwrap(),
+        "--from",
+        "100.79,22.0",
+        "--to",
+        "101.5,21.4",
+    ]);
+    assert!(String::from_utf8(text.stdout).unwrap().contains("估算"));
+}
+
+#[test]
+fn isochrone_geojson() {
+    let pack = sample_pack("andorra");
+    let v = json_of(&onemap(&[
+        "isochrone",
+        "--pack",
+        &pack,
+        "--at",
+        "1.5218,42.5063",
+        "--minutes",
+        "5,10,15",
+        "--json",
+    ]));
+    assert_eq!(v["type"], "FeatureCollection");
+    let f = v["features"].as_array().unwrap();
+    assert_eq!(f.len(), 3);
+    assert!(f.iter().all(|f| f["properties"]["estimate"] == false));
+    let bad = onemap(&["isochrone", "--pack", &pack, "--at", "1.52,42.50", "--minutes", "5,x"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn mappack_build_from_osm_with_boundary() {
+    let dir = tempfile::tempdir().unwrap();
+    let osm = format!(
+        "{}/tests/data/osm/bayfront_singapore.osm.pbf",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let boundary = dir.path().join("b.geojson");
+    std::fs::write(
+        &boundary,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name_zh":"测试"},"geometry":{"type":"Polygon","coordinates":[[[103.84,1.27],[103.87,1.27],[103.87,1.30],[103.84,1.30],[103.84,1.27]]]}}]}"#,
+    )
+    .unwrap();
+    let out = dir.path().join("pack");
+    let built = onemap(&[
+        "mappack",
+        "build",
+        "--osm",
+        &osm,
+        "--boundary",
+        boundary.to_str().unwrap(),
+        "--name",
+        "bay",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    let info = json_of(&onemap(&["info", "--pack", out.to_str().unwrap(), "--json"]));
+    assert_eq!(info["name"], "bay");
+    assert!(info["roads"]["nodes"].as_u64().unwrap() > 50);
+    assert!(info["roads"]["islands"].is_u64());
+    assert!(info["attribution"][0].as_str().unwrap().contains("OpenStreetMap"));
+    assert!(std::fs::read_to_string(out.join("README.md")).unwrap().contains("ODbL"));
+
+    // A boundary that excludes every road.
+    let empty = dir.path().join("e.geojson");
+    std::fs::write(
+        &empty,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[0.1,0],[0.1,0.1],[0,0]]]}}]}"#,
+    )
+    .unwrap();
+    let r = onemap(&[
+        "mappack",
+        "build",
+        "--osm",
+        &osm,
+        "--boundary",
+        empty.to_str().unwrap(),
+        "--out",
+        dir.path().join("x").to_str().unwrap(),
+    ]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(String::from_utf8(r.stderr).unwrap().contains("no drivable roads"));
+
+    // A file that is not a PBF, and a truncated one.
+    let junk = dir.path().join("junk.osm.pbf");
+    std::fs::write(&junk, "<osm></osm>").unwrap();
+    let r = onemap(&[
+        "mappack",
+        "build",
+        "--osm",
+        junk.to_str().unwrap(),
+        "--out",
+        dir.path().join("y").to_str().unwrap(),
+    ]);
+    assert_eq!(r.status.code(), Some(2));
+    let cut = dir.path().join("cut.osm.pbf");
+    std::fs::write(&cut, &std::fs::read(&osm).unwrap()[..30_000]).unwrap();
+    let r = onemap(&[
+        "mappack",
+        "build",
+        "--osm",
+        cut.to_str().unwrap(),
+        "--out",
+        dir.path().join("z").to_str().unwrap(),
+    ]);
+    assert_eq!(r.status.code(), Some(2));
+    let err = String::from_utf8(r.stderr).unwrap();
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}

@@ -1,6 +1,9 @@
 //! The command line: `onemap` (console), `onemap info`, and the shared pack lookup. Every error
 //! is one clear line on stderr and exit code 2; nothing panics on input.
 
+pub mod bench;
+pub mod roads;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -27,11 +30,76 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Print the pack's manifest, every layer with its feature count, and the bbox.
+    /// Print the pack's manifest, every layer with its feature count, the bbox and road islands.
     Info {
         /// Machine-readable JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Build map packs.
+    Mappack {
+        /// What to do.
+        #[command(subcommand)]
+        action: MappackCommand,
+    },
+    /// Shortest route between two points over the pack's roads.
+    Route {
+        /// Start, `LON,LAT` in WGS-84 decimal degrees.
+        #[arg(long, value_name = "LON,LAT", allow_hyphen_values = true)]
+        from: String,
+        /// Destination, `LON,LAT`.
+        #[arg(long, value_name = "LON,LAT", allow_hyphen_values = true)]
+        to: String,
+        /// Minimise `time` or `distance`.
+        #[arg(long, default_value = "time")]
+        metric: String,
+        /// Machine-readable JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Areas reachable within given minutes (GeoJSON polygons).
+    Isochrone {
+        /// Origin, `LON,LAT`.
+        #[arg(long, value_name = "LON,LAT", allow_hyphen_values = true)]
+        at: String,
+        /// Contours in minutes, comma-separated.
+        #[arg(long, default_value = "5,10,15")]
+        minutes: String,
+        /// GeoJSON FeatureCollection on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measure performance (release build recommended).
+    Bench {
+        /// What to measure.
+        #[command(subcommand)]
+        what: bench::BenchCommand,
+    },
+}
+
+/// `onemap mappack …`.
+#[derive(Debug, Subcommand)]
+pub enum MappackCommand {
+    /// Build a pack with a routing graph from an OpenStreetMap extract.
+    Build {
+        /// The `.osm.pbf` extract.
+        #[arg(long, value_name = "FILE.osm.pbf")]
+        osm: PathBuf,
+        /// Keep only roads inside this GeoJSON (Multi)Polygon.
+        #[arg(long, value_name = "FILE.geojson")]
+        boundary: Option<PathBuf>,
+        /// Pack name (default: the extract's file name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Chinese title (default: the name).
+        #[arg(long)]
+        title_zh: Option<String>,
+        /// English title (default: the name).
+        #[arg(long)]
+        title_en: Option<String>,
+        /// Output folder.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
     },
 }
 
@@ -104,6 +172,20 @@ struct Info<'a> {
     bbox: [f64; 4],
     layers: Vec<InfoLayer<'a>>,
     attribution: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    roads: Option<RoadsInfo>,
+}
+
+#[derive(Serialize)]
+struct RoadsInfo {
+    nodes: usize,
+    edges: usize,
+    pieces: usize,
+    components: usize,
+    largest_component_nodes: usize,
+    islands: usize,
+    island_nodes: usize,
+    schematic: bool,
 }
 
 /// `onemap info`: text or JSON on stdout.
@@ -127,6 +209,19 @@ pub fn info(pack: &MapPack, json: bool) -> Result<String, CliError> {
             })
             .collect(),
         attribution: &m.attribution,
+        roads: pack.roads().map(|(g, spec)| {
+            let scc = g.scc();
+            RoadsInfo {
+                nodes: g.node_count(),
+                edges: g.edge_count(),
+                pieces: g.piece_count(),
+                components: scc.count,
+                largest_component_nodes: scc.largest_size,
+                islands: scc.island_count,
+                island_nodes: scc.island_nodes,
+                schematic: spec.schematic,
+            }
+        }),
     };
     if json {
         return serde_json::to_string_pretty(&info).map_err(|e| CliError {
@@ -153,6 +248,13 @@ pub fn info(pack: &MapPack, json: bool) -> Result<String, CliError> {
             l.name, l.kind, l.features, l.title.zh, l.title.en
         ));
     }
+    if let Some(r) = &info.roads {
+        out.push_str(&format!(
+            "roads:   {} nodes, {} directed edges; {} strongly connected components: the largest has {} nodes, {} islands hold {} nodes{}\n",
+            r.nodes, r.edges, r.components, r.largest_component_nodes, r.islands, r.island_nodes,
+            if r.schematic { " (SCHEMATIC network: every time is an estimate)" } else { "" }
+        ));
+    }
     out.push_str("attribution:\n");
     for line in &m.attribution {
         out.push_str(&format!("  {line}\n"));
@@ -167,14 +269,45 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
         Some(Command::Info { json }) => {
             let pack = load_pack(cli.pack.as_deref())?;
             println!("{}", info(&pack, *json)?.trim_end());
-            Ok(())
         }
-        None => Ok(()),
+        Some(Command::Mappack {
+            action:
+                MappackCommand::Build {
+                    osm,
+                    boundary,
+                    name,
+                    title_zh,
+                    title_en,
+                    out,
+                },
+        }) => {
+            let titles = [title_zh.as_deref(), title_en.as_deref()];
+            println!(
+                "{}",
+                roads::mappack_build(osm, boundary.as_deref(), name.as_deref(), titles, out)?
+            );
+        }
+        Some(Command::Route { from, to, metric, json }) => {
+            let pack = load_pack(cli.pack.as_deref())?;
+            println!("{}", roads::route(&pack, from, to, metric, *json)?);
+        }
+        Some(Command::Isochrone { at, minutes, json }) => {
+            let pack = load_pack(cli.pack.as_deref())?;
+            println!("{}", roads::isochrone(&pack, at, minutes, *json)?);
+        }
+        Some(Command::Bench { what }) => println!("{}", bench::run(what, cli.pack.as_deref())?),
+        None => {}
     }
+    Ok(())
 }
 
-/// Print an error the CLI way and return its exit code.
+/// Print an error the CLI way and return its exit code. "Unreachable" (exit 3) is an answer,
+/// not a failure: its JSON goes to stdout for scripts.
 pub fn report(e: &CliError) -> ExitCode {
-    eprintln!("onemap: error: {}", e.message);
+    if e.code == roads::EXIT_UNREACHABLE {
+        println!("{}", e.message);
+    } else {
+        eprintln!("onemap: error: {}", e.message);
+    }
     ExitCode::from(e.code)
 }

@@ -7,10 +7,13 @@ mod tables;
 mod terrain;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::geom::{BBox, valid_lonlat};
+use crate::roads::graph::Graph;
+pub use crate::roads::router::RoutingSpec;
 
 pub use geojson::{Feature, parse_feature_collection};
 pub use tables::{Corridor, GazetteerRow};
@@ -85,6 +88,14 @@ pub enum PackError {
         /// What is wrong.
         msg: String,
     },
+    /// A road-graph file is unreadable or corrupt.
+    #[error("{path}: {msg}")]
+    Graph {
+        /// File at fault.
+        path: PathBuf,
+        /// What the graph loader said.
+        msg: String,
+    },
     /// A line of a text file (grid, CSV) is invalid, or the file as a whole is.
     #[error("{path}: line {line}: {msg}")]
     Line {
@@ -124,6 +135,9 @@ pub struct LayerSpec {
     /// Licence of this layer's data, shown in the layer panel's tooltip.
     #[serde(default)]
     pub licence: Option<String>,
+    /// How to route on a `roads` layer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routing: Option<RoutingSpec>,
 }
 
 fn default_true() -> bool {
@@ -164,17 +178,21 @@ pub enum LayerKind {
     Gazetteer,
     /// JSON road-corridor descriptions without geometry (input for a schematic network).
     Corridors,
+    /// A routing graph (`onemap mappack build`; or a schematic network `.json`), also drawn as
+    /// the road layer.
+    Roads,
 }
 
 impl LayerKind {
     /// Every kind, in manifest spelling.
-    pub const ALL: [(LayerKind, &'static str); 6] = [
+    pub const ALL: [(LayerKind, &'static str); 7] = [
         (LayerKind::Boundaries, "boundaries"),
         (LayerKind::Rivers, "rivers"),
         (LayerKind::Places, "places"),
         (LayerKind::Terrain, "terrain"),
         (LayerKind::Gazetteer, "gazetteer"),
         (LayerKind::Corridors, "corridors"),
+        (LayerKind::Roads, "roads"),
     ];
 
     /// Parse the manifest spelling.
@@ -203,6 +221,8 @@ pub enum LayerData {
     Gazetteer(Vec<GazetteerRow>),
     /// Road-corridor descriptions.
     Corridors(Vec<Corridor>),
+    /// The routing graph.
+    Roads(Arc<Graph>),
 }
 
 /// One loaded layer.
@@ -224,6 +244,7 @@ impl Layer {
             LayerData::Terrain(g) => g.cells_with_data(),
             LayerData::Gazetteer(r) => r.len(),
             LayerData::Corridors(c) => c.len(),
+            LayerData::Roads(g) => g.piece_count(),
         }
     }
 
@@ -308,6 +329,24 @@ impl MapPack {
                 LayerKind::Terrain => LayerData::Terrain(TerrainGrid::parse(&path, &read_text(&path)?)?),
                 LayerKind::Gazetteer => LayerData::Gazetteer(tables::parse_gazetteer(&path, &read_text(&path)?)?),
                 LayerKind::Corridors => LayerData::Corridors(tables::parse_corridors(&path, &read_text(&path)?)?),
+                LayerKind::Roads => {
+                    if !path.is_file() {
+                        return Err(PackError::Io {
+                            path,
+                            source: std::io::Error::new(std::io::ErrorKind::NotFound, "file not found"),
+                        });
+                    }
+                    let graph = if path.extension().is_some_and(|e| e == "json") {
+                        crate::roads::schematic::load(&path).map(|(g, _)| g)
+                    } else {
+                        Graph::load(&path).map_err(|e| e.to_string())
+                    }
+                    .map_err(|msg| PackError::Graph {
+                        path: path.clone(),
+                        msg,
+                    })?;
+                    LayerData::Roads(Arc::new(graph))
+                }
             };
             layers.push(Layer {
                 spec: spec.clone(),
@@ -321,6 +360,14 @@ impl MapPack {
     /// The manifest bbox.
     pub fn bbox(&self) -> BBox {
         BBox(self.manifest.bbox)
+    }
+
+    /// The first `roads` layer: its graph and routing settings.
+    pub fn roads(&self) -> Option<(Arc<Graph>, RoutingSpec)> {
+        self.layers.iter().find_map(|l| match &l.data {
+            LayerData::Roads(g) => Some((g.clone(), l.spec.routing.unwrap_or_default())),
+            _ => None,
+        })
     }
 
     /// Layer by name.

@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use egui::{Align, Color32, Key, KeyboardShortcut, Layout, Modifiers, RichText, Stroke, Ui, Vec2, vec2};
+use egui::{Align, Key, KeyboardShortcut, Layout, Modifiers, RichText, Stroke, Ui, Vec2, vec2};
 use walkers::{Map, MapMemory, lon_lat};
 
 use crate::backend::tiles::{TileFetcher, TileSourceSpec};
@@ -873,6 +873,23 @@ pub fn apply_style(ctx: &egui::Context, ui_scale: f32) {
 
 impl eframe::App for OneMapApp {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.remember_view();
+        eframe::set_value(storage, settings::STORAGE_KEY, &self.settings);
+    }
+
+    fn clear_color(&self, _visuals: &egui::Visuals) -> [f32; 4] {
+        theme::MAP_BG.to_normalized_gamma_f32()
+    }
+}
+
+impl OneMapApp {
+    /// Draw the whole console into `ui` (the root of a frame). Separate from `eframe::App` so
+    /// benchmarks can drive it with a bare `egui::Context`.
+    pub fn show(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
         self.shortcuts(&ctx);
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui));
@@ -905,12 +922,12 @@ impl eframe::App for OneMapApp {
         }
     }
 
-    fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        self.remember_view();
-        eframe::set_value(storage, settings::STORAGE_KEY, &self.settings);
-    }
-
-    fn clear_color(&self, _visuals: &egui::Visuals) -> [f32; 4] {
-        Color32::from_rgb(0x16, 0x1c, 0x24).to_normalized_gamma_f32()
+    /// Jump (no animation) to a view: centre lon/lat and zoom.
+    pub fn set_view(&mut self, lonlat: [f64; 2], zoom: f64) {
+        self.flight = None;
+        self.fit_pending = false;
+        self.memory.center_at(lon_lat(lonlat[0], lonlat[1]));
+        let _ = self.memory.set_zoom(zoom.clamp(MIN_ZOOM, MAX_ZOOM));
+        self.center_norm = mercator_norm(lonlat[0], lonlat[1]);
     }
 }

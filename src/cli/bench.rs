@@ -1,0 +1,166 @@
+//! `onemap bench …`: performance figures as medians, for the README tables. Build with
+//! `--release`; numbers from a debug build are not comparable.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use clap::Subcommand;
+use serde::Serialize;
+
+use super::{CliError, load_pack};
+use crate::roads::bench::run_bench;
+use crate::ui::OneMapApp;
+
+/// What to measure.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Routing on a synthetic road-like graph plus the OSM samples (tests/data/osm).
+    Routing {
+        /// Nodes of the synthetic graph.
+        #[arg(long, default_value_t = 300_000)]
+        nodes: usize,
+        /// One JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Frame time of the whole console (basemap, labels, panels) while panning, headless.
+    Frame {
+        /// Frames per zoom level.
+        #[arg(long, default_value_t = 120)]
+        frames: usize,
+        /// One JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Run a benchmark and format its result.
+pub fn run(what: &BenchCommand, pack: Option<&Path>) -> Result<String, CliError> {
+    match what {
+        BenchCommand::Routing { nodes, json } => {
+            if *nodes < 100 || *nodes > 20_000_000 {
+                return Err(CliError::input("--nodes must be between 100 and 20000000"));
+            }
+            let samples = samples_dir();
+            let report = run_bench(*nodes, samples.as_deref());
+            let text = serde_json::to_string_pretty(&report).map_err(|e| CliError::input(e.to_string()))?;
+            if *json {
+                return Ok(text);
+            }
+            Ok(format!("routing bench ({} cores, medians):\n{text}", cores()))
+        }
+        BenchCommand::Frame { frames, json } => {
+            let report = frame_bench(load_pack(pack)?, (*frames).clamp(10, 10_000));
+            let text = serde_json::to_string_pretty(&report).map_err(|e| CliError::input(e.to_string()))?;
+            Ok(if *json {
+                text
+            } else {
+                format!("frame bench ({} cores, medians):\n{text}", cores())
+            })
+        }
+    }
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn samples_dir() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("ONEMAP_OSM_SAMPLES").map(PathBuf::from),
+        Some(PathBuf::from("tests/data/osm")),
+        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/osm")),
+    ];
+    candidates.into_iter().flatten().find(|d| d.is_dir())
+}
+
+/// Frame timings at one zoom.
+#[derive(Debug, Serialize)]
+pub struct FrameZoom {
+    /// walkers zoom.
+    pub zoom: f64,
+    /// Median time of building the frame (egui pass), ms.
+    pub ui_ms: f64,
+    /// Median time of tessellating it into triangles, ms.
+    pub tessellate_ms: f64,
+    /// 95th percentile of ui + tessellate, ms.
+    pub p95_total_ms: f64,
+    /// Vertices handed to the GPU (median).
+    pub vertices: usize,
+}
+
+/// The frame benchmark's result.
+#[derive(Debug, Serialize)]
+pub struct FrameReport {
+    /// Pack measured.
+    pub pack: String,
+    /// Window size in points.
+    pub window: [f32; 2],
+    /// CPU cores.
+    pub cores: usize,
+    /// One entry per zoom.
+    pub zooms: Vec<FrameZoom>,
+}
+
+/// Drive the real console with a bare egui context, panning a little every frame (so nothing
+/// is cached between frames), at the overview, county and town zooms.
+pub fn frame_bench(pack: crate::mappack::MapPack, frames: usize) -> FrameReport {
+    let ctx = egui::Context::default();
+    let name = pack.manifest.name.clone();
+    let center = crate::map::mercator_center(pack.bbox());
+    let mut app = OneMapApp::new(&ctx, pack, None);
+    let size = egui::vec2(1600.0, 1000.0);
+    let input = |t: f64| egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, size)),
+        time: Some(t),
+        ..Default::default()
+    };
+    let mut zooms = Vec::new();
+    let mut t = 0.0;
+    for zoom in [9.0, 11.0, 13.5] {
+        let (mut ui_ms, mut tess_ms, mut total, mut verts) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for i in 0..frames + 5 {
+            let dx = (i as f64 * 0.002).sin() * 0.05;
+            app.set_view([center[0] + dx, center[1] + dx / 2.0], zoom);
+            t += 1.0 / 60.0;
+            let t0 = Instant::now();
+            let out = ctx.run_ui(input(t), |ui| app.show(ui));
+            let t1 = Instant::now();
+            let prims = ctx.tessellate(out.shapes, out.pixels_per_point);
+            let t2 = Instant::now();
+            if i < 5 {
+                continue; // warm-up: font atlas, galley caches
+            }
+            let v: usize = prims
+                .iter()
+                .map(|p| match &p.primitive {
+                    egui::epaint::Primitive::Mesh(m) => m.vertices.len(),
+                    egui::epaint::Primitive::Callback(_) => 0,
+                })
+                .sum();
+            ui_ms.push((t1 - t0).as_secs_f64() * 1000.0);
+            tess_ms.push((t2 - t1).as_secs_f64() * 1000.0);
+            total.push((t2 - t0).as_secs_f64() * 1000.0);
+            verts.push(v as f64);
+        }
+        zooms.push(FrameZoom {
+            zoom,
+            ui_ms: pct(&mut ui_ms, 0.5),
+            tessellate_ms: pct(&mut tess_ms, 0.5),
+            p95_total_ms: pct(&mut total, 0.95),
+            vertices: pct(&mut verts, 0.5) as usize,
+        });
+    }
+    FrameReport {
+        pack: name,
+        window: [size.x, size.y],
+        cores: cores(),
+        zooms,
+    }
+}
+
+fn pct(v: &mut [f64], q: f64) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let i = ((v.len() as f64 - 1.0) * q).round() as usize;
+    (v.get(i).copied().unwrap_or(0.0) * 1000.0).round() / 1000.0
+}

@@ -1,0 +1,282 @@
+//! Benchmark of the routing core on a synthetic graph (and optionally OSM import of the sample
+//! extracts): medians over repeated runs of load, one-to-all, many-to-one ranking, the
+//! equivalent separate point-to-point searches, coverage, and an isochrone.
+
+use std::path::Path;
+use std::time::Instant;
+
+use super::graph::Graph;
+use super::isochrone::{DEFAULT_CELL_M, contour_polygons, isochrone_grid};
+use super::osm::{ImportOptions, import_pbf_path};
+use super::search::{SearchParams, SearchSpace, coverage, one_to_all, rank_to_target, route};
+use super::snap::{Snap, SnapIndex};
+use super::synth::{SplitMix64, SynthParams, synth_graph};
+
+/// Runs per measured figure (the median is reported).
+pub const BENCH_RUNS: usize = 5;
+
+/// Import figures for one OSM sample file.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SampleBench {
+    /// File name.
+    pub file: String,
+    /// Median import time, ms.
+    pub import_ms: f64,
+    /// Graph nodes.
+    pub nodes: usize,
+    /// Directed edges.
+    pub edges: usize,
+}
+
+/// Benchmark results (medians in milliseconds).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BenchReport {
+    /// Nodes of the synthetic graph.
+    pub nodes: usize,
+    /// Directed edges of the synthetic graph.
+    pub edges: usize,
+    /// Synthetic graph generation + build, ms (single run).
+    pub build_ms: f64,
+    /// Size of the serialized graph, MB.
+    pub file_mb: f64,
+    /// Loading the serialized graph from a file (read + validate + backward CSR), ms.
+    pub load_ms: f64,
+    /// Snap-index build, ms (single run).
+    pub snap_index_ms: f64,
+    /// Snapping 500 positions, ms.
+    pub snap_500_ms: f64,
+    /// One search to all nodes, ms.
+    pub one_to_all_ms: f64,
+    /// Ranking 500 units by ETA to one incident (one backward search), ms.
+    pub rank_all_500_ms: f64,
+    /// The same, top 10 with early stop, ms.
+    pub rank_top10_ms: f64,
+    /// The same 500 ETAs as 500 separate point-to-point searches, ms.
+    pub p2p_500_ms: f64,
+    /// `p2p_500_ms / rank_all_500_ms`.
+    pub rank_speedup: f64,
+    /// Coverage (nearest of 60 sources for every node), ms.
+    pub coverage_60_ms: f64,
+    /// One isochrone raster up to 20 min plus 4 contours (5/10/15/20 min), ms.
+    pub isochrone_ms: f64,
+    /// Resident set size at the end, MB.
+    pub rss_mb: f64,
+    /// OSM import figures for the sample extracts found.
+    pub samples: Vec<SampleBench>,
+}
+
+fn median_ms(mut f: impl FnMut()) -> f64 {
+    let mut t: Vec<f64> = (0..BENCH_RUNS)
+        .map(|_| {
+            let t0 = Instant::now();
+            f();
+            t0.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    t.sort_by(f64::total_cmp);
+    t[t.len() / 2]
+}
+
+/// Resident set size of this process in MB (0 if `/proc` is unavailable).
+pub fn rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn random_snaps(g: &Graph, idx: &SnapIndex, rng: &mut SplitMix64, count: usize) -> Vec<Snap> {
+    let bb = g.bbox_lonlat();
+    let mut out = Vec::with_capacity(count);
+    while out.len() < count {
+        let p = [
+            bb[0] + rng.next_f64() * (bb[2] - bb[0]),
+            bb[1] + rng.next_f64() * (bb[3] - bb[1]),
+        ];
+        if let Ok(s) = idx.snap(g, p) {
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// Runs the benchmark on a synthetic graph of about `nodes` nodes; if `samples_dir` is given,
+/// also times the import of the OSM samples found there.
+pub fn run_bench(nodes: usize, samples_dir: Option<&Path>) -> BenchReport {
+    let t0 = Instant::now();
+    let g = match synth_graph(&SynthParams {
+        nodes,
+        ..Default::default()
+    }) {
+        Ok(g) => g,
+        Err(e) => {
+            // Only possible for absurd sizes; report zeros rather than panic.
+            eprintln!("bench: synthetic graph failed: {e}");
+            return empty_report(nodes);
+        }
+    };
+    let build_ms = t0.elapsed().as_secs_f64() * 1000.0;
+
+    let bytes = g.to_bytes();
+    let path = std::env::temp_dir().join(format!("onemap-roads-bench-{}.onemaprg", std::process::id()));
+    let load_ms = if std::fs::write(&path, &bytes).is_ok() {
+        let ms = median_ms(|| {
+            let _ = std::hint::black_box(Graph::load(&path));
+        });
+        let _ = std::fs::remove_file(&path);
+        ms
+    } else {
+        median_ms(|| {
+            let _ = std::hint::black_box(Graph::from_bytes(&bytes));
+        })
+    };
+
+    let t0 = Instant::now();
+    let idx = SnapIndex::build_largest_scc(&g);
+    let snap_index_ms = t0.elapsed().as_secs_f64() * 1000.0;
+    let mut rng = SplitMix64::new(0x5eed);
+    let units = random_snaps(&g, &idx, &mut rng, 500);
+    let incident = random_snaps(&g, &idx, &mut rng, 1)[0];
+    let stations = random_snaps(&g, &idx, &mut rng, 60);
+    let bb = g.bbox_lonlat();
+    let pts: Vec<[f64; 2]> = (0..500)
+        .map(|_| {
+            [
+                bb[0] + rng.next_f64() * (bb[2] - bb[0]),
+                bb[1] + rng.next_f64() * (bb[3] - bb[1]),
+            ]
+        })
+        .collect();
+    let snap_500_ms = median_ms(|| {
+        for p in &pts {
+            let _ = std::hint::black_box(idx.snap(&g, *p));
+        }
+    });
+
+    let mut space = SearchSpace::new(g.node_count());
+    let params = SearchParams::default();
+    let one_to_all_ms = median_ms(|| {
+        let _ = std::hint::black_box(one_to_all(&g, &mut space, &incident, &params, None));
+    });
+    let rank_all_500_ms = median_ms(|| {
+        let _ = std::hint::black_box(rank_to_target(&g, &mut space, &units, &incident, None, &params));
+    });
+    let rank_top10_ms = median_ms(|| {
+        let _ = std::hint::black_box(rank_to_target(&g, &mut space, &units, &incident, Some(10), &params));
+    });
+    let p2p_500_ms = median_ms(|| {
+        for u in &units {
+            let _ = std::hint::black_box(route(&g, &mut space, u, &incident, &params));
+        }
+    });
+    let coverage_60_ms = median_ms(|| {
+        let _ = std::hint::black_box(coverage(&g, &mut space, &stations, &params, None));
+    });
+    let isochrone_ms = median_ms(|| {
+        if let Ok(grid) = isochrone_grid(&g, &mut space, &incident, &params, 20.0 * 60.0, DEFAULT_CELL_M) {
+            for m in [5.0, 10.0, 15.0, 20.0] {
+                std::hint::black_box(contour_polygons(&grid, m * 60.0));
+            }
+        }
+    });
+
+    let mut samples = Vec::new();
+    if let Some(dir) = samples_dir {
+        for file in ["liechtenstein.osm.pbf", "andorra.osm.pbf", "monaco.osm.pbf"] {
+            let p = dir.join(file);
+            let Ok((sg, _)) = import_pbf_path(&p, &ImportOptions::default()) else {
+                continue;
+            };
+            let import_ms = median_ms(|| {
+                let _ = std::hint::black_box(import_pbf_path(&p, &ImportOptions::default()));
+            });
+            samples.push(SampleBench {
+                file: file.into(),
+                import_ms,
+                nodes: sg.node_count(),
+                edges: sg.edge_count(),
+            });
+        }
+    }
+    BenchReport {
+        nodes: g.node_count(),
+        edges: g.edge_count(),
+        build_ms,
+        file_mb: bytes.len() as f64 / 1e6,
+        load_ms,
+        snap_index_ms,
+        snap_500_ms,
+        one_to_all_ms,
+        rank_all_500_ms,
+        rank_top10_ms,
+        p2p_500_ms,
+        rank_speedup: p2p_500_ms / rank_all_500_ms.max(1e-9),
+        coverage_60_ms,
+        isochrone_ms,
+        rss_mb: rss_mb(),
+        samples,
+    }
+}
+
+fn empty_report(nodes: usize) -> BenchReport {
+    BenchReport {
+        nodes,
+        edges: 0,
+        build_ms: 0.0,
+        file_mb: 0.0,
+        load_ms: 0.0,
+        snap_index_ms: 0.0,
+        snap_500_ms: 0.0,
+        one_to_all_ms: 0.0,
+        rank_all_500_ms: 0.0,
+        rank_top10_ms: 0.0,
+        p2p_500_ms: 0.0,
+        rank_speedup: 0.0,
+        coverage_60_ms: 0.0,
+        isochrone_ms: 0.0,
+        rss_mb: 0.0,
+        samples: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_bench_reports_all_keys() {
+        let r = run_bench(5_000, None);
+        let v = serde_json::to_value(&r).unwrap();
+        for k in [
+            "nodes",
+            "load_ms",
+            "one_to_all_ms",
+            "rank_all_500_ms",
+            "rank_top10_ms",
+            "p2p_500_ms",
+            "coverage_60_ms",
+            "isochrone_ms",
+            "rss_mb",
+        ] {
+            assert!(v.get(k).is_some_and(|x| x.is_number()), "{k}");
+        }
+        assert!(r.nodes >= 5_000 && r.nodes < 5_200, "{}", r.nodes);
+        assert!(r.rss_mb > 0.0);
+        assert!(r.rank_all_500_ms > 0.0 && r.p2p_500_ms > r.rank_all_500_ms);
+    }
+
+    /// Full-size figures: `cargo test --release -j 1 bench_full -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn bench_full() {
+        let dir = super::super::testdata::samples_dir();
+        let r = run_bench(300_000, Some(&dir));
+        println!("{}", serde_json::to_string_pretty(&r).unwrap());
+    }
+}

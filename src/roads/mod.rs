@@ -1,0 +1,23 @@
+//! Offline road routing for the dispatch console: OSM import, compact graph, snapping,
+//! Dijkstra searches (point-to-point, one-to-many, many-to-one ranking, coverage),
+//! isochrones, a synthetic graph generator and a benchmark.
+//!
+//! Map data © OpenStreetMap contributors (ODbL).
+
+pub mod bench;
+pub mod graph;
+pub mod isochrone;
+pub mod osm;
+pub mod profile;
+pub mod router;
+pub mod schematic;
+pub mod search;
+pub mod snap;
+pub mod synth;
+
+#[cfg(test)]
+mod oracle_tests;
+#[cfg(test)]
+mod osm_oracle_tests;
+#[cfg(test)]
+pub(crate) mod testdata;

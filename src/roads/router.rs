@@ -1,0 +1,224 @@
+//! High-level facade for the console and CLI: build a map pack from a PBF, load it, and answer
+//! lon/lat queries (route, rank units, coverage, isochrone) with one owned search space.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use super::graph::{Graph, GraphFileError};
+use super::isochrone::{DEFAULT_CELL_M, IsoGrid, isochrone_geojson, isochrone_grid};
+use super::osm::{ImportOptions, ImportStats, OsmError, import_pbf_path};
+use super::search::{Coverage, Ranked, Route, RouteError, SearchParams, SearchSpace, coverage, rank_to_target, route};
+use super::snap::{Snap, SnapError, SnapIndex};
+
+/// Any error of the road-routing core.
+#[derive(Debug, thiserror::Error)]
+pub enum RoadsError {
+    /// OSM import failed.
+    #[error(transparent)]
+    Osm(#[from] OsmError),
+    /// Reading or writing the graph file failed.
+    #[error(transparent)]
+    File(#[from] GraphFileError),
+    /// A position could not be snapped to a road.
+    #[error(transparent)]
+    Snap(#[from] SnapError),
+    /// A search failed.
+    #[error(transparent)]
+    Route(#[from] RouteError),
+}
+
+/// Imports `pbf` and writes the graph file `out` (the "map pack" road layer).
+pub fn build_mappack(pbf: &Path, out: &Path, opts: &ImportOptions<'_>) -> Result<ImportStats, RoadsError> {
+    let (graph, stats) = import_pbf_path(pbf, opts)?;
+    graph.save(out)?;
+    Ok(stats)
+}
+
+/// Routing settings of a `roads` layer.
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize, PartialEq)]
+#[serde(default)]
+pub struct RoutingSpec {
+    /// The network is drawn schematically (straight segments between known towns with
+    /// published lengths), so every time over it is an estimate.
+    pub schematic: bool,
+    /// Speed of the leg from a point to the network, km/h.
+    pub offroad_speed_kmh: f64,
+    /// That leg is the straight line times this factor.
+    pub offroad_detour: f64,
+    /// Points farther than this from the network are refused, km.
+    pub max_snap_km: f64,
+    /// A real-network route whose off-road legs exceed this is also marked an estimate, m.
+    pub estimate_offroad_m: f64,
+}
+
+impl Default for RoutingSpec {
+    fn default() -> Self {
+        RoutingSpec {
+            schematic: false,
+            offroad_speed_kmh: 5.0,
+            offroad_detour: 1.0,
+            max_snap_km: 5.0,
+            estimate_offroad_m: 300.0,
+        }
+    }
+}
+
+/// Result of ranking units: the ranked ones plus those that could not be snapped.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RankOutcome {
+    /// Reachable units by ETA (indices refer to the input slice).
+    pub ranked: Vec<Ranked>,
+    /// Units (input index) whose position is too far from any road.
+    pub unsnapped: Vec<(usize, String)>,
+}
+
+/// A loaded graph with its snap index and a reusable search space.
+pub struct Router {
+    /// The road graph (shared with the map pack and the map layer).
+    pub graph: Arc<Graph>,
+    /// Snap index over the largest strongly connected component.
+    pub snap_index: SnapIndex,
+    /// Query parameters (metric, off-road speed).
+    pub params: SearchParams,
+    /// The pack's routing settings.
+    pub spec: RoutingSpec,
+    space: SearchSpace,
+}
+
+impl Router {
+    /// Wraps a graph (builds the snap index on its largest strongly connected component).
+    pub fn new(graph: impl Into<Arc<Graph>>) -> Router {
+        let graph: Arc<Graph> = graph.into();
+        let snap_index = SnapIndex::build_largest_scc(&graph);
+        let space = SearchSpace::new(graph.node_count());
+        Router {
+            graph,
+            snap_index,
+            params: SearchParams::default(),
+            spec: RoutingSpec::default(),
+            space,
+        }
+    }
+
+    /// Wraps a pack's graph with its routing settings (off-road speed and detour, snap limit).
+    pub fn with_spec(graph: impl Into<Arc<Graph>>, spec: RoutingSpec) -> Router {
+        let mut r = Router::new(graph);
+        r.params.offroad_speed_kmh = spec.offroad_speed_kmh;
+        r.params.offroad_detour = spec.offroad_detour;
+        r.snap_index.max_snap_m = spec.max_snap_km * 1000.0;
+        r.spec = spec;
+        r
+    }
+
+    /// Whether a route's time is an estimate: always on a schematic network, and on a real one
+    /// when its off-road legs are long.
+    pub fn is_estimate(&self, offroad_dist_m: f64) -> bool {
+        self.spec.schematic || offroad_dist_m > self.spec.estimate_offroad_m
+    }
+
+    /// Loads a graph file written by [`build_mappack`] / [`Graph::save`].
+    pub fn load(path: &Path) -> Result<Router, RoadsError> {
+        Ok(Router::new(Graph::load(path)?))
+    }
+
+    /// Snaps a `[lon, lat]` position.
+    pub fn snap(&self, lonlat: [f64; 2]) -> Result<Snap, RoadsError> {
+        Ok(self.snap_index.snap(&self.graph, lonlat)?)
+    }
+
+    /// Route between two already snapped positions.
+    pub fn route_snapped(&mut self, from: &Snap, to: &Snap) -> Result<Route, RoadsError> {
+        Ok(route(&self.graph, &mut self.space, from, to, &self.params)?)
+    }
+
+    /// Route between two positions.
+    pub fn route_lonlat(&mut self, from: [f64; 2], to: [f64; 2]) -> Result<Route, RoadsError> {
+        let a = self.snap(from)?;
+        let b = self.snap(to)?;
+        Ok(route(&self.graph, &mut self.space, &a, &b, &self.params)?)
+    }
+
+    /// Ranks unit positions by ETA to the incident (one backward search); `k` limits to the
+    /// k fastest.
+    pub fn rank_units(
+        &mut self,
+        units: &[[f64; 2]],
+        incident: [f64; 2],
+        k: Option<usize>,
+    ) -> Result<RankOutcome, RoadsError> {
+        let target = self.snap(incident)?;
+        let mut snaps = Vec::with_capacity(units.len());
+        let mut index = Vec::with_capacity(units.len());
+        let mut unsnapped = Vec::new();
+        for (i, &u) in units.iter().enumerate() {
+            match self.snap_index.snap(&self.graph, u) {
+                Ok(s) => {
+                    snaps.push(s);
+                    index.push(i);
+                }
+                Err(e) => unsnapped.push((i, e.to_string())),
+            }
+        }
+        let mut ranked = rank_to_target(&self.graph, &mut self.space, &snaps, &target, k, &self.params)?;
+        for r in &mut ranked {
+            r.index = index[r.index];
+        }
+        Ok(RankOutcome { ranked, unsnapped })
+    }
+
+    /// Nearest source (by time) for every node, within `limit_s` seconds if given.
+    pub fn coverage_lonlat(&mut self, sources: &[[f64; 2]], limit_s: Option<f64>) -> Result<Coverage, RoadsError> {
+        let snaps = sources.iter().map(|&s| self.snap(s)).collect::<Result<Vec<_>, _>>()?;
+        Ok(coverage(&self.graph, &mut self.space, &snaps, &self.params, limit_s)?)
+    }
+
+    /// Travel-time raster up to `max_minutes` from `origin`.
+    pub fn isochrone_grid(&mut self, origin: [f64; 2], max_minutes: f64) -> Result<IsoGrid, RoadsError> {
+        let from = self.snap(origin)?;
+        Ok(isochrone_grid(
+            &self.graph,
+            &mut self.space,
+            &from,
+            &self.params,
+            max_minutes * 60.0,
+            DEFAULT_CELL_M,
+        )?)
+    }
+
+    /// GeoJSON isochrone polygons for the given minutes.
+    pub fn isochrone_geojson(&mut self, origin: [f64; 2], minutes: &[f64]) -> Result<serde_json::Value, RoadsError> {
+        let max = minutes.iter().copied().fold(0.0, f64::max);
+        let grid = self.isochrone_grid(origin, max)?;
+        Ok(isochrone_geojson(&grid, minutes))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::super::testdata::{sample, temp_path};
+    use super::*;
+
+    #[test]
+    fn mappack_build_load_and_query_liechtenstein() {
+        let out = temp_path("li.onemaprg");
+        let stats = build_mappack(&sample("liechtenstein.osm.pbf"), &out, &ImportOptions::default()).unwrap();
+        assert!(stats.graph_nodes > 4000);
+        let mut r = Router::load(&out).unwrap();
+        std::fs::remove_file(&out).unwrap();
+        // Vaduz centre → Schaan (≈ 4 km by road).
+        let route = r.route_lonlat([9.5215, 47.1410], [9.5096, 47.1660]).unwrap();
+        assert!(route.dist_m > 2_500.0 && route.dist_m < 8_000.0, "{}", route.dist_m);
+        assert!(route.eta_s > 120.0 && route.eta_s < 900.0, "{}", route.eta_s);
+        let units = [[9.5096, 47.1660], [9.5215, 47.1410], [9.55, 47.10], [20.0, 10.0]];
+        let out = r.rank_units(&units, [9.5200, 47.1420], None).unwrap();
+        assert_eq!(out.unsnapped.len(), 1);
+        assert_eq!(out.unsnapped[0].0, 3);
+        assert!(out.unsnapped[0].1.contains("no road within 5.0 km"));
+        assert_eq!(out.ranked[0].index, 1);
+        let gj = r.isochrone_geojson([9.5215, 47.1410], &[5.0, 10.0]).unwrap();
+        assert_eq!(gj["features"].as_array().unwrap().len(), 2);
+        let err = r.route_lonlat([0.0, 0.0], [9.5, 47.1]).unwrap_err();
+        assert!(matches!(err, RoadsError::Snap(SnapError::NoRoadWithin { .. })), "{err}");
+    }
+}

@@ -1,0 +1,773 @@
+//! Dijkstra searches over a [`Graph`] with reusable scratch memory ([`SearchSpace`]):
+//! point-to-point routes with geometry, one-to-all, one-to-many and many-to-one ETA ranking
+//! (k-nearest with a provably safe early stop), and multi-source coverage.
+//!
+//! Costs are integral: milliseconds ([`Metric::Time`]) or centimetres ([`Metric::Distance`]).
+//! Every query starts and ends at a [`Snap`]: the search is seeded on the end node(s) of the
+//! snapped piece that can be driven to, with the partial cost of that piece (one-way aware).
+//! The off-road legs (query point ↔ snapped point) are a separate term at
+//! [`SearchParams::offroad_speed_kmh`] (default [`DEFAULT_OFFROAD_SPEED_KMH`] = 5 km/h, walking
+//! pace: the crew covers the last metres on foot).
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use super::graph::{Graph, NO_EDGE};
+use super::snap::{Snap, scale};
+
+/// Default speed of the off-road legs, km/h (walking).
+pub const DEFAULT_OFFROAD_SPEED_KMH: f64 = 5.0;
+/// "Unreached" cost.
+const INF: u32 = u32::MAX;
+
+/// What a search minimises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Metric {
+    /// Travel time (edge costs in milliseconds).
+    Time,
+    /// Road distance (edge costs in centimetres).
+    Distance,
+}
+
+/// Parameters of a query.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SearchParams {
+    /// Metric minimised by [`route`] (ranking and coverage always use time).
+    pub metric: Metric,
+    /// Speed of the off-road legs in km/h.
+    pub offroad_speed_kmh: f64,
+    /// Off-road legs are the straight line times this factor (1.0 on a real road network;
+    /// 1.4 on a schematic one, where the leg stands in for roads that are not modelled).
+    pub offroad_detour: f64,
+}
+
+impl Default for SearchParams {
+    fn default() -> Self {
+        SearchParams {
+            metric: Metric::Time,
+            offroad_speed_kmh: DEFAULT_OFFROAD_SPEED_KMH,
+            offroad_detour: 1.0,
+        }
+    }
+}
+
+impl SearchParams {
+    /// Off-road time in milliseconds for a snap distance.
+    pub fn offroad_ms(&self, snap_dist_m: f64) -> u32 {
+        let v = if self.offroad_speed_kmh.is_finite() && self.offroad_speed_kmh > 0.0 {
+            self.offroad_speed_kmh
+        } else {
+            DEFAULT_OFFROAD_SPEED_KMH
+        };
+        let detour = if self.offroad_detour.is_finite() && self.offroad_detour >= 1.0 {
+            self.offroad_detour
+        } else {
+            1.0
+        };
+        (snap_dist_m.max(0.0) * detour * 3.6 / v * 1000.0)
+            .round()
+            .min((INF / 4) as f64) as u32
+    }
+}
+
+/// Errors of a route query.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RouteError {
+    /// No drivable connection exists.
+    #[error(
+        "no drivable road connection from lon {:.6}, lat {:.6} to lon {:.6}, lat {:.6} (one-way streets or separate road networks)",
+        .from_lonlat[0], .from_lonlat[1], .to_lonlat[0], .to_lonlat[1]
+    )]
+    Unreachable {
+        /// Start position.
+        from_lonlat: [f64; 2],
+        /// Destination position.
+        to_lonlat: [f64; 2],
+    },
+    /// The search space was made for another graph.
+    #[error("search space has {space} nodes but the graph has {graph}")]
+    SpaceMismatch {
+        /// Nodes in the space.
+        space: usize,
+        /// Nodes in the graph.
+        graph: usize,
+    },
+}
+
+/// Offsets, neighbour ids, weights and (backward only) forward edge ids of one adjacency.
+type AdjView<'a> = (&'a [u32], &'a [u32], &'a [u32], Option<&'a [u32]>);
+
+/// Reusable Dijkstra scratch memory; only nodes touched by a query are reset.
+pub struct SearchSpace {
+    cost: Vec<u32>,
+    pred: Vec<u32>,
+    origin: Vec<u32>,
+    touched: Vec<u32>,
+    seeded: Vec<u32>,
+    heap: RadixHeap,
+    used_pred: bool,
+    used_origin: bool,
+    watch_first: Vec<u32>,
+    watched: Vec<u32>,
+    final_bound: u32,
+    settled: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Dir {
+    Forward,
+    Backward,
+}
+
+impl SearchSpace {
+    /// Scratch memory for a graph of `node_count` nodes.
+    pub fn new(node_count: usize) -> SearchSpace {
+        SearchSpace {
+            cost: vec![INF; node_count],
+            pred: vec![NO_EDGE; node_count],
+            origin: vec![NO_EDGE; node_count],
+            touched: Vec::new(),
+            seeded: Vec::new(),
+            heap: RadixHeap::new(),
+            used_pred: false,
+            used_origin: false,
+            watch_first: vec![NO_EDGE; node_count],
+            watched: Vec::new(),
+            final_bound: 0,
+            settled: 0,
+        }
+    }
+
+    /// Final cost of node `v` from the last search (ms or cm), if it was reached within it.
+    pub fn cost(&self, v: u32) -> Option<u32> {
+        let c = *self.cost.get(v as usize)?;
+        (c != INF && c <= self.final_bound).then_some(c)
+    }
+
+    /// Source index that reached `v` first in the last multi-source search.
+    pub fn origin(&self, v: u32) -> Option<u32> {
+        self.cost(v)
+            .and_then(|_| self.origin.get(v as usize).copied())
+            .filter(|&o| o != NO_EDGE)
+    }
+
+    /// Number of nodes settled by the last search.
+    pub fn settled_count(&self) -> usize {
+        self.settled
+    }
+
+    fn check(&self, g: &Graph) -> Result<(), RouteError> {
+        if self.cost.len() != g.node_count() {
+            return Err(RouteError::SpaceMismatch {
+                space: self.cost.len(),
+                graph: g.node_count(),
+            });
+        }
+        Ok(())
+    }
+
+    fn reset(&mut self) {
+        for &v in &self.touched {
+            self.cost[v as usize] = INF;
+        }
+        // Seeds always write pred/origin; relaxations only when the search asked for them.
+        let all = self.used_pred || self.used_origin;
+        for &v in if all { &self.touched[..] } else { &self.seeded[..] } {
+            self.pred[v as usize] = NO_EDGE;
+            self.origin[v as usize] = NO_EDGE;
+        }
+        self.seeded.clear();
+        self.used_pred = false;
+        self.used_origin = false;
+        self.touched.clear();
+        for &v in &self.watched {
+            self.watch_first[v as usize] = NO_EDGE;
+        }
+        self.watched.clear();
+        self.heap.clear();
+        self.final_bound = 0;
+        self.settled = 0;
+    }
+
+    fn seed(&mut self, v: u32, c: u32, origin: u32) {
+        let slot = &mut self.cost[v as usize];
+        if c < *slot {
+            if *slot == INF {
+                self.touched.push(v);
+            }
+            *slot = c;
+            self.pred[v as usize] = NO_EDGE;
+            self.origin[v as usize] = origin;
+            self.seeded.push(v);
+            self.heap.push(c, v);
+        }
+    }
+
+    /// Runs Dijkstra from the seeds; `on_settle(v, cost)` returning false stops the search.
+    /// Nodes with cost above `limit` are not settled.
+    fn run<const PRED: bool, const ORIGIN: bool>(
+        &mut self,
+        g: &Graph,
+        dir: Dir,
+        metric: Metric,
+        limit: u32,
+        mut on_settle: impl FnMut(&mut Self, u32, u32) -> bool,
+    ) {
+        let (offsets, adj, weights, edge_ids): AdjView<'_> = match (dir, metric) {
+            (Dir::Forward, Metric::Time) => (&g.first_out, &g.head, &g.time_ms, None),
+            (Dir::Forward, Metric::Distance) => (&g.first_out, &g.head, &g.dist_cm, None),
+            (Dir::Backward, Metric::Time) => (&g.first_in, &g.in_tail, &g.in_time_ms, Some(&g.in_edge)),
+            (Dir::Backward, Metric::Distance) => (&g.first_in, &g.in_tail, &g.in_dist_cm, Some(&g.in_edge)),
+        };
+        self.used_pred |= PRED;
+        self.used_origin |= ORIGIN;
+        while let Some((c, v)) = self.heap.pop() {
+            if c > self.cost[v as usize] {
+                continue;
+            }
+            if c > limit {
+                self.final_bound = limit;
+                return;
+            }
+            if !on_settle(self, v, c) {
+                self.final_bound = c;
+                return;
+            }
+            self.settled += 1;
+            let o = if ORIGIN { self.origin[v as usize] } else { NO_EDGE };
+            let (lo, hi) = (offsets[v as usize] as usize, offsets[v as usize + 1] as usize);
+            let (Some(heads), Some(ws)) = (adj.get(lo..hi), weights.get(lo..hi)) else {
+                continue;
+            };
+            for (j, (&w, &wt)) in heads.iter().zip(ws).enumerate() {
+                let nc = c.saturating_add(wt).min(INF - 1);
+                let Some(slot) = self.cost.get_mut(w as usize) else {
+                    continue;
+                };
+                if nc < *slot {
+                    if *slot == INF {
+                        self.touched.push(w);
+                    }
+                    *slot = nc;
+                    if PRED {
+                        self.pred[w as usize] = match edge_ids {
+                            None => (lo + j) as u32,
+                            Some(ids) => ids[lo + j],
+                        };
+                    }
+                    if ORIGIN {
+                        self.origin[w as usize] = o;
+                    }
+                    self.heap.push(nc, w);
+                }
+            }
+        }
+        self.final_bound = limit;
+    }
+}
+
+fn weights(g: &Graph, metric: Metric) -> &[u32] {
+    match metric {
+        Metric::Time => &g.time_ms,
+        Metric::Distance => &g.dist_cm,
+    }
+}
+
+/// Cost of driving directly along one piece from snap `from` to snap `to`, if both are on the
+/// same piece and the direction is allowed.
+fn direct_cost(g: &Graph, from: &Snap, to: &Snap, w: &[u32]) -> Option<u32> {
+    if from.piece != to.piece {
+        return None;
+    }
+    let [fwd, bwd] = g.piece_edges(from.piece);
+    if to.frac >= from.frac && fwd != NO_EDGE {
+        Some(scale(w[fwd as usize], to.frac - from.frac))
+    } else if to.frac <= from.frac && bwd != NO_EDGE {
+        Some(scale(w[bwd as usize], from.frac - to.frac))
+    } else {
+        None
+    }
+}
+
+/// Seeds (node, cost) for leaving `s` by road.
+fn leave_seeds(g: &Graph, s: &Snap, w: &[u32]) -> [Option<(u32, u32)>; 4] {
+    s.partial_costs(g, w)
+}
+
+/// (node, extra cost) pairs for arriving at `s` by road.
+fn arrive_watches(g: &Graph, s: &Snap, w: &[u32]) -> [Option<(u32, u32)>; 4] {
+    s.arrive_costs(g, w)
+}
+
+/// A computed route.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Route {
+    /// Total estimated time: road time plus both off-road legs, seconds.
+    pub eta_s: f64,
+    /// Driving time on roads, seconds.
+    pub road_time_s: f64,
+    /// Time of both off-road legs, seconds.
+    pub offroad_s: f64,
+    /// Driving distance on roads, metres.
+    pub dist_m: f64,
+    /// Length of both off-road legs (straight lines × the detour factor), metres.
+    pub offroad_dist_m: f64,
+    /// Full graph edges driven, in order (partial first/last pieces excluded).
+    pub edges: Vec<u32>,
+    /// Road geometry `[lon, lat]` from the snapped start to the snapped destination.
+    pub geometry_lonlat: Vec<[f64; 2]>,
+}
+
+/// Point-to-point route between two snapped positions, minimising `params.metric`.
+pub fn route(
+    g: &Graph,
+    space: &mut SearchSpace,
+    from: &Snap,
+    to: &Snap,
+    params: &SearchParams,
+) -> Result<Route, RouteError> {
+    space.check(g)?;
+    space.reset();
+    let w = weights(g, params.metric);
+    for (node, c) in leave_seeds(g, from, w).into_iter().flatten() {
+        space.seed(node, c, 0);
+    }
+    let targets = arrive_watches(g, to, w);
+    // Best known: (cost, Some(end node) or None for the direct drive).
+    let mut best: (u32, Option<(u32, usize)>) = (INF, None);
+    if let Some(c) = direct_cost(g, from, to, w) {
+        best = (c, None);
+    }
+    space.run::<true, false>(g, Dir::Forward, params.metric, INF - 1, |_, v, c| {
+        if c >= best.0 {
+            return false;
+        }
+        for (slot, t) in targets.iter().enumerate() {
+            if let Some((node, extra)) = t
+                && *node == v
+                && c.saturating_add(*extra) < best.0
+            {
+                best = (c.saturating_add(*extra), Some((v, slot)));
+            }
+        }
+        true
+    });
+    if best.0 == INF {
+        return Err(RouteError::Unreachable {
+            from_lonlat: from.query_lonlat,
+            to_lonlat: to.query_lonlat,
+        });
+    }
+    let off_m = (from.snap_dist_m + to.snap_dist_m) * params.offroad_detour.max(1.0);
+    let offroad_ms = params.offroad_ms(from.snap_dist_m) as u64 + params.offroad_ms(to.snap_dist_m) as u64;
+    let offroad_s = offroad_ms as f64 / 1000.0;
+    let road_ms: u64;
+    let mut route = Route {
+        eta_s: 0.0,
+        road_time_s: 0.0,
+        offroad_s,
+        dist_m: 0.0,
+        offroad_dist_m: off_m,
+        edges: Vec::new(),
+        geometry_lonlat: Vec::new(),
+    };
+    match best.1 {
+        None => {
+            let tm = direct_cost(g, from, to, &g.time_ms).unwrap_or(0);
+            let dc = direct_cost(g, from, to, &g.dist_cm).unwrap_or(0);
+            road_ms = u64::from(tm);
+            route.road_time_s = tm as f64 / 1000.0;
+            route.dist_m = dc as f64 / 100.0;
+            route.geometry_lonlat = sub_piece_geometry(g, from, to);
+        }
+        Some((end, slot)) => {
+            // Walk predecessors back to the seed node.
+            let mut edges = Vec::new();
+            let mut v = end;
+            while space.pred[v as usize] != NO_EDGE {
+                let e = space.pred[v as usize];
+                edges.push(e);
+                v = g.edge_tail(e as usize);
+            }
+            edges.reverse();
+            let start = v;
+            // Which way of leaving `from` the path used: the cheapest option at `start`.
+            let w = weights(g, params.metric);
+            let leave_opts = leave_seeds(g, from, w);
+            let leave_slot = (0..4)
+                .filter(|&i| leave_opts[i].is_some_and(|(n, _)| n == start))
+                .min_by_key(|&i| leave_opts[i].map_or(INF, |(_, c)| c))
+                .unwrap_or(0);
+            // Slots 0 and 3 leave toward node b, 1 and 2 toward node a.
+            let toward_b = leave_slot == 0 || leave_slot == 3;
+            let pick = |opts: [Option<(u32, u32)>; 4], i: usize| opts[i].map_or(0, |(_, c)| c as u64);
+            let lt = pick(leave_seeds(g, from, &g.time_ms), leave_slot);
+            let ld = pick(leave_seeds(g, from, &g.dist_cm), leave_slot);
+            let at = pick(arrive_watches(g, to, &g.time_ms), slot);
+            let ad = pick(arrive_watches(g, to, &g.dist_cm), slot);
+            let tm: u64 = edges.iter().map(|&e| g.time_ms[e as usize] as u64).sum::<u64>() + lt + at;
+            let dc: u64 = edges.iter().map(|&e| g.dist_cm[e as usize] as u64).sum::<u64>() + ld + ad;
+            road_ms = tm;
+            route.road_time_s = tm as f64 / 1000.0;
+            route.dist_m = dc as f64 / 100.0;
+            let mut geo = from.partial_geometry(g, toward_b);
+            for &e in &edges {
+                let eg = g.edge_geometry_lonlat(e as usize);
+                geo.extend_from_slice(&eg[1..]);
+            }
+            // Arrival slots 0 and 2 come from node a's side, 1 and 3 from node b's side.
+            let mut tail = to.partial_geometry(g, slot == 1 || slot == 3);
+            tail.reverse();
+            geo.extend_from_slice(&tail[1..]);
+            route.geometry_lonlat = geo;
+            route.edges = edges;
+        }
+    }
+    route.eta_s = (road_ms + offroad_ms) as f64 / 1000.0;
+    Ok(route)
+}
+
+/// Geometry along one piece between two snaps on it.
+fn sub_piece_geometry(g: &Graph, from: &Snap, to: &Snap) -> Vec<[f64; 2]> {
+    let pts = g.piece_points_e7(from.piece);
+    let mut out = vec![from.point_lonlat];
+    let (fs, ts) = (from.seg as usize, to.seg as usize);
+    let forward = (to.seg, to.seg_t) >= (from.seg, from.seg_t);
+    if forward {
+        for p in pts.iter().take(ts + 1).skip(fs + 1) {
+            out.push(super::graph::e7_to_deg(*p));
+        }
+    } else {
+        for i in (ts + 1..=fs).rev() {
+            out.push(super::graph::e7_to_deg(pts[i]));
+        }
+    }
+    out.push(to.point_lonlat);
+    out
+}
+
+/// Searches from `from` to every node (or every node within `limit_s` seconds), by time.
+/// Read results with [`SearchSpace::cost`]; returns the number of settled nodes.
+pub fn one_to_all(
+    g: &Graph,
+    space: &mut SearchSpace,
+    from: &Snap,
+    params: &SearchParams,
+    limit_s: Option<f64>,
+) -> Result<usize, RouteError> {
+    space.check(g)?;
+    space.reset();
+    let off = params.offroad_ms(from.snap_dist_m);
+    for (node, c) in leave_seeds(g, from, &g.time_ms).into_iter().flatten() {
+        space.seed(node, c.saturating_add(off), 0);
+    }
+    let limit = limit_s.map_or(INF - 1, |s| (s.max(0.0) * 1000.0).min((INF - 1) as f64) as u32);
+    space.run::<false, false>(g, Dir::Forward, Metric::Time, limit, |_, _, _| true);
+    Ok(space.settled_count())
+}
+
+/// One ranked position (unit or target) with its ETA.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Ranked {
+    /// Index into the input slice.
+    pub index: usize,
+    /// Estimated time including both off-road legs, seconds.
+    pub eta_s: f64,
+    /// Off-road part of `eta_s`, seconds.
+    pub offroad_s: f64,
+}
+
+/// Shared engine of the ranking queries: items are reached when one of their watched nodes is
+/// settled (cost + extra). Stops once the k best items are certain.
+fn rank_items(
+    g: &Graph,
+    space: &mut SearchSpace,
+    dir: Dir,
+    watches: &mut [(u32, u32, u32)],
+    bounds: &mut [u32],
+    k: usize,
+) {
+    watches.sort_unstable();
+    for (i, &(node, _, _)) in watches.iter().enumerate() {
+        if space.watch_first[node as usize] == NO_EDGE {
+            space.watch_first[node as usize] = i as u32;
+            space.watched.push(node);
+        }
+    }
+    let n = bounds.len();
+    let k = k.min(n);
+    if k == 0 {
+        return;
+    }
+    // Items whose bound is ≤ the current settle cost are final (later improvements would be
+    // ≥ that cost); once k items are final the k best are known. `pending` holds every bound
+    // ever set, lazily skipping stale entries.
+    let mut pending: BinaryHeap<Reverse<(u32, u32)>> = bounds
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b < INF - 1)
+        .map(|(i, &b)| Reverse((b, i as u32)))
+        .collect();
+    let mut counted = vec![false; n];
+    let mut n_final = 0usize;
+    space.run::<false, false>(g, dir, Metric::Time, INF - 1, |sp, v, c| {
+        while let Some(&Reverse((b, item))) = pending.peek() {
+            if b > c {
+                break;
+            }
+            pending.pop();
+            if b == bounds[item as usize] && !counted[item as usize] {
+                counted[item as usize] = true;
+                n_final += 1;
+            }
+        }
+        if n_final >= k {
+            return false;
+        }
+        let first = sp.watch_first[v as usize];
+        if first != NO_EDGE {
+            let mut i = first as usize;
+            while let Some(&(node, extra, item)) = watches.get(i) {
+                if node != v {
+                    break;
+                }
+                let nb = c.saturating_add(extra);
+                if nb < bounds[item as usize] {
+                    bounds[item as usize] = nb;
+                    pending.push(Reverse((nb, item)));
+                }
+                i += 1;
+            }
+        }
+        true
+    });
+}
+
+fn ranked_output(bounds: &[u32], offroad_ms: &[u32], k: usize) -> Vec<Ranked> {
+    let mut out: Vec<Ranked> = bounds
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b < INF - 1)
+        .map(|(i, &b)| Ranked {
+            index: i,
+            eta_s: b as f64 / 1000.0,
+            offroad_s: offroad_ms[i] as f64 / 1000.0,
+        })
+        .collect();
+    out.sort_by(|a, b| a.eta_s.total_cmp(&b.eta_s).then(a.index.cmp(&b.index)));
+    out.truncate(k);
+    out
+}
+
+/// Ranks `units` by ETA **to** `target` with ONE backward search (many-to-one). With
+/// `k = Some(n)` only the n fastest are returned and the search stops as soon as they are
+/// certain; unreachable units are left out. Sorted by ETA.
+pub fn rank_to_target(
+    g: &Graph,
+    space: &mut SearchSpace,
+    units: &[Snap],
+    target: &Snap,
+    k: Option<usize>,
+    params: &SearchParams,
+) -> Result<Vec<Ranked>, RouteError> {
+    space.check(g)?;
+    space.reset();
+    let w = &g.time_ms;
+    let target_off = params.offroad_ms(target.snap_dist_m);
+    // Backward seeds: reaching the target point from node a (a→point) or node b.
+    for (node, c) in arrive_watches(g, target, w).into_iter().flatten() {
+        space.seed(node, c, 0);
+    }
+    let mut offroad = Vec::with_capacity(units.len());
+    let mut bounds = Vec::with_capacity(units.len());
+    let mut watches = Vec::with_capacity(units.len() * 2);
+    for (i, u) in units.iter().enumerate() {
+        let off = params.offroad_ms(u.snap_dist_m).saturating_add(target_off);
+        offroad.push(off);
+        bounds.push(direct_cost(g, u, target, w).map_or(INF - 1, |c| c.saturating_add(off)));
+        for (node, c) in leave_seeds(g, u, w).into_iter().flatten() {
+            watches.push((node, c.saturating_add(off), i as u32));
+        }
+    }
+    let k = k.unwrap_or(units.len());
+    rank_items(g, space, Dir::Backward, &mut watches, &mut bounds, k);
+    Ok(ranked_output(&bounds, &offroad, k))
+}
+
+/// ETAs **from** `origin` to `targets` with one forward search (one-to-many); `k = Some(n)`
+/// returns only the n nearest by time, stopping early. Sorted by ETA.
+pub fn etas_from(
+    g: &Graph,
+    space: &mut SearchSpace,
+    origin: &Snap,
+    targets: &[Snap],
+    k: Option<usize>,
+    params: &SearchParams,
+) -> Result<Vec<Ranked>, RouteError> {
+    space.check(g)?;
+    space.reset();
+    let w = &g.time_ms;
+    let origin_off = params.offroad_ms(origin.snap_dist_m);
+    for (node, c) in leave_seeds(g, origin, w).into_iter().flatten() {
+        space.seed(node, c, 0);
+    }
+    let mut offroad = Vec::with_capacity(targets.len());
+    let mut bounds = Vec::with_capacity(targets.len());
+    let mut watches = Vec::with_capacity(targets.len() * 2);
+    for (i, t) in targets.iter().enumerate() {
+        let off = params.offroad_ms(t.snap_dist_m).saturating_add(origin_off);
+        offroad.push(off);
+        bounds.push(direct_cost(g, origin, t, w).map_or(INF - 1, |c| c.saturating_add(off)));
+        for (node, c) in arrive_watches(g, t, w).into_iter().flatten() {
+            watches.push((node, c.saturating_add(off), i as u32));
+        }
+    }
+    let k = k.unwrap_or(targets.len());
+    rank_items(g, space, Dir::Forward, &mut watches, &mut bounds, k);
+    Ok(ranked_output(&bounds, &offroad, k))
+}
+
+/// Result of a multi-source search: per node, the fastest source and its time.
+#[derive(Debug, Clone)]
+pub struct Coverage {
+    /// Per node: time from the nearest source in ms (`u32::MAX` = not reached).
+    pub eta_ms: Vec<u32>,
+    /// Per node: index of that source (`u32::MAX` = none).
+    pub source: Vec<u32>,
+}
+
+impl Coverage {
+    /// Time in seconds from the nearest source to node `v`.
+    pub fn eta_s(&self, v: u32) -> Option<f64> {
+        self.eta_ms
+            .get(v as usize)
+            .filter(|&&c| c != INF)
+            .map(|&c| c as f64 / 1000.0)
+    }
+
+    /// Index of the nearest source of node `v`.
+    pub fn source_of(&self, v: u32) -> Option<usize> {
+        self.source
+            .get(v as usize)
+            .filter(|&&s| s != NO_EDGE)
+            .map(|&s| s as usize)
+    }
+}
+
+/// Multi-source forward search (coverage): the nearest source by time for every node within
+/// `limit_s` (all nodes if `None`). Source off-road legs are included.
+pub fn coverage(
+    g: &Graph,
+    space: &mut SearchSpace,
+    sources: &[Snap],
+    params: &SearchParams,
+    limit_s: Option<f64>,
+) -> Result<Coverage, RouteError> {
+    space.check(g)?;
+    space.reset();
+    for (i, s) in sources.iter().enumerate() {
+        let off = params.offroad_ms(s.snap_dist_m);
+        for (node, c) in leave_seeds(g, s, &g.time_ms).into_iter().flatten() {
+            space.seed(node, c.saturating_add(off), i as u32);
+        }
+    }
+    let limit = limit_s.map_or(INF - 1, |s| (s.max(0.0) * 1000.0).min((INF - 1) as f64) as u32);
+    space.run::<false, true>(g, Dir::Forward, Metric::Time, limit, |_, _, _| true);
+    let n = g.node_count();
+    let mut cov = Coverage {
+        eta_ms: vec![INF; n],
+        source: vec![NO_EDGE; n],
+    };
+    for &v in &space.touched {
+        if let Some(c) = space.cost(v) {
+            cov.eta_ms[v as usize] = c;
+            cov.source[v as usize] = space.origin[v as usize];
+        }
+    }
+    Ok(cov)
+}
+
+/// Monotone radix heap of `(key, value)` pairs: keys pushed are never below the last popped
+/// key, which holds for Dijkstra. O(1) amortised push, cheap pop.
+struct RadixHeap {
+    buckets: [Vec<(u32, u32)>; 33],
+    last: u32,
+    len: usize,
+}
+
+impl RadixHeap {
+    fn new() -> Self {
+        RadixHeap {
+            buckets: std::array::from_fn(|_| Vec::new()),
+            last: 0,
+            len: 0,
+        }
+    }
+
+    fn bucket(&self, key: u32) -> usize {
+        (32 - (key ^ self.last).leading_zeros()) as usize
+    }
+
+    fn push(&mut self, key: u32, value: u32) {
+        let b = self.bucket(key.max(self.last));
+        self.buckets[b].push((key.max(self.last), value));
+        self.len += 1;
+    }
+
+    fn pop(&mut self) -> Option<(u32, u32)> {
+        if self.len == 0 {
+            return None;
+        }
+        if self.buckets[0].is_empty() {
+            let i = (1..33).find(|&i| !self.buckets[i].is_empty())?;
+            let mut items = std::mem::take(&mut self.buckets[i]);
+            self.last = items.iter().map(|e| e.0).min()?;
+            for &(k, v) in &items {
+                let b = self.bucket(k);
+                self.buckets[b].push((k, v));
+            }
+            items.clear();
+            self.buckets[i] = items;
+        }
+        self.len -= 1;
+        self.buckets[0].pop()
+    }
+
+    fn clear(&mut self) {
+        for b in &mut self.buckets {
+            b.clear();
+        }
+        self.last = 0;
+        self.len = 0;
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn radix_heap_pops_in_order() {
+        let mut h = RadixHeap::new();
+        let mut rng = super::super::synth::SplitMix64::new(3);
+        let mut reference = BinaryHeap::new();
+        let mut last = 0u32;
+        for round in 0..2000 {
+            for _ in 0..3 {
+                let k = last + rng.below(5000) as u32;
+                h.push(k, round);
+                reference.push(Reverse(k));
+            }
+            let (k, _) = h.pop().unwrap();
+            assert_eq!(Reverse(k), reference.pop().unwrap());
+            last = k;
+        }
+        while let Some((k, _)) = h.pop() {
+            assert_eq!(Reverse(k), reference.pop().unwrap());
+        }
+        assert!(reference.is_empty());
+        h.clear();
+        assert!(h.pop().is_none());
+    }
+}
