@@ -175,3 +175,65 @@ fn settings_and_view_survive_a_restart() {
     assert!((c2[0] - center[0]).abs() < 1e-6 && (c2[1] - center[1]).abs() < 1e-6 && (z2 - zoom).abs() < 1e-6);
     assert!(h2.query_by_role_and_label(Role::CheckBox, "Rivers").is_some());
 }
+
+fn right_click_menu(h: &mut Harness<'static, OneMapApp>, at: egui::Pos2, item: &str) {
+    h.hover_at(at);
+    h.run_steps(1);
+    h.event(egui::Event::PointerButton {
+        pos: at,
+        button: egui::PointerButton::Secondary,
+        pressed: true,
+        modifiers: Default::default(),
+    });
+    h.run_steps(1);
+    h.event(egui::Event::PointerButton {
+        pos: at,
+        button: egui::PointerButton::Secondary,
+        pressed: false,
+        modifiers: Default::default(),
+    });
+    h.run_steps(2);
+    h.get_by_label(item).click();
+    h.run_steps(2);
+}
+
+fn wait_for_routing(h: &mut Harness<'static, OneMapApp>) {
+    for _ in 0..200 {
+        h.run_steps(1);
+        if !h.state().routing_busy() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("routing did not answer");
+}
+
+#[test]
+fn right_click_route_on_the_schematic_network_is_an_estimate() {
+    let mut h = harness();
+    h.run_steps(3);
+    assert!(h.state().route.is_none());
+    // Two points well inside the map area.
+    right_click_menu(&mut h, egui::pos2(700.0, 450.0), "从此处出发");
+    right_click_menu(&mut h, egui::pos2(1000.0, 600.0), "到达此处");
+    wait_for_routing(&mut h);
+    let r = h.state().route.clone().expect("a route was computed");
+    assert!(r.eta_s > 60.0 && r.dist_m > 1000.0, "{r:?}");
+    assert!(
+        r.estimate,
+        "Xishuangbanna's network is schematic: every route is an estimate"
+    );
+    assert!(r.geometry.len() >= 2);
+    // The panel says so, in Chinese.
+    assert!(h.query_by_label("估算").is_some());
+
+    right_click_menu(&mut h, egui::pos2(800.0, 500.0), "从此处的等时圈（5/10/15/30 分钟）");
+    wait_for_routing(&mut h);
+    let iso = h.state().iso.clone().expect("an isochrone was computed");
+    assert_eq!(iso.bands.len(), 4);
+    assert!(iso.bands.iter().any(|b| !b.indices.is_empty()), "some band has area");
+
+    h.get_by_label("清除路线与等时圈").click();
+    h.run_steps(2);
+    assert!(h.state().route.is_none() && h.state().iso.is_none());
+}

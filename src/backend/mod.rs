@@ -2,4 +2,5 @@
 //! answering with results and `ctx.request_repaint()`. The UI never blocks on them.
 
 pub mod pmtiles;
+pub mod routing;
 pub mod tiles;

@@ -16,6 +16,8 @@ use walkers::{MapMemory, Plugin, Projector};
 use super::{ViewXform, boxes_overlap};
 use crate::geom::mercator_norm;
 use crate::mappack::{LayerData, LayerKind, MapPack, TerrainGrid};
+use crate::roads::graph::{Graph, e7_to_deg};
+use crate::roads::profile::RoadClass;
 use crate::ui::i18n::Lang;
 use crate::ui::theme;
 
@@ -27,6 +29,7 @@ const LOD_TOLERANCE_PT: f64 = 0.35;
 /// A polyline in normalised Mercator at several levels of detail.
 #[derive(Debug, Clone)]
 pub struct LineShape {
+    lod_zooms: &'static [f64],
     lods: Vec<Vec<[f64; 2]>>,
     bbox: [f64; 4],
     /// Stroke.
@@ -41,6 +44,11 @@ pub struct LineShape {
 
 impl LineShape {
     fn new(line: &LineString<f64>, stroke: Stroke) -> LineShape {
+        Self::with_lods(line, stroke, &LOD_ZOOMS)
+    }
+
+    /// A line simplified for each zoom of `lod_zooms`, plus full detail beyond the last.
+    fn with_lods(line: &LineString<f64>, stroke: Stroke, lod_zooms: &'static [f64]) -> LineShape {
         let norm: LineString<f64> = line
             .0
             .iter()
@@ -49,7 +57,7 @@ impl LineShape {
                 geo::Coord { x: n[0], y: n[1] }
             })
             .collect();
-        let mut lods: Vec<Vec<[f64; 2]>> = LOD_ZOOMS
+        let mut lods: Vec<Vec<[f64; 2]>> = lod_zooms
             .iter()
             .map(|z| {
                 let tol = LOD_TOLERANCE_PT / (super::WORLD_SIZE_Z0 * 2f64.powf(*z));
@@ -68,6 +76,7 @@ impl LineShape {
         }
         let closed = line.is_closed() && line.0.len() > 3;
         LineShape {
+            lod_zooms,
             lods,
             bbox,
             stroke,
@@ -79,7 +88,11 @@ impl LineShape {
 
     /// The points for this zoom.
     fn lod(&self, zoom: f64) -> &[[f64; 2]] {
-        let i = LOD_ZOOMS.iter().position(|z| zoom <= *z).unwrap_or(LOD_ZOOMS.len());
+        let i = self
+            .lod_zooms
+            .iter()
+            .position(|z| zoom <= *z)
+            .unwrap_or(self.lod_zooms.len());
         &self.lods[i.min(self.lods.len() - 1)]
     }
 
@@ -244,6 +257,9 @@ impl Basemap {
                     (LayerKind::Rivers, LayerData::Features(fs)) => rivers(fs),
                     (LayerKind::Places, LayerData::Features(fs)) => places(fs),
                     (LayerKind::Terrain, LayerData::Terrain(g)) => terrain(g),
+                    (LayerKind::Roads, LayerData::Roads(g)) => {
+                        roads(g, layer.spec.routing.is_some_and(|r| r.schematic))
+                    }
                     _ => BaseGeom::Nothing,
                 };
                 BaseLayer {
@@ -341,6 +357,64 @@ fn boundaries(fs: &[crate::mappack::Feature], primary: bool) -> BaseGeom {
 }
 
 use geo::MapCoords;
+
+/// Roads get two levels of detail: short OSM pieces barely simplify.
+const ROAD_LOD_ZOOMS: [f64; 1] = [11.0];
+
+/// Stroke and first zoom at which a road class is drawn.
+fn road_style(class: RoadClass) -> (Stroke, f64) {
+    use RoadClass::*;
+    match class {
+        Motorway | MotorwayLink | Trunk | TrunkLink => (Stroke::new(3.0, theme::ROAD_MAJOR), 0.0),
+        Primary | PrimaryLink => (Stroke::new(2.4, theme::ROAD_PRIMARY), 0.0),
+        Secondary | SecondaryLink => (Stroke::new(1.8, theme::ROAD_SECONDARY), 8.0),
+        Tertiary | TertiaryLink => (Stroke::new(1.4, theme::ROAD_MINOR), 10.0),
+        Unclassified | Residential | LivingStreet | Road => (Stroke::new(1.0, theme::ROAD_MINOR), 12.0),
+        Service | Track => (Stroke::new(0.8, theme::ROAD_TRACK), 13.0),
+    }
+}
+
+fn roads(g: &Graph, schematic: bool) -> BaseGeom {
+    let mut lines = Vec::with_capacity(g.piece_count());
+    let mut labels = Vec::new();
+    for piece in 0..g.piece_count() as u32 {
+        let pts: LineString<f64> = g
+            .piece_points_e7(piece)
+            .iter()
+            .map(|p| {
+                let d = e7_to_deg(*p);
+                (d[0], d[1])
+            })
+            .collect();
+        let class = g.piece_class(piece);
+        let (mut stroke, min_zoom) = road_style(class);
+        if schematic {
+            stroke = Stroke::new(2.6, theme::ROAD_SCHEMATIC);
+        }
+        let mut shape = LineShape::with_lods(&pts, stroke, &ROAD_LOD_ZOOMS);
+        shape.min_zoom = if schematic { 0.0 } else { min_zoom };
+        shape.dashed = schematic || class == RoadClass::Track;
+        if schematic && let (Some(a), Some(b)) = (pts.0.first(), pts.0.last()) {
+            labels.push(LabelSpec {
+                zh: "示意".into(),
+                en: "schematic".into(),
+                at_norm: mercator_norm((a.x + b.x) / 2.0, (a.y + b.y) / 2.0),
+                priority: 6,
+                size: theme::PLACE_LABEL_SIZE * 0.9,
+                color: theme::ROAD_SCHEMATIC,
+                boxed: true,
+                zoom_range: (0.0, 30.0),
+                offset: Vec2::ZERO,
+            });
+        }
+        lines.push(shape);
+    }
+    BaseGeom::Vector {
+        fills: Vec::new(),
+        lines,
+        labels,
+    }
+}
 
 /// A dimming veil over everything around the prefecture: a polygon of the surrounding 3° box
 /// with the prefecture as its hole, triangulated once.

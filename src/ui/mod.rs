@@ -13,11 +13,13 @@ use std::sync::Arc;
 use egui::{Align, Key, KeyboardShortcut, Layout, Modifiers, RichText, Stroke, Ui, Vec2, vec2};
 use walkers::{Map, MapMemory, lon_lat};
 
+use crate::backend::routing::{ISO_MINUTES, IsoAnswer, RouteAnswer, RouteJob, RouteReply, RoutingWorker};
 use crate::backend::tiles::{TileFetcher, TileSourceSpec};
 use crate::geom::{BBox, format_lonlat, mercator_norm, mercator_norm_inverse};
 use crate::map::basemap::{
     Basemap, LabelQueue, LabelsPlugin, LayerPlugin, MarkerHit, PointStyle, bilingual, paint_marker,
 };
+use crate::map::overlay::OverlayPlugin;
 use crate::map::raster::RasterTiles;
 use crate::map::{MAX_ZOOM, MIN_ZOOM, ViewXform, fit_zoom, mercator_center};
 use crate::mappack::{Area, LayerData, LayerKind, MapPack};
@@ -87,6 +89,17 @@ pub struct OneMapApp {
     raster_url_edit: String,
     cache_dir: Option<PathBuf>,
     toast: Option<(String, f64)>,
+    routing: Option<RoutingWorker>,
+    routing_gen: u64,
+    routing_busy: bool,
+    routing_msg: Option<String>,
+    route_from: Option<[f64; 2]>,
+    /// The last computed route.
+    pub route: Option<RouteAnswer>,
+    /// The last computed isochrone.
+    pub iso: Option<IsoAnswer>,
+    schematic_roads: bool,
+    context_lonlat: Option<[f64; 2]>,
 }
 
 impl OneMapApp {
@@ -136,7 +149,23 @@ impl OneMapApp {
             raster_url_edit,
             cache_dir,
             toast: None,
+            routing: None,
+            routing_gen: 0,
+            routing_busy: false,
+            routing_msg: None,
+            route_from: None,
+            route: None,
+            iso: None,
+            schematic_roads: false,
+            context_lonlat: None,
         };
+        if let Some((graph, spec)) = app.pack.roads() {
+            app.schematic_roads = spec.schematic;
+            match RoutingWorker::start(graph, spec, ctx.clone()) {
+                Ok(w) => app.routing = Some(w),
+                Err(e) => app.routing_msg = Some(e),
+            }
+        }
         if app.settings.raster.enabled {
             app.start_raster(ctx);
         }
@@ -576,6 +605,28 @@ impl OneMapApp {
             },
             self.t(Msg::LegendRiver),
         );
+        if self.pack.roads().is_some() {
+            if self.schematic_roads {
+                let stroke = Stroke::new(2.6, theme::ROAD_SCHEMATIC);
+                let draw = move |p: &egui::Painter, r: egui::Rect| {
+                    p.extend(egui::Shape::dashed_line(
+                        &[r.left_center(), r.right_center()],
+                        stroke,
+                        6.0,
+                        3.0,
+                    ));
+                };
+                row(ui, &draw, self.t(Msg::LegendSchematic));
+            } else {
+                let draw = |p: &egui::Painter, r: egui::Rect| {
+                    p.line_segment(
+                        [r.left_center(), r.right_center()],
+                        Stroke::new(2.4, theme::ROAD_PRIMARY),
+                    );
+                };
+                row(ui, &draw, self.t(Msg::LegendRoads));
+            }
+        }
         row(
             ui,
             &|p, r| paint_marker(p, r.center(), PointStyle::Seat),
@@ -729,6 +780,11 @@ impl OneMapApp {
                 });
             }
         }
+        map = map.with_plugin(OverlayPlugin {
+            route: self.route.as_ref(),
+            iso: self.iso.as_ref(),
+            pending_from: self.route_from,
+        });
         map = map.with_plugin(LabelsPlugin { labels: &labels });
         let highlight = self.highlight;
         let inner = map.show(ui, |ui, _resp, projector, _memory| {
@@ -772,9 +828,27 @@ impl OneMapApp {
                 .map(|m| (m.layer, m.feature));
         }
         let lang = self.settings.lang;
+        let mut action = None;
+        // Remember where the menu was opened: the pointer moves on to the menu itself.
+        if response.secondary_clicked()
+            && let Some(p) = response.interact_pointer_pos()
+        {
+            self.context_lonlat = Some(x.screen_to_lonlat(p));
+        }
+        let context_lonlat = self.context_lonlat;
         response.context_menu(|ui| {
-            if let Some(p) = ui.ctx().input(|i| i.pointer.press_origin()) {
-                let ll = x.screen_to_lonlat(p);
+            if let Some(ll) = context_lonlat {
+                for (msg, kind) in [(Msg::RouteFromHere, 0), (Msg::RouteToHere, 1), (Msg::IsochroneHere, 2)] {
+                    if ui.button(tr(lang, msg)).clicked() {
+                        action = Some((kind, ll));
+                        ui.close();
+                    }
+                }
+                if ui.button(tr(lang, Msg::ClearRoute)).clicked() {
+                    action = Some((3, ll));
+                    ui.close();
+                }
+                ui.separator();
                 let text = format!("{:.6},{:.6}", ll[0], ll[1]);
                 if ui.button(format!("{} {text}", tr(lang, Msg::CopyCoords))).clicked() {
                     ui.ctx().copy_text(text);
@@ -783,6 +857,13 @@ impl OneMapApp {
                 }
             }
         });
+        match action {
+            Some((0, ll)) => self.route_from_here(ll),
+            Some((1, ll)) => self.route_to_here(ll),
+            Some((2, ll)) => self.request(RouteJob::Isochrone { at: ll }),
+            Some(_) => self.clear_routing(),
+            None => {}
+        }
     }
 
     fn feature_window(&mut self, ctx: &egui::Context) {
@@ -828,6 +909,150 @@ impl OneMapApp {
         if !open {
             self.selected_feature = None;
         }
+    }
+
+    /// Ask the worker for a route or an isochrone; the newest request wins.
+    pub fn request(&mut self, job: RouteJob) {
+        let Some(w) = self.routing.as_mut() else {
+            self.routing_msg = Some(tr(self.settings.lang, Msg::NoRoads).to_string());
+            return;
+        };
+        match w.submit(job) {
+            Ok(generation) => {
+                self.routing_gen = generation;
+                self.routing_busy = true;
+                self.routing_msg = None;
+            }
+            Err(e) => self.routing_msg = Some(e),
+        }
+    }
+
+    /// Start a route at a point (the destination comes next).
+    pub fn route_from_here(&mut self, p: [f64; 2]) {
+        self.route_from = Some(p);
+        self.route = None;
+    }
+
+    /// Finish a route at a point: from the chosen start, else from the last route's start.
+    pub fn route_to_here(&mut self, p: [f64; 2]) {
+        let from = self.route_from.or(self.route.as_ref().map(|r| r.from));
+        match from {
+            Some(from) => self.request(RouteJob::Route { from, to: p }),
+            None => self.routing_msg = Some(tr(self.settings.lang, Msg::RoutePickEnd).to_string()),
+        }
+    }
+
+    /// Whether a routing job is in flight.
+    pub fn routing_busy(&self) -> bool {
+        self.routing_busy
+    }
+
+    fn drain_routing(&mut self) {
+        let Some(w) = self.routing.as_ref() else { return };
+        while let Ok((generation, reply)) = w.rx.try_recv() {
+            if generation != self.routing_gen {
+                continue; // superseded
+            }
+            self.routing_busy = false;
+            match reply {
+                Ok(RouteReply::Route(r)) => {
+                    self.route_from = None;
+                    self.route = Some(r);
+                }
+                Ok(RouteReply::Isochrone(i)) => self.iso = Some(i),
+                Err(e) => self.routing_msg = Some(e),
+            }
+        }
+    }
+
+    fn route_ui(&mut self, ui: &mut Ui) {
+        if self.route.is_none()
+            && self.iso.is_none()
+            && self.route_from.is_none()
+            && self.routing_msg.is_none()
+            && !self.routing_busy
+        {
+            return;
+        }
+        let lang = self.settings.lang;
+        ui.label(RichText::new(self.t(Msg::Route)).strong());
+        self.route_details_ui(ui, lang);
+        ui.separator();
+    }
+
+    fn route_details_ui(&mut self, ui: &mut Ui, lang: Lang) {
+        if let Some(p) = self.route_from {
+            ui.label(format!("{}: {:.5}, {:.5}", self.t(Msg::RouteStart), p[0], p[1]));
+            ui.label(RichText::new(self.t(Msg::RoutePickEnd)).weak());
+        }
+        if let Some(r) = &self.route {
+            let mins = r.eta_s / 60.0;
+            let head = format!(
+                "{}{:.0} {} · {:.1} {}",
+                if r.estimate { "≈ " } else { "" },
+                mins,
+                tr(lang, Msg::Minutes),
+                r.dist_m / 1000.0,
+                tr(lang, Msg::Km)
+            );
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(head).size(20.0).strong().color(theme::ROUTE));
+                if r.estimate {
+                    ui.label(RichText::new(tr(lang, Msg::Estimate)).color(theme::WARN_TEXT).strong())
+                        .on_hover_text(tr(lang, Msg::EstimateTip));
+                }
+            });
+            ui.label(
+                RichText::new(format!(
+                    "{} {:.5}, {:.5} → {} {:.5}, {:.5}",
+                    tr(lang, Msg::RouteStart),
+                    r.from[0],
+                    r.from[1],
+                    tr(lang, Msg::RouteEnd),
+                    r.to[0],
+                    r.to[1]
+                ))
+                .small(),
+            );
+            if r.offroad_m >= 1.0 {
+                ui.label(
+                    RichText::new(format!("{}: {:.0} m", tr(lang, Msg::OffroadLegs), r.offroad_m))
+                        .small()
+                        .weak(),
+                );
+            }
+        }
+        if let Some(iso) = &self.iso {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(format!("{}:", tr(lang, Msg::Isochrone)));
+                for (i, m) in ISO_MINUTES.iter().enumerate() {
+                    let (rect, _) = ui.allocate_exact_size(vec2(18.0, 12.0), egui::Sense::hover());
+                    ui.painter().rect_filled(rect, 2.0, theme::ISO_BANDS[i].to_opaque());
+                    ui.label(format!("≤{m:.0}"));
+                }
+                ui.label(tr(lang, Msg::Minutes));
+                if iso.estimate {
+                    ui.label(RichText::new(tr(lang, Msg::Estimate)).color(theme::WARN_TEXT))
+                        .on_hover_text(tr(lang, Msg::EstimateTip));
+                }
+            });
+        }
+        if self.routing_busy {
+            ui.label(RichText::new(tr(lang, Msg::RouteComputing)).italics());
+        }
+        if let Some(m) = &self.routing_msg {
+            ui.colored_label(theme::WARN_TEXT, m);
+        }
+        if ui.button(tr(lang, Msg::ClearRoute)).clicked() {
+            self.clear_routing();
+        }
+    }
+
+    fn clear_routing(&mut self) {
+        self.route = None;
+        self.iso = None;
+        self.route_from = None;
+        self.routing_msg = None;
     }
 
     fn remember_view(&mut self) {
@@ -891,6 +1116,7 @@ impl OneMapApp {
     /// benchmarks can drive it with a bare `egui::Context`.
     pub fn show(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
+        self.drain_routing();
         self.shortcuts(&ctx);
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui));
         egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar_ui(ui));
@@ -901,6 +1127,7 @@ impl OneMapApp {
                 egui::ScrollArea::vertical().show(ui, |ui| {
                     self.search_ui(ui);
                     ui.separator();
+                    self.route_ui(ui);
                     self.layers_ui(ui);
                     ui.separator();
                     if self.settings.legend {

@@ -37,6 +37,29 @@ pub const CHECK_LINE: Stroke = Stroke {
 };
 /// Rivers.
 pub const RIVER: Color32 = Color32::from_rgb(0x4f, 0x9d, 0xd9);
+/// Motorways and trunk roads.
+pub const ROAD_MAJOR: Color32 = Color32::from_rgb(0xf0, 0xa8, 0x4a);
+/// Primary roads.
+pub const ROAD_PRIMARY: Color32 = Color32::from_rgb(0xe6, 0xd0, 0x82);
+/// Secondary roads.
+pub const ROAD_SECONDARY: Color32 = Color32::from_rgb(0xd4, 0xd8, 0xdc);
+/// Tertiary and local roads.
+pub const ROAD_MINOR: Color32 = Color32::from_rgb(0x9c, 0xa6, 0xb0);
+/// Service roads and tracks.
+pub const ROAD_TRACK: Color32 = Color32::from_rgb(0x8c, 0x7a, 0x62);
+/// Schematic (not real geometry) road segments: dashed.
+pub const ROAD_SCHEMATIC: Color32 = Color32::from_rgb(0xf0, 0xa8, 0x4a);
+/// Route line.
+pub const ROUTE: Color32 = Color32::from_rgb(0x3d, 0xd6, 0xff);
+/// Casing under the route line.
+pub const ROUTE_CASING: Color32 = Color32::from_rgb(0x06, 0x2a, 0x3a);
+/// Isochrone band fills, innermost (fastest) first; translucent.
+pub const ISO_BANDS: [Color32; 4] = [
+    Color32::from_rgba_premultiplied(0x1a, 0x5c, 0x3a, 0x70),
+    Color32::from_rgba_premultiplied(0x4a, 0x5c, 0x1a, 0x60),
+    Color32::from_rgba_premultiplied(0x5c, 0x44, 0x14, 0x58),
+    Color32::from_rgba_premultiplied(0x5c, 0x1e, 0x1e, 0x50),
+];
 /// Label text.
 pub const LABEL_TEXT: Color32 = Color32::from_rgb(0xf2, 0xf4, 0xf7);
 /// Label halo / background.

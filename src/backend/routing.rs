@@ -1,0 +1,185 @@
+//! Routing worker: one thread owns the pack's `Router` (graph, snap index, search space) and
+//! answers route and isochrone jobs from the UI. Jobs carry a generation number; the UI keeps
+//! only the answer to its latest job, and the worker skips jobs already superseded in its queue.
+
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+
+use geo::TriangulateEarcut;
+
+use crate::geom::mercator_norm;
+use crate::roads::graph::Graph;
+use crate::roads::isochrone::contour_polygons;
+use crate::roads::router::{Router, RoutingSpec};
+
+/// Minutes of the console's isochrone bands.
+pub const ISO_MINUTES: [f64; 4] = [5.0, 10.0, 15.0, 30.0];
+
+/// What to compute.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RouteJob {
+    /// Fastest route between two lon/lat points.
+    Route {
+        /// Start.
+        from: [f64; 2],
+        /// Destination.
+        to: [f64; 2],
+    },
+    /// Isochrone bands ([`ISO_MINUTES`]) from a point.
+    Isochrone {
+        /// Origin.
+        at: [f64; 2],
+    },
+}
+
+/// A computed route, ready to draw.
+#[derive(Debug, Clone)]
+pub struct RouteAnswer {
+    /// Start and destination as asked.
+    pub from: [f64; 2],
+    /// Destination.
+    pub to: [f64; 2],
+    /// Road geometry, lon/lat (off-road legs are `from`→first and last→`to`).
+    pub geometry: Vec<[f64; 2]>,
+    /// Total time, s.
+    pub eta_s: f64,
+    /// Total distance (road + off-road legs), m.
+    pub dist_m: f64,
+    /// Off-road legs, m.
+    pub offroad_m: f64,
+    /// Estimate (schematic network or long off-road legs).
+    pub estimate: bool,
+}
+
+/// One isochrone band as a triangle mesh in normalised Mercator.
+#[derive(Debug, Clone)]
+pub struct IsoBand {
+    /// Upper bound of the band, minutes.
+    pub minutes: f64,
+    /// Vertices, normalised Mercator.
+    pub verts: Vec<[f64; 2]>,
+    /// Triangles.
+    pub indices: Vec<u32>,
+    /// Outline rings, normalised Mercator.
+    pub rings: Vec<Vec<[f64; 2]>>,
+}
+
+/// Isochrone bands, largest first.
+#[derive(Debug, Clone)]
+pub struct IsoAnswer {
+    /// Origin.
+    pub at: [f64; 2],
+    /// Bands.
+    pub bands: Vec<IsoBand>,
+    /// Estimate (schematic network).
+    pub estimate: bool,
+}
+
+/// The worker's reply.
+#[derive(Debug, Clone)]
+pub enum RouteReply {
+    /// A route.
+    Route(RouteAnswer),
+    /// Isochrone bands.
+    Isochrone(IsoAnswer),
+}
+
+/// A reply with the generation of its job.
+pub type Tagged = (u64, Result<RouteReply, String>);
+
+/// Handle to the routing thread.
+pub struct RoutingWorker {
+    tx: SyncSender<(u64, RouteJob)>,
+    /// Replies.
+    pub rx: Receiver<Tagged>,
+    next_gen: u64,
+}
+
+impl RoutingWorker {
+    /// Start a worker over `graph`; `ctx` is woken when a reply is ready.
+    pub fn start(graph: Arc<Graph>, spec: RoutingSpec, ctx: egui::Context) -> Result<RoutingWorker, String> {
+        let (tx, jobs) = mpsc::sync_channel::<(u64, RouteJob)>(8);
+        let (done, rx) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("onemap-routing".into())
+            .spawn(move || {
+                let mut router = Router::with_spec(graph, spec);
+                while let Ok(mut job) = jobs.recv() {
+                    // Latest wins: drain what queued up meanwhile.
+                    while let Ok(newer) = jobs.try_recv() {
+                        job = newer;
+                    }
+                    let reply = answer(&mut router, job.1);
+                    if done.send((job.0, reply)).is_err() {
+                        break;
+                    }
+                    ctx.request_repaint();
+                }
+            })
+            .map_err(|e| format!("cannot start the routing worker: {e}"))?;
+        Ok(RoutingWorker { tx, rx, next_gen: 1 })
+    }
+
+    /// Queue a job; returns its generation, or an error when the worker is gone or busy.
+    pub fn submit(&mut self, job: RouteJob) -> Result<u64, String> {
+        let generation = self.next_gen;
+        self.next_gen += 1;
+        match self.tx.try_send((generation, job)) {
+            Ok(()) => Ok(generation),
+            Err(TrySendError::Full(_)) => Err("routing is busy; try again".into()),
+            Err(TrySendError::Disconnected(_)) => Err("the routing worker stopped".into()),
+        }
+    }
+}
+
+fn answer(router: &mut Router, job: RouteJob) -> Result<RouteReply, String> {
+    match job {
+        RouteJob::Route { from, to } => {
+            let r = router.route_lonlat(from, to).map_err(|e| e.to_string())?;
+            Ok(RouteReply::Route(RouteAnswer {
+                from,
+                to,
+                geometry: r.geometry_lonlat,
+                eta_s: r.eta_s,
+                dist_m: r.dist_m + r.offroad_dist_m,
+                offroad_m: r.offroad_dist_m,
+                estimate: router.is_estimate(r.offroad_dist_m),
+            }))
+        }
+        RouteJob::Isochrone { at } => {
+            let max = ISO_MINUTES.iter().copied().fold(0.0, f64::max);
+            let grid = router.isochrone_grid(at, max).map_err(|e| e.to_string())?;
+            let mut bands = Vec::new();
+            for &m in ISO_MINUTES.iter().rev() {
+                let mut band = IsoBand {
+                    minutes: m,
+                    verts: Vec::new(),
+                    indices: Vec::new(),
+                    rings: Vec::new(),
+                };
+                for poly in contour_polygons(&grid, m * 60.0) {
+                    let norm: Vec<Vec<[f64; 2]>> = poly
+                        .iter()
+                        .map(|r| r.iter().map(|p| mercator_norm(p[0], p[1])).collect())
+                        .collect();
+                    let to_ls =
+                        |r: &Vec<[f64; 2]>| geo::LineString::from(r.iter().map(|p| (p[0], p[1])).collect::<Vec<_>>());
+                    let Some(outer) = norm.first() else { continue };
+                    let polygon = geo::Polygon::new(to_ls(outer), norm[1..].iter().map(to_ls).collect());
+                    let tri = polygon.earcut_triangles_raw();
+                    let base = band.verts.len() as u32;
+                    band.verts.extend(tri.vertices);
+                    band.indices
+                        .extend(tri.triangle_indices.iter().map(|&i| base + i as u32));
+                    band.rings.extend(norm);
+                }
+                bands.push(band);
+            }
+            Ok(RouteReply::Isochrone(IsoAnswer {
+                at,
+                bands,
+                estimate: router.spec.schematic,
+            }))
+        }
+    }
+}
