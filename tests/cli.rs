@@ -290,3 +290,85 @@ fn mappack_build_from_osm_with_boundary() {
     let err = String::from_utf8(r.stderr).unwrap();
     assert_eq!(err.trim().lines().count(), 1, "{err}");
 }
+
+#[test]
+fn mappack_build_onto_a_base_pack_keeps_its_layers() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base");
+    std::fs::create_dir_all(&base).unwrap();
+    std::fs::write(
+        base.join("area.geojson"),
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name_zh":"海湾","level":"prefecture"},"geometry":{"type":"Polygon","coordinates":[[[103.84,1.27],[103.87,1.27],[103.87,1.30],[103.84,1.30],[103.84,1.27]]]}}]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        base.join("places.geojson"),
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name_zh":"滨海湾","name_en":"Marina Bay"},"geometry":{"type":"Point","coordinates":[103.8585,1.2830]}}]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        base.join("manifest.json"),
+        r#"{"format_version":1,"name":"bay","title":{"zh":"海湾","en":"Bay"},"bbox":[103.84,1.27,103.87,1.30],
+           "attribution":["Base data"],"layers":[
+             {"name":"area","kind":"boundaries","file":"area.geojson"},
+             {"name":"places","kind":"places","file":"places.geojson"}]}"#,
+    )
+    .unwrap();
+    let osm = format!(
+        "{}/tests/data/osm/bayfront_singapore.osm.pbf",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let out = dir.path().join("out");
+    let r = onemap(&[
+        "mappack",
+        "build",
+        "--osm",
+        &osm,
+        "--base",
+        base.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let info = json_of(&onemap(&["info", "--pack", out.to_str().unwrap(), "--json"]));
+    assert_eq!(info["name"], "bay-osm");
+    let kinds: Vec<&str> = info["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["boundaries", "places", "roads"]);
+    let attribution: Vec<&str> = info["attribution"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert!(attribution.contains(&"Base data") && attribution.iter().any(|a| a.contains("OpenStreetMap")));
+    // Routing now works on the combined pack, on real (not schematic) roads.
+    let v = json_of(&onemap(&[
+        "route",
+        "--pack",
+        out.to_str().unwrap(),
+        "--from",
+        "103.8585,1.2830",
+        "--to",
+        "103.852,1.290",
+        "--json",
+    ]));
+    assert_eq!(v["schematic"], false);
+    // The Xishuangbanna boundary keeps none of Singapore's roads: a clear error.
+    let r = onemap(&[
+        "mappack",
+        "build",
+        "--osm",
+        &osm,
+        "--base",
+        common::xsbn_pack().to_str().unwrap(),
+        "--out",
+        dir.path().join("x").to_str().unwrap(),
+    ]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(String::from_utf8(r.stderr).unwrap().contains("no drivable roads"));
+}

@@ -97,6 +97,10 @@ pub enum MappackCommand {
         /// English title (default: the name).
         #[arg(long)]
         title_en: Option<String>,
+        /// Keep every layer of this pack (places, boundaries, terrain …) and replace its roads;
+        /// its boundary is the default --boundary.
+        #[arg(long, value_name = "DIR")]
+        base: Option<PathBuf>,
         /// Output folder.
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
@@ -278,14 +282,19 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
                     name,
                     title_zh,
                     title_en,
+                    base,
                     out,
                 },
         }) => {
-            let titles = [title_zh.as_deref(), title_en.as_deref()];
-            println!(
-                "{}",
-                roads::mappack_build(osm, boundary.as_deref(), name.as_deref(), titles, out)?
-            );
+            let args = roads::BuildArgs {
+                osm,
+                boundary: boundary.as_deref(),
+                name: name.as_deref(),
+                titles: [title_zh.as_deref(), title_en.as_deref()],
+                base: base.as_deref(),
+                out,
+            };
+            println!("{}", roads::mappack_build(&args)?);
         }
         Some(Command::Route { from, to, metric, json }) => {
             let pack = load_pack(cli.pack.as_deref())?;

@@ -125,15 +125,45 @@ pub fn isochrone(pack: &MapPack, at: &str, minutes: &str, json: bool) -> Result<
     ))
 }
 
+/// What `onemap mappack build` was asked to do.
+pub struct BuildArgs<'a> {
+    /// The extract.
+    pub osm: &'a Path,
+    /// Keep roads inside this (Multi)Polygon GeoJSON.
+    pub boundary: Option<&'a Path>,
+    /// Pack name.
+    pub name: Option<&'a str>,
+    /// zh, en titles.
+    pub titles: [Option<&'a str>; 2],
+    /// An existing pack whose layers to keep (its roads layer is replaced); its first
+    /// boundaries layer is the default boundary.
+    pub base: Option<&'a Path>,
+    /// Output folder.
+    pub out: &'a Path,
+}
+
 /// `onemap mappack build`: import, write `roads.graph`, `manifest.json` and `README.md`.
-pub fn mappack_build(
-    osm: &Path,
-    boundary: Option<&Path>,
-    name: Option<&str>,
-    titles: [Option<&str>; 2],
-    out: &Path,
-) -> Result<String, CliError> {
-    let polygon = match boundary {
+pub fn mappack_build(args: &BuildArgs) -> Result<String, CliError> {
+    let BuildArgs {
+        osm,
+        boundary,
+        name,
+        titles,
+        base,
+        out,
+    } = *args;
+    let base_pack = match base {
+        Some(b) => Some(MapPack::load(b).map_err(|e| CliError::input(format!("--base: {e}")))?),
+        None => None,
+    };
+    let base_boundary = base_pack.as_ref().and_then(|p| {
+        p.layers
+            .iter()
+            .find(|l| l.kind == LayerKind::Boundaries)
+            .map(|l| p.dir.join(&l.spec.file))
+    });
+    let boundary_file = boundary.map(Path::to_path_buf).or(base_boundary);
+    let polygon = match &boundary_file {
         Some(b) => Some(load_boundary(b)?),
         None => None,
     };
@@ -146,46 +176,96 @@ pub fn mappack_build(
         ..Default::default()
     };
     let (graph, stats) = import_pbf_path(osm, &opts).map_err(|e| CliError::input(e.to_string()))?;
-    let name = name.map(str::to_string).unwrap_or_else(|| {
-        let stem = osm.file_name().and_then(|s| s.to_str()).unwrap_or("pack");
-        stem.split('.').next().unwrap_or(stem).to_string()
-    });
+    let name = name
+        .map(str::to_string)
+        .or(base_pack.as_ref().map(|p| format!("{}-osm", p.manifest.name)))
+        .unwrap_or_else(|| {
+            let stem = osm.file_name().and_then(|s| s.to_str()).unwrap_or("pack");
+            stem.split('.').next().unwrap_or(stem).to_string()
+        });
     std::fs::create_dir_all(out).map_err(|e| CliError::input(format!("cannot create {}: {e}", out.display())))?;
     let write = |file: &str, bytes: &[u8]| {
         std::fs::write(out.join(file), bytes)
             .map_err(|e| CliError::input(format!("cannot write {}: {e}", out.join(file).display())))
     };
     write("roads.graph", &graph.to_bytes())?;
-    let mut layers = Vec::new();
-    if let Some(b) = boundary {
-        let text = std::fs::read(b).map_err(|e| CliError::input(format!("cannot read {}: {e}", b.display())))?;
-        write("boundary.geojson", &text)?;
-        layers.push(
-            json!({"name": "boundary", "kind": "boundaries", "file": "boundary.geojson",
-            "title": {"zh": "边界", "en": "Boundary"}}),
-        );
-    }
-    layers.push(
-        json!({"name": "roads", "kind": LayerKind::Roads.as_str(), "file": "roads.graph",
-        "title": {"zh": "道路", "en": "Roads"}, "licence": "© OpenStreetMap contributors, ODbL 1.0",
-        "routing": RoutingSpec::default()}),
-    );
-    let bb = graph.bbox_lonlat();
-    let bbox = BBox(bb);
-    let manifest = json!({
-        "format_version": crate::mappack::FORMAT_VERSION,
-        "name": name,
-        "title": {"zh": titles[0].unwrap_or(&name), "en": titles[1].unwrap_or(&name)},
-        "bbox": bbox.0,
-        "attribution": ["© OpenStreetMap contributors (ODbL 1.0)"],
-        "layers": layers,
-        "source": {"osm": osm.file_name().and_then(|s| s.to_str()), "source_hash": format!("{:016x}", graph.source_hash()),
-                   "import": stats},
-    });
+    let roads_layer = json!({"name": "roads", "kind": LayerKind::Roads.as_str(), "file": "roads.graph",
+        "title": {"zh": "道路（OSM）", "en": "Roads (OSM)"}, "licence": "© OpenStreetMap contributors, ODbL 1.0",
+        "routing": RoutingSpec::default()});
+    let osm_line = "© OpenStreetMap contributors (ODbL 1.0)";
+    let source = json!({"osm": osm.file_name().and_then(|s| s.to_str()),
+        "source_hash": format!("{:016x}", graph.source_hash()), "import": stats});
+    let manifest = if let Some(bp) = &base_pack {
+        // Keep every layer of the base pack, copy its files, swap in the real roads.
+        let same = std::fs::canonicalize(&bp.dir).ok() == std::fs::canonicalize(out).ok();
+        if !same {
+            let entries = std::fs::read_dir(&bp.dir).map_err(|e| CliError::input(format!("--base: {e}")))?;
+            for entry in entries.flatten() {
+                let file = entry.file_name();
+                let file = file.to_string_lossy();
+                if entry.path().is_file() && file != "manifest.json" && file != "roads.graph" {
+                    std::fs::copy(entry.path(), out.join(&*file))
+                        .map_err(|e| CliError::input(format!("cannot copy {file}: {e}")))?;
+                }
+            }
+        }
+        let mut m = serde_json::to_value(&bp.manifest).map_err(|e| CliError::input(e.to_string()))?;
+        let mut layers: Vec<serde_json::Value> = bp
+            .manifest
+            .layers
+            .iter()
+            .filter(|l| l.kind != LayerKind::Roads.as_str())
+            .filter_map(|l| serde_json::to_value(l).ok())
+            .collect();
+        let at = bp
+            .manifest
+            .layers
+            .iter()
+            .position(|l| l.kind == LayerKind::Roads.as_str())
+            .unwrap_or(layers.len());
+        layers.insert(at.min(layers.len()), roads_layer);
+        m["layers"] = json!(layers);
+        m["name"] = json!(name);
+        if let Some(t) = titles[0] {
+            m["title"]["zh"] = json!(t);
+        }
+        if let Some(t) = titles[1] {
+            m["title"]["en"] = json!(t);
+        }
+        if let Some(a) = m["attribution"].as_array_mut() {
+            a.insert(0, json!(osm_line));
+        }
+        m["source"] = source;
+        m
+    } else {
+        let mut layers = Vec::new();
+        if let Some(b) = &boundary_file {
+            let text = std::fs::read(b).map_err(|e| CliError::input(format!("cannot read {}: {e}", b.display())))?;
+            write("boundary.geojson", &text)?;
+            layers.push(
+                json!({"name": "boundary", "kind": "boundaries", "file": "boundary.geojson",
+                "title": {"zh": "边界", "en": "Boundary"}}),
+            );
+        }
+        layers.push(roads_layer);
+        json!({
+            "format_version": crate::mappack::FORMAT_VERSION,
+            "name": name,
+            "title": {"zh": titles[0].unwrap_or(&name), "en": titles[1].unwrap_or(&name)},
+            "bbox": BBox(graph.bbox_lonlat()).0,
+            "attribution": [osm_line],
+            "layers": layers,
+            "source": source,
+        })
+    };
     let text = serde_json::to_string_pretty(&manifest).map_err(|e| CliError::input(e.to_string()))?;
     write("manifest.json", text.as_bytes())?;
     write(
-        "README.md",
+        if base_pack.is_some() {
+            "ROADS_README.md"
+        } else {
+            "README.md"
+        },
         readme(&name, osm, &stats, graph.scc().island_count).as_bytes(),
     )?;
     // Prove the pack loads before saying it is done.
