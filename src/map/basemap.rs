@@ -236,18 +236,39 @@ pub struct BaseLayer {
     pub geom: BaseGeom,
 }
 
+/// One row of the legend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LegendItem {
+    /// Dashed international border.
+    Border,
+    /// County boundary line.
+    County,
+    /// River.
+    River,
+    /// Real (OSM) roads.
+    Roads,
+    /// Schematic road segments.
+    SchematicRoads,
+    /// A point marker style.
+    Marker(PointStyle),
+}
+
 /// Every pack layer prepared for drawing.
 #[derive(Debug, Clone)]
 pub struct Basemap {
     /// Same order as the pack's layers.
     pub layers: Vec<BaseLayer>,
+    /// What the legend should list for this pack, in display order.
+    pub legend: Vec<LegendItem>,
+    /// The pack has a terrain layer.
+    pub has_terrain: bool,
 }
 
 impl Basemap {
     /// Project, simplify and triangulate the pack once.
     pub fn build(pack: &MapPack) -> Basemap {
         let first_boundaries = pack.layers.iter().position(|l| l.kind == LayerKind::Boundaries);
-        let layers = pack
+        let layers: Vec<BaseLayer> = pack
             .layers
             .iter()
             .enumerate()
@@ -268,8 +289,59 @@ impl Basemap {
                 }
             })
             .collect();
-        Basemap { layers }
+        let legend = legend_items(pack, &layers);
+        let has_terrain = pack.layers.iter().any(|l| l.kind == LayerKind::Terrain);
+        Basemap {
+            layers,
+            legend,
+            has_terrain,
+        }
     }
+}
+
+fn legend_items(pack: &MapPack, layers: &[BaseLayer]) -> Vec<LegendItem> {
+    let mut legend = Vec::new();
+    let mut add = |item| {
+        if !legend.contains(&item) {
+            legend.push(item);
+        }
+    };
+    for layer in &pack.layers {
+        match (&layer.kind, &layer.data) {
+            (LayerKind::Boundaries, LayerData::Features(fs)) => {
+                if fs
+                    .iter()
+                    .any(|f| f.str_prop("level").is_some_and(|l| l.contains("border")))
+                {
+                    add(LegendItem::Border);
+                }
+                add(LegendItem::County);
+            }
+            (LayerKind::Rivers, _) => add(LegendItem::River),
+            (LayerKind::Roads, _) if layer.spec.routing.is_some_and(|r| r.schematic) => add(LegendItem::SchematicRoads),
+            (LayerKind::Roads, _) => add(LegendItem::Roads),
+            _ => {}
+        }
+    }
+    let styles: Vec<PointStyle> = layers
+        .iter()
+        .filter_map(|l| match &l.geom {
+            BaseGeom::Points(p) => Some(p.iter().map(|p| p.style)),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    for style in [
+        PointStyle::Seat,
+        PointStyle::Port,
+        PointStyle::Other,
+        PointStyle::Unverified,
+    ] {
+        if styles.contains(&style) {
+            add(LegendItem::Marker(style));
+        }
+    }
+    legend
 }
 
 fn polygons(g: &Geometry<f64>) -> Vec<&geo::Polygon<f64>> {
@@ -763,6 +835,28 @@ mod tests {
 
     fn pack() -> MapPack {
         MapPack::load(concat!(env!("CARGO_MANIFEST_DIR"), "/maps/xishuangbanna")).unwrap()
+    }
+
+    #[test]
+    fn legend_lists_only_what_the_pack_draws() {
+        let xsbn = Basemap::build(&pack());
+        use LegendItem::*;
+        assert_eq!(
+            xsbn.legend,
+            [
+                Border,
+                County,
+                River,
+                SchematicRoads,
+                Marker(PointStyle::Seat),
+                Marker(PointStyle::Port),
+                Marker(PointStyle::Unverified)
+            ]
+        );
+        let li = MapPack::load(concat!(env!("CARGO_MANIFEST_DIR"), "/maps/samples/liechtenstein")).unwrap();
+        let li = Basemap::build(&li);
+        assert_eq!(li.legend, [Roads]);
+        assert!(!li.has_terrain && xsbn.has_terrain);
     }
 
     #[test]

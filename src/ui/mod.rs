@@ -17,7 +17,7 @@ use crate::backend::routing::{ISO_MINUTES, IsoAnswer, RouteAnswer, RouteJob, Rou
 use crate::backend::tiles::{TileFetcher, TileSourceSpec};
 use crate::geom::{BBox, format_lonlat, mercator_norm, mercator_norm_inverse};
 use crate::map::basemap::{
-    Basemap, LabelQueue, LabelsPlugin, LayerPlugin, MarkerHit, PointStyle, bilingual, paint_marker,
+    Basemap, LabelQueue, LabelsPlugin, LayerPlugin, LegendItem, MarkerHit, PointStyle, bilingual, paint_marker,
 };
 use crate::map::overlay::OverlayPlugin;
 use crate::map::raster::RasterTiles;
@@ -579,65 +579,37 @@ impl OneMapApp {
                 ui.label(text);
             });
         };
-        row(
-            ui,
-            &|p, r| {
-                p.extend(egui::Shape::dashed_line(
-                    &[r.left_center(), r.right_center()],
-                    theme::BORDER_LINE,
-                    6.0,
-                    3.0,
-                ));
-            },
-            self.t(Msg::LegendBorder),
-        );
-        row(
-            ui,
-            &|p, r| {
-                p.line_segment([r.left_center(), r.right_center()], theme::COUNTY_LINE);
-            },
-            self.t(Msg::LegendCounty),
-        );
-        row(
-            ui,
-            &|p, r| {
-                p.line_segment([r.left_center(), r.right_center()], Stroke::new(2.2, theme::RIVER));
-            },
-            self.t(Msg::LegendRiver),
-        );
-        if self.pack.roads().is_some() {
-            if self.schematic_roads {
-                let stroke = Stroke::new(2.6, theme::ROAD_SCHEMATIC);
-                let draw = move |p: &egui::Painter, r: egui::Rect| {
-                    p.extend(egui::Shape::dashed_line(
-                        &[r.left_center(), r.right_center()],
-                        stroke,
-                        6.0,
-                        3.0,
-                    ));
-                };
-                row(ui, &draw, self.t(Msg::LegendSchematic));
-            } else {
-                let draw = |p: &egui::Painter, r: egui::Rect| {
-                    p.line_segment(
-                        [r.left_center(), r.right_center()],
-                        Stroke::new(2.4, theme::ROAD_PRIMARY),
-                    );
-                };
-                row(ui, &draw, self.t(Msg::LegendRoads));
-            }
+        // Only what this pack actually draws.
+        for item in &self.basemap.legend {
+            let (draw, msg): (Box<Swatch>, Msg) = match item {
+                LegendItem::Border => (Box::new(|p, r| dashed(p, r, theme::BORDER_LINE)), Msg::LegendBorder),
+                LegendItem::County => (Box::new(|p, r| solid(p, r, theme::COUNTY_LINE)), Msg::LegendCounty),
+                LegendItem::River => (
+                    Box::new(|p, r| solid(p, r, Stroke::new(2.2, theme::RIVER))),
+                    Msg::LegendRiver,
+                ),
+                LegendItem::Roads => (
+                    Box::new(|p, r| solid(p, r, Stroke::new(2.4, theme::ROAD_PRIMARY))),
+                    Msg::LegendRoads,
+                ),
+                LegendItem::SchematicRoads => (
+                    Box::new(|p, r| dashed(p, r, Stroke::new(2.6, theme::ROAD_SCHEMATIC))),
+                    Msg::LegendSchematic,
+                ),
+                LegendItem::Marker(style) => {
+                    let style = *style;
+                    let msg = match style {
+                        PointStyle::Seat => Msg::LegendSeat,
+                        PointStyle::Port => Msg::ResultPort,
+                        PointStyle::Unverified => Msg::LegendUnverified,
+                        PointStyle::Other => Msg::ResultPlace,
+                    };
+                    (Box::new(move |p, r| paint_marker(p, r.center(), style)), msg)
+                }
+            };
+            row(ui, &*draw, self.t(msg));
         }
-        row(
-            ui,
-            &|p, r| paint_marker(p, r.center(), PointStyle::Seat),
-            self.t(Msg::LegendSeat),
-        );
-        row(
-            ui,
-            &|p, r| paint_marker(p, r.center(), PointStyle::Unverified),
-            self.t(Msg::LegendUnverified),
-        );
-        if self.layer_visible("terrain") {
+        if self.basemap.has_terrain && self.layer_visible("terrain") {
             ui.horizontal(|ui| {
                 ui.label(format!("{}:", self.t(Msg::Elevation)));
                 for e in [500.0, 1000.0, 1500.0, 2000.0] {
@@ -1066,6 +1038,22 @@ impl OneMapApp {
             },
         );
     }
+}
+
+/// Draws a legend swatch into its rectangle.
+type Swatch = dyn Fn(&egui::Painter, egui::Rect);
+
+fn solid(p: &egui::Painter, r: egui::Rect, stroke: Stroke) {
+    p.line_segment([r.left_center(), r.right_center()], stroke);
+}
+
+fn dashed(p: &egui::Painter, r: egui::Rect, stroke: Stroke) {
+    p.extend(egui::Shape::dashed_line(
+        &[r.left_center(), r.right_center()],
+        stroke,
+        6.0,
+        3.0,
+    ));
 }
 
 fn kind_msg(k: PlaceKind) -> Msg {
