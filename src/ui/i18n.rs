@@ -54,13 +54,9 @@ messages! {
     SearchHint => "地名、拼音或英文（Ctrl+F）", "Name, pinyin or English (Ctrl+F)";
     NoResults => "无匹配地名", "No matching place";
     ApproximateHint => "无精确坐标：定位到所属县", "No exact position: showing its county";
-    View => "视图", "View";
     FitPrefecture => "全州", "Whole prefecture";
     FitPrefectureTip => "缩放到全州范围（Home）", "Fit the whole prefecture (Home)";
     FitCountyTip => "缩放到该县（市）范围", "Fit this county";
-    ZoomIn => "放大", "Zoom in";
-    ZoomOut => "缩小", "Zoom out";
-    Language => "语言", "Language";
     LanguageSwitch => "English", "中文";
     LanguageTip => "切换界面语言（Ctrl+L）", "Switch the interface language (Ctrl+L)";
     UiScale => "界面缩放", "UI scale";
@@ -69,7 +65,6 @@ messages! {
     Zoom => "缩放级别", "Zoom";
     Attribution => "数据来源", "Data sources";
     AttributionTip => "地图数据来源与许可（详见 maps/<名称>/README.md）", "Map data sources and licences (see maps/<name>/README.md)";
-    RasterTiles => "在线/本地瓦片底图", "Raster tile basemap";
     RasterOff => "关闭（仅矢量底图，完全离线）", "Off (vector basemap only, fully offline)";
     RasterUrl => "瓦片地址模板", "Tile URL template";
     RasterPmtiles => "本地 PMTiles 文件", "Local PMTiles file";
@@ -82,7 +77,6 @@ messages! {
     TilesLoading => "瓦片加载中", "Loading tiles";
     TilesFailed => "瓦片加载失败", "Tile loading failed";
     TilesOk => "瓦片正常", "Tiles OK";
-    LayerTerrain => "地形晕渲", "Terrain tint";
     Legend => "图例", "Legend";
     LegendBorder => "国界（推导）", "International border (derived)";
     LegendCounty => "县（市）界", "County boundary";
@@ -91,15 +85,11 @@ messages! {
     LegendUnverified => "位置未核实（约 5 km）", "Unverified position (≈5 km)";
     Elevation => "海拔", "Elevation";
     Metres => "米", "m";
-    Unverified => "位置未核实", "position unverified";
     AccuracyEst => "位置精度（估计）", "Position accuracy (estimate)";
     CopyCoords => "复制坐标", "Copy coordinates";
     Copied => "坐标已复制", "Coordinates copied";
-    Close => "关闭", "Close";
-    PackTitle => "地图包", "Map pack";
     Shortcuts => "快捷键", "Shortcuts";
     ShortcutsText => "Ctrl+F 搜索 · Home 全州 · 1/2/3 县（市） · +/− 缩放 · 方向键 平移 · Ctrl+L 语言", "Ctrl+F search · Home prefecture · 1/2/3 counties · +/− zoom · arrows pan · Ctrl+L language";
-    Settings => "设置", "Settings";
     Route => "路线", "Route";
     RouteFromHere => "从此处出发", "Route from here";
     RouteToHere => "到达此处", "Route to here";

@@ -1,0 +1,134 @@
+//! The map widget of the console: walkers `Map` with the raster layer, one plugin per pack layer,
+//! the operational overlay and labels; hover, click and the right-click menu.
+
+use std::cell::RefCell;
+
+use egui::{Stroke, Ui};
+use walkers::{Map, lon_lat};
+
+use super::i18n::{Msg, tr};
+use super::{OneMapApp, theme};
+use crate::backend::routing::RouteJob;
+use crate::geom::mercator_norm;
+use crate::map::basemap::{LabelQueue, LabelsPlugin, LayerPlugin};
+use crate::map::overlay::OverlayPlugin;
+use crate::map::{ViewXform, fit_zoom, mercator_center};
+
+impl OneMapApp {
+    pub(super) fn map_ui(&mut self, ui: &mut Ui) {
+        let ctx = ui.ctx().clone();
+        self.step_flight(&ctx);
+        let labels = RefCell::new(LabelQueue::default());
+        let markers = RefCell::new(Vec::new());
+        let home = mercator_center(self.pack.bbox());
+        let raster_on = self.raster.is_some();
+        let opacity = self.settings.raster.opacity;
+        let visible: Vec<bool> = self
+            .basemap
+            .layers
+            .iter()
+            .map(|l| self.layer_visible(&l.name))
+            .collect();
+        let mut map = Map::new(None, &mut self.memory, lon_lat(home[0], home[1]))
+            .zoom_with_ctrl(false)
+            .double_click_to_zoom(true);
+        if let Some(r) = self.raster.as_mut() {
+            map = map.with_layer(r, opacity);
+        }
+        for (i, layer) in self.basemap.layers.iter().enumerate() {
+            if visible[i] {
+                map = map.with_plugin(LayerPlugin {
+                    index: i,
+                    layer,
+                    labels: &labels,
+                    markers: &markers,
+                    raster_under: raster_on,
+                });
+            }
+        }
+        map = map.with_plugin(OverlayPlugin {
+            route: self.route.as_ref(),
+            iso: self.iso.as_ref(),
+            pending_from: self.route_from,
+        });
+        map = map.with_plugin(LabelsPlugin { labels: &labels });
+        let highlight = self.highlight;
+        let inner = map.show(ui, |ui, _resp, projector, _memory| {
+            let x = ViewXform::from_projector(projector);
+            if let Some(h) = highlight {
+                let p = x.lonlat_to_screen(h);
+                let t = ui.input(|i| i.time) as f32;
+                let r = 14.0 + 4.0 * (t * 3.0).sin();
+                ui.painter().circle_stroke(p, r, Stroke::new(3.0, theme::HIGHLIGHT));
+            }
+            x
+        });
+        let x = inner.inner;
+        let response = inner.response;
+        if highlight.is_some() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(50));
+        }
+        self.center_norm = x.center_norm;
+        self.map_size = x.rect.size();
+        self.view = Some(x);
+        self.markers = markers.into_inner();
+        self.cursor_lonlat = response.hover_pos().map(|p| x.screen_to_lonlat(p));
+        if self.fit_pending && x.rect.width() > 100.0 {
+            self.fit_pending = false;
+            let b = self.pack.bbox();
+            let c = mercator_center(b);
+            let z = fit_zoom(b, self.map_size, 24.0);
+            self.memory.center_at(lon_lat(c[0], c[1]));
+            let _ = self.memory.set_zoom(z);
+            self.center_norm = mercator_norm(c[0], c[1]);
+            ctx.request_repaint();
+        }
+        if response.clicked()
+            && let Some(pos) = response.interact_pointer_pos()
+        {
+            self.selected_feature = self
+                .markers
+                .iter()
+                .filter(|m| (m.pos - pos).length() < 14.0)
+                .min_by(|a, b| (a.pos - pos).length().total_cmp(&(b.pos - pos).length()))
+                .map(|m| (m.layer, m.feature));
+        }
+        let lang = self.settings.lang;
+        let mut action = None;
+        // Remember where the menu was opened: the pointer moves on to the menu itself.
+        if response.secondary_clicked()
+            && let Some(p) = response.interact_pointer_pos()
+        {
+            self.context_lonlat = Some(x.screen_to_lonlat(p));
+        }
+        let context_lonlat = self.context_lonlat;
+        response.context_menu(|ui| {
+            if let Some(ll) = context_lonlat {
+                for (msg, kind) in [(Msg::RouteFromHere, 0), (Msg::RouteToHere, 1), (Msg::IsochroneHere, 2)] {
+                    if ui.button(tr(lang, msg)).clicked() {
+                        action = Some((kind, ll));
+                        ui.close();
+                    }
+                }
+                if ui.button(tr(lang, Msg::ClearRoute)).clicked() {
+                    action = Some((3, ll));
+                    ui.close();
+                }
+                ui.separator();
+                let text = format!("{:.6},{:.6}", ll[0], ll[1]);
+                if ui.button(format!("{} {text}", tr(lang, Msg::CopyCoords))).clicked() {
+                    ui.ctx().copy_text(text);
+                    self.toast = Some((tr(lang, Msg::Copied).to_string(), ui.input(|i| i.time) + 3.0));
+                    ui.close();
+                }
+            }
+        });
+        match action {
+            Some((0, ll)) => self.route_from_here(ll),
+            Some((1, ll)) => self.route_to_here(ll),
+            Some((2, ll)) => self.request(RouteJob::Isochrone { at: ll }),
+            Some(_) => self.clear_routing(),
+            None => {}
+        }
+    }
+}
