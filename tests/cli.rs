@@ -372,3 +372,40 @@ fn mappack_build_onto_a_base_pack_keeps_its_layers() {
     assert_eq!(r.status.code(), Some(2));
     assert!(String::from_utf8(r.stderr).unwrap().contains("no drivable roads"));
 }
+
+#[test]
+fn bench_commands_report_their_keys() {
+    let v = json_of(&onemap(&["bench", "routing", "--nodes", "3000", "--json"]));
+    for key in [
+        "nodes",
+        "load_ms",
+        "one_to_all_ms",
+        "rank_all_500_ms",
+        "rank_top10_ms",
+        "p2p_500_ms",
+        "coverage_60_ms",
+        "isochrone_ms",
+        "rss_mb",
+    ] {
+        assert!(v[key].is_number(), "missing {key}: {v}");
+    }
+    assert!(v["nodes"].as_u64().unwrap() >= 2500);
+    let pack = common::xsbn_pack();
+    let f = json_of(&onemap(&[
+        "bench",
+        "frame",
+        "--pack",
+        pack.to_str().unwrap(),
+        "--frames",
+        "10",
+        "--json",
+    ]));
+    let zooms = f["zooms"].as_array().unwrap();
+    assert_eq!(zooms.len(), 3);
+    assert!(
+        zooms.iter().all(|z| z["vertices"].as_u64().unwrap() > 1000),
+        "the map is actually drawn: {f}"
+    );
+    let bad = onemap(&["bench", "routing", "--nodes", "5"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
