@@ -10,6 +10,8 @@ pub mod cli;
 pub mod geom;
 pub mod map;
 pub mod mappack;
+pub mod model;
 pub mod roads;
 pub mod search;
+pub mod store;
 pub mod ui;

@@ -23,6 +23,15 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Durable events/s (one commit per event, batched) and fold speed of the situation store.
+    Store {
+        /// Events per timed run.
+        #[arg(long, default_value_t = 5_000)]
+        events: u64,
+        /// One JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
     /// Frame time of the whole console (basemap, labels, panels) while panning, headless.
     Frame {
         /// Frames per zoom level.
@@ -48,6 +57,18 @@ pub fn run(what: &BenchCommand, pack: Option<&Path>) -> Result<String, CliError>
                 return Ok(text);
             }
             Ok(format!("routing bench ({} cores, medians):\n{text}", cores()))
+        }
+        BenchCommand::Store { events, json } => {
+            if *events < 10 || *events > 10_000_000 {
+                return Err(CliError::input("--events must be between 10 and 10000000"));
+            }
+            let report = crate::store::bench::bench_store(*events).map_err(|e| CliError::input(e.to_string()))?;
+            let text = serde_json::to_string_pretty(&report).map_err(|e| CliError::input(e.to_string()))?;
+            Ok(if *json {
+                text
+            } else {
+                format!("store bench ({} cores, medians):\n{text}", cores())
+            })
         }
         BenchCommand::Frame { frames, json } => {
             let report = frame_bench(load_pack(pack)?, (*frames).clamp(10, 10_000));

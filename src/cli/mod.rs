@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod roads;
+pub mod store;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -69,12 +70,99 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Situation database.
+    Db {
+        /// Database file (default: the console's, in the user's data directory).
+        #[arg(long, value_name = "FILE", global = true)]
+        db: Option<PathBuf>,
+        /// What to do.
+        #[command(subcommand)]
+        action: store::DbCommand,
+    },
+    /// Import master data (stations, units, warehouses, stock, shelters) from CSV / GeoJSON.
+    Import {
+        /// Database file.
+        #[arg(long, value_name = "FILE")]
+        db: Option<PathBuf>,
+        /// Machine-readable JSON.
+        #[arg(long)]
+        json: bool,
+        /// Files, or folders of files.
+        paths: Vec<PathBuf>,
+    },
+    /// Export master data as the same CSV files.
+    Export {
+        /// Database file.
+        #[arg(long, value_name = "FILE")]
+        db: Option<PathBuf>,
+        /// Output folder.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Incidents.
+    Incident {
+        /// Database file.
+        #[arg(long, value_name = "FILE", global = true)]
+        db: Option<PathBuf>,
+        /// Machine-readable JSON.
+        #[arg(long, global = true)]
+        json: bool,
+        /// What to do.
+        #[command(subcommand)]
+        action: store::IncidentCommand,
+    },
+    /// Units.
+    Unit {
+        /// Database file.
+        #[arg(long, value_name = "FILE", global = true)]
+        db: Option<PathBuf>,
+        /// Machine-readable JSON.
+        #[arg(long, global = true)]
+        json: bool,
+        /// What to do.
+        #[command(subcommand)]
+        action: store::UnitCommand,
+    },
+    /// The event log as JSON lines.
+    Events {
+        /// Database file.
+        #[arg(long, value_name = "FILE")]
+        db: Option<PathBuf>,
+        /// Only events after this sequence number.
+        #[arg(long, default_value_t = 0)]
+        since: u64,
+    },
+    /// The current situation (fold of the log) as JSON.
+    Situation {
+        /// Database file.
+        #[arg(long, value_name = "FILE")]
+        db: Option<PathBuf>,
+    },
+    /// Demo scenario of the pack (every record marked demo / 演示).
+    Demo {
+        /// Database file.
+        #[arg(long, value_name = "FILE", global = true)]
+        db: Option<PathBuf>,
+        /// Machine-readable JSON.
+        #[arg(long, global = true)]
+        json: bool,
+        /// What to do.
+        #[command(subcommand)]
+        action: DemoCommand,
+    },
     /// Measure performance (release build recommended).
     Bench {
         /// What to measure.
         #[command(subcommand)]
         what: bench::BenchCommand,
     },
+}
+
+/// `onemap demo …`.
+#[derive(Debug, Subcommand)]
+pub enum DemoCommand {
+    /// Load maps/<pack>/demo/ into the database (created if missing).
+    Load,
 }
 
 /// `onemap mappack …`.
@@ -272,7 +360,7 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
     match &cli.command {
         Some(Command::Info { json }) => {
             let pack = load_pack(cli.pack.as_deref())?;
-            println!("{}", info(&pack, *json)?.trim_end());
+            out(info(&pack, *json)?.trim_end());
         }
         Some(Command::Mappack {
             action:
@@ -294,27 +382,56 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
                 base: base.as_deref(),
                 out,
             };
-            println!("{}", roads::mappack_build(&args)?);
+            self::out(&roads::mappack_build(&args)?);
         }
         Some(Command::Route { from, to, metric, json }) => {
             let pack = load_pack(cli.pack.as_deref())?;
-            println!("{}", roads::route(&pack, from, to, metric, *json)?);
+            out(&roads::route(&pack, from, to, metric, *json)?);
         }
         Some(Command::Isochrone { at, minutes, json }) => {
             let pack = load_pack(cli.pack.as_deref())?;
-            println!("{}", roads::isochrone(&pack, at, minutes, *json)?);
+            out(&roads::isochrone(&pack, at, minutes, *json)?);
         }
-        Some(Command::Bench { what }) => println!("{}", bench::run(what, cli.pack.as_deref())?),
+        Some(Command::Db {
+            db,
+            action: store::DbCommand::Init,
+        }) => out(&store::db_init(db.as_deref())?),
+        Some(Command::Import { db, json, paths }) => out(&store::import(db.as_deref(), paths, *json)?),
+        Some(Command::Export { db, out }) => self::out(&store::export(db.as_deref(), out)?),
+        Some(Command::Incident { db, json, action }) => out(&store::incident_new(db.as_deref(), action, *json)?),
+        Some(Command::Unit { db, json, action }) => out(&store::unit_status(db.as_deref(), action, *json)?),
+        Some(Command::Events { db, since }) => {
+            let out = store::events(db.as_deref(), *since)?;
+            if !out.is_empty() {
+                self::out(&out);
+            }
+        }
+        Some(Command::Situation { db }) => out(&store::situation(db.as_deref())?),
+        Some(Command::Demo {
+            db,
+            json,
+            action: DemoCommand::Load,
+        }) => {
+            let dir = resolve_pack(cli.pack.as_deref())?;
+            out(&store::demo_load(db.as_deref(), &dir, *json)?);
+        }
+        Some(Command::Bench { what }) => out(&bench::run(what, cli.pack.as_deref())?),
         None => {}
     }
     Ok(())
+}
+
+/// Print a result on stdout; a closed pipe (`onemap events | head`) is not an error.
+pub fn out(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
 }
 
 /// Print an error the CLI way and return its exit code. "Unreachable" (exit 3) is an answer,
 /// not a failure: its JSON goes to stdout for scripts.
 pub fn report(e: &CliError) -> ExitCode {
     if e.code == roads::EXIT_UNREACHABLE {
-        println!("{}", e.message);
+        out(&e.message);
     } else {
         eprintln!("onemap: error: {}", e.message);
     }

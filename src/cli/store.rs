@@ -1,0 +1,332 @@
+//! Situation-store subcommands: `db init`, `import`, `export`, `incident new`, `unit status`,
+//! `events`, `situation`, `demo load`. All take `--db FILE` (default: the console's database in
+//! the user's data directory) and print JSON with `--json`. Bad input exits 2 with one line.
+
+use std::path::{Path, PathBuf};
+
+use clap::Subcommand;
+use serde_json::json;
+
+use super::CliError;
+use crate::geom::parse_lonlat;
+use crate::model::event::EventKind;
+use crate::model::ids::UnitId;
+use crate::model::incident::{Caller, IncidentClass, IncidentType, Severity};
+use crate::model::lonlat::LonLat;
+use crate::model::unit::UnitStatus;
+use crate::store::{Store, time::now_utc_iso};
+
+/// `onemap db …`.
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Create a new, empty database (refuses an existing non-empty file).
+    Init,
+}
+
+/// `onemap incident …`.
+#[derive(Debug, Subcommand)]
+pub enum IncidentCommand {
+    /// Report a new incident; prints its id (JSON: {"id":…, "seq":…}).
+    New {
+        /// natural | accident | health | social
+        #[arg(long)]
+        class: String,
+        /// Incident type code, e.g. flood, landslide_debris_flow, building_fire (see `--type help`).
+        #[arg(long = "type")]
+        incident_type: String,
+        /// Grade 1–4 (1 = I, particularly serious).
+        #[arg(long)]
+        severity: u8,
+        /// Location `LON,LAT`.
+        #[arg(long, value_name = "LON,LAT", allow_hyphen_values = true)]
+        at: String,
+        /// Caller name.
+        #[arg(long, default_value = "")]
+        caller: String,
+        /// Caller phone.
+        #[arg(long, default_value = "")]
+        phone: String,
+        /// Address or place as described by the caller.
+        #[arg(long, default_value = "")]
+        address: String,
+        /// First note.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+}
+
+/// `onemap unit …`.
+#[derive(Debug, Subcommand)]
+pub enum UnitCommand {
+    /// Change a unit's status (available, en_route, on_scene, returning, out_of_service …).
+    Status {
+        /// Unit id (number) or external id.
+        unit: String,
+        /// New status code.
+        status: String,
+    },
+}
+
+/// The default database: `$XDG_DATA_HOME/onemap/onemap.db` (or the platform equivalent).
+pub fn default_db() -> PathBuf {
+    directories::ProjectDirs::from("cn", "xsbn-emergency", "onemap")
+        .map(|d| d.data_dir().join("onemap.db"))
+        .unwrap_or_else(|| PathBuf::from("onemap.db"))
+}
+
+fn db_path(db: Option<&Path>) -> PathBuf {
+    db.map(Path::to_path_buf).unwrap_or_else(default_db)
+}
+
+fn open(db: Option<&Path>) -> Result<Store, CliError> {
+    let path = db_path(db);
+    if !path.is_file() {
+        return Err(CliError::input(format!(
+            "database {} does not exist; create it with `onemap db init --db {}`",
+            path.display(),
+            path.display()
+        )));
+    }
+    Store::open(&path).map_err(|e| CliError::input(e.to_string()))
+}
+
+fn operator() -> String {
+    std::env::var("ONEMAP_OPERATOR")
+        .or_else(|_| std::env::var("USER"))
+        .unwrap_or_else(|_| "cli".into())
+}
+
+fn seat() -> String {
+    std::env::var("ONEMAP_SEAT").unwrap_or_else(|_| "cli".into())
+}
+
+fn err(e: impl std::fmt::Display) -> CliError {
+    CliError::input(e.to_string())
+}
+
+/// `onemap db init`.
+pub fn db_init(db: Option<&Path>) -> Result<String, CliError> {
+    let path = db_path(db);
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| err(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    Store::init(&path).map_err(err)?;
+    Ok(json!({"db": path, "created": true}).to_string())
+}
+
+/// `onemap import PATH…` (CSV / GeoJSON master data; a folder means every file in it).
+pub fn import(db: Option<&Path>, paths: &[PathBuf], json_out: bool) -> Result<String, CliError> {
+    if paths.is_empty() {
+        return Err(CliError::input("import needs at least one file or folder"));
+    }
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut inside: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|e| err(format!("cannot read {}: {e}", p.display())))?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|f| f.extension().is_some_and(|x| x == "csv" || x == "geojson"))
+                .collect();
+            inside.sort();
+            files.extend(inside);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    let mut store = open(db)?;
+    let report = store.import(&files, &operator()).map_err(err)?;
+    if json_out {
+        return serde_json::to_string_pretty(&report).map_err(err);
+    }
+    Ok(format!(
+        "{} records in {} files: {} created, {} updated, {} unchanged; {} events appended",
+        report.records,
+        report.files.len(),
+        report.created,
+        report.updated,
+        report.unchanged,
+        report.events_appended
+    ))
+}
+
+/// `onemap export --out DIR`.
+pub fn export(db: Option<&Path>, out: &Path) -> Result<String, CliError> {
+    let mut store = open(db)?;
+    std::fs::create_dir_all(out).map_err(|e| err(format!("cannot create {}: {e}", out.display())))?;
+    let report = store.export(out).map_err(err)?;
+    let files: Vec<_> = report
+        .files
+        .iter()
+        .map(|(p, n)| json!({"file": p, "records": n}))
+        .collect();
+    Ok(json!({"files": files}).to_string())
+}
+
+fn class_code(class: &str) -> Result<IncidentClass, CliError> {
+    Ok(match class {
+        "natural" | "natural_disaster" => IncidentClass::NaturalDisaster,
+        "accident" | "accident_disaster" => IncidentClass::AccidentDisaster,
+        "health" | "public_health" => IncidentClass::PublicHealth,
+        "social" | "social_security" => IncidentClass::SocialSecurity,
+        other => {
+            return Err(CliError::input(format!(
+                "--class must be natural, accident, health or social, not \"{other}\""
+            )));
+        }
+    })
+}
+
+/// `onemap incident new`.
+pub fn incident_new(db: Option<&Path>, cmd: &IncidentCommand, json_out: bool) -> Result<String, CliError> {
+    let IncidentCommand::New {
+        class,
+        incident_type,
+        severity,
+        at,
+        caller,
+        phone,
+        address,
+        note,
+    } = cmd;
+    let class = class_code(class)?;
+    let types_of_class = || {
+        IncidentType::ALL
+            .iter()
+            .filter(|t| t.class() == class)
+            .map(|t| t.code())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let t = IncidentType::from_code(incident_type).ok_or_else(|| {
+        CliError::input(format!(
+            "unknown --type \"{incident_type}\"; for this class: {}",
+            types_of_class()
+        ))
+    })?;
+    if t.class() != class {
+        return Err(CliError::input(format!(
+            "--type {incident_type} belongs to {}, not to {}; for this class: {}",
+            t.class().code(),
+            class.code(),
+            types_of_class()
+        )));
+    }
+    let sev = match severity {
+        1 => Severity::I,
+        2 => Severity::II,
+        3 => Severity::III,
+        4 => Severity::IV,
+        other => {
+            return Err(CliError::input(format!(
+                "--severity must be 1–4 (1 = I, most severe), not {other}"
+            )));
+        }
+    };
+    let p = parse_lonlat(at).map_err(|e| CliError::input(format!("--at: {e}")))?;
+    let lonlat = LonLat::from_deg(p[0], p[1]).map_err(|e| CliError::input(format!("--at: {e}")))?;
+    let mut store = open(db)?;
+    let mut new_id = None;
+    let seqs = store
+        .append_with(&operator(), &seat(), None, |sit| {
+            let id = sit.next_incident_id();
+            new_id = Some(id);
+            Ok(vec![EventKind::IncidentReported {
+                incident: id,
+                incident_type: t,
+                severity: sev,
+                lonlat,
+                address: address.clone(),
+                reported_at_utc: now_utc_iso(),
+                caller: Caller {
+                    name: caller.clone(),
+                    phone: phone.clone(),
+                },
+                notes: note.clone(),
+            }])
+        })
+        .map_err(err)?;
+    let (Some(id), Some(seq)) = (new_id, seqs.last()) else {
+        return Err(CliError::input("the incident was not recorded"));
+    };
+    Ok(if json_out {
+        json!({"id": id.0, "seq": seq}).to_string()
+    } else {
+        format!("{}", id.0)
+    })
+}
+
+/// `onemap unit status UNIT STATUS`.
+pub fn unit_status(db: Option<&Path>, cmd: &UnitCommand, json_out: bool) -> Result<String, CliError> {
+    let UnitCommand::Status { unit, status } = cmd;
+    let to = UnitStatus::from_code(status).ok_or_else(|| {
+        let all: Vec<_> = UnitStatus::ALL.iter().map(|s| s.code()).collect();
+        CliError::input(format!("unknown status \"{status}\"; one of: {}", all.join(", ")))
+    })?;
+    let mut store = open(db)?;
+    let sit = store.situation().map_err(err)?;
+    let id = match unit.parse::<u32>() {
+        Ok(n) if sit.units.contains_key(&UnitId(n)) => UnitId(n),
+        _ => sit
+            .units
+            .values()
+            .find(|u| u.spec.external_id == *unit || u.spec.callsign == *unit)
+            .map(|u| u.id)
+            .ok_or_else(|| CliError::input(format!("no unit \"{unit}\" (give its number, external id or callsign)")))?,
+    };
+    let seq = store
+        .append(
+            &operator(),
+            &seat(),
+            None,
+            EventKind::UnitStatusChanged { unit: id, to },
+        )
+        .map_err(err)?;
+    Ok(if json_out {
+        json!({"unit": id.0, "status": to.code(), "seq": seq}).to_string()
+    } else {
+        format!("{seq}")
+    })
+}
+
+/// `onemap events [--since SEQ]`: one JSON object per line.
+pub fn events(db: Option<&Path>, since: u64) -> Result<String, CliError> {
+    let store = open(db)?;
+    let events = store.events_since(since).map_err(err)?;
+    let lines: Result<Vec<String>, _> = events.iter().map(serde_json::to_string).collect();
+    Ok(lines.map_err(err)?.join("\n"))
+}
+
+/// `onemap situation`: the folded state as JSON.
+pub fn situation(db: Option<&Path>) -> Result<String, CliError> {
+    let mut store = open(db)?;
+    let sit = store.situation().map_err(err)?;
+    serde_json::to_string_pretty(sit).map_err(err)
+}
+
+/// The demo scenario folder of a pack, if it has one.
+pub fn demo_dir(pack_dir: &Path) -> Option<PathBuf> {
+    let d = pack_dir.join("demo");
+    d.is_dir().then_some(d)
+}
+
+/// `onemap demo load`: import the pack's demo scenario (records marked demo).
+pub fn demo_load(db: Option<&Path>, pack_dir: &Path, json_out: bool) -> Result<String, CliError> {
+    let dir = demo_dir(pack_dir)
+        .ok_or_else(|| CliError::input(format!("pack {} has no demo/ scenario", pack_dir.display())))?;
+    let path = db_path(db);
+    let mut store = if path.is_file() {
+        open(db)?
+    } else {
+        db_init(db)?;
+        open(db)?
+    };
+    let report = store.load_demo(&dir).map_err(err)?;
+    if json_out {
+        return serde_json::to_string_pretty(&report).map_err(err);
+    }
+    Ok(format!(
+        "demo scenario: {} records, {} events appended",
+        report.records, report.events_appended
+    ))
+}

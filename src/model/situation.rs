@@ -1,0 +1,962 @@
+//! The folded situation and the pure fold: `fold(&mut Situation, &Event)` validates an event
+//! against the current state and applies it atomically (on error nothing changes);
+//! `Situation::check` runs the same validation without applying. Pure; must not import rusqlite,
+//! egui, tokio or `crate::store`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::event::{Event, EventKind};
+use super::facility::{Drill, Shelter, Station, StockLine, Warehouse};
+use super::ids::{IncidentId, ShelterId, StationId, UnitId, WarehouseId};
+use super::incident::{Incident, IncidentNote, IncidentStatus};
+use super::unit::{Unit, UnitSpec, UnitStatus};
+
+/// Why an event cannot be applied to a situation.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ApplyError {
+    /// Events must be folded in strictly increasing seq order.
+    #[error("event seq {seq} is not after the situation's last seq {last_seq}")]
+    OutOfOrder {
+        /// The event's seq.
+        seq: u64,
+        /// The situation's last folded seq.
+        last_seq: u64,
+    },
+    /// Unknown incident.
+    #[error("unknown {0}")]
+    UnknownIncident(IncidentId),
+    /// Unknown unit.
+    #[error("unknown {0}")]
+    UnknownUnit(UnitId),
+    /// Unknown station.
+    #[error("unknown {0}")]
+    UnknownStation(StationId),
+    /// Unknown warehouse.
+    #[error("unknown {0}")]
+    UnknownWarehouse(WarehouseId),
+    /// Unknown shelter.
+    #[error("unknown {0}")]
+    UnknownShelter(ShelterId),
+    /// The id is already in use.
+    #[error("{0} already exists")]
+    DuplicateId(String),
+    /// The external id already belongs to another record of the same kind.
+    #[error("external id {external_id:?} is already used by {existing}")]
+    DuplicateExternalId {
+        /// External id.
+        external_id: String,
+        /// The record that has it.
+        existing: String,
+    },
+    /// A required text field is empty.
+    #[error("field {field} must not be empty")]
+    EmptyField {
+        /// Field name.
+        field: &'static str,
+    },
+    /// Incident lifecycle violation.
+    #[error("{incident} cannot go from {from} to {to}")]
+    IncidentTransition {
+        /// Incident.
+        incident: IncidentId,
+        /// Current state.
+        from: IncidentStatus,
+        /// Requested state.
+        to: IncidentStatus,
+    },
+    /// Units cannot be dispatched to an incident in this state.
+    #[error("{incident} is {status}; units can only be dispatched to verified or active incidents")]
+    IncidentNotDispatchable {
+        /// Incident.
+        incident: IncidentId,
+        /// Its state.
+        status: IncidentStatus,
+    },
+    /// Unit status violation.
+    #[error("{unit} cannot go from {from} to {to}")]
+    UnitTransition {
+        /// Unit.
+        unit: UnitId,
+        /// Current status.
+        from: UnitStatus,
+        /// Requested status.
+        to: UnitStatus,
+    },
+    /// Unit not free for dispatch.
+    #[error("{unit} is {status} and cannot be dispatched")]
+    UnitNotDispatchable {
+        /// Unit.
+        unit: UnitId,
+        /// Its status.
+        status: UnitStatus,
+    },
+    /// Unit is not committed to an incident.
+    #[error("{unit} is {status}, not committed to an incident")]
+    UnitNotCommitted {
+        /// Unit.
+        unit: UnitId,
+        /// Its status.
+        status: UnitStatus,
+    },
+    /// Stock item missing from the warehouse.
+    #[error("{warehouse} has no stock item {item_code:?}")]
+    UnknownStockItem {
+        /// Warehouse.
+        warehouse: WarehouseId,
+        /// Item code.
+        item_code: String,
+    },
+    /// The operation would make stock (or reserved / free stock) negative.
+    #[error(
+        "{warehouse} item {item_code:?}: {requested} requested but only {available} {what}; stock can never be negative"
+    )]
+    InsufficientStock {
+        /// Warehouse.
+        warehouse: WarehouseId,
+        /// Item code.
+        item_code: String,
+        /// Requested quantity.
+        requested: u64,
+        /// What is there.
+        available: u64,
+        /// Which quantity was short ("free", "reserved" or "on hand").
+        what: &'static str,
+    },
+    /// Quantities in stock movements must be positive.
+    #[error("quantity must be positive")]
+    ZeroQuantity,
+    /// Stock quantity overflow.
+    #[error("{warehouse} item {item_code:?}: quantity overflow")]
+    StockOverflow {
+        /// Warehouse.
+        warehouse: WarehouseId,
+        /// Item code.
+        item_code: String,
+    },
+    /// Occupancy above capacity.
+    #[error("{shelter}: occupancy {occupancy} exceeds capacity {capacity}")]
+    OverCapacity {
+        /// Shelter.
+        shelter: ShelterId,
+        /// Requested occupancy.
+        occupancy: u32,
+        /// Capacity.
+        capacity: u32,
+    },
+    /// Shelter closed.
+    #[error("{shelter} is closed; occupancy cannot increase")]
+    ShelterClosed {
+        /// Shelter.
+        shelter: ShelterId,
+    },
+    /// New units start available or out of service.
+    #[error("a new unit must start available or out of service, not {0}")]
+    InitialUnitStatus(UnitStatus),
+    /// Drill bookkeeping events are real events.
+    #[error("drill start/end events must not carry a drill id")]
+    DrillEventInDrill,
+    /// Drill id already used.
+    #[error("drill {0:?} already exists")]
+    DuplicateDrill(String),
+    /// Drill unknown or already ended.
+    #[error("drill {0:?} is not active")]
+    DrillNotActive(String),
+}
+
+/// Everything known at one point of the log: the result of folding events.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Situation {
+    /// `None` for the real situation; `Some(drill)` when it also includes that drill's events.
+    pub scope_drill_id: Option<String>,
+    /// Seq of the last event folded (including drill events that were out of scope).
+    pub last_seq: u64,
+    /// Incidents by id.
+    pub incidents: BTreeMap<IncidentId, Incident>,
+    /// Units by id.
+    pub units: BTreeMap<UnitId, Unit>,
+    /// Stations by id.
+    pub stations: BTreeMap<StationId, Station>,
+    /// Warehouses by id.
+    pub warehouses: BTreeMap<WarehouseId, Warehouse>,
+    /// Shelters by id.
+    pub shelters: BTreeMap<ShelterId, Shelter>,
+    /// Drills by drill id.
+    pub drills: BTreeMap<String, Drill>,
+}
+
+/// Fold one event into the situation: validate, then apply. On error the situation is unchanged.
+pub fn fold(sit: &mut Situation, ev: &Event) -> Result<(), ApplyError> {
+    step(&mut Target::Apply(sit), ev)
+}
+
+impl Situation {
+    /// An empty real situation.
+    pub fn new() -> Self {
+        Situation::default()
+    }
+
+    /// An empty situation scoped to a drill (real events plus that drill's events).
+    pub fn new_drill(drill_id: &str) -> Self {
+        Situation {
+            scope_drill_id: Some(drill_id.to_owned()),
+            ..Situation::default()
+        }
+    }
+
+    /// Fold a sequence of events into a new real situation (drill events are skipped).
+    pub fn from_events<'a>(events: impl IntoIterator<Item = &'a Event>) -> Result<Self, ApplyError> {
+        let mut sit = Situation::new();
+        for ev in events {
+            fold(&mut sit, ev)?;
+        }
+        Ok(sit)
+    }
+
+    /// Fold a sequence of events into a new situation scoped to `drill_id` (or real when `None`).
+    pub fn from_events_scoped<'a>(
+        events: impl IntoIterator<Item = &'a Event>,
+        drill_id: Option<&str>,
+    ) -> Result<Self, ApplyError> {
+        let mut sit = match drill_id {
+            Some(d) => Situation::new_drill(d),
+            None => Situation::new(),
+        };
+        for ev in events {
+            fold(&mut sit, ev)?;
+        }
+        Ok(sit)
+    }
+
+    /// Validate an event against this situation without applying it.
+    pub fn check(&self, ev: &Event) -> Result<(), ApplyError> {
+        step(&mut Target::Check(self), ev)
+    }
+
+    /// Fold one event (same as [`fold`]).
+    pub fn apply(&mut self, ev: &Event) -> Result<(), ApplyError> {
+        fold(self, ev)
+    }
+
+    /// True when the event is folded into this situation (real, or of this situation's drill).
+    pub fn in_scope(&self, ev: &Event) -> bool {
+        match &ev.drill_id {
+            None => true,
+            Some(d) => self.scope_drill_id.as_deref() == Some(d.as_str()),
+        }
+    }
+
+    /// The smallest unused incident id.
+    pub fn next_incident_id(&self) -> IncidentId {
+        self.incidents.keys().next_back().map_or(IncidentId(1), |id| id.next())
+    }
+
+    /// The smallest unused unit id above all existing ones.
+    pub fn next_unit_id(&self) -> UnitId {
+        self.units.keys().next_back().map_or(UnitId(1), |id| id.next())
+    }
+
+    /// The next station id.
+    pub fn next_station_id(&self) -> StationId {
+        self.stations.keys().next_back().map_or(StationId(1), |id| id.next())
+    }
+
+    /// The next warehouse id.
+    pub fn next_warehouse_id(&self) -> WarehouseId {
+        self.warehouses
+            .keys()
+            .next_back()
+            .map_or(WarehouseId(1), |id| id.next())
+    }
+
+    /// The next shelter id.
+    pub fn next_shelter_id(&self) -> ShelterId {
+        self.shelters.keys().next_back().map_or(ShelterId(1), |id| id.next())
+    }
+
+    /// Station with this external id.
+    pub fn station_by_external_id(&self, external_id: &str) -> Option<&Station> {
+        self.stations.values().find(|s| s.spec.external_id == external_id)
+    }
+
+    /// Unit with this external id.
+    pub fn unit_by_external_id(&self, external_id: &str) -> Option<&Unit> {
+        self.units.values().find(|u| u.spec.external_id == external_id)
+    }
+
+    /// Warehouse with this external id.
+    pub fn warehouse_by_external_id(&self, external_id: &str) -> Option<&Warehouse> {
+        self.warehouses.values().find(|w| w.spec.external_id == external_id)
+    }
+
+    /// Shelter with this external id.
+    pub fn shelter_by_external_id(&self, external_id: &str) -> Option<&Shelter> {
+        self.shelters.values().find(|s| s.spec.external_id == external_id)
+    }
+}
+
+/// Either a read-only check or a real application; lets validation and fold share one code path.
+enum Target<'a> {
+    Check(&'a Situation),
+    Apply(&'a mut Situation),
+}
+
+impl Target<'_> {
+    fn view(&self) -> &Situation {
+        match self {
+            Target::Check(s) => s,
+            Target::Apply(s) => s,
+        }
+    }
+
+    fn apply(&mut self) -> Option<&mut Situation> {
+        match self {
+            Target::Check(_) => None,
+            Target::Apply(s) => Some(s),
+        }
+    }
+}
+
+fn non_empty(value: &str, field: &'static str) -> Result<(), ApplyError> {
+    if value.trim().is_empty() {
+        Err(ApplyError::EmptyField { field })
+    } else {
+        Ok(())
+    }
+}
+
+fn check_unit_spec(sit: &Situation, unit: UnitId, spec: &UnitSpec) -> Result<(), ApplyError> {
+    non_empty(&spec.external_id, "external_id")?;
+    non_empty(&spec.name_zh, "name_zh")?;
+    if let Some(st) = spec.home_station
+        && !sit.stations.contains_key(&st)
+    {
+        return Err(ApplyError::UnknownStation(st));
+    }
+    if let Some(other) = sit
+        .units
+        .values()
+        .find(|u| u.id != unit && u.spec.external_id == spec.external_id)
+    {
+        return Err(ApplyError::DuplicateExternalId {
+            external_id: spec.external_id.clone(),
+            existing: other.id.to_string(),
+        });
+    }
+    Ok(())
+}
+
+fn stock_line<'s>(sit: &'s Situation, wh: WarehouseId, item_code: &str) -> Result<&'s StockLine, ApplyError> {
+    let w = sit.warehouses.get(&wh).ok_or(ApplyError::UnknownWarehouse(wh))?;
+    w.stock.get(item_code).ok_or_else(|| ApplyError::UnknownStockItem {
+        warehouse: wh,
+        item_code: item_code.to_owned(),
+    })
+}
+
+/// Mutable access to a stock line that a preceding check proved to exist.
+fn stock_line_mut<'s>(sit: &'s mut Situation, wh: WarehouseId, item_code: &str) -> Option<&'s mut StockLine> {
+    sit.warehouses.get_mut(&wh).and_then(|w| w.stock.get_mut(item_code))
+}
+
+fn touch_warehouse(sit: &mut Situation, wh: WarehouseId, seq: u64) {
+    if let Some(w) = sit.warehouses.get_mut(&wh) {
+        w.updated_seq = seq;
+    }
+}
+
+/// Validate `ev` against the target's view and, when applying, mutate. Every check happens before
+/// the first mutation, so an error leaves the situation untouched.
+fn step(target: &mut Target<'_>, ev: &Event) -> Result<(), ApplyError> {
+    let seq = ev.seq;
+    {
+        let sit = target.view();
+        if seq <= sit.last_seq {
+            return Err(ApplyError::OutOfOrder {
+                seq,
+                last_seq: sit.last_seq,
+            });
+        }
+        if !sit.in_scope(ev) {
+            if let Some(s) = target.apply() {
+                s.last_seq = seq;
+            }
+            return Ok(());
+        }
+        if let Some(d) = &ev.drill_id {
+            if matches!(ev.kind, EventKind::DrillStarted { .. } | EventKind::DrillEnded { .. }) {
+                return Err(ApplyError::DrillEventInDrill);
+            }
+            if !sit.drills.get(d).is_some_and(Drill::is_active) {
+                return Err(ApplyError::DrillNotActive(d.clone()));
+            }
+        }
+    }
+    step_kind(target, ev)?;
+    if let Some(s) = target.apply() {
+        s.last_seq = seq;
+    }
+    Ok(())
+}
+
+fn step_kind(target: &mut Target<'_>, ev: &Event) -> Result<(), ApplyError> {
+    let seq = ev.seq;
+    let sit = target.view();
+    match &ev.kind {
+        EventKind::IncidentReported {
+            incident,
+            incident_type,
+            severity,
+            lonlat,
+            address,
+            reported_at_utc,
+            caller,
+            notes,
+        } => {
+            if sit.incidents.contains_key(incident) {
+                return Err(ApplyError::DuplicateId(incident.to_string()));
+            }
+            non_empty(reported_at_utc, "reported_at_utc")?;
+            let Some(s) = target.apply() else { return Ok(()) };
+            let mut note_list = Vec::new();
+            if !notes.trim().is_empty() {
+                note_list.push(IncidentNote {
+                    seq,
+                    ts_utc: ev.ts_utc.clone(),
+                    operator: ev.operator.clone(),
+                    text: notes.clone(),
+                });
+            }
+            s.incidents.insert(
+                *incident,
+                Incident {
+                    id: *incident,
+                    incident_type: *incident_type,
+                    severity: *severity,
+                    lonlat: *lonlat,
+                    address: address.clone(),
+                    reported_at_utc: reported_at_utc.clone(),
+                    caller: caller.clone(),
+                    status: IncidentStatus::Reported,
+                    notes: note_list,
+                    cancel_reason: None,
+                    reported_seq: seq,
+                    updated_seq: seq,
+                },
+            );
+        }
+        EventKind::IncidentVerified { incident, severity } => {
+            let inc = sit
+                .incidents
+                .get(incident)
+                .ok_or(ApplyError::UnknownIncident(*incident))?;
+            let to = IncidentStatus::Verified;
+            if !inc.status.can_transition_to(to) {
+                return Err(ApplyError::IncidentTransition {
+                    incident: *incident,
+                    from: inc.status,
+                    to,
+                });
+            }
+            let Some(s) = target.apply() else { return Ok(()) };
+            if let Some(inc) = s.incidents.get_mut(incident) {
+                inc.status = to;
+                if let Some(sev) = severity {
+                    inc.severity = *sev;
+                }
+                inc.updated_seq = seq;
+            }
+        }
+        EventKind::IncidentStatusChanged { incident, to } => {
+            let inc = sit
+                .incidents
+                .get(incident)
+                .ok_or(ApplyError::UnknownIncident(*incident))?;
+            if !inc.status.can_transition_to(*to) {
+                return Err(ApplyError::IncidentTransition {
+                    incident: *incident,
+                    from: inc.status,
+                    to: *to,
+                });
+            }
+            let Some(s) = target.apply() else { return Ok(()) };
+            set_incident_status(s, *incident, *to, seq);
+        }
+        EventKind::IncidentNoteAdded { incident, note } => {
+            if !sit.incidents.contains_key(incident) {
+                return Err(ApplyError::UnknownIncident(*incident));
+            }
+            non_empty(note, "note")?;
+            let Some(s) = target.apply() else { return Ok(()) };
+            if let Some(inc) = s.incidents.get_mut(incident) {
+                inc.notes.push(IncidentNote {
+                    seq,
+                    ts_utc: ev.ts_utc.clone(),
+                    operator: ev.operator.clone(),
+                    text: note.clone(),
+                });
+                inc.updated_seq = seq;
+            }
+        }
+        EventKind::IncidentCancelled { incident, reason } => {
+            let inc = sit
+                .incidents
+                .get(incident)
+                .ok_or(ApplyError::UnknownIncident(*incident))?;
+            let to = IncidentStatus::Cancelled;
+            if !inc.status.can_transition_to(to) {
+                return Err(ApplyError::IncidentTransition {
+                    incident: *incident,
+                    from: inc.status,
+                    to,
+                });
+            }
+            non_empty(reason, "reason")?;
+            let Some(s) = target.apply() else { return Ok(()) };
+            set_incident_status(s, *incident, to, seq);
+            if let Some(inc) = s.incidents.get_mut(incident) {
+                inc.cancel_reason = Some(reason.clone());
+            }
+        }
+        EventKind::UnitAdded {
+            unit,
+            spec,
+            lonlat,
+            status,
+        } => {
+            if sit.units.contains_key(unit) {
+                return Err(ApplyError::DuplicateId(unit.to_string()));
+            }
+            if !matches!(status, UnitStatus::Available | UnitStatus::OutOfService) {
+                return Err(ApplyError::InitialUnitStatus(*status));
+            }
+            check_unit_spec(sit, *unit, spec)?;
+            let Some(s) = target.apply() else { return Ok(()) };
+            s.units.insert(
+                *unit,
+                Unit {
+                    id: *unit,
+                    spec: spec.clone(),
+                    lonlat: *lonlat,
+                    status: *status,
+                    assignment: None,
+                    updated_seq: seq,
+                },
+            );
+        }
+        EventKind::UnitUpdated { unit, spec } => {
+            if !sit.units.contains_key(unit) {
+                return Err(ApplyError::UnknownUnit(*unit));
+            }
+            check_unit_spec(sit, *unit, spec)?;
+            let Some(s) = target.apply() else { return Ok(()) };
+            if let Some(u) = s.units.get_mut(unit) {
+                u.spec = spec.clone();
+                u.updated_seq = seq;
+            }
+        }
+        EventKind::UnitStatusChanged { unit, to } => {
+            let u = sit.units.get(unit).ok_or(ApplyError::UnknownUnit(*unit))?;
+            if !u.status.can_transition_to(*to) {
+                return Err(ApplyError::UnitTransition {
+                    unit: *unit,
+                    from: u.status,
+                    to: *to,
+                });
+            }
+            let Some(s) = target.apply() else { return Ok(()) };
+            if let Some(u) = s.units.get_mut(unit) {
+                u.status = *to;
+                if !to.is_committed() {
+                    u.assignment = None;
+                }
+                u.updated_seq = seq;
+            }
+        }
+        EventKind::UnitPositionReported { unit, lonlat } => {
+            if !sit.units.contains_key(unit) {
+                return Err(ApplyError::UnknownUnit(*unit));
+            }
+            let Some(s) = target.apply() else { return Ok(()) };
+            if let Some(u) = s.units.get_mut(unit) {
+                u.lonlat = *lonlat;
+                u.updated_seq = seq;
+            }
+        }
+        EventKind::UnitDispatched { unit, incident } => {
+            let u = sit.units.get(unit).ok_or(ApplyError::UnknownUnit(*unit))?;
+            let inc = sit
+                .incidents
+                .get(incident)
+                .ok_or(ApplyError::UnknownIncident(*incident))?;
+            if !u.status.can_be_dispatched() {
+                return Err(ApplyError::UnitNotDispatchable {
+                    unit: *unit,
+                    status: u.status,
+                });
+            }
+            if !inc.status.accepts_dispatch() {
+                return Err(ApplyError::IncidentNotDispatchable {
+                    incident: *incident,
+                    status: inc.status,
+                });
+            }
+            let promote = inc.status == IncidentStatus::Verified;
+            let Some(s) = target.apply() else { return Ok(()) };
+            if let Some(u) = s.units.get_mut(unit) {
+                u.status = UnitStatus::Dispatched;
+                u.assignment = Some(*incident);
+                u.updated_seq = seq;
+            }
+            if let Some(inc) = s.incidents.get_mut(incident) {
+                if promote {
+                    inc.status = IncidentStatus::Dispatched;
+                }
+                inc.updated_seq = seq;
+            }
+        }
+        EventKind::UnitReleased { unit } => {
+            let u = sit.units.get(unit).ok_or(ApplyError::UnknownUnit(*unit))?;
+            if !u.status.is_committed() {
+                return Err(ApplyError::UnitNotCommitted {
+                    unit: *unit,
+                    status: u.status,
+                });
+            }
+            let Some(s) = target.apply() else { return Ok(()) };
+            if let Some(u) = s.units.get_mut(unit) {
+                u.status = UnitStatus::Returning;
+                u.assignment = None;
+                u.updated_seq = seq;
+            }
+        }
+        EventKind::StationUpserted { station, spec } => {
+            non_empty(&spec.external_id, "external_id")?;
+            non_empty(&spec.name_zh, "name_zh")?;
+            if let Some(other) = sit
+                .stations
+                .values()
+                .find(|s| s.id != *station && s.spec.external_id == spec.external_id)
+            {
+                return Err(ApplyError::DuplicateExternalId {
+                    external_id: spec.external_id.clone(),
+                    existing: other.id.to_string(),
+                });
+            }
+            let Some(s) = target.apply() else { return Ok(()) };
+            s.stations.insert(
+                *station,
+                Station {
+                    id: *station,
+                    spec: spec.clone(),
+                    updated_seq: seq,
+                },
+            );
+        }
+        EventKind::WarehouseUpserted { warehouse, spec } => {
+            non_empty(&spec.external_id, "external_id")?;
+            non_empty(&spec.name_zh, "name_zh")?;
+            if let Some(other) = sit
+                .warehouses
+                .values()
+                .find(|w| w.id != *warehouse && w.spec.external_id == spec.external_id)
+            {
+                return Err(ApplyError::DuplicateExternalId {
+                    external_id: spec.external_id.clone(),
+                    existing: other.id.to_string(),
+                });
+            }
+            let Some(s) = target.apply() else { return Ok(()) };
+            match s.warehouses.get_mut(warehouse) {
+                Some(w) => {
+                    w.spec = spec.clone();
+                    w.updated_seq = seq;
+                }
+                None => {
+                    s.warehouses.insert(
+                        *warehouse,
+                        Warehouse {
+                            id: *warehouse,
+                            spec: spec.clone(),
+                            stock: BTreeMap::new(),
+                            updated_seq: seq,
+                        },
+                    );
+                }
+            }
+        }
+        EventKind::ShelterUpserted { shelter, spec } => {
+            non_empty(&spec.external_id, "external_id")?;
+            non_empty(&spec.name_zh, "name_zh")?;
+            if let Some(other) = sit
+                .shelters
+                .values()
+                .find(|x| x.id != *shelter && x.spec.external_id == spec.external_id)
+            {
+                return Err(ApplyError::DuplicateExternalId {
+                    external_id: spec.external_id.clone(),
+                    existing: other.id.to_string(),
+                });
+            }
+            let occupancy = sit.shelters.get(shelter).map_or(0, |x| x.occupancy);
+            if occupancy > spec.capacity {
+                return Err(ApplyError::OverCapacity {
+                    shelter: *shelter,
+                    occupancy,
+                    capacity: spec.capacity,
+                });
+            }
+            let Some(s) = target.apply() else { return Ok(()) };
+            s.shelters.insert(
+                *shelter,
+                Shelter {
+                    id: *shelter,
+                    spec: spec.clone(),
+                    occupancy,
+                    updated_seq: seq,
+                },
+            );
+        }
+        EventKind::StockLineSet {
+            warehouse,
+            item_code,
+            name_zh,
+            name_en,
+            unit,
+            quantity,
+            demo,
+        } => {
+            let w = sit
+                .warehouses
+                .get(warehouse)
+                .ok_or(ApplyError::UnknownWarehouse(*warehouse))?;
+            non_empty(item_code, "item_code")?;
+            non_empty(name_zh, "name_zh")?;
+            let reserved = w.stock.get(item_code).map_or(0, |l| l.reserved);
+            if *quantity < reserved {
+                return Err(ApplyError::InsufficientStock {
+                    warehouse: *warehouse,
+                    item_code: item_code.clone(),
+                    requested: reserved,
+                    available: *quantity,
+                    what: "on hand after the stock-take (below the reserved quantity)",
+                });
+            }
+            let Some(s) = target.apply() else { return Ok(()) };
+            if let Some(w) = s.warehouses.get_mut(warehouse) {
+                w.stock.insert(
+                    item_code.clone(),
+                    StockLine {
+                        item_code: item_code.clone(),
+                        name_zh: name_zh.clone(),
+                        name_en: name_en.clone(),
+                        unit: unit.clone(),
+                        quantity: *quantity,
+                        reserved,
+                        demo: *demo,
+                    },
+                );
+                w.updated_seq = seq;
+            }
+        }
+        EventKind::StockReserved {
+            warehouse,
+            item_code,
+            quantity,
+            incident,
+        } => {
+            let line = stock_line(sit, *warehouse, item_code)?;
+            if *quantity == 0 {
+                return Err(ApplyError::ZeroQuantity);
+            }
+            if let Some(i) = incident
+                && !sit.incidents.contains_key(i)
+            {
+                return Err(ApplyError::UnknownIncident(*i));
+            }
+            if line.free() < *quantity {
+                return Err(ApplyError::InsufficientStock {
+                    warehouse: *warehouse,
+                    item_code: item_code.clone(),
+                    requested: *quantity,
+                    available: line.free(),
+                    what: "free",
+                });
+            }
+            let Some(s) = target.apply() else { return Ok(()) };
+            if let Some(l) = stock_line_mut(s, *warehouse, item_code) {
+                l.reserved += quantity;
+            }
+            touch_warehouse(s, *warehouse, seq);
+        }
+        EventKind::StockReservationReleased {
+            warehouse,
+            item_code,
+            quantity,
+        } => {
+            let line = stock_line(sit, *warehouse, item_code)?;
+            if *quantity == 0 {
+                return Err(ApplyError::ZeroQuantity);
+            }
+            if line.reserved < *quantity {
+                return Err(ApplyError::InsufficientStock {
+                    warehouse: *warehouse,
+                    item_code: item_code.clone(),
+                    requested: *quantity,
+                    available: line.reserved,
+                    what: "reserved",
+                });
+            }
+            let Some(s) = target.apply() else { return Ok(()) };
+            if let Some(l) = stock_line_mut(s, *warehouse, item_code) {
+                l.reserved -= quantity;
+            }
+            touch_warehouse(s, *warehouse, seq);
+        }
+        EventKind::StockIssued {
+            warehouse,
+            item_code,
+            quantity,
+            from_reserved,
+            incident,
+        } => {
+            let line = stock_line(sit, *warehouse, item_code)?;
+            if *quantity == 0 {
+                return Err(ApplyError::ZeroQuantity);
+            }
+            if let Some(i) = incident
+                && !sit.incidents.contains_key(i)
+            {
+                return Err(ApplyError::UnknownIncident(*i));
+            }
+            let (available, what) = if *from_reserved {
+                (line.reserved, "reserved")
+            } else {
+                (line.free(), "free")
+            };
+            if available < *quantity {
+                return Err(ApplyError::InsufficientStock {
+                    warehouse: *warehouse,
+                    item_code: item_code.clone(),
+                    requested: *quantity,
+                    available,
+                    what,
+                });
+            }
+            let Some(s) = target.apply() else { return Ok(()) };
+            if let Some(l) = stock_line_mut(s, *warehouse, item_code) {
+                l.quantity -= quantity;
+                if *from_reserved {
+                    l.reserved -= quantity;
+                }
+            }
+            touch_warehouse(s, *warehouse, seq);
+        }
+        EventKind::StockReceived {
+            warehouse,
+            item_code,
+            name_zh,
+            name_en,
+            unit,
+            quantity,
+        } => {
+            let w = sit
+                .warehouses
+                .get(warehouse)
+                .ok_or(ApplyError::UnknownWarehouse(*warehouse))?;
+            non_empty(item_code, "item_code")?;
+            if *quantity == 0 {
+                return Err(ApplyError::ZeroQuantity);
+            }
+            match w.stock.get(item_code) {
+                Some(l) => {
+                    if l.quantity.checked_add(*quantity).is_none() {
+                        return Err(ApplyError::StockOverflow {
+                            warehouse: *warehouse,
+                            item_code: item_code.clone(),
+                        });
+                    }
+                }
+                None => non_empty(name_zh, "name_zh")?,
+            }
+            let Some(s) = target.apply() else { return Ok(()) };
+            if let Some(w) = s.warehouses.get_mut(warehouse) {
+                let line = w.stock.entry(item_code.clone()).or_insert_with(|| StockLine {
+                    item_code: item_code.clone(),
+                    name_zh: name_zh.clone(),
+                    name_en: name_en.clone(),
+                    unit: unit.clone(),
+                    quantity: 0,
+                    reserved: 0,
+                    demo: false,
+                });
+                line.quantity += quantity;
+                w.updated_seq = seq;
+            }
+        }
+        EventKind::ShelterOccupancyChanged { shelter, occupancy } => {
+            let x = sit.shelters.get(shelter).ok_or(ApplyError::UnknownShelter(*shelter))?;
+            if *occupancy > x.spec.capacity {
+                return Err(ApplyError::OverCapacity {
+                    shelter: *shelter,
+                    occupancy: *occupancy,
+                    capacity: x.spec.capacity,
+                });
+            }
+            if !x.spec.open && *occupancy > x.occupancy {
+                return Err(ApplyError::ShelterClosed { shelter: *shelter });
+            }
+            let Some(s) = target.apply() else { return Ok(()) };
+            if let Some(x) = s.shelters.get_mut(shelter) {
+                x.occupancy = *occupancy;
+                x.updated_seq = seq;
+            }
+        }
+        EventKind::DrillStarted { drill_id, name } => {
+            non_empty(drill_id, "drill_id")?;
+            if sit.drills.contains_key(drill_id) {
+                return Err(ApplyError::DuplicateDrill(drill_id.clone()));
+            }
+            let Some(s) = target.apply() else { return Ok(()) };
+            s.drills.insert(
+                drill_id.clone(),
+                Drill {
+                    drill_id: drill_id.clone(),
+                    name: name.clone(),
+                    started_seq: seq,
+                    ended_seq: None,
+                },
+            );
+        }
+        EventKind::DrillEnded { drill_id } => {
+            if !sit.drills.get(drill_id).is_some_and(Drill::is_active) {
+                return Err(ApplyError::DrillNotActive(drill_id.clone()));
+            }
+            let Some(s) = target.apply() else { return Ok(()) };
+            if let Some(d) = s.drills.get_mut(drill_id) {
+                d.ended_seq = Some(seq);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Set an incident's status; on closed/cancelled, committed units are released (returning).
+fn set_incident_status(s: &mut Situation, incident: IncidentId, to: IncidentStatus, seq: u64) {
+    if let Some(inc) = s.incidents.get_mut(&incident) {
+        inc.status = to;
+        inc.updated_seq = seq;
+    }
+    if to.is_final() {
+        for u in s.units.values_mut() {
+            if u.assignment == Some(incident) {
+                u.assignment = None;
+                if u.status.is_committed() {
+                    u.status = UnitStatus::Returning;
+                }
+                u.updated_seq = seq;
+            }
+        }
+    }
+}

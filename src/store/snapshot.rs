@@ -1,0 +1,68 @@
+//! Snapshots of the real situation in the `snapshots` table: write with a checksum, load the
+//! newest valid one at or below a seq (bad ones are skipped with a warning, never fatal).
+//! Must not import egui or tokio; never touches the `events` table except to read.
+
+use rusqlite::{Connection, params};
+
+use super::StoreError;
+use super::log::{max_seq, seq_exists};
+use super::time::now_utc_iso;
+use crate::model::Situation;
+
+/// FNV-1a 64-bit hash of the snapshot JSON, as 16 hex digits (detects torn or edited rows).
+pub fn checksum(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// Store a snapshot of a real situation at its `last_seq` (replacing one at the same seq).
+pub fn write_snapshot(conn: &Connection, sit: &Situation) -> Result<(), StoreError> {
+    if sit.scope_drill_id.is_some() {
+        return Err(StoreError::Encode("drill situations are never snapshotted".into()));
+    }
+    let json = serde_json::to_string(sit).map_err(|e| StoreError::Encode(e.to_string()))?;
+    let seq = i64::try_from(sit.last_seq).map_err(|_| StoreError::Encode("seq out of range".into()))?;
+    conn.execute(
+        "INSERT OR REPLACE INTO snapshots(seq, situation, checksum, created_utc) VALUES (?1, ?2, ?3, ?4)",
+        params![seq, json, checksum(&json), now_utc_iso()],
+    )?;
+    Ok(())
+}
+
+/// The newest valid snapshot with seq ≤ `limit`, or `None`. Invalid snapshots (checksum
+/// mismatch, unparsable, seq not in the log, inconsistent) are reported in `warnings` and skipped.
+pub fn load_latest_snapshot(
+    conn: &Connection,
+    limit: u64,
+    warnings: &mut Vec<String>,
+) -> Result<Option<Situation>, StoreError> {
+    let log_max = max_seq(conn)?;
+    let mut stmt = conn.prepare("SELECT seq, situation, checksum FROM snapshots WHERE seq <= ?1 ORDER BY seq DESC")?;
+    let mut rows = stmt.query([i64::try_from(limit).unwrap_or(i64::MAX)])?;
+    while let Some(row) = rows.next()? {
+        let seq: i64 = row.get(0)?;
+        let seq = u64::try_from(seq).unwrap_or(0);
+        let json: String = row.get(1)?;
+        let sum: String = row.get(2)?;
+        let problem = if checksum(&json) != sum {
+            Some("checksum mismatch".to_owned())
+        } else if seq > log_max || !seq_exists(conn, seq)? {
+            Some(format!("seq {seq} is not in the event log"))
+        } else {
+            match serde_json::from_str::<Situation>(&json) {
+                Err(e) => Some(format!("unreadable situation JSON: {e}")),
+                Ok(sit) if sit.last_seq != seq => Some(format!("situation is at seq {}, not {seq}", sit.last_seq)),
+                Ok(sit) if sit.scope_drill_id.is_some() => Some("snapshot of a drill situation".into()),
+                Ok(sit) => return Ok(Some(sit)),
+            }
+        };
+        if let Some(p) = problem {
+            warnings.push(format!("snapshot at seq {seq} skipped: {p}"));
+        }
+    }
+    Ok(None)
+}
