@@ -1,10 +1,12 @@
 //! Offline road routing for the dispatch console: OSM import, compact graph, snapping,
 //! Dijkstra searches (point-to-point, one-to-many, many-to-one ranking, coverage),
+//! contraction hierarchies with PHAST sweeps for exact all-to-one ranking,
 //! isochrones, a synthetic graph generator and a benchmark.
 //!
 //! Map data © OpenStreetMap contributors (ODbL).
 
 pub mod bench;
+pub mod ch;
 pub mod graph;
 pub mod isochrone;
 pub mod osm;
@@ -15,6 +17,8 @@ pub mod search;
 pub mod snap;
 pub mod synth;
 
+#[cfg(test)]
+mod ch_tests;
 #[cfg(test)]
 mod oracle_tests;
 #[cfg(test)]

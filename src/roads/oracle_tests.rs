@@ -21,17 +21,17 @@ fn hav(a: [i32; 2], b: [i32; 2]) -> f64 {
 }
 
 /// Oracle input: directed edges over the caller's node ids.
-struct Case {
-    graph: Graph,
-    n: usize,
+pub(super) struct Case {
+    pub(super) graph: Graph,
+    pub(super) n: usize,
     /// (tail, head, time_ms, dist_cm) in input ids.
-    edges: Vec<(usize, usize, u64, u64)>,
+    pub(super) edges: Vec<(usize, usize, u64, u64)>,
     /// graph node -> input id, input id -> graph node.
-    to_input: Vec<usize>,
-    to_graph: Vec<u32>,
+    pub(super) to_input: Vec<usize>,
+    pub(super) to_graph: Vec<u32>,
 }
 
-fn random_case(seed: u64, n: usize, m: usize) -> Case {
+pub(super) fn random_case(seed: u64, n: usize, m: usize) -> Case {
     let mut rng = SplitMix64::new(seed);
     let mut b = GraphBuilder::new();
     let mut pos = Vec::new();
@@ -91,7 +91,7 @@ fn random_case(seed: u64, n: usize, m: usize) -> Case {
 }
 
 /// Textbook Dijkstra over an adjacency list; `reverse` searches the reversed graph.
-fn oracle(case: &Case, src: usize, reverse: bool, dist: bool) -> Vec<u64> {
+pub(super) fn oracle(case: &Case, src: usize, reverse: bool, dist: bool) -> Vec<u64> {
     let mut adj: Vec<Vec<(usize, u64)>> = vec![Vec::new(); case.n];
     for &(u, v, t, d) in &case.edges {
         let w = if dist { d } else { t };

@@ -4,10 +4,13 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use super::ch::{Ch, ChError, ChParams, ChStats, PhastSpace};
 use super::graph::{Graph, GraphFileError};
 use super::isochrone::{DEFAULT_CELL_M, IsoGrid, isochrone_geojson, isochrone_grid};
 use super::osm::{ImportOptions, ImportStats, OsmError, import_pbf_path};
-use super::search::{Coverage, Ranked, Route, RouteError, SearchParams, SearchSpace, coverage, rank_to_target, route};
+use super::search::{
+    Coverage, Ranked, Route, RouteError, SearchParams, SearchSpace, coverage, rank_to_target, rank_to_target_ch, route,
+};
 use super::snap::{Snap, SnapError, SnapIndex};
 
 /// Any error of the road-routing core.
@@ -25,6 +28,9 @@ pub enum RoadsError {
     /// A search failed.
     #[error(transparent)]
     Route(#[from] RouteError),
+    /// A contraction hierarchy does not fit the graph.
+    #[error(transparent)]
+    Ch(#[from] ChError),
 }
 
 /// Imports `pbf` and writes the graph file `out` (the "map pack" road layer).
@@ -83,6 +89,8 @@ pub struct Router {
     /// The pack's routing settings.
     pub spec: RoutingSpec,
     space: SearchSpace,
+    /// Optional contraction hierarchy (valid only for the unmodified graph) and its scratch.
+    ch: Option<(Ch, PhastSpace)>,
 }
 
 impl Router {
@@ -97,6 +105,7 @@ impl Router {
             params: SearchParams::default(),
             spec: RoutingSpec::default(),
             space,
+            ch: None,
         }
     }
 
@@ -114,6 +123,38 @@ impl Router {
     /// when its off-road legs are long.
     pub fn is_estimate(&self, offroad_dist_m: f64) -> bool {
         self.spec.schematic || offroad_dist_m > self.spec.estimate_offroad_m
+    }
+
+    /// Builds a contraction hierarchy over the graph (seconds on large graphs; the console may
+    /// instead build [`Ch::build`] on a background thread and call [`Router::set_ch`]). From then
+    /// on [`Router::rank_units`] ranks all units with one PHAST sweep. The hierarchy is only
+    /// valid for the unmodified graph: call [`Router::clear_ch`] when roads are closed.
+    pub fn build_ch(&mut self) -> ChStats {
+        let ch = Ch::build(&self.graph, &ChParams::default());
+        let stats = ch.stats();
+        let space = PhastSpace::new(ch.node_count());
+        self.ch = Some((ch, space));
+        stats
+    }
+
+    /// Installs a hierarchy built elsewhere; refused if it was built for another graph.
+    pub fn set_ch(&mut self, ch: Ch) -> Result<(), RoadsError> {
+        if !ch.matches(&self.graph) {
+            return Err(ch.mismatch(&self.graph).into());
+        }
+        let space = PhastSpace::new(ch.node_count());
+        self.ch = Some((ch, space));
+        Ok(())
+    }
+
+    /// Drops the hierarchy (queries fall back to plain Dijkstra), returning it.
+    pub fn clear_ch(&mut self) -> Option<Ch> {
+        self.ch.take().map(|(ch, _)| ch)
+    }
+
+    /// Whether a usable hierarchy is installed.
+    pub fn has_ch(&self) -> bool {
+        self.ch.as_ref().is_some_and(|(ch, _)| ch.fits(&self.graph))
     }
 
     /// Loads a graph file written by [`build_mappack`] / [`Graph::save`].
@@ -138,8 +179,8 @@ impl Router {
         Ok(route(&self.graph, &mut self.space, &a, &b, &self.params)?)
     }
 
-    /// Ranks unit positions by ETA to the incident (one backward search); `k` limits to the
-    /// k fastest.
+    /// Ranks unit positions by ETA to the incident (one backward search, or one PHAST sweep when
+    /// a hierarchy is installed and all units are wanted); `k` limits to the k fastest.
     pub fn rank_units(
         &mut self,
         units: &[[f64; 2]],
@@ -159,7 +200,13 @@ impl Router {
                 Err(e) => unsnapped.push((i, e.to_string())),
             }
         }
-        let mut ranked = rank_to_target(&self.graph, &mut self.space, &snaps, &target, k, &self.params)?;
+        let all = k.is_none_or(|k| k >= snaps.len());
+        let mut ranked = match &mut self.ch {
+            Some((ch, phast)) if all && ch.fits(&self.graph) => {
+                rank_to_target_ch(&self.graph, ch, phast, &snaps, &target, k, &self.params)?
+            }
+            _ => rank_to_target(&self.graph, &mut self.space, &snaps, &target, k, &self.params)?,
+        };
         for r in &mut ranked {
             r.index = index[r.index];
         }

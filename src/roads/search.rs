@@ -12,6 +12,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+use super::ch::{Ch, PhastSpace};
 use super::graph::{Graph, NO_EDGE};
 use super::snap::{Snap, scale};
 
@@ -594,6 +595,45 @@ pub fn rank_to_target(
     Ok(ranked_output(&bounds, &offroad, k))
 }
 
+/// Like [`rank_to_target`], but exact times come from one all-to-one PHAST query over the
+/// hierarchy `ch` (built for `g`): best when all (or most) units are wanted. Same results as
+/// [`rank_to_target`] (same seeds, partial costs and off-road legs); `k` truncates the output.
+pub fn rank_to_target_ch(
+    g: &Graph,
+    ch: &Ch,
+    space: &mut PhastSpace,
+    units: &[Snap],
+    target: &Snap,
+    k: Option<usize>,
+    params: &SearchParams,
+) -> Result<Vec<Ranked>, RouteError> {
+    if !ch.fits(g) {
+        return Err(RouteError::SpaceMismatch {
+            space: ch.node_count(),
+            graph: g.node_count(),
+        });
+    }
+    let w = &g.time_ms;
+    let target_off = params.offroad_ms(target.snap_dist_m);
+    let seeds: Vec<(u32, u32)> = arrive_watches(g, target, w).into_iter().flatten().collect();
+    ch.all_to_one(space, &seeds);
+    let mut offroad = Vec::with_capacity(units.len());
+    let mut bounds = Vec::with_capacity(units.len());
+    for u in units {
+        let off = params.offroad_ms(u.snap_dist_m).saturating_add(target_off);
+        offroad.push(off);
+        let mut b = direct_cost(g, u, target, w).map_or(INF - 1, |c| c.saturating_add(off));
+        for (node, c) in leave_seeds(g, u, w).into_iter().flatten() {
+            if let Some(d) = ch.cost_ms(space, node) {
+                b = b.min(d.saturating_add(c.saturating_add(off)));
+            }
+        }
+        bounds.push(b);
+    }
+    let k = k.unwrap_or(units.len());
+    Ok(ranked_output(&bounds, &offroad, k))
+}
+
 /// ETAs **from** `origin` to `targets` with one forward search (one-to-many); `k = Some(n)`
 /// returns only the n nearest by time, stopping early. Sorted by ETA.
 pub fn etas_from(
@@ -689,14 +729,14 @@ pub fn coverage(
 
 /// Monotone radix heap of `(key, value)` pairs: keys pushed are never below the last popped
 /// key, which holds for Dijkstra. O(1) amortised push, cheap pop.
-struct RadixHeap {
+pub(crate) struct RadixHeap {
     buckets: [Vec<(u32, u32)>; 33],
     last: u32,
     len: usize,
 }
 
 impl RadixHeap {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         RadixHeap {
             buckets: std::array::from_fn(|_| Vec::new()),
             last: 0,
@@ -708,13 +748,13 @@ impl RadixHeap {
         (32 - (key ^ self.last).leading_zeros()) as usize
     }
 
-    fn push(&mut self, key: u32, value: u32) {
+    pub(crate) fn push(&mut self, key: u32, value: u32) {
         let b = self.bucket(key.max(self.last));
         self.buckets[b].push((key.max(self.last), value));
         self.len += 1;
     }
 
-    fn pop(&mut self) -> Option<(u32, u32)> {
+    pub(crate) fn pop(&mut self) -> Option<(u32, u32)> {
         if self.len == 0 {
             return None;
         }
@@ -733,7 +773,7 @@ impl RadixHeap {
         self.buckets[0].pop()
     }
 
-    fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         for b in &mut self.buckets {
             b.clear();
         }

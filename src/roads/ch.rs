@@ -1,0 +1,515 @@
+//! Contraction hierarchies with an uncontracted core ("core-CH") and PHAST sweeps (Delling,
+//! Goldberg, Nowatzyk, Werneck): exact one-to-all and all-to-one travel times (milliseconds)
+//! in one small upward search plus one linear sweep over the nodes in descending rank.
+//!
+//! Preprocessing ([`Ch::build`]) contracts nodes in the order of a lazily updated priority
+//! (edge difference + deleted neighbours + hierarchy level; neighbours of a contracted node are
+//! re-queued with their last simulated shortcut count and re-simulated when they reach the top), adding a shortcut `u→x` for a
+//! contracted `v` unless a witness path `u→x` avoiding `v` is at most as long (witness
+//! searches are bounded by a settled-node count and by the shortcut cost; a cut-off search just
+//! adds a superfluous but harmless shortcut). Contraction stops when only
+//! [`ChParams::core_share`] of the nodes remain or the cheapest node has more than
+//! [`ChParams::max_degree`] edges; the remaining nodes form the *core*, searched with plain
+//! Dijkstra during the upward phase (core-PHAST). Upward and downward arcs are stored in CSR
+//! indexed by *position* (core first, then contracted nodes by descending level), so the sweep
+//! reads memory almost sequentially.
+//!
+//! The hierarchy is only valid for the unmodified graph it was built from (same source hash
+//! and counts, and the same edge times): road closures or changed speeds must discard it
+//! (see [`Ch::matches`]) and fall back to plain Dijkstra.
+
+use std::time::Instant;
+
+use super::graph::Graph;
+use super::search::RadixHeap;
+
+/// "Unreached" cost.
+const INF: u32 = u32::MAX;
+
+/// Errors installing a hierarchy.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChError {
+    /// The hierarchy was built for another graph.
+    #[error(
+        "contraction hierarchy does not match the road graph ({ch_nodes} nodes / {ch_edges} edges vs {graph_nodes} / {graph_edges}, or another source)"
+    )]
+    GraphMismatch {
+        /// Nodes of the hierarchy's graph.
+        ch_nodes: usize,
+        /// Edges of the hierarchy's graph.
+        ch_edges: usize,
+        /// Nodes of the router's graph.
+        graph_nodes: usize,
+        /// Edges of the router's graph.
+        graph_edges: usize,
+    },
+}
+
+/// Preprocessing parameters of [`Ch::build`].
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ChParams {
+    /// Share of the nodes left uncontracted (the core), 0..1.
+    pub core_share: f64,
+    /// Contraction stops (leaving a larger core) once the cheapest node has more edges (in +
+    /// out) than this.
+    pub max_degree: usize,
+    /// Witness searches of a real contraction stop after settling this many nodes.
+    pub witness_settled_limit: usize,
+    /// Witness searches that only estimate a priority stop after this many settled nodes.
+    pub priority_settled_limit: usize,
+}
+
+impl Default for ChParams {
+    fn default() -> Self {
+        ChParams {
+            core_share: 0.02,
+            max_degree: 64,
+            witness_settled_limit: 100,
+            priority_settled_limit: 60,
+        }
+    }
+}
+
+/// Figures of one preprocessing run.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct ChStats {
+    /// Nodes of the graph.
+    pub nodes: usize,
+    /// Nodes left uncontracted (searched by Dijkstra in the upward phase).
+    pub core_nodes: usize,
+    /// Shortcut arcs added (new node pairs; lowered existing arcs not counted).
+    pub shortcuts: usize,
+    /// Upward plus downward arcs stored.
+    pub arcs: usize,
+    /// Highest hierarchy level reached.
+    pub max_level: u32,
+    /// Preprocessing wall time, ms.
+    pub build_ms: f64,
+}
+
+/// One stored arc: the other end's position and the weight in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Arc {
+    to: u32,
+    w_ms: u32,
+}
+
+/// A contraction hierarchy (with core) over one [`Graph`]'s travel times.
+#[derive(Debug, Clone)]
+pub struct Ch {
+    source_hash: u64,
+    node_count: usize,
+    edge_count: usize,
+    weights_hash: u64,
+    /// Node id → position (positions `0..core_len` are the core; the rest descend in level).
+    pos_of: Vec<u32>,
+    core_len: usize,
+    /// Per position: arcs `p→q` of the graph with `q` above `p` (core: arcs to core nodes).
+    out_first: Vec<u32>,
+    out_arcs: Vec<Arc>,
+    /// Per position: arcs `q→p` of the graph with `q` above `p` (core: arcs from core nodes).
+    in_first: Vec<u32>,
+    in_arcs: Vec<Arc>,
+    stats: ChStats,
+}
+
+/// Reusable scratch memory of PHAST queries (one cost per node, by position).
+pub struct PhastSpace {
+    dist_ms: Vec<u32>,
+    heap: RadixHeap,
+}
+
+impl PhastSpace {
+    /// Scratch memory for a hierarchy over `node_count` nodes.
+    pub fn new(node_count: usize) -> PhastSpace {
+        PhastSpace {
+            dist_ms: vec![INF; node_count],
+            heap: RadixHeap::new(),
+        }
+    }
+}
+
+/// Hash of the edge times, so a hierarchy is refused after any weight change.
+fn weights_hash(g: &Graph) -> u64 {
+    let mut bytes = Vec::with_capacity(g.time_ms.len() * 8);
+    for (h, t) in g.head.iter().zip(&g.time_ms) {
+        bytes.extend_from_slice(&h.to_le_bytes());
+        bytes.extend_from_slice(&t.to_le_bytes());
+    }
+    super::graph::hash64(&bytes)
+}
+
+/// Dynamic adjacency during contraction: arcs to not yet contracted nodes only.
+struct Dyn {
+    out: Vec<Vec<(u32, u32)>>,
+    inn: Vec<Vec<(u32, u32)>>,
+}
+
+/// Inserts `(to, w)` or lowers an existing arc's weight; true if a new pair was added.
+fn add_or_lower(list: &mut Vec<(u32, u32)>, to: u32, w: u32) -> bool {
+    for a in list.iter_mut() {
+        if a.0 == to {
+            a.1 = a.1.min(w);
+            return false;
+        }
+    }
+    list.push((to, w));
+    true
+}
+
+/// Bounded forward Dijkstra used to look for witness paths.
+struct Witness {
+    dist: Vec<u32>,
+    touched: Vec<u32>,
+    heap: RadixHeap,
+}
+
+impl Witness {
+    fn new(n: usize) -> Witness {
+        Witness {
+            dist: vec![INF; n],
+            touched: Vec::new(),
+            heap: RadixHeap::new(),
+        }
+    }
+
+    /// Costs from `src` avoiding `avoid`, exact up to `bound` unless `limit` nodes were settled
+    /// first; unsettled tentative costs are still lengths of real paths.
+    fn run(&mut self, dy: &Dyn, src: u32, avoid: u32, bound: u32, limit: usize) {
+        for &v in &self.touched {
+            self.dist[v as usize] = INF;
+        }
+        self.touched.clear();
+        self.heap.clear();
+        self.dist[src as usize] = 0;
+        self.touched.push(src);
+        self.heap.push(0, src);
+        let mut settled = 0usize;
+        while let Some((c, v)) = self.heap.pop() {
+            if c > self.dist[v as usize] {
+                continue;
+            }
+            if c > bound || settled >= limit {
+                break;
+            }
+            settled += 1;
+            for &(x, w) in &dy.out[v as usize] {
+                if x == avoid {
+                    continue;
+                }
+                let nc = c.saturating_add(w);
+                let slot = &mut self.dist[x as usize];
+                if nc < *slot {
+                    if *slot == INF {
+                        self.touched.push(x);
+                    }
+                    *slot = nc;
+                    self.heap.push(nc, x);
+                }
+            }
+        }
+    }
+
+    /// Shortcuts `(u, x, w)` needed to contract `v`, appended to `out`.
+    fn shortcuts(&mut self, dy: &Dyn, v: u32, limit: usize, out: &mut Vec<(u32, u32, u32)>) {
+        out.clear();
+        let outs = &dy.out[v as usize];
+        if outs.is_empty() {
+            return;
+        }
+        for &(u, w1) in &dy.inn[v as usize] {
+            let max_w2 = outs.iter().filter(|a| a.0 != u).map(|a| a.1).max();
+            let Some(max_w2) = max_w2 else {
+                continue;
+            };
+            self.run(dy, u, v, w1.saturating_add(max_w2), limit);
+            for &(x, w2) in outs {
+                if x == u {
+                    continue;
+                }
+                let c = w1.saturating_add(w2).min(INF - 1);
+                if self.dist[x as usize] > c {
+                    out.push((u, x, c));
+                }
+            }
+        }
+    }
+}
+
+/// Contraction priority: lower is contracted first.
+fn priority(dy: &Dyn, v: u32, shortcuts: usize, deleted: u32, level: u32) -> i64 {
+    let removed = (dy.out[v as usize].len() + dy.inn[v as usize].len()) as i64;
+    2 * (shortcuts as i64 - removed) + deleted as i64 + 2 * level as i64
+}
+
+impl Ch {
+    /// Builds the hierarchy for `g`'s travel times (see the module docs; deterministic).
+    pub fn build(g: &Graph, params: &ChParams) -> Ch {
+        let t0 = Instant::now();
+        let n = g.node_count();
+        let mut dy = Dyn {
+            out: vec![Vec::new(); n],
+            inn: vec![Vec::new(); n],
+        };
+        for v in 0..n {
+            for e in g.out_edges(v as u32) {
+                let (h, w) = (g.head[e], g.time_ms[e]);
+                if h as usize == v || h as usize >= n {
+                    continue;
+                }
+                add_or_lower(&mut dy.out[v], h, w);
+                add_or_lower(&mut dy.inn[h as usize], v as u32, w);
+            }
+        }
+        let limit = params.witness_settled_limit.max(1);
+        let plimit = params.priority_settled_limit.max(1);
+        let core_share = if params.core_share.is_finite() {
+            params.core_share.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let core_target = (n as f64 * core_share).ceil() as usize;
+        let mut ws = Witness::new(n);
+        let mut sc = Vec::new();
+        let mut deleted = vec![0u32; n];
+        let mut level = vec![0u32; n];
+        let mut prio = vec![0i64; n];
+        let mut last_sc = vec![0u32; n];
+        let mut contracted = vec![false; n];
+        let mut heap = std::collections::BinaryHeap::new();
+        for v in 0..n as u32 {
+            ws.shortcuts(&dy, v, plimit, &mut sc);
+            last_sc[v as usize] = sc.len() as u32;
+            prio[v as usize] = priority(&dy, v, sc.len(), 0, 0);
+            heap.push(std::cmp::Reverse((prio[v as usize], v)));
+        }
+        // Saved upward arcs per node (node ids), filled at contraction time.
+        let mut up_out: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n];
+        let mut up_in: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n];
+        let mut order: Vec<u32> = Vec::with_capacity(n);
+        let mut shortcuts = 0usize;
+        let mut remaining = n;
+        while remaining > core_target {
+            let Some(std::cmp::Reverse((p, v))) = heap.pop() else {
+                break;
+            };
+            let vi = v as usize;
+            if contracted[vi] || p != prio[vi] {
+                continue;
+            }
+            // Lazy update: recompute; if it got worse than the next candidate, requeue.
+            ws.shortcuts(&dy, v, plimit, &mut sc);
+            last_sc[vi] = sc.len() as u32;
+            let p2 = priority(&dy, v, sc.len(), deleted[vi], level[vi]);
+            if p2 > p
+                && let Some(std::cmp::Reverse((top, _))) = heap.peek()
+                && p2 > *top
+            {
+                prio[vi] = p2;
+                heap.push(std::cmp::Reverse((p2, v)));
+                continue;
+            }
+            if dy.out[vi].len() + dy.inn[vi].len() > params.max_degree {
+                break;
+            }
+            // Contract v: its remaining arcs all lead to higher nodes.
+            if limit != plimit {
+                ws.shortcuts(&dy, v, limit, &mut sc);
+            }
+            contracted[vi] = true;
+            remaining -= 1;
+            order.push(v);
+            let outs = std::mem::take(&mut dy.out[vi]);
+            let ins = std::mem::take(&mut dy.inn[vi]);
+            for &(x, _) in &outs {
+                dy.inn[x as usize].retain(|a| a.0 != v);
+            }
+            for &(u, _) in &ins {
+                dy.out[u as usize].retain(|a| a.0 != v);
+            }
+            for &(u, x, w) in &sc {
+                if add_or_lower(&mut dy.out[u as usize], x, w) {
+                    shortcuts += 1;
+                }
+                add_or_lower(&mut dy.inn[x as usize], u, w);
+            }
+            let mut nbrs: Vec<u32> = outs.iter().chain(&ins).map(|a| a.0).collect();
+            nbrs.sort_unstable();
+            nbrs.dedup();
+            up_out[vi] = outs;
+            up_in[vi] = ins;
+            for &x in &nbrs {
+                let xi = x as usize;
+                deleted[xi] += 1;
+                level[xi] = level[xi].max(level[vi] + 1);
+                // Cheap update with the last simulated shortcut count; the exact priority is
+                // recomputed lazily when the node reaches the top of the queue.
+                prio[xi] = priority(&dy, x, last_sc[xi] as usize, deleted[xi], level[xi]);
+                heap.push(std::cmp::Reverse((prio[xi], x)));
+            }
+        }
+        // Core: all remaining nodes, in node-id (Morton) order, above every contracted node.
+        let core: Vec<u32> = (0..n as u32).filter(|&v| !contracted[v as usize]).collect();
+        let max_level = level.iter().copied().max().unwrap_or(0);
+        for &v in &core {
+            up_out[v as usize] = std::mem::take(&mut dy.out[v as usize]);
+            up_in[v as usize] = std::mem::take(&mut dy.inn[v as usize]);
+        }
+        // Positions: core, then contracted nodes by descending level (ties: later contracted
+        // first), which is a valid sweep order since every upward arc rises at least one level.
+        let mut rest = order;
+        let mut contracted_at = vec![0u32; n];
+        for (i, &v) in rest.iter().enumerate() {
+            contracted_at[v as usize] = i as u32;
+        }
+        rest.sort_unstable_by_key(|&v| {
+            (
+                std::cmp::Reverse(level[v as usize]),
+                std::cmp::Reverse(contracted_at[v as usize]),
+            )
+        });
+        let mut pos_of = vec![0u32; n];
+        for (p, &v) in core.iter().chain(&rest).enumerate() {
+            pos_of[v as usize] = p as u32;
+        }
+        let csr = |lists: &[Vec<(u32, u32)>]| {
+            let mut first = Vec::with_capacity(n + 1);
+            let mut arcs = Vec::new();
+            first.push(0u32);
+            for &v in core.iter().chain(&rest) {
+                let start = arcs.len();
+                arcs.extend(lists[v as usize].iter().map(|&(x, w)| Arc {
+                    to: pos_of[x as usize],
+                    w_ms: w,
+                }));
+                arcs[start..].sort_unstable_by_key(|a| a.to);
+                first.push(arcs.len() as u32);
+            }
+            (first, arcs)
+        };
+        let (out_first, out_arcs) = csr(&up_out);
+        let (in_first, in_arcs) = csr(&up_in);
+        let stats = ChStats {
+            nodes: n,
+            core_nodes: core.len(),
+            shortcuts,
+            arcs: out_arcs.len() + in_arcs.len(),
+            max_level,
+            build_ms: t0.elapsed().as_secs_f64() * 1000.0,
+        };
+        Ch {
+            source_hash: g.source_hash(),
+            node_count: n,
+            edge_count: g.edge_count(),
+            weights_hash: weights_hash(g),
+            pos_of,
+            core_len: core.len(),
+            out_first,
+            out_arcs,
+            in_first,
+            in_arcs,
+            stats,
+        }
+    }
+
+    /// Figures of the preprocessing run that built this hierarchy.
+    pub fn stats(&self) -> ChStats {
+        self.stats
+    }
+
+    /// Whether this hierarchy was built for exactly `g` (source, counts and edge times).
+    pub fn matches(&self, g: &Graph) -> bool {
+        self.source_hash == g.source_hash()
+            && self.node_count == g.node_count()
+            && self.edge_count == g.edge_count()
+            && self.weights_hash == weights_hash(g)
+    }
+
+    /// Cheap check that `g` has this hierarchy's size and source (no edge-time hash).
+    pub(crate) fn fits(&self, g: &Graph) -> bool {
+        self.source_hash == g.source_hash() && self.node_count == g.node_count() && self.edge_count == g.edge_count()
+    }
+
+    /// The error describing a mismatch with `g`.
+    pub(crate) fn mismatch(&self, g: &Graph) -> ChError {
+        ChError::GraphMismatch {
+            ch_nodes: self.node_count,
+            ch_edges: self.edge_count,
+            graph_nodes: g.node_count(),
+            graph_edges: g.edge_count(),
+        }
+    }
+
+    /// Number of nodes covered.
+    pub fn node_count(&self) -> usize {
+        self.node_count
+    }
+
+    /// Cost in ms of node `v` from the last query run in `space`, if reached.
+    pub fn cost_ms(&self, space: &PhastSpace, v: u32) -> Option<u32> {
+        let p = *self.pos_of.get(v as usize)?;
+        space.dist_ms.get(p as usize).copied().filter(|&c| c != INF)
+    }
+
+    /// One-to-all: fastest times from the seeds `(node, initial ms)` to every node.
+    pub fn one_to_all(&self, space: &mut PhastSpace, seeds: &[(u32, u32)]) {
+        self.phast(space, seeds, false);
+    }
+
+    /// All-to-one: fastest times from every node to the seeds `(node, final ms)` (a node's
+    /// cost is the time to reach a seed plus that seed's cost).
+    pub fn all_to_one(&self, space: &mut PhastSpace, seeds: &[(u32, u32)]) {
+        self.phast(space, seeds, true);
+    }
+
+    fn phast(&self, space: &mut PhastSpace, seeds: &[(u32, u32)], backward: bool) {
+        let n = self.node_count;
+        if space.dist_ms.len() != n {
+            space.dist_ms = vec![INF; n];
+        } else {
+            space.dist_ms.fill(INF);
+        }
+        let (up_first, up_arcs, down_first, down_arcs) = if backward {
+            (&self.in_first, &self.in_arcs, &self.out_first, &self.out_arcs)
+        } else {
+            (&self.out_first, &self.out_arcs, &self.in_first, &self.in_arcs)
+        };
+        let dist = &mut space.dist_ms;
+        let heap = &mut space.heap;
+        heap.clear();
+        for &(v, c) in seeds {
+            let Some(&p) = self.pos_of.get(v as usize) else {
+                continue;
+            };
+            if c < dist[p as usize] {
+                dist[p as usize] = c;
+                heap.push(c, p);
+            }
+        }
+        // Upward phase: Dijkstra over upward arcs (and the whole core).
+        while let Some((c, p)) = heap.pop() {
+            if c > dist[p as usize] {
+                continue;
+            }
+            let (lo, hi) = (up_first[p as usize] as usize, up_first[p as usize + 1] as usize);
+            for a in up_arcs.get(lo..hi).unwrap_or(&[]) {
+                let nc = c.saturating_add(a.w_ms).min(INF - 1);
+                if let Some(slot) = dist.get_mut(a.to as usize)
+                    && nc < *slot
+                {
+                    *slot = nc;
+                    heap.push(nc, a.to);
+                }
+            }
+        }
+        // Downward sweep: every arc comes from a smaller position, already final.
+        for p in self.core_len..n {
+            let (lo, hi) = (down_first[p] as usize, down_first[p + 1] as usize);
+            let mut d = dist[p];
+            for a in down_arcs.get(lo..hi).unwrap_or(&[]) {
+                d = d.min(dist.get(a.to as usize).map_or(INF, |&x| x.saturating_add(a.w_ms)));
+            }
+            dist[p] = d;
+        }
+    }
+}
