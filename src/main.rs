@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use onemap::cli::{self, Cli, CliError};
-use onemap::ui::OneMapApp;
+use onemap::ui::{Database, OneMapApp};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         Ok(p) => p,
         Err(e) => return cli::report(&e),
     };
+    let db = Database::File(cli.console_db.clone().unwrap_or_else(cli::store::default_db));
     let title = format!("应急管理“一张图” OneMap — {}", pack.manifest.title.zh);
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
@@ -31,7 +32,11 @@ fn main() -> ExitCode {
     let result = eframe::run_native(
         "onemap",
         options,
-        Box::new(move |cc| Ok(Box::new(OneMapApp::new(&cc.egui_ctx, pack, cc.storage)))),
+        Box::new(move |cc| {
+            Ok(Box::new(
+                OneMapApp::new(&cc.egui_ctx, pack, cc.storage).with_database(&cc.egui_ctx, db),
+            ))
+        }),
     );
     match result {
         Ok(()) => ExitCode::SUCCESS,

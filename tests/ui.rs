@@ -237,3 +237,76 @@ fn right_click_route_on_the_schematic_network_is_an_estimate() {
     h.run_steps(2);
     assert!(h.state().route.is_none() && h.state().iso.is_none());
 }
+
+fn harness_with_db() -> Harness<'static, OneMapApp> {
+    let pack = MapPack::load(common::xsbn_pack()).unwrap();
+    Harness::builder()
+        .with_size(egui::vec2(1600.0, 1000.0))
+        .with_context_setup(|ctx| ctx.set_fonts(fonts::definitions()))
+        .with_max_steps(200)
+        .build_eframe(move |cc| {
+            OneMapApp::new(&cc.egui_ctx, pack, None).with_database(&cc.egui_ctx, onemap::ui::Database::InMemory)
+        })
+}
+
+fn step_until(h: &mut Harness<'static, OneMapApp>, what: &str, done: impl Fn(&OneMapApp) -> bool) {
+    for _ in 0..300 {
+        h.run_steps(1);
+        if done(h.state()) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!(
+        "timed out waiting for {what}; store error: {:?}",
+        h.state().store_error()
+    );
+}
+
+#[test]
+fn first_run_offers_the_demo_and_the_boards_change_unit_status() {
+    let mut h = harness_with_db();
+    step_until(&mut h, "the store to open", |a| a.has_store());
+    assert!(h.state().offer_demo, "a new database with a pack demo offers it");
+    assert!(
+        h.query_by_label_contains("演示 DEMO").is_none(),
+        "no demo records yet, no badge"
+    );
+    h.get_by_label("加载演示场景").click();
+    step_until(&mut h, "the demo to load", |a| a.situation.units.len() > 100);
+    h.run_steps(2);
+    assert!(!h.state().offer_demo);
+    assert!(
+        h.query_by_label_contains("演示 DEMO").is_some(),
+        "the DEMO badge shows once demo records exist"
+    );
+
+    // The unit board lists units: pick the Mohan cross-border team by its callsign.
+    let (id, callsign) = {
+        let sit = &h.state().situation;
+        let u = sit
+            .units
+            .values()
+            .find(|u| u.spec.unit_type == onemap::model::unit::UnitType::CrossBorderRescueTeam)
+            .unwrap();
+        (u.id, u.spec.callsign.clone())
+    };
+    h.get_by_label(&callsign).scroll_to_me();
+    h.run_steps(3);
+    h.get_by_label(&callsign).click();
+    h.run_steps(3);
+    assert_eq!(h.state().selected_ops, Some(onemap::map::ops::OpsRef::Unit(id.0)));
+    // Set it out of service from the detail pane: an event goes through the store worker.
+    h.get_by_label("停用").click();
+    step_until(&mut h, "the status change", |a| {
+        a.situation
+            .units
+            .get(&id)
+            .is_some_and(|u| u.status == onemap::model::unit::UnitStatus::OutOfService)
+    });
+    let seq_before = h.state().situation.last_seq;
+    assert!(
+        seq_before > 300,
+        "demo events plus the change are in the log: {seq_before}"
+    );
+}

@@ -3,4 +3,5 @@
 
 pub mod pmtiles;
 pub mod routing;
+pub mod store;
 pub mod tiles;

@@ -23,6 +23,9 @@ pub struct Cli {
     /// Map pack folder (default: maps/xishuangbanna next to the working directory or the program).
     #[arg(long, global = true, value_name = "DIR")]
     pub pack: Option<PathBuf>,
+    /// Situation database the console opens (default: onemap.db in the user's data directory).
+    #[arg(long = "db", value_name = "FILE")]
+    pub console_db: Option<PathBuf>,
     /// What to do; without a subcommand the console opens.
     #[command(subcommand)]
     pub command: Option<Command>,

@@ -11,6 +11,7 @@ use super::{OneMapApp, theme};
 use crate::backend::routing::RouteJob;
 use crate::geom::mercator_norm;
 use crate::map::basemap::{LabelQueue, LabelsPlugin, LayerPlugin};
+use crate::map::ops::{OpsHit, OpsPlugin};
 use crate::map::overlay::OverlayPlugin;
 use crate::map::{ViewXform, fit_zoom, mercator_center};
 
@@ -19,6 +20,9 @@ impl OneMapApp {
         let ctx = ui.ctx().clone();
         self.step_flight(&ctx);
         let labels = RefCell::new(LabelQueue::default());
+        let ops_hits = RefCell::new(Vec::new());
+        let show_ops = self.has_store();
+        let ops_visible = self.ops_visibility();
         let markers = RefCell::new(Vec::new());
         let home = mercator_center(self.pack.bbox());
         let raster_on = self.raster.is_some();
@@ -46,6 +50,14 @@ impl OneMapApp {
                 });
             }
         }
+        if show_ops {
+            map = map.with_plugin(OpsPlugin {
+                situation: &self.situation,
+                visible: ops_visible,
+                hits: &ops_hits,
+                selected: self.selected_ops,
+            });
+        }
         map = map.with_plugin(OverlayPlugin {
             route: self.route.as_ref(),
             iso: self.iso.as_ref(),
@@ -72,6 +84,7 @@ impl OneMapApp {
         self.map_size = x.rect.size();
         self.view = Some(x);
         self.markers = markers.into_inner();
+        self.ops_hits = ops_hits.into_inner();
         self.cursor_lonlat = response.hover_pos().map(|p| x.screen_to_lonlat(p));
         if self.fit_pending && x.rect.width() > 100.0 {
             self.fit_pending = false;
@@ -86,6 +99,32 @@ impl OneMapApp {
         if response.clicked()
             && let Some(pos) = response.interact_pointer_pos()
         {
+            // Operational markers first (they sit above the basemap), then place markers.
+            let near = |p: egui::Pos2| (p - pos).length();
+            let hit = self
+                .ops_hits
+                .iter()
+                .map(|h| match h {
+                    OpsHit::One(_, p) | OpsHit::Cluster(p, _) => (near(*p), h.clone()),
+                })
+                .filter(|(d, _)| *d < 14.0)
+                .min_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, h)| h);
+            match hit {
+                Some(OpsHit::One(what, _)) => {
+                    self.selected_ops = Some(what);
+                    return;
+                }
+                Some(OpsHit::Cluster(_, bb)) => {
+                    // Zoom into the cluster (at least two levels).
+                    let b = crate::geom::BBox(bb);
+                    let c = mercator_center(b);
+                    let z = fit_zoom(b, self.map_size, 80.0).max(self.memory.zoom() + 2.0);
+                    self.fly_to_norm(&ctx, mercator_norm(c[0], c[1]), z);
+                    return;
+                }
+                None => {}
+            }
             self.selected_feature = self
                 .markers
                 .iter()

@@ -1,6 +1,7 @@
 //! The egui console: layout, panels (functions named `*_ui`), keyboard shortcuts and persistence.
 //! Reads the map pack and settings; long work (tile downloads) runs in `backend`, never here.
 
+mod boards;
 pub mod fonts;
 pub mod i18n;
 mod map_view;
@@ -15,13 +16,17 @@ use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui, Vec2, vec2};
 use walkers::{MapMemory, lon_lat};
 
 use crate::backend::routing::{IsoAnswer, RouteAnswer, RouteJob, RouteReply, RoutingWorker};
+use crate::backend::store::{StoreCommand, StoreEvent, StoreWorker};
 use crate::backend::tiles::{TileFetcher, TileSourceSpec};
 use crate::geom::{BBox, mercator_norm, mercator_norm_inverse};
 use crate::map::basemap::{Basemap, MarkerHit};
+use crate::map::ops::{OpsHit, OpsRef, OpsVisibility};
 use crate::map::raster::RasterTiles;
 use crate::map::{MAX_ZOOM, MIN_ZOOM, ViewXform, fit_zoom, mercator_center};
 use crate::mappack::{Area, LayerData, MapPack};
+use crate::model::situation::Situation;
 use crate::search::{PlaceIndex, PlaceKind, Target};
+use boards::UnitCol;
 use i18n::{Lang, Msg, tr};
 use settings::{RasterKind, SavedView, Settings};
 
@@ -55,6 +60,30 @@ pub struct ResultRow {
     pub target: Target,
     /// Only the county is known.
     pub approximate: bool,
+}
+
+/// Which board is shown beside the map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Board {
+    /// Units.
+    Units,
+    /// Incidents.
+    Incidents,
+    /// Warehouse stock.
+    Stock,
+    /// Shelters.
+    Shelters,
+}
+
+/// Where the console keeps its situation.
+#[derive(Debug, Clone)]
+pub enum Database {
+    /// No database: map only.
+    None,
+    /// In memory (tests, throw-away demos).
+    InMemory,
+    /// A SQLite file, created on first use.
+    File(PathBuf),
 }
 
 /// The console application.
@@ -98,6 +127,23 @@ pub struct OneMapApp {
     pub iso: Option<IsoAnswer>,
     schematic_roads: bool,
     context_lonlat: Option<[f64; 2]>,
+    store: Option<StoreWorker>,
+    /// The folded situation the console draws (empty until the store reports).
+    pub situation: Arc<Situation>,
+    store_path: Option<PathBuf>,
+    store_error: Option<String>,
+    /// The demo-scenario offer is showing (a new, empty database).
+    pub offer_demo: bool,
+    ops_hits: Vec<OpsHit>,
+    /// Selected operational entity.
+    pub selected_ops: Option<OpsRef>,
+    board: Board,
+    unit_status_filter: Option<crate::model::unit::UnitStatus>,
+    unit_text_filter: String,
+    unit_sort: (UnitCol, bool),
+    stock_filter: String,
+    operator: String,
+    seat: String,
 }
 
 impl OneMapApp {
@@ -156,6 +202,22 @@ impl OneMapApp {
             iso: None,
             schematic_roads: false,
             context_lonlat: None,
+            store: None,
+            situation: Arc::new(Situation::default()),
+            store_path: None,
+            store_error: None,
+            offer_demo: false,
+            ops_hits: Vec::new(),
+            selected_ops: None,
+            board: Board::Units,
+            unit_status_filter: None,
+            unit_text_filter: String::new(),
+            unit_sort: (UnitCol::Callsign, true),
+            stock_filter: String::new(),
+            operator: std::env::var("ONEMAP_OPERATOR")
+                .or_else(|_| std::env::var("USER"))
+                .unwrap_or_else(|_| "operator".into()),
+            seat: std::env::var("ONEMAP_SEAT").unwrap_or_else(|_| "console".into()),
         };
         if let Some((graph, spec)) = app.pack.roads() {
             app.schematic_roads = spec.schematic;
@@ -168,6 +230,133 @@ impl OneMapApp {
             app.start_raster(ctx);
         }
         app
+    }
+
+    /// Attach the situation database (opened on the store worker thread).
+    pub fn with_database(mut self, ctx: &egui::Context, db: Database) -> OneMapApp {
+        let path = match db {
+            Database::None => return self,
+            Database::InMemory => None,
+            Database::File(p) => Some(p),
+        };
+        match StoreWorker::start(path, ctx.clone()) {
+            Ok(w) => self.store = Some(w),
+            Err(e) => self.store_error = Some(e),
+        }
+        self
+    }
+
+    /// Whether the store is open.
+    pub fn has_store(&self) -> bool {
+        self.store_path.is_some()
+    }
+
+    /// The last database error shown to the operator.
+    pub fn store_error(&self) -> Option<&str> {
+        self.store_error.as_deref()
+    }
+
+    fn drain_store(&mut self) {
+        let Some(w) = self.store.as_ref() else { return };
+        while let Ok(ev) = w.rx.try_recv() {
+            match ev {
+                StoreEvent::Opened {
+                    path,
+                    created,
+                    situation,
+                    warnings,
+                } => {
+                    self.store_path = Some(path);
+                    self.situation = situation;
+                    let empty = self.situation.last_seq == 0;
+                    self.offer_demo = created && empty && self.pack.dir.join("demo").is_dir();
+                    if !warnings.is_empty() {
+                        self.store_error = Some(warnings.join("; "));
+                    }
+                }
+                StoreEvent::Situation(s) => self.situation = s,
+                StoreEvent::Error(e) => self.store_error = Some(e),
+            }
+        }
+    }
+
+    /// Load the pack's demo scenario into the database.
+    pub fn load_demo(&mut self) {
+        self.offer_demo = false;
+        let dir = self.pack.dir.join("demo");
+        if let Some(store) = &self.store
+            && let Err(e) = store.send(StoreCommand::LoadDemo(dir))
+        {
+            self.store_error = Some(e);
+        }
+    }
+
+    /// Whether the situation holds demo records (the DEMO badge shows).
+    pub fn has_demo_records(&self) -> bool {
+        let s = &self.situation;
+        s.units.values().any(|u| u.spec.demo)
+            || s.stations.values().any(|x| x.spec.demo)
+            || s.warehouses.values().any(|x| x.spec.demo)
+            || s.shelters.values().any(|x| x.spec.demo)
+    }
+
+    /// Select an operational entity and centre the map on it.
+    pub fn select_ops(&mut self, ctx: &egui::Context, what: OpsRef) {
+        self.selected_ops = Some(what);
+        if let Some(ll) = self.ops_lonlat(what) {
+            let z = self.memory.zoom().max(12.0);
+            self.fly_to_norm(ctx, mercator_norm(ll[0], ll[1]), z);
+        }
+    }
+
+    fn ops_lonlat(&self, what: OpsRef) -> Option<[f64; 2]> {
+        use crate::model::ids::*;
+        let s = &self.situation;
+        match what {
+            OpsRef::Station(id) => s.stations.get(&StationId(id)).map(|x| x.spec.lonlat.lonlat()),
+            OpsRef::Unit(id) => s.units.get(&UnitId(id)).map(|x| x.lonlat.lonlat()),
+            OpsRef::Warehouse(id) => s.warehouses.get(&WarehouseId(id)).map(|x| x.spec.lonlat.lonlat()),
+            OpsRef::Shelter(id) => s.shelters.get(&ShelterId(id)).map(|x| x.spec.lonlat.lonlat()),
+        }
+    }
+
+    fn ops_visibility(&self) -> OpsVisibility {
+        let on = |k: &str| self.settings.layers.get(&format!("ops/{k}")).copied().unwrap_or(true);
+        OpsVisibility {
+            stations: on("stations"),
+            units: on("units"),
+            warehouses: on("warehouses"),
+            shelters: on("shelters"),
+        }
+    }
+
+    fn demo_offer_window(&mut self, ctx: &egui::Context) {
+        if !self.offer_demo {
+            return;
+        }
+        let lang = self.settings.lang;
+        egui::Window::new(tr(lang, Msg::FirstRun))
+            .collapsible(false)
+            .resizable(false)
+            .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+            .show(ctx, |ui| {
+                ui.label(tr(lang, Msg::FirstRunText));
+                if let Some(p) = &self.store_path {
+                    ui.label(
+                        RichText::new(format!("{}: {}", tr(lang, Msg::Database), p.display()))
+                            .small()
+                            .weak(),
+                    );
+                }
+                ui.horizontal(|ui| {
+                    if ui.button(RichText::new(tr(lang, Msg::LoadDemo)).strong()).clicked() {
+                        self.load_demo();
+                    }
+                    if ui.button(tr(lang, Msg::NotNow)).clicked() {
+                        self.offer_demo = false;
+                    }
+                });
+            });
     }
 
     /// The loaded pack.
@@ -478,9 +667,16 @@ impl OneMapApp {
     pub fn show(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
         self.drain_routing();
+        self.drain_store();
         self.shortcuts(&ctx);
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui));
         egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar_ui(ui));
+        if self.has_store() {
+            egui::Panel::right("boards")
+                .default_size(380.0)
+                .resizable(true)
+                .show(ui, |ui| self.boards_ui(ui));
+        }
         egui::Panel::left("side_panel")
             .default_size(280.0)
             .resizable(true)
@@ -505,6 +701,7 @@ impl OneMapApp {
             .frame(egui::Frame::NONE.fill(theme::MAP_BG))
             .show(ui, |ui| self.map_ui(ui));
         self.feature_window(&ctx);
+        self.demo_offer_window(&ctx);
     }
 
     /// Jump (no animation) to a view: centre lon/lat and zoom.

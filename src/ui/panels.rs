@@ -18,6 +18,15 @@ impl OneMapApp {
             let lang = self.settings.lang;
             ui.heading(RichText::new(self.t(Msg::AppTitle)).strong());
             ui.label(RichText::new(lang.pick(&self.pack.manifest.title.zh, &self.pack.manifest.title.en)).size(16.0));
+            if self.has_demo_records() {
+                ui.label(
+                    RichText::new(format!(" {} ", self.t(Msg::DemoBadge)))
+                        .strong()
+                        .color(egui::Color32::BLACK)
+                        .background_color(theme::WARN_TEXT),
+                )
+                .on_hover_text(self.t(Msg::DemoBadgeTip));
+            }
             ui.separator();
             if ui
                 .button(self.t(Msg::FitPrefecture))
@@ -154,6 +163,21 @@ impl OneMapApp {
             }
             if resp.changed() {
                 self.set_layer_visible(&name, on);
+            }
+        }
+        if self.has_store() {
+            ui.label(RichText::new(self.t(Msg::OpsLayers)).strong());
+            for (key, msg) in [
+                ("stations", Msg::Stations),
+                ("units", Msg::Units),
+                ("warehouses", Msg::Warehouses),
+                ("shelters", Msg::Shelters),
+            ] {
+                let k = format!("ops/{key}");
+                let mut on = self.settings.layers.get(&k).copied().unwrap_or(true);
+                if ui.checkbox(&mut on, self.t(msg)).changed() {
+                    self.settings.layers.insert(k, on);
+                }
             }
         }
     }

@@ -1,0 +1,130 @@
+//! Store worker: the one thread that owns the SQLite connection. The UI sends commands (append
+//! an event, load the demo) over a bounded channel and gets back the folded situation as an
+//! `Arc<Situation>` after every change, plus any error to show. Nothing here blocks the frame.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+
+use crate::model::event::EventKind;
+use crate::model::situation::Situation;
+use crate::store::Store;
+
+/// What the UI asks for.
+#[derive(Debug, Clone)]
+pub enum StoreCommand {
+    /// Append one event as `operator` at `seat`.
+    Append {
+        /// Who.
+        operator: String,
+        /// Workstation.
+        seat: String,
+        /// The change.
+        kind: EventKind,
+    },
+    /// Import a pack's demo scenario folder.
+    LoadDemo(PathBuf),
+    /// Re-read the log (other seats may have written).
+    Refresh,
+}
+
+/// What the worker reports.
+#[derive(Debug, Clone)]
+pub enum StoreEvent {
+    /// The database is open and this is the situation.
+    Opened {
+        /// Database file.
+        path: PathBuf,
+        /// The file was created just now (offer the demo).
+        created: bool,
+        /// The folded situation.
+        situation: Arc<Situation>,
+        /// Non-fatal warnings (skipped snapshots …).
+        warnings: Vec<String>,
+    },
+    /// The situation after a change.
+    Situation(Arc<Situation>),
+    /// A command failed; nothing was written.
+    Error(String),
+}
+
+/// Handle to the store thread.
+pub struct StoreWorker {
+    tx: SyncSender<StoreCommand>,
+    /// Reports.
+    pub rx: Receiver<StoreEvent>,
+}
+
+impl StoreWorker {
+    /// Open (or create) the database at `path` on a new thread; `None` opens an in-memory store
+    /// (tests, demos). Failures arrive as [`StoreEvent::Error`]; the file is never overwritten.
+    pub fn start(path: Option<PathBuf>, ctx: egui::Context) -> Result<StoreWorker, String> {
+        let (tx, commands) = mpsc::sync_channel::<StoreCommand>(64);
+        let (events, rx) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("onemap-store".into())
+            .spawn(move || {
+                let send = |e: StoreEvent| {
+                    let _ = events.send(e);
+                    ctx.request_repaint();
+                };
+                let (mut store, created, shown_path) = match open(path.as_deref()) {
+                    Ok(x) => x,
+                    Err(e) => return send(StoreEvent::Error(e)),
+                };
+                match store.situation() {
+                    Ok(s) => send(StoreEvent::Opened {
+                        path: shown_path,
+                        created,
+                        situation: Arc::new(s.clone()),
+                        warnings: store.warnings().to_vec(),
+                    }),
+                    Err(e) => return send(StoreEvent::Error(e.to_string())),
+                }
+                while let Ok(cmd) = commands.recv() {
+                    let result = match cmd {
+                        StoreCommand::Append { operator, seat, kind } => store
+                            .append(&operator, &seat, None, kind)
+                            .map(|_| ())
+                            .map_err(|e| e.to_string()),
+                        StoreCommand::LoadDemo(dir) => store.load_demo(&dir).map(|_| ()).map_err(|e| e.to_string()),
+                        StoreCommand::Refresh => store.refresh().map_err(|e| e.to_string()),
+                    };
+                    if let Err(e) = result {
+                        send(StoreEvent::Error(e));
+                    }
+                    match store.situation() {
+                        Ok(s) => send(StoreEvent::Situation(Arc::new(s.clone()))),
+                        Err(e) => send(StoreEvent::Error(e.to_string())),
+                    }
+                }
+            })
+            .map_err(|e| format!("cannot start the store worker: {e}"))?;
+        Ok(StoreWorker { tx, rx })
+    }
+
+    /// Queue a command; refused (not blocked on) when the queue is full or the worker is gone.
+    pub fn send(&self, cmd: StoreCommand) -> Result<(), String> {
+        match self.tx.try_send(cmd) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Full(_)) => Err("the database is busy; try again".into()),
+            Err(TrySendError::Disconnected(_)) => Err("the database worker stopped".into()),
+        }
+    }
+}
+
+fn open(path: Option<&Path>) -> Result<(Store, bool, PathBuf), String> {
+    let Some(path) = path else {
+        let store = Store::open_in_memory().map_err(|e| e.to_string())?;
+        return Ok((store, true, PathBuf::from(":memory:")));
+    };
+    let created = !path.exists();
+    if created {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        Store::init(path).map_err(|e| e.to_string())?;
+    }
+    let store = Store::open(path).map_err(|e| e.to_string())?;
+    Ok((store, created, path.to_path_buf()))
+}

@@ -1,0 +1,422 @@
+//! The boards beside the map: units (sortable, filterable by status/type/station/text),
+//! incidents, warehouse stock (searchable) and shelters, plus the detail pane for whatever is
+//! selected. Everything shown is read from the folded situation; status changes are sent to the
+//! store worker as events.
+
+use egui::{RichText, Ui};
+
+use super::i18n::{Lang, Msg, tr};
+use super::{Board, OneMapApp, theme};
+use crate::backend::store::StoreCommand;
+use crate::map::ops::{OpsRef, status_color};
+use crate::model::event::EventKind;
+use crate::model::ids::{ShelterId, StationId, UnitId, WarehouseId};
+use crate::model::unit::UnitStatus;
+
+/// Unit-board columns, for sorting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitCol {
+    /// Callsign.
+    Callsign,
+    /// Type.
+    Type,
+    /// Status.
+    Status,
+    /// Home station.
+    Station,
+    /// Crew.
+    Crew,
+}
+
+impl OneMapApp {
+    pub(super) fn boards_ui(&mut self, ui: &mut Ui) {
+        let lang = self.settings.lang;
+        ui.horizontal(|ui| {
+            for (b, m) in [
+                (Board::Units, Msg::Units),
+                (Board::Incidents, Msg::Incidents),
+                (Board::Stock, Msg::Stock),
+                (Board::Shelters, Msg::Shelters),
+            ] {
+                ui.selectable_value(&mut self.board, b, tr(lang, m));
+            }
+        });
+        ui.separator();
+        self.detail_ui(ui, lang);
+        match self.board {
+            Board::Units => self.units_board(ui, lang),
+            Board::Incidents => self.incidents_board(ui, lang),
+            Board::Stock => self.stock_board(ui, lang),
+            Board::Shelters => self.shelters_board(ui, lang),
+        }
+    }
+
+    fn units_board(&mut self, ui: &mut Ui, lang: Lang) {
+        ui.horizontal(|ui| {
+            ui.label(tr(lang, Msg::Filter));
+            let current = self
+                .unit_status_filter
+                .map_or(tr(lang, Msg::AllStatuses), |s| pick(lang, s.name_zh(), s.name_en()));
+            egui::ComboBox::new("unit_status_filter", tr(lang, Msg::Status))
+                .selected_text(current)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.unit_status_filter, None, tr(lang, Msg::AllStatuses));
+                    for s in UnitStatus::ALL {
+                        ui.selectable_value(
+                            &mut self.unit_status_filter,
+                            Some(*s),
+                            pick(lang, s.name_zh(), s.name_en()),
+                        );
+                    }
+                });
+            ui.add(
+                egui::TextEdit::singleline(&mut self.unit_text_filter)
+                    .hint_text(tr(lang, Msg::Filter))
+                    .desired_width(120.0),
+            );
+        });
+        let sit = self.situation.clone();
+        let needle = self.unit_text_filter.trim().to_lowercase();
+        let mut rows: Vec<_> = sit
+            .units
+            .values()
+            .filter(|u| self.unit_status_filter.is_none_or(|s| u.status == s))
+            .filter(|u| {
+                needle.is_empty()
+                    || [
+                        u.spec.callsign.as_str(),
+                        &u.spec.name_zh,
+                        &u.spec.name_en,
+                        u.spec.unit_type.name_zh(),
+                        u.spec.unit_type.name_en(),
+                    ]
+                    .iter()
+                    .any(|t| t.to_lowercase().contains(&needle))
+            })
+            .collect();
+        let station_name = |u: &crate::model::unit::Unit| {
+            u.spec
+                .home_station
+                .and_then(|s| sit.stations.get(&s))
+                .map(|s| pick(lang, &s.spec.name_zh, &s.spec.name_en).to_string())
+                .unwrap_or_default()
+        };
+        let (col, asc) = self.unit_sort;
+        rows.sort_by(|a, b| {
+            let o = match col {
+                UnitCol::Callsign => a.spec.callsign.cmp(&b.spec.callsign),
+                UnitCol::Type => a.spec.unit_type.code().cmp(b.spec.unit_type.code()),
+                UnitCol::Status => (a.status as u8).cmp(&(b.status as u8)),
+                UnitCol::Station => station_name(a).cmp(&station_name(b)),
+                UnitCol::Crew => a.spec.crew.cmp(&b.spec.crew),
+            }
+            .then(a.id.cmp(&b.id));
+            if asc { o } else { o.reverse() }
+        });
+        ui.label(
+            RichText::new(format!(
+                "{} {} / {}",
+                tr(lang, Msg::Showing),
+                rows.len(),
+                sit.units.len()
+            ))
+            .small()
+            .weak(),
+        );
+        let mut clicked = None;
+        egui::ScrollArea::vertical().id_salt("units_scroll").show(ui, |ui| {
+            egui::Grid::new("units_grid")
+                .striped(true)
+                .num_columns(5)
+                .show(ui, |ui| {
+                    for (c, m) in [
+                        (UnitCol::Callsign, Msg::Callsign),
+                        (UnitCol::Type, Msg::Type),
+                        (UnitCol::Status, Msg::Status),
+                        (UnitCol::Station, Msg::Station),
+                        (UnitCol::Crew, Msg::Crew),
+                    ] {
+                        let arrow = if self.unit_sort.0 == c {
+                            if self.unit_sort.1 { " ▲" } else { " ▼" }
+                        } else {
+                            ""
+                        };
+                        if ui
+                            .button(RichText::new(format!("{}{arrow}", tr(lang, m))).strong())
+                            .clicked()
+                        {
+                            self.unit_sort = if self.unit_sort.0 == c {
+                                (c, !self.unit_sort.1)
+                            } else {
+                                (c, true)
+                            };
+                        }
+                    }
+                    ui.end_row();
+                    for u in rows.iter().take(500) {
+                        let sel = self.selected_ops == Some(OpsRef::Unit(u.id.0));
+                        if ui.selectable_label(sel, &u.spec.callsign).clicked() {
+                            clicked = Some(OpsRef::Unit(u.id.0));
+                        }
+                        ui.label(pick(lang, u.spec.unit_type.name_zh(), u.spec.unit_type.name_en()));
+                        ui.label(
+                            RichText::new(pick(lang, u.status.name_zh(), u.status.name_en()))
+                                .color(status_color(u.status)),
+                        );
+                        ui.label(station_name(u));
+                        ui.label(u.spec.crew.to_string());
+                        ui.end_row();
+                    }
+                });
+        });
+        if let Some(c) = clicked {
+            self.select_ops(ui.ctx(), c);
+        }
+    }
+
+    fn incidents_board(&mut self, ui: &mut Ui, lang: Lang) {
+        let sit = self.situation.clone();
+        if sit.incidents.is_empty() {
+            ui.label(RichText::new(tr(lang, Msg::NoIncidents)).weak());
+            return;
+        }
+        egui::ScrollArea::vertical().id_salt("incidents_scroll").show(ui, |ui| {
+            egui::Grid::new("incidents_grid")
+                .striped(true)
+                .num_columns(5)
+                .show(ui, |ui| {
+                    for m in [Msg::Type, Msg::Severity, Msg::Status, Msg::Reported, Msg::Caller] {
+                        ui.label(RichText::new(tr(lang, m)).strong());
+                    }
+                    ui.end_row();
+                    for i in sit.incidents.values().rev() {
+                        ui.label(format!(
+                            "#{} {}",
+                            i.id.0,
+                            pick(lang, i.incident_type.name_zh(), i.incident_type.name_en())
+                        ));
+                        ui.label(i.severity.code());
+                        ui.label(pick(lang, i.status.name_zh(), i.status.name_en()));
+                        ui.label(
+                            i.reported_at_utc
+                                .get(..16)
+                                .unwrap_or(&i.reported_at_utc)
+                                .replace('T', " "),
+                        );
+                        ui.label(&i.caller.name);
+                        ui.end_row();
+                    }
+                });
+        });
+    }
+
+    fn stock_board(&mut self, ui: &mut Ui, lang: Lang) {
+        ui.add(
+            egui::TextEdit::singleline(&mut self.stock_filter)
+                .hint_text(tr(lang, Msg::Filter))
+                .desired_width(f32::INFINITY),
+        );
+        let sit = self.situation.clone();
+        let needle = self.stock_filter.trim().to_lowercase();
+        let mut clicked = None;
+        egui::ScrollArea::vertical().id_salt("stock_scroll").show(ui, |ui| {
+            egui::Grid::new("stock_grid")
+                .striped(true)
+                .num_columns(4)
+                .show(ui, |ui| {
+                    for m in [Msg::Warehouse, Msg::Item, Msg::Quantity, Msg::Reserved] {
+                        ui.label(RichText::new(tr(lang, m)).strong());
+                    }
+                    ui.end_row();
+                    for w in sit.warehouses.values() {
+                        let wname = pick(lang, &w.spec.name_zh, &w.spec.name_en);
+                        for line in w.stock.values() {
+                            let hay = [wname, &line.name_zh, &line.name_en, &line.item_code];
+                            if !needle.is_empty() && !hay.iter().any(|t| t.to_lowercase().contains(&needle)) {
+                                continue;
+                            }
+                            if ui
+                                .selectable_label(self.selected_ops == Some(OpsRef::Warehouse(w.id.0)), wname)
+                                .clicked()
+                            {
+                                clicked = Some(OpsRef::Warehouse(w.id.0));
+                            }
+                            ui.label(pick(lang, &line.name_zh, &line.name_en));
+                            ui.label(format!("{} {}", line.quantity, line.unit));
+                            ui.label(line.reserved.to_string());
+                            ui.end_row();
+                        }
+                    }
+                });
+        });
+        if let Some(c) = clicked {
+            self.select_ops(ui.ctx(), c);
+        }
+    }
+
+    fn shelters_board(&mut self, ui: &mut Ui, lang: Lang) {
+        let sit = self.situation.clone();
+        let mut clicked = None;
+        egui::ScrollArea::vertical().id_salt("shelters_scroll").show(ui, |ui| {
+            egui::Grid::new("shelters_grid")
+                .striped(true)
+                .num_columns(3)
+                .show(ui, |ui| {
+                    for m in [Msg::Name, Msg::Occupancy, Msg::Status] {
+                        ui.label(RichText::new(tr(lang, m)).strong());
+                    }
+                    ui.end_row();
+                    for s in sit.shelters.values() {
+                        if ui
+                            .selectable_label(
+                                self.selected_ops == Some(OpsRef::Shelter(s.id.0)),
+                                pick(lang, &s.spec.name_zh, &s.spec.name_en),
+                            )
+                            .clicked()
+                        {
+                            clicked = Some(OpsRef::Shelter(s.id.0));
+                        }
+                        ui.label(format!("{} / {}", s.occupancy, s.spec.capacity));
+                        ui.label(tr(lang, if s.spec.open { Msg::Open } else { Msg::Closed }));
+                        ui.end_row();
+                    }
+                });
+        });
+        if let Some(c) = clicked {
+            self.select_ops(ui.ctx(), c);
+        }
+    }
+
+    fn detail_ui(&mut self, ui: &mut Ui, lang: Lang) {
+        let Some(sel) = self.selected_ops else { return };
+        let sit = self.situation.clone();
+        ui.label(RichText::new(tr(lang, Msg::Selected)).strong());
+        let demo = |ui: &mut Ui, is_demo: bool, note: &str| {
+            if is_demo {
+                ui.label(RichText::new(tr(lang, Msg::DemoBadge)).color(theme::WARN_TEXT))
+                    .on_hover_text(tr(lang, Msg::DemoBadgeTip));
+            }
+            if !note.is_empty() {
+                ui.label(
+                    RichText::new(format!("{}: {note}", tr(lang, Msg::PositionNote)))
+                        .small()
+                        .weak(),
+                );
+            }
+        };
+        match sel {
+            OpsRef::Unit(id) => {
+                let Some(u) = sit.units.get(&UnitId(id)) else {
+                    return self.clear_selection();
+                };
+                ui.label(
+                    RichText::new(format!(
+                        "{} · {}",
+                        u.spec.callsign,
+                        pick(lang, &u.spec.name_zh, &u.spec.name_en)
+                    ))
+                    .size(17.0),
+                );
+                ui.label(format!(
+                    "{} · {} {}",
+                    pick(lang, u.spec.unit_type.name_zh(), u.spec.unit_type.name_en()),
+                    u.spec.crew,
+                    tr(lang, Msg::Crew)
+                ));
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(format!("{}:", tr(lang, Msg::Status)));
+                    ui.label(
+                        RichText::new(pick(lang, u.status.name_zh(), u.status.name_en()))
+                            .color(status_color(u.status))
+                            .strong(),
+                    );
+                });
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(format!("{}:", tr(lang, Msg::SetStatus)));
+                    for to in UnitStatus::ALL
+                        .iter()
+                        .copied()
+                        .filter(|to| *to != UnitStatus::Dispatched && u.status.can_transition_to(*to))
+                    {
+                        if ui
+                            .button(RichText::new(pick(lang, to.name_zh(), to.name_en())).color(status_color(to)))
+                            .clicked()
+                        {
+                            self.send_event(EventKind::UnitStatusChanged { unit: UnitId(id), to });
+                        }
+                    }
+                });
+                demo(ui, u.spec.demo, &u.spec.position_note);
+            }
+            OpsRef::Station(id) => {
+                let Some(s) = sit.stations.get(&StationId(id)) else {
+                    return self.clear_selection();
+                };
+                ui.label(RichText::new(pick(lang, &s.spec.name_zh, &s.spec.name_en)).size(17.0));
+                let planned = if s.spec.planned {
+                    format!(" · {}", tr(lang, Msg::Planned))
+                } else {
+                    String::new()
+                };
+                ui.label(format!(
+                    "{}{planned}",
+                    pick(lang, s.spec.kind.name_zh(), s.spec.kind.name_en())
+                ));
+                let n = sit.units.values().filter(|u| u.spec.home_station == Some(s.id)).count();
+                ui.label(format!("{}: {n}", tr(lang, Msg::Units)));
+                demo(ui, s.spec.demo, &s.spec.position_note);
+            }
+            OpsRef::Warehouse(id) => {
+                let Some(w) = sit.warehouses.get(&WarehouseId(id)) else {
+                    return self.clear_selection();
+                };
+                ui.label(RichText::new(pick(lang, &w.spec.name_zh, &w.spec.name_en)).size(17.0));
+                ui.label(pick(lang, w.spec.kind.name_zh(), w.spec.kind.name_en()));
+                for line in w.stock.values().take(12) {
+                    ui.label(format!(
+                        "{} {} {}",
+                        pick(lang, &line.name_zh, &line.name_en),
+                        line.free(),
+                        line.unit
+                    ));
+                }
+                demo(ui, w.spec.demo, &w.spec.position_note);
+            }
+            OpsRef::Shelter(id) => {
+                let Some(s) = sit.shelters.get(&ShelterId(id)) else {
+                    return self.clear_selection();
+                };
+                ui.label(RichText::new(pick(lang, &s.spec.name_zh, &s.spec.name_en)).size(17.0));
+                ui.label(format!(
+                    "{}: {} / {}",
+                    tr(lang, Msg::Occupancy),
+                    s.occupancy,
+                    s.spec.capacity
+                ));
+                demo(ui, s.spec.demo, &s.spec.position_note);
+            }
+        }
+        ui.separator();
+    }
+
+    fn clear_selection(&mut self) {
+        self.selected_ops = None;
+    }
+
+    /// Record a change: sent to the store worker, shown once it is in the log.
+    pub fn send_event(&mut self, kind: EventKind) {
+        let Some(store) = &self.store else { return };
+        let cmd = StoreCommand::Append {
+            operator: self.operator.clone(),
+            seat: self.seat.clone(),
+            kind,
+        };
+        if let Err(e) = store.send(cmd) {
+            self.store_error = Some(e);
+        }
+    }
+}
+
+fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
+    lang.pick(zh, en)
+}
