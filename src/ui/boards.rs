@@ -77,6 +77,14 @@ impl OneMapApp {
         });
         let sit = self.situation.clone();
         let needle = self.unit_text_filter.trim().to_lowercase();
+        let station_name = |u: &crate::model::unit::Unit| {
+            u.spec
+                .home_station
+                .and_then(|s| sit.stations.get(&s))
+                .map(|s| pick(lang, &s.spec.name_zh, &s.spec.name_en).to_string())
+                .unwrap_or_default()
+        };
+        // The text filter matches callsign, name, type and home station, in either language.
         let mut rows: Vec<_> = sit
             .units
             .values()
@@ -89,18 +97,12 @@ impl OneMapApp {
                         &u.spec.name_en,
                         u.spec.unit_type.name_zh(),
                         u.spec.unit_type.name_en(),
+                        &station_name(u),
                     ]
                     .iter()
                     .any(|t| t.to_lowercase().contains(&needle))
             })
             .collect();
-        let station_name = |u: &crate::model::unit::Unit| {
-            u.spec
-                .home_station
-                .and_then(|s| sit.stations.get(&s))
-                .map(|s| pick(lang, &s.spec.name_zh, &s.spec.name_en).to_string())
-                .unwrap_or_default()
-        };
         let (col, asc) = self.unit_sort;
         rows.sort_by(|a, b| {
             let o = match col {
@@ -124,7 +126,7 @@ impl OneMapApp {
             .weak(),
         );
         let mut clicked = None;
-        egui::ScrollArea::vertical().id_salt("units_scroll").show(ui, |ui| {
+        egui::ScrollArea::both().id_salt("units_scroll").show(ui, |ui| {
             egui::Grid::new("units_grid")
                 .striped(true)
                 .num_columns(5)
@@ -180,7 +182,7 @@ impl OneMapApp {
             ui.label(RichText::new(tr(lang, Msg::NoIncidents)).weak());
             return;
         }
-        egui::ScrollArea::vertical().id_salt("incidents_scroll").show(ui, |ui| {
+        egui::ScrollArea::both().id_salt("incidents_scroll").show(ui, |ui| {
             egui::Grid::new("incidents_grid")
                 .striped(true)
                 .num_columns(5)
@@ -219,7 +221,7 @@ impl OneMapApp {
         let sit = self.situation.clone();
         let needle = self.stock_filter.trim().to_lowercase();
         let mut clicked = None;
-        egui::ScrollArea::vertical().id_salt("stock_scroll").show(ui, |ui| {
+        egui::ScrollArea::both().id_salt("stock_scroll").show(ui, |ui| {
             egui::Grid::new("stock_grid")
                 .striped(true)
                 .num_columns(4)
@@ -257,7 +259,7 @@ impl OneMapApp {
     fn shelters_board(&mut self, ui: &mut Ui, lang: Lang) {
         let sit = self.situation.clone();
         let mut clicked = None;
-        egui::ScrollArea::vertical().id_salt("shelters_scroll").show(ui, |ui| {
+        egui::ScrollArea::both().id_salt("shelters_scroll").show(ui, |ui| {
             egui::Grid::new("shelters_grid")
                 .striped(true)
                 .num_columns(3)

@@ -54,8 +54,8 @@ messages! {
     SearchHint => "地名、拼音或英文（Ctrl+F）", "Name, pinyin or English (Ctrl+F)";
     NoResults => "无匹配地名", "No matching place";
     ApproximateHint => "无精确坐标：定位到所属县", "No exact position: showing its county";
-    FitPrefecture => "全州", "Whole prefecture";
-    FitPrefectureTip => "缩放到全州范围（Home）", "Fit the whole prefecture (Home)";
+    FitPrefecture => "全图", "Full extent";
+    FitPrefectureTip => "缩放到整个地图范围（Home）", "Fit the whole map pack (Home)";
     FitCountyTip => "缩放到该县（市）范围", "Fit this county";
     LanguageSwitch => "English", "中文";
     LanguageTip => "切换界面语言（Ctrl+L）", "Switch the interface language (Ctrl+L)";
@@ -89,7 +89,7 @@ messages! {
     CopyCoords => "复制坐标", "Copy coordinates";
     Copied => "坐标已复制", "Coordinates copied";
     Shortcuts => "快捷键", "Shortcuts";
-    ShortcutsText => "Ctrl+F 搜索 · Home 全州 · 1/2/3 县（市） · +/− 缩放 · 方向键 平移 · Ctrl+L 语言", "Ctrl+F search · Home prefecture · 1/2/3 counties · +/− zoom · arrows pan · Ctrl+L language";
+    ShortcutsText => "Ctrl+F 搜索 · Home 全图 · 1/2/3 县（市） · +/− 缩放 · 方向键 平移 · Ctrl+L 语言", "Ctrl+F search · Home full extent · 1/2/3 counties · +/− zoom · arrows pan · Ctrl+L language";
     Route => "路线", "Route";
     DemoBadge => "演示 DEMO", "DEMO 演示";
     DemoBadgeTip => "当前数据含演示记录：位置为县城/已知地点附近的示意位置，非真实部署", "The situation holds demo records: positions are schematic (near county seats / known places), not real deployments";
