@@ -310,3 +310,49 @@ fn first_run_offers_the_demo_and_the_boards_change_unit_status() {
         "demo events plus the change are in the log: {seq_before}"
     );
 }
+
+#[test]
+fn new_incident_form_keeps_input_on_error_and_records_on_success() {
+    let mut h = harness_with_db();
+    step_until(&mut h, "the store to open", |a| a.has_store());
+    h.get_by_label("暂不加载").click();
+    h.run_steps(2);
+    // Ctrl+N opens the form.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
+    h.run_steps(2);
+    assert!(h.state().incident_form.open);
+    h.state_mut().incident_form.caller = "李四".into();
+    h.state_mut().incident_form.location = "100.79".into(); // missing latitude
+    h.run_steps(1);
+    h.get_by_label("登记").click();
+    h.run_steps(2);
+    let err = h.state().incident_form.error.clone().expect("a clear error");
+    assert!(err.contains("位置"), "{err}");
+    assert_eq!(h.state().incident_form.caller, "李四", "nothing typed is lost");
+    assert!(h.state().situation.incidents.is_empty());
+
+    h.state_mut().incident_form.location = "100.797,22.010".into();
+    h.state_mut().incident_form.incident_type = onemap::model::incident::IncidentType::FlashFlood;
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+    step_until(&mut h, "the incident to be recorded", |a| {
+        !a.situation.incidents.is_empty()
+    });
+    h.run_steps(3);
+    let app = h.state();
+    let (id, inc) = app.situation.incidents.iter().next().unwrap();
+    assert_eq!(inc.caller.name, "李四");
+    assert_eq!(inc.incident_type, onemap::model::incident::IncidentType::FlashFlood);
+    assert!(!app.incident_form.open, "closed after the store confirmed");
+    assert!(app.incident_form.caller.is_empty(), "cleared only after success");
+    assert_eq!(app.selected_ops, Some(onemap::map::ops::OpsRef::Incident(id.0)));
+    // The detail pane offers verification; clicking it records an event.
+    h.get_by_label("已核实").click();
+    step_until(&mut h, "verification", |a| {
+        a.situation
+            .incidents
+            .values()
+            .next()
+            .is_some_and(|i| i.status == onemap::model::incident::IncidentStatus::Verified)
+    });
+}

@@ -7,8 +7,27 @@ use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 
 use crate::model::event::EventKind;
+use crate::model::incident::{Caller, IncidentType, Severity};
+use crate::model::lonlat::LonLat;
 use crate::model::situation::Situation;
-use crate::store::Store;
+use crate::store::{Store, time::now_utc_iso};
+
+/// A new incident as typed by the duty officer; the worker allocates its id under the write lock.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncidentDraft {
+    /// Type (the class follows).
+    pub incident_type: IncidentType,
+    /// Grade.
+    pub severity: Severity,
+    /// Location.
+    pub lonlat: LonLat,
+    /// Address / place as described.
+    pub address: String,
+    /// Caller.
+    pub caller: Caller,
+    /// First note.
+    pub notes: String,
+}
 
 /// What the UI asks for.
 #[derive(Debug, Clone)]
@@ -24,6 +43,17 @@ pub enum StoreCommand {
     },
     /// Import a pack's demo scenario folder.
     LoadDemo(PathBuf),
+    /// Report a new incident (id allocated by the worker); answered by [`StoreEvent::Done`].
+    ReportIncident {
+        /// Request id, echoed in the answer.
+        req: u64,
+        /// Who.
+        operator: String,
+        /// Workstation.
+        seat: String,
+        /// The form's content.
+        draft: IncidentDraft,
+    },
     /// Re-read the log (other seats may have written).
     Refresh,
 }
@@ -46,6 +76,13 @@ pub enum StoreEvent {
     Situation(Arc<Situation>),
     /// A command failed; nothing was written.
     Error(String),
+    /// The answer to a request with an id: the new incident's id, or why nothing was written.
+    Done {
+        /// Request id.
+        req: u64,
+        /// New incident id, or the error.
+        result: Result<u32, String>,
+    },
 }
 
 /// Handle to the store thread.
@@ -89,6 +126,16 @@ impl StoreWorker {
                             .map_err(|e| e.to_string()),
                         StoreCommand::LoadDemo(dir) => store.load_demo(&dir).map(|_| ()).map_err(|e| e.to_string()),
                         StoreCommand::Refresh => store.refresh().map_err(|e| e.to_string()),
+                        StoreCommand::ReportIncident {
+                            req,
+                            operator,
+                            seat,
+                            draft,
+                        } => {
+                            let result = report(&mut store, &operator, &seat, draft);
+                            send(StoreEvent::Done { req, result });
+                            Ok(())
+                        }
                     };
                     if let Err(e) = result {
                         send(StoreEvent::Error(e));
@@ -111,6 +158,28 @@ impl StoreWorker {
             Err(TrySendError::Disconnected(_)) => Err("the database worker stopped".into()),
         }
     }
+}
+
+fn report(store: &mut Store, operator: &str, seat: &str, d: IncidentDraft) -> Result<u32, String> {
+    let mut id = None;
+    store
+        .append_with(operator, seat, None, |sit| {
+            let new = sit.next_incident_id();
+            id = Some(new);
+            Ok(vec![EventKind::IncidentReported {
+                incident: new,
+                incident_type: d.incident_type,
+                severity: d.severity,
+                lonlat: d.lonlat,
+                address: d.address.clone(),
+                reported_at_utc: now_utc_iso(),
+                caller: d.caller.clone(),
+                notes: d.notes.clone(),
+            }])
+        })
+        .map_err(|e| e.to_string())?;
+    id.map(|i| i.0)
+        .ok_or_else(|| "the incident was not recorded".to_string())
 }
 
 fn open(path: Option<&Path>) -> Result<(Store, bool, PathBuf), String> {

@@ -23,6 +23,8 @@ pub enum OpsRef {
     Warehouse(u32),
     /// A shelter (id).
     Shelter(u32),
+    /// An incident (id).
+    Incident(u32),
 }
 
 /// A marker or cluster on screen this frame, for clicks.
@@ -51,6 +53,17 @@ pub struct OpsVisibility {
 pub const CLUSTER_BELOW_ZOOM: f64 = 14.0;
 /// Cluster grid size, points.
 pub const CLUSTER_CELL_PT: f32 = 34.0;
+
+/// Colour of an incident grade: I red … IV yellow.
+pub fn severity_color(s: crate::model::incident::Severity) -> Color32 {
+    use crate::model::incident::Severity;
+    match s {
+        Severity::I => Color32::from_rgb(0xff, 0x3b, 0x3b),
+        Severity::II => Color32::from_rgb(0xff, 0x7a, 0x29),
+        Severity::III => Color32::from_rgb(0xff, 0xb3, 0x29),
+        Severity::IV => Color32::from_rgb(0xff, 0xe0, 0x4c),
+    }
+}
 
 /// Colour of a unit status (also used by the unit board).
 pub fn status_color(s: UnitStatus) -> Color32 {
@@ -128,6 +141,25 @@ pub fn paint_ops_marker(painter: &egui::Painter, pos: Pos2, what: OpsRef, sit: &
         OpsRef::Warehouse(_) => {
             let pts = vec![pos + vec2(0.0, -8.0), pos + vec2(7.0, 5.0), pos + vec2(-7.0, 5.0)];
             painter.add(Shape::convex_polygon(pts, WAREHOUSE, OUTLINE));
+        }
+        OpsRef::Incident(id) => {
+            let Some(i) = sit.incidents.get(&IncidentId(id)) else {
+                return;
+            };
+            let color = severity_color(i.severity);
+            let pts = vec![pos + vec2(0.0, -11.0), pos + vec2(10.0, 7.0), pos + vec2(-10.0, 7.0)];
+            painter.add(Shape::convex_polygon(
+                pts,
+                color,
+                Stroke::new(2.0, Color32::from_rgb(0x10, 0x14, 0x1a)),
+            ));
+            painter.text(
+                pos + vec2(0.0, 1.5),
+                Align2::CENTER_CENTER,
+                "!",
+                FontId::proportional(12.0),
+                Color32::BLACK,
+            );
         }
         OpsRef::Shelter(id) => {
             let open = sit.shelters.get(&ShelterId(id)).is_some_and(|s| s.spec.open);
@@ -241,10 +273,24 @@ impl Plugin for OpsPlugin<'_> {
                 hits.push(OpsHit::Cluster(center, bb));
             }
         }
+        // Open incidents: never clustered, always on top.
+        for i in sit.incidents.values().filter(|i| !i.status.is_final()) {
+            let ll = i.lonlat.lonlat();
+            let pos = x.lonlat_to_screen(ll);
+            if x.rect.expand(20.0).contains(pos) {
+                paint_ops_marker(painter, pos, OpsRef::Incident(i.id.0), sit);
+                hits.push(OpsHit::One(OpsRef::Incident(i.id.0), pos));
+                markers.push(Marker {
+                    what: OpsRef::Incident(i.id.0),
+                    lonlat: ll,
+                    pos,
+                });
+            }
+        }
         if let Some(sel) = self.selected
             && let Some(m) = markers.iter().find(|m| m.what == sel)
         {
-            painter.circle_stroke(m.pos, 11.0, Stroke::new(2.5, crate::ui::theme::HIGHLIGHT));
+            painter.circle_stroke(m.pos, 13.0, Stroke::new(2.5, crate::ui::theme::HIGHLIGHT));
         }
     }
 }

@@ -8,9 +8,10 @@ use egui::{RichText, Ui};
 use super::i18n::{Lang, Msg, tr};
 use super::{Board, OneMapApp, theme};
 use crate::backend::store::StoreCommand;
-use crate::map::ops::{OpsRef, status_color};
+use crate::map::ops::{OpsRef, severity_color, status_color};
 use crate::model::event::EventKind;
-use crate::model::ids::{ShelterId, StationId, UnitId, WarehouseId};
+use crate::model::ids::{IncidentId, ShelterId, StationId, UnitId, WarehouseId};
+use crate::model::incident::IncidentStatus;
 use crate::model::unit::UnitStatus;
 
 /// Unit-board columns, for sorting.
@@ -178,6 +179,14 @@ impl OneMapApp {
 
     fn incidents_board(&mut self, ui: &mut Ui, lang: Lang) {
         let sit = self.situation.clone();
+        let mut clicked = None;
+        if ui
+            .button(tr(lang, Msg::NewIncident))
+            .on_hover_text(tr(lang, Msg::NewIncidentTip))
+            .clicked()
+        {
+            self.open_incident_form(None);
+        }
         if sit.incidents.is_empty() {
             ui.label(RichText::new(tr(lang, Msg::NoIncidents)).weak());
             return;
@@ -192,12 +201,22 @@ impl OneMapApp {
                     }
                     ui.end_row();
                     for i in sit.incidents.values().rev() {
-                        ui.label(format!(
+                        let text = format!(
                             "#{} {}",
                             i.id.0,
                             pick(lang, i.incident_type.name_zh(), i.incident_type.name_en())
-                        ));
-                        ui.label(i.severity.code());
+                        );
+                        if ui
+                            .selectable_label(self.selected_ops == Some(OpsRef::Incident(i.id.0)), text)
+                            .clicked()
+                        {
+                            clicked = Some(OpsRef::Incident(i.id.0));
+                        }
+                        ui.label(
+                            RichText::new(i.severity.code())
+                                .color(severity_color(i.severity))
+                                .strong(),
+                        );
                         ui.label(pick(lang, i.status.name_zh(), i.status.name_en()));
                         ui.label(
                             i.reported_at_utc
@@ -210,6 +229,9 @@ impl OneMapApp {
                     }
                 });
         });
+        if let Some(c) = clicked {
+            self.select_ops(ui.ctx(), c);
+        }
     }
 
     fn stock_board(&mut self, ui: &mut Ui, lang: Lang) {
@@ -383,6 +405,70 @@ impl OneMapApp {
                     ));
                 }
                 demo(ui, w.spec.demo, &w.spec.position_note);
+            }
+            OpsRef::Incident(id) => {
+                let Some(i) = sit.incidents.get(&IncidentId(id)) else {
+                    return self.clear_selection();
+                };
+                let title = format!(
+                    "#{} {}",
+                    i.id.0,
+                    pick(lang, i.incident_type.name_zh(), i.incident_type.name_en())
+                );
+                ui.label(RichText::new(title).size(17.0).color(severity_color(i.severity)));
+                ui.label(format!(
+                    "{} · {} · {}",
+                    pick(
+                        lang,
+                        i.incident_type.class().name_zh(),
+                        i.incident_type.class().name_en()
+                    ),
+                    pick(lang, i.severity.name_zh(), i.severity.name_en()),
+                    pick(lang, i.status.name_zh(), i.status.name_en())
+                ));
+                ui.label(format!(
+                    "{}: {}",
+                    tr(lang, Msg::Reported),
+                    i.reported_at_utc.replace('T', " ")
+                ));
+                if !i.caller.name.is_empty() || !i.caller.phone.is_empty() {
+                    ui.label(format!(
+                        "{}: {} {}",
+                        tr(lang, Msg::Caller),
+                        i.caller.name,
+                        i.caller.phone
+                    ));
+                }
+                if !i.address.is_empty() {
+                    ui.label(format!("{}: {}", tr(lang, Msg::Address), i.address));
+                }
+                for n in &i.notes {
+                    let at = n.ts_utc.get(11..16).unwrap_or("");
+                    ui.label(RichText::new(format!("{at} {}: {}", n.operator, n.text)).small());
+                }
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(format!("{}:", tr(lang, Msg::SetStatus)));
+                    let allowed = IncidentStatus::ALL.iter().copied().filter(|to| {
+                        !matches!(to, IncidentStatus::Dispatched | IncidentStatus::Cancelled)
+                            && i.status.can_transition_to(*to)
+                    });
+                    for to in allowed {
+                        if ui.button(pick(lang, to.name_zh(), to.name_en())).clicked() {
+                            let kind = if to == IncidentStatus::Verified {
+                                EventKind::IncidentVerified {
+                                    incident: IncidentId(id),
+                                    severity: None,
+                                }
+                            } else {
+                                EventKind::IncidentStatusChanged {
+                                    incident: IncidentId(id),
+                                    to,
+                                }
+                            };
+                            self.send_event(kind);
+                        }
+                    }
+                });
             }
             OpsRef::Shelter(id) => {
                 let Some(s) = sit.shelters.get(&ShelterId(id)) else {

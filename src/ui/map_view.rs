@@ -3,7 +3,7 @@
 
 use std::cell::RefCell;
 
-use egui::{Stroke, Ui};
+use egui::{RichText, Stroke, Ui};
 use walkers::{Map, lon_lat};
 
 use super::i18n::{Msg, tr};
@@ -143,6 +143,14 @@ impl OneMapApp {
         let context_lonlat = self.context_lonlat;
         response.context_menu(|ui| {
             if let Some(ll) = context_lonlat {
+                if show_ops
+                    && ui
+                        .button(RichText::new(tr(lang, Msg::NewIncidentHere)).strong())
+                        .clicked()
+                {
+                    action = Some((4, ll));
+                    ui.close();
+                }
                 for (msg, kind) in [(Msg::RouteFromHere, 0), (Msg::RouteToHere, 1), (Msg::IsochroneHere, 2)] {
                     if ui.button(tr(lang, msg)).clicked() {
                         action = Some((kind, ll));
@@ -166,6 +174,7 @@ impl OneMapApp {
             Some((0, ll)) => self.route_from_here(ll),
             Some((1, ll)) => self.route_to_here(ll),
             Some((2, ll)) => self.request(RouteJob::Isochrone { at: ll }),
+            Some((4, ll)) => self.open_incident_form(Some(ll)),
             Some(_) => self.clear_routing(),
             None => {}
         }

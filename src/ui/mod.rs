@@ -4,6 +4,7 @@
 mod boards;
 pub mod fonts;
 pub mod i18n;
+pub mod incident_form;
 mod map_view;
 mod panels;
 pub mod settings;
@@ -144,6 +145,9 @@ pub struct OneMapApp {
     stock_filter: String,
     operator: String,
     seat: String,
+    /// The new-incident form (kept until the store confirms it).
+    pub incident_form: incident_form::IncidentForm,
+    next_req: u64,
 }
 
 impl OneMapApp {
@@ -218,6 +222,8 @@ impl OneMapApp {
                 .or_else(|_| std::env::var("USER"))
                 .unwrap_or_else(|_| "operator".into()),
             seat: std::env::var("ONEMAP_SEAT").unwrap_or_else(|_| "console".into()),
+            incident_form: incident_form::IncidentForm::default(),
+            next_req: 0,
         };
         if let Some((graph, spec)) = app.pack.roads() {
             app.schematic_roads = spec.schematic;
@@ -256,7 +262,15 @@ impl OneMapApp {
         self.store_error.as_deref()
     }
 
-    fn drain_store(&mut self) {
+    fn drain_store(&mut self, now_s: f64) {
+        let mut done = Vec::new();
+        self.drain_store_events(&mut done);
+        for (req, result) in done {
+            self.incident_saved(req, result, now_s);
+        }
+    }
+
+    fn drain_store_events(&mut self, done: &mut Vec<(u64, Result<u32, String>)>) {
         let Some(w) = self.store.as_ref() else { return };
         while let Ok(ev) = w.rx.try_recv() {
             match ev {
@@ -276,6 +290,7 @@ impl OneMapApp {
                 }
                 StoreEvent::Situation(s) => self.situation = s,
                 StoreEvent::Error(e) => self.store_error = Some(e),
+                StoreEvent::Done { req, result } => done.push((req, result)),
             }
         }
     }
@@ -317,6 +332,7 @@ impl OneMapApp {
             OpsRef::Unit(id) => s.units.get(&UnitId(id)).map(|x| x.lonlat.lonlat()),
             OpsRef::Warehouse(id) => s.warehouses.get(&WarehouseId(id)).map(|x| x.spec.lonlat.lonlat()),
             OpsRef::Shelter(id) => s.shelters.get(&ShelterId(id)).map(|x| x.spec.lonlat.lonlat()),
+            OpsRef::Incident(id) => s.incidents.get(&IncidentId(id)).map(|x| x.lonlat.lonlat()),
         }
     }
 
@@ -483,6 +499,9 @@ impl OneMapApp {
     fn shortcuts(&mut self, ctx: &egui::Context) {
         if ctx.input_mut(|i| i.consume_shortcut(&SHORTCUT_SEARCH)) {
             self.focus_search = true;
+        }
+        if ctx.input_mut(|i| i.consume_shortcut(&incident_form::SHORTCUT_NEW)) {
+            self.open_incident_form(None);
         }
         if ctx.input_mut(|i| i.consume_shortcut(&SHORTCUT_LANG)) {
             self.toggle_lang();
@@ -667,7 +686,7 @@ impl OneMapApp {
     pub fn show(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
         self.drain_routing();
-        self.drain_store();
+        self.drain_store(ctx.input(|i| i.time));
         self.shortcuts(&ctx);
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui));
         egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar_ui(ui));
@@ -702,6 +721,7 @@ impl OneMapApp {
             .show(ui, |ui| self.map_ui(ui));
         self.feature_window(&ctx);
         self.demo_offer_window(&ctx);
+        self.incident_form_ui(&ctx);
     }
 
     /// Jump (no animation) to a view: centre lon/lat and zoom.

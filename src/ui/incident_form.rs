@@ -1,0 +1,248 @@
+//! The new-incident form: class → type → grade, location (typed, pasted or picked on the map),
+//! caller, phone, place and notes. Keyboard-first (Ctrl+N opens, Ctrl+Enter records, Esc closes
+//! and keeps the draft). The draft is cleared only when the store confirms the event; an error
+//! leaves every field as typed.
+
+use egui::{Key, KeyboardShortcut, Modifiers, RichText};
+
+use super::i18n::{Lang, Msg, tr};
+use super::{OneMapApp, theme};
+use crate::backend::store::{IncidentDraft, StoreCommand};
+use crate::geom::parse_lonlat;
+use crate::map::ops::OpsRef;
+use crate::model::incident::{Caller, IncidentClass, IncidentType, Severity};
+use crate::model::lonlat::LonLat;
+
+/// Opens the form.
+pub const SHORTCUT_NEW: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::N);
+/// Records the incident.
+pub const SHORTCUT_SAVE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Enter);
+
+/// The form's state (kept across opening and closing until saved).
+#[derive(Debug, Clone)]
+pub struct IncidentForm {
+    /// Shown.
+    pub open: bool,
+    /// Class.
+    pub class: IncidentClass,
+    /// Type (within the class).
+    pub incident_type: IncidentType,
+    /// Grade.
+    pub severity: Severity,
+    /// "lon,lat".
+    pub location: String,
+    /// Caller name.
+    pub caller: String,
+    /// Caller phone.
+    pub phone: String,
+    /// Place / address.
+    pub address: String,
+    /// Notes.
+    pub notes: String,
+    /// Why the last save failed.
+    pub error: Option<String>,
+    /// Request id awaiting the store's answer.
+    pub pending: Option<u64>,
+    focus_first: bool,
+}
+
+impl Default for IncidentForm {
+    fn default() -> Self {
+        IncidentForm {
+            open: false,
+            class: IncidentClass::NaturalDisaster,
+            incident_type: IncidentType::Flood,
+            severity: Severity::IV,
+            location: String::new(),
+            caller: String::new(),
+            phone: String::new(),
+            address: String::new(),
+            notes: String::new(),
+            error: None,
+            pending: None,
+            focus_first: false,
+        }
+    }
+}
+
+fn name(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
+    lang.pick(zh, en)
+}
+
+impl OneMapApp {
+    /// Open the form, optionally with a location picked on the map.
+    pub fn open_incident_form(&mut self, at: Option<[f64; 2]>) {
+        self.incident_form.open = true;
+        self.incident_form.focus_first = true;
+        if let Some(p) = at {
+            self.incident_form.location = format!("{:.6},{:.6}", p[0], p[1]);
+        }
+    }
+
+    /// Validate and send the draft to the store; the form stays as typed until confirmed.
+    pub fn submit_incident(&mut self) {
+        let lang = self.settings.lang;
+        let f = &mut self.incident_form;
+        if f.pending.is_some() {
+            return;
+        }
+        let lonlat =
+            match parse_lonlat(&f.location).and_then(|p| LonLat::from_deg(p[0], p[1]).map_err(|e| e.to_string())) {
+                Ok(ll) => ll,
+                Err(e) => {
+                    f.error = Some(format!("{}: {e}", tr(lang, Msg::Location)));
+                    return;
+                }
+            };
+        let Some(store) = &self.store else {
+            f.error = Some(tr(lang, Msg::NoDatabase).to_string());
+            return;
+        };
+        self.next_req += 1;
+        let draft = IncidentDraft {
+            incident_type: f.incident_type,
+            severity: f.severity,
+            lonlat,
+            address: f.address.trim().to_string(),
+            caller: Caller {
+                name: f.caller.trim().to_string(),
+                phone: f.phone.trim().to_string(),
+            },
+            notes: f.notes.trim().to_string(),
+        };
+        let cmd = StoreCommand::ReportIncident {
+            req: self.next_req,
+            operator: self.operator.clone(),
+            seat: self.seat.clone(),
+            draft,
+        };
+        match store.send(cmd) {
+            Ok(()) => {
+                f.pending = Some(self.next_req);
+                f.error = None;
+            }
+            Err(e) => f.error = Some(e),
+        }
+    }
+
+    /// The store answered a request.
+    pub(super) fn incident_saved(&mut self, req: u64, result: Result<u32, String>, now_s: f64) {
+        if self.incident_form.pending != Some(req) {
+            return;
+        }
+        self.incident_form.pending = None;
+        match result {
+            Ok(id) => {
+                let keep = (self.incident_form.class, self.incident_form.incident_type);
+                self.incident_form = IncidentForm {
+                    class: keep.0,
+                    incident_type: keep.1,
+                    ..IncidentForm::default()
+                };
+                self.selected_ops = Some(OpsRef::Incident(id));
+                self.board = super::Board::Incidents;
+                let lang = self.settings.lang;
+                self.toast = Some((format!("{} #{id}", tr(lang, Msg::IncidentRecorded)), now_s + 4.0));
+            }
+            Err(e) => self.incident_form.error = Some(e),
+        }
+    }
+
+    pub(super) fn incident_form_ui(&mut self, ctx: &egui::Context) {
+        if !self.incident_form.open {
+            return;
+        }
+        let lang = self.settings.lang;
+        let mut open = true;
+        let mut submit = ctx.input_mut(|i| i.consume_shortcut(&SHORTCUT_SAVE));
+        if ctx.input(|i| i.key_pressed(Key::Escape)) {
+            open = false;
+        }
+        egui::Window::new(tr(lang, Msg::NewIncident))
+            .open(&mut open)
+            .collapsible(false)
+            .resizable(false)
+            .default_width(420.0)
+            .show(ctx, |ui| {
+                let f = &mut self.incident_form;
+                egui::Grid::new("incident_form")
+                    .num_columns(2)
+                    .spacing([10.0, 8.0])
+                    .show(ui, |ui| {
+                        ui.label(tr(lang, Msg::Class));
+                        let before = f.class;
+                        let r = egui::ComboBox::new("incident_class", "")
+                            .selected_text(name(lang, f.class.name_zh(), f.class.name_en()))
+                            .show_ui(ui, |ui| {
+                                for c in IncidentClass::ALL {
+                                    ui.selectable_value(&mut f.class, *c, name(lang, c.name_zh(), c.name_en()));
+                                }
+                            });
+                        if f.focus_first {
+                            r.response.request_focus();
+                            f.focus_first = false;
+                        }
+                        if (f.class != before || f.incident_type.class() != f.class)
+                            && let Some(t) = IncidentType::ALL.iter().find(|t| t.class() == f.class)
+                        {
+                            f.incident_type = *t;
+                        }
+                        ui.end_row();
+                        ui.label(tr(lang, Msg::Type));
+                        egui::ComboBox::new("incident_type", "")
+                            .selected_text(name(lang, f.incident_type.name_zh(), f.incident_type.name_en()))
+                            .show_ui(ui, |ui| {
+                                for t in IncidentType::ALL.iter().filter(|t| t.class() == f.class) {
+                                    ui.selectable_value(&mut f.incident_type, *t, name(lang, t.name_zh(), t.name_en()));
+                                }
+                            });
+                        ui.end_row();
+                        ui.label(tr(lang, Msg::Severity));
+                        ui.horizontal(|ui| {
+                            for s in Severity::ALL {
+                                ui.radio_value(&mut f.severity, *s, s.code()).on_hover_text(name(
+                                    lang,
+                                    s.name_zh(),
+                                    s.name_en(),
+                                ));
+                            }
+                        });
+                        ui.end_row();
+                        let rows: [(Msg, &mut String, Option<Msg>); 5] = [
+                            (Msg::Location, &mut f.location, Some(Msg::LocationHint)),
+                            (Msg::Caller, &mut f.caller, None),
+                            (Msg::Phone, &mut f.phone, None),
+                            (Msg::Address, &mut f.address, None),
+                            (Msg::Notes, &mut f.notes, None),
+                        ];
+                        for (label, value, hint) in rows {
+                            ui.label(tr(lang, label));
+                            let mut edit = egui::TextEdit::singleline(value).desired_width(280.0);
+                            if let Some(h) = hint {
+                                edit = edit.hint_text(tr(lang, h));
+                            }
+                            ui.add(edit);
+                            ui.end_row();
+                        }
+                    });
+                if let Some(e) = &f.error {
+                    ui.colored_label(theme::WARN_TEXT, e);
+                }
+                ui.horizontal(|ui| {
+                    if f.pending.is_some() {
+                        ui.label(RichText::new(tr(lang, Msg::Saving)).italics());
+                    } else if ui
+                        .button(RichText::new(tr(lang, Msg::Save)).strong())
+                        .on_hover_text(tr(lang, Msg::SaveTip))
+                        .clicked()
+                    {
+                        submit = true;
+                    }
+                });
+            });
+        if submit {
+            self.submit_incident();
+        }
+        self.incident_form.open = open;
+    }
+}
