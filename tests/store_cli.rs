@@ -197,3 +197,76 @@ fn closed_stdout_is_not_a_crash() {
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+fn masters(db: &str) -> serde_json::Value {
+    // Master data only, without sequence numbers (a fresh import numbers its events anew).
+    let mut v: serde_json::Value = serde_json::from_str(&ok(&onemap(&["situation", "--db", db]))).unwrap();
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(m) => {
+                m.retain(|k, _| !k.ends_with("seq"));
+                m.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    strip(&mut v);
+    serde_json::json!({"units": v["units"], "stations": v["stations"], "warehouses": v["warehouses"], "shelters": v["shelters"]})
+}
+
+#[test]
+fn export_round_trips_in_both_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let db = db.to_str().unwrap();
+    ok(&onemap(&[
+        "demo",
+        "load",
+        "--db",
+        db,
+        "--pack",
+        common::xsbn_pack().to_str().unwrap(),
+    ]));
+    let original = masters(db);
+    for format in ["csv", "geojson"] {
+        let out = dir.path().join(format);
+        ok(&onemap(&[
+            "export",
+            "--db",
+            db,
+            "--out",
+            out.to_str().unwrap(),
+            "--format",
+            format,
+        ]));
+        if format == "geojson" {
+            let st: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(out.join("stations.geojson")).unwrap()).unwrap();
+            assert_eq!(st["type"], "FeatureCollection");
+            assert_eq!(st["features"][0]["geometry"]["type"], "Point");
+            assert!(out.join("stock.csv").is_file(), "stock has no position: stays CSV");
+        }
+        let fresh = dir.path().join(format!("{format}.db"));
+        let fresh = fresh.to_str().unwrap();
+        ok(&onemap(&["db", "init", "--db", fresh]));
+        ok(&onemap(&["import", "--db", fresh, out.to_str().unwrap()]));
+        assert_eq!(
+            masters(fresh),
+            original,
+            "{format} export → import gives the same master data"
+        );
+    }
+    fails_with(
+        &onemap(&[
+            "export",
+            "--db",
+            db,
+            "--out",
+            dir.path().join("x").to_str().unwrap(),
+            "--format",
+            "xml",
+        ]),
+        "--format must be",
+    );
+}

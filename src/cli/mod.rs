@@ -101,6 +101,9 @@ pub enum Command {
         /// Output folder.
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// csv, or geojson (points as GeoJSON; stock stays CSV).
+        #[arg(long, default_value = "csv")]
+        format: String,
     },
     /// Incidents.
     Incident {
@@ -400,7 +403,7 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
             action: store::DbCommand::Init,
         }) => out(&store::db_init(db.as_deref())?),
         Some(Command::Import { db, json, paths }) => out(&store::import(db.as_deref(), paths, *json)?),
-        Some(Command::Export { db, out }) => self::out(&store::export(db.as_deref(), out)?),
+        Some(Command::Export { db, out, format }) => self::out(&store::export(db.as_deref(), out, format)?),
         Some(Command::Incident { db, json, action }) => out(&store::incident_new(db.as_deref(), action, *json)?),
         Some(Command::Unit { db, json, action }) => out(&store::unit_status(db.as_deref(), action, *json)?),
         Some(Command::Events { db, since }) => {

@@ -150,11 +150,20 @@ pub fn import(db: Option<&Path>, paths: &[PathBuf], json_out: bool) -> Result<St
     ))
 }
 
-/// `onemap export --out DIR`.
-pub fn export(db: Option<&Path>, out: &Path) -> Result<String, CliError> {
+/// `onemap export --out DIR [--format csv|geojson]`.
+pub fn export(db: Option<&Path>, out: &Path, format: &str) -> Result<String, CliError> {
     let mut store = open(db)?;
     std::fs::create_dir_all(out).map_err(|e| err(format!("cannot create {}: {e}", out.display())))?;
-    let report = store.export(out).map_err(err)?;
+    let report = match format {
+        "csv" => store.export(out),
+        "geojson" => store.export_geojson(out),
+        other => {
+            return Err(CliError::input(format!(
+                "--format must be csv or geojson, not \"{other}\""
+            )));
+        }
+    }
+    .map_err(err)?;
     let files: Vec<_> = report
         .files
         .iter()

@@ -948,116 +948,126 @@ fn fmt_bool(b: bool) -> String {
 }
 
 /// Write `stations.csv`, `units.csv`, `warehouses.csv`, `stock.csv`, `shelters.csv` into `dir`.
+/// The export rows of one table: column → text, as in the CSV files.
+fn rows_for(t: Table, sit: &Situation) -> Vec<HashMap<&'static str, String>> {
+    let mut rows: Vec<HashMap<&'static str, String>> = Vec::new();
+    match t {
+        Table::Stations => {
+            for s in sit.stations.values() {
+                let p = &s.spec;
+                rows.push(HashMap::from([
+                    ("external_id", p.external_id.clone()),
+                    ("name_zh", p.name_zh.clone()),
+                    ("name_en", p.name_en.clone()),
+                    ("kind", p.kind.code().to_owned()),
+                    ("lon", p.lonlat.lon_deg().to_string()),
+                    ("lat", p.lonlat.lat_deg().to_string()),
+                    ("county", p.county.clone()),
+                    ("planned", fmt_bool(p.planned)),
+                    ("demo", fmt_bool(p.demo)),
+                    ("position_note", p.position_note.clone()),
+                ]));
+            }
+        }
+        Table::Warehouses => {
+            for w in sit.warehouses.values() {
+                let p = &w.spec;
+                rows.push(HashMap::from([
+                    ("external_id", p.external_id.clone()),
+                    ("name_zh", p.name_zh.clone()),
+                    ("name_en", p.name_en.clone()),
+                    ("kind", p.kind.code().to_owned()),
+                    ("lon", p.lonlat.lon_deg().to_string()),
+                    ("lat", p.lonlat.lat_deg().to_string()),
+                    ("county", p.county.clone()),
+                    ("demo", fmt_bool(p.demo)),
+                    ("position_note", p.position_note.clone()),
+                ]));
+            }
+        }
+        Table::Stock => {
+            for w in sit.warehouses.values() {
+                for l in w.stock.values() {
+                    rows.push(HashMap::from([
+                        ("warehouse_external_id", w.spec.external_id.clone()),
+                        ("item_code", l.item_code.clone()),
+                        ("name_zh", l.name_zh.clone()),
+                        ("name_en", l.name_en.clone()),
+                        ("unit", l.unit.clone()),
+                        ("quantity", l.quantity.to_string()),
+                        ("demo", fmt_bool(l.demo)),
+                    ]));
+                }
+            }
+        }
+        Table::Shelters => {
+            for s in sit.shelters.values() {
+                let p = &s.spec;
+                rows.push(HashMap::from([
+                    ("external_id", p.external_id.clone()),
+                    ("name_zh", p.name_zh.clone()),
+                    ("name_en", p.name_en.clone()),
+                    ("lon", p.lonlat.lon_deg().to_string()),
+                    ("lat", p.lonlat.lat_deg().to_string()),
+                    ("county", p.county.clone()),
+                    ("capacity", p.capacity.to_string()),
+                    ("open", fmt_bool(p.open)),
+                    ("occupancy", s.occupancy.to_string()),
+                    ("demo", fmt_bool(p.demo)),
+                    ("position_note", p.position_note.clone()),
+                ]));
+            }
+        }
+        Table::Units => {
+            for u in sit.units.values() {
+                let p = &u.spec;
+                let station = p
+                    .home_station
+                    .and_then(|id| sit.stations.get(&id))
+                    .map_or(String::new(), |s| s.spec.external_id.clone());
+                let status = if u.status == UnitStatus::OutOfService {
+                    "out_of_service"
+                } else {
+                    "available"
+                };
+                let extras: Vec<&str> = p.extra_capabilities.iter().map(|c| c.code()).collect();
+                rows.push(HashMap::from([
+                    ("external_id", p.external_id.clone()),
+                    ("callsign", p.callsign.clone()),
+                    ("name_zh", p.name_zh.clone()),
+                    ("name_en", p.name_en.clone()),
+                    ("type", p.unit_type.code().to_owned()),
+                    ("crew", p.crew.to_string()),
+                    ("station_external_id", station),
+                    ("lon", u.lonlat.lon_deg().to_string()),
+                    ("lat", u.lonlat.lat_deg().to_string()),
+                    ("status", status.to_owned()),
+                    ("extra_capabilities", extras.join(";")),
+                    ("demo", fmt_bool(p.demo)),
+                    ("position_note", p.position_note.clone()),
+                ]));
+            }
+        }
+    }
+    rows
+}
+
 pub fn export_csv(sit: &Situation, dir: &Path) -> Result<ExportReport, StoreError> {
+    export_tables_csv(sit, dir, &Table::ALL)
+}
+
+fn export_tables_csv(sit: &Situation, dir: &Path, tables: &[Table]) -> Result<ExportReport, StoreError> {
     let io = |p: &Path, e: std::io::Error| StoreError::Io {
         path: p.display().to_string(),
         source: e,
     };
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     let mut report = ExportReport { files: Vec::new() };
-    for t in Table::ALL {
+    for &t in tables {
         let cols = t.export_order();
         let mut out = String::new();
         write_row(&mut out, cols);
-        let mut rows: Vec<HashMap<&str, String>> = Vec::new();
-        match t {
-            Table::Stations => {
-                for s in sit.stations.values() {
-                    let p = &s.spec;
-                    rows.push(HashMap::from([
-                        ("external_id", p.external_id.clone()),
-                        ("name_zh", p.name_zh.clone()),
-                        ("name_en", p.name_en.clone()),
-                        ("kind", p.kind.code().to_owned()),
-                        ("lon", p.lonlat.lon_deg().to_string()),
-                        ("lat", p.lonlat.lat_deg().to_string()),
-                        ("county", p.county.clone()),
-                        ("planned", fmt_bool(p.planned)),
-                        ("demo", fmt_bool(p.demo)),
-                        ("position_note", p.position_note.clone()),
-                    ]));
-                }
-            }
-            Table::Warehouses => {
-                for w in sit.warehouses.values() {
-                    let p = &w.spec;
-                    rows.push(HashMap::from([
-                        ("external_id", p.external_id.clone()),
-                        ("name_zh", p.name_zh.clone()),
-                        ("name_en", p.name_en.clone()),
-                        ("kind", p.kind.code().to_owned()),
-                        ("lon", p.lonlat.lon_deg().to_string()),
-                        ("lat", p.lonlat.lat_deg().to_string()),
-                        ("county", p.county.clone()),
-                        ("demo", fmt_bool(p.demo)),
-                        ("position_note", p.position_note.clone()),
-                    ]));
-                }
-            }
-            Table::Stock => {
-                for w in sit.warehouses.values() {
-                    for l in w.stock.values() {
-                        rows.push(HashMap::from([
-                            ("warehouse_external_id", w.spec.external_id.clone()),
-                            ("item_code", l.item_code.clone()),
-                            ("name_zh", l.name_zh.clone()),
-                            ("name_en", l.name_en.clone()),
-                            ("unit", l.unit.clone()),
-                            ("quantity", l.quantity.to_string()),
-                            ("demo", fmt_bool(l.demo)),
-                        ]));
-                    }
-                }
-            }
-            Table::Shelters => {
-                for s in sit.shelters.values() {
-                    let p = &s.spec;
-                    rows.push(HashMap::from([
-                        ("external_id", p.external_id.clone()),
-                        ("name_zh", p.name_zh.clone()),
-                        ("name_en", p.name_en.clone()),
-                        ("lon", p.lonlat.lon_deg().to_string()),
-                        ("lat", p.lonlat.lat_deg().to_string()),
-                        ("county", p.county.clone()),
-                        ("capacity", p.capacity.to_string()),
-                        ("open", fmt_bool(p.open)),
-                        ("occupancy", s.occupancy.to_string()),
-                        ("demo", fmt_bool(p.demo)),
-                        ("position_note", p.position_note.clone()),
-                    ]));
-                }
-            }
-            Table::Units => {
-                for u in sit.units.values() {
-                    let p = &u.spec;
-                    let station = p
-                        .home_station
-                        .and_then(|id| sit.stations.get(&id))
-                        .map_or(String::new(), |s| s.spec.external_id.clone());
-                    let status = if u.status == UnitStatus::OutOfService {
-                        "out_of_service"
-                    } else {
-                        "available"
-                    };
-                    let extras: Vec<&str> = p.extra_capabilities.iter().map(|c| c.code()).collect();
-                    rows.push(HashMap::from([
-                        ("external_id", p.external_id.clone()),
-                        ("callsign", p.callsign.clone()),
-                        ("name_zh", p.name_zh.clone()),
-                        ("name_en", p.name_en.clone()),
-                        ("type", p.unit_type.code().to_owned()),
-                        ("crew", p.crew.to_string()),
-                        ("station_external_id", station),
-                        ("lon", u.lonlat.lon_deg().to_string()),
-                        ("lat", u.lonlat.lat_deg().to_string()),
-                        ("status", status.to_owned()),
-                        ("extra_capabilities", extras.join(";")),
-                        ("demo", fmt_bool(p.demo)),
-                        ("position_note", p.position_note.clone()),
-                    ]));
-                }
-            }
-        }
+        let rows = rows_for(t, sit);
         for row in &rows {
             let vals: Vec<&str> = cols.iter().map(|c| row.get(c).map_or("", String::as_str)).collect();
             write_row(&mut out, &vals);
@@ -1066,6 +1076,50 @@ pub fn export_csv(sit: &Situation, dir: &Path) -> Result<ExportReport, StoreErro
         std::fs::write(&path, out).map_err(|e| io(&path, e))?;
         report.files.push((path, rows.len()));
     }
+    Ok(report)
+}
+
+/// Write every table except stock (which has no position) as a GeoJSON FeatureCollection with
+/// the CSV columns as properties and a Point geometry, plus `stock.csv`; `import` reads the
+/// folder back.
+pub fn export_geojson(sit: &Situation, dir: &Path) -> Result<ExportReport, StoreError> {
+    let io = |p: &Path, e: std::io::Error| StoreError::Io {
+        path: p.display().to_string(),
+        source: e,
+    };
+    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    let mut report = ExportReport { files: Vec::new() };
+    for t in Table::ALL.into_iter().filter(|t| *t != Table::Stock) {
+        let rows = rows_for(t, sit);
+        let features: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|row| {
+                let num = |k: &str| row.get(k).and_then(|v| v.parse::<f64>().ok()).unwrap_or(f64::NAN);
+                let props: serde_json::Map<String, serde_json::Value> = t
+                    .export_order()
+                    .iter()
+                    .filter(|c| **c != "lon" && **c != "lat")
+                    .map(|c| {
+                        (
+                            (*c).to_owned(),
+                            serde_json::Value::String(row.get(c).cloned().unwrap_or_default()),
+                        )
+                    })
+                    .collect();
+                serde_json::json!({
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [num("lon"), num("lat")]},
+                    "properties": props,
+                })
+            })
+            .collect();
+        let doc = serde_json::json!({"type": "FeatureCollection", "features": features});
+        let text = serde_json::to_string_pretty(&doc).map_err(|e| StoreError::Encode(e.to_string()))?;
+        let path = dir.join(format!("{}.geojson", t.stem()));
+        std::fs::write(&path, text).map_err(|e| io(&path, e))?;
+        report.files.push((path, rows.len()));
+    }
+    report.files.extend(export_tables_csv(sit, dir, &[Table::Stock])?.files);
     Ok(report)
 }
 

@@ -447,6 +447,12 @@ impl Store {
         import::import_files(self, paths, operator)
     }
 
+    /// Export master data as GeoJSON (stock, which has no position, stays CSV-only).
+    pub fn export_geojson(&mut self, dir: &Path) -> Result<ExportReport, StoreError> {
+        self.refresh()?;
+        import::export_geojson(&self.situation, dir)
+    }
+
     /// Export master data as CSV files into `dir`; see [`import`].
     pub fn export(&mut self, dir: &Path) -> Result<ExportReport, StoreError> {
         self.refresh()?;
