@@ -7,6 +7,7 @@
 
 pub mod backend;
 pub mod cli;
+pub mod dispatch;
 pub mod geom;
 pub mod map;
 pub mod mappack;

@@ -2,6 +2,7 @@
 //! is one clear line on stderr and exit code 2; nothing panics on input.
 
 pub mod bench;
+pub mod dispatch;
 pub mod roads;
 pub mod store;
 
@@ -155,6 +156,42 @@ pub enum Command {
         /// What to do.
         #[command(subcommand)]
         action: DemoCommand,
+    },
+    /// Suggest units and relief supplies for an incident from the pack's plans.toml, by road ETA.
+    Recommend {
+        /// Database file.
+        #[arg(long, value_name = "FILE")]
+        db: Option<PathBuf>,
+        /// Incident number.
+        #[arg(long)]
+        incident: u32,
+        /// Affected people: relief supplies = the plan's per-person quantities × N.
+        #[arg(long, value_name = "N")]
+        affected: Option<u32>,
+        /// Machine-readable JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Dispatch units (and reserve stock) to an incident.
+    Dispatch {
+        /// Database file.
+        #[arg(long, value_name = "FILE")]
+        db: Option<PathBuf>,
+        /// Incident number.
+        #[arg(long)]
+        incident: u32,
+        /// Units, comma-separated: number, external id or callsign.
+        #[arg(long, value_name = "U1,U2", default_value = "")]
+        units: String,
+        /// Stock to reserve, comma-separated `WAREHOUSE:ITEM:QUANTITY`.
+        #[arg(long, value_name = "WH:ITEM:QTY,…")]
+        reserve: Option<String>,
+        /// Release units committed to another incident first.
+        #[arg(long)]
+        reassign: bool,
+        /// Machine-readable JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Measure performance (release build recommended).
     Bench {
@@ -421,6 +458,30 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
             let dir = resolve_pack(cli.pack.as_deref())?;
             out(&store::demo_load(db.as_deref(), &dir, *json)?);
         }
+        Some(Command::Recommend {
+            db,
+            incident,
+            affected,
+            json,
+        }) => {
+            let pack = load_pack(cli.pack.as_deref())?;
+            out(&dispatch::recommend(db.as_deref(), &pack, *incident, *affected, *json)?);
+        }
+        Some(Command::Dispatch {
+            db,
+            incident,
+            units,
+            reserve,
+            reassign,
+            json,
+        }) => out(&dispatch::dispatch(
+            db.as_deref(),
+            *incident,
+            units,
+            reserve.as_deref(),
+            *reassign,
+            *json,
+        )?),
         Some(Command::Bench { what }) => out(&bench::run(what, cli.pack.as_deref())?),
         None => {}
     }

@@ -78,7 +78,7 @@ fn db_path(db: Option<&Path>) -> PathBuf {
     db.map(Path::to_path_buf).unwrap_or_else(default_db)
 }
 
-fn open(db: Option<&Path>) -> Result<Store, CliError> {
+pub(crate) fn open(db: Option<&Path>) -> Result<Store, CliError> {
     let path = db_path(db);
     if !path.is_file() {
         return Err(CliError::input(format!(
@@ -90,13 +90,13 @@ fn open(db: Option<&Path>) -> Result<Store, CliError> {
     Store::open(&path).map_err(|e| CliError::input(e.to_string()))
 }
 
-fn operator() -> String {
+pub(crate) fn operator() -> String {
     std::env::var("ONEMAP_OPERATOR")
         .or_else(|_| std::env::var("USER"))
         .unwrap_or_else(|_| "cli".into())
 }
 
-fn seat() -> String {
+pub(crate) fn seat() -> String {
     std::env::var("ONEMAP_SEAT").unwrap_or_else(|_| "cli".into())
 }
 
