@@ -356,3 +356,44 @@ fn new_incident_form_keeps_input_on_error_and_records_on_success() {
             .is_some_and(|i| i.status == onemap::model::incident::IncidentStatus::Verified)
     });
 }
+
+#[test]
+fn suggest_and_dispatch_from_the_incident_pane() {
+    use onemap::model::unit::UnitStatus;
+    let mut h = harness_with_db();
+    step_until(&mut h, "the store to open", |a| a.has_store());
+    h.get_by_label("加载演示场景").click();
+    step_until(&mut h, "the demo", |a| a.situation.units.len() > 100);
+    // A landslide near Menghai, recorded through the form.
+    h.state_mut().open_incident_form(Some([100.60, 21.98]));
+    h.state_mut().incident_form.class = onemap::model::incident::IncidentClass::NaturalDisaster;
+    h.state_mut().incident_form.incident_type = onemap::model::incident::IncidentType::LandslideDebrisFlow;
+    h.state_mut().incident_form.severity = onemap::model::incident::Severity::II;
+    h.run_steps(2);
+    h.get_by_label("登记").click();
+    step_until(&mut h, "the incident", |a| !a.situation.incidents.is_empty());
+    h.run_steps(2);
+    // R asks for suggestions (the incident is selected after recording).
+    h.key_press(egui::Key::R);
+    step_until(&mut h, "suggestions", |a| a.recommendation.is_some());
+    h.run_steps(2);
+    let rec = h.state().recommendation.clone().unwrap();
+    let units = rec.unit_ids();
+    assert!(
+        units.len() >= 4,
+        "geological team + 2 engineering crews + medical team + ambulance: {units:?}"
+    );
+    assert!(rec.schematic && rec.requirements.iter().flat_map(|r| &r.filled).all(|s| s.estimate));
+    assert!(h.query_by_label("全部派遣").is_some());
+    // Enter dispatches them all: the units become dispatched through events.
+    h.key_press(egui::Key::Enter);
+    step_until(&mut h, "the dispatch", |a| {
+        units.iter().all(|u| {
+            a.situation
+                .units
+                .get(u)
+                .is_some_and(|x| x.status == UnitStatus::Dispatched)
+        })
+    });
+    assert!(h.state().recommendation.is_none());
+}

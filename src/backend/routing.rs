@@ -7,7 +7,10 @@ use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 
 use geo::TriangulateEarcut;
 
+use crate::dispatch::{Geography, Plans, RecommendOptions, Recommendation, recommend};
 use crate::geom::mercator_norm;
+use crate::model::ids::IncidentId;
+use crate::model::situation::Situation;
 use crate::roads::graph::Graph;
 use crate::roads::isochrone::contour_polygons;
 use crate::roads::router::{Router, RoutingSpec};
@@ -16,7 +19,7 @@ use crate::roads::router::{Router, RoutingSpec};
 pub const ISO_MINUTES: [f64; 4] = [5.0, 10.0, 15.0, 30.0];
 
 /// What to compute.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum RouteJob {
     /// Fastest route between two lon/lat points.
     Route {
@@ -30,6 +33,21 @@ pub enum RouteJob {
         /// Origin.
         at: [f64; 2],
     },
+    /// Dispatch suggestions for an incident of this situation.
+    Recommend {
+        /// The situation as the UI shows it.
+        situation: Arc<Situation>,
+        /// The incident.
+        incident: IncidentId,
+    },
+}
+
+/// What the worker needs for dispatch suggestions (loaded from the pack at start).
+pub struct DispatchContext {
+    /// The pack's response plans.
+    pub plans: Plans,
+    /// Seats and border.
+    pub geography: Geography,
 }
 
 /// A computed route, ready to draw.
@@ -82,6 +100,8 @@ pub enum RouteReply {
     Route(RouteAnswer),
     /// Isochrone bands.
     Isochrone(IsoAnswer),
+    /// Dispatch suggestions.
+    Recommendation(Box<Recommendation>),
 }
 
 /// A reply with the generation of its job.
@@ -97,7 +117,12 @@ pub struct RoutingWorker {
 
 impl RoutingWorker {
     /// Start a worker over `graph`; `ctx` is woken when a reply is ready.
-    pub fn start(graph: Arc<Graph>, spec: RoutingSpec, ctx: egui::Context) -> Result<RoutingWorker, String> {
+    pub fn start(
+        graph: Arc<Graph>,
+        spec: RoutingSpec,
+        dispatch: Option<DispatchContext>,
+        ctx: egui::Context,
+    ) -> Result<RoutingWorker, String> {
         let (tx, jobs) = mpsc::sync_channel::<(u64, RouteJob)>(8);
         let (done, rx) = mpsc::channel();
         std::thread::Builder::new()
@@ -109,7 +134,7 @@ impl RoutingWorker {
                     while let Ok(newer) = jobs.try_recv() {
                         job = newer;
                     }
-                    let reply = answer(&mut router, job.1);
+                    let reply = answer(&mut router, dispatch.as_ref(), job.1);
                     if done.send((job.0, reply)).is_err() {
                         break;
                     }
@@ -132,8 +157,17 @@ impl RoutingWorker {
     }
 }
 
-fn answer(router: &mut Router, job: RouteJob) -> Result<RouteReply, String> {
+fn answer(router: &mut Router, dispatch: Option<&DispatchContext>, job: RouteJob) -> Result<RouteReply, String> {
     match job {
+        RouteJob::Recommend { situation, incident } => {
+            let d = dispatch.ok_or("this pack has no response plans (plans.toml)")?;
+            let opts = RecommendOptions {
+                geography: d.geography.clone(),
+                ..Default::default()
+            };
+            let rec = recommend(&situation, router, &d.plans, incident, &opts).map_err(|e| e.to_string())?;
+            Ok(RouteReply::Recommendation(Box::new(rec)))
+        }
         RouteJob::Route { from, to } => {
             let r = router.route_lonlat(from, to).map_err(|e| e.to_string())?;
             Ok(RouteReply::Route(RouteAnswer {

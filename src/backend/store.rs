@@ -41,6 +41,15 @@ pub enum StoreCommand {
         /// The change.
         kind: EventKind,
     },
+    /// Append several events in one transaction (all or nothing), e.g. a dispatch.
+    AppendBatch {
+        /// Who.
+        operator: String,
+        /// Workstation.
+        seat: String,
+        /// The changes.
+        kinds: Vec<EventKind>,
+    },
     /// Import a pack's demo scenario folder.
     LoadDemo(PathBuf),
     /// Report a new incident (id allocated by the worker); answered by [`StoreEvent::Done`].
@@ -122,6 +131,10 @@ impl StoreWorker {
                     let result = match cmd {
                         StoreCommand::Append { operator, seat, kind } => store
                             .append(&operator, &seat, None, kind)
+                            .map(|_| ())
+                            .map_err(|e| e.to_string()),
+                        StoreCommand::AppendBatch { operator, seat, kinds } => store
+                            .append_batch(&operator, &seat, None, kinds)
                             .map(|_| ())
                             .map_err(|e| e.to_string()),
                         StoreCommand::LoadDemo(dir) => store.load_demo(&dir).map(|_| ()).map_err(|e| e.to_string()),

@@ -18,6 +18,8 @@ pub struct OverlayPlugin<'a> {
     pub iso: Option<&'a IsoAnswer>,
     /// A chosen start without a destination yet.
     pub pending_from: Option<[f64; 2]>,
+    /// Dispatch suggestion whose unit routes to draw.
+    pub suggestion: Option<&'a crate::dispatch::Recommendation>,
 }
 
 impl Plugin for OverlayPlugin<'_> {
@@ -58,6 +60,18 @@ impl Plugin for OverlayPlugin<'_> {
             painter.add(Shape::line(road, Stroke::new(4.0, theme::ROUTE)));
             marker(painter, a, Color32::from_rgb(0x7d, 0xe0, 0x9a));
             marker(painter, b, Color32::from_rgb(0xff, 0x6b, 0x6b));
+        }
+        if let Some(rec) = self.suggestion {
+            for sug in rec.requirements.iter().flat_map(|r| r.filled.iter()) {
+                let pts: Vec<_> = sug
+                    .route_lonlat
+                    .iter()
+                    .map(|p| x.to_screen(mercator_norm(p[0], p[1])))
+                    .collect();
+                let color = if sug.on_time { theme::ROUTE } else { theme::WARN_TEXT };
+                painter.add(Shape::line(pts.clone(), Stroke::new(5.0, theme::ROUTE_CASING)));
+                painter.add(Shape::line(pts, Stroke::new(2.5, color)));
+            }
         }
         if let Some(p) = self.pending_from {
             marker(painter, x.lonlat_to_screen(p), Color32::from_rgb(0x7d, 0xe0, 0x9a));

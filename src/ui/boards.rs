@@ -452,6 +452,9 @@ impl OneMapApp {
                         !matches!(to, IncidentStatus::Dispatched | IncidentStatus::Cancelled)
                             && i.status.can_transition_to(*to)
                     });
+                    if !i.status.is_final() {
+                        self.suggestion_ui(ui, lang, IncidentId(id));
+                    }
                     for to in allowed {
                         if ui.button(pick(lang, to.name_zh(), to.name_en())).clicked() {
                             let kind = if to == IncidentStatus::Verified {
@@ -485,6 +488,97 @@ impl OneMapApp {
             }
         }
         ui.separator();
+    }
+
+    fn suggestion_ui(&mut self, ui: &mut Ui, lang: Lang, incident: IncidentId) {
+        ui.horizontal(|ui| {
+            let can = self.has_plans && !self.routing_busy;
+            if ui
+                .add_enabled(can, egui::Button::new(RichText::new(tr(lang, Msg::Recommend)).strong()))
+                .on_hover_text(tr(lang, Msg::RecommendTip))
+                .clicked()
+            {
+                self.request_recommendation(incident);
+            }
+            if self.routing_busy && self.last_job_recommend {
+                ui.label(RichText::new(tr(lang, Msg::RouteComputing)).italics());
+            }
+        });
+        if let Some(m) = &self.dispatch_msg {
+            ui.colored_label(theme::WARN_TEXT, m);
+        }
+        let Some(rec) = self.recommendation.clone().filter(|r| r.incident == incident) else {
+            return;
+        };
+        ui.label(
+            RichText::new(format!(
+                "{}: {} (plans.toml:{})",
+                tr(lang, Msg::Plan),
+                rec.plan_title,
+                rec.plan_line
+            ))
+            .small(),
+        );
+        if rec.schematic {
+            ui.label(
+                RichText::new(tr(lang, Msg::EstimateTip))
+                    .small()
+                    .color(theme::WARN_TEXT),
+            );
+        }
+        egui::Grid::new("suggestions")
+            .striped(true)
+            .num_columns(3)
+            .show(ui, |ui| {
+                for req in &rec.requirements {
+                    let label = match lang {
+                        Lang::Zh => req.need.label_zh(),
+                        Lang::En => req.need.label_en(),
+                    };
+                    ui.label(RichText::new(format!("{label} ×{}", req.count)).strong());
+                    ui.end_row();
+                    for sug in &req.filled {
+                        ui.label(format!("  {}", sug.callsign));
+                        let eta = format!(
+                            "{}{:.0} {}",
+                            if sug.estimate { "≈" } else { "" },
+                            sug.eta_s / 60.0,
+                            tr(lang, Msg::Minutes)
+                        );
+                        let color = if sug.on_time {
+                            egui::Color32::from_rgb(0x4c, 0xd1, 0x7a)
+                        } else {
+                            theme::WARN_TEXT
+                        };
+                        ui.label(RichText::new(eta).color(color));
+                        ui.label(format!(
+                            "{:.1} {}{}",
+                            sug.distance_m / 1000.0,
+                            tr(lang, Msg::Km),
+                            if sug.on_time { "" } else { " ⚠" }
+                        ));
+                        ui.end_row();
+                    }
+                    if req.shortfall > 0 || req.filled.iter().any(|f| !f.on_time) {
+                        ui.label(
+                            RichText::new(match lang {
+                                Lang::Zh => &req.message_zh,
+                                Lang::En => &req.message_en,
+                            })
+                            .color(theme::WARN_TEXT)
+                            .small(),
+                        );
+                        ui.end_row();
+                    }
+                }
+            });
+        if ui
+            .button(RichText::new(tr(lang, Msg::DispatchAll)).strong())
+            .on_hover_text(tr(lang, Msg::DispatchAllTip))
+            .clicked()
+        {
+            self.accept_recommendation();
+        }
     }
 
     fn clear_selection(&mut self) {

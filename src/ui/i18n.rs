@@ -147,6 +147,13 @@ messages! {
     Saving => "保存中…", "Saving…";
     IncidentRecorded => "事件已登记", "Incident recorded";
     NoDatabase => "未连接态势数据库", "No situation database";
+    Recommend => "推荐调派", "Suggest units";
+    RecommendTip => "按预案与道路到达时间推荐力量（R）", "Suggest units by the response plan and road ETA (R)";
+    DispatchAll => "全部派遣", "Dispatch all";
+    DispatchAllTip => "派遣全部推荐力量，逐一记入事件日志（Enter）", "Dispatch every suggested unit, each recorded in the event log (Enter)";
+    Plan => "预案", "Plan";
+    Late => "超时", "late";
+    NoPlans => "此地图包无预案文件 plans.toml", "This pack has no plans.toml";
     RouteFromHere => "从此处出发", "Route from here";
     RouteToHere => "到达此处", "Route to here";
     IsochroneHere => "从此处的等时圈（5/10/15/30 分钟）", "Isochrone from here (5/10/15/30 min)";

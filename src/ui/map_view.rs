@@ -62,6 +62,7 @@ impl OneMapApp {
             route: self.route.as_ref(),
             iso: self.iso.as_ref(),
             pending_from: self.route_from,
+            suggestion: self.recommendation.as_ref(),
         });
         map = map.with_plugin(LabelsPlugin { labels: &labels });
         let highlight = self.highlight;

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui, Vec2, vec2};
 use walkers::{MapMemory, lon_lat};
 
-use crate::backend::routing::{IsoAnswer, RouteAnswer, RouteJob, RouteReply, RoutingWorker};
+use crate::backend::routing::{DispatchContext, IsoAnswer, RouteAnswer, RouteJob, RouteReply, RoutingWorker};
 use crate::backend::store::{StoreCommand, StoreEvent, StoreWorker};
 use crate::backend::tiles::{TileFetcher, TileSourceSpec};
 use crate::geom::{BBox, mercator_norm, mercator_norm_inverse};
@@ -148,6 +148,11 @@ pub struct OneMapApp {
     /// The new-incident form (kept until the store confirms it).
     pub incident_form: incident_form::IncidentForm,
     next_req: u64,
+    /// The latest dispatch suggestion.
+    pub recommendation: Option<crate::dispatch::Recommendation>,
+    dispatch_msg: Option<String>,
+    has_plans: bool,
+    last_job_recommend: bool,
 }
 
 impl OneMapApp {
@@ -224,10 +229,28 @@ impl OneMapApp {
             seat: std::env::var("ONEMAP_SEAT").unwrap_or_else(|_| "console".into()),
             incident_form: incident_form::IncidentForm::default(),
             next_req: 0,
+            recommendation: None,
+            dispatch_msg: None,
+            has_plans: false,
+            last_job_recommend: false,
         };
+        let dispatch = match crate::dispatch::Plans::load_pack(&app.pack.dir) {
+            Ok(plans) => Some(DispatchContext {
+                plans,
+                geography: crate::dispatch::Geography::from_pack(&app.pack),
+            }),
+            Err(e) => {
+                // A pack without plans simply has no suggestions; a broken plans file is reported.
+                if app.pack.dir.join("plans.toml").exists() {
+                    app.dispatch_msg = Some(e.to_string());
+                }
+                None
+            }
+        };
+        app.has_plans = dispatch.is_some();
         if let Some((graph, spec)) = app.pack.roads() {
             app.schematic_roads = spec.schematic;
-            match RoutingWorker::start(graph, spec, ctx.clone()) {
+            match RoutingWorker::start(graph, spec, dispatch, ctx.clone()) {
                 Ok(w) => app.routing = Some(w),
                 Err(e) => app.routing_msg = Some(e),
             }
@@ -509,6 +532,20 @@ impl OneMapApp {
         if ctx.egui_wants_keyboard_input() {
             return;
         }
+        if let Some(OpsRef::Incident(id)) = self.selected_ops {
+            let (r, enter) = ctx.input(|i| {
+                (
+                    i.key_pressed(Key::R) && i.modifiers.is_none(),
+                    i.key_pressed(Key::Enter),
+                )
+            });
+            if r {
+                self.request_recommendation(crate::model::ids::IncidentId(id));
+            }
+            if enter && self.recommendation.as_ref().is_some_and(|rec| rec.incident.0 == id) {
+                self.accept_recommendation();
+            }
+        }
         let (home, digit, zoom_in, zoom_out, pan) = ctx.input(|i| {
             let digit = [Key::Num1, Key::Num2, Key::Num3, Key::Num4, Key::Num5, Key::Num6]
                 .iter()
@@ -575,8 +612,46 @@ impl OneMapApp {
         })
     }
 
+    /// Ask for dispatch suggestions for an incident (computed on the routing worker).
+    pub fn request_recommendation(&mut self, incident: crate::model::ids::IncidentId) {
+        if !self.has_plans {
+            self.dispatch_msg = Some(tr(self.settings.lang, Msg::NoPlans).to_string());
+            return;
+        }
+        self.recommendation = None;
+        self.request(RouteJob::Recommend {
+            situation: self.situation.clone(),
+            incident,
+        });
+    }
+
+    /// Dispatch every suggested unit: validated against the current situation, then sent to the
+    /// store as one batch (all or nothing).
+    pub fn accept_recommendation(&mut self) {
+        let Some(rec) = self.recommendation.take() else { return };
+        let req = crate::dispatch::DispatchRequest::units(rec.incident, rec.unit_ids());
+        match crate::dispatch::dispatch(&self.situation, &req) {
+            Ok(kinds) => {
+                let Some(store) = &self.store else { return };
+                let cmd = StoreCommand::AppendBatch {
+                    operator: self.operator.clone(),
+                    seat: self.seat.clone(),
+                    kinds,
+                };
+                if let Err(e) = store.send(cmd) {
+                    self.dispatch_msg = Some(e);
+                }
+            }
+            Err(e) => {
+                self.dispatch_msg = Some(e.to_string());
+                self.recommendation = Some(rec);
+            }
+        }
+    }
+
     /// Ask the worker for a route or an isochrone; the newest request wins.
     pub fn request(&mut self, job: RouteJob) {
+        self.last_job_recommend = matches!(job, RouteJob::Recommend { .. });
         let Some(w) = self.routing.as_mut() else {
             self.routing_msg = Some(tr(self.settings.lang, Msg::NoRoads).to_string());
             return;
@@ -624,6 +699,11 @@ impl OneMapApp {
                     self.route = Some(r);
                 }
                 Ok(RouteReply::Isochrone(i)) => self.iso = Some(i),
+                Ok(RouteReply::Recommendation(r)) => {
+                    self.recommendation = Some(*r);
+                    self.dispatch_msg = None;
+                }
+                Err(e) if self.last_job_recommend => self.dispatch_msg = Some(e),
                 Err(e) => self.routing_msg = Some(e),
             }
         }
