@@ -408,4 +408,18 @@ fn bench_commands_report_their_keys() {
     );
     let bad = onemap(&["bench", "routing", "--nodes", "5"]);
     assert_eq!(bad.status.code(), Some(2));
+    let d = json_of(&onemap(&[
+        "bench",
+        "dispatch",
+        "--pack",
+        pack.to_str().unwrap(),
+        "--nodes",
+        "3000",
+        "--units",
+        "40",
+        "--json",
+    ]));
+    // Grade-II landslide: geological team + 2 engineering crews + medical team + ambulance.
+    assert_eq!(d["suggested"], 5, "{d}");
+    assert!(d["recommend_ms"].as_f64().unwrap() > 0.0 && d["rank_all_ms"].is_number());
 }

@@ -32,6 +32,18 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Dispatch suggestions for one incident: N units on the synthetic road graph (with CH).
+    Dispatch {
+        /// Nodes of the synthetic graph.
+        #[arg(long, default_value_t = 300_000)]
+        nodes: usize,
+        /// Units in the fleet.
+        #[arg(long, default_value_t = 500)]
+        units: usize,
+        /// One JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
     /// Frame time of the whole console (basemap, labels, panels) while panning, headless.
     Frame {
         /// Frames per zoom level.
@@ -68,6 +80,19 @@ pub fn run(what: &BenchCommand, pack: Option<&Path>) -> Result<String, CliError>
                 text
             } else {
                 format!("store bench ({} cores, medians):\n{text}", cores())
+            })
+        }
+        BenchCommand::Dispatch { nodes, units, json } => {
+            if *nodes < 1_000 || *nodes > 5_000_000 || *units < 1 || *units > 100_000 {
+                return Err(CliError::input("--nodes must be 1000–5000000 and --units 1–100000"));
+            }
+            let pack_dir = super::resolve_pack(pack)?;
+            let report = dispatch_bench(&pack_dir, *nodes, *units)?;
+            let text = serde_json::to_string_pretty(&report).map_err(|e| CliError::input(e.to_string()))?;
+            Ok(if *json {
+                text
+            } else {
+                format!("dispatch bench ({} cores, medians):\n{text}", cores())
             })
         }
         BenchCommand::Frame { frames, json } => {
@@ -185,4 +210,130 @@ fn pct(v: &mut [f64], q: f64) -> f64 {
     v.sort_by(f64::total_cmp);
     let i = ((v.len() as f64 - 1.0) * q).round() as usize;
     (v.get(i).copied().unwrap_or(0.0) * 1000.0).round() / 1000.0
+}
+
+/// The dispatch benchmark's result.
+#[derive(Debug, Serialize)]
+pub struct DispatchBench {
+    /// Nodes of the synthetic graph.
+    pub nodes: usize,
+    /// Units in the fleet.
+    pub units: usize,
+    /// Units suggested for the incident.
+    pub suggested: usize,
+    /// CH preprocessing, ms (once per graph).
+    pub ch_build_ms: f64,
+    /// Median of a whole `recommend` (ranking all candidates + routing the chosen units), ms.
+    pub recommend_ms: f64,
+    /// Median of the ranking alone (`rank_units` for the whole fleet, PHAST), ms.
+    pub rank_all_ms: f64,
+}
+
+/// A fleet of `units` at seeded random nodes of the synthetic graph, one grade-II landslide in
+/// the middle, the pack's plans; times `recommend` end to end.
+pub fn dispatch_bench(pack_dir: &Path, nodes: usize, units: usize) -> Result<DispatchBench, CliError> {
+    use crate::dispatch::{Plans, RecommendOptions, recommend};
+    use crate::model::event::{Event, EventKind};
+    use crate::model::ids::{IncidentId, UnitId};
+    use crate::model::incident::{Caller, IncidentType, Severity};
+    use crate::model::lonlat::LonLat;
+    use crate::model::situation::Situation;
+    use crate::model::unit::{UnitSpec, UnitStatus, UnitType};
+    use crate::roads::router::Router;
+    use crate::roads::synth::{SplitMix64, SynthParams, synth_graph};
+
+    let err = |e: String| CliError::input(e);
+    let plans = Plans::load_pack(pack_dir).map_err(|e| err(e.to_string()))?;
+    let graph = synth_graph(&SynthParams {
+        nodes,
+        ..Default::default()
+    })
+    .map_err(|e| err(e.to_string()))?;
+    let mut rng = SplitMix64::new(7);
+    let mut node_at = |g: &crate::roads::graph::Graph| g.node_lonlat(rng.below(g.node_count() as u64) as u32);
+    let types = [
+        UnitType::EarthquakeGeoRescueTeam,
+        UnitType::EngineeringCrew,
+        UnitType::MedicalTeam,
+        UnitType::Ambulance,
+        UnitType::FireEngine,
+        UnitType::WaterTanker,
+        UnitType::Police,
+        UnitType::TransportVehicle,
+    ];
+    let mut events = Vec::new();
+    let mut push = |kind: EventKind| {
+        let seq = events.len() as u64 + 1;
+        events.push(Event {
+            seq,
+            ts_utc: "2026-01-01T00:00:00.000Z".into(),
+            operator: "bench".into(),
+            seat: "bench".into(),
+            drill_id: None,
+            kind,
+        });
+    };
+    for i in 0..units {
+        let ll = node_at(&graph);
+        let lonlat = LonLat::from_deg(ll[0], ll[1]).map_err(|e| err(e.to_string()))?;
+        let spec = UnitSpec {
+            external_id: format!("B{i}"),
+            callsign: format!("B-{i}"),
+            name_zh: format!("基准-{i}"),
+            name_en: format!("Bench {i}"),
+            unit_type: types[i % types.len()],
+            extra_capabilities: Default::default(),
+            crew: 4,
+            home_station: None,
+            demo: true,
+            position_note: String::new(),
+        };
+        push(EventKind::UnitAdded {
+            unit: UnitId(i as u32 + 1),
+            spec,
+            lonlat,
+            status: UnitStatus::Available,
+        });
+    }
+    let c = SynthParams::default().center_lonlat;
+    let incident = IncidentId(1);
+    push(EventKind::IncidentReported {
+        incident,
+        incident_type: IncidentType::LandslideDebrisFlow,
+        severity: Severity::II,
+        lonlat: LonLat::from_deg(c[0], c[1]).map_err(|e| err(e.to_string()))?,
+        address: String::new(),
+        reported_at_utc: "2026-01-01T00:00:00.000Z".into(),
+        caller: Caller {
+            name: String::new(),
+            phone: String::new(),
+        },
+        notes: String::new(),
+    });
+    let sit = Situation::from_events(&events).map_err(|e| err(e.to_string()))?;
+    let mut router = Router::new(graph);
+    let t = Instant::now();
+    router.build_ch();
+    let ch_build_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let opts = RecommendOptions::default();
+    let (mut rec_ms, mut rank_ms) = (Vec::new(), Vec::new());
+    let mut suggested = 0;
+    let positions: Vec<[f64; 2]> = sit.units.values().map(|u| u.lonlat.lonlat()).collect();
+    for _ in 0..7 {
+        let t = Instant::now();
+        let rec = recommend(&sit, &mut router, &plans, incident, &opts).map_err(|e| err(e.to_string()))?;
+        rec_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        suggested = rec.unit_ids().len();
+        let t = Instant::now();
+        let _ = std::hint::black_box(router.rank_units(&positions, c, None));
+        rank_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    Ok(DispatchBench {
+        nodes,
+        units,
+        suggested,
+        ch_build_ms,
+        recommend_ms: pct(&mut rec_ms, 0.5),
+        rank_all_ms: pct(&mut rank_ms, 0.5),
+    })
 }
