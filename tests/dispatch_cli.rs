@@ -5,31 +5,9 @@
 
 mod common;
 
-use std::process::{Command, Output};
+use common::{fails_with, ok, onemap};
 
 use serde_json::Value;
-
-fn onemap(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_onemap"))
-        .args(args)
-        .env("ONEMAP_OPERATOR", "tester")
-        .env("ONEMAP_SEAT", "seat-1")
-        .output()
-        .unwrap()
-}
-
-fn ok(out: &Output) -> String {
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
-fn fails_with(out: &Output, needle: &str) -> String {
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains(needle), "expected \"{needle}\" in: {err}");
-    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
-    err
-}
 
 struct Demo {
     _dir: tempfile::TempDir,

@@ -4,28 +4,7 @@
 
 mod common;
 
-use std::process::{Command, Output};
-
-fn onemap(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_onemap"))
-        .args(args)
-        .env("ONEMAP_OPERATOR", "tester")
-        .env("ONEMAP_SEAT", "seat-1")
-        .output()
-        .unwrap()
-}
-
-fn ok(out: &Output) -> String {
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
-fn fails_with(out: &Output, needle: &str) {
-    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stdout));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(needle), "expected \"{needle}\" in: {err}");
-    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
-}
+use common::{fails_with, ok, onemap};
 
 #[test]
 fn incident_and_unit_commands_append_events() {
@@ -187,7 +166,7 @@ fn closed_stdout_is_not_a_crash() {
         common::xsbn_pack().to_str().unwrap(),
     ]));
     // `onemap events | head -1`: the reader goes away early.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_onemap"))
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_onemap"))
         .args(["events", "--db", db])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

@@ -27,3 +27,33 @@ pub fn edit(dir: &Path, file: &str, f: impl FnOnce(String) -> String) {
     let text = std::fs::read_to_string(&p).unwrap();
     std::fs::write(&p, f(text)).unwrap();
 }
+
+/// Run the `onemap` binary as operator "tester" at seat "seat-1".
+pub fn onemap(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_onemap"))
+        .args(args)
+        .env("ONEMAP_OPERATOR", "tester")
+        .env("ONEMAP_SEAT", "seat-1")
+        .output()
+        .unwrap()
+}
+
+/// Assert success and return stdout.
+pub fn ok(out: &std::process::Output) -> String {
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+/// Assert exit code 2 with one stderr line containing `needle`; returns that line.
+pub fn fails_with(out: &std::process::Output, needle: &str) -> String {
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "stdout: {} stderr: {err}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(err.contains(needle), "expected \"{needle}\" in: {err}");
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    err
+}
