@@ -397,3 +397,164 @@ fn suggest_and_dispatch_from_the_incident_pane() {
     });
     assert!(h.state().recommendation.is_none());
 }
+
+fn harness_with_file(db: &std::path::Path) -> Harness<'static, OneMapApp> {
+    let pack = MapPack::load(common::xsbn_pack()).unwrap();
+    let db = db.to_path_buf();
+    Harness::builder()
+        .with_size(egui::vec2(1600.0, 1000.0))
+        .with_context_setup(|ctx| ctx.set_fonts(fonts::definitions()))
+        .with_max_steps(200)
+        .build_eframe(move |cc| {
+            OneMapApp::new(&cc.egui_ctx, pack, None).with_database(&cc.egui_ctx, onemap::ui::Database::File(db))
+        })
+}
+
+fn report_landslide(h: &mut Harness<'static, OneMapApp>, at: [f64; 2]) -> onemap::model::ids::IncidentId {
+    let before = h.state().situation.incidents.len();
+    h.state_mut().open_incident_form(Some(at));
+    h.state_mut().incident_form.class = onemap::model::incident::IncidentClass::NaturalDisaster;
+    h.state_mut().incident_form.incident_type = onemap::model::incident::IncidentType::LandslideDebrisFlow;
+    h.state_mut().incident_form.severity = onemap::model::incident::Severity::II;
+    h.run_steps(2);
+    h.get_by_label("登记").click();
+    step_until(h, "the incident", |a| a.situation.incidents.len() > before);
+    h.run_steps(2);
+    *h.state().situation.incidents.keys().next_back().unwrap()
+}
+
+/// Keyboard-only dispatch of part of a suggestion, dead reckoning of the dispatched units, unit
+/// status keys, incident timers, the reassignment offer, and tracks rebuilt after a restart.
+#[test]
+fn partial_dispatch_tracking_timers_and_reassign() {
+    use onemap::dispatch::tracking::{point_along, seconds_since};
+    use onemap::map::ops::OpsRef;
+    use onemap::model::unit::UnitStatus;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("console.sqlite");
+    let mut h = harness_with_file(&db);
+    step_until(&mut h, "the store to open", |a| a.has_store());
+    h.get_by_label("加载演示场景").click();
+    step_until(&mut h, "the demo", |a| a.situation.units.len() > 100);
+    let incident = report_landslide(&mut h, [100.60, 21.98]);
+    h.key_press(egui::Key::R);
+    step_until(&mut h, "suggestions", |a| a.recommendation.is_some());
+    h.run_steps(2);
+    let rec = h.state().recommendation.clone().unwrap();
+    let units = rec.unit_ids();
+    assert!(units.len() >= 4, "{units:?}");
+    // Alt+2 unticks the second suggested unit; the button now says "dispatch selected".
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::Num2);
+    h.run_steps(2);
+    assert!(h.state().unticked.contains(&units[1]));
+    assert!(h.query_by_label("派遣所选").is_some() && h.query_by_label("全部派遣").is_none());
+    h.key_press(egui::Key::Enter);
+    step_until(&mut h, "the dispatch", |a| {
+        a.situation.units[&units[0]].status == UnitStatus::Dispatched
+    });
+    h.run_steps(2);
+    {
+        let app = h.state();
+        for (k, u) in units.iter().enumerate() {
+            let status = app.situation.units[u].status;
+            let want = if k == 1 {
+                UnitStatus::Available
+            } else {
+                UnitStatus::Dispatched
+            };
+            assert_eq!(status, want, "unit {k} {u}");
+        }
+        assert_eq!(app.tracks.len(), units.len() - 1, "the suggestion routes became tracks");
+        assert!(app.situation.incidents[&incident].first_dispatch_utc.is_some());
+    }
+
+    // Half way through the first unit's ETA the estimate sits half way along its route.
+    let sug = rec
+        .requirements
+        .iter()
+        .flat_map(|r| &r.filled)
+        .find(|s| s.unit == units[0])
+        .unwrap()
+        .clone();
+    let since = h.state().situation.units[&units[0]].status_since_utc.clone();
+    let now_ms = onemap::store::time::parse_utc_ms(&since).unwrap() + (sug.eta_s * 500.0) as i64;
+    h.state_mut().clock_ms = Some(now_ms);
+    let est = h.state().estimated_positions()[&units[0].0];
+    let want = point_along(&sug.route_lonlat, 0.5).unwrap();
+    assert!(
+        (est[0] - want[0]).abs() < 1e-6 && (est[1] - want[1]).abs() < 1e-6,
+        "{est:?} vs {want:?}"
+    );
+    // The unit pane says how long it still has to go.
+    let ctx = h.ctx.clone();
+    h.state_mut().select_ops(&ctx, OpsRef::Unit(units[0].0));
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("剩余").is_some(), "remaining time shown");
+
+    // A: not allowed from dispatched (no event); E then S move it on by keyboard.
+    let seq = h.state().situation.last_seq;
+    h.key_press(egui::Key::A);
+    h.run_steps(2);
+    assert_eq!(h.state().situation.last_seq, seq, "nothing recorded");
+    h.key_press(egui::Key::E);
+    step_until(&mut h, "en route", |a| {
+        a.situation.units[&units[0]].status == UnitStatus::EnRoute
+    });
+    h.key_press(egui::Key::S);
+    step_until(&mut h, "on scene", |a| {
+        a.situation.units[&units[0]].status == UnitStatus::OnScene
+    });
+    let inc = h.state().situation.incidents[&incident].clone();
+    let arrival = inc.first_arrival_utc.clone().expect("first arrival recorded");
+    assert!(
+        !h.state().estimated_positions().contains_key(&units[0].0),
+        "on scene: no estimate"
+    );
+
+    // The incident pane's timers run from the log times.
+    h.state_mut().clock_ms = Some(onemap::store::time::parse_utc_ms(&arrival).unwrap() + 65_000);
+    let ctx = h.ctx.clone();
+    h.state_mut().select_ops(&ctx, OpsRef::Incident(incident.0));
+    h.run_steps(2);
+    assert!(h.query_by_label("到场后 1:05").is_some(), "arrival timer");
+    let since_report = seconds_since(&inc.reported_at_utc, h.state().now_ms()).unwrap();
+    let want = format!("报警后 {}", onemap::dispatch::tracking::fmt_clock(since_report));
+    assert!(h.query_by_label(&want).is_some(), "{want}");
+
+    // Sending the on-scene unit to a second incident is refused and offered as a reassignment.
+    let second = report_landslide(&mut h, [100.45, 21.95]);
+    let ctx = h.ctx.clone();
+    h.state_mut().select_ops(&ctx, OpsRef::Unit(units[0].0));
+    h.run_steps(2);
+    h.get_by_label("派遣").click();
+    h.run_steps(2);
+    let offer = h.state().reassign_offer.clone().expect("reassignment offered");
+    assert_eq!((offer.incident, offer.units.clone()), (second, vec![units[0]]));
+    assert_eq!(
+        h.state().situation.units[&units[0]].assignment,
+        Some(incident),
+        "nothing changed yet"
+    );
+    h.get_by_label("改派（先解除原任务）").click();
+    step_until(&mut h, "the reassignment", |a| {
+        a.situation.units[&units[0]].assignment == Some(second)
+    });
+
+    // After a restart the moving units get their tracks back from the routing worker.
+    let moving: Vec<_> = h
+        .state()
+        .situation
+        .units
+        .values()
+        .filter(|u| matches!(u.status, UnitStatus::Dispatched | UnitStatus::EnRoute))
+        .map(|u| u.id)
+        .collect();
+    drop(h);
+    let mut h = harness_with_file(&db);
+    step_until(&mut h, "tracks after restart", |a| a.tracks.len() == moving.len());
+    for u in &moving {
+        let t = &h.state().tracks[u];
+        assert_eq!(Some(t.incident), h.state().situation.units[u].assignment);
+        assert!(t.eta_s > 0.0 && t.estimate, "schematic network: an estimate");
+    }
+}

@@ -7,9 +7,10 @@ use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 
 use geo::TriangulateEarcut;
 
+use crate::dispatch::tracking::Track;
 use crate::dispatch::{Geography, Plans, RecommendOptions, Recommendation, recommend};
 use crate::geom::mercator_norm;
-use crate::model::ids::IncidentId;
+use crate::model::ids::{IncidentId, UnitId};
 use crate::model::situation::Situation;
 use crate::roads::graph::Graph;
 use crate::roads::isochrone::contour_polygons;
@@ -40,6 +41,31 @@ pub enum RouteJob {
         /// The incident.
         incident: IncidentId,
     },
+    /// Routes of committed units to their incidents (for dead reckoning between reports).
+    Tracks {
+        /// (unit, incident, from, to) per unit.
+        legs: Vec<(UnitId, IncidentId, [f64; 2], [f64; 2])>,
+    },
+}
+
+/// Jobs of one lane supersede each other; jobs of different lanes never do (a background
+/// track request must not cancel the route the operator asked for, nor the other way round).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// What the operator asked for: route, isochrone, suggestions.
+    Interactive,
+    /// Background routes of moving units.
+    Tracks,
+}
+
+impl RouteJob {
+    /// The lane of this job.
+    pub fn lane(&self) -> Lane {
+        match self {
+            RouteJob::Tracks { .. } => Lane::Tracks,
+            _ => Lane::Interactive,
+        }
+    }
 }
 
 /// What the worker needs for dispatch suggestions (loaded from the pack at start).
@@ -102,6 +128,8 @@ pub enum RouteReply {
     Isochrone(IsoAnswer),
     /// Dispatch suggestions.
     Recommendation(Box<Recommendation>),
+    /// Unit tracks; units whose route failed are listed with the reason.
+    Tracks(Vec<Track>, Vec<(UnitId, String)>),
 }
 
 /// A reply with the generation of its job.
@@ -129,16 +157,20 @@ impl RoutingWorker {
             .name("onemap-routing".into())
             .spawn(move || {
                 let mut router = Router::with_spec(graph, spec);
-                while let Ok(mut job) = jobs.recv() {
-                    // Latest wins: drain what queued up meanwhile.
+                while let Ok(job) = jobs.recv() {
+                    // Latest wins within a lane: drain what queued up meanwhile.
+                    let mut batch = vec![job];
                     while let Ok(newer) = jobs.try_recv() {
-                        job = newer;
+                        batch.retain(|(_, j)| j.lane() != newer.1.lane());
+                        batch.push(newer);
                     }
-                    let reply = answer(&mut router, dispatch.as_ref(), job.1);
-                    if done.send((job.0, reply)).is_err() {
-                        break;
+                    for (generation, job) in batch {
+                        let reply = answer(&mut router, dispatch.as_ref(), job);
+                        if done.send((generation, reply)).is_err() {
+                            return;
+                        }
+                        ctx.request_repaint();
                     }
-                    ctx.request_repaint();
                 }
             })
             .map_err(|e| format!("cannot start the routing worker: {e}"))?;
@@ -159,6 +191,23 @@ impl RoutingWorker {
 
 fn answer(router: &mut Router, dispatch: Option<&DispatchContext>, job: RouteJob) -> Result<RouteReply, String> {
     match job {
+        RouteJob::Tracks { legs } => {
+            let mut tracks = Vec::new();
+            let mut failed = Vec::new();
+            for (unit, incident, from, to) in legs {
+                match router.route_lonlat(from, to) {
+                    Ok(r) => tracks.push(Track {
+                        unit,
+                        incident,
+                        estimate: router.is_estimate(r.offroad_dist_m),
+                        eta_s: r.eta_s,
+                        geometry_lonlat: with_ends(from, r.geometry_lonlat, to),
+                    }),
+                    Err(e) => failed.push((unit, e.to_string())),
+                }
+            }
+            Ok(RouteReply::Tracks(tracks, failed))
+        }
         RouteJob::Recommend { situation, incident } => {
             let d = dispatch.ok_or("this pack has no response plans (plans.toml)")?;
             let opts = RecommendOptions {
@@ -216,4 +265,15 @@ fn answer(router: &mut Router, dispatch: Option<&DispatchContext>, job: RouteJob
             }))
         }
     }
+}
+
+/// A route's road geometry with the off-road legs from `from` and to `to` added.
+pub fn with_ends(from: [f64; 2], mut road: Vec<[f64; 2]>, to: [f64; 2]) -> Vec<[f64; 2]> {
+    if road.first() != Some(&from) {
+        road.insert(0, from);
+    }
+    if road.last() != Some(&to) {
+        road.push(to);
+    }
+    road
 }

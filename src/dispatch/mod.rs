@@ -7,6 +7,7 @@ pub mod commit;
 pub mod geography;
 pub mod plans;
 pub mod recommend;
+pub mod tracking;
 
 #[cfg(test)]
 mod golden_tests;

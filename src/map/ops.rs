@@ -176,6 +176,15 @@ pub fn paint_ops_marker(painter: &egui::Painter, pos: Pos2, what: OpsRef, sit: &
     }
 }
 
+fn ring(c: Pos2, r: f32) -> Vec<Pos2> {
+    (0..=24)
+        .map(|i| {
+            let a = i as f32 / 24.0 * std::f32::consts::TAU;
+            c + vec2(a.cos(), a.sin()) * r
+        })
+        .collect()
+}
+
 /// Draws the operational layers and reports what is where.
 pub struct OpsPlugin<'a> {
     /// The situation.
@@ -186,6 +195,8 @@ pub struct OpsPlugin<'a> {
     pub hits: &'a std::cell::RefCell<Vec<OpsHit>>,
     /// Highlighted entity.
     pub selected: Option<OpsRef>,
+    /// Units drawn at an estimated position (dead reckoning along their route), by unit id.
+    pub estimated: &'a HashMap<u32, [f64; 2]>,
 }
 
 impl Plugin for OpsPlugin<'_> {
@@ -216,9 +227,10 @@ impl Plugin for OpsPlugin<'_> {
                 .for_each(|s| push(OpsRef::Shelter(s.id.0), s.spec.lonlat.lonlat()));
         }
         if v.units {
-            sit.units
-                .values()
-                .for_each(|u| push(OpsRef::Unit(u.id.0), u.lonlat.lonlat()));
+            sit.units.values().for_each(|u| {
+                let at = self.estimated.get(&u.id.0).copied();
+                push(OpsRef::Unit(u.id.0), at.unwrap_or(u.lonlat.lonlat()));
+            });
         }
         let painter = ui.painter();
         let mut hits = self.hits.borrow_mut();
@@ -226,6 +238,17 @@ impl Plugin for OpsPlugin<'_> {
             for m in &markers {
                 paint_ops_marker(painter, m.pos, m.what, sit);
                 hits.push(OpsHit::One(m.what, m.pos));
+                if let OpsRef::Unit(id) = m.what
+                    && self.estimated.contains_key(&id)
+                {
+                    // Estimated, not reported: a dashed ring around the marker.
+                    painter.add(Shape::dashed_line(
+                        &ring(m.pos, 9.0),
+                        Stroke::new(1.5, Color32::WHITE),
+                        3.0,
+                        3.0,
+                    ));
+                }
             }
         } else {
             let mut cells: HashMap<(i32, i32), Vec<usize>> = HashMap::new();

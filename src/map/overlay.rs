@@ -20,6 +20,8 @@ pub struct OverlayPlugin<'a> {
     pub pending_from: Option<[f64; 2]>,
     /// Dispatch suggestion whose unit routes to draw.
     pub suggestion: Option<&'a crate::dispatch::Recommendation>,
+    /// Routes of moving units (dispatched / en route), with the status colour of each.
+    pub tracks: Vec<(&'a crate::dispatch::tracking::Track, Color32)>,
 }
 
 impl Plugin for OverlayPlugin<'_> {
@@ -60,6 +62,15 @@ impl Plugin for OverlayPlugin<'_> {
             painter.add(Shape::line(road, Stroke::new(4.0, theme::ROUTE)));
             marker(painter, a, Color32::from_rgb(0x7d, 0xe0, 0x9a));
             marker(painter, b, Color32::from_rgb(0xff, 0x6b, 0x6b));
+        }
+        for (t, color) in &self.tracks {
+            let pts: Vec<_> = t
+                .geometry_lonlat
+                .iter()
+                .map(|p| x.to_screen(mercator_norm(p[0], p[1])))
+                .collect();
+            painter.add(Shape::line(pts.clone(), Stroke::new(4.0, theme::ROUTE_CASING)));
+            painter.add(Shape::line(pts, Stroke::new(2.0, color.gamma_multiply(0.8))));
         }
         if let Some(rec) = self.suggestion {
             for sug in rec.requirements.iter().flat_map(|r| r.filled.iter()) {

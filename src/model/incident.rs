@@ -163,6 +163,15 @@ pub struct Incident {
     pub reported_seq: u64,
     /// Sequence number of the last event that changed it.
     pub updated_seq: u64,
+    /// Log time of the first unit dispatched to it.
+    #[serde(default)]
+    pub first_dispatch_utc: Option<String>,
+    /// Log time of the first unit on scene.
+    #[serde(default)]
+    pub first_arrival_utc: Option<String>,
+    /// Log time it was closed or cancelled.
+    #[serde(default)]
+    pub closed_at_utc: Option<String>,
 }
 
 impl Incident {

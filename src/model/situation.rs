@@ -184,7 +184,15 @@ pub struct Situation {
     pub shelters: BTreeMap<ShelterId, Shelter>,
     /// Drills by drill id.
     pub drills: BTreeMap<String, Drill>,
+    /// Version of the fold that produced this situation ([`FOLD_VERSION`] once anything was
+    /// folded; 0 in snapshots written before versioning), so older snapshots can be refolded.
+    #[serde(default)]
+    pub fold_version: u32,
 }
+
+/// Version of the fold rules; bumped when a fold derives something new from the same events
+/// (2: log times of status changes, positions and incident milestones).
+pub const FOLD_VERSION: u32 = 2;
 
 /// Fold one event into the situation: validate, then apply. On error the situation is unchanged.
 pub fn fold(sit: &mut Situation, ev: &Event) -> Result<(), ApplyError> {
@@ -195,6 +203,22 @@ impl Situation {
     /// An empty real situation.
     pub fn new() -> Self {
         Situation::default()
+    }
+
+    /// A copy with the log times cleared (status-since, position and incident milestone times),
+    /// for comparing situations folded from equivalent logs written at different times.
+    pub fn without_log_times(&self) -> Situation {
+        let mut s = self.clone();
+        for u in s.units.values_mut() {
+            u.status_since_utc.clear();
+            u.position_at_utc.clear();
+        }
+        for i in s.incidents.values_mut() {
+            i.first_dispatch_utc = None;
+            i.first_arrival_utc = None;
+            i.closed_at_utc = None;
+        }
+        s
     }
 
     /// An empty situation scoped to a drill (real events plus that drill's events).
@@ -381,6 +405,7 @@ fn step(target: &mut Target<'_>, ev: &Event) -> Result<(), ApplyError> {
         if !sit.in_scope(ev) {
             if let Some(s) = target.apply() {
                 s.last_seq = seq;
+                s.fold_version = FOLD_VERSION;
             }
             return Ok(());
         }
@@ -396,6 +421,7 @@ fn step(target: &mut Target<'_>, ev: &Event) -> Result<(), ApplyError> {
     step_kind(target, ev)?;
     if let Some(s) = target.apply() {
         s.last_seq = seq;
+        s.fold_version = FOLD_VERSION;
     }
     Ok(())
 }
@@ -443,6 +469,9 @@ fn step_kind(target: &mut Target<'_>, ev: &Event) -> Result<(), ApplyError> {
                     cancel_reason: None,
                     reported_seq: seq,
                     updated_seq: seq,
+                    first_dispatch_utc: None,
+                    first_arrival_utc: None,
+                    closed_at_utc: None,
                 },
             );
         }
@@ -481,7 +510,7 @@ fn step_kind(target: &mut Target<'_>, ev: &Event) -> Result<(), ApplyError> {
                 });
             }
             let Some(s) = target.apply() else { return Ok(()) };
-            set_incident_status(s, *incident, *to, seq);
+            set_incident_status(s, *incident, *to, seq, &ev.ts_utc);
         }
         EventKind::IncidentNoteAdded { incident, note } => {
             if !sit.incidents.contains_key(incident) {
@@ -514,7 +543,7 @@ fn step_kind(target: &mut Target<'_>, ev: &Event) -> Result<(), ApplyError> {
             }
             non_empty(reason, "reason")?;
             let Some(s) = target.apply() else { return Ok(()) };
-            set_incident_status(s, *incident, to, seq);
+            set_incident_status(s, *incident, to, seq, &ev.ts_utc);
             if let Some(inc) = s.incidents.get_mut(incident) {
                 inc.cancel_reason = Some(reason.clone());
             }
@@ -542,6 +571,8 @@ fn step_kind(target: &mut Target<'_>, ev: &Event) -> Result<(), ApplyError> {
                     status: *status,
                     assignment: None,
                     updated_seq: seq,
+                    status_since_utc: ev.ts_utc.clone(),
+                    position_at_utc: String::new(),
                 },
             );
         }
@@ -565,6 +596,7 @@ fn step_kind(target: &mut Target<'_>, ev: &Event) -> Result<(), ApplyError> {
                     to: *to,
                 });
             }
+            let assignment = u.assignment;
             let Some(s) = target.apply() else { return Ok(()) };
             if let Some(u) = s.units.get_mut(unit) {
                 u.status = *to;
@@ -572,6 +604,13 @@ fn step_kind(target: &mut Target<'_>, ev: &Event) -> Result<(), ApplyError> {
                     u.assignment = None;
                 }
                 u.updated_seq = seq;
+                u.status_since_utc = ev.ts_utc.clone();
+            }
+            if *to == UnitStatus::OnScene
+                && let Some(inc) = assignment.and_then(|i| s.incidents.get_mut(&i))
+                && inc.first_arrival_utc.is_none()
+            {
+                inc.first_arrival_utc = Some(ev.ts_utc.clone());
             }
         }
         EventKind::UnitPositionReported { unit, lonlat } => {
@@ -582,6 +621,7 @@ fn step_kind(target: &mut Target<'_>, ev: &Event) -> Result<(), ApplyError> {
             if let Some(u) = s.units.get_mut(unit) {
                 u.lonlat = *lonlat;
                 u.updated_seq = seq;
+                u.position_at_utc = ev.ts_utc.clone();
             }
         }
         EventKind::UnitDispatched { unit, incident } => {
@@ -608,12 +648,16 @@ fn step_kind(target: &mut Target<'_>, ev: &Event) -> Result<(), ApplyError> {
                 u.status = UnitStatus::Dispatched;
                 u.assignment = Some(*incident);
                 u.updated_seq = seq;
+                u.status_since_utc = ev.ts_utc.clone();
             }
             if let Some(inc) = s.incidents.get_mut(incident) {
                 if promote {
                     inc.status = IncidentStatus::Dispatched;
                 }
                 inc.updated_seq = seq;
+                if inc.first_dispatch_utc.is_none() {
+                    inc.first_dispatch_utc = Some(ev.ts_utc.clone());
+                }
             }
         }
         EventKind::UnitReleased { unit } => {
@@ -629,6 +673,7 @@ fn step_kind(target: &mut Target<'_>, ev: &Event) -> Result<(), ApplyError> {
                 u.status = UnitStatus::Returning;
                 u.assignment = None;
                 u.updated_seq = seq;
+                u.status_since_utc = ev.ts_utc.clone();
             }
         }
         EventKind::StationUpserted { station, spec } => {
@@ -943,10 +988,13 @@ fn step_kind(target: &mut Target<'_>, ev: &Event) -> Result<(), ApplyError> {
 }
 
 /// Set an incident's status; on closed/cancelled, committed units are released (returning).
-fn set_incident_status(s: &mut Situation, incident: IncidentId, to: IncidentStatus, seq: u64) {
+fn set_incident_status(s: &mut Situation, incident: IncidentId, to: IncidentStatus, seq: u64, ts_utc: &str) {
     if let Some(inc) = s.incidents.get_mut(&incident) {
         inc.status = to;
         inc.updated_seq = seq;
+        if to.is_final() {
+            inc.closed_at_utc = Some(ts_utc.to_string());
+        }
     }
     if to.is_final() {
         for u in s.units.values_mut() {
@@ -954,6 +1002,7 @@ fn set_incident_status(s: &mut Situation, incident: IncidentId, to: IncidentStat
                 u.assignment = None;
                 if u.status.is_committed() {
                     u.status = UnitStatus::Returning;
+                    u.status_since_utc = ts_utc.to_string();
                 }
                 u.updated_seq = seq;
             }

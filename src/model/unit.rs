@@ -166,6 +166,12 @@ pub struct Unit {
     pub assignment: Option<IncidentId>,
     /// Sequence number of the last event that changed it.
     pub updated_seq: u64,
+    /// Log time of the event that set the current status (dispatch, status change, release).
+    #[serde(default)]
+    pub status_since_utc: String,
+    /// Log time of the last position report (empty: only the registered position is known).
+    #[serde(default)]
+    pub position_at_utc: String,
 }
 
 impl Unit {

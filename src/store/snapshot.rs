@@ -57,6 +57,9 @@ pub fn load_latest_snapshot(
                 Err(e) => Some(format!("unreadable situation JSON: {e}")),
                 Ok(sit) if sit.last_seq != seq => Some(format!("situation is at seq {}, not {seq}", sit.last_seq)),
                 Ok(sit) if sit.scope_drill_id.is_some() => Some("snapshot of a drill situation".into()),
+                // Written by an older fold: valid, but missing what the current fold derives;
+                // refold from the log (an expected upgrade step, not a warning).
+                Ok(sit) if sit.fold_version < crate::model::situation::FOLD_VERSION => continue,
                 Ok(sit) => return Ok(Some(sit)),
             }
         };

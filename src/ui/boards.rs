@@ -312,6 +312,7 @@ impl OneMapApp {
     }
 
     fn detail_ui(&mut self, ui: &mut Ui, lang: Lang) {
+        self.reassign_ui(ui, lang);
         let Some(sel) = self.selected_ops else { return };
         let sit = self.situation.clone();
         ui.label(RichText::new(tr(lang, Msg::Selected)).strong());
@@ -355,6 +356,40 @@ impl OneMapApp {
                             .strong(),
                     );
                 });
+                if let Some(inc) = u.assignment.and_then(|i| sit.incidents.get(&i)) {
+                    ui.label(format!(
+                        "→ #{} {}",
+                        inc.id.0,
+                        pick(lang, inc.incident_type.name_zh(), inc.incident_type.name_en())
+                    ));
+                }
+                if let Some(track) = self.tracks.get(&UnitId(id))
+                    && let Some(e) = crate::dispatch::tracking::estimate_position(u, track, self.now_ms())
+                {
+                    let text = if e.overdue {
+                        tr(lang, Msg::Overdue).to_string()
+                    } else {
+                        format!(
+                            "{} {}{}",
+                            tr(lang, Msg::Remaining),
+                            if track.estimate { "≈" } else { "" },
+                            crate::dispatch::tracking::fmt_clock(e.remaining_s)
+                        )
+                    };
+                    ui.label(RichText::new(text).color(if e.overdue {
+                        theme::WARN_TEXT
+                    } else {
+                        ui.visuals().text_color()
+                    }))
+                    .on_hover_text(tr(lang, Msg::EstimatedPosition));
+                    ui.label(RichText::new(tr(lang, Msg::EstimatedPosition)).small().weak());
+                } else if let Some(why) = self.tracks_failed.get(&UnitId(id)) {
+                    ui.label(
+                        RichText::new(format!("{}: {why}", tr(lang, Msg::TrackFailed)))
+                            .small()
+                            .color(theme::WARN_TEXT),
+                    );
+                }
                 ui.horizontal_wrapped(|ui| {
                     ui.label(format!("{}:", tr(lang, Msg::SetStatus)));
                     for to in UnitStatus::ALL
@@ -362,14 +397,27 @@ impl OneMapApp {
                         .copied()
                         .filter(|to| *to != UnitStatus::Dispatched && u.status.can_transition_to(*to))
                     {
+                        let key = match to {
+                            UnitStatus::EnRoute => "E",
+                            UnitStatus::OnScene => "S",
+                            UnitStatus::Returning => "B",
+                            UnitStatus::Available => "A",
+                            UnitStatus::OutOfService => "O",
+                            UnitStatus::Dispatched => "",
+                        };
                         if ui
                             .button(RichText::new(pick(lang, to.name_zh(), to.name_en())).color(status_color(to)))
+                            .on_hover_text(format!("({key}) {}", tr(lang, Msg::UnitKeysTip)))
                             .clicked()
                         {
-                            self.send_event(EventKind::UnitStatusChanged { unit: UnitId(id), to });
+                            self.set_unit_status(UnitId(id), to);
                         }
                     }
                 });
+                self.dispatch_unit_ui(ui, lang, u);
+                if let Some(m) = &self.dispatch_msg {
+                    ui.colored_label(theme::WARN_TEXT, m);
+                }
                 demo(ui, u.spec.demo, &u.spec.position_note);
             }
             OpsRef::Station(id) => {
@@ -431,6 +479,34 @@ impl OneMapApp {
                     tr(lang, Msg::Reported),
                     i.reported_at_utc.replace('T', " ")
                 ));
+                let timers = crate::dispatch::tracking::incident_timers(i, self.now_ms());
+                ui.horizontal_wrapped(|ui| {
+                    for (m, v) in [
+                        (Msg::SinceReport, timers.since_report_s),
+                        (Msg::SinceDispatch, timers.since_dispatch_s),
+                        (Msg::SinceArrival, timers.since_arrival_s),
+                    ] {
+                        let text = v.map_or("—".to_string(), crate::dispatch::tracking::fmt_clock);
+                        ui.label(RichText::new(format!("{} {text}", tr(lang, m))).monospace());
+                    }
+                });
+                if timers.to_dispatch_s.is_some() || timers.to_arrival_s.is_some() {
+                    let f = |v: Option<f64>| v.map_or("—".to_string(), crate::dispatch::tracking::fmt_clock);
+                    ui.label(
+                        RichText::new(format!(
+                            "{} {} · {} {}",
+                            tr(lang, Msg::ToDispatch),
+                            f(timers.to_dispatch_s),
+                            tr(lang, Msg::ToArrival),
+                            f(timers.to_arrival_s)
+                        ))
+                        .small()
+                        .weak(),
+                    );
+                }
+                if !i.status.is_final() {
+                    ui.ctx().request_repaint_after(std::time::Duration::from_secs(1));
+                }
                 if !i.caller.name.is_empty() || !i.caller.phone.is_empty() {
                     ui.label(format!(
                         "{}: {} {}",
@@ -538,7 +614,20 @@ impl OneMapApp {
                     ui.label(RichText::new(format!("{label} ×{}", req.count)).strong());
                     ui.end_row();
                     for sug in &req.filled {
-                        ui.label(format!("  {}", sug.callsign));
+                        let n = rec.unit_ids().iter().position(|u| *u == sug.unit).map_or(0, |p| p + 1);
+                        let mut ticked = !self.unticked.contains(&sug.unit);
+                        let hint = if n <= 9 { format!(" (Alt+{n})") } else { String::new() };
+                        if ui
+                            .checkbox(&mut ticked, sug.callsign.as_str())
+                            .on_hover_text(format!("{}{hint}", pick(lang, &sug.name_zh, &sug.name_en)))
+                            .changed()
+                        {
+                            if ticked {
+                                self.unticked.remove(&sug.unit);
+                            } else {
+                                self.unticked.insert(sug.unit);
+                            }
+                        }
                         let eta = format!(
                             "{}{:.0} {}",
                             if sug.estimate { "≈" } else { "" },
@@ -572,13 +661,123 @@ impl OneMapApp {
                     }
                 }
             });
+        if !rec.supplies.is_empty() {
+            ui.label(RichText::new(tr(lang, Msg::Supplies)).strong());
+            egui::Grid::new("supplies").striped(true).num_columns(3).show(ui, |ui| {
+                for fill in &rec.supplies {
+                    ui.label(format!(
+                        "{} ×{} {}",
+                        pick(lang, &fill.name_zh, &fill.name_en),
+                        fill.needed,
+                        fill.unit
+                    ));
+                    ui.end_row();
+                    for a in &fill.allocations {
+                        let wname = sit_warehouse_name(&self.situation, a.warehouse, lang).unwrap_or(a.name_zh.clone());
+                        ui.label(format!("  {wname}"));
+                        ui.label(format!("{} {}", a.quantity, fill.unit));
+                        ui.label(format!(
+                            "{}{:.0} {}",
+                            if a.estimate { "≈" } else { "" },
+                            a.eta_s / 60.0,
+                            tr(lang, Msg::Minutes)
+                        ));
+                        ui.end_row();
+                    }
+                    if fill.unmet > 0 {
+                        ui.label(
+                            RichText::new(match lang {
+                                Lang::Zh => &fill.message_zh,
+                                Lang::En => &fill.message_en,
+                            })
+                            .small()
+                            .color(theme::WARN_TEXT),
+                        );
+                        ui.end_row();
+                    }
+                }
+            });
+            ui.checkbox(&mut self.reserve_supplies, tr(lang, Msg::ReserveSupplies));
+        }
+        let all = self.unticked.is_empty();
+        let (label, tip) = if all {
+            (Msg::DispatchAll, Msg::DispatchAllTip)
+        } else {
+            (Msg::DispatchChecked, Msg::DispatchCheckedTip)
+        };
         if ui
-            .button(RichText::new(tr(lang, Msg::DispatchAll)).strong())
-            .on_hover_text(tr(lang, Msg::DispatchAllTip))
+            .button(RichText::new(tr(lang, label)).strong())
+            .on_hover_text(format!("{}\n{}", tr(lang, tip), tr(lang, Msg::DispatchCheckedTip)))
             .clicked()
         {
             self.accept_recommendation();
         }
+    }
+
+    fn reassign_ui(&mut self, ui: &mut Ui, lang: Lang) {
+        let Some(offer) = &self.reassign_offer else { return };
+        let names: Vec<String> = offer
+            .units
+            .iter()
+            .filter_map(|u| self.situation.units.get(u))
+            .filter(|u| u.assignment.is_some_and(|a| a != offer.incident))
+            .map(|u| u.spec.callsign.clone())
+            .collect();
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(names.join(", ")).color(theme::WARN_TEXT));
+            if ui
+                .button(RichText::new(tr(lang, Msg::Reassign)).strong())
+                .on_hover_text(tr(lang, Msg::ReassignTip))
+                .clicked()
+            {
+                self.accept_reassign();
+            }
+        });
+    }
+
+    /// Send the selected unit to an open incident by hand (the board's alternative to a
+    /// suggestion); a unit committed elsewhere is offered for reassignment.
+    fn dispatch_unit_ui(&mut self, ui: &mut Ui, lang: Lang, u: &crate::model::unit::Unit) {
+        let sit = self.situation.clone();
+        let open: Vec<_> = sit
+            .incidents
+            .values()
+            .filter(|i| !i.status.is_final() && u.assignment != Some(i.id))
+            .collect();
+        if open.is_empty() || u.status == UnitStatus::OutOfService {
+            return;
+        }
+        if self.dispatch_target.is_none_or(|t| !open.iter().any(|i| i.id == t)) {
+            self.dispatch_target = open.last().map(|i| i.id);
+        }
+        let label = |i: &crate::model::incident::Incident| {
+            format!(
+                "#{} {} {}",
+                i.id.0,
+                pick(lang, i.incident_type.name_zh(), i.incident_type.name_en()),
+                i.severity.code()
+            )
+        };
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!("{}:", tr(lang, Msg::DispatchTo)));
+            let current = self
+                .dispatch_target
+                .and_then(|t| sit.incidents.get(&t))
+                .map(label)
+                .unwrap_or_default();
+            egui::ComboBox::new("dispatch_target", "")
+                .selected_text(current)
+                .show_ui(ui, |ui| {
+                    for i in open.iter().rev() {
+                        ui.selectable_value(&mut self.dispatch_target, Some(i.id), label(i));
+                    }
+                });
+            if ui.button(tr(lang, Msg::DispatchOne)).clicked()
+                && let Some(t) = self.dispatch_target
+            {
+                self.submit_dispatch(crate::dispatch::DispatchRequest::units(t, vec![u.id]));
+            }
+        });
     }
 
     fn clear_selection(&mut self) {
@@ -589,14 +788,20 @@ impl OneMapApp {
     pub fn send_event(&mut self, kind: EventKind) {
         let Some(store) = &self.store else { return };
         let cmd = StoreCommand::Append {
-            operator: self.operator.clone(),
-            seat: self.seat.clone(),
+            operator: self.operator(),
+            seat: self.seat(),
             kind,
         };
         if let Err(e) = store.send(cmd) {
             self.store_error = Some(e);
         }
     }
+}
+
+fn sit_warehouse_name(sit: &crate::model::situation::Situation, id: WarehouseId, lang: Lang) -> Option<String> {
+    sit.warehouses
+        .get(&id)
+        .map(|w| pick(lang, &w.spec.name_zh, &w.spec.name_en).to_string())
 }
 
 fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {

@@ -82,6 +82,7 @@ impl OneMapApp {
     /// Validate and send the draft to the store; the form stays as typed until confirmed.
     pub fn submit_incident(&mut self) {
         let lang = self.settings.lang;
+        let (operator, seat) = (self.operator(), self.seat());
         let f = &mut self.incident_form;
         if f.pending.is_some() {
             return;
@@ -112,8 +113,8 @@ impl OneMapApp {
         };
         let cmd = StoreCommand::ReportIncident {
             req: self.next_req,
-            operator: self.operator.clone(),
-            seat: self.seat.clone(),
+            operator,
+            seat,
             draft,
         };
         match store.send(cmd) {

@@ -24,6 +24,24 @@ impl OneMapApp {
         let show_ops = self.has_store();
         let ops_visible = self.ops_visibility();
         let markers = RefCell::new(Vec::new());
+        let estimated = if show_ops && ops_visible.units {
+            self.estimated_positions()
+        } else {
+            Default::default()
+        };
+        if !self.tracks.is_empty() {
+            // Dead-reckoned markers creep along their routes: a calm 1 Hz is enough.
+            ctx.request_repaint_after(std::time::Duration::from_secs(1));
+        }
+        let tracks: Vec<_> = self
+            .tracks
+            .values()
+            .filter(|_| show_ops && ops_visible.units)
+            .filter_map(|t| {
+                let u = self.situation.units.get(&t.unit)?;
+                Some((t, crate::map::ops::status_color(u.status)))
+            })
+            .collect();
         let home = mercator_center(self.pack.bbox());
         let raster_on = self.raster.is_some();
         let opacity = self.settings.raster.opacity;
@@ -56,6 +74,7 @@ impl OneMapApp {
                 visible: ops_visible,
                 hits: &ops_hits,
                 selected: self.selected_ops,
+                estimated: &estimated,
             });
         }
         map = map.with_plugin(OverlayPlugin {
@@ -63,6 +82,7 @@ impl OneMapApp {
             iso: self.iso.as_ref(),
             pending_from: self.route_from,
             suggestion: self.recommendation.as_ref(),
+            tracks,
         });
         map = map.with_plugin(LabelsPlugin { labels: &labels });
         let highlight = self.highlight;

@@ -143,8 +143,20 @@ pub struct OneMapApp {
     unit_text_filter: String,
     unit_sort: (UnitCol, bool),
     stock_filter: String,
-    operator: String,
-    seat: String,
+    /// Routes of moving units, for dead reckoning between position reports.
+    pub tracks: std::collections::BTreeMap<crate::model::ids::UnitId, crate::dispatch::tracking::Track>,
+    tracks_pending: std::collections::BTreeSet<(crate::model::ids::UnitId, crate::model::ids::IncidentId)>,
+    tracks_prefetched: Vec<crate::dispatch::tracking::Track>,
+    tracks_failed: std::collections::BTreeMap<crate::model::ids::UnitId, String>,
+    /// Fixed "now" in ms since the epoch for tests and replays (`None` = the wall clock).
+    pub clock_ms: Option<i64>,
+    /// Suggested units the operator unticked.
+    pub unticked: std::collections::BTreeSet<crate::model::ids::UnitId>,
+    /// Also reserve the suggested supplies when dispatching.
+    pub reserve_supplies: bool,
+    /// A dispatch refused because units are committed elsewhere, offered as a reassignment.
+    pub reassign_offer: Option<crate::dispatch::DispatchRequest>,
+    dispatch_target: Option<crate::model::ids::IncidentId>,
     /// The new-incident form (kept until the store confirms it).
     pub incident_form: incident_form::IncidentForm,
     next_req: u64,
@@ -223,10 +235,15 @@ impl OneMapApp {
             unit_text_filter: String::new(),
             unit_sort: (UnitCol::Callsign, true),
             stock_filter: String::new(),
-            operator: std::env::var("ONEMAP_OPERATOR")
-                .or_else(|_| std::env::var("USER"))
-                .unwrap_or_else(|_| "operator".into()),
-            seat: std::env::var("ONEMAP_SEAT").unwrap_or_else(|_| "console".into()),
+            tracks: Default::default(),
+            tracks_pending: Default::default(),
+            tracks_prefetched: Vec::new(),
+            tracks_failed: Default::default(),
+            clock_ms: None,
+            unticked: Default::default(),
+            reserve_supplies: true,
+            reassign_offer: None,
+            dispatch_target: None,
             incident_form: incident_form::IncidentForm::default(),
             next_req: 0,
             recommendation: None,
@@ -287,7 +304,11 @@ impl OneMapApp {
 
     fn drain_store(&mut self, now_s: f64) {
         let mut done = Vec::new();
+        let seq = self.situation.last_seq;
         self.drain_store_events(&mut done);
+        if self.situation.last_seq != seq {
+            self.sync_tracks();
+        }
         for (req, result) in done {
             self.incident_saved(req, result, now_s);
         }
@@ -533,17 +554,60 @@ impl OneMapApp {
             return;
         }
         if let Some(OpsRef::Incident(id)) = self.selected_ops {
-            let (r, enter) = ctx.input(|i| {
+            let (r, enter, shift_enter, alt_digit) = ctx.input(|i| {
+                let digits = [
+                    Key::Num1,
+                    Key::Num2,
+                    Key::Num3,
+                    Key::Num4,
+                    Key::Num5,
+                    Key::Num6,
+                    Key::Num7,
+                    Key::Num8,
+                    Key::Num9,
+                ];
                 (
                     i.key_pressed(Key::R) && i.modifiers.is_none(),
-                    i.key_pressed(Key::Enter),
+                    i.key_pressed(Key::Enter) && !i.modifiers.shift,
+                    i.key_pressed(Key::Enter) && i.modifiers.shift,
+                    digits.iter().position(|k| i.modifiers.alt && i.key_pressed(*k)),
                 )
             });
             if r {
                 self.request_recommendation(crate::model::ids::IncidentId(id));
             }
-            if enter && self.recommendation.as_ref().is_some_and(|rec| rec.incident.0 == id) {
+            if shift_enter && self.reassign_offer.as_ref().is_some_and(|o| o.incident.0 == id) {
+                self.accept_reassign();
+            } else if enter && self.recommendation.as_ref().is_some_and(|rec| rec.incident.0 == id) {
                 self.accept_recommendation();
+            }
+            if let Some(n) = alt_digit
+                && let Some(rec) = &self.recommendation
+                && let Some(u) = rec.unit_ids().get(n).copied()
+                && !self.unticked.remove(&u)
+            {
+                self.unticked.insert(u);
+            }
+        }
+        if let Some(OpsRef::Unit(id)) = self.selected_ops {
+            use crate::model::unit::UnitStatus;
+            let to = ctx.input(|i| {
+                if !i.modifiers.is_none() {
+                    return None;
+                }
+                [
+                    (Key::E, UnitStatus::EnRoute),
+                    (Key::S, UnitStatus::OnScene),
+                    (Key::B, UnitStatus::Returning),
+                    (Key::A, UnitStatus::Available),
+                    (Key::O, UnitStatus::OutOfService),
+                ]
+                .into_iter()
+                .find(|(k, _)| i.key_pressed(*k))
+                .map(|(_, s)| s)
+            });
+            if let Some(to) = to {
+                self.set_unit_status(crate::model::ids::UnitId(id), to);
             }
         }
         let (home, digit, zoom_in, zoom_out, pan) = ctx.input(|i| {
@@ -598,6 +662,25 @@ impl OneMapApp {
         }
     }
 
+    /// Change a unit's status (an event), or say why it is not allowed from where it is.
+    pub fn set_unit_status(&mut self, unit: crate::model::ids::UnitId, to: crate::model::unit::UnitStatus) {
+        let Some(u) = self.situation.units.get(&unit) else {
+            return;
+        };
+        if u.status.can_transition_to(to) {
+            self.dispatch_msg = None;
+            self.send_event(crate::model::event::EventKind::UnitStatusChanged { unit, to });
+        } else {
+            let lang = self.settings.lang;
+            self.dispatch_msg = Some(format!(
+                "{}: {} → {}",
+                tr(lang, Msg::NotAllowed),
+                lang.pick(u.status.name_zh(), u.status.name_en()),
+                lang.pick(to.name_zh(), to.name_en())
+            ));
+        }
+    }
+
     fn toggle_lang(&mut self) {
         self.settings.lang = match self.settings.lang {
             Lang::Zh => Lang::En,
@@ -625,32 +708,187 @@ impl OneMapApp {
         });
     }
 
-    /// Dispatch every suggested unit: validated against the current situation, then sent to the
-    /// store as one batch (all or nothing).
+    /// Dispatch the ticked suggested units (all by default), with the suggested supplies when
+    /// `reserve_supplies` is on: validated against the current situation, then sent to the store
+    /// as one batch (all or nothing). Units committed elsewhere meanwhile are offered for
+    /// reassignment instead.
     pub fn accept_recommendation(&mut self) {
-        let Some(rec) = self.recommendation.take() else { return };
-        let req = crate::dispatch::DispatchRequest::units(rec.incident, rec.unit_ids());
+        let Some(rec) = self.recommendation.clone() else { return };
+        let units: Vec<_> = rec
+            .unit_ids()
+            .into_iter()
+            .filter(|u| !self.unticked.contains(u))
+            .collect();
+        let mut req = crate::dispatch::DispatchRequest::units(rec.incident, units);
+        if self.reserve_supplies {
+            req.reserve = rec
+                .supplies
+                .iter()
+                .flat_map(|s| {
+                    s.allocations
+                        .iter()
+                        .map(|a| (a.warehouse, s.item_code.clone(), a.quantity))
+                })
+                .filter(|(_, _, q)| *q > 0)
+                .collect();
+        }
+        self.tracks_prefetched = rec
+            .requirements
+            .iter()
+            .flat_map(|r| r.filled.iter())
+            .filter(|s| req.units.contains(&s.unit))
+            .map(|s| crate::dispatch::tracking::Track {
+                unit: s.unit,
+                incident: rec.incident,
+                geometry_lonlat: s.route_lonlat.clone(),
+                eta_s: s.eta_s,
+                estimate: s.estimate,
+            })
+            .collect();
+        if self.submit_dispatch(req) {
+            self.recommendation = None;
+            self.unticked.clear();
+        }
+    }
+
+    /// Validate a dispatch against the situation and send its events as one batch. A refusal
+    /// because units are committed elsewhere becomes a reassignment offer; any other refusal is
+    /// shown. Returns whether the batch was sent.
+    pub fn submit_dispatch(&mut self, req: crate::dispatch::DispatchRequest) -> bool {
         match crate::dispatch::dispatch(&self.situation, &req) {
             Ok(kinds) => {
-                let Some(store) = &self.store else { return };
+                let Some(store) = &self.store else { return false };
                 let cmd = StoreCommand::AppendBatch {
-                    operator: self.operator.clone(),
-                    seat: self.seat.clone(),
+                    operator: self.operator(),
+                    seat: self.seat(),
                     kinds,
                 };
-                if let Err(e) = store.send(cmd) {
-                    self.dispatch_msg = Some(e);
+                match store.send(cmd) {
+                    Ok(()) => {
+                        self.dispatch_msg = None;
+                        self.reassign_offer = None;
+                        true
+                    }
+                    Err(e) => {
+                        self.dispatch_msg = Some(e);
+                        false
+                    }
                 }
             }
             Err(e) => {
+                if matches!(e, crate::dispatch::DispatchError::Committed { .. }) && !req.reassign {
+                    self.reassign_offer = Some(crate::dispatch::DispatchRequest { reassign: true, ..req });
+                } else {
+                    self.reassign_offer = None;
+                }
                 self.dispatch_msg = Some(e.to_string());
-                self.recommendation = Some(rec);
+                false
             }
         }
     }
 
+    /// Accept the pending reassignment offer.
+    pub fn accept_reassign(&mut self) {
+        if let Some(req) = self.reassign_offer.take()
+            && self.submit_dispatch(req)
+        {
+            self.recommendation = None;
+            self.unticked.clear();
+        }
+    }
+
+    /// Operator name written into events.
+    pub fn operator(&self) -> String {
+        let s = self.settings.operator.trim();
+        if !s.is_empty() {
+            return s.to_string();
+        }
+        std::env::var("ONEMAP_OPERATOR")
+            .or_else(|_| std::env::var("USER"))
+            .unwrap_or_else(|_| "operator".into())
+    }
+
+    /// Console seat written into events.
+    pub fn seat(&self) -> String {
+        let s = self.settings.seat.trim();
+        if !s.is_empty() {
+            return s.to_string();
+        }
+        std::env::var("ONEMAP_SEAT").unwrap_or_else(|_| "console".into())
+    }
+
+    /// "Now" for timers and estimates, ms since the epoch.
+    pub fn now_ms(&self) -> i64 {
+        self.clock_ms.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        })
+    }
+
+    /// Keep a route for every moving unit: drop those of units that stopped or were sent
+    /// elsewhere, reuse the suggestion's route for a fresh dispatch, ask the routing worker for
+    /// the rest (e.g. after a restart).
+    fn sync_tracks(&mut self) {
+        use crate::model::unit::UnitStatus;
+        let sit = self.situation.clone();
+        let moving = |u: &crate::model::unit::Unit| matches!(u.status, UnitStatus::Dispatched | UnitStatus::EnRoute);
+        self.tracks.retain(|id, t| {
+            sit.units
+                .get(id)
+                .is_some_and(|u| moving(u) && u.assignment == Some(t.incident))
+        });
+        self.tracks_failed.retain(|id, _| sit.units.get(id).is_some_and(moving));
+        let mut legs = Vec::new();
+        for u in sit.units.values().filter(|u| moving(u)) {
+            let Some(inc) = u.assignment.and_then(|i| sit.incidents.get(&i)) else {
+                continue;
+            };
+            if self.tracks.contains_key(&u.id) || self.tracks_failed.contains_key(&u.id) {
+                continue;
+            }
+            if let Some(k) = self
+                .tracks_prefetched
+                .iter()
+                .position(|t| t.unit == u.id && t.incident == inc.id)
+            {
+                let t = self.tracks_prefetched.swap_remove(k);
+                self.tracks.insert(u.id, t);
+                continue;
+            }
+            if self.tracks_pending.insert((u.id, inc.id)) {
+                legs.push((u.id, inc.id, u.lonlat.lonlat(), inc.lonlat.lonlat()));
+            }
+        }
+        if !legs.is_empty()
+            && let Some(w) = self.routing.as_mut()
+            && w.submit(RouteJob::Tracks { legs: legs.clone() }).is_err()
+        {
+            // Busy: forget them so the next situation update asks again.
+            for (u, i, _, _) in legs {
+                self.tracks_pending.remove(&(u, i));
+            }
+        }
+    }
+
+    /// Estimated positions of moving units now, by unit id.
+    pub fn estimated_positions(&self) -> std::collections::HashMap<u32, [f64; 2]> {
+        let now = self.now_ms();
+        self.tracks
+            .values()
+            .filter_map(|t| {
+                let u = self.situation.units.get(&t.unit)?;
+                crate::dispatch::tracking::estimate_position(u, t, now).map(|e| (t.unit.0, e.lonlat))
+            })
+            .collect()
+    }
+
     /// Ask the worker for a route or an isochrone; the newest request wins.
     pub fn request(&mut self, job: RouteJob) {
+        if matches!(job, RouteJob::Recommend { .. }) {
+            self.unticked.clear();
+            self.reassign_offer = None;
+        }
         self.last_job_recommend = matches!(job, RouteJob::Recommend { .. });
         let Some(w) = self.routing.as_mut() else {
             self.routing_msg = Some(tr(self.settings.lang, Msg::NoRoads).to_string());
@@ -689,6 +927,17 @@ impl OneMapApp {
     fn drain_routing(&mut self) {
         let Some(w) = self.routing.as_ref() else { return };
         while let Ok((generation, reply)) = w.rx.try_recv() {
+            if let Ok(RouteReply::Tracks(tracks, failed)) = reply {
+                for t in tracks {
+                    self.tracks_pending.remove(&(t.unit, t.incident));
+                    self.tracks.insert(t.unit, t);
+                }
+                for (u, e) in failed {
+                    self.tracks_pending.retain(|(pu, _)| *pu != u);
+                    self.tracks_failed.insert(u, e);
+                }
+                continue;
+            }
             if generation != self.routing_gen {
                 continue; // superseded
             }
@@ -699,6 +948,7 @@ impl OneMapApp {
                     self.route = Some(r);
                 }
                 Ok(RouteReply::Isochrone(i)) => self.iso = Some(i),
+                Ok(RouteReply::Tracks(..)) => {}
                 Ok(RouteReply::Recommendation(r)) => {
                     self.recommendation = Some(*r);
                     self.dispatch_msg = None;

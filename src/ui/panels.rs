@@ -54,6 +54,23 @@ impl OneMapApp {
                 {
                     self.toggle_lang();
                 }
+                let who = format!(
+                    "{} {} · {} {}",
+                    self.t(Msg::Operator),
+                    self.operator(),
+                    self.t(Msg::Seat),
+                    self.seat()
+                );
+                ui.menu_button(who, |ui| {
+                    egui::Grid::new("operator_seat").num_columns(2).show(ui, |ui| {
+                        ui.label(tr(lang, Msg::Operator));
+                        ui.add(egui::TextEdit::singleline(&mut self.settings.operator).desired_width(140.0));
+                        ui.end_row();
+                        ui.label(tr(lang, Msg::Seat));
+                        ui.add(egui::TextEdit::singleline(&mut self.settings.seat).desired_width(140.0));
+                        ui.end_row();
+                    });
+                });
                 let mut scale = self.settings.ui_scale;
                 let r = ui
                     .add(

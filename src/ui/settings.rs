@@ -78,6 +78,10 @@ pub struct Settings {
     pub raster: RasterSettings,
     /// Show the legend.
     pub legend: bool,
+    /// Operator name written into every event (empty: $ONEMAP_OPERATOR, $USER, "operator").
+    pub operator: String,
+    /// Console seat written into every event (empty: $ONEMAP_SEAT, "console").
+    pub seat: String,
 }
 
 impl Default for Settings {
@@ -89,6 +93,8 @@ impl Default for Settings {
             ui_scale: 1.0,
             raster: RasterSettings::default(),
             legend: true,
+            operator: String::new(),
+            seat: String::new(),
         }
     }
 }
