@@ -558,3 +558,55 @@ fn partial_dispatch_tracking_timers_and_reassign() {
         assert!(t.eta_s > 0.0 && t.estimate, "schematic network: an estimate");
     }
 }
+
+/// Relief for the people affected is suggested by road ETA, reserved with the dispatch (events),
+/// and issued from the warehouse pane.
+#[test]
+fn relief_supplies_are_reserved_with_the_dispatch_and_issued() {
+    use onemap::map::ops::OpsRef;
+    let mut h = harness_with_db();
+    step_until(&mut h, "the store to open", |a| a.has_store());
+    h.get_by_label("加载演示场景").click();
+    step_until(&mut h, "the demo", |a| a.situation.units.len() > 100);
+    let _incident = report_landslide(&mut h, [100.80, 22.01]);
+    h.state_mut().affected_people = 120;
+    h.key_press(egui::Key::R);
+    step_until(&mut h, "suggestions", |a| a.recommendation.is_some());
+    h.run_steps(2);
+    let rec = h.state().recommendation.clone().unwrap();
+    assert!(!rec.supplies.is_empty(), "120 people need relief");
+    assert!(h.query_by_label("同时预留物资").is_some());
+    let allocs: Vec<_> = rec
+        .supplies
+        .iter()
+        .flat_map(|f| {
+            f.allocations
+                .iter()
+                .map(move |a| (a.warehouse, f.item_code.clone(), a.quantity))
+        })
+        .collect();
+    assert!(!allocs.is_empty());
+    let reserved = |a: &OneMapApp, w, item: &str| a.situation.warehouses[&w].stock[item].reserved;
+    let before: Vec<u64> = allocs.iter().map(|(w, i, _)| reserved(h.state(), *w, i)).collect();
+    h.key_press(egui::Key::Enter);
+    step_until(&mut h, "the reservation", |a| {
+        allocs
+            .iter()
+            .zip(&before)
+            .all(|((w, i, q), b)| reserved(a, *w, i) == b + q)
+    });
+    // Issue the first reserved line from its warehouse's pane.
+    let (w, item, _) = allocs[0].clone();
+    let (qty, res) = {
+        let line = &h.state().situation.warehouses[&w].stock[&item];
+        (line.quantity, line.reserved)
+    };
+    let ctx = h.ctx.clone();
+    h.state_mut().select_ops(&ctx, OpsRef::Warehouse(w.0));
+    h.run_steps(2);
+    h.get_by_label(&format!("发放预留 {res}")).click();
+    step_until(&mut h, "the issue", |a| {
+        a.situation.warehouses[&w].stock[&item].reserved == 0
+    });
+    assert_eq!(h.state().situation.warehouses[&w].stock[&item].quantity, qty - res);
+}

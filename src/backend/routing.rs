@@ -40,6 +40,8 @@ pub enum RouteJob {
         situation: Arc<Situation>,
         /// The incident.
         incident: IncidentId,
+        /// People affected (relief supplies = plan per person × this).
+        affected: Option<u32>,
     },
     /// Routes of committed units to their incidents (for dead reckoning between reports).
     Tracks {
@@ -208,10 +210,15 @@ fn answer(router: &mut Router, dispatch: Option<&DispatchContext>, job: RouteJob
             }
             Ok(RouteReply::Tracks(tracks, failed))
         }
-        RouteJob::Recommend { situation, incident } => {
+        RouteJob::Recommend {
+            situation,
+            incident,
+            affected,
+        } => {
             let d = dispatch.ok_or("this pack has no response plans (plans.toml)")?;
             let opts = RecommendOptions {
                 geography: d.geography.clone(),
+                affected,
                 ..Default::default()
             };
             let rec = recommend(&situation, router, &d.plans, incident, &opts).map_err(|e| e.to_string())?;

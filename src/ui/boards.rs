@@ -444,14 +444,34 @@ impl OneMapApp {
                 };
                 ui.label(RichText::new(pick(lang, &w.spec.name_zh, &w.spec.name_en)).size(17.0));
                 ui.label(pick(lang, w.spec.kind.name_zh(), w.spec.kind.name_en()));
-                for line in w.stock.values().take(12) {
-                    ui.label(format!(
-                        "{} {} {}",
-                        pick(lang, &line.name_zh, &line.name_en),
-                        line.free(),
-                        line.unit
-                    ));
-                }
+                egui::Grid::new("warehouse_stock").num_columns(3).show(ui, |ui| {
+                    for line in w.stock.values().take(24) {
+                        ui.label(pick(lang, &line.name_zh, &line.name_en));
+                        ui.label(format!("{} {}", line.free(), line.unit))
+                            .on_hover_text(format!(
+                                "{} {} · {} {}",
+                                tr(lang, Msg::Quantity),
+                                line.quantity,
+                                tr(lang, Msg::Reserved),
+                                line.reserved
+                            ));
+                        if line.reserved > 0
+                            && ui
+                                .button(format!("{} {}", tr(lang, Msg::IssueReserved), line.reserved))
+                                .on_hover_text(tr(lang, Msg::IssueReservedTip))
+                                .clicked()
+                        {
+                            self.send_event(EventKind::StockIssued {
+                                warehouse: w.id,
+                                item_code: line.item_code.clone(),
+                                quantity: line.reserved,
+                                from_reserved: true,
+                                incident: None,
+                            });
+                        }
+                        ui.end_row();
+                    }
+                });
                 demo(ui, w.spec.demo, &w.spec.position_note);
             }
             OpsRef::Incident(id) => {
@@ -578,6 +598,19 @@ impl OneMapApp {
             }
             if self.routing_busy && self.last_job_recommend {
                 ui.label(RichText::new(tr(lang, Msg::RouteComputing)).italics());
+            }
+        });
+        ui.horizontal(|ui| {
+            ui.label(tr(lang, Msg::AffectedPeople));
+            let r = ui
+                .add(egui::DragValue::new(&mut self.affected_people).range(0..=1_000_000))
+                .on_hover_text(tr(lang, Msg::AffectedPeopleTip));
+            // A new count re-asks for the suggestion (relief = plan per person × count).
+            if (r.lost_focus() || r.drag_stopped())
+                && self.affected_people != self.affected_asked
+                && self.recommendation.as_ref().is_some_and(|rec| rec.incident == incident)
+            {
+                self.request_recommendation(incident);
             }
         });
         if let Some(m) = &self.dispatch_msg {

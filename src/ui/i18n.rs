@@ -155,6 +155,10 @@ messages! {
     DispatchChecked => "派遣所选", "Dispatch selected";
     DispatchCheckedTip => "派遣已勾选的推荐力量，逐一记入事件日志（Enter）；Alt+1…9 勾选或取消第 n 个", "Dispatch the ticked units, each recorded in the event log (Enter); Alt+1…9 ticks or unticks the n-th";
     Supplies => "物资", "Supplies";
+    AffectedPeople => "受灾人数", "People affected";
+    AffectedPeopleTip => "按预案每人所需计算救灾物资；修改后重新推荐", "Relief supplies = the plan's need per person × this; changing it re-computes the suggestion";
+    IssueReserved => "发放预留", "Issue reserved";
+    IssueReservedTip => "发放该物资的全部预留量（记入事件日志）", "Issue the whole reserved quantity of this item (recorded in the event log)";
     ReserveSupplies => "同时预留物资", "Also reserve the supplies";
     Unmet => "缺口", "unmet";
     Reassign => "改派（先解除原任务）", "Reassign (release first)";

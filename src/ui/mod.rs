@@ -157,6 +157,9 @@ pub struct OneMapApp {
     /// A dispatch refused because units are committed elsewhere, offered as a reassignment.
     pub reassign_offer: Option<crate::dispatch::DispatchRequest>,
     dispatch_target: Option<crate::model::ids::IncidentId>,
+    /// People affected, typed by the operator for the relief part of the suggestion.
+    pub affected_people: u32,
+    affected_asked: u32,
     /// The new-incident form (kept until the store confirms it).
     pub incident_form: incident_form::IncidentForm,
     next_req: u64,
@@ -244,6 +247,8 @@ impl OneMapApp {
             reserve_supplies: true,
             reassign_offer: None,
             dispatch_target: None,
+            affected_people: 0,
+            affected_asked: 0,
             incident_form: incident_form::IncidentForm::default(),
             next_req: 0,
             recommendation: None,
@@ -702,9 +707,12 @@ impl OneMapApp {
             return;
         }
         self.recommendation = None;
+        let affected = (self.affected_people > 0).then_some(self.affected_people);
+        self.affected_asked = self.affected_people;
         self.request(RouteJob::Recommend {
             situation: self.situation.clone(),
             incident,
+            affected,
         });
     }
 
