@@ -250,7 +250,9 @@ fn harness_with_db() -> Harness<'static, OneMapApp> {
 }
 
 fn step_until(h: &mut Harness<'static, OneMapApp>, what: &str, done: impl Fn(&OneMapApp) -> bool) {
-    for _ in 0..300 {
+    // Time-based, generous: background workers share two cores with parallel tests and builds.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::time::Instant::now() < deadline {
         h.run_steps(1);
         if done(h.state()) {
             return;
@@ -609,4 +611,64 @@ fn relief_supplies_are_reserved_with_the_dispatch_and_issued() {
         a.situation.warehouses[&w].stock[&item].reserved == 0
     });
     assert_eq!(h.state().situation.warehouses[&w].stock[&item].quantity, qty - res);
+}
+
+/// The duty officer's path without the mouse: Ctrl+N, type a place name, Ctrl+Enter, R, Enter.
+#[test]
+fn keyboard_only_call_to_dispatch_with_a_place_name() {
+    use onemap::model::unit::UnitStatus;
+    let mut h = harness_with_db();
+    step_until(&mut h, "the store to open", |a| a.has_store());
+    h.get_by_label("加载演示场景").click();
+    step_until(&mut h, "the demo", |a| a.situation.units.len() > 100);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
+    h.run_steps(2);
+    // A name that is not a place: a clear error, the draft kept.
+    h.get_by_label("位置（经度,纬度或地名）").type_text("xyzzy");
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+    h.run_steps(2);
+    let err = h.state().incident_form.error.clone().expect("error");
+    assert!(err.contains("找不到此地名"), "{err}");
+    // Select all, delete, type the place.
+    h.get_by_label("位置（经度,纬度或地名）").focus();
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.key_press(egui::Key::Backspace);
+    h.run_steps(1);
+    h.get_by_label("位置（经度,纬度或地名）").type_text("景洪");
+    h.run_steps(1);
+    assert_eq!(h.state().incident_form.location, "景洪");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+    step_until(&mut h, "the incident", |a| !a.situation.incidents.is_empty());
+    h.run_steps(2);
+    let inc = h.state().situation.incidents.values().next().unwrap().clone();
+    // Placed at the gazetteer's Jinghong (independently: the pack's place index).
+    let pack = MapPack::load(common::xsbn_pack()).unwrap();
+    let index = onemap::search::PlaceIndex::build(&pack);
+    let best = index
+        .search("景洪", 5)
+        .into_iter()
+        .find(|h| matches!(h.place.target, onemap::search::Target::Point(_)))
+        .unwrap()
+        .place;
+    let onemap::search::Target::Point(want) = best.target else {
+        panic!("景洪 has a point")
+    };
+    let got = inc.lonlat.lonlat();
+    assert!(
+        (got[0] - want[0]).abs() < 1e-6 && (got[1] - want[1]).abs() < 1e-6,
+        "{got:?} {want:?}"
+    );
+    assert!(inc.address.contains("景洪"), "{}", inc.address);
+    h.key_press(egui::Key::R);
+    step_until(&mut h, "suggestions", |a| a.recommendation.is_some());
+    let units = h.state().recommendation.as_ref().unwrap().unit_ids();
+    assert!(!units.is_empty());
+    h.key_press(egui::Key::Enter);
+    step_until(&mut h, "the dispatch", |a| {
+        units
+            .iter()
+            .all(|u| a.situation.units[u].status == UnitStatus::Dispatched)
+    });
 }

@@ -135,8 +135,10 @@ messages! {
     NewIncidentTip => "登记新接报事件（Ctrl+N）", "Record a new incident (Ctrl+N)";
     NewIncidentHere => "在此新建事件", "New incident here";
     Class => "类别", "Class";
-    Location => "位置（经度,纬度）", "Location (lon,lat)";
-    LocationHint => "如 100.7971,22.0102；或地图右键“在此新建事件”", "e.g. 100.7971,22.0102; or right-click the map: New incident here";
+    Location => "位置（经度,纬度或地名）", "Location (lon,lat or place)";
+    LocationHint => "如 100.7971,22.0102 或 勐仑；或地图右键“在此新建事件”", "e.g. 100.7971,22.0102 or Menglun; or right-click the map: New incident here";
+    PlaceNoCoordinates => "只知所属县，没有坐标；请输入坐标或在地图上右键选点", "has no coordinates (only its county is known); type coordinates or right-click the map";
+    PlaceNotFound => "不是坐标，也找不到此地名", "is neither coordinates nor a known place";
     Phone => "电话", "Phone";
     Address => "地点描述", "Place / address";
     Notes => "情况说明", "Notes";

@@ -87,14 +87,36 @@ impl OneMapApp {
         if f.pending.is_some() {
             return;
         }
-        let lonlat =
-            match parse_lonlat(&f.location).and_then(|p| LonLat::from_deg(p[0], p[1]).map_err(|e| e.to_string())) {
-                Ok(ll) => ll,
-                Err(e) => {
-                    f.error = Some(format!("{}: {e}", tr(lang, Msg::Location)));
+        let typed = f.location.trim().to_string();
+        let parsed = parse_lonlat(&typed).and_then(|p| LonLat::from_deg(p[0], p[1]).map_err(|e| e.to_string()));
+        let lonlat = match parsed {
+            Ok(ll) => ll,
+            // Not coordinates: a place name from the pack's gazetteer (汉字, pinyin, English).
+            Err(e) => match place_lonlat(&self.index, &typed, lang) {
+                Some(Ok((ll, name))) => {
+                    if f.address.trim().is_empty() {
+                        f.address = if name.contains(&typed) {
+                            name
+                        } else {
+                            format!("{typed} · {name}")
+                        };
+                    }
+                    ll
+                }
+                Some(Err(msg)) => {
+                    f.error = Some(format!("{}: {msg}", tr(lang, Msg::Location)));
                     return;
                 }
-            };
+                None => {
+                    f.error = Some(format!(
+                        "{}: {e}; “{typed}” {}",
+                        tr(lang, Msg::Location),
+                        tr(lang, Msg::PlaceNotFound)
+                    ));
+                    return;
+                }
+            },
+        };
         let Some(store) = &self.store else {
             f.error = Some(tr(lang, Msg::NoDatabase).to_string());
             return;
@@ -217,12 +239,13 @@ impl OneMapApp {
                             (Msg::Notes, &mut f.notes, None),
                         ];
                         for (label, value, hint) in rows {
-                            ui.label(tr(lang, label));
+                            let name = ui.label(tr(lang, label));
                             let mut edit = egui::TextEdit::singleline(value).desired_width(280.0);
                             if let Some(h) = hint {
                                 edit = edit.hint_text(tr(lang, h));
                             }
-                            ui.add(edit);
+                            // Labelled for screen readers and UI tests.
+                            ui.add(edit).labelled_by(name.id);
                             ui.end_row();
                         }
                     });
@@ -245,5 +268,35 @@ impl OneMapApp {
             self.submit_incident();
         }
         self.incident_form.open = open;
+    }
+}
+
+/// The best gazetteer match with a position for a typed place name: its position and display
+/// name, an error when the matches have no coordinates of their own, `None` when nothing matches.
+fn place_lonlat(index: &crate::search::PlaceIndex, text: &str, lang: Lang) -> Option<Result<(LonLat, String), String>> {
+    if text.chars().count() < 2 {
+        return None;
+    }
+    // A county or a township without coordinates is an area; the best point among the top
+    // matches (usually the seat of that county) is what the caller means.
+    let hits = index.search(text, 5);
+    let best = hits.first()?;
+    let p = hits
+        .iter()
+        .find(|h| matches!(h.place.target, crate::search::Target::Point(_)) && !h.place.approximate)
+        .unwrap_or(best)
+        .place;
+    let name = if p.name_zh.is_empty() || p.name_en.is_empty() {
+        format!("{}{}", p.name_zh, p.name_en)
+    } else {
+        format!("{} {}", p.name_zh, p.name_en)
+    };
+    match p.target {
+        crate::search::Target::Point(ll) if !p.approximate => Some(
+            LonLat::from_deg(ll[0], ll[1])
+                .map(|l| (l, name))
+                .map_err(|e| e.to_string()),
+        ),
+        _ => Some(Err(format!("{name} {}", tr(lang, Msg::PlaceNoCoordinates)))),
     }
 }
