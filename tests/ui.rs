@@ -311,6 +311,13 @@ fn first_run_offers_the_demo_and_the_boards_change_unit_status() {
         seq_before > 300,
         "demo events plus the change are in the log: {seq_before}"
     );
+    // The log board shows it, newest first, by callsign.
+    h.get_by_label("日志").click();
+    step_until(&mut h, "the log tail", |a| {
+        a.log.last().is_some_and(|e| e.seq == seq_before)
+    });
+    h.run_steps(2);
+    assert!(h.query_by_label(&format!("{callsign} → 停用")).is_some());
 }
 
 #[test]
@@ -670,5 +677,33 @@ fn keyboard_only_call_to_dispatch_with_a_place_name() {
         units
             .iter()
             .all(|u| a.situation.units[u].status == UnitStatus::Dispatched)
+    });
+}
+
+/// Two seats on one database file: what the other seat records shows up here without any action.
+#[test]
+fn another_seats_events_show_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shared.sqlite");
+    let mut h = harness_with_file(&db);
+    step_until(&mut h, "the store to open", |a| a.has_store());
+    h.get_by_label("加载演示场景").click();
+    step_until(&mut h, "the demo", |a| a.situation.units.len() > 100);
+    let mut other = onemap::store::Store::open(&db).unwrap();
+    let unit = *other.situation().unwrap().units.keys().next().unwrap();
+    other
+        .append(
+            "王五",
+            "seat-2",
+            None,
+            onemap::model::event::EventKind::UnitStatusChanged {
+                unit,
+                to: onemap::model::unit::UnitStatus::OutOfService,
+            },
+        )
+        .unwrap();
+    step_until(&mut h, "the other seat's change", |a| {
+        a.situation.units[&unit].status == onemap::model::unit::UnitStatus::OutOfService
+            && a.log.last().is_some_and(|e| e.seat == "seat-2" && e.operator == "王五")
     });
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 
-use crate::model::event::EventKind;
+use crate::model::event::{Event, EventKind};
 use crate::model::incident::{Caller, IncidentType, Severity};
 use crate::model::lonlat::LonLat;
 use crate::model::situation::Situation;
@@ -83,6 +83,8 @@ pub enum StoreEvent {
     },
     /// The situation after a change.
     Situation(Arc<Situation>),
+    /// The newest events (up to [`LOG_TAIL`]), oldest first, after a change.
+    Log(Arc<Vec<Event>>),
     /// A command failed; nothing was written.
     Error(String),
     /// The answer to a request with an id: the new incident's id, or why nothing was written.
@@ -92,6 +94,20 @@ pub enum StoreEvent {
         /// New incident id, or the error.
         result: Result<u32, String>,
     },
+}
+
+/// Events sent to the console's log board after each change.
+pub const LOG_TAIL: u64 = 300;
+
+/// How often the worker looks for events other seats appended.
+const POLL: std::time::Duration = std::time::Duration::from_millis(1000);
+
+fn tail(store: &Store) -> Result<Arc<Vec<Event>>, String> {
+    let last = store.last_seq().map_err(|e| e.to_string())?;
+    store
+        .events_since(last.saturating_sub(LOG_TAIL))
+        .map(Arc::new)
+        .map_err(|e| e.to_string())
 }
 
 /// Handle to the store thread.
@@ -127,7 +143,25 @@ impl StoreWorker {
                     }),
                     Err(e) => return send(StoreEvent::Error(e.to_string())),
                 }
-                while let Ok(cmd) = commands.recv() {
+                let send_log = |store: &Store| match tail(store) {
+                    Ok(t) => send(StoreEvent::Log(t)),
+                    Err(e) => send(StoreEvent::Error(e)),
+                };
+                send_log(&store);
+                loop {
+                    let cmd = match commands.recv_timeout(POLL) {
+                        Ok(cmd) => cmd,
+                        Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                        // Other seats write to the same file: pick up what they appended.
+                        Err(mpsc::RecvTimeoutError::Timeout) => {
+                            let seen = store.cached_situation().last_seq;
+                            if store.last_seq().is_ok_and(|l| l > seen) {
+                                StoreCommand::Refresh
+                            } else {
+                                continue;
+                            }
+                        }
+                    };
                     let result = match cmd {
                         StoreCommand::Append { operator, seat, kind } => store
                             .append(&operator, &seat, None, kind)
@@ -157,6 +191,7 @@ impl StoreWorker {
                         Ok(s) => send(StoreEvent::Situation(Arc::new(s.clone()))),
                         Err(e) => send(StoreEvent::Error(e.to_string())),
                     }
+                    send_log(&store);
                 }
             })
             .map_err(|e| format!("cannot start the store worker: {e}"))?;

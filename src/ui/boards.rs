@@ -38,6 +38,7 @@ impl OneMapApp {
                 (Board::Incidents, Msg::Incidents),
                 (Board::Stock, Msg::Stock),
                 (Board::Shelters, Msg::Shelters),
+                (Board::Log, Msg::Log),
             ] {
                 ui.selectable_value(&mut self.board, b, tr(lang, m));
             }
@@ -49,6 +50,7 @@ impl OneMapApp {
             Board::Incidents => self.incidents_board(ui, lang),
             Board::Stock => self.stock_board(ui, lang),
             Board::Shelters => self.shelters_board(ui, lang),
+            Board::Log => self.log_board(ui, lang),
         }
     }
 

@@ -5,6 +5,7 @@ mod boards;
 pub mod fonts;
 pub mod i18n;
 pub mod incident_form;
+pub mod log_board;
 mod map_view;
 mod panels;
 pub mod settings;
@@ -74,6 +75,8 @@ pub enum Board {
     Stock,
     /// Shelters.
     Shelters,
+    /// The event log.
+    Log,
 }
 
 /// Where the console keeps its situation.
@@ -159,6 +162,9 @@ pub struct OneMapApp {
     dispatch_target: Option<crate::model::ids::IncidentId>,
     /// People affected, typed by the operator for the relief part of the suggestion.
     pub affected_people: u32,
+    /// The newest events of the log, oldest first.
+    pub log: Arc<Vec<crate::model::event::Event>>,
+    log_filter: String,
     affected_asked: u32,
     /// The new-incident form (kept until the store confirms it).
     pub incident_form: incident_form::IncidentForm,
@@ -248,6 +254,8 @@ impl OneMapApp {
             reassign_offer: None,
             dispatch_target: None,
             affected_people: 0,
+            log: Arc::new(Vec::new()),
+            log_filter: String::new(),
             affected_asked: 0,
             incident_form: incident_form::IncidentForm::default(),
             next_req: 0,
@@ -338,6 +346,7 @@ impl OneMapApp {
                     }
                 }
                 StoreEvent::Situation(s) => self.situation = s,
+                StoreEvent::Log(l) => self.log = l,
                 StoreEvent::Error(e) => self.store_error = Some(e),
                 StoreEvent::Done { req, result } => done.push((req, result)),
             }

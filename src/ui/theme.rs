@@ -106,3 +106,6 @@ pub fn elevation_tint(elev_m: f32) -> Color32 {
     }
     Color32::from_rgba_unmultiplied(rgb[0], rgb[1], rgb[2], 0x70)
 }
+
+/// Drill colour: the 演练 DRILL banner, the frame around a drill console and drill events.
+pub const DRILL: Color32 = Color32::from_rgb(0xc0, 0x7c, 0xff);
