@@ -12,6 +12,7 @@
 //! Pure and deterministic over `model` + `roads::Router` + `dispatch::Plans`; must not import
 //! egui, tokio or rusqlite. The console calls [`CoverageModel`] on its routing worker.
 
+pub mod bench;
 pub mod compute;
 pub mod demand;
 pub mod siting;
