@@ -99,6 +99,20 @@ pub struct TypeCoverage {
     pub points: Vec<PointCoverage>,
 }
 
+impl TypeCoverage {
+    /// Overlay band of every demand point: the index of the first edge (seconds, ascending) its
+    /// travel time does not exceed, `edges.len()` beyond the last, `None` where no unit reaches it.
+    pub fn bands(&self, edges_s: &[f64]) -> Vec<Option<usize>> {
+        self.points
+            .iter()
+            .map(|p| {
+                p.eta_s
+                    .map(|t| edges_s.iter().position(|&e| t <= e).unwrap_or(edges_s.len()))
+            })
+            .collect()
+    }
+}
+
 /// Coverage of every requested force type.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CoverageReport {

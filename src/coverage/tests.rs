@@ -402,6 +402,16 @@ fn compute_matches_brute_force_per_point_and_thresholds() {
         );
     }
     let amb = &report.types[0];
+    let bands = amb.bands(&[300.0, 600.0]);
+    for (b, p) in bands.iter().zip(&amb.points) {
+        match (b, p.eta_s) {
+            (Some(0), Some(t)) => assert!(t <= 300.0),
+            (Some(1), Some(t)) => assert!(t > 300.0 && t <= 600.0),
+            (Some(2), Some(t)) => assert!(t > 600.0),
+            (None, None) => {}
+            other => panic!("{other:?}"),
+        }
+    }
     assert_eq!(amb.thresholds.len(), 1);
     assert!(matches!(amb.thresholds[0].limit, Limit::Distance { .. }));
     assert_eq!(report.types[2].thresholds[0].name, "road_rescue_on_scene");
