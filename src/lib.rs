@@ -7,6 +7,7 @@
 
 pub mod backend;
 pub mod cli;
+pub mod coverage;
 pub mod dispatch;
 pub mod geom;
 pub mod map;

@@ -44,6 +44,21 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Whole-area coverage from N bases on the synthetic road graph (one multi-source search).
+    Coverage {
+        /// Nodes of the synthetic graph.
+        #[arg(long, default_value_t = 300_000)]
+        nodes: usize,
+        /// Bases (available units) per force type.
+        #[arg(long, default_value_t = 60)]
+        bases: usize,
+        /// Demand grid cell, km.
+        #[arg(long, default_value_t = 0.5)]
+        cell_km: f64,
+        /// One JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
     /// Frame time of the whole console (basemap, labels, panels) while panning, headless.
     Frame {
         /// Frames per zoom level.
@@ -93,6 +108,26 @@ pub fn run(what: &BenchCommand, pack: Option<&Path>) -> Result<String, CliError>
                 text
             } else {
                 format!("dispatch bench ({} cores, medians):\n{text}", cores())
+            })
+        }
+        BenchCommand::Coverage {
+            nodes,
+            bases,
+            cell_km,
+            json,
+        } => {
+            if *nodes < 1_000 || *nodes > 5_000_000 || *bases < 1 || *bases > 10_000 {
+                return Err(CliError::input("--nodes must be 1000–5000000 and --bases 1–10000"));
+            }
+            if !(cell_km.is_finite() && (0.1..=20.0).contains(cell_km)) {
+                return Err(CliError::input("--cell-km must be between 0.1 and 20"));
+            }
+            let report = crate::coverage::bench::coverage_bench(*nodes, *bases, *cell_km).map_err(CliError::input)?;
+            let text = serde_json::to_string_pretty(&report).map_err(|e| CliError::input(e.to_string()))?;
+            Ok(if *json {
+                text
+            } else {
+                format!("coverage bench ({} cores, medians):\n{text}", cores())
             })
         }
         BenchCommand::Frame { frames, json } => {

@@ -194,7 +194,8 @@ pub fn recommend(
     })
 }
 
-fn find_unit(sit: &Situation, key: &str) -> Result<UnitId, CliError> {
+/// A unit by number, external id or callsign.
+pub(crate) fn find_unit(sit: &Situation, key: &str) -> Result<UnitId, CliError> {
     if let Ok(n) = key.parse::<u32>()
         && sit.units.contains_key(&UnitId(n))
     {

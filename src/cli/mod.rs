@@ -2,6 +2,7 @@
 //! is one clear line on stderr and exit code 2; nothing panics on input.
 
 pub mod bench;
+pub mod coverage;
 pub mod dispatch;
 pub mod roads;
 pub mod store;
@@ -189,6 +190,69 @@ pub enum Command {
         /// Release units committed to another incident first.
         #[arg(long)]
         reassign: bool,
+        /// Machine-readable JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Coverage per force type: covered share of the area within the plan's targets, uncovered
+    /// places, and per place the nearest available unit with its travel time and road distance.
+    Coverage {
+        /// Database file.
+        #[arg(long, value_name = "FILE")]
+        db: Option<PathBuf>,
+        /// Force types, comma-separated (ambulance, fire_rescue, forest_fire, water_rescue,
+        /// engineering, geo_rescue, medical, police, power); default: every type present.
+        #[arg(long = "type", value_name = "T")]
+        types: Option<String>,
+        /// Grid cell size, km.
+        #[arg(long, default_value_t = crate::coverage::demand::DEFAULT_CELL_KM)]
+        cell_km: f64,
+        /// Include every grid point (`[lon, lat, eta_s, dist_m, covered]`) in the JSON.
+        #[arg(long)]
+        grid: bool,
+        /// Instead: coverage if this unit is dispatched, and the best single move-up.
+        #[arg(long, value_name = "UNIT")]
+        what_if: Option<String>,
+        /// Machine-readable JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Choose k new sites that maximise the area newly covered within the force's target.
+    Siting {
+        /// Database file.
+        #[arg(long, value_name = "FILE")]
+        db: Option<PathBuf>,
+        /// Force type (e.g. fire, ambulance).
+        #[arg(long = "type", value_name = "T")]
+        force: String,
+        /// Number of new sites.
+        #[arg(long, default_value_t = 1)]
+        k: usize,
+        /// Candidate sites, one `NAME,LON,LAT` (or `LON,LAT`) per line; default: a 5 km grid
+        /// plus the planned stations of the matching kind.
+        #[arg(long, value_name = "FILE")]
+        candidates: Option<PathBuf>,
+        /// Demand grid cell size, km.
+        #[arg(long, default_value_t = crate::coverage::demand::DEFAULT_CELL_KM)]
+        cell_km: f64,
+        /// Machine-readable JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The nearest warehouses holding an item by road from a point, with totals by county.
+    Supplies {
+        /// Database file.
+        #[arg(long, value_name = "FILE")]
+        db: Option<PathBuf>,
+        /// The point, `LON,LAT`.
+        #[arg(long, value_name = "LON,LAT", allow_hyphen_values = true)]
+        at: String,
+        /// Item code or name (tent, 帐篷, Life jacket …).
+        #[arg(long)]
+        item: String,
+        /// How many warehouses.
+        #[arg(long, default_value_t = 3)]
+        n: usize,
         /// Machine-readable JSON.
         #[arg(long)]
         json: bool,
@@ -482,6 +546,48 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
             *reassign,
             *json,
         )?),
+        Some(Command::Coverage {
+            db,
+            types,
+            cell_km,
+            grid,
+            what_if,
+            json,
+        }) => {
+            let pack = load_pack(cli.pack.as_deref())?;
+            let args = coverage::CoverageArgs {
+                db: db.as_deref(),
+                types: types.as_deref(),
+                cell_km: *cell_km,
+                grid: *grid,
+                what_if: what_if.as_deref(),
+                json: *json,
+            };
+            out(&coverage::coverage(&pack, &args)?);
+        }
+        Some(Command::Siting {
+            db,
+            force,
+            k,
+            candidates,
+            cell_km,
+            json,
+        }) => {
+            let pack = load_pack(cli.pack.as_deref())?;
+            out(&coverage::siting(
+                &pack,
+                db.as_deref(),
+                force,
+                *k,
+                candidates.as_deref(),
+                *cell_km,
+                *json,
+            )?);
+        }
+        Some(Command::Supplies { db, at, item, n, json }) => {
+            let pack = load_pack(cli.pack.as_deref())?;
+            out(&coverage::supplies(&pack, db.as_deref(), at, item, *n, *json)?);
+        }
         Some(Command::Bench { what }) => out(&bench::run(what, cli.pack.as_deref())?),
         None => {}
     }

@@ -9,7 +9,8 @@ use super::graph::{Graph, GraphFileError};
 use super::isochrone::{DEFAULT_CELL_M, IsoGrid, isochrone_geojson, isochrone_grid};
 use super::osm::{ImportOptions, ImportStats, OsmError, import_pbf_path};
 use super::search::{
-    Coverage, Ranked, Route, RouteError, SearchParams, SearchSpace, coverage, rank_to_target, rank_to_target_ch, route,
+    Coverage, Metric, NearestSources, Ranked, Route, RouteError, SearchParams, SearchSpace, coverage, nearest_sources,
+    rank_to_target, rank_to_target_ch, route,
 };
 use super::snap::{Snap, SnapError, SnapIndex};
 
@@ -217,6 +218,24 @@ impl Router {
     pub fn coverage_lonlat(&mut self, sources: &[[f64; 2]], limit_s: Option<f64>) -> Result<Coverage, RoadsError> {
         let snaps = sources.iter().map(|&s| self.snap(s)).collect::<Result<Vec<_>, _>>()?;
         Ok(coverage(&self.graph, &mut self.space, &snaps, &self.params, limit_s)?)
+    }
+
+    /// Nearest of already snapped `sources` for every node by `metric`, carrying the other
+    /// measure (see [`nearest_sources`]); `limit` in ms or cm.
+    pub fn nearest_sources(
+        &mut self,
+        sources: &[Snap],
+        metric: Metric,
+        limit: Option<u32>,
+    ) -> Result<NearestSources, RoadsError> {
+        Ok(nearest_sources(
+            &self.graph,
+            &mut self.space,
+            sources,
+            metric,
+            &self.params,
+            limit,
+        )?)
     }
 
     /// Travel-time raster up to `max_minutes` from `origin`.

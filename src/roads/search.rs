@@ -727,6 +727,210 @@ pub fn coverage(
     Ok(cov)
 }
 
+/// One demand point's nearest source in a [`NearestSources`] search.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct NearestHit {
+    /// Index of the source (into the slice given to [`nearest_sources`]).
+    pub source: usize,
+    /// Travel time source → point, both off-road legs included, ms.
+    pub time_ms: u64,
+    /// Road distance source → point, both off-road legs (straight line × detour) included, cm.
+    pub dist_cm: u64,
+}
+
+/// Result of [`nearest_sources`]: per node, the nearest source by the search's metric and the
+/// time and distance of that path (with the sources' off-road legs).
+#[derive(Debug, Clone)]
+pub struct NearestSources {
+    /// The metric minimised; the other one is carried along the chosen path.
+    pub metric: Metric,
+    /// Per node: time of the chosen path, ms (`u32::MAX` = not reached).
+    pub time_ms: Vec<u32>,
+    /// Per node: road distance of the chosen path, cm (`u32::MAX` = not reached).
+    pub dist_cm: Vec<u32>,
+    /// Per node: index of the source (`u32::MAX` = none).
+    pub source: Vec<u32>,
+    /// Per road piece holding a source: those sources (a point on the same piece may be
+    /// reached directly along it, without passing a node).
+    on_piece: std::collections::HashMap<u32, Vec<u32>>,
+    /// `params.offroad_ms`/detour of the search, so points are evaluated the same way.
+    params: SearchParams,
+    sources: Vec<Snap>,
+}
+
+/// Off-road leg as road distance in cm (straight line × detour, as [`route`] reports it).
+fn offroad_cm(params: &SearchParams, snap_dist_m: f64) -> u32 {
+    (snap_dist_m.max(0.0) * params.offroad_detour.max(1.0) * 100.0)
+        .round()
+        .min((INF / 4) as f64) as u32
+}
+
+impl NearestSources {
+    fn pair(&self, metric_first: bool, t: u64, d: u64) -> (u64, u64) {
+        if metric_first { (t, d) } else { (d, t) }
+    }
+
+    /// Nearest source of the snapped point `at`: arrival over either end of its piece, or a
+    /// direct drive along the piece from a source on it, plus the point's own off-road leg.
+    /// `None` when no source reaches it (within the search's limit).
+    pub fn at_snap(&self, g: &Graph, at: &Snap) -> Option<NearestHit> {
+        let time_first = self.metric == Metric::Time;
+        let at_t = arrive_watches(g, at, &g.time_ms);
+        let at_d = arrive_watches(g, at, &g.dist_cm);
+        let mut best: Option<((u64, u64), NearestHit)> = None;
+        let mut offer = |hit: NearestHit| {
+            let key = self.pair(time_first, hit.time_ms, hit.dist_cm);
+            if best.is_none_or(|(k, _)| key < k) {
+                best = Some((key, hit));
+            }
+        };
+        for (slot_t, slot_d) in at_t.iter().zip(&at_d) {
+            let (Some((v, et)), Some((_, ed))) = (slot_t, slot_d) else {
+                continue;
+            };
+            let (Some(&t), Some(&d), Some(&s)) = (
+                self.time_ms.get(*v as usize),
+                self.dist_cm.get(*v as usize),
+                self.source.get(*v as usize),
+            ) else {
+                continue;
+            };
+            if t == INF || s == NO_EDGE {
+                continue;
+            }
+            offer(NearestHit {
+                source: s as usize,
+                time_ms: u64::from(t) + u64::from(*et),
+                dist_cm: u64::from(d) + u64::from(*ed),
+            });
+        }
+        if let Some(list) = self.on_piece.get(&at.piece) {
+            for &i in list {
+                let src = &self.sources[i as usize];
+                if let (Some(t), Some(d)) = (direct_cost(g, src, at, &g.time_ms), direct_cost(g, src, at, &g.dist_cm)) {
+                    offer(NearestHit {
+                        source: i as usize,
+                        time_ms: u64::from(t) + u64::from(self.params.offroad_ms(src.snap_dist_m)),
+                        dist_cm: u64::from(d) + u64::from(offroad_cm(&self.params, src.snap_dist_m)),
+                    });
+                }
+            }
+        }
+        let (_, mut hit) = best?;
+        hit.time_ms += u64::from(self.params.offroad_ms(at.snap_dist_m));
+        hit.dist_cm += u64::from(offroad_cm(&self.params, at.snap_dist_m));
+        Some(hit)
+    }
+}
+
+/// Multi-source forward search for coverage that minimises `metric` and carries the OTHER
+/// measure along the chosen path (ties in the metric go to the smaller other measure, so the
+/// result is the lexicographic minimum of (metric, other) and independent of search order).
+///
+/// Why a distance metric for distance targets: a service radius "measured along roads" (the
+/// ambulance's 5 km urban / 20 km rural) is the SHORTEST road distance from a unit; the distance
+/// of the fastest route is often longer (a detour by the expressway) and would understate
+/// coverage. So a distance target is checked with `Metric::Distance` (its reported time is that
+/// of the shortest road), a time target with `Metric::Time` (its reported distance is that of
+/// the fastest route). Sources' off-road legs are included; `limit` (in the metric's units: ms
+/// or cm) stops the search early. Evaluate points with [`NearestSources::at_snap`].
+pub fn nearest_sources(
+    g: &Graph,
+    space: &mut SearchSpace,
+    sources: &[Snap],
+    metric: Metric,
+    params: &SearchParams,
+    limit: Option<u32>,
+) -> Result<NearestSources, RouteError> {
+    space.check(g)?;
+    space.reset();
+    let n = g.node_count();
+    let mut out = NearestSources {
+        metric,
+        time_ms: vec![INF; n],
+        dist_cm: vec![INF; n],
+        source: vec![NO_EDGE; n],
+        on_piece: std::collections::HashMap::new(),
+        params: *params,
+        sources: sources.to_vec(),
+    };
+    let time_first = metric == Metric::Time;
+    let (prim, sec, wp, ws) = if time_first {
+        (&mut out.time_ms, &mut out.dist_cm, &g.time_ms, &g.dist_cm)
+    } else {
+        (&mut out.dist_cm, &mut out.time_ms, &g.dist_cm, &g.time_ms)
+    };
+    let heap = &mut space.heap;
+    for (i, s) in sources.iter().enumerate() {
+        out.on_piece.entry(s.piece).or_default().push(i as u32);
+        let (off_t, off_d) = (params.offroad_ms(s.snap_dist_m), offroad_cm(params, s.snap_dist_m));
+        let (off_p, off_s) = if time_first { (off_t, off_d) } else { (off_d, off_t) };
+        let seeds_p = leave_seeds(g, s, wp);
+        let seeds_s = leave_seeds(g, s, ws);
+        for (sp, ss) in seeds_p.iter().zip(&seeds_s) {
+            let (Some((v, cp)), Some((_, cs))) = (sp, ss) else {
+                continue;
+            };
+            let (p, q) = (
+                cp.saturating_add(off_p).min(INF - 1),
+                cs.saturating_add(off_s).min(INF - 1),
+            );
+            let vi = *v as usize;
+            if (p, q) < (prim[vi], sec[vi]) {
+                prim[vi] = p;
+                sec[vi] = q;
+                out.source[vi] = i as u32;
+                heap.push(p, *v);
+            }
+        }
+    }
+    let limit = limit.unwrap_or(INF - 1);
+    let mut settled = 0usize;
+    while let Some((c, v)) = heap.pop() {
+        let vi = v as usize;
+        // A node whose secondary measure improved at the same primary cost is popped again and
+        // re-relaxed; stale entries with a higher primary cost are skipped.
+        if c > prim[vi] {
+            continue;
+        }
+        if c > limit {
+            break;
+        }
+        settled += 1;
+        let (s, o) = (sec[vi], out.source[vi]);
+        let (lo, hi) = (g.first_out[vi] as usize, g.first_out[vi + 1] as usize);
+        for e in lo..hi {
+            let w = g.head[e] as usize;
+            let nc = c.saturating_add(wp[e]).min(INF - 1);
+            let ns = s.saturating_add(ws[e]).min(INF - 1);
+            if (nc, ns) < (prim[w], sec[w]) {
+                prim[w] = nc;
+                sec[w] = ns;
+                out.source[w] = o;
+                heap.push(nc, w as u32);
+            }
+        }
+    }
+    heap.clear();
+    space.settled = settled;
+    if limit < INF - 1 {
+        // Nodes labelled beyond the limit were never settled: report them unreached.
+        let (prim, sec) = if time_first {
+            (&mut out.time_ms, &mut out.dist_cm)
+        } else {
+            (&mut out.dist_cm, &mut out.time_ms)
+        };
+        for v in 0..n {
+            if prim[v] != INF && prim[v] > limit {
+                prim[v] = INF;
+                sec[v] = INF;
+                out.source[v] = NO_EDGE;
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Monotone radix heap of `(key, value)` pairs: keys pushed are never below the last popped
 /// key, which holds for Dijkstra. O(1) amortised push, cheap pop.
 pub(crate) struct RadixHeap {

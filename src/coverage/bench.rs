@@ -1,0 +1,187 @@
+//! `onemap bench coverage`: whole-area coverage from N bases on the synthetic road graph
+//! (medians). Pure; must not import egui, tokio or rusqlite.
+
+use std::path::Path;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::{CoverageModel, CoverageOptions, DemandSpec, ForceType};
+use crate::dispatch::Plans;
+use crate::model::event::{Event, EventKind};
+use crate::model::{LonLat, Situation, UnitId, UnitSpec, UnitStatus, UnitType};
+use crate::roads::router::Router;
+use crate::roads::search::Metric;
+use crate::roads::synth::{SplitMix64, SynthParams, synth_graph};
+
+/// Runs per figure (the median is reported).
+pub const RUNS: usize = 7;
+
+/// Targets of the bench (the Xishuangbanna plan's: 1.5 h, and 5 / 20 km along roads).
+const PLANS: &str = r#"
+version = 1
+[[target]]
+name = "road_rescue_on_scene"
+limit_h = 1.5
+all_units = true
+[[target]]
+name = "ambulance_radius"
+urban_km = 5
+rural_km = 20
+unit_types = ["ambulance"]
+"#;
+
+/// The coverage benchmark's result (ms are medians).
+#[derive(Debug, Clone, Serialize)]
+pub struct CoverageBench {
+    /// Graph nodes.
+    pub nodes: usize,
+    /// Directed edges.
+    pub edges: usize,
+    /// Available units per force type (the search's sources).
+    pub bases: usize,
+    /// Demand points (grid cells).
+    pub demand_points: usize,
+    /// Grid cell, km.
+    pub cell_km: f64,
+    /// CPU cores.
+    pub cores: usize,
+    /// Building and snapping the demand once, ms (single run).
+    pub snap_demand_ms: f64,
+    /// One multi-source search by time over the whole graph, ms.
+    pub search_time_ms: f64,
+    /// One multi-source search by road distance over the whole graph, ms.
+    pub search_distance_ms: f64,
+    /// Whole-area coverage of one force by time (search + every demand point + shares), ms.
+    pub coverage_time_ms: f64,
+    /// The same for the ambulance (road-distance radius), ms.
+    pub coverage_distance_ms: f64,
+    /// Covered share, time threshold (1.5 h).
+    pub share_time: f64,
+    /// Covered share, distance threshold (5 / 20 km).
+    pub share_distance: f64,
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let m = v.get(v.len() / 2).copied().unwrap_or(0.0);
+    (m * 1000.0).round() / 1000.0
+}
+
+fn time_ms(mut f: impl FnMut()) -> f64 {
+    median(
+        (0..RUNS)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect(),
+    )
+}
+
+/// Builds the synthetic graph of about `nodes` nodes, `bases` fire engines and `bases`
+/// ambulances at seeded random nodes, a demand grid of `cell_km` over the graph, and times
+/// whole-area coverage.
+pub fn coverage_bench(nodes: usize, bases: usize, cell_km: f64) -> Result<CoverageBench, String> {
+    let graph = synth_graph(&SynthParams {
+        nodes,
+        ..Default::default()
+    })
+    .map_err(|e| e.to_string())?;
+    let plans = Plans::parse(Path::new("bench-plans.toml"), PLANS).map_err(|e| e.to_string())?;
+    let mut rng = SplitMix64::new(60);
+    let mut events = Vec::new();
+    for i in 0..2 * bases {
+        let p = graph.node_lonlat(rng.below(graph.node_count() as u64) as u32);
+        let t = if i < bases {
+            UnitType::FireEngine
+        } else {
+            UnitType::Ambulance
+        };
+        events.push(Event {
+            seq: i as u64 + 1,
+            ts_utc: "2026-01-01T00:00:00.000Z".into(),
+            operator: "bench".into(),
+            seat: "bench".into(),
+            drill_id: None,
+            kind: EventKind::UnitAdded {
+                unit: UnitId(i as u32 + 1),
+                spec: UnitSpec {
+                    external_id: format!("B{i}"),
+                    callsign: format!("B-{i}"),
+                    name_zh: format!("基准-{i}"),
+                    name_en: format!("Bench {i}"),
+                    unit_type: t,
+                    extra_capabilities: Default::default(),
+                    crew: 2,
+                    home_station: None,
+                    demo: true,
+                    position_note: String::new(),
+                },
+                lonlat: LonLat::from_deg(p[0], p[1]).map_err(|e| e.to_string())?,
+                status: UnitStatus::Available,
+            },
+        });
+    }
+    let sit = Situation::from_events(&events).map_err(|e| e.to_string())?;
+    let spec = DemandSpec {
+        bbox: graph.bbox_lonlat(),
+        ..Default::default()
+    };
+    let (node_count, edge_count) = (graph.node_count(), graph.edge_count());
+    let mut router = Router::new(graph);
+    let opts = CoverageOptions {
+        cell_km,
+        ..Default::default()
+    };
+    let t = Instant::now();
+    let model = CoverageModel::new(&spec, &router, &plans, &opts);
+    let snap_demand_ms = (t.elapsed().as_secs_f64() * 1_000_000.0).round() / 1000.0;
+    let (_, fire, _) = model.bases(&sit, &router, ForceType::FireRescue, None);
+    let search_time_ms = time_ms(|| {
+        let _ = std::hint::black_box(router.nearest_sources(&fire, Metric::Time, None));
+    });
+    let search_distance_ms = time_ms(|| {
+        let _ = std::hint::black_box(router.nearest_sources(&fire, Metric::Distance, None));
+    });
+    let mut share_time = 0.0;
+    let coverage_time_ms = time_ms(|| {
+        if let Ok(c) = model.compute_type(&sit, &mut router, ForceType::FireRescue) {
+            share_time = c.covered_share;
+        }
+    });
+    let mut share_distance = 0.0;
+    let coverage_distance_ms = time_ms(|| {
+        if let Ok(c) = model.compute_type(&sit, &mut router, ForceType::Ambulance) {
+            share_distance = c.covered_share;
+        }
+    });
+    Ok(CoverageBench {
+        nodes: node_count,
+        edges: edge_count,
+        bases,
+        demand_points: model.points.len(),
+        cell_km,
+        cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        snap_demand_ms,
+        search_time_ms,
+        search_distance_ms,
+        coverage_time_ms,
+        coverage_distance_ms,
+        share_time,
+        share_distance,
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    #[test]
+    fn small_coverage_bench_runs() {
+        let r = super::coverage_bench(3_000, 6, 1.0).unwrap();
+        assert!(r.nodes >= 3_000 && r.demand_points > 10, "{r:?}");
+        assert!(r.share_time > 0.0 && r.share_time <= 1.0);
+        assert!(r.coverage_time_ms > 0.0 && r.search_distance_ms > 0.0);
+    }
+}

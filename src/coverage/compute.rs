@@ -1,0 +1,584 @@
+//! Coverage per force type (one multi-source search each over snapped-once demand points), the
+//! what-if of dispatching a unit and the best single move-up. Pure; must not import egui, tokio
+//! or rusqlite.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::demand::{CoverageOptions, DemandPoint, DemandSpec, Weighting, build_points};
+use super::{CoverageError, ForceType, Threshold, thresholds_for};
+use crate::dispatch::plans::{Limit, Plans};
+use crate::model::{Situation, StationId, UnitId, UnitStatus};
+use crate::roads::router::Router;
+use crate::roads::search::{Metric, NearestHit};
+use crate::roads::snap::Snap;
+
+/// Why a demand point is not covered.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Uncovered {
+    /// The point is too far from any road (the snap error says how far).
+    OffNetwork {
+        /// The snap error.
+        detail: String,
+    },
+    /// No available unit of the type (or none on the network).
+    NoUnit,
+    /// No available unit can reach it by road.
+    Unreachable,
+    /// The nearest unit misses a threshold.
+    BeyondLimit {
+        /// Name of the first threshold missed.
+        threshold: String,
+    },
+}
+
+/// Coverage of one demand point by one force type.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PointCoverage {
+    /// Nearest available unit (by the type's search metric).
+    pub unit: Option<UnitId>,
+    /// Its travel time, s (off-road legs included).
+    pub eta_s: Option<f64>,
+    /// Its road distance, m (off-road legs included).
+    pub dist_m: Option<f64>,
+    /// Meets every threshold.
+    pub covered: bool,
+    /// Why not, when not covered.
+    pub uncovered: Option<Uncovered>,
+    /// The figures are estimates (schematic network or a long off-road leg).
+    pub estimate: bool,
+}
+
+/// Covered area of one county.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CountyCoverage {
+    /// County name.
+    pub county: String,
+    /// Covered grid area, km².
+    pub covered_km2: f64,
+    /// Grid area, km².
+    pub total_km2: f64,
+    /// covered / total.
+    pub share: f64,
+}
+
+/// Coverage of the whole area by one force type.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TypeCoverage {
+    /// The force type.
+    pub force: ForceType,
+    /// Chinese name.
+    pub name_zh: &'static str,
+    /// English name.
+    pub name_en: &'static str,
+    /// Thresholds a point must meet.
+    pub thresholds: Vec<Threshold>,
+    /// Metric of the search (distance when a threshold is a road distance).
+    pub metric: Metric,
+    /// Units of the type in the situation.
+    pub units_total: usize,
+    /// Available units on the network (the search's sources).
+    pub bases: Vec<UnitId>,
+    /// Available units that could not be placed on the network, with the reason.
+    pub unsnapped_units: Vec<(UnitId, String)>,
+    /// Covered share of the grid area, 0..1.
+    pub covered_share: f64,
+    /// Covered grid area, km².
+    pub covered_km2: f64,
+    /// Grid area, km².
+    pub total_km2: f64,
+    /// Covered share of the places (by the report's places weighting).
+    pub places_covered_share: f64,
+    /// Indices (into the report's points) of the places not covered.
+    pub uncovered_places: Vec<usize>,
+    /// Grid coverage by county.
+    pub by_county: Vec<CountyCoverage>,
+    /// Per demand point, in the report's point order.
+    pub points: Vec<PointCoverage>,
+}
+
+impl TypeCoverage {
+    /// Overlay band of every demand point: the index of the first edge (seconds, ascending) its
+    /// travel time does not exceed, `edges.len()` beyond the last, `None` where no unit reaches it.
+    pub fn bands(&self, edges_s: &[f64]) -> Vec<Option<usize>> {
+        self.points
+            .iter()
+            .map(|p| {
+                p.eta_s
+                    .map(|t| edges_s.iter().position(|&e| t <= e).unwrap_or(edges_s.len()))
+            })
+            .collect()
+    }
+}
+
+/// Coverage of every requested force type.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CoverageReport {
+    /// Every figure rests on a schematic network (estimates).
+    pub schematic: bool,
+    /// At least one figure is an estimate.
+    pub estimate: bool,
+    /// Grid weighting (always area: no pack has a population raster).
+    pub weighting: Weighting,
+    /// Places weighting: population when every place has one, else count.
+    pub places_weighting: Weighting,
+    /// Grid cell size, km.
+    pub cell_km: f64,
+    /// Urban radius around seats, km.
+    pub urban_radius_km: f64,
+    /// Demand points: places first, then grid cells.
+    pub points: Vec<DemandPoint>,
+    /// One entry per force type.
+    pub types: Vec<TypeCoverage>,
+}
+
+/// "If unit X is dispatched, coverage falls from a to b; moving Y to station Z restores c".
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MoveUp {
+    /// Force type of the dispatched unit.
+    pub force: ForceType,
+    /// The unit dispatched.
+    pub dispatched: UnitId,
+    /// Covered share now (grid area).
+    pub before_share: f64,
+    /// Covered share without the unit.
+    pub after_share: f64,
+    /// The best single move, if any improves on `after_share`.
+    pub best: Option<MoveUpSuggestion>,
+    /// Every figure is an estimate (schematic network).
+    pub estimate: bool,
+}
+
+/// One move-up: unit Y to station Z.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MoveUpSuggestion {
+    /// Unit to move.
+    pub unit: UnitId,
+    /// Station to move it to.
+    pub station: StationId,
+    /// Station name.
+    pub station_name: String,
+    /// Covered share after the move.
+    pub share: f64,
+}
+
+/// Demand points snapped once, with the thresholds per force type resolved: build it once per
+/// pack and plans, then call [`CoverageModel::compute`] whenever a unit's availability changes.
+#[derive(Debug, Clone)]
+pub struct CoverageModel {
+    /// Demand points (places first, then grid cells).
+    pub points: Vec<DemandPoint>,
+    /// Snap of each point (or why it failed).
+    pub snaps: Vec<Result<Snap, String>>,
+    /// Places weighting.
+    pub places_weighting: Weighting,
+    /// Grid cell size, km.
+    pub cell_km: f64,
+    /// Urban radius, km.
+    pub urban_radius_km: f64,
+    /// Force types to report (empty: every type present in the situation).
+    pub types: Vec<ForceType>,
+    thresholds: BTreeMap<ForceType, Vec<Threshold>>,
+    plans_path: String,
+}
+
+fn key(metric: Metric, h: &NearestHit) -> (u64, u64) {
+    match metric {
+        Metric::Time => (h.time_ms, h.dist_cm),
+        Metric::Distance => (h.dist_cm, h.time_ms),
+    }
+}
+
+/// Lexicographically better of two hits for `metric`.
+pub(crate) fn better(metric: Metric, a: Option<NearestHit>, b: Option<NearestHit>) -> Option<NearestHit> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(if key(metric, &y) < key(metric, &x) { y } else { x }),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
+/// The search metric for a set of thresholds: distance when any is a road distance.
+pub fn metric_for(thresholds: &[Threshold]) -> Metric {
+    if thresholds.iter().any(Threshold::is_distance) {
+        Metric::Distance
+    } else {
+        Metric::Time
+    }
+}
+
+/// The largest limit in the metric's units (ms or cm), for bounded searches.
+pub(crate) fn search_limit(thresholds: &[Threshold], metric: Metric) -> Option<u32> {
+    let mut max: f64 = 0.0;
+    for t in thresholds {
+        match (t.limit, metric) {
+            (Limit::Time { limit_s }, Metric::Time) => max = max.max(limit_s * 1000.0),
+            (Limit::Distance { urban_m, rural_m }, Metric::Distance) => max = max.max(urban_m.max(rural_m) * 100.0),
+            _ => return None,
+        }
+    }
+    (max > 0.0).then(|| (max.ceil() + 1.0).min(f64::from(u32::MAX - 2)) as u32)
+}
+
+impl CoverageModel {
+    /// Builds and snaps the demand points; resolves thresholds from `plans` and `opts`.
+    pub fn new(spec: &DemandSpec, router: &Router, plans: &Plans, opts: &CoverageOptions) -> CoverageModel {
+        let urban_radius_km = opts
+            .urban_radius_km
+            .filter(|r| r.is_finite() && *r >= 0.0)
+            .unwrap_or(plans.urban_radius_km);
+        let (points, places_weighting) = build_points(spec, urban_radius_km, opts);
+        let snaps = points
+            .iter()
+            .map(|p| router.snap(p.lonlat).map_err(|e| e.to_string()))
+            .collect();
+        let mut thresholds = BTreeMap::new();
+        for &f in ForceType::ALL {
+            let t = opts
+                .thresholds
+                .get(&f)
+                .cloned()
+                .unwrap_or_else(|| thresholds_for(plans, f));
+            thresholds.insert(f, t);
+        }
+        CoverageModel {
+            points,
+            snaps,
+            places_weighting,
+            cell_km: opts.cell_km,
+            urban_radius_km,
+            types: opts.types.clone(),
+            thresholds,
+            plans_path: plans.path.display().to_string(),
+        }
+    }
+
+    /// The thresholds of a force type (error when the plans give none).
+    pub fn thresholds(&self, force: ForceType) -> Result<&[Threshold], CoverageError> {
+        match self.thresholds.get(&force) {
+            Some(t) if !t.is_empty() => Ok(t),
+            _ => Err(CoverageError::NoThreshold {
+                path: self.plans_path.clone(),
+                force: force.code(),
+            }),
+        }
+    }
+
+    /// Available units of `force` snapped onto the network: (ids, snaps, unsnapped with reason).
+    pub fn bases(
+        &self,
+        sit: &Situation,
+        router: &Router,
+        force: ForceType,
+        exclude: Option<UnitId>,
+    ) -> (Vec<UnitId>, Vec<Snap>, Vec<(UnitId, String)>) {
+        let mut ids = Vec::new();
+        let mut snaps = Vec::new();
+        let mut bad = Vec::new();
+        for u in sit.units.values() {
+            if u.status != UnitStatus::Available || !force.matches(u) || Some(u.id) == exclude {
+                continue;
+            }
+            match router.snap(u.lonlat.lonlat()) {
+                Ok(s) => {
+                    ids.push(u.id);
+                    snaps.push(s);
+                }
+                Err(e) => bad.push((u.id, e.to_string())),
+            }
+        }
+        (ids, snaps, bad)
+    }
+
+    /// Nearest source per demand point with ONE multi-source search (`None` where unsnapped or
+    /// unreached).
+    pub fn nearest(
+        &self,
+        router: &mut Router,
+        sources: &[Snap],
+        metric: Metric,
+        limit: Option<u32>,
+    ) -> Result<Vec<Option<NearestHit>>, CoverageError> {
+        if sources.is_empty() {
+            return Ok(vec![None; self.points.len()]);
+        }
+        let graph = router.graph.clone();
+        let ns = router
+            .nearest_sources(sources, metric, limit)
+            .map_err(|e| CoverageError::Roads(e.to_string()))?;
+        Ok(self
+            .snaps
+            .iter()
+            .map(|s| s.as_ref().ok().and_then(|s| ns.at_snap(&graph, s)))
+            .collect())
+    }
+
+    /// Whether point `i` is covered by `hit` under `thresholds` (and why not).
+    pub fn judge(
+        &self,
+        i: usize,
+        hit: Option<NearestHit>,
+        thresholds: &[Threshold],
+        have_units: bool,
+    ) -> Result<(), Uncovered> {
+        if let Err(e) = &self.snaps[i] {
+            return Err(Uncovered::OffNetwork { detail: e.clone() });
+        }
+        if !have_units {
+            return Err(Uncovered::NoUnit);
+        }
+        let Some(h) = hit else {
+            return Err(Uncovered::Unreachable);
+        };
+        let (eta_s, dist_m) = (h.time_ms as f64 / 1000.0, h.dist_cm as f64 / 100.0);
+        match thresholds.iter().find(|t| !t.met(eta_s, dist_m, self.points[i].urban)) {
+            Some(t) => Err(Uncovered::BeyondLimit {
+                threshold: t.name.clone(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Covered grid area share for per-point hits.
+    pub fn share(&self, hits: &[Option<NearestHit>], thresholds: &[Threshold]) -> f64 {
+        let (mut cov, mut tot) = (0.0, 0.0);
+        for (i, p) in self.points.iter().enumerate() {
+            if p.is_place() {
+                continue;
+            }
+            tot += p.weight;
+            if self.judge(i, hits[i], thresholds, true).is_ok() {
+                cov += p.weight;
+            }
+        }
+        if tot > 0.0 { cov / tot } else { 0.0 }
+    }
+
+    /// Coverage of one force type from its currently available units.
+    pub fn compute_type(
+        &self,
+        sit: &Situation,
+        router: &mut Router,
+        force: ForceType,
+    ) -> Result<TypeCoverage, CoverageError> {
+        let thresholds = self.thresholds(force)?.to_vec();
+        let metric = metric_for(&thresholds);
+        let (ids, snaps, unsnapped_units) = self.bases(sit, router, force, None);
+        let hits = self.nearest(router, &snaps, metric, None)?;
+        let units_total = sit.units.values().filter(|u| force.matches(u)).count();
+        let mut points = Vec::with_capacity(self.points.len());
+        let (mut cov_km2, mut tot_km2, mut place_w, mut place_cov) = (0.0, 0.0, 0.0, 0.0);
+        let mut uncovered_places = Vec::new();
+        let mut counties: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
+        for (i, p) in self.points.iter().enumerate() {
+            let hit = hits[i];
+            let verdict = self.judge(i, hit, &thresholds, !ids.is_empty());
+            let covered = verdict.is_ok();
+            let offroad_m = self.snaps[i].as_ref().map_or(0.0, |s| s.snap_dist_m)
+                + hit.map_or(0.0, |h| snaps[h.source].snap_dist_m);
+            points.push(PointCoverage {
+                unit: hit.map(|h| ids[h.source]),
+                eta_s: hit.map(|h| h.time_ms as f64 / 1000.0),
+                dist_m: hit.map(|h| h.dist_cm as f64 / 100.0),
+                covered,
+                uncovered: verdict.err(),
+                estimate: router.is_estimate(offroad_m),
+            });
+            if p.is_place() {
+                place_w += p.weight;
+                if covered {
+                    place_cov += p.weight;
+                } else {
+                    uncovered_places.push(i);
+                }
+            } else {
+                tot_km2 += p.weight;
+                let c = counties.entry(p.county.as_str()).or_default();
+                c.1 += p.weight;
+                if covered {
+                    cov_km2 += p.weight;
+                    c.0 += p.weight;
+                }
+            }
+        }
+        let share = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
+        Ok(TypeCoverage {
+            force,
+            name_zh: force.name_zh(),
+            name_en: force.name_en(),
+            thresholds,
+            metric,
+            units_total,
+            bases: ids,
+            unsnapped_units,
+            covered_share: share(cov_km2, tot_km2),
+            covered_km2: cov_km2,
+            total_km2: tot_km2,
+            places_covered_share: share(place_cov, place_w),
+            uncovered_places,
+            by_county: counties
+                .into_iter()
+                .map(|(c, (a, b))| CountyCoverage {
+                    county: c.to_string(),
+                    covered_km2: a,
+                    total_km2: b,
+                    share: share(a, b),
+                })
+                .collect(),
+            points,
+        })
+    }
+
+    /// Force types reported: the model's list, else every type with a unit in the situation.
+    pub fn types_for(&self, sit: &Situation) -> Vec<ForceType> {
+        if !self.types.is_empty() {
+            return self.types.clone();
+        }
+        ForceType::ALL
+            .iter()
+            .copied()
+            .filter(|f| sit.units.values().any(|u| f.matches(u)))
+            .collect()
+    }
+
+    /// Coverage of every reported force type.
+    pub fn compute(&self, sit: &Situation, router: &mut Router) -> Result<CoverageReport, CoverageError> {
+        let mut types = Vec::new();
+        for f in self.types_for(sit) {
+            types.push(self.compute_type(sit, router, f)?);
+        }
+        let estimate = router.spec.schematic || types.iter().any(|t| t.points.iter().any(|p| p.estimate));
+        Ok(CoverageReport {
+            schematic: router.spec.schematic,
+            estimate,
+            weighting: Weighting::Area,
+            places_weighting: self.places_weighting,
+            cell_km: self.cell_km,
+            urban_radius_km: self.urban_radius_km,
+            points: self.points.clone(),
+            types,
+        })
+    }
+
+    /// Per-point hits of each source alone (one bounded search per source).
+    pub(crate) fn per_source(
+        &self,
+        router: &mut Router,
+        sources: &[Snap],
+        metric: Metric,
+        limit: Option<u32>,
+    ) -> Result<Vec<Vec<Option<NearestHit>>>, CoverageError> {
+        sources
+            .iter()
+            .map(|s| self.nearest(router, std::slice::from_ref(s), metric, limit))
+            .collect()
+    }
+
+    /// If `unit` is dispatched: its force's covered share before and after, and the best single
+    /// move of another available unit of the same force to an existing (not planned) station of
+    /// a matching kind. One bounded search per unit and per station; every combination is then
+    /// a per-point minimum.
+    pub fn what_if_dispatched(
+        &self,
+        sit: &Situation,
+        router: &mut Router,
+        unit: UnitId,
+    ) -> Result<MoveUp, CoverageError> {
+        let u = sit.units.get(&unit).ok_or(CoverageError::UnknownUnit(unit.0))?;
+        let force = ForceType::of_unit(u).ok_or(CoverageError::NoForceType(unit.0))?;
+        let thresholds = self.thresholds(force)?.to_vec();
+        let metric = metric_for(&thresholds);
+        let limit = search_limit(&thresholds, metric);
+        let (ids, snaps, _) = self.bases(sit, router, force, None);
+        let stations: Vec<(StationId, String, Snap)> = sit
+            .stations
+            .values()
+            .filter(|s| !s.spec.planned && force.station_kinds().contains(&s.spec.kind))
+            .filter_map(|s| {
+                router
+                    .snap(s.spec.lonlat.lonlat())
+                    .ok()
+                    .map(|snap| (s.id, s.spec.name_zh.clone(), snap))
+            })
+            .collect();
+        let unit_hits = self.per_source(router, &snaps, metric, limit)?;
+        let station_snaps: Vec<Snap> = stations.iter().map(|s| s.2).collect();
+        let station_hits = self.per_source(router, &station_snaps, metric, limit)?;
+        let n = self.points.len();
+        let combine = |skip: &[usize], extra: Option<&Vec<Option<NearestHit>>>| -> Vec<Option<NearestHit>> {
+            let mut best = vec![None; n];
+            for (j, hits) in unit_hits.iter().enumerate() {
+                if skip.contains(&j) {
+                    continue;
+                }
+                for (b, h) in best.iter_mut().zip(hits) {
+                    *b = better(metric, *b, *h);
+                }
+            }
+            if let Some(hits) = extra {
+                for (b, h) in best.iter_mut().zip(hits) {
+                    *b = better(metric, *b, *h);
+                }
+            }
+            best
+        };
+        let before_share = self.share(&combine(&[], None), &thresholds);
+        let x = ids.iter().position(|&i| i == unit);
+        let skip_x: Vec<usize> = x.into_iter().collect();
+        let after_share = self.share(&combine(&skip_x, None), &thresholds);
+        let mut best: Option<MoveUpSuggestion> = None;
+        for (j, &y) in ids.iter().enumerate() {
+            if Some(j) == x {
+                continue;
+            }
+            let mut skip = skip_x.clone();
+            skip.push(j);
+            for (k, (sid, name, _)) in stations.iter().enumerate() {
+                let share = self.share(&combine(&skip, Some(&station_hits[k])), &thresholds);
+                if share > after_share + 1e-12 && best.as_ref().is_none_or(|b| share > b.share + 1e-12) {
+                    best = Some(MoveUpSuggestion {
+                        unit: y,
+                        station: *sid,
+                        station_name: name.clone(),
+                        share,
+                    });
+                }
+            }
+        }
+        Ok(MoveUp {
+            force,
+            dispatched: unit,
+            before_share,
+            after_share,
+            best,
+            estimate: router.spec.schematic,
+        })
+    }
+}
+
+/// Coverage of the situation in one call (builds and snaps the demand; for repeated use keep a
+/// [`CoverageModel`]).
+pub fn compute(
+    sit: &Situation,
+    router: &mut Router,
+    plans: &Plans,
+    spec: &DemandSpec,
+    opts: &CoverageOptions,
+) -> Result<CoverageReport, CoverageError> {
+    for &t in &opts.types {
+        let th = opts
+            .thresholds
+            .get(&t)
+            .cloned()
+            .unwrap_or_else(|| thresholds_for(plans, t));
+        if th.is_empty() {
+            return Err(CoverageError::NoThreshold {
+                path: plans.path.display().to_string(),
+                force: t.code(),
+            });
+        }
+    }
+    CoverageModel::new(spec, router, plans, opts).compute(sit, router)
+}
