@@ -26,6 +26,55 @@ pub fn format_utc_ms(epoch_ms: i64) -> String {
     )
 }
 
+/// Parse `YYYY-MM-DDTHH:MM:SS[.mmm]Z` (UTC only) into milliseconds since the Unix epoch.
+pub fn parse_utc_ms(text: &str) -> Option<i64> {
+    let t = text.trim().strip_suffix('Z')?;
+    let (date, time) = t.split_once('T')?;
+    let mut d = date.split('-');
+    let (y, m, day) = (
+        d.next()?.parse::<i64>().ok()?,
+        d.next()?.parse::<i64>().ok()?,
+        d.next()?.parse::<i64>().ok()?,
+    );
+    if d.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let (hms, frac) = match time.split_once('.') {
+        Some((a, b)) => (a, Some(b)),
+        None => (time, None),
+    };
+    let mut h = hms.split(':');
+    let (hh, mm, ss) = (
+        h.next()?.parse::<i64>().ok()?,
+        h.next()?.parse::<i64>().ok()?,
+        h.next()?.parse::<i64>().ok()?,
+    );
+    if h.next().is_some() || hh > 23 || mm > 59 || ss > 59 || hh < 0 || mm < 0 || ss < 0 {
+        return None;
+    }
+    let ms = match frac {
+        Some(f) if f.len() == 3 && f.bytes().all(|b| b.is_ascii_digit()) => f.parse::<i64>().ok()?,
+        Some(_) => return None,
+        None => 0,
+    };
+    let days = days_from_civil(y, m, day);
+    if civil_from_days(days) != (y, m, day) {
+        return None;
+    }
+    Some(((days * 86_400 + hh * 3600 + mm * 60 + ss) * 1000) + ms)
+}
+
+/// (year, month, day) to days since 1970-01-01, proleptic Gregorian (H. Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
 fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
@@ -49,5 +98,15 @@ mod tests {
         assert_eq!(format_utc_ms(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(format_utc_ms(951_782_400_000), "2000-02-29T00:00:00.000Z");
         assert_eq!(format_utc_ms(1_748_766_600_123), "2025-06-01T08:30:00.123Z");
+    }
+
+    #[test]
+    fn parse_round_trips() {
+        for ms in [0, 951_782_400_000, 1_748_766_600_123, 1_784_095_200_000] {
+            assert_eq!(parse_utc_ms(&format_utc_ms(ms)), Some(ms));
+        }
+        assert_eq!(parse_utc_ms("2026-07-15T06:00:00Z"), Some(1_784_095_200_000));
+        assert_eq!(parse_utc_ms("2026-02-30T06:00:00Z"), None);
+        assert_eq!(parse_utc_ms("2026-07-15 06:00:00"), None);
     }
 }
