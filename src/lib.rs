@@ -8,6 +8,7 @@
 pub mod backend;
 pub mod cli;
 pub mod dispatch;
+pub mod drill;
 pub mod geom;
 pub mod map;
 pub mod mappack;
