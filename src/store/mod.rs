@@ -8,6 +8,7 @@ pub mod csv;
 pub mod import;
 pub mod log;
 pub mod replay;
+pub mod replay_bench;
 pub mod schema;
 pub mod snapshot;
 pub mod time;

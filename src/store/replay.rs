@@ -27,7 +27,7 @@ pub struct TimelineEntry {
 
 /// A read-only replay of a store file.
 pub struct Replay {
-    conn: Connection,
+    pub(super) conn: Connection,
     timeline: Vec<TimelineEntry>,
     scope: Option<String>,
     /// Started seq of the scoped drill.
@@ -204,6 +204,13 @@ impl Replay {
                 Ok(sit)
             }
         }
+    }
+
+    /// Plays forward: folds the events after `sit.last_seq` up to `seq` into `sit` (cheap
+    /// increments for playback; seek with [`Replay::situation_at_time`] when jumping).
+    pub fn advance(&self, sit: &mut Situation, seq: u64) -> Result<(), StoreError> {
+        let mut warnings = Vec::new();
+        log::fold_range(&self.conn, sit, seq, &mut warnings)
     }
 
     /// The last seq on the scope's axis at or before `ts_ms` (the drill's start, or 0, when none).
