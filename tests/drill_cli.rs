@@ -203,3 +203,26 @@ fn bad_scenarios_and_arguments_fail_with_one_clear_line() {
         "no such database file",
     );
 }
+
+#[test]
+fn bench_replay_runs_on_a_small_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ok(&onemap(&[
+        "bench",
+        "replay",
+        "--events",
+        "3000",
+        "--dir",
+        s(dir.path()),
+        "--json",
+    ]));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["events"], 3000);
+    assert_eq!(v["snapshots"], 3);
+    assert!(v["seek_median_ms"].as_f64().unwrap() > 0.0);
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "temporary files removed"
+    );
+}
