@@ -9,6 +9,7 @@ pub mod backend;
 pub mod cli;
 pub mod coverage;
 pub mod dispatch;
+pub mod drill;
 pub mod geom;
 pub mod map;
 pub mod mappack;

@@ -59,6 +59,18 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Replay: seek by time on a generated 24-hour log (read-only, from snapshots) and playback.
+    Replay {
+        /// Events in the generated log.
+        #[arg(long, default_value_t = 1_000_000)]
+        events: u64,
+        /// Folder for the temporary database (default: the system temp folder).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// One JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
     /// Frame time of the whole console (basemap, labels, panels) while panning, headless.
     Frame {
         /// Frames per zoom level.
@@ -128,6 +140,19 @@ pub fn run(what: &BenchCommand, pack: Option<&Path>) -> Result<String, CliError>
                 text
             } else {
                 format!("coverage bench ({} cores, medians):\n{text}", cores())
+            })
+        }
+        BenchCommand::Replay { events, dir, json } => {
+            if *events < 2_000 || *events > 20_000_000 {
+                return Err(CliError::input("--events must be between 2000 and 20000000"));
+            }
+            let report = crate::store::replay_bench::bench_replay(*events, dir.as_deref())
+                .map_err(|e| CliError::input(e.to_string()))?;
+            let text = serde_json::to_string_pretty(&report).map_err(|e| CliError::input(e.to_string()))?;
+            Ok(if *json {
+                text
+            } else {
+                format!("replay bench ({} cores, medians):\n{text}", cores())
             })
         }
         BenchCommand::Frame { frames, json } => {

@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod coverage;
 pub mod dispatch;
+pub mod drill;
 pub mod roads;
 pub mod store;
 
@@ -256,6 +257,27 @@ pub enum Command {
         /// Machine-readable JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Drills: run a scenario headless.
+    Drill {
+        /// What to do.
+        #[command(subcommand)]
+        action: drill::DrillCommand,
+    },
+    /// After-action report of a database (read-only): one drill, or the real operations.
+    Report {
+        /// Database file.
+        #[arg(long, value_name = "FILE")]
+        db: PathBuf,
+        /// Report on this drill (default: real events only).
+        #[arg(long, value_name = "ID")]
+        drill: Option<String>,
+        /// html, csv or json (default: from the --out extension).
+        #[arg(long)]
+        format: Option<String>,
+        /// Output file.
+        #[arg(long, value_name = "PATH")]
+        out: PathBuf,
     },
     /// Measure performance (release build recommended).
     Bench {
@@ -587,6 +609,19 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
         Some(Command::Supplies { db, at, item, n, json }) => {
             let pack = load_pack(cli.pack.as_deref())?;
             out(&coverage::supplies(&pack, db.as_deref(), at, item, *n, *json)?);
+        }
+        Some(Command::Drill { action }) => {
+            let pack = load_pack(cli.pack.as_deref())?;
+            out(&drill::run(action, &pack)?);
+        }
+        Some(Command::Report {
+            db,
+            drill: id,
+            format,
+            out: path,
+        }) => {
+            let pack = load_pack(cli.pack.as_deref())?;
+            out(&drill::report(db, &pack, id.as_deref(), format.as_deref(), path)?);
         }
         Some(Command::Bench { what }) => out(&bench::run(what, cli.pack.as_deref())?),
         None => {}

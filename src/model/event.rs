@@ -215,6 +215,16 @@ pub enum EventKind {
         /// Persons now sheltered.
         occupancy: u32,
     },
+    /// A road was closed between two points (drill inject or real report); routing for the
+    /// scope that logged it avoids the roads of the fastest route between them.
+    RoadClosed {
+        /// Road name / description (non-empty).
+        label: String,
+        /// One end.
+        from: LonLat,
+        /// The other end.
+        to: LonLat,
+    },
     /// A drill started; its events carry `drill_id`. Logged as a real event.
     DrillStarted {
         /// Drill id (unique).
@@ -253,6 +263,7 @@ impl EventKind {
             EventKind::StockIssued { .. } => "stock_issued",
             EventKind::StockReceived { .. } => "stock_received",
             EventKind::ShelterOccupancyChanged { .. } => "shelter_occupancy_changed",
+            EventKind::RoadClosed { .. } => "road_closed",
             EventKind::DrillStarted { .. } => "drill_started",
             EventKind::DrillEnded { .. } => "drill_ended",
         }

@@ -958,6 +958,10 @@ fn step_kind(target: &mut Target<'_>, ev: &Event) -> Result<(), ApplyError> {
                 x.updated_seq = seq;
             }
         }
+        EventKind::RoadClosed { label, .. } => {
+            // No situation state: routers of the event's scope apply the closure.
+            non_empty(label, "label")?;
+        }
         EventKind::DrillStarted { drill_id, name } => {
             non_empty(drill_id, "drill_id")?;
             if sit.drills.contains_key(drill_id) {

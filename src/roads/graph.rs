@@ -557,6 +557,43 @@ impl Graph {
         b
     }
 
+    /// A copy without the directed edges of the given pieces (road closures): node and piece
+    /// numbering is kept, so snaps and geometry stay valid; closed pieces get [`NO_EDGE`].
+    pub fn without_pieces(&self, closed: &std::collections::BTreeSet<u32>) -> Graph {
+        let mut g = self.clone();
+        let n = self.node_count();
+        let keep: Vec<bool> = (0..self.edge_count())
+            .map(|e| !closed.contains(&self.edge_piece(e).0))
+            .collect();
+        let mut new_of = vec![NO_EDGE; self.edge_count()];
+        g.first_out = vec![0u32; n + 1];
+        g.head.clear();
+        g.time_ms.clear();
+        g.dist_cm.clear();
+        g.edge_piece.clear();
+        for v in 0..n {
+            for e in self.out_edges(v as u32) {
+                if keep[e] {
+                    new_of[e] = g.head.len() as u32;
+                    g.head.push(self.head[e]);
+                    g.time_ms.push(self.time_ms[e]);
+                    g.dist_cm.push(self.dist_cm[e]);
+                    g.edge_piece.push(self.edge_piece[e]);
+                }
+            }
+            g.first_out[v + 1] = g.head.len() as u32;
+        }
+        for pe in &mut g.piece_edges {
+            for slot in pe.iter_mut() {
+                if *slot != NO_EDGE {
+                    *slot = new_of[*slot as usize];
+                }
+            }
+        }
+        g.build_backward();
+        g
+    }
+
     /// Strongly connected components (iterative Tarjan, no recursion).
     pub fn scc(&self) -> SccReport {
         let n = self.node_count();

@@ -20,6 +20,8 @@ pub mod synth;
 #[cfg(test)]
 mod ch_tests;
 #[cfg(test)]
+mod closure_tests;
+#[cfg(test)]
 mod oracle_tests;
 #[cfg(test)]
 mod osm_oracle_tests;

@@ -1,6 +1,7 @@
 //! High-level facade for the console and CLI: build a map pack from a PBF, load it, and answer
 //! lon/lat queries (route, rank units, coverage, isochrone) with one owned search space.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -92,6 +93,9 @@ pub struct Router {
     space: SearchSpace,
     /// Optional contraction hierarchy (valid only for the unmodified graph) and its scratch.
     ch: Option<(Ch, PhastSpace)>,
+    /// Road closures: the graph as loaded (restored by [`Router::clear_closures`]) and the
+    /// closed pieces. Empty when nothing is closed.
+    closures: Option<(Arc<Graph>, BTreeSet<u32>)>,
 }
 
 impl Router {
@@ -107,6 +111,7 @@ impl Router {
             spec: RoutingSpec::default(),
             space,
             ch: None,
+            closures: None,
         }
     }
 
@@ -156,6 +161,122 @@ impl Router {
     /// Whether a usable hierarchy is installed.
     pub fn has_ch(&self) -> bool {
         self.ch.as_ref().is_some_and(|(ch, _)| ch.fits(&self.graph))
+    }
+
+    /// Closes road pieces (e.g. a drill's road closure): every later search avoids them, in both
+    /// directions, until [`Router::clear_closures`]. Replaces any earlier closure set; drops the
+    /// contraction hierarchy (it no longer fits) and rebuilds the snap index without them.
+    pub fn set_closures(&mut self, pieces: &[u32]) {
+        let open = match self.closures.take() {
+            Some((open, _)) => open,
+            None => Arc::clone(&self.graph),
+        };
+        let closed: BTreeSet<u32> = pieces
+            .iter()
+            .copied()
+            .filter(|&p| (p as usize) < open.piece_count())
+            .collect();
+        self.ch = None;
+        let graph = if closed.is_empty() {
+            Arc::clone(&open)
+        } else {
+            Arc::new(open.without_pieces(&closed))
+        };
+        self.install_graph(graph);
+        if !closed.is_empty() {
+            self.closures = Some((open, closed));
+        }
+    }
+
+    /// Reopens every closed piece (the graph as loaded).
+    pub fn clear_closures(&mut self) {
+        if let Some((open, _)) = self.closures.take() {
+            self.install_graph(open);
+        }
+    }
+
+    /// Pieces closed by [`Router::set_closures`], ascending.
+    pub fn closed_pieces(&self) -> Vec<u32> {
+        self.closures
+            .as_ref()
+            .map(|(_, c)| c.iter().copied().collect())
+            .unwrap_or_default()
+    }
+
+    /// The road pieces of the fastest route between the road nodes nearest to two positions
+    /// (over the current, possibly already closed, graph): what "close the road from town A to
+    /// town B" means. A plain Dijkstra with predecessors, run once per closure.
+    pub fn pieces_between(&mut self, from: [f64; 2], to: [f64; 2]) -> Result<Vec<u32>, RoadsError> {
+        use std::cmp::Reverse;
+        use std::collections::BinaryHeap;
+        let g = Arc::clone(&self.graph);
+        let nearest = |p: [f64; 2]| {
+            (0..g.node_count() as u32)
+                .filter(|&v| !g.out_edges(v).is_empty())
+                .min_by(|&x, &y| {
+                    crate::geom::haversine_m(g.node_lonlat(x), p)
+                        .total_cmp(&crate::geom::haversine_m(g.node_lonlat(y), p))
+                })
+        };
+        let unreachable = || {
+            RoadsError::Route(super::search::RouteError::Unreachable {
+                from_lonlat: from,
+                to_lonlat: to,
+            })
+        };
+        let (Some(s), Some(t)) = (nearest(from), nearest(to)) else {
+            return Err(unreachable());
+        };
+        let mut best = vec![u64::MAX; g.node_count()];
+        let mut pred = vec![usize::MAX; g.node_count()];
+        let mut heap = BinaryHeap::new();
+        best[s as usize] = 0;
+        heap.push(Reverse((0u64, s)));
+        while let Some(Reverse((c, u))) = heap.pop() {
+            if u == t {
+                break;
+            }
+            if c > best[u as usize] {
+                continue;
+            }
+            for e in g.out_edges(u) {
+                let v = g.edge_head(e) as usize;
+                let nc = c + u64::from(g.edge_time_ms(e));
+                if nc < best[v] {
+                    best[v] = nc;
+                    pred[v] = e;
+                    heap.push(Reverse((nc, v as u32)));
+                }
+            }
+        }
+        if best[t as usize] == u64::MAX {
+            return Err(unreachable());
+        }
+        let mut pieces = Vec::new();
+        let mut v = t;
+        while v != s {
+            let e = pred[v as usize];
+            pieces.push(g.edge_piece(e).0);
+            v = g.edge_tail(e);
+        }
+        pieces.sort_unstable();
+        pieces.dedup();
+        Ok(pieces)
+    }
+
+    fn install_graph(&mut self, graph: Arc<Graph>) {
+        let max_snap_m = self.snap_index.max_snap_m;
+        let closed = graph.clone();
+        let scc = graph.scc();
+        let mask = scc.largest_mask();
+        let keep = |p: u32| {
+            let [a, b] = closed.piece_nodes(p);
+            closed.piece_edges(p) != [super::graph::NO_EDGE; 2] && mask[a as usize] && mask[b as usize]
+        };
+        self.snap_index = SnapIndex::build(&graph, Some(&keep));
+        self.snap_index.max_snap_m = max_snap_m;
+        self.space = SearchSpace::new(graph.node_count());
+        self.graph = graph;
     }
 
     /// Loads a graph file written by [`build_mappack`] / [`Graph::save`].

@@ -7,6 +7,8 @@ pub mod bench;
 pub mod csv;
 pub mod import;
 pub mod log;
+pub mod replay;
+pub mod replay_bench;
 pub mod schema;
 pub mod snapshot;
 pub mod time;
@@ -26,6 +28,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::model::{ApplyError, Event, EventKind, Situation};
 pub use bench::{StoreBench, bench_store};
 pub use import::{ExportReport, ImportError, ImportReport};
+pub use replay::{Replay, TimelineEntry};
 
 /// Default number of events between snapshots.
 pub const DEFAULT_SNAPSHOT_EVERY: u64 = 1000;
@@ -271,6 +274,19 @@ impl Store {
         self.append_with(operator, seat, drill_id, |_| Ok(kinds.clone()))
     }
 
+    /// Like [`Store::append_batch`], but every event carries `ts_utc` instead of the wall clock:
+    /// a simulated drill logs its simulation time, so its reports are reproducible.
+    pub fn append_batch_at(
+        &mut self,
+        ts_utc: &str,
+        operator: &str,
+        seat: &str,
+        drill_id: Option<&str>,
+        kinds: Vec<EventKind>,
+    ) -> Result<Vec<u64>, StoreError> {
+        self.append_inner(Some(ts_utc), operator, seat, drill_id, |_| Ok(kinds.clone()))
+    }
+
     /// Append events computed from the up-to-date situation under the write lock (e.g. to
     /// allocate the next incident id without racing other writers). `build` may run more than
     /// once when the database is busy.
@@ -279,11 +295,22 @@ impl Store {
         operator: &str,
         seat: &str,
         drill_id: Option<&str>,
+        build: impl FnMut(&Situation) -> Result<Vec<EventKind>, StoreError>,
+    ) -> Result<Vec<u64>, StoreError> {
+        self.append_inner(None, operator, seat, drill_id, build)
+    }
+
+    fn append_inner(
+        &mut self,
+        ts_utc: Option<&str>,
+        operator: &str,
+        seat: &str,
+        drill_id: Option<&str>,
         mut build: impl FnMut(&Situation) -> Result<Vec<EventKind>, StoreError>,
     ) -> Result<Vec<u64>, StoreError> {
         let mut attempt = 0u32;
         loop {
-            match self.try_append(operator, seat, drill_id, &mut build) {
+            match self.try_append(ts_utc, operator, seat, drill_id, &mut build) {
                 Err(e) if e.is_busy() && attempt < self.opts.busy_retries => {
                     attempt += 1;
                     std::thread::sleep(Duration::from_millis(5 * u64::from(attempt.min(20))));
@@ -295,6 +322,7 @@ impl Store {
 
     fn try_append(
         &mut self,
+        ts_utc: Option<&str>,
         operator: &str,
         seat: &str,
         drill_id: Option<&str>,
@@ -327,7 +355,7 @@ impl Store {
         if kinds.is_empty() {
             return Ok(Vec::new());
         }
-        let ts_utc = time::now_utc_iso();
+        let ts_utc = ts_utc.map_or_else(time::now_utc_iso, str::to_owned);
         let events: Vec<Event> = kinds
             .into_iter()
             .enumerate()

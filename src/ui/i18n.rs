@@ -178,6 +178,7 @@ messages! {
     EvReceived => "入库", "Received";
     EvDrillStarted => "演练开始", "Drill started";
     EvDrillEnded => "演练结束", "Drill ended";
+    EvRoadClosed => "道路封闭", "Road closed";
     AffectedPeople => "受灾人数", "People affected";
     AffectedPeopleTip => "按预案每人所需计算救灾物资；修改后重新推荐", "Relief supplies = the plan's need per person × this; changing it re-computes the suggestion";
     IssueReserved => "发放预留", "Issue reserved";

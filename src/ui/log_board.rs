@@ -142,6 +142,7 @@ pub fn event_summary(ev: &Event, sit: &Situation, lang: Lang) -> String {
             );
             format!("{} {name} {occupancy}", t(Msg::Occupancy))
         }
+        EventKind::RoadClosed { label, .. } => format!("{} {label}", t(Msg::EvRoadClosed)),
         EventKind::DrillStarted { drill_id, name } => format!("{} {drill_id} {name}", t(Msg::EvDrillStarted)),
         EventKind::DrillEnded { drill_id } => format!("{} {drill_id}", t(Msg::EvDrillEnded)),
     }

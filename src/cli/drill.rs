@@ -1,0 +1,211 @@
+//! Drill subcommands: `drill run` (a scenario headless, to its end, then the report) and
+//! `report` (the after-action report of any database, real or one drill, read-only). Bad input
+//! exits 2 with one line.
+
+use std::path::Path;
+
+use clap::Subcommand;
+
+use super::CliError;
+use super::store::{operator, seat};
+use crate::dispatch::{Geography, Plans};
+use crate::drill::report::outline_from_pack;
+use crate::drill::{PlaceNames, Report, ReportInput, RunOptions, Scenario, build_report, run_scenario};
+use crate::mappack::MapPack;
+use crate::store::{Replay, Store};
+
+/// `onemap drill …`.
+#[derive(Debug, Subcommand)]
+pub enum DrillCommand {
+    /// Run a scenario to its end under a new drill id and write the after-action report.
+    Run {
+        /// Scenario file (TOML), e.g. maps/xishuangbanna/drills/flood-landslide.toml.
+        scenario: std::path::PathBuf,
+        /// Database the drill runs in (created with the pack's demo data when missing or empty).
+        #[arg(long, value_name = "FILE")]
+        db: std::path::PathBuf,
+        /// Simulated seconds per real second (1–1000); default: as fast as possible.
+        #[arg(long, value_name = "N")]
+        speed: Option<f64>,
+        /// Dispatch, move, arrive, close and return automatically.
+        #[arg(long)]
+        auto: bool,
+        /// Write the report here (.html, .csv or .json by extension).
+        #[arg(long, value_name = "PATH")]
+        report: Option<std::path::PathBuf>,
+    },
+}
+
+fn err(e: impl std::fmt::Display) -> CliError {
+    CliError::input(e.to_string())
+}
+
+/// Report format from a name or a file extension.
+fn format_of(format: Option<&str>, out: &Path) -> Result<&'static str, CliError> {
+    let f = format
+        .map(str::to_owned)
+        .or_else(|| out.extension().and_then(|e| e.to_str()).map(str::to_lowercase))
+        .unwrap_or_else(|| "json".into());
+    match f.as_str() {
+        "html" | "htm" => Ok("html"),
+        "csv" => Ok("csv"),
+        "json" => Ok("json"),
+        other => Err(CliError::input(format!(
+            "--format must be html, csv or json, not \"{other}\""
+        ))),
+    }
+}
+
+/// The report of `db` (read-only): one drill, or the real events when `drill` is `None`.
+pub fn build_db_report(db: &Path, pack: &MapPack, drill: Option<&str>, notes: Vec<String>) -> Result<Report, CliError> {
+    let mut replay = Replay::open(db).map_err(err)?;
+    replay.set_scope(drill).map_err(err)?;
+    let last = replay.timeline().last().map_or(0, |e| e.seq);
+    let (base, events, title) = match drill {
+        Some(d) => {
+            let started = replay.drill_started_seq();
+            let base = replay.situation_at(started).map_err(err)?;
+            let title = base.drills.get(d).map_or(d.to_owned(), |x| x.name.clone());
+            let events: Vec<_> = replay
+                .events(started, last)
+                .map_err(err)?
+                .into_iter()
+                .filter(|e| e.drill_id.as_deref() == Some(d))
+                .collect();
+            (base, events, title)
+        }
+        None => {
+            let events: Vec<_> = replay
+                .events(0, last)
+                .map_err(err)?
+                .into_iter()
+                .filter(|e| e.drill_id.is_none())
+                .collect();
+            (
+                crate::model::Situation::new(),
+                events,
+                format!("{} — 实战记录 operations", db.display()),
+            )
+        }
+    };
+    let plans = Plans::load_pack(&pack.dir).ok();
+    let mut router = super::roads::router(pack).ok();
+    Ok(build_report(ReportInput {
+        title,
+        drill_id: drill.map(str::to_owned),
+        base,
+        events,
+        plans: plans.as_ref(),
+        router: router.as_mut(),
+        geography: Geography::from_pack(pack),
+        outline_lonlat: outline_from_pack(pack),
+        notes,
+        coverage: None,
+    }))
+}
+
+fn write_report(report: &Report, out: &Path, format: &str) -> Result<(), CliError> {
+    let text = match format {
+        "html" => report.to_html(),
+        "csv" => report.to_csv(),
+        _ => report.to_json() + "\n",
+    };
+    std::fs::write(out, text).map_err(|e| err(format!("cannot write {}: {e}", out.display())))
+}
+
+/// `onemap report --db FILE [--drill ID] --format html|csv|json --out PATH`.
+pub fn report(
+    db: &Path,
+    pack: &MapPack,
+    drill: Option<&str>,
+    format: Option<&str>,
+    out: &Path,
+) -> Result<String, CliError> {
+    let format = format_of(format, out)?;
+    let r = build_db_report(db, pack, drill, Vec::new())?;
+    write_report(&r, out, format)?;
+    Ok(format!(
+        "report of {} ({} incident(s), {} met / {} missed) written to {}",
+        drill.unwrap_or("real operations"),
+        r.incidents.len(),
+        r.score.met,
+        r.score.missed,
+        out.display()
+    ))
+}
+
+/// `onemap drill run SCENARIO --db FILE [--speed N] [--auto] [--report PATH]`.
+pub fn run(cmd: &DrillCommand, pack: &MapPack) -> Result<String, CliError> {
+    let DrillCommand::Run {
+        scenario,
+        db,
+        speed,
+        auto,
+        report,
+    } = cmd;
+    if let Some(s) = speed
+        && !(1.0..=1000.0).contains(s)
+    {
+        return Err(CliError::input(format!("--speed must be between 1 and 1000, not {s}")));
+    }
+    let format = report.as_deref().map(|p| format_of(None, p)).transpose()?;
+    let scenario = Scenario::load(scenario, &PlaceNames::from_pack(pack)).map_err(err)?;
+    let plans = Plans::load_pack(&pack.dir).map_err(err)?;
+    let router = super::roads::router(pack)?;
+    let mut store = Store::open(db).map_err(err)?;
+    if store.situation().map_err(err)?.units.is_empty() {
+        let demo = super::store::demo_dir(&pack.dir).ok_or_else(|| {
+            CliError::input(format!(
+                "{} has no units and pack {} has no demo/ data; import master data first",
+                db.display(),
+                pack.dir.display()
+            ))
+        })?;
+        store.load_demo(&demo).map_err(err)?;
+    }
+    let opts = RunOptions {
+        auto: *auto,
+        speed: *speed,
+        operator: operator(),
+        seat: seat(),
+    };
+    let outcome = run_scenario(
+        &mut store,
+        &scenario,
+        &plans,
+        router,
+        Geography::from_pack(pack),
+        &opts,
+        |_, _| {},
+    )
+    .map_err(err)?;
+    drop(store);
+    let notes: Vec<String> = outcome
+        .notes
+        .iter()
+        .map(|(t, n)| {
+            format!(
+                "{} {n}",
+                crate::drill::scenario::fmt_offset(((t - outcome.start_ms) / 1000).max(0) as u64)
+            )
+        })
+        .collect();
+    let mut line = format!(
+        "drill {} ran {} events from {} to {}",
+        outcome.drill_id,
+        outcome.events,
+        crate::store::time::format_utc_ms(outcome.start_ms),
+        crate::store::time::format_utc_ms(outcome.end_ms)
+    );
+    if let (Some(out), Some(format)) = (report.as_deref(), format) {
+        let r = build_db_report(db, pack, Some(&outcome.drill_id), notes)?;
+        write_report(&r, out, format)?;
+        line.push_str(&format!(
+            "; report ({} met / {} missed) written to {}",
+            r.score.met,
+            r.score.missed,
+            out.display()
+        ));
+    }
+    Ok(line)
+}

@@ -1,0 +1,129 @@
+//! The headless runner: starts a drill in a store (a real `DrillStarted` event), drives the
+//! [`Simulator`] to its end appending each batch under the drill id with its SIMULATED
+//! timestamp, and ends the drill. With a speed it sleeps so simulated time runs at speed × real
+//! time; without one it runs as fast as it can. The only drill module that touches the store.
+
+use super::DrillError;
+use super::clock::SimClock;
+use super::scenario::Scenario;
+use super::sim::{SimOptions, Simulator};
+use crate::dispatch::{Geography, Plans};
+use crate::model::{Event, EventKind};
+use crate::roads::router::Router;
+use crate::store::Store;
+use crate::store::time::format_utc_ms;
+
+/// How to run.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Play the dispatcher and the units (`--auto`).
+    pub auto: bool,
+    /// Simulated seconds per real second (1–1000); `None` = as fast as possible.
+    pub speed: Option<f64>,
+    /// Operator who starts and ends the drill (real bookkeeping events).
+    pub operator: String,
+    /// Their seat.
+    pub seat: String,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunOutcome {
+    /// The drill id every drill event carries.
+    pub drill_id: String,
+    /// Seq of the `DrillStarted` event.
+    pub started_seq: u64,
+    /// Drill events logged.
+    pub events: u64,
+    /// Simulated start and end, ms.
+    pub start_ms: i64,
+    /// Simulated end, ms.
+    pub end_ms: i64,
+    /// Simulator notes (shortfalls, unreachable units …) with their simulated time.
+    pub notes: Vec<(i64, String)>,
+}
+
+/// The first unused drill id `<scenario id>-<n>` in this store.
+pub fn next_drill_id(store: &mut Store, scenario_id: &str) -> Result<String, DrillError> {
+    let sit = store.situation()?;
+    let mut n = 1u32;
+    loop {
+        let id = format!("{scenario_id}-{n}");
+        if !sit.drills.contains_key(&id) {
+            return Ok(id);
+        }
+        n += 1;
+    }
+}
+
+/// Runs `scenario` to its end in `store` (see the module docs). `on_batch` sees the simulator
+/// and the events just logged (tests compare live drill states with replays through it).
+pub fn run_scenario(
+    store: &mut Store,
+    scenario: &Scenario,
+    plans: &Plans,
+    router: Router,
+    geography: Geography,
+    opts: &RunOptions,
+    mut on_batch: impl FnMut(&Simulator, &[Event]),
+) -> Result<RunOutcome, DrillError> {
+    let drill_id = next_drill_id(store, &scenario.id)?;
+    let started_seq = store.append(
+        &opts.operator,
+        &opts.seat,
+        None,
+        EventKind::DrillStarted {
+            drill_id: drill_id.clone(),
+            name: scenario.name.clone(),
+        },
+    )?;
+    let base = store.drill_situation(&drill_id)?;
+    let sim_opts = SimOptions {
+        auto: opts.auto,
+        ..SimOptions::default()
+    };
+    let mut sim = Simulator::new(scenario.clone(), plans.clone(), router, geography, base, sim_opts)?;
+    let mut clock = SimClock::new(scenario.start_ms);
+    if let Some(s) = opts.speed {
+        clock.set_speed(s);
+    }
+    clock.play();
+    let mut count = 0u64;
+    while let Some(due) = sim.next_due_ms() {
+        if opts.speed.is_some() && due > clock.now_ms() {
+            let wait = clock.real_for(due - clock.now_ms());
+            std::thread::sleep(wait);
+            clock.seek(due);
+        }
+        let Some(batch) = sim.next_batch(due)? else { continue };
+        let seqs = store.append_batch_at(
+            &format_utc_ms(batch.t_ms),
+            &batch.operator,
+            &batch.seat,
+            Some(&drill_id),
+            batch.kinds,
+        )?;
+        let first = seqs.first().copied().unwrap_or(0);
+        let events = store.events_since(first.saturating_sub(1))?;
+        count += events.len() as u64;
+        sim.observe(&events);
+        on_batch(&sim, &events);
+    }
+    let end_ms = sim.now_ms();
+    store.append(
+        &opts.operator,
+        &opts.seat,
+        None,
+        EventKind::DrillEnded {
+            drill_id: drill_id.clone(),
+        },
+    )?;
+    Ok(RunOutcome {
+        drill_id,
+        started_seq,
+        events: count,
+        start_ms: scenario.start_ms,
+        end_ms,
+        notes: sim.notes().to_vec(),
+    })
+}
