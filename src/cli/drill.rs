@@ -9,10 +9,9 @@ use clap::Subcommand;
 use super::CliError;
 use super::store::{operator, seat};
 use crate::dispatch::{Geography, Plans};
-use crate::drill::report::outline_from_pack;
-use crate::drill::{PlaceNames, Report, ReportInput, RunOptions, Scenario, build_report, run_scenario};
+use crate::drill::{PlaceNames, Report, RunOptions, Scenario, report_from_db, run_scenario};
 use crate::mappack::MapPack;
-use crate::store::{Replay, Store};
+use crate::store::Store;
 
 /// `onemap drill …`.
 #[derive(Debug, Subcommand)]
@@ -58,50 +57,7 @@ fn format_of(format: Option<&str>, out: &Path) -> Result<&'static str, CliError>
 
 /// The report of `db` (read-only): one drill, or the real events when `drill` is `None`.
 pub fn build_db_report(db: &Path, pack: &MapPack, drill: Option<&str>, notes: Vec<String>) -> Result<Report, CliError> {
-    let mut replay = Replay::open(db).map_err(err)?;
-    replay.set_scope(drill).map_err(err)?;
-    let last = replay.timeline().last().map_or(0, |e| e.seq);
-    let (base, events, title) = match drill {
-        Some(d) => {
-            let started = replay.drill_started_seq();
-            let base = replay.situation_at(started).map_err(err)?;
-            let title = base.drills.get(d).map_or(d.to_owned(), |x| x.name.clone());
-            let events: Vec<_> = replay
-                .events(started, last)
-                .map_err(err)?
-                .into_iter()
-                .filter(|e| e.drill_id.as_deref() == Some(d))
-                .collect();
-            (base, events, title)
-        }
-        None => {
-            let events: Vec<_> = replay
-                .events(0, last)
-                .map_err(err)?
-                .into_iter()
-                .filter(|e| e.drill_id.is_none())
-                .collect();
-            (
-                crate::model::Situation::new(),
-                events,
-                format!("{} — 实战记录 operations", db.display()),
-            )
-        }
-    };
-    let plans = Plans::load_pack(&pack.dir).ok();
-    let mut router = super::roads::router(pack).ok();
-    Ok(build_report(ReportInput {
-        title,
-        drill_id: drill.map(str::to_owned),
-        base,
-        events,
-        plans: plans.as_ref(),
-        router: router.as_mut(),
-        geography: Geography::from_pack(pack),
-        outline_lonlat: outline_from_pack(pack),
-        notes,
-        coverage: None,
-    }))
+    report_from_db(db, pack, drill, notes).map_err(err)
 }
 
 fn write_report(report: &Report, out: &Path, format: &str) -> Result<(), CliError> {

@@ -8,7 +8,6 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::report::outline_from_pack;
 use super::*;
 use crate::dispatch::{Geography, Plans};
 use crate::mappack::MapPack;
@@ -55,32 +54,7 @@ fn opts(auto: bool) -> RunOptions {
 
 /// The report of one drill, read back from the file like `onemap report` does.
 fn report_json(db: &Path, pack: &MapPack, drill: &str) -> String {
-    let mut replay = Replay::open(db).unwrap();
-    replay.set_scope(Some(drill)).unwrap();
-    let started = replay.drill_started_seq();
-    let base = replay.situation_at(started).unwrap();
-    let last = replay.timeline().last().unwrap().seq;
-    let events = replay
-        .events(started, last)
-        .unwrap()
-        .into_iter()
-        .filter(|e| e.drill_id.as_deref() == Some(drill))
-        .collect();
-    let plans = Plans::load_pack(&pack.dir).unwrap();
-    let mut r = router(pack);
-    build_report(ReportInput {
-        title: "t".into(),
-        drill_id: Some(drill.into()),
-        base,
-        events,
-        plans: Some(&plans),
-        router: Some(&mut r),
-        geography: Geography::from_pack(pack),
-        outline_lonlat: outline_from_pack(pack),
-        notes: Vec::new(),
-        coverage: None,
-    })
-    .to_json()
+    report_from_db(db, pack, Some(drill), Vec::new()).unwrap().to_json()
 }
 
 /// Real state that a drill must never change.
@@ -127,6 +101,13 @@ fn same_scenario_and_seed_give_identical_reports() {
             .filter(|i| i["met"].is_boolean())
             .count();
         assert_eq!(scored, 2, "first arrival and all arrived are scored against the plan");
+        let relief = inc["relief"].as_array().unwrap();
+        assert!(!relief.is_empty(), "affected people get relief supplies");
+        assert!(
+            relief
+                .iter()
+                .all(|r| r["target"] == "relief_to_affected" && r["met"].is_boolean())
+        );
     }
     assert_eq!(r["road_closures"].as_array().unwrap().len(), 1);
     assert_eq!(

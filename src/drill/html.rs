@@ -293,6 +293,23 @@ th{{background:#eaeded}}.ok{{color:#1e8449;font-weight:bold}}.bad{{color:#c0392b
             );
         }
         h.push_str("</table>");
+        if !i.relief.is_empty() {
+            h.push_str("<table><tr><th>relief from 物资来源</th><th>items</th><th>reserved</th><th>road ETA</th><th>report → delivery (est.)</th><th>result</th></tr>");
+            for x in &i.relief {
+                let _ = write!(
+                    h,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} {}</td></tr>",
+                    esc(&x.warehouse),
+                    esc(&x.items),
+                    esc(&x.reserved_utc),
+                    x.eta_s.map_or("—".to_owned(), fmt_secs),
+                    x.delivery_s.map_or("—".to_owned(), fmt_secs),
+                    esc(x.target.as_deref().unwrap_or("")),
+                    mark(x.met)
+                );
+            }
+            h.push_str("</table>");
+        }
     }
     if let Some(cov) = &r.coverage {
         h.push_str("<h2>覆盖 Coverage</h2><table><tr><th>offset</th><th>covered</th></tr>");

@@ -142,6 +142,29 @@ pub struct IncidentReport {
     pub intervals: Vec<Interval>,
     /// The units.
     pub units: Vec<UnitLeg>,
+    /// Relief supplies reserved for it, per warehouse, with the estimated delivery.
+    pub relief: Vec<ReliefLeg>,
+}
+
+/// Relief supplies reserved at one warehouse for an incident.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReliefLeg {
+    /// Warehouse external id.
+    pub warehouse: String,
+    /// Items and quantities (`tent×100, quilt×400`).
+    pub items: String,
+    /// First reservation, UTC.
+    pub reserved_utc: String,
+    /// Road ETA warehouse → scene, s (with a router).
+    pub eta_s: Option<f64>,
+    /// Report → estimated delivery (reservation + ETA; loading time not modelled), s.
+    pub delivery_s: Option<f64>,
+    /// Supply target name.
+    pub target: Option<String>,
+    /// Its limit, s.
+    pub target_s: Option<f64>,
+    /// Met (`None` when unscored).
+    pub met: Option<bool>,
 }
 
 /// Who did what when.
@@ -246,6 +269,8 @@ struct Track {
     first_dispatch_ms: Option<i64>,
     closed_ms: Option<i64>,
     legs: BTreeMap<UnitId, LegTrack>,
+    /// Stock reserved per warehouse: first reservation time and items.
+    relief: BTreeMap<crate::model::WarehouseId, (i64, BTreeMap<String, u64>)>,
 }
 
 struct LegTrack {
@@ -320,6 +345,17 @@ pub fn build_report(mut input: ReportInput<'_>) -> Report {
             } => {
                 if let Some(tr) = tracks.get_mut(incident) {
                     tr.closed_ms = Some(t);
+                }
+            }
+            EventKind::StockReserved {
+                warehouse,
+                item_code,
+                quantity,
+                incident: Some(incident),
+            } => {
+                if let Some(tr) = tracks.get_mut(incident) {
+                    let e = tr.relief.entry(*warehouse).or_insert((t, BTreeMap::new()));
+                    *e.1.entry(item_code.clone()).or_insert(0) += quantity;
                 }
             }
             EventKind::RoadClosed { label, from, to } => {
@@ -487,6 +523,45 @@ pub fn build_report(mut input: ReportInput<'_>) -> Report {
                 targets,
             });
         }
+        let supply_target = input.plans.and_then(|p| {
+            p.targets
+                .iter()
+                .filter(|t| t.applies_to.supplies)
+                .find_map(|t| match t.limit {
+                    Limit::Time { limit_s } => Some((t.name.clone(), limit_s)),
+                    Limit::Distance { .. } => None,
+                })
+        });
+        let mut relief = Vec::new();
+        for (wid, (reserved_ms, items)) in &tr.relief {
+            let Some(w) = sit.warehouses.get(wid) else { continue };
+            let eta_s = input
+                .router
+                .as_deref_mut()
+                .and_then(|r| r.route_lonlat(w.spec.lonlat.lonlat(), at).ok())
+                .map(|r| r1(r.eta_s));
+            let delivery_s = eta_s.map(|e| r1((reserved_ms - tr.reported_ms) as f64 / 1000.0 + e));
+            let met = supply_target.as_ref().map(|(_, l)| delivery_s.is_some_and(|d| d <= *l));
+            match met {
+                Some(true) => score.met += 1,
+                Some(false) => score.missed += 1,
+                None => {}
+            }
+            relief.push(ReliefLeg {
+                warehouse: w.spec.external_id.clone(),
+                items: items
+                    .iter()
+                    .map(|(k, q)| format!("{k}×{q}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                reserved_utc: format_utc_ms(*reserved_ms),
+                eta_s,
+                delivery_s,
+                target: supply_target.as_ref().map(|t| t.0.clone()),
+                target_s: supply_target.as_ref().map(|t| t.1),
+                met,
+            });
+        }
         incidents.push(IncidentReport {
             incident: *id,
             incident_type: inc.incident_type.code().to_owned(),
@@ -504,6 +579,7 @@ pub fn build_report(mut input: ReportInput<'_>) -> Report {
             closed_utc: tr.closed_ms.map(format_utc_ms),
             intervals,
             units,
+            relief,
         });
     }
     let schematic = input.router.as_ref().is_some_and(|r| r.spec.schematic);
@@ -626,6 +702,22 @@ impl Report {
                     i.target.clone().unwrap_or_default(),
                     i.target_s.map(|s| format!("{s:.1}")).unwrap_or_default(),
                     i.met.map(|m| m.to_string()).unwrap_or_default(),
+                ];
+                out.push_str(&csv_row(&row));
+            }
+            for r in &inc.relief {
+                let row = [
+                    inc.incident.0.to_string(),
+                    inc.incident_type.clone(),
+                    inc.grade.clone(),
+                    r.warehouse.clone(),
+                    "report_to_relief_delivery_estimate".into(),
+                    inc.reported_utc.clone(),
+                    String::new(),
+                    r.delivery_s.map(|v| format!("{v:.1}")).unwrap_or_default(),
+                    r.target.clone().unwrap_or_default(),
+                    r.target_s.map(|v| format!("{v:.1}")).unwrap_or_default(),
+                    r.met.map(|m| m.to_string()).unwrap_or_default(),
                 ];
                 out.push_str(&csv_row(&row));
             }

@@ -5,13 +5,14 @@
 
 use super::DrillError;
 use super::clock::SimClock;
+use super::report::{Report, ReportInput, build_report, outline_from_pack};
 use super::scenario::Scenario;
 use super::sim::{SimOptions, Simulator};
 use crate::dispatch::{Geography, Plans};
 use crate::model::{Event, EventKind};
 use crate::roads::router::Router;
-use crate::store::Store;
 use crate::store::time::format_utc_ms;
+use crate::store::{Replay, Store};
 
 /// How to run.
 #[derive(Debug, Clone, Default)]
@@ -126,4 +127,57 @@ pub fn run_scenario(
         end_ms,
         notes: sim.notes().to_vec(),
     })
+}
+
+/// The after-action report of a database file, read-only: one drill (real state at its start
+/// plus its events), or the real events when `drill` is `None`. Plans, roads and the outline come
+/// from the pack (intervals stay unscored if it has no plans).
+pub fn report_from_db(
+    db: &std::path::Path,
+    pack: &crate::mappack::MapPack,
+    drill: Option<&str>,
+    notes: Vec<String>,
+) -> Result<Report, DrillError> {
+    let mut replay = Replay::open(db)?;
+    replay.set_scope(drill)?;
+    let last = replay.timeline().last().map_or(0, |e| e.seq);
+    let (base, events, title) = match drill {
+        Some(d) => {
+            let started = replay.drill_started_seq();
+            let base = replay.situation_at(started)?;
+            let title = base.drills.get(d).map_or(d.to_owned(), |x| x.name.clone());
+            let events: Vec<Event> = replay
+                .events(started, last)?
+                .into_iter()
+                .filter(|e| e.drill_id.as_deref() == Some(d))
+                .collect();
+            (base, events, title)
+        }
+        None => {
+            let events: Vec<Event> = replay
+                .events(0, last)?
+                .into_iter()
+                .filter(|e| e.drill_id.is_none())
+                .collect();
+            (
+                crate::model::Situation::new(),
+                events,
+                format!("{} — 实战记录 operations", db.display()),
+            )
+        }
+    };
+    let plans = Plans::load_pack(&pack.dir).ok();
+    let mut router = pack.roads().map(|(g, spec)| Router::with_spec(g, spec));
+    Ok(build_report(ReportInput {
+        title,
+        drill_id: drill.map(str::to_owned),
+        base,
+        events,
+        plans: plans.as_ref(),
+        router: router.as_mut(),
+        geography: Geography::from_pack(pack),
+        outline_lonlat: outline_from_pack(pack),
+        notes,
+        coverage: None,
+    }))
 }
