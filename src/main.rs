@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         Err(e) => return cli::report(&e),
     };
     let db = Database::File(cli.console_db.clone().unwrap_or_else(cli::store::default_db));
+    let (replay, replay_drill) = (cli.replay.clone(), cli.replay_drill.clone());
     let title = format!("应急管理“一张图” OneMap — {}", pack.manifest.title.zh);
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
@@ -33,9 +34,12 @@ fn main() -> ExitCode {
         "onemap",
         options,
         Box::new(move |cc| {
-            Ok(Box::new(
-                OneMapApp::new(&cc.egui_ctx, pack, cc.storage).with_database(&cc.egui_ctx, db),
-            ))
+            let mut app = OneMapApp::new(&cc.egui_ctx, pack, cc.storage);
+            match replay {
+                Some(path) => app.start_replay(&cc.egui_ctx, path, replay_drill),
+                None => app.attach_database(&cc.egui_ctx, db),
+            }
+            Ok(Box::new(app))
         }),
     );
     match result {

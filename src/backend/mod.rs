@@ -2,6 +2,7 @@
 //! answering with results and `ctx.request_repaint()`. The UI never blocks on them.
 
 pub mod pmtiles;
+pub mod replay;
 pub mod routing;
 pub mod store;
 pub mod tiles;

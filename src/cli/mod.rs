@@ -29,6 +29,12 @@ pub struct Cli {
     /// Situation database the console opens (default: onemap.db in the user's data directory).
     #[arg(long = "db", value_name = "FILE")]
     pub console_db: Option<PathBuf>,
+    /// Open this database read-only in the console's replay mode (timeline, 1–1000× playback).
+    #[arg(long, value_name = "FILE")]
+    pub replay: Option<PathBuf>,
+    /// With `--replay`: replay this drill (default: the real operations).
+    #[arg(long = "replay-drill", value_name = "ID", requires = "replay")]
+    pub replay_drill: Option<String>,
     /// What to do; without a subcommand the console opens.
     #[command(subcommand)]
     pub command: Option<Command>,

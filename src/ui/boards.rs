@@ -800,7 +800,7 @@ impl OneMapApp {
                 .and_then(|t| sit.incidents.get(&t))
                 .map(label)
                 .unwrap_or_default();
-            egui::ComboBox::new("dispatch_target", "")
+            egui::ComboBox::new("dispatch_target", tr(lang, Msg::Incident))
                 .selected_text(current)
                 .show_ui(ui, |ui| {
                     for i in open.iter().rev() {
@@ -821,6 +821,10 @@ impl OneMapApp {
 
     /// Record a change: sent to the store worker, shown once it is in the log.
     pub fn send_event(&mut self, kind: EventKind) {
+        if self.replay.is_some() {
+            self.dispatch_msg = Some(tr(self.settings.lang, Msg::ReadOnly).to_string());
+            return;
+        }
         let Some(store) = &self.store else { return };
         let cmd = StoreCommand::Append {
             operator: self.operator(),

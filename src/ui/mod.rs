@@ -8,6 +8,7 @@ pub mod incident_form;
 pub mod log_board;
 mod map_view;
 mod panels;
+pub mod replay;
 pub mod settings;
 pub mod theme;
 
@@ -165,6 +166,8 @@ pub struct OneMapApp {
     /// The newest events of the log, oldest first.
     pub log: Arc<Vec<crate::model::event::Event>>,
     log_filter: String,
+    /// Replay mode (read-only), when on.
+    pub replay: Option<replay::ReplayState>,
     affected_asked: u32,
     /// The new-incident form (kept until the store confirms it).
     pub incident_form: incident_form::IncidentForm,
@@ -256,6 +259,7 @@ impl OneMapApp {
             affected_people: 0,
             log: Arc::new(Vec::new()),
             log_filter: String::new(),
+            replay: None,
             affected_asked: 0,
             incident_form: incident_form::IncidentForm::default(),
             next_req: 0,
@@ -293,8 +297,14 @@ impl OneMapApp {
 
     /// Attach the situation database (opened on the store worker thread).
     pub fn with_database(mut self, ctx: &egui::Context, db: Database) -> OneMapApp {
+        self.attach_database(ctx, db);
+        self
+    }
+
+    /// Open the situation database on a (new) store worker, replacing any other.
+    pub fn attach_database(&mut self, ctx: &egui::Context, db: Database) {
         let path = match db {
-            Database::None => return self,
+            Database::None => return,
             Database::InMemory => None,
             Database::File(p) => Some(p),
         };
@@ -302,7 +312,6 @@ impl OneMapApp {
             Ok(w) => self.store = Some(w),
             Err(e) => self.store_error = Some(e),
         }
-        self
     }
 
     /// Whether the store is open.
@@ -772,6 +781,10 @@ impl OneMapApp {
     /// because units are committed elsewhere becomes a reassignment offer; any other refusal is
     /// shown. Returns whether the batch was sent.
     pub fn submit_dispatch(&mut self, req: crate::dispatch::DispatchRequest) -> bool {
+        if self.replay.is_some() {
+            self.dispatch_msg = Some(tr(self.settings.lang, Msg::ReadOnly).to_string());
+            return false;
+        }
         match crate::dispatch::dispatch(&self.situation, &req) {
             Ok(kinds) => {
                 let Some(store) = &self.store else { return false };
@@ -1034,9 +1047,14 @@ impl OneMapApp {
         let ctx = ui.ctx().clone();
         self.drain_routing();
         self.drain_store(ctx.input(|i| i.time));
+        self.drain_replay(&ctx);
         self.shortcuts(&ctx);
+        self.replay_shortcuts(&ctx);
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui));
         egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar_ui(ui));
+        if self.replay.is_some() {
+            egui::Panel::bottom("replay_bar").show(ui, |ui| self.replay_bar_ui(ui));
+        }
         if self.has_store() {
             egui::Panel::right("boards")
                 .default_size(380.0)
@@ -1069,6 +1087,25 @@ impl OneMapApp {
         self.feature_window(&ctx);
         self.demo_offer_window(&ctx);
         self.incident_form_ui(&ctx);
+        // A frame round the whole window in replay / drill mode: never mistaken for live work.
+        let frame = match &self.replay {
+            Some(r) if r.scope.is_some() => Some(theme::DRILL),
+            Some(_) => Some(theme::REPLAY),
+            None => None,
+        };
+        if let Some(c) = frame {
+            let rect = ctx.content_rect();
+            ctx.layer_painter(egui::LayerId::new(
+                egui::Order::Foreground,
+                egui::Id::unique("mode_frame"),
+            ))
+            .rect_stroke(
+                rect.shrink(2.0),
+                0.0,
+                egui::Stroke::new(4.0, c),
+                egui::StrokeKind::Inside,
+            );
+        }
     }
 
     /// Jump (no animation) to a view: centre lon/lat and zoom.

@@ -46,6 +46,16 @@ impl OneMapApp {
                     self.fly_to_bbox(ui.ctx(), c.bbox);
                 }
             }
+            if self.replay.is_none()
+                && let Some(path) = self.store_path.clone().filter(|p| p.is_file())
+                && ui
+                    .button(self.t(Msg::Replay))
+                    .on_hover_text(self.t(Msg::ReplayOpenTip))
+                    .clicked()
+            {
+                let ctx = ui.ctx().clone();
+                self.start_replay(&ctx, path, None);
+            }
             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                 if ui
                     .button(self.t(Msg::LanguageSwitch))

@@ -109,3 +109,6 @@ pub fn elevation_tint(elev_m: f32) -> Color32 {
 
 /// Drill colour: the 演练 DRILL banner, the frame around a drill console and drill events.
 pub const DRILL: Color32 = Color32::from_rgb(0xc0, 0x7c, 0xff);
+
+/// Replay colour: the 回放 REPLAY badge and frame.
+pub const REPLAY: Color32 = Color32::from_rgb(0x5c, 0xc8, 0xe8);

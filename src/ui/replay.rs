@@ -1,0 +1,330 @@
+//! Replay mode: any database, real or a drill, opened read-only; a timeline under the map with
+//! the events' density, a scrubber, play / pause and 1×–1000× playback. The map, boards, log,
+//! timers and dead-reckoned positions all show the moment under the cursor (they read the
+//! situation the replay worker folded for it). Nothing can be written while replaying.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use egui::{Color32, Key, RichText, Sense, Stroke, Ui, vec2};
+
+use super::i18n::{Msg, tr};
+use super::{OneMapApp, theme};
+use crate::backend::replay::{ReplayCommand, ReplayEvent, ReplayWorker};
+use crate::dispatch::tracking::fmt_clock;
+use crate::drill::SimClock;
+use crate::store::time::format_utc_ms;
+
+/// Playback speeds offered.
+pub const SPEEDS: [f64; 6] = [1.0, 10.0, 60.0, 100.0, 300.0, 1000.0];
+
+/// State of replay mode.
+pub struct ReplayState {
+    worker: ReplayWorker,
+    /// Database file.
+    pub path: PathBuf,
+    /// `None` = real operations, else the drill id.
+    pub scope: Option<String>,
+    /// Time axis, ms.
+    pub range: Option<(i64, i64)>,
+    /// Events on the axis.
+    pub events: u64,
+    histogram: Arc<Vec<u32>>,
+    /// Drills in the file.
+    pub drills: Vec<String>,
+    /// Replay clock (play / pause / speed over the axis).
+    pub clock: SimClock,
+    /// Time of the last answer, ms.
+    pub shown_ms: Option<i64>,
+    /// Seq of the last answer.
+    pub shown_seq: u64,
+    asked_ms: Option<i64>,
+    in_flight: bool,
+    /// Last problem.
+    pub error: Option<String>,
+}
+
+impl OneMapApp {
+    /// Open a database read-only in replay mode (`scope`: a drill id, or `None` for the real
+    /// operations). Live editing stops until [`OneMapApp::exit_replay`].
+    pub fn start_replay(&mut self, ctx: &egui::Context, path: PathBuf, scope: Option<String>) {
+        match ReplayWorker::start(path.clone(), scope.clone(), ctx.clone()) {
+            Ok(worker) => {
+                self.store = None;
+                self.store_path = Some(path.clone());
+                self.recommendation = None;
+                self.reassign_offer = None;
+                self.tracks.clear();
+                self.replay = Some(ReplayState {
+                    worker,
+                    path,
+                    scope,
+                    range: None,
+                    events: 0,
+                    histogram: Arc::new(Vec::new()),
+                    drills: Vec::new(),
+                    clock: SimClock::new(0),
+                    shown_ms: None,
+                    shown_seq: 0,
+                    asked_ms: None,
+                    in_flight: false,
+                    error: None,
+                });
+            }
+            Err(e) => self.store_error = Some(e),
+        }
+    }
+
+    /// Leave replay mode and reopen the file live.
+    pub fn exit_replay(&mut self, ctx: &egui::Context) {
+        let Some(r) = self.replay.take() else { return };
+        self.clock_ms = None;
+        self.tracks.clear();
+        self.store_path = None;
+        self.situation = Arc::new(crate::model::situation::Situation::default());
+        self.log = Arc::new(Vec::new());
+        let db = if r.path.as_os_str() == ":memory:" {
+            super::Database::InMemory
+        } else {
+            super::Database::File(r.path)
+        };
+        self.attach_database(ctx, db);
+    }
+
+    /// Whether the console is replaying (read-only).
+    pub fn is_replaying(&self) -> bool {
+        self.replay.is_some()
+    }
+
+    /// Seek the replay to a time (ms since the epoch).
+    pub fn replay_seek(&mut self, ms: i64) {
+        if let Some(r) = self.replay.as_mut() {
+            let ms = r.range.map_or(ms, |(a, b)| ms.clamp(a, b));
+            r.clock.seek(ms);
+        }
+    }
+
+    pub(super) fn drain_replay(&mut self, ctx: &egui::Context) {
+        let Some(r) = self.replay.as_mut() else { return };
+        let mut changed = false;
+        while let Ok(ev) = r.worker.rx.try_recv() {
+            match ev {
+                ReplayEvent::Opened {
+                    path,
+                    scope,
+                    range,
+                    events,
+                    histogram,
+                    drills,
+                    warnings,
+                } => {
+                    r.path = path;
+                    r.scope = scope;
+                    r.range = range;
+                    r.events = events;
+                    r.histogram = histogram;
+                    r.drills = drills;
+                    r.clock = SimClock::new(range.map_or(0, |(a, _)| a));
+                    r.asked_ms = None;
+                    r.in_flight = false;
+                    r.error = (!warnings.is_empty()).then(|| warnings.join("; "));
+                }
+                ReplayEvent::At {
+                    ts_ms,
+                    seq,
+                    situation,
+                    log,
+                } => {
+                    r.in_flight = false;
+                    r.shown_ms = Some(ts_ms);
+                    r.shown_seq = seq;
+                    self.situation = situation;
+                    self.log = log;
+                    changed = true;
+                }
+                ReplayEvent::Error(e) => {
+                    r.in_flight = false;
+                    r.error = Some(e);
+                }
+            }
+        }
+        // Advance the clock and ask for the moment under it (one seek in flight at a time).
+        let dt = ctx.input(|i| i.stable_dt).clamp(0.0, 0.25);
+        if r.clock.is_playing() {
+            r.clock.advance(std::time::Duration::from_secs_f32(dt));
+            if let Some((_, end)) = r.range
+                && r.clock.now_ms() >= end
+            {
+                r.clock.seek(end);
+                r.clock.pause();
+            }
+            ctx.request_repaint();
+        }
+        let now = r.clock.now_ms();
+        if r.range.is_some() && !r.in_flight && r.asked_ms != Some(now) {
+            if r.worker.send(ReplayCommand::Seek(now)).is_ok() {
+                r.in_flight = true;
+                r.asked_ms = Some(now);
+            } else {
+                r.error = Some("the replay worker stopped".into());
+            }
+        }
+        self.clock_ms = r.shown_ms;
+        if changed {
+            self.sync_tracks();
+        }
+    }
+
+    pub(super) fn replay_shortcuts(&mut self, ctx: &egui::Context) {
+        if ctx.egui_wants_keyboard_input() {
+            return;
+        }
+        let Some(r) = self.replay.as_mut() else { return };
+        let (space, back, fwd) = ctx.input(|i| {
+            (
+                i.key_pressed(Key::Space),
+                i.key_pressed(Key::OpenBracket),
+                i.key_pressed(Key::CloseBracket),
+            )
+        });
+        if space {
+            r.clock.toggle();
+        }
+        let step = 5 * 60_000;
+        if back || fwd {
+            let to = r.clock.now_ms() + if fwd { step } else { -step };
+            self.replay_seek(to);
+        }
+    }
+
+    /// The timeline panel: density strip, scrubber, play / pause, speed, scope.
+    pub(super) fn replay_bar_ui(&mut self, ui: &mut Ui) {
+        let lang = self.settings.lang;
+        let mut seek_to = None;
+        let mut scope_to = None;
+        let mut exit = false;
+        let Some(r) = self.replay.as_mut() else { return };
+        ui.horizontal(|ui| {
+            let drill = r.scope.is_some();
+            let badge = if drill { Msg::DrillReplayBadge } else { Msg::ReplayBadge };
+            ui.label(
+                RichText::new(format!(" {} ", tr(lang, badge)))
+                    .strong()
+                    .color(Color32::BLACK)
+                    .background_color(if drill { theme::DRILL } else { theme::REPLAY }),
+            )
+            .on_hover_text(tr(lang, Msg::ReplayTip));
+            let play = if r.clock.is_playing() { Msg::Pause } else { Msg::Play };
+            if ui
+                .button(RichText::new(tr(lang, play)).strong())
+                .on_hover_text(tr(lang, Msg::ReplayKeysTip))
+                .clicked()
+            {
+                r.clock.toggle();
+            }
+            egui::ComboBox::new("replay_speed", tr(lang, Msg::Speed))
+                .selected_text(format!("{}×", r.clock.speed()))
+                .show_ui(ui, |ui| {
+                    for s in SPEEDS {
+                        if ui.selectable_label(r.clock.speed() == s, format!("{s}×")).clicked() {
+                            r.clock.set_speed(s);
+                        }
+                    }
+                });
+            let now = r.clock.now_ms();
+            let since = r.range.map_or(0, |(a, _)| now - a);
+            ui.label(
+                RichText::new(format!(
+                    "{} UTC  T+{}",
+                    format_utc_ms(now).get(..19).unwrap_or("").replace('T', " "),
+                    fmt_clock(since as f64 / 1000.0)
+                ))
+                .monospace()
+                .size(15.0),
+            );
+            ui.label(
+                RichText::new(format!("#{} · {} {}", r.shown_seq, r.events, tr(lang, Msg::EventsWord)))
+                    .small()
+                    .weak(),
+            );
+            let current = r
+                .scope
+                .clone()
+                .unwrap_or_else(|| tr(lang, Msg::RealOperations).to_string());
+            egui::ComboBox::new("replay_scope", tr(lang, Msg::ReplayScope))
+                .selected_text(current)
+                .show_ui(ui, |ui| {
+                    if ui
+                        .selectable_label(r.scope.is_none(), tr(lang, Msg::RealOperations))
+                        .clicked()
+                    {
+                        scope_to = Some(None);
+                    }
+                    for d in &r.drills {
+                        if ui.selectable_label(r.scope.as_deref() == Some(d), d).clicked() {
+                            scope_to = Some(Some(d.clone()));
+                        }
+                    }
+                });
+            if ui.button(tr(lang, Msg::ExitReplay)).clicked() {
+                exit = true;
+            }
+            if let Some(e) = &r.error {
+                ui.colored_label(theme::WARN_TEXT, e);
+            }
+        });
+        // Scrubber: event density as bars, the cursor, click or drag to seek.
+        let (rect, resp) = ui.allocate_exact_size(vec2(ui.available_width(), 34.0), Sense::click_and_drag());
+        let painter = ui.painter_at(rect);
+        painter.rect_filled(rect, 3.0, Color32::from_rgb(0x1c, 0x24, 0x2e));
+        if let Some((a, b)) = r.range {
+            let max = r.histogram.iter().copied().max().unwrap_or(1).max(1) as f32;
+            let n = r.histogram.len().max(1) as f32;
+            for (i, c) in r.histogram.iter().enumerate().filter(|(_, c)| **c > 0) {
+                let x0 = rect.left() + rect.width() * i as f32 / n;
+                let w = (rect.width() / n).max(1.0);
+                let h = (rect.height() - 6.0) * (0.15 + 0.85 * (*c as f32 / max).sqrt());
+                painter.rect_filled(
+                    egui::Rect::from_min_size(egui::pos2(x0, rect.bottom() - h), vec2(w, h)),
+                    0.0,
+                    Color32::from_rgb(0x4f, 0x7d, 0xa8),
+                );
+            }
+            let span = (b - a).max(1) as f32;
+            let x = rect.left() + rect.width() * ((r.clock.now_ms() - a) as f32 / span).clamp(0.0, 1.0);
+            painter.line_segment(
+                [egui::pos2(x, rect.top()), egui::pos2(x, rect.bottom())],
+                Stroke::new(2.5, theme::HIGHLIGHT),
+            );
+            if let Some(p) = resp.interact_pointer_pos()
+                && (resp.clicked() || resp.dragged())
+            {
+                let f = ((p.x - rect.left()) / rect.width()).clamp(0.0, 1.0) as f64;
+                seek_to = Some(a + (f * (b - a) as f64).round() as i64);
+            }
+        } else {
+            painter.text(
+                rect.center(),
+                egui::Align2::CENTER_CENTER,
+                tr(lang, Msg::ReplayEmpty),
+                egui::FontId::proportional(13.0),
+                Color32::GRAY,
+            );
+        }
+        let resp = resp.on_hover_text(tr(lang, Msg::ReplayKeysTip));
+        let _ = resp;
+        if let Some(t) = seek_to {
+            self.replay_seek(t);
+        }
+        if let Some(s) = scope_to
+            && let Some(r) = self.replay.as_mut()
+            && r.worker.send(ReplayCommand::SetScope(s)).is_err()
+        {
+            r.error = Some("the replay worker stopped".into());
+        }
+        if exit {
+            let ctx = ui.ctx().clone();
+            self.exit_replay(&ctx);
+        }
+    }
+}
