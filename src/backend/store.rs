@@ -4,13 +4,15 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 
 use crate::model::event::{Event, EventKind};
 use crate::model::incident::{Caller, IncidentType, Severity};
 use crate::model::lonlat::LonLat;
 use crate::model::situation::Situation;
-use crate::store::{Store, time::now_utc_iso};
+use crate::store::Store;
+use crate::store::time::{format_utc_ms, now_utc_iso};
 
 /// A new incident as typed by the duty officer; the worker allocates its id under the write lock.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,6 +67,9 @@ pub enum StoreCommand {
     },
     /// Re-read the log (other seats may have written).
     Refresh,
+    /// Enter a drill (its id, and its simulated clock in ms that stamps every event the operator
+    /// records from now on; the situation sent back is the drill's) or leave it (`None`).
+    SetDrill(Option<(String, Arc<AtomicI64>)>),
 }
 
 /// What the worker reports.
@@ -148,6 +153,7 @@ impl StoreWorker {
                     Err(e) => send(StoreEvent::Error(e)),
                 };
                 send_log(&store);
+                let mut drill: Option<(String, Arc<AtomicI64>)> = None;
                 loop {
                     let cmd = match commands.recv_timeout(POLL) {
                         Ok(cmd) => cmd,
@@ -163,14 +169,24 @@ impl StoreWorker {
                         }
                     };
                     let result = match cmd {
-                        StoreCommand::Append { operator, seat, kind } => store
-                            .append(&operator, &seat, None, kind)
-                            .map(|_| ())
-                            .map_err(|e| e.to_string()),
-                        StoreCommand::AppendBatch { operator, seat, kinds } => store
-                            .append_batch(&operator, &seat, None, kinds)
-                            .map(|_| ())
-                            .map_err(|e| e.to_string()),
+                        StoreCommand::Append { operator, seat, kind } => {
+                            let (ts, id) = stamp(&drill);
+                            store
+                                .append_with_at(ts.as_deref(), &operator, &seat, id, |_| Ok(vec![kind.clone()]))
+                                .map(|_| ())
+                                .map_err(|e| e.to_string())
+                        }
+                        StoreCommand::AppendBatch { operator, seat, kinds } => {
+                            let (ts, id) = stamp(&drill);
+                            store
+                                .append_with_at(ts.as_deref(), &operator, &seat, id, |_| Ok(kinds.clone()))
+                                .map(|_| ())
+                                .map_err(|e| e.to_string())
+                        }
+                        StoreCommand::SetDrill(d) => {
+                            drill = d;
+                            Ok(())
+                        }
                         StoreCommand::LoadDemo(dir) => store.load_demo(&dir).map(|_| ()).map_err(|e| e.to_string()),
                         StoreCommand::Refresh => store.refresh().map_err(|e| e.to_string()),
                         StoreCommand::ReportIncident {
@@ -179,7 +195,7 @@ impl StoreWorker {
                             seat,
                             draft,
                         } => {
-                            let result = report(&mut store, &operator, &seat, draft);
+                            let result = report(&mut store, &operator, &seat, draft, &drill);
                             send(StoreEvent::Done { req, result });
                             Ok(())
                         }
@@ -187,8 +203,12 @@ impl StoreWorker {
                     if let Err(e) = result {
                         send(StoreEvent::Error(e));
                     }
-                    match store.situation() {
-                        Ok(s) => send(StoreEvent::Situation(Arc::new(s.clone()))),
+                    let sit = match &drill {
+                        Some((id, _)) => store.drill_situation(id),
+                        None => store.situation().cloned(),
+                    };
+                    match sit {
+                        Ok(s) => send(StoreEvent::Situation(Arc::new(s))),
                         Err(e) => send(StoreEvent::Error(e.to_string())),
                     }
                     send_log(&store);
@@ -208,10 +228,26 @@ impl StoreWorker {
     }
 }
 
-fn report(store: &mut Store, operator: &str, seat: &str, d: IncidentDraft) -> Result<u32, String> {
+/// The log time and drill id of the operator's events: the drill's simulated clock in a drill.
+fn stamp(drill: &Option<(String, Arc<AtomicI64>)>) -> (Option<String>, Option<&str>) {
+    match drill {
+        Some((id, clock)) => (Some(format_utc_ms(clock.load(Ordering::Relaxed))), Some(id.as_str())),
+        None => (None, None),
+    }
+}
+
+fn report(
+    store: &mut Store,
+    operator: &str,
+    seat: &str,
+    d: IncidentDraft,
+    drill: &Option<(String, Arc<AtomicI64>)>,
+) -> Result<u32, String> {
     let mut id = None;
+    let (ts, drill_id) = stamp(drill);
+    let reported_at = ts.clone().unwrap_or_else(now_utc_iso);
     store
-        .append_with(operator, seat, None, |sit| {
+        .append_with_at(ts.as_deref(), operator, seat, drill_id, |sit| {
             let new = sit.next_incident_id();
             id = Some(new);
             Ok(vec![EventKind::IncidentReported {
@@ -220,7 +256,7 @@ fn report(store: &mut Store, operator: &str, seat: &str, d: IncidentDraft) -> Re
                 severity: d.severity,
                 lonlat: d.lonlat,
                 address: d.address.clone(),
-                reported_at_utc: now_utc_iso(),
+                reported_at_utc: reported_at.clone(),
                 caller: d.caller.clone(),
                 notes: d.notes.clone(),
             }])

@@ -300,6 +300,19 @@ impl Store {
         self.append_inner(None, operator, seat, drill_id, build)
     }
 
+    /// [`Store::append_with`] with an optional explicit log time (a console drill stamps the
+    /// operator's events with the drill's simulated time).
+    pub fn append_with_at(
+        &mut self,
+        ts_utc: Option<&str>,
+        operator: &str,
+        seat: &str,
+        drill_id: Option<&str>,
+        build: impl FnMut(&Situation) -> Result<Vec<EventKind>, StoreError>,
+    ) -> Result<Vec<u64>, StoreError> {
+        self.append_inner(ts_utc, operator, seat, drill_id, build)
+    }
+
     fn append_inner(
         &mut self,
         ts_utc: Option<&str>,

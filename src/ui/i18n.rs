@@ -162,6 +162,21 @@ messages! {
     ReplayTip => "只读回放：地图、看板、日志与计时均为时间轴光标所在时刻", "Read-only replay: map, boards, log and timers show the moment under the timeline cursor";
     ReplayKeysTip => "空格 播放/暂停 · [ ] 后退/前进 5 分钟 · 点击或拖动时间轴跳转", "Space play/pause · [ ] back/forward 5 min · click or drag the timeline to seek";
     Play => "播放", "Play";
+    Drill => "演练", "Drill";
+    DrillBadge => "演练 DRILL", "演练 DRILL";
+    DrillBadgeTip => "演练进行中：所有操作带演练编号与模拟时间，不影响实战力量与统计", "Drill running: everything recorded carries the drill id and simulated time, and never touches real units or statistics";
+    Scenario => "想定", "Scenario";
+    DrillAuto => "自动（模拟调度与到达）", "Auto (simulated dispatch and arrivals)";
+    DrillAutoTip => "模拟器按预案派遣并按道路时间到达；不勾选则由值班员自行处置", "The simulator dispatches by plan and units arrive by road ETA; unticked, the operator does it as in real work";
+    StartDrill => "开始演练", "Start drill";
+    StartDrillTip => "在当前数据库中以演练编号运行所选想定", "Run the chosen scenario in this database under a drill id";
+    EndDrill => "结束演练", "End drill";
+    EndingDrill => "正在结束…", "Ending…";
+    NextInject => "下一步", "Next";
+    DrillReport => "评估报告", "After-action report";
+    DrillNeedsFile => "演练需要打开的数据库文件（非回放、非内存库）", "A drill needs an open database file (not a replay, not in-memory)";
+    NoScenarios => "地图包 drills/ 中没有想定文件", "No scenario files in the pack's drills/ folder";
+    DrillKeysTip => "空格 播放/暂停模拟时钟", "Space plays / pauses the simulated clock";
     Speed => "倍速", "Speed";
     ReplayScope => "范围", "Scope";
     Pause => "暂停", "Pause";
@@ -253,8 +268,10 @@ mod tests {
     fn every_message_has_both_languages() {
         for &m in Msg::ALL {
             assert!(!tr(Lang::Zh, m).is_empty() && !tr(Lang::En, m).is_empty(), "{m:?}");
-            // The Chinese text must actually be Chinese (or a deliberate language name).
-            if m != Msg::LanguageSwitch {
+            // The Chinese text must actually be Chinese (or a deliberate language name, or a
+            // mode badge that is bilingual on purpose in both languages: 演练 DRILL).
+            let bilingual = [Msg::LanguageSwitch, Msg::ReplayBadge, Msg::DrillBadge, Msg::DrillReplayBadge];
+            if !bilingual.contains(&m) {
                 assert!(tr(Lang::Zh, m) != tr(Lang::En, m), "{m:?} is untranslated");
             }
         }

@@ -2,6 +2,7 @@
 //! Reads the map pack and settings; long work (tile downloads) runs in `backend`, never here.
 
 mod boards;
+pub mod drill;
 pub mod fonts;
 pub mod i18n;
 pub mod incident_form;
@@ -168,6 +169,10 @@ pub struct OneMapApp {
     log_filter: String,
     /// Replay mode (read-only), when on.
     pub replay: Option<replay::ReplayState>,
+    /// A running console drill.
+    pub drill: Option<drill::DrillState>,
+    /// Drill scenarios and the last drill's outcome.
+    pub drill_setup: drill::DrillSetup,
     affected_asked: u32,
     /// The new-incident form (kept until the store confirms it).
     pub incident_form: incident_form::IncidentForm,
@@ -260,6 +265,8 @@ impl OneMapApp {
             log: Arc::new(Vec::new()),
             log_filter: String::new(),
             replay: None,
+            drill: None,
+            drill_setup: drill::DrillSetup::default(),
             affected_asked: 0,
             incident_form: incident_form::IncidentForm::default(),
             next_req: 0,
@@ -268,6 +275,7 @@ impl OneMapApp {
             has_plans: false,
             last_job_recommend: false,
         };
+        app.drill_setup = drill::DrillSetup::scan(&app.pack.dir);
         let dispatch = match crate::dispatch::Plans::load_pack(&app.pack.dir) {
             Ok(plans) => Some(DispatchContext {
                 plans,
@@ -904,13 +912,19 @@ impl OneMapApp {
     /// Estimated positions of moving units now, by unit id.
     pub fn estimated_positions(&self) -> std::collections::HashMap<u32, [f64; 2]> {
         let now = self.now_ms();
-        self.tracks
+        let mut out: std::collections::HashMap<u32, [f64; 2]> = self
+            .tracks
             .values()
             .filter_map(|t| {
                 let u = self.situation.units.get(&t.unit)?;
                 crate::dispatch::tracking::estimate_position(u, t, now).map(|e| (t.unit.0, e.lonlat))
             })
-            .collect()
+            .collect();
+        // In a simulated drill the simulator knows where its units are.
+        for (u, ll) in self.drill_positions().unwrap_or(&[]) {
+            out.insert(u.0, *ll);
+        }
+        out
     }
 
     /// Ask the worker for a route or an isochrone; the newest request wins.
@@ -1048,12 +1062,16 @@ impl OneMapApp {
         self.drain_routing();
         self.drain_store(ctx.input(|i| i.time));
         self.drain_replay(&ctx);
+        self.drain_drill(&ctx);
         self.shortcuts(&ctx);
         self.replay_shortcuts(&ctx);
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui));
         egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar_ui(ui));
         if self.replay.is_some() {
             egui::Panel::bottom("replay_bar").show(ui, |ui| self.replay_bar_ui(ui));
+        }
+        if self.drill.is_some() {
+            egui::Panel::bottom("drill_bar").show(ui, |ui| self.drill_bar_ui(ui));
         }
         if self.has_store() {
             egui::Panel::right("boards")
@@ -1077,6 +1095,10 @@ impl OneMapApp {
                     }
                     self.raster_ui(ui);
                     ui.separator();
+                    if self.has_store() {
+                        self.drill_setup_ui(ui);
+                        ui.separator();
+                    }
                     ui.label(RichText::new(self.t(Msg::Shortcuts)).strong());
                     ui.label(RichText::new(self.t(Msg::ShortcutsText)).small());
                 });
@@ -1091,7 +1113,7 @@ impl OneMapApp {
         let frame = match &self.replay {
             Some(r) if r.scope.is_some() => Some(theme::DRILL),
             Some(_) => Some(theme::REPLAY),
-            None => None,
+            None => self.drill.as_ref().map(|_| theme::DRILL),
         };
         if let Some(c) = frame {
             let rect = ctx.content_rect();

@@ -179,6 +179,11 @@ impl OneMapApp {
         if ctx.egui_wants_keyboard_input() {
             return;
         }
+        if let Some(d) = self.drill.as_mut()
+            && ctx.input(|i| i.key_pressed(Key::Space))
+        {
+            d.clock.toggle();
+        }
         let Some(r) = self.replay.as_mut() else { return };
         let (space, back, fwd) = ctx.input(|i| {
             (

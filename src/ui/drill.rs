@@ -1,0 +1,340 @@
+//! Drill mode in the console: pick a scenario, start it, and the same console runs the exercise
+//! under a drill id — a violet 演练 DRILL banner and window frame, a simulated clock (play /
+//! pause / 1×–1000×), injects and (with 自动 auto) the simulated dispatcher and units arriving by
+//! road ETA, while the operator works as in real life: everything they record carries the drill
+//! id and the simulated time, and never touches real units. Ending it writes the after-action
+//! report next to the database.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use egui::{Color32, RichText, Ui};
+
+use super::i18n::{Msg, tr};
+use super::replay::SPEEDS;
+use super::{OneMapApp, theme};
+use crate::backend::drill::{DrillCommand, DrillReport, DrillStart, DrillWorker};
+use crate::backend::store::StoreCommand;
+use crate::dispatch::tracking::fmt_clock;
+use crate::drill::SimClock;
+use crate::model::ids::UnitId;
+use crate::store::time::format_utc_ms;
+
+/// A running console drill.
+pub struct DrillState {
+    worker: DrillWorker,
+    /// Drill id (known once started).
+    pub drill_id: Option<String>,
+    /// Scenario name.
+    pub name: String,
+    /// Simulated start, ms.
+    pub start_ms: i64,
+    /// The simulated clock.
+    pub clock: SimClock,
+    sim_now: Arc<AtomicI64>,
+    last_tick: Option<i64>,
+    /// Simulated units' positions at the last tick.
+    pub positions: Arc<Vec<(UnitId, [f64; 2])>>,
+    /// When the simulator next acts.
+    pub next_due_ms: Option<i64>,
+    /// Stop was asked.
+    pub ending: bool,
+}
+
+/// The drill section's settings and last outcome.
+#[derive(Default)]
+pub struct DrillSetup {
+    /// Scenario files found in the pack's `drills/` folder.
+    pub scenarios: Vec<PathBuf>,
+    /// Chosen scenario.
+    pub chosen: usize,
+    /// Simulated dispatcher and units.
+    pub auto: bool,
+    /// The last drill's report (path or why not).
+    pub last_report: Option<Result<PathBuf, String>>,
+    /// Why a drill could not start or stopped.
+    pub error: Option<String>,
+}
+
+impl DrillSetup {
+    /// Scenarios in `<pack>/drills/*.toml`, sorted.
+    pub fn scan(pack_dir: &std::path::Path) -> DrillSetup {
+        let mut scenarios: Vec<PathBuf> = std::fs::read_dir(pack_dir.join("drills"))
+            .map(|rd| {
+                rd.filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        scenarios.sort();
+        DrillSetup {
+            scenarios,
+            chosen: 0,
+            auto: true,
+            last_report: None,
+            error: None,
+        }
+    }
+}
+
+impl OneMapApp {
+    /// Start the chosen scenario as a drill on the console's database file.
+    pub fn start_drill(&mut self, ctx: &egui::Context) {
+        let lang = self.settings.lang;
+        self.drill_setup.error = None;
+        let db = self.store_path.clone().filter(|p| p.is_file() && self.store.is_some());
+        let (Some(db), None, None) = (db, &self.replay, &self.drill) else {
+            self.drill_setup.error = Some(tr(lang, Msg::DrillNeedsFile).to_string());
+            return;
+        };
+        let Some(scenario) = self.drill_setup.scenarios.get(self.drill_setup.chosen).cloned() else {
+            self.drill_setup.error = Some(tr(lang, Msg::NoScenarios).to_string());
+            return;
+        };
+        let start = DrillStart {
+            db,
+            scenario,
+            auto: self.drill_setup.auto,
+            operator: self.operator(),
+            seat: self.seat(),
+        };
+        match DrillWorker::start(self.pack.clone(), start, ctx.clone()) {
+            Ok(worker) => {
+                self.recommendation = None;
+                self.tracks.clear();
+                self.drill = Some(DrillState {
+                    worker,
+                    drill_id: None,
+                    name: String::new(),
+                    start_ms: 0,
+                    clock: SimClock::new(0),
+                    sim_now: Arc::new(AtomicI64::new(0)),
+                    last_tick: None,
+                    positions: Arc::new(Vec::new()),
+                    next_due_ms: None,
+                    ending: false,
+                });
+            }
+            Err(e) => self.drill_setup.error = Some(e),
+        }
+    }
+
+    /// Ask the running drill to end (its report is written, then live work resumes).
+    pub fn end_drill(&mut self) {
+        if let Some(d) = self.drill.as_mut()
+            && !d.ending
+        {
+            match d.worker.send(DrillCommand::Stop) {
+                Ok(()) => d.ending = true,
+                Err(e) => self.drill_setup.error = Some(e),
+            }
+        }
+    }
+
+    /// Whether a console drill is running.
+    pub fn in_drill(&self) -> bool {
+        self.drill.is_some()
+    }
+
+    fn store_send(&mut self, cmd: StoreCommand) {
+        if let Some(s) = &self.store
+            && let Err(e) = s.send(cmd)
+        {
+            self.store_error = Some(e);
+        }
+    }
+
+    pub(super) fn drain_drill(&mut self, ctx: &egui::Context) {
+        let Some(d) = self.drill.as_mut() else { return };
+        let mut to_store = Vec::new();
+        let mut finished: Option<Option<Result<PathBuf, String>>> = None;
+        while let Ok(r) = d.worker.rx.try_recv() {
+            match r {
+                DrillReport::Started {
+                    drill_id,
+                    name,
+                    start_ms,
+                } => {
+                    d.clock = SimClock::new(start_ms);
+                    d.clock.set_speed(60.0);
+                    d.clock.play();
+                    d.sim_now.store(start_ms, Ordering::Relaxed);
+                    d.start_ms = start_ms;
+                    d.name = name;
+                    d.drill_id = Some(drill_id.clone());
+                    to_store.push(StoreCommand::SetDrill(Some((drill_id, d.sim_now.clone()))));
+                    to_store.push(StoreCommand::Refresh);
+                }
+                DrillReport::Progress {
+                    appended,
+                    next_due_ms,
+                    positions,
+                    ..
+                } => {
+                    d.positions = positions;
+                    d.next_due_ms = next_due_ms;
+                    if appended > 0 {
+                        to_store.push(StoreCommand::Refresh);
+                    }
+                }
+                DrillReport::Ended { report, .. } => finished = Some(Some(report)),
+                DrillReport::Error(e) => {
+                    self.drill_setup.error = Some(e);
+                    finished = Some(None);
+                }
+            }
+        }
+        if let Some(d) = self.drill.as_mut()
+            && d.drill_id.is_some()
+            && finished.is_none()
+        {
+            let dt = ctx.input(|i| i.stable_dt).clamp(0.0, 0.25);
+            if d.clock.is_playing() {
+                d.clock.advance(std::time::Duration::from_secs_f32(dt));
+                ctx.request_repaint_after(std::time::Duration::from_millis(100));
+            }
+            let now = d.clock.now_ms();
+            d.sim_now.store(now, Ordering::Relaxed);
+            if d.last_tick != Some(now) && d.worker.send(DrillCommand::Tick(now)).is_ok() {
+                d.last_tick = Some(now);
+            }
+            self.clock_ms = Some(now);
+        }
+        if let Some(report) = finished {
+            self.drill = None;
+            self.clock_ms = None;
+            self.tracks.clear();
+            if let Some(r) = report {
+                self.drill_setup.last_report = Some(r);
+            }
+            to_store.push(StoreCommand::SetDrill(None));
+            to_store.push(StoreCommand::Refresh);
+        }
+        for c in to_store {
+            self.store_send(c);
+        }
+    }
+
+    /// Simulated positions of the drill's moving units, by unit id.
+    pub fn drill_positions(&self) -> Option<&[(UnitId, [f64; 2])]> {
+        self.drill.as_ref().map(|d| d.positions.as_slice())
+    }
+
+    /// The drill section of the side panel: scenario, auto, start / last report.
+    pub(super) fn drill_setup_ui(&mut self, ui: &mut Ui) {
+        let lang = self.settings.lang;
+        ui.label(RichText::new(tr(lang, Msg::Drill)).strong());
+        if self.drill.is_none() {
+            let names: Vec<String> = self
+                .drill_setup
+                .scenarios
+                .iter()
+                .map(|p| p.file_stem().map_or(String::new(), |s| s.to_string_lossy().to_string()))
+                .collect();
+            if names.is_empty() {
+                ui.label(RichText::new(tr(lang, Msg::NoScenarios)).small().weak());
+            } else {
+                let current = names.get(self.drill_setup.chosen).cloned().unwrap_or_default();
+                egui::ComboBox::new("drill_scenario", tr(lang, Msg::Scenario))
+                    .selected_text(current)
+                    .show_ui(ui, |ui| {
+                        for (i, n) in names.iter().enumerate() {
+                            ui.selectable_value(&mut self.drill_setup.chosen, i, n);
+                        }
+                    });
+                ui.checkbox(&mut self.drill_setup.auto, tr(lang, Msg::DrillAuto))
+                    .on_hover_text(tr(lang, Msg::DrillAutoTip));
+                let can = self.replay.is_none() && self.store.is_some();
+                if ui
+                    .add_enabled(
+                        can,
+                        egui::Button::new(RichText::new(tr(lang, Msg::StartDrill)).strong()),
+                    )
+                    .on_hover_text(tr(lang, Msg::StartDrillTip))
+                    .clicked()
+                {
+                    let ctx = ui.ctx().clone();
+                    self.start_drill(&ctx);
+                }
+            }
+        }
+        if let Some(e) = &self.drill_setup.error {
+            ui.colored_label(theme::WARN_TEXT, e);
+        }
+        match &self.drill_setup.last_report {
+            Some(Ok(p)) => {
+                ui.label(RichText::new(format!("{}: {}", tr(lang, Msg::DrillReport), p.display())).small());
+            }
+            Some(Err(e)) => {
+                ui.colored_label(theme::WARN_TEXT, format!("{}: {e}", tr(lang, Msg::DrillReport)));
+            }
+            None => {}
+        }
+    }
+
+    /// The drill bar under the map: banner, simulated clock, speed, end.
+    pub(super) fn drill_bar_ui(&mut self, ui: &mut Ui) {
+        let lang = self.settings.lang;
+        let mut end = false;
+        let Some(d) = self.drill.as_mut() else { return };
+        ui.horizontal(|ui| {
+            let id = d.drill_id.clone().unwrap_or_else(|| "…".into());
+            ui.label(
+                RichText::new(format!(" {} {id} ", tr(lang, Msg::DrillBadge)))
+                    .strong()
+                    .size(18.0)
+                    .color(Color32::BLACK)
+                    .background_color(theme::DRILL),
+            )
+            .on_hover_text(tr(lang, Msg::DrillBadgeTip));
+            ui.label(RichText::new(&d.name).strong());
+            let play = if d.clock.is_playing() { Msg::Pause } else { Msg::Play };
+            if ui
+                .button(RichText::new(tr(lang, play)).strong())
+                .on_hover_text(tr(lang, Msg::DrillKeysTip))
+                .clicked()
+            {
+                d.clock.toggle();
+            }
+            egui::ComboBox::new("drill_speed", tr(lang, Msg::Speed))
+                .selected_text(format!("{}×", d.clock.speed()))
+                .show_ui(ui, |ui| {
+                    for s in SPEEDS {
+                        if ui.selectable_label(d.clock.speed() == s, format!("{s}×")).clicked() {
+                            d.clock.set_speed(s);
+                        }
+                    }
+                });
+            let now = d.clock.now_ms();
+            ui.label(
+                RichText::new(format!(
+                    "{} UTC  T+{}",
+                    format_utc_ms(now).get(..19).unwrap_or("").replace('T', " "),
+                    fmt_clock((now - d.start_ms) as f64 / 1000.0)
+                ))
+                .monospace()
+                .size(15.0),
+            );
+            if let Some(next) = d.next_due_ms {
+                ui.label(
+                    RichText::new(format!(
+                        "{} T+{}",
+                        tr(lang, Msg::NextInject),
+                        fmt_clock((next - d.start_ms) as f64 / 1000.0)
+                    ))
+                    .small()
+                    .weak(),
+                );
+            }
+            let label = if d.ending { Msg::EndingDrill } else { Msg::EndDrill };
+            if ui.add_enabled(!d.ending, egui::Button::new(tr(lang, label))).clicked() {
+                end = true;
+            }
+        });
+        if end {
+            self.end_drill();
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! A drill in the real console: start the DEMO flood + landslide scenario from the side panel,
+//! let the simulated clock run, act as the operator during it, end it, get the report; the real
+//! situation is untouched and every drill event carries the drill id and simulated time.
+
+#![allow(clippy::unwrap_used)] // tests may panic on broken fixtures
+
+mod common;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use onemap::mappack::MapPack;
+use onemap::ui::{Database, OneMapApp, fonts};
+
+fn step_until(h: &mut Harness<'static, OneMapApp>, what: &str, done: impl Fn(&OneMapApp) -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::time::Instant::now() < deadline {
+        h.run_steps(1);
+        if done(h.state()) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("timed out waiting for {what}: {:?}", h.state().drill_setup.error);
+}
+
+#[test]
+fn console_drill_runs_is_kept_apart_and_reports() {
+    use onemap::model::unit::UnitStatus;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("centre.sqlite");
+    let pack = MapPack::load(common::xsbn_pack()).unwrap();
+    let path = db.clone();
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1600.0, 1000.0))
+        .with_context_setup(|ctx| ctx.set_fonts(fonts::definitions()))
+        .with_max_steps(200)
+        .build_eframe(move |cc| {
+            OneMapApp::new(&cc.egui_ctx, pack, None).with_database(&cc.egui_ctx, Database::File(path))
+        });
+    step_until(&mut h, "the store", |a| a.has_store());
+    h.get_by_label("加载演示场景").click();
+    step_until(&mut h, "the demo", |a| a.situation.units.len() > 100);
+    let real_before = onemap::store::Store::open(&db).unwrap().situation().unwrap().clone();
+
+    // The side panel scrolls: bring the button into view, then click it.
+    h.get_by_label("开始演练").scroll_to_me();
+    h.run_steps(3);
+    h.get_by_label("开始演练").click();
+    step_until(&mut h, "the drill to start", |a| {
+        a.drill.as_ref().is_some_and(|d| d.drill_id.is_some())
+    });
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("演练 DRILL").is_some(), "banner");
+    let drill_id = h.state().drill.as_ref().unwrap().drill_id.clone().unwrap();
+    let start_ms = h.state().drill.as_ref().unwrap().start_ms;
+    h.state_mut().drill.as_mut().unwrap().clock.set_speed(1000.0);
+    // Injects arrive: the console shows the drill's situation.
+    step_until(&mut h, "drill incidents", |a| {
+        a.situation.scope_drill_id.as_deref() == Some(drill_id.as_str()) && !a.situation.incidents.is_empty()
+    });
+
+    // The operator acts during the drill: the event carries the drill id and simulated time.
+    h.state_mut().drill.as_mut().unwrap().clock.pause();
+    h.run_steps(2);
+    let sim_now = h.state().drill.as_ref().unwrap().clock.now_ms();
+    let unit = h
+        .state()
+        .situation
+        .units
+        .values()
+        .find(|u| u.status == UnitStatus::Available)
+        .unwrap()
+        .id;
+    let ctx = h.ctx.clone();
+    h.state_mut().select_ops(&ctx, onemap::map::ops::OpsRef::Unit(unit.0));
+    h.run_steps(1);
+    h.key_press(egui::Key::O);
+    step_until(&mut h, "the operator's drill event", |a| {
+        a.situation.units[&unit].status == UnitStatus::OutOfService
+    });
+    step_until(&mut h, "the log tail", |a| {
+        a.log.last().is_some_and(|e| e.kind.tag() == "unit_status_changed")
+    });
+    let ev = h.state().log.last().unwrap().clone();
+    assert_eq!(ev.drill_id.as_deref(), Some(drill_id.as_str()));
+    let ts = onemap::store::time::parse_utc_ms(&ev.ts_utc).unwrap();
+    assert!(
+        ts >= start_ms && (ts - sim_now).abs() <= 1000,
+        "stamped with simulated time: {} vs {sim_now}",
+        ev.ts_utc
+    );
+
+    // End it: live again, report written, real situation untouched.
+    h.get_by_label("结束演练").click();
+    step_until(&mut h, "the drill to end", |a| {
+        a.drill.is_none() && a.drill_setup.last_report.is_some()
+    });
+    let report = h.state().drill_setup.last_report.clone().unwrap().unwrap();
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        html.contains("<svg") && html.contains(&drill_id),
+        "{}",
+        report.display()
+    );
+    assert!(!html.contains("http://") && !html.contains("https://"), "offline HTML");
+    step_until(&mut h, "the real situation again", |a| {
+        a.situation.scope_drill_id.is_none()
+    });
+    let mut store = onemap::store::Store::open(&db).unwrap();
+    let real_after = store.situation().unwrap().clone();
+    assert_eq!(real_after.units, real_before.units, "no real unit changed");
+    assert_eq!(real_after.incidents, real_before.incidents, "no real incident");
+    assert_eq!(
+        h.state().situation.units[&unit].status,
+        UnitStatus::Available,
+        "the console shows real units again"
+    );
+    assert!(real_after.drills[&drill_id].ended_seq.is_some() || !real_after.drills[&drill_id].is_active());
+}
