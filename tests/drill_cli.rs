@@ -51,6 +51,35 @@ fn headless_drill_is_deterministic_and_writes_every_report_format() {
     assert_eq!(r["drill_id"], "flood-landslide-1");
     assert_eq!(r["schematic"], true);
     assert_eq!(r["incidents"].as_array().unwrap().len(), 2);
+    // Ambulance coverage over the drill, hourly: each sample is the coverage of the drill's
+    // situation at that moment, computed independently from a replay of the same file.
+    let samples = r["coverage"].as_array().expect("coverage samples");
+    assert!(samples.len() >= 6, "{samples:?}");
+    let pack = onemap::mappack::MapPack::load(common::xsbn_pack()).unwrap();
+    let plans = onemap::dispatch::Plans::load_pack(&pack.dir).unwrap();
+    let (g, spec) = pack.roads().unwrap();
+    let mut router = onemap::roads::router::Router::with_spec(g, spec);
+    let model = onemap::coverage::CoverageModel::new(
+        &onemap::coverage::DemandSpec::from_pack(&pack),
+        &router,
+        &plans,
+        &onemap::coverage::CoverageOptions::default(),
+    );
+    let mut replay = onemap::store::replay::Replay::open(dir.path().join("a.db")).unwrap();
+    replay.set_scope(Some("flood-landslide-1")).unwrap();
+    let t0 = replay.time_range().unwrap().0;
+    for smp in samples {
+        let t = t0 + (smp["offset_s"].as_f64().unwrap() * 1000.0) as i64;
+        let sit = replay.situation_at_time(t - 1).unwrap();
+        let want = model
+            .compute_type(&sit, &mut router, onemap::coverage::ForceType::Ambulance)
+            .unwrap()
+            .covered_share;
+        assert!(
+            (smp["covered"].as_f64().unwrap() - (want * 1000.0).round() / 1000.0).abs() < 1e-9,
+            "{smp} vs {want}"
+        );
+    }
 
     // The same drill as HTML and CSV, read-only from the database.
     let db = dir.path().join("a.db");

@@ -312,7 +312,7 @@ th{{background:#eaeded}}.ok{{color:#1e8449;font-weight:bold}}.bad{{color:#c0392b
         }
     }
     if let Some(cov) = &r.coverage {
-        h.push_str("<h2>覆盖 Coverage</h2><table><tr><th>offset</th><th>covered</th></tr>");
+        h.push_str("<h2>救护车覆盖 Ambulance coverage</h2><p>Share of the prefecture's area within the plan's ambulance radius (5 km urban / 20 km rural along roads) of an available ambulance; an estimate on a schematic network.</p><table><tr><th>offset</th><th>covered</th></tr>");
         for c in cov {
             let _ = write!(
                 h,

@@ -168,6 +168,25 @@ pub fn report_from_db(
     };
     let plans = Plans::load_pack(&pack.dir).ok();
     let mut router = pack.roads().map(|(g, spec)| Router::with_spec(g, spec));
+    // Ambulance coverage over the drill (the plan's 5 km urban / 20 km rural along roads),
+    // sampled by the report: its own router and demand model, built once.
+    let mut cov_router = pack.roads().map(|(g, spec)| Router::with_spec(g, spec));
+    let cov_model = match (&plans, &cov_router) {
+        (Some(p), Some(r)) => Some(crate::coverage::CoverageModel::new(
+            &crate::coverage::DemandSpec::from_pack(pack),
+            r,
+            p,
+            &crate::coverage::CoverageOptions::default(),
+        )),
+        _ => None,
+    };
+    let mut sample = |sit: &crate::model::Situation| -> Option<f64> {
+        let (m, r) = (cov_model.as_ref()?, cov_router.as_mut()?);
+        m.compute_type(sit, r, crate::coverage::ForceType::Ambulance)
+            .ok()
+            .map(|t| t.covered_share)
+    };
+    let has_cov = cov_model.is_some();
     Ok(build_report(ReportInput {
         title,
         drill_id: drill.map(str::to_owned),
@@ -178,6 +197,6 @@ pub fn report_from_db(
         geography: Geography::from_pack(pack),
         outline_lonlat: outline_from_pack(pack),
         notes,
-        coverage: None,
+        coverage: if has_cov { Some(&mut sample) } else { None },
     }))
 }

@@ -270,7 +270,12 @@ mod tests {
             assert!(!tr(Lang::Zh, m).is_empty() && !tr(Lang::En, m).is_empty(), "{m:?}");
             // The Chinese text must actually be Chinese (or a deliberate language name, or a
             // mode badge that is bilingual on purpose in both languages: 演练 DRILL).
-            let bilingual = [Msg::LanguageSwitch, Msg::ReplayBadge, Msg::DrillBadge, Msg::DrillReplayBadge];
+            let bilingual = [
+                Msg::LanguageSwitch,
+                Msg::ReplayBadge,
+                Msg::DrillBadge,
+                Msg::DrillReplayBadge,
+            ];
             if !bilingual.contains(&m) {
                 assert!(tr(Lang::Zh, m) != tr(Lang::En, m), "{m:?} is untranslated");
             }
