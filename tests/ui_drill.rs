@@ -117,3 +117,42 @@ fn console_drill_runs_is_kept_apart_and_reports() {
     );
     assert!(real_after.drills[&drill_id].ended_seq.is_some() || !real_after.drills[&drill_id].is_active());
 }
+
+/// A drill left open (console closed mid-drill) is offered for ending, as a real event.
+#[test]
+fn a_drill_left_open_can_be_ended() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("centre.sqlite");
+    {
+        let mut store = onemap::store::Store::init(&db).unwrap();
+        store
+            .append(
+                "op",
+                "seat",
+                None,
+                onemap::model::EventKind::DrillStarted {
+                    drill_id: "left-open-1".into(),
+                    name: "demo".into(),
+                },
+            )
+            .unwrap();
+    }
+    let pack = MapPack::load(common::xsbn_pack()).unwrap();
+    let path = db.clone();
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1600.0, 1000.0))
+        .with_context_setup(|ctx| ctx.set_fonts(fonts::definitions()))
+        .with_max_steps(200)
+        .build_eframe(move |cc| {
+            OneMapApp::new(&cc.egui_ctx, pack, None).with_database(&cc.egui_ctx, Database::File(path))
+        });
+    step_until(&mut h, "the store", |a| a.has_store() && !a.situation.drills.is_empty());
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("未结束的演练 left-open-1").is_some());
+    h.get_by_label("结束演练").scroll_to_me();
+    h.run_steps(3);
+    h.get_by_label("结束演练").click();
+    step_until(&mut h, "the drill to be ended", |a| {
+        a.situation.drills.get("left-open-1").is_some_and(|d| !d.is_active())
+    });
+}

@@ -263,6 +263,24 @@ impl OneMapApp {
         if let Some(e) = &self.drill_setup.error {
             ui.colored_label(theme::WARN_TEXT, e);
         }
+        // A drill left running by a closed console or a failed worker can be ended here.
+        if self.drill.is_none() && self.replay.is_none() {
+            let stale: Vec<String> = self
+                .situation
+                .drills
+                .values()
+                .filter(|d| d.is_active())
+                .map(|d| d.drill_id.clone())
+                .collect();
+            for id in stale {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(RichText::new(format!("{} {id}", tr(lang, Msg::StaleDrill))).color(theme::WARN_TEXT));
+                    if ui.button(tr(lang, Msg::EndDrill)).clicked() {
+                        self.send_event(crate::model::EventKind::DrillEnded { drill_id: id.clone() });
+                    }
+                });
+            }
+        }
         match &self.drill_setup.last_report {
             Some(Ok(p)) => {
                 ui.label(RichText::new(format!("{}: {}", tr(lang, Msg::DrillReport), p.display())).small());
