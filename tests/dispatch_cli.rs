@@ -9,20 +9,7 @@ use common::{fails_with, ok, onemap};
 
 use serde_json::Value;
 
-struct Demo {
-    _dir: tempfile::TempDir,
-    db: String,
-    pack: String,
-}
-
-fn demo() -> Demo {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("s.db").to_str().unwrap().to_string();
-    let pack = common::xsbn_pack().to_str().unwrap().to_string();
-    ok(&onemap(&["db", "init", "--db", &db]));
-    ok(&onemap(&["demo", "load", "--db", &db, "--pack", &pack]));
-    Demo { _dir: dir, db, pack }
-}
+use common::{DemoDb as Demo, demo_db as demo};
 
 fn incident(d: &Demo, class: &str, t: &str, sev: &str, at: &str) -> String {
     ok(&onemap(&[

@@ -57,3 +57,23 @@ pub fn fails_with(out: &std::process::Output, needle: &str) -> String {
     assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
     err
 }
+
+/// A fresh SQLite file with the bundled pack's demo scenario, loaded through the CLI.
+pub struct DemoDb {
+    /// The temporary folder holding the file (removed on drop).
+    pub dir: tempfile::TempDir,
+    /// Database path.
+    pub db: String,
+    /// Pack folder.
+    pub pack: String,
+}
+
+/// `onemap db init` + `onemap demo load` into a new temporary database.
+pub fn demo_db() -> DemoDb {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db").to_str().unwrap().to_string();
+    let pack = xsbn_pack().to_str().unwrap().to_string();
+    ok(&onemap(&["db", "init", "--db", &db]));
+    ok(&onemap(&["demo", "load", "--db", &db, "--pack", &pack]));
+    DemoDb { dir, db, pack }
+}
