@@ -168,6 +168,7 @@ impl StoreWorker {
                             }
                         }
                     };
+                    let mut done = None;
                     let result = match cmd {
                         StoreCommand::Append { operator, seat, kind } => {
                             let (ts, id) = stamp(&drill);
@@ -195,8 +196,9 @@ impl StoreWorker {
                             seat,
                             draft,
                         } => {
-                            let result = report(&mut store, &operator, &seat, draft, &drill);
-                            send(StoreEvent::Done { req, result });
+                            // Answered after the new situation below: the console selects the new
+                            // incident on `Done`, so it must already be in the situation it holds.
+                            done = Some((req, report(&mut store, &operator, &seat, draft, &drill)));
                             Ok(())
                         }
                     };
@@ -212,6 +214,9 @@ impl StoreWorker {
                         Err(e) => send(StoreEvent::Error(e.to_string())),
                     }
                     send_log(&store);
+                    if let Some((req, result)) = done {
+                        send(StoreEvent::Done { req, result });
+                    }
                 }
             })
             .map_err(|e| format!("cannot start the store worker: {e}"))?;
