@@ -16,8 +16,8 @@ use crate::backend::routing::{RouteJob, RouteReply};
 use crate::coverage::{ForceType, SupplyAnswer, Threshold, TypeCoverage};
 use crate::dispatch::plans::Limit;
 use crate::map::coverage::{
-    BAND_COLORS, CellQuad, DIST_EDGES_KM, SiteMark, TIME_EDGES_MIN, UNREACHABLE_COLOR, band_edges, cell_quads,
-    point_bands, share_curve,
+    BAND_COLORS, CellQuad, DIST_EDGES_KM, SiteMark, TIME_EDGES_MIN, UNREACHABLE_COLOR, cell_quads, point_bands,
+    share_curve,
 };
 use crate::map::ops::OpsRef;
 use crate::model::ids::UnitId;
@@ -641,6 +641,8 @@ impl OneMapApp {
                         t.bases.len(),
                         t.units_total
                     ));
+                    let th: Vec<String> = t.thresholds.iter().map(|x| threshold_text(lang, x)).collect();
+                    ui.label(RichText::new(th.join("; ")).small().weak());
                     ui.end_row();
                 }
             });
@@ -848,7 +850,41 @@ impl OneMapApp {
     }
 }
 
-/// Band edges of the selected force, for tests and benchmarks.
-pub fn edges_for(tc: &TypeCoverage) -> Vec<f64> {
-    band_edges(tc.metric)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legend_has_a_row_per_band_plus_beyond_and_unreachable() {
+        let rows = legend_rows(Lang::Zh, Metric::Distance);
+        assert_eq!(rows.len(), DIST_EDGES_KM.len() + 2);
+        assert_eq!(rows[0].1, "≤ 5 公里");
+        assert_eq!(rows[1].1, "5–10 公里");
+        assert_eq!(rows.last().map(|r| r.1.as_str()), Some("不可达"));
+        let rows = legend_rows(Lang::En, Metric::Time);
+        assert_eq!(rows[5].1, "> 90 min and beyond");
+        assert_eq!(rows[5].0, BAND_COLORS[5]);
+    }
+
+    #[test]
+    fn threshold_text_names_both_distance_limits() {
+        let t = Threshold {
+            name: "amb".into(),
+            zh: "救护车".into(),
+            en: "Ambulance".into(),
+            limit: Limit::Distance {
+                urban_m: 5000.0,
+                rural_m: 20000.0,
+            },
+        };
+        assert_eq!(threshold_text(Lang::En, &t), "Ambulance ≤ 5 / 20 km (urban / rural)");
+    }
+
+    #[test]
+    fn empty_situations_have_equal_signatures() {
+        assert_eq!(
+            availability_signature(&Situation::default()),
+            availability_signature(&Situation::default())
+        );
+    }
 }
