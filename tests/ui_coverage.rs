@@ -297,3 +297,62 @@ fn nearest_supplies_for_the_selected_incident() {
     h.run_steps(2);
     assert!(h.query_by_label(&got.nearest[0].name_zh).is_some());
 }
+
+#[test]
+fn suggestion_shows_move_up_and_dispatching_it_lowers_live_coverage() {
+    use onemap::model::unit::UnitStatus;
+    let mut h = harness_with_db();
+    load_demo(&mut h);
+    h.get_by_role_and_label(Role::CheckBox, "覆盖").click();
+    step_until(&mut h, "live coverage", live_is_current);
+    // A landslide in Jinghong: the suggestion includes an ambulance.
+    report_landslide(&mut h, [100.80, 22.01]);
+    h.key_press(egui::Key::R);
+    step_until(&mut h, "suggestions", |a| a.recommendation.is_some());
+    let rec = h.state().recommendation.clone().unwrap();
+    let sit = h.state().situation.clone();
+    let focus = h.state().move_up_focus();
+    assert!(!focus.is_empty() && focus.iter().all(|u| rec.unit_ids().contains(u)));
+    step_until(&mut h, "move-up hints for the suggestion", |a| {
+        a.coverage
+            .moveup
+            .as_ref()
+            .is_some_and(|m| m.seq == sit.last_seq && m.hints.len() == focus.len())
+    });
+    let mut oracle = Oracle::new();
+    let model = oracle.model();
+    let hints = h.state().coverage.moveup.clone().unwrap().hints;
+    for (u, got) in focus.iter().zip(&hints) {
+        assert_eq!(got, &model.what_if_dispatched(&sit, &mut oracle.router, *u).unwrap());
+    }
+    h.run_steps(2);
+    assert!(
+        h.query_all_by_label_contains("若派出").count() >= 1,
+        "the hint is shown"
+    );
+    let before = h.state().coverage.answer.clone().unwrap().report;
+    // Enter dispatches the suggestion; coverage follows the new situation.
+    h.key_press(egui::Key::Enter);
+    step_until(&mut h, "the dispatch", |a| {
+        rec.unit_ids()
+            .iter()
+            .all(|u| a.situation.units[u].status == UnitStatus::Dispatched)
+    });
+    step_until(&mut h, "coverage after the dispatch", live_is_current);
+    let after = h.state().coverage.answer.clone().unwrap().report;
+    let lib = oracle.coverage(&h.state().situation.clone());
+    for (a, b) in after.types.iter().zip(&lib.types) {
+        assert_eq!(a.covered_share, b.covered_share, "{}", a.force);
+    }
+    let dropped = after
+        .types
+        .iter()
+        .zip(&before.types)
+        .any(|(a, b)| a.covered_share < b.covered_share || a.uncovered_places.len() > b.uncovered_places.len());
+    assert!(dropped, "dispatching the suggestion lowers some coverage");
+    h.run_steps(2);
+    assert!(
+        h.query_all_by_label_contains("实时：").count() >= 1,
+        "the hint now states the live share"
+    );
+}
