@@ -356,3 +356,24 @@ fn suggestion_shows_move_up_and_dispatching_it_lowers_live_coverage() {
         "the hint now states the live share"
     );
 }
+
+#[test]
+fn selecting_an_available_ambulance_shows_the_hint_with_the_layer_off() {
+    use onemap::model::unit::UnitStatus;
+    let mut h = harness_with_db();
+    load_demo(&mut h);
+    h.run_steps(2);
+    assert!(!h.state().coverage_layer_on());
+    let unit = h
+        .state()
+        .situation
+        .units
+        .values()
+        .find(|u| u.status == UnitStatus::Available && ForceType::of_unit(u) == Some(ForceType::Ambulance))
+        .unwrap()
+        .id;
+    h.state_mut().selected_ops = Some(onemap::map::ops::OpsRef::Unit(unit.0));
+    step_until(&mut h, "the move-up hint", |a| a.coverage.moveup.is_some());
+    h.run_steps(2);
+    assert!(h.query_all_by_label_contains("若派出").count() >= 1);
+}

@@ -12,15 +12,17 @@ use crate::coverage::{
     nearest_supplies,
 };
 use crate::dispatch::Plans;
+use crate::mappack::MapPack;
 use crate::model::ids::UnitId;
 use crate::model::situation::Situation;
 use crate::roads::router::Router;
 
-/// What the worker needs for coverage (loaded from the pack at start; the model is built on
-/// first use).
+/// What the worker needs for coverage: the pack and its plans; the demand (county polygons,
+/// grid) and the model (every point snapped) are built on the worker at the first job, so the
+/// console's start-up does not wait for them.
 pub struct CoverageContext {
-    /// Demand places and county polygons of the pack.
-    pub demand: DemandSpec,
+    /// The pack (places and county polygons).
+    pub pack: Arc<MapPack>,
     /// The pack's plans (thresholds per force type).
     pub plans: Plans,
     model: Option<CoverageModel>,
@@ -28,18 +30,19 @@ pub struct CoverageContext {
 
 impl CoverageContext {
     /// A context whose model is built on the first job.
-    pub fn new(demand: DemandSpec, plans: Plans) -> CoverageContext {
+    pub fn new(pack: Arc<MapPack>, plans: Plans) -> CoverageContext {
         CoverageContext {
-            demand,
+            pack,
             plans,
             model: None,
         }
     }
 
     fn model(&mut self, router: &Router) -> &mut CoverageModel {
-        let (demand, plans) = (&self.demand, &self.plans);
-        self.model
-            .get_or_insert_with(|| CoverageModel::new(demand, router, plans, &CoverageOptions::default()))
+        let (pack, plans) = (&self.pack, &self.plans);
+        self.model.get_or_insert_with(|| {
+            CoverageModel::new(&DemandSpec::from_pack(pack), router, plans, &CoverageOptions::default())
+        })
     }
 }
 

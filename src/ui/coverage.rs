@@ -302,10 +302,13 @@ impl OneMapApp {
         self.settings.layers.insert(LAYER_KEY.to_string(), on);
     }
 
-    fn coverage_wanted(&self) -> bool {
+    fn coverage_wanted(&self, move_up_focus: &[UnitId]) -> bool {
         self.has_store()
             && self.situation.last_seq > 0
-            && (self.coverage_layer_on() || self.board == Board::Coverage || self.coverage.moveup.is_some())
+            && (self.coverage_layer_on()
+                || self.board == Board::Coverage
+                || self.coverage.moveup.is_some()
+                || !move_up_focus.is_empty())
     }
 
     fn submit_coverage(&mut self, job: CoverageJob) -> Option<u64> {
@@ -323,7 +326,8 @@ impl OneMapApp {
     /// stayed unchanged for [`DEBOUNCE_S`]; ask for move-up hints when the dispatch in view
     /// changed. Never computes anything itself.
     pub(super) fn coverage_tick(&mut self, ctx: &egui::Context) {
-        if !self.coverage_wanted() {
+        let units = self.move_up_focus();
+        if !self.coverage_wanted(&units) {
             return;
         }
         let now = ctx.input(|i| i.time);
@@ -347,7 +351,6 @@ impl OneMapApp {
                 ctx.request_repaint_after(std::time::Duration::from_secs_f64(DEBOUNCE_S - (now - since) + 0.01));
             }
         }
-        let units = self.move_up_focus();
         if !units.is_empty() {
             let key = (units.clone(), sig);
             if self.coverage.moveup_key.as_ref() != Some(&key) {

@@ -272,16 +272,16 @@ impl OneMapApp {
         };
         let mut coverage_ctx = None;
         let dispatch = match crate::dispatch::Plans::load_pack(&app.pack.dir) {
-            Ok(plans) => Some(DispatchContext {
-                plans: {
-                    coverage_ctx = Some(crate::backend::coverage_jobs::CoverageContext::new(
-                        crate::coverage::DemandSpec::from_pack(&app.pack),
-                        plans.clone(),
-                    ));
-                    plans
-                },
-                geography: crate::dispatch::Geography::from_pack(&app.pack),
-            }),
+            Ok(plans) => {
+                coverage_ctx = Some(crate::backend::coverage_jobs::CoverageContext::new(
+                    app.pack.clone(),
+                    plans.clone(),
+                ));
+                Some(DispatchContext {
+                    plans,
+                    geography: crate::dispatch::Geography::from_pack(&app.pack),
+                })
+            }
             Err(e) => {
                 // A pack without plans simply has no suggestions; a broken plans file is reported.
                 if app.pack.dir.join("plans.toml").exists() {
