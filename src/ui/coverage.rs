@@ -378,7 +378,16 @@ impl OneMapApp {
                 .map(|(i, c)| SiteMark {
                     lonlat: c.lonlat,
                     number: i + 1,
-                    label: format!("+{:.0} {}", c.gain_km2, tr(lang, Msg::SquareKm)),
+                    label: format!(
+                        "+{:.0} {}{}",
+                        c.gain_km2,
+                        tr(lang, Msg::SquareKm),
+                        if s.report.estimate {
+                            format!(" ({})", tr(lang, Msg::Estimate))
+                        } else {
+                            String::new()
+                        }
+                    ),
                 })
                 .collect();
         }
@@ -646,6 +655,10 @@ impl OneMapApp {
                     ));
                     let th: Vec<String> = t.thresholds.iter().map(|x| threshold_text(lang, x)).collect();
                     ui.label(RichText::new(th.join("; ")).small().weak());
+                    if a.report.estimate {
+                        ui.label(RichText::new(tr(lang, Msg::Estimate)).small().color(theme::WARN_TEXT))
+                            .on_hover_text(tr(lang, Msg::EstimateTip));
+                    }
                     ui.end_row();
                 }
             });
