@@ -7,6 +7,7 @@ use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 
 use geo::TriangulateEarcut;
 
+use super::coverage_jobs::{self, CoverageAnswer, CoverageContext, CoverageJob, MoveUpAnswer, SitingAnswer};
 use crate::dispatch::tracking::Track;
 use crate::dispatch::{Geography, Plans, RecommendOptions, Recommendation, recommend};
 use crate::geom::mercator_norm;
@@ -48,6 +49,8 @@ pub enum RouteJob {
         /// (unit, incident, from, to) per unit.
         legs: Vec<(UnitId, IncidentId, [f64; 2], [f64; 2])>,
     },
+    /// Coverage, move-up, siting and supplies (see [`super::coverage_jobs`]).
+    Coverage(CoverageJob),
 }
 
 /// Jobs of one lane supersede each other; jobs of different lanes never do (a background
@@ -58,6 +61,14 @@ pub enum Lane {
     Interactive,
     /// Background routes of moving units.
     Tracks,
+    /// Background live coverage.
+    Coverage,
+    /// Move-up hints ("if X is dispatched …").
+    MoveUp,
+    /// Siting proposals.
+    Siting,
+    /// Nearest supplies.
+    Supplies,
 }
 
 impl RouteJob {
@@ -65,6 +76,10 @@ impl RouteJob {
     pub fn lane(&self) -> Lane {
         match self {
             RouteJob::Tracks { .. } => Lane::Tracks,
+            RouteJob::Coverage(CoverageJob::Coverage { .. }) => Lane::Coverage,
+            RouteJob::Coverage(CoverageJob::MoveUp { .. }) => Lane::MoveUp,
+            RouteJob::Coverage(CoverageJob::Siting { .. }) => Lane::Siting,
+            RouteJob::Coverage(CoverageJob::Supplies { .. }) => Lane::Supplies,
             _ => Lane::Interactive,
         }
     }
@@ -132,6 +147,14 @@ pub enum RouteReply {
     Recommendation(Box<Recommendation>),
     /// Unit tracks; units whose route failed are listed with the reason.
     Tracks(Vec<Track>, Vec<(UnitId, String)>),
+    /// Live coverage.
+    Coverage(Box<CoverageAnswer>),
+    /// Move-up hints.
+    MoveUp(Box<MoveUpAnswer>),
+    /// A siting proposal.
+    Siting(Box<SitingAnswer>),
+    /// Nearest supplies.
+    Supplies(Box<crate::coverage::SupplyAnswer>),
 }
 
 /// A reply with the generation of its job.
@@ -153,6 +176,17 @@ impl RoutingWorker {
         dispatch: Option<DispatchContext>,
         ctx: egui::Context,
     ) -> Result<RoutingWorker, String> {
+        RoutingWorker::start_with_coverage(graph, spec, dispatch, None, ctx)
+    }
+
+    /// Like [`RoutingWorker::start`], also answering coverage jobs from `coverage`.
+    pub fn start_with_coverage(
+        graph: Arc<Graph>,
+        spec: RoutingSpec,
+        dispatch: Option<DispatchContext>,
+        mut coverage: Option<CoverageContext>,
+        ctx: egui::Context,
+    ) -> Result<RoutingWorker, String> {
         let (tx, jobs) = mpsc::sync_channel::<(u64, RouteJob)>(8);
         let (done, rx) = mpsc::channel();
         std::thread::Builder::new()
@@ -167,7 +201,10 @@ impl RoutingWorker {
                         batch.push(newer);
                     }
                     for (generation, job) in batch {
-                        let reply = answer(&mut router, dispatch.as_ref(), job);
+                        let reply = match job {
+                            RouteJob::Coverage(job) => coverage_jobs::answer(&mut router, coverage.as_mut(), job),
+                            job => answer(&mut router, dispatch.as_ref(), job),
+                        };
                         if done.send((generation, reply)).is_err() {
                             return;
                         }
@@ -193,6 +230,7 @@ impl RoutingWorker {
 
 fn answer(router: &mut Router, dispatch: Option<&DispatchContext>, job: RouteJob) -> Result<RouteReply, String> {
     match job {
+        RouteJob::Coverage(_) => Err("coverage jobs are answered by coverage_jobs".into()),
         RouteJob::Tracks { legs } => {
             let mut tracks = Vec::new();
             let mut failed = Vec::new();

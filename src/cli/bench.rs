@@ -76,6 +76,10 @@ pub enum BenchCommand {
         /// Frames per zoom level.
         #[arg(long, default_value_t = 120)]
         frames: usize,
+        /// With an in-memory database and the pack's demo, each zoom measured with the coverage
+        /// overlay off and on.
+        #[arg(long)]
+        coverage: bool,
         /// One JSON object on stdout.
         #[arg(long)]
         json: bool,
@@ -155,8 +159,8 @@ pub fn run(what: &BenchCommand, pack: Option<&Path>) -> Result<String, CliError>
                 format!("replay bench ({} cores, medians):\n{text}", cores())
             })
         }
-        BenchCommand::Frame { frames, json } => {
-            let report = frame_bench(load_pack(pack)?, (*frames).clamp(10, 10_000));
+        BenchCommand::Frame { frames, coverage, json } => {
+            let report = frame_bench(load_pack(pack)?, (*frames).clamp(10, 10_000), *coverage)?;
             let text = serde_json::to_string_pretty(&report).map_err(|e| CliError::input(e.to_string()))?;
             Ok(if *json {
                 text
@@ -193,6 +197,8 @@ pub struct FrameZoom {
     pub p95_total_ms: f64,
     /// Vertices handed to the GPU (median).
     pub vertices: usize,
+    /// The coverage overlay was on.
+    pub coverage: bool,
 }
 
 /// The frame benchmark's result.
@@ -210,7 +216,7 @@ pub struct FrameReport {
 
 /// Drive the real console with a bare egui context, panning a little every frame (so nothing
 /// is cached between frames), at the overview, county and town zooms.
-pub fn frame_bench(pack: crate::mappack::MapPack, frames: usize) -> FrameReport {
+pub fn frame_bench(pack: crate::mappack::MapPack, frames: usize, coverage: bool) -> Result<FrameReport, CliError> {
     let ctx = egui::Context::default();
     let name = pack.manifest.name.clone();
     let center = crate::map::mercator_center(pack.bbox());
@@ -223,7 +229,34 @@ pub fn frame_bench(pack: crate::mappack::MapPack, frames: usize) -> FrameReport 
     };
     let mut zooms = Vec::new();
     let mut t = 0.0;
-    for zoom in [9.0, 11.0, 13.5] {
+    let mut runs = vec![(9.0, false), (11.0, false), (13.5, false)];
+    if coverage {
+        // The demo in memory; wait (real time) for the store and the first coverage report.
+        app = app.with_database(&ctx, crate::ui::Database::InMemory);
+        let mut pump = |app: &mut OneMapApp, what: &str, done: &dyn Fn(&OneMapApp) -> bool| {
+            let deadline = Instant::now() + std::time::Duration::from_secs(300);
+            while !done(app) {
+                if Instant::now() > deadline {
+                    return Err(CliError::input(format!("frame bench: timed out waiting for {what}")));
+                }
+                t += 1.0 / 60.0;
+                ctx.run_ui(input(t), |ui| app.show(ui)).textures_delta.clear();
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            Ok(())
+        };
+        pump(&mut app, "the store", &|a| a.has_store())?;
+        app.load_demo();
+        pump(&mut app, "the demo", &|a| a.situation.units.len() > 10)?;
+        app.set_coverage_layer(true);
+        pump(&mut app, "coverage", &|a| a.coverage.answer.is_some())?;
+        runs = [9.0, 11.0, 13.5]
+            .iter()
+            .flat_map(|&z| [(z, false), (z, true)])
+            .collect();
+    }
+    for (zoom, overlay) in runs {
+        app.set_coverage_layer(overlay);
         let (mut ui_ms, mut tess_ms, mut total, mut verts) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for i in 0..frames + 5 {
             let dx = (i as f64 * 0.002).sin() * 0.05;
@@ -256,14 +289,15 @@ pub fn frame_bench(pack: crate::mappack::MapPack, frames: usize) -> FrameReport 
             tessellate_ms: pct(&mut tess_ms, 0.5),
             p95_total_ms: pct(&mut total, 0.95),
             vertices: pct(&mut verts, 0.5) as usize,
+            coverage: overlay,
         });
     }
-    FrameReport {
+    Ok(FrameReport {
         pack: name,
         window: [size.x, size.y],
         cores: cores(),
         zooms,
-    }
+    })
 }
 
 fn pct(v: &mut [f64], q: f64) -> f64 {

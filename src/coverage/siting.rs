@@ -180,7 +180,7 @@ pub fn siting_exhaustive(sets: &[Vec<u32>], weights: &[f64], covered: &[bool], k
 }
 
 /// Grid candidates over the demand grid's extent plus the planned stations of the force's kinds.
-fn default_candidates(
+pub fn default_candidates(
     model: &CoverageModel,
     sit: &Situation,
     force: ForceType,

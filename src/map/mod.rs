@@ -3,6 +3,7 @@
 //! settings; never touches files or the network on the UI thread.
 
 pub mod basemap;
+pub mod coverage;
 pub mod ops;
 pub mod overlay;
 pub mod raster;

@@ -39,18 +39,21 @@ impl OneMapApp {
                 (Board::Stock, Msg::Stock),
                 (Board::Shelters, Msg::Shelters),
                 (Board::Log, Msg::Log),
+                (Board::Coverage, Msg::Coverage),
             ] {
                 ui.selectable_value(&mut self.board, b, tr(lang, m));
             }
         });
         ui.separator();
         self.detail_ui(ui, lang);
+        self.move_up_hint_ui(ui, lang);
         match self.board {
             Board::Units => self.units_board(ui, lang),
             Board::Incidents => self.incidents_board(ui, lang),
             Board::Stock => self.stock_board(ui, lang),
             Board::Shelters => self.shelters_board(ui, lang),
             Board::Log => self.log_board(ui, lang),
+            Board::Coverage => self.coverage_board(ui, lang),
         }
     }
 

@@ -51,6 +51,7 @@ impl OneMapApp {
             .iter()
             .map(|l| self.layer_visible(&l.name))
             .collect();
+        let coverage_on = self.coverage_layer_on() && show_ops;
         let mut map = Map::new(None, &mut self.memory, lon_lat(home[0], home[1]))
             .zoom_with_ctrl(false)
             .double_click_to_zoom(true);
@@ -67,6 +68,9 @@ impl OneMapApp {
                     raster_under: raster_on,
                 });
             }
+        }
+        if coverage_on {
+            map = map.with_plugin(self.coverage.plugin()); // under the operational markers
         }
         if show_ops {
             map = map.with_plugin(OpsPlugin {
@@ -182,6 +186,10 @@ impl OneMapApp {
                     action = Some((3, ll));
                     ui.close();
                 }
+                if show_ops && ui.button(tr(lang, Msg::SupplyHere)).clicked() {
+                    action = Some((5, ll));
+                    ui.close();
+                }
                 ui.separator();
                 let text = format!("{:.6},{:.6}", ll[0], ll[1]);
                 if ui.button(format!("{} {text}", tr(lang, Msg::CopyCoords))).clicked() {
@@ -196,6 +204,10 @@ impl OneMapApp {
             Some((1, ll)) => self.route_to_here(ll),
             Some((2, ll)) => self.request(RouteJob::Isochrone { at: ll }),
             Some((4, ll)) => self.open_incident_form(Some(ll)),
+            Some((5, _)) => {
+                self.board = super::Board::Coverage;
+                self.request_supplies();
+            }
             Some(_) => self.clear_routing(),
             None => {}
         }

@@ -2,6 +2,7 @@
 //! Reads the map pack and settings; long work (tile downloads) runs in `backend`, never here.
 
 mod boards;
+pub mod coverage;
 pub mod drill;
 pub mod fonts;
 pub mod i18n;
@@ -79,6 +80,8 @@ pub enum Board {
     Shelters,
     /// The event log.
     Log,
+    /// Coverage and siting.
+    Coverage,
 }
 
 /// Where the console keeps its situation.
@@ -182,6 +185,8 @@ pub struct OneMapApp {
     dispatch_msg: Option<String>,
     has_plans: bool,
     last_job_recommend: bool,
+    /// Live coverage, move-up hints, siting and supplies (from the worker's coverage lanes).
+    pub coverage: coverage::CoverageState,
 }
 
 impl OneMapApp {
@@ -274,13 +279,21 @@ impl OneMapApp {
             dispatch_msg: None,
             has_plans: false,
             last_job_recommend: false,
+            coverage: Default::default(),
         };
+        let mut coverage_ctx = None;
         app.drill_setup = drill::DrillSetup::scan(&app.pack.dir);
         let dispatch = match crate::dispatch::Plans::load_pack(&app.pack.dir) {
-            Ok(plans) => Some(DispatchContext {
-                plans,
-                geography: crate::dispatch::Geography::from_pack(&app.pack),
-            }),
+            Ok(plans) => {
+                coverage_ctx = Some(crate::backend::coverage_jobs::CoverageContext::new(
+                    app.pack.clone(),
+                    plans.clone(),
+                ));
+                Some(DispatchContext {
+                    plans,
+                    geography: crate::dispatch::Geography::from_pack(&app.pack),
+                })
+            }
             Err(e) => {
                 // A pack without plans simply has no suggestions; a broken plans file is reported.
                 if app.pack.dir.join("plans.toml").exists() {
@@ -292,7 +305,7 @@ impl OneMapApp {
         app.has_plans = dispatch.is_some();
         if let Some((graph, spec)) = app.pack.roads() {
             app.schematic_roads = spec.schematic;
-            match RoutingWorker::start(graph, spec, dispatch, ctx.clone()) {
+            match RoutingWorker::start_with_coverage(graph, spec, dispatch, coverage_ctx, ctx.clone()) {
                 Ok(w) => app.routing = Some(w),
                 Err(e) => app.routing_msg = Some(e),
             }
@@ -971,6 +984,10 @@ impl OneMapApp {
     fn drain_routing(&mut self) {
         let Some(w) = self.routing.as_ref() else { return };
         while let Ok((generation, reply)) = w.rx.try_recv() {
+            if self.coverage.owns(generation, &reply) {
+                self.coverage.accept(generation, reply);
+                continue;
+            }
             if let Ok(RouteReply::Tracks(tracks, failed)) = reply {
                 for t in tracks {
                     self.tracks_pending.remove(&(t.unit, t.incident));
@@ -997,6 +1014,7 @@ impl OneMapApp {
                     self.recommendation = Some(*r);
                     self.dispatch_msg = None;
                 }
+                Ok(_) => {} // coverage replies are taken above
                 Err(e) if self.last_job_recommend => self.dispatch_msg = Some(e),
                 Err(e) => self.routing_msg = Some(e),
             }
@@ -1061,6 +1079,7 @@ impl OneMapApp {
         let ctx = ui.ctx().clone();
         self.drain_routing();
         self.drain_store(ctx.input(|i| i.time));
+        self.coverage_tick(&ctx);
         self.drain_replay(&ctx);
         self.drain_drill(&ctx);
         self.shortcuts(&ctx);
@@ -1088,6 +1107,7 @@ impl OneMapApp {
                     ui.separator();
                     self.route_ui(ui);
                     self.layers_ui(ui);
+                    self.coverage_side_ui(ui);
                     ui.separator();
                     if self.settings.legend {
                         self.legend_ui(ui);
