@@ -5,19 +5,25 @@
 
 mod common;
 
+use common::ui::step_until;
+
+fn harness_with_db() -> Harness<'static, OneMapApp> {
+    common::ui::console(onemap::ui::Database::InMemory)
+}
+
+fn harness_with_file(db: &std::path::Path) -> Harness<'static, OneMapApp> {
+    common::ui::console(onemap::ui::Database::File(db.to_path_buf()))
+}
+
 use egui::accesskit::{Role, Toggled};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use onemap::mappack::MapPack;
 use onemap::ui::{OneMapApp, fonts};
 
+/// The console without a database (basemap only).
 fn harness() -> Harness<'static, OneMapApp> {
-    let pack = MapPack::load(common::xsbn_pack()).unwrap();
-    Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .with_context_setup(|ctx| ctx.set_fonts(fonts::definitions()))
-        .with_max_steps(200)
-        .build_eframe(move |cc| OneMapApp::new(&cc.egui_ctx, pack, None))
+    common::ui::console_with(egui::vec2(1400.0, 900.0), |_, _| {})
 }
 
 #[test]
@@ -238,33 +244,6 @@ fn right_click_route_on_the_schematic_network_is_an_estimate() {
     assert!(h.state().route.is_none() && h.state().iso.is_none());
 }
 
-fn harness_with_db() -> Harness<'static, OneMapApp> {
-    let pack = MapPack::load(common::xsbn_pack()).unwrap();
-    Harness::builder()
-        .with_size(egui::vec2(1600.0, 1000.0))
-        .with_context_setup(|ctx| ctx.set_fonts(fonts::definitions()))
-        .with_max_steps(200)
-        .build_eframe(move |cc| {
-            OneMapApp::new(&cc.egui_ctx, pack, None).with_database(&cc.egui_ctx, onemap::ui::Database::InMemory)
-        })
-}
-
-fn step_until(h: &mut Harness<'static, OneMapApp>, what: &str, done: impl Fn(&OneMapApp) -> bool) {
-    // Time-based, generous: background workers share two cores with parallel tests and builds.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while std::time::Instant::now() < deadline {
-        h.run_steps(1);
-        if done(h.state()) {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    panic!(
-        "timed out waiting for {what}; store error: {:?}",
-        h.state().store_error()
-    );
-}
-
 #[test]
 fn first_run_offers_the_demo_and_the_boards_change_unit_status() {
     let mut h = harness_with_db();
@@ -405,18 +384,6 @@ fn suggest_and_dispatch_from_the_incident_pane() {
         })
     });
     assert!(h.state().recommendation.is_none());
-}
-
-fn harness_with_file(db: &std::path::Path) -> Harness<'static, OneMapApp> {
-    let pack = MapPack::load(common::xsbn_pack()).unwrap();
-    let db = db.to_path_buf();
-    Harness::builder()
-        .with_size(egui::vec2(1600.0, 1000.0))
-        .with_context_setup(|ctx| ctx.set_fonts(fonts::definitions()))
-        .with_max_steps(200)
-        .build_eframe(move |cc| {
-            OneMapApp::new(&cc.egui_ctx, pack, None).with_database(&cc.egui_ctx, onemap::ui::Database::File(db))
-        })
 }
 
 fn report_landslide(h: &mut Harness<'static, OneMapApp>, at: [f64; 2]) -> onemap::model::ids::IncidentId {

@@ -6,6 +6,14 @@
 
 mod common;
 
+use common::ui::step_until;
+
+fn harness_with_db() -> Harness<'static, OneMapApp> {
+    common::ui::console_with(egui::vec2(1600.0, 1200.0), |ctx, app| {
+        app.attach_database(ctx, onemap::ui::Database::InMemory)
+    })
+}
+
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
@@ -17,34 +25,7 @@ use onemap::dispatch::Plans;
 use onemap::mappack::MapPack;
 use onemap::model::situation::Situation;
 use onemap::roads::router::Router;
-use onemap::ui::{OneMapApp, fonts};
-
-fn harness_with_db() -> Harness<'static, OneMapApp> {
-    let pack = MapPack::load(common::xsbn_pack()).unwrap();
-    Harness::builder()
-        .with_size(egui::vec2(1600.0, 1200.0))
-        .with_context_setup(|ctx| ctx.set_fonts(fonts::definitions()))
-        .with_max_steps(200)
-        .build_eframe(move |cc| {
-            OneMapApp::new(&cc.egui_ctx, pack, None).with_database(&cc.egui_ctx, onemap::ui::Database::InMemory)
-        })
-}
-
-fn step_until(h: &mut Harness<'static, OneMapApp>, what: &str, done: impl Fn(&OneMapApp) -> bool) {
-    // Time-based, generous: background workers share two cores with parallel tests and builds.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while std::time::Instant::now() < deadline {
-        h.run_steps(1);
-        if done(h.state()) {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    panic!(
-        "timed out waiting for {what}; coverage error: {:?}",
-        h.state().coverage.error
-    );
-}
+use onemap::ui::OneMapApp;
 
 /// The library, independently of the console: its own router, plans and demand.
 struct Oracle {

@@ -6,37 +6,17 @@
 
 mod common;
 
-use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
-use onemap::mappack::MapPack;
-use onemap::ui::{Database, OneMapApp, fonts};
+use common::ui::step_until;
 
-fn step_until(h: &mut Harness<'static, OneMapApp>, what: &str, done: impl Fn(&OneMapApp) -> bool) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while std::time::Instant::now() < deadline {
-        h.run_steps(1);
-        if done(h.state()) {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    panic!("timed out waiting for {what}: {:?}", h.state().drill_setup.error);
-}
+use egui_kittest::kittest::Queryable;
+use onemap::ui::Database;
 
 #[test]
 fn console_drill_runs_is_kept_apart_and_reports() {
     use onemap::model::unit::UnitStatus;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("centre.sqlite");
-    let pack = MapPack::load(common::xsbn_pack()).unwrap();
-    let path = db.clone();
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1600.0, 1000.0))
-        .with_context_setup(|ctx| ctx.set_fonts(fonts::definitions()))
-        .with_max_steps(200)
-        .build_eframe(move |cc| {
-            OneMapApp::new(&cc.egui_ctx, pack, None).with_database(&cc.egui_ctx, Database::File(path))
-        });
+    let mut h = common::ui::console(Database::File(db.clone()));
     step_until(&mut h, "the store", |a| a.has_store());
     h.get_by_label("加载演示场景").click();
     step_until(&mut h, "the demo", |a| a.situation.units.len() > 100);
@@ -137,15 +117,7 @@ fn a_drill_left_open_can_be_ended() {
             )
             .unwrap();
     }
-    let pack = MapPack::load(common::xsbn_pack()).unwrap();
-    let path = db.clone();
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1600.0, 1000.0))
-        .with_context_setup(|ctx| ctx.set_fonts(fonts::definitions()))
-        .with_max_steps(200)
-        .build_eframe(move |cc| {
-            OneMapApp::new(&cc.egui_ctx, pack, None).with_database(&cc.egui_ctx, Database::File(path))
-        });
+    let mut h = common::ui::console(Database::File(db.clone()));
     step_until(&mut h, "the store", |a| a.has_store() && !a.situation.drills.is_empty());
     h.run_steps(2);
     assert!(h.query_by_label_contains("未结束的演练 left-open-1").is_some());

@@ -6,38 +6,15 @@
 
 mod common;
 
-use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
-use onemap::mappack::MapPack;
-use onemap::ui::{OneMapApp, fonts};
+use common::ui::step_until;
 
 fn harness(setup: impl FnOnce(&egui::Context, &mut OneMapApp) + 'static) -> Harness<'static, OneMapApp> {
-    let pack = MapPack::load(common::xsbn_pack()).unwrap();
-    Harness::builder()
-        .with_size(egui::vec2(1600.0, 1000.0))
-        .with_context_setup(|ctx| ctx.set_fonts(fonts::definitions()))
-        .with_max_steps(200)
-        .build_eframe(move |cc| {
-            let mut app = OneMapApp::new(&cc.egui_ctx, pack, None);
-            setup(&cc.egui_ctx, &mut app);
-            app
-        })
+    common::ui::console_with(egui::vec2(1600.0, 1000.0), setup)
 }
 
-fn step_until(h: &mut Harness<'static, OneMapApp>, what: &str, done: impl Fn(&OneMapApp) -> bool) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while std::time::Instant::now() < deadline {
-        h.run_steps(1);
-        if done(h.state()) {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    panic!(
-        "timed out waiting for {what}: {:?}",
-        h.state().replay.as_ref().map(|r| &r.error)
-    );
-}
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use onemap::ui::OneMapApp;
 
 fn drill_db(dir: &std::path::Path) -> (std::path::PathBuf, String) {
     let db = dir.join("drill.sqlite");

@@ -2,6 +2,8 @@
 #![allow(dead_code)]
 #![allow(clippy::unwrap_used)] // tests may panic on broken fixtures
 
+pub mod ui;
+
 use std::path::{Path, PathBuf};
 
 /// The bundled Xishuangbanna pack.

@@ -1,0 +1,49 @@
+//! The real console in egui_kittest: harness builders with the bundled CJK font loaded, and a
+//! time-based wait for background workers.
+
+use egui_kittest::Harness;
+use onemap::mappack::MapPack;
+use onemap::ui::{Database, OneMapApp, fonts};
+
+/// The console on the bundled pack, `size` points, after `setup` (e.g. attach a database).
+pub fn console_with(
+    size: egui::Vec2,
+    setup: impl FnOnce(&egui::Context, &mut OneMapApp) + 'static,
+) -> Harness<'static, OneMapApp> {
+    let pack = MapPack::load(super::xsbn_pack()).unwrap();
+    Harness::builder()
+        .with_size(size)
+        .with_context_setup(|ctx| ctx.set_fonts(fonts::definitions()))
+        .with_max_steps(200)
+        .build_eframe(move |cc| {
+            let mut app = OneMapApp::new(&cc.egui_ctx, pack, None);
+            setup(&cc.egui_ctx, &mut app);
+            app
+        })
+}
+
+/// The console, 1600×1000, on a database.
+pub fn console(db: Database) -> Harness<'static, OneMapApp> {
+    console_with(egui::vec2(1600.0, 1000.0), move |ctx, app| app.attach_database(ctx, db))
+}
+
+/// Step the harness until `done` holds. Time-based and generous (60 s): background workers share
+/// two cores with parallel tests and builds. The panic says what the console last reported.
+pub fn step_until(h: &mut Harness<'static, OneMapApp>, what: &str, done: impl Fn(&OneMapApp) -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::time::Instant::now() < deadline {
+        h.run_steps(1);
+        if done(h.state()) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let a = h.state();
+    panic!(
+        "timed out waiting for {what}; store: {:?}; drill: {:?}; replay: {:?}; coverage: {:?}",
+        a.store_error(),
+        a.drill_setup.error,
+        a.replay.as_ref().map(|r| &r.error),
+        a.coverage.error
+    );
+}
