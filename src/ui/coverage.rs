@@ -614,7 +614,7 @@ impl OneMapApp {
     /// The coverage board.
     pub(super) fn coverage_board(&mut self, ui: &mut Ui, lang: Lang) {
         let ctx = ui.ctx().clone();
-        egui::ScrollArea::vertical().id_salt("coverage_board").show(ui, |ui| {
+        egui::ScrollArea::both().id_salt("coverage_board").show(ui, |ui| {
             ui.horizontal(|ui| {
                 let mut on = self.coverage_layer_on();
                 if ui.checkbox(&mut on, tr(lang, Msg::Coverage)).changed() {

@@ -1093,8 +1093,11 @@ impl OneMapApp {
             egui::Panel::bottom("drill_bar").show(ui, |ui| self.drill_bar_ui(ui));
         }
         if self.has_store() {
+            // The map stays the largest thing on screen: wide boards scroll instead of growing.
+            let max_board = (ctx.content_rect().width() * 0.4).max(380.0);
             egui::Panel::right("boards")
                 .default_size(380.0)
+                .max_size(max_board)
                 .resizable(true)
                 .show(ui, |ui| self.boards_ui(ui));
         }
