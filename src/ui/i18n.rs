@@ -172,6 +172,7 @@ messages! {
     StartDrillTip => "在当前数据库中以演练编号运行所选想定", "Run the chosen scenario in this database under a drill id";
     EndDrill => "结束演练", "End drill";
     StaleDrill => "未结束的演练", "Drill still open:";
+    EndDrillFirst => "请先结束演练再回放", "End the drill before replaying";
     EndingDrill => "正在结束…", "Ending…";
     NextInject => "下一步", "Next";
     DrillReport => "评估报告", "After-action report";

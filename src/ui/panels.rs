@@ -47,6 +47,7 @@ impl OneMapApp {
                 }
             }
             if self.replay.is_none()
+                && self.drill.is_none()
                 && let Some(path) = self.store_path.clone().filter(|p| p.is_file())
                 && ui
                     .button(self.t(Msg::Replay))

@@ -48,6 +48,11 @@ impl OneMapApp {
     /// Open a database read-only in replay mode (`scope`: a drill id, or `None` for the real
     /// operations). Live editing stops until [`OneMapApp::exit_replay`].
     pub fn start_replay(&mut self, ctx: &egui::Context, path: PathBuf, scope: Option<String>) {
+        if self.drill.is_some() {
+            // A running drill owns the live store; end it first.
+            self.drill_setup.error = Some(tr(self.settings.lang, Msg::EndDrillFirst).to_string());
+            return;
+        }
         match ReplayWorker::start(path.clone(), scope.clone(), ctx.clone()) {
             Ok(worker) => {
                 self.store = None;
