@@ -222,9 +222,10 @@ fn siting_new_fire_stations() {
         .iter()
         .map(|c| c["name"].as_str().unwrap())
         .collect();
-    // On the schematic network a site far off the roads covers nothing within 1.5 h (its
-    // off-road leg alone is longer), so only the corridor sites are chosen.
-    assert_eq!(names, ["A", "B"]);
+    // On the schematic network a site off the roads still covers its surroundings (the direct
+    // leg under the off-road rule): Mengwang, far from every existing fire station, gains most;
+    // then the corridor site that adds most. Never a site twice.
+    assert_eq!(names, ["勐旺", "A"]);
     assert_eq!(r["candidates"], 3);
 }
 
@@ -295,4 +296,32 @@ fn bad_input_exits_2_with_one_line() {
         &run(&["coverage", "--what-if", "no-such-unit"]),
         "no unit \"no-such-unit\"",
     );
+}
+
+/// On the schematic network two places off the lines but close together are close: the
+/// prefecture seat is covered by the ambulance stationed there, at the direct leg (straight
+/// line × the pack's detour), not via the nearest schematic node and back.
+#[test]
+fn nearby_places_off_the_schematic_lines_are_close() {
+    let d = demo();
+    let cov = json(&d, &["coverage", "--type", "ambulance"]);
+    let t = &cov["types"][0];
+    let seat = t["places"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| {
+            p["name"]
+                .as_str()
+                .unwrap()
+                .starts_with("西双版纳傣族自治州人民政府驻地")
+        })
+        .unwrap();
+    assert_eq!(seat["covered"], true, "{seat}");
+    let sit: Value = serde_json::from_str(&ok(&onemap(&["situation", "--db", &d.db]))).unwrap();
+    let unit = &sit["units"][seat["unit"]["id"].to_string()];
+    let ll = |v: &Value| [v[0].as_f64().unwrap(), v[1].as_f64().unwrap()];
+    let want = onemap::geom::haversine_m(ll(&unit["lonlat"]), ll(&seat["lonlat"])) * 1.4;
+    let got = seat["dist_m"].as_f64().unwrap();
+    assert!((got - want).abs() < 0.2, "{got} vs {want}");
 }

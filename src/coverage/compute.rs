@@ -308,11 +308,66 @@ impl CoverageModel {
         let ns = router
             .nearest_sources(sources, metric, limit)
             .map_err(|e| CoverageError::Roads(e.to_string()))?;
-        Ok(self
+        let mut hits: Vec<Option<NearestHit>> = self
             .snaps
             .iter()
             .map(|s| s.as_ref().ok().and_then(|s| ns.at_snap(&graph, s)))
-            .collect())
+            .collect();
+        if router.spec.schematic {
+            self.relax_direct(&mut hits, router, sources, metric, limit);
+        }
+        Ok(hits)
+    }
+
+    /// On a schematic network the off-road legs stand in for the roads that are not modelled
+    /// (straight line × detour at the off-road speed). Two places off the network can then be
+    /// close to each other yet far from the schematic lines: a unit at the prefecture seat would
+    /// "drive" to the nearest schematic node and back. There the direct leg between source and
+    /// point, under the same rule, is also a path: take it when shorter by the search's metric.
+    /// Never on a real road network, where distances are along roads only.
+    fn relax_direct(
+        &self,
+        hits: &mut [Option<NearestHit>],
+        router: &Router,
+        sources: &[Snap],
+        metric: Metric,
+        limit: Option<u32>,
+    ) {
+        let p = &router.params;
+        let detour = if p.offroad_detour.is_finite() && p.offroad_detour >= 1.0 {
+            p.offroad_detour
+        } else {
+            1.0
+        };
+        let speed_ms = if p.offroad_speed_kmh.is_finite() && p.offroad_speed_kmh > 0.0 {
+            p.offroad_speed_kmh / 3.6
+        } else {
+            return;
+        };
+        for (i, hit) in hits.iter_mut().enumerate() {
+            if self.snaps[i].is_err() {
+                continue; // off the network entirely: stays uncovered with its reason
+            }
+            let at = self.points[i].lonlat;
+            for (k, s) in sources.iter().enumerate() {
+                let dist_m = crate::geom::haversine_m(s.query_lonlat, at) * detour;
+                let direct = NearestHit {
+                    source: k,
+                    time_ms: (dist_m / speed_ms * 1000.0).round() as u64,
+                    dist_cm: (dist_m * 100.0).round() as u64,
+                };
+                let key = |h: &NearestHit| match metric {
+                    Metric::Time => h.time_ms,
+                    Metric::Distance => h.dist_cm,
+                };
+                if limit.is_some_and(|l| key(&direct) > u64::from(l)) {
+                    continue;
+                }
+                if hit.as_ref().is_none_or(|h| key(&direct) < key(h)) {
+                    *hit = Some(direct);
+                }
+            }
+        }
     }
 
     /// Whether point `i` is covered by `hit` under `thresholds` (and why not).
