@@ -52,6 +52,27 @@ fn opts(auto: bool) -> RunOptions {
     }
 }
 
+/// Run `sc` with the pack's plans, roads and geography into `store` (the runner as the CLI uses it).
+fn run_demo(
+    store: &mut Store,
+    pack: &MapPack,
+    sc: &Scenario,
+    auto: bool,
+    on_batch: impl FnMut(&crate::drill::sim::Simulator, &[crate::model::Event]),
+) -> crate::drill::RunOutcome {
+    let plans = Plans::load_pack(&pack.dir).unwrap();
+    run_scenario(
+        store,
+        sc,
+        &plans,
+        router(pack),
+        Geography::from_pack(pack),
+        &opts(auto),
+        on_batch,
+    )
+    .unwrap()
+}
+
 /// The report of one drill, read back from the file like `onemap report` does.
 fn report_json(db: &Path, pack: &MapPack, drill: &str) -> String {
     report_from_db(db, pack, Some(drill), Vec::new()).unwrap().to_json()
@@ -65,22 +86,12 @@ fn real_view(s: &Situation) -> String {
 #[test]
 fn same_scenario_and_seed_give_identical_reports() {
     let pack = pack();
-    let plans = Plans::load_pack(&pack.dir).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut reports = Vec::new();
     for name in ["a.db", "b.db"] {
         let db = dir.path().join(name);
         let mut store = demo_store(&db);
-        let out = run_scenario(
-            &mut store,
-            &scenario(&pack),
-            &plans,
-            router(&pack),
-            Geography::from_pack(&pack),
-            &opts(true),
-            |_, _| {},
-        )
-        .unwrap();
+        let out = run_demo(&mut store, &pack, &scenario(&pack), true, |_, _| {});
         assert_eq!(out.drill_id, "flood-landslide-1");
         drop(store);
         reports.push(report_json(&db, &pack, &out.drill_id));
@@ -119,16 +130,7 @@ fn same_scenario_and_seed_give_identical_reports() {
     let mut store = demo_store(&db);
     let mut sc = scenario(&pack);
     sc.seed += 1;
-    let out = run_scenario(
-        &mut store,
-        &sc,
-        &plans,
-        router(&pack),
-        Geography::from_pack(&pack),
-        &opts(true),
-        |_, _| {},
-    )
-    .unwrap();
+    let out = run_demo(&mut store, &pack, &sc, true, |_, _| {});
     drop(store);
     assert_ne!(report_json(&db, &pack, &out.drill_id), reports[0]);
 }
@@ -136,25 +138,15 @@ fn same_scenario_and_seed_give_identical_reports() {
 #[test]
 fn replay_at_time_t_equals_the_live_drill_and_reality_is_untouched() {
     let pack = pack();
-    let plans = Plans::load_pack(&pack.dir).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("d.db");
     let mut store = demo_store(&db);
     let real_before = store.situation().unwrap().clone();
     let mut live: BTreeMap<i64, Situation> = BTreeMap::new();
-    let out = run_scenario(
-        &mut store,
-        &scenario(&pack),
-        &plans,
-        router(&pack),
-        Geography::from_pack(&pack),
-        &opts(true),
-        |sim, events| {
-            let t = parse_utc_ms(&events[0].ts_utc).unwrap();
-            live.insert(t, sim.situation().clone());
-        },
-    )
-    .unwrap();
+    let out = run_demo(&mut store, &pack, &scenario(&pack), true, |sim, events| {
+        let t = parse_utc_ms(&events[0].ts_utc).unwrap();
+        live.insert(t, sim.situation().clone());
+    });
     assert!(out.events > 50, "{}", out.events);
     assert!(live.len() > 20);
 
@@ -199,20 +191,10 @@ fn replay_at_time_t_equals_the_live_drill_and_reality_is_untouched() {
 #[test]
 fn without_auto_only_the_injects_happen() {
     let pack = pack();
-    let plans = Plans::load_pack(&pack.dir).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("m.db");
     let mut store = demo_store(&db);
-    let out = run_scenario(
-        &mut store,
-        &scenario(&pack),
-        &plans,
-        router(&pack),
-        Geography::from_pack(&pack),
-        &opts(false),
-        |_, _| {},
-    )
-    .unwrap();
+    let out = run_demo(&mut store, &pack, &scenario(&pack), false, |_, _| {});
     let events = store.events_since(out.started_seq).unwrap();
     let kinds: Vec<&str> = events
         .iter()
