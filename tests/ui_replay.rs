@@ -99,7 +99,7 @@ fn replay_a_drill_with_the_timeline() {
     h.state_mut().select_ops(&ctx, onemap::map::ops::OpsRef::Unit(unit.0));
     h.run_steps(1);
     h.state_mut()
-        .send_event(onemap::model::event::EventKind::UnitStatusChanged {
+        .send_intent(onemap::backend::store::Intent::SetUnitStatus {
             unit,
             to: onemap::model::unit::UnitStatus::OutOfService,
         });

@@ -142,7 +142,7 @@ impl OneMapApp {
         if let Some(s) = &self.store
             && let Err(e) = s.send(cmd)
         {
-            self.store_error = Some(e);
+            self.store_error = Some(e.to_string());
         }
     }
 
@@ -276,7 +276,7 @@ impl OneMapApp {
                 ui.horizontal_wrapped(|ui| {
                     ui.label(RichText::new(format!("{} {id}", tr(lang, Msg::StaleDrill))).color(theme::WARN_TEXT));
                     if ui.button(tr(lang, Msg::EndDrill)).clicked() {
-                        self.send_event(crate::model::EventKind::DrillEnded { drill_id: id.clone() });
+                        self.send_intent(crate::backend::store::Intent::EndDrill { drill_id: id.clone() });
                     }
                 });
             }
