@@ -118,7 +118,7 @@ impl OneMapApp {
                 }
             },
         };
-        let Some(store) = &self.store else {
+        let Some(store) = self.mode.writer() else {
             f.error = Some(tr(lang, Msg::NoDatabase).to_string());
             return;
         };

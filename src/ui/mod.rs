@@ -9,6 +9,7 @@ pub mod i18n;
 pub mod incident_form;
 pub mod log_board;
 mod map_view;
+pub mod mode;
 pub mod notices;
 mod panels;
 pub mod replay;
@@ -35,6 +36,7 @@ use crate::model::situation::Situation;
 use crate::search::{PlaceIndex, PlaceKind, Target};
 use boards::UnitCol;
 use i18n::{Lang, Msg, tr};
+pub use mode::Mode;
 use settings::{RasterKind, SavedView, Settings};
 
 /// Seconds a fly-to animation takes.
@@ -137,7 +139,8 @@ pub struct OneMapApp {
     pub iso: Option<IsoAnswer>,
     schematic_roads: bool,
     context_lonlat: Option<[f64; 2]>,
-    store: Option<StoreWorker>,
+    /// Live, drill or replay, with the handles of that mode.
+    pub mode: Mode,
     /// The folded situation the console draws (empty until the store reports).
     pub situation: Arc<Situation>,
     store_path: Option<PathBuf>,
@@ -172,10 +175,6 @@ pub struct OneMapApp {
     /// The newest events of the log, oldest first.
     pub log: Arc<Vec<crate::model::event::Event>>,
     log_filter: String,
-    /// Replay mode (read-only), when on.
-    pub replay: Option<replay::ReplayState>,
-    /// A running console drill.
-    pub drill: Option<drill::DrillState>,
     /// Drill scenarios and the last drill's outcome.
     pub drill_setup: drill::DrillSetup,
     affected_asked: u32,
@@ -245,7 +244,7 @@ impl OneMapApp {
             iso: None,
             schematic_roads: false,
             context_lonlat: None,
-            store: None,
+            mode: Mode::MapOnly,
             situation: Arc::new(Situation::default()),
             store_path: None,
             store_error: None,
@@ -270,8 +269,6 @@ impl OneMapApp {
             affected_people: 0,
             log: Arc::new(Vec::new()),
             log_filter: String::new(),
-            replay: None,
-            drill: None,
             drill_setup: drill::DrillSetup::default(),
             affected_asked: 0,
             incident_form: incident_form::IncidentForm::default(),
@@ -330,7 +327,7 @@ impl OneMapApp {
             Database::File(p) => Some(p),
         };
         match StoreWorker::start(path, ctx.clone()) {
-            Ok(w) => self.store = Some(w),
+            Ok(w) => self.mode = Mode::Live { store: w },
             Err(e) => self.store_error = Some(e.to_string()),
         }
     }
@@ -358,7 +355,7 @@ impl OneMapApp {
     }
 
     fn drain_store_events(&mut self, answers: &mut Vec<Answer>) {
-        let Some(w) = self.store.as_ref() else { return };
+        let Some(w) = self.mode.writer() else { return };
         while let Ok(ev) = w.rx.try_recv() {
             match ev {
                 StoreEvent::Opened {
@@ -389,11 +386,13 @@ impl OneMapApp {
     /// Send an intent to the store worker (refused in replay, which is read-only). Returns its
     /// request id, which the answer echoes.
     pub fn send_intent(&mut self, intent: Intent) -> Option<u64> {
-        if self.replay.is_some() {
-            self.dispatch_msg = Some(tr(self.settings.lang, Msg::ReadOnly).to_string());
+        // Only live work and drills hold a writer: replay cannot send an intent.
+        let Some(store) = self.mode.writer() else {
+            if self.mode.replay().is_some() {
+                self.dispatch_msg = Some(tr(self.settings.lang, Msg::ReadOnly).to_string());
+            }
             return None;
-        }
-        let store = self.store.as_ref()?;
+        };
         self.next_req += 1;
         let cmd = StoreCommand::Intent {
             req: self.next_req,
@@ -428,7 +427,7 @@ impl OneMapApp {
     pub fn load_demo(&mut self) {
         self.offer_demo = false;
         let dir = self.pack.dir.join("demo");
-        if let Some(store) = &self.store
+        if let Some(store) = self.mode.writer()
             && let Err(e) = store.send(StoreCommand::LoadDemo(dir))
         {
             self.store_error = Some(e.to_string());
@@ -1115,10 +1114,10 @@ impl OneMapApp {
         self.replay_shortcuts(&ctx);
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui));
         egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar_ui(ui));
-        if self.replay.is_some() {
+        if self.mode.replay().is_some() {
             egui::Panel::bottom("replay_bar").show(ui, |ui| self.replay_bar_ui(ui));
         }
-        if self.drill.is_some() {
+        if self.mode.drill().is_some() {
             egui::Panel::bottom("drill_bar").show(ui, |ui| self.drill_bar_ui(ui));
         }
         if self.has_store() {
@@ -1162,10 +1161,10 @@ impl OneMapApp {
         self.demo_offer_window(&ctx);
         self.incident_form_ui(&ctx);
         // A frame round the whole window in replay / drill mode: never mistaken for live work.
-        let frame = match &self.replay {
+        let frame = match self.mode.replay() {
             Some(r) if r.scope.is_some() => Some(theme::DRILL),
             Some(_) => Some(theme::REPLAY),
-            None => self.drill.as_ref().map(|_| theme::DRILL),
+            None => self.mode.drill().map(|_| theme::DRILL),
         };
         if let Some(c) = frame {
             let rect = ctx.content_rect();

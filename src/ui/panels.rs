@@ -47,8 +47,8 @@ impl OneMapApp {
                     self.fly_to_bbox(ui.ctx(), c.bbox);
                 }
             }
-            if self.replay.is_none()
-                && self.drill.is_none()
+            if self.mode.replay().is_none()
+                && self.mode.drill().is_none()
                 && let Some(path) = self.store_path.clone().filter(|p| p.is_file())
                 && ui
                     .button(self.t(Msg::Replay))
