@@ -12,7 +12,7 @@ use crate::model::incident::{Caller, IncidentType, Severity};
 use crate::model::lonlat::LonLat;
 use crate::model::situation::Situation;
 use crate::store::Store;
-use crate::store::time::{format_utc_ms, now_utc_iso};
+use crate::time::{format_utc_ms, now_utc_iso};
 
 /// A new incident as typed by the duty officer; the worker allocates its id under the write lock.
 #[derive(Debug, Clone, PartialEq)]
