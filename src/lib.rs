@@ -8,6 +8,7 @@
 pub mod backend;
 pub mod cli;
 pub mod coverage;
+pub mod csv_io;
 pub mod dispatch;
 pub mod drill;
 pub mod geom;
@@ -17,4 +18,5 @@ pub mod model;
 pub mod roads;
 pub mod search;
 pub mod store;
+pub mod time;
 pub mod ui;

@@ -14,7 +14,8 @@ use crate::model::ids::UnitId;
 use crate::model::incident::{Caller, IncidentClass, IncidentType, Severity};
 use crate::model::lonlat::LonLat;
 use crate::model::unit::UnitStatus;
-use crate::store::{Store, time::now_utc_iso};
+use crate::store::Store;
+use crate::time::now_utc_iso;
 
 /// `onemap db …`.
 #[derive(Debug, Subcommand)]
