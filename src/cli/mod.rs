@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 
-use crate::mappack::{MapPack, Title};
+use crate::mappack::{LayerKind, MapPack, Title};
 
 /// Pack opened when `--pack` is not given.
 pub const DEFAULT_PACK: &str = "xishuangbanna";
@@ -401,6 +401,18 @@ struct Info<'a> {
     attribution: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     roads: Option<RoadsInfo>,
+    /// Where the road network comes from, one entry per source (empty without a roads layer).
+    road_sources: Vec<RoadSourceInfo>,
+}
+
+/// One road source of a pack, as `info --json` lists it.
+#[derive(Serialize)]
+struct RoadSourceInfo {
+    name: String,
+    /// `real_osm` (real street geometry) or `schematic` (straight lines, every time an estimate).
+    kind: &'static str,
+    length_km: f64,
+    licence: String,
 }
 
 #[derive(Serialize)]
@@ -413,6 +425,29 @@ struct RoadsInfo {
     islands: usize,
     island_nodes: usize,
     schematic: bool,
+}
+
+/// The pack's road sources: today one per roads layer (its file, kind, total road length, licence).
+fn road_sources(pack: &MapPack) -> Vec<RoadSourceInfo> {
+    let Some((g, spec)) = pack.roads() else {
+        return Vec::new();
+    };
+    // Each road piece once (its forward edge, else its backward one).
+    let length_m: f64 = (0..g.piece_count() as u32)
+        .filter_map(|p| {
+            g.piece_edges(p)
+                .into_iter()
+                .find(|&e| e != crate::roads::graph::NO_EDGE)
+        })
+        .map(|e| g.edge_dist_m(e as usize))
+        .sum();
+    let layer = pack.layers.iter().find(|l| l.kind == LayerKind::Roads);
+    vec![RoadSourceInfo {
+        name: layer.map_or_else(String::new, |l| l.spec.file.clone()),
+        kind: if spec.schematic { "schematic" } else { "real_osm" },
+        length_km: (length_m / 100.0).round() / 10.0,
+        licence: layer.and_then(|l| l.spec.licence.clone()).unwrap_or_default(),
+    }]
 }
 
 /// `onemap info`: text or JSON on stdout.
@@ -436,6 +471,7 @@ pub fn info(pack: &MapPack, json: bool) -> Result<String, CliError> {
             })
             .collect(),
         attribution: &m.attribution,
+        road_sources: road_sources(pack),
         roads: pack.roads().map(|(g, spec)| {
             let scc = g.scc();
             RoadsInfo {
