@@ -5,12 +5,14 @@
 //! without a subcommand, the CLI otherwise). Domain modules (`geom`, `mappack`, `search`) import
 //! neither egui nor tokio nor rusqlite; `ui` and `map` are the egui fronts; `backend` owns threads.
 
+pub mod alerts;
 pub mod backend;
 pub mod cli;
 pub mod coverage;
 pub mod csv_io;
 pub mod dispatch;
 pub mod drill;
+pub mod feeds;
 pub mod geom;
 pub mod map;
 pub mod mappack;

@@ -1,6 +1,7 @@
 //! The command line: `onemap` (console), `onemap info`, and the shared pack lookup. Every error
 //! is one clear line on stderr and exit code 2; nothing panics on input.
 
+pub mod alerts;
 pub mod bench;
 pub mod coverage;
 pub mod dispatch;
@@ -284,6 +285,18 @@ pub enum Command {
         /// Output file.
         #[arg(long, value_name = "PATH")]
         out: PathBuf,
+    },
+    /// Warnings and earthquake reports in: CAP 1.2/1.1, feed indexes, USGS GeoJSON, CENC.
+    Alerts {
+        /// What to do.
+        #[command(subcommand)]
+        action: Box<alerts::AlertsCommand>,
+    },
+    /// Warnings out (预警信息发布): CAP 1.2 with a GB/T 35965.1-form identifier.
+    Warning {
+        /// What to do.
+        #[command(subcommand)]
+        action: Box<alerts::WarningCommand>,
     },
     /// Measure performance (release build recommended).
     Bench {
@@ -664,6 +677,18 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
         }) => {
             let pack = load_pack(cli.pack.as_deref())?;
             out(&drill::report(db, &pack, id.as_deref(), format.as_deref(), path)?);
+        }
+        Some(Command::Alerts { action }) => {
+            let pack = load_pack(cli.pack.as_deref())?;
+            let (text, any_read) = alerts::run_alerts(action, &pack)?;
+            out(&text);
+            if !any_read {
+                return Err(CliError::input("no document could be read"));
+            }
+        }
+        Some(Command::Warning { action }) => {
+            let pack = load_pack(cli.pack.as_deref())?;
+            out(&alerts::run_warning(action, &pack)?);
         }
         Some(Command::Bench { what }) => out(&bench::run(what, cli.pack.as_deref())?),
         None => {}

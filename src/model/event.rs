@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::alert::{AlertDecision, AlertFormat, AlertRecord, IncidentDraft, QuakeArrival};
 use super::facility::{ShelterSpec, StationSpec, WarehouseSpec};
 use super::ids::{IncidentId, ShelterId, StationId, UnitId, WarehouseId};
 use super::incident::{Caller, IncidentStatus, IncidentType, Severity};
@@ -237,6 +238,50 @@ pub enum EventKind {
         /// Drill id.
         drill_id: String,
     },
+    /// A warning or earthquake report arrived (file, drop folder or feed), with the raw
+    /// document, its hash and what the semantics decided. Every arrival is logged, also
+    /// duplicates, ignored and unreadable ones.
+    AlertReceived {
+        /// File path or feed URL it came from.
+        source: String,
+        /// Kind of document.
+        format: AlertFormat,
+        /// SHA-256 of the raw bytes, lowercase hex.
+        sha256: String,
+        /// The raw document as text (decoded), so replay sees exactly what arrived.
+        raw: String,
+        /// What was decided (for earthquake files: the most significant of its quakes).
+        decision: AlertDecision,
+        /// Why (ignored / rejected / expired), empty otherwise.
+        reason: String,
+        /// The CAP message, summarised (`None` for earthquake files and unreadable documents).
+        alert: Option<Box<AlertRecord>>,
+        /// The earthquakes of a catalogue, each with its own decision.
+        quakes: Vec<QuakeArrival>,
+    },
+    /// A rule of the pack's `alerts.toml` fired on an arrival: a notice, and possibly a draft
+    /// incident that waits for an officer's approval (never an incident by itself).
+    AlertRuleFired {
+        /// Alert key text (`sender,identifier,sent`) or earthquake id.
+        subject: String,
+        /// Rule name.
+        rule: String,
+        /// Notice, Chinese.
+        notice_zh: String,
+        /// Notice, English.
+        notice_en: String,
+        /// Draft incident, when the rule proposes one.
+        draft: Option<IncidentDraft>,
+    },
+    /// This centre issued a warning (预警信息发布) as CAP 1.2.
+    WarningIssued {
+        /// The message, summarised (its key is the GB/T 35965.1-form identifier).
+        alert: Box<AlertRecord>,
+        /// SHA-256 of the XML written, lowercase hex.
+        sha256: String,
+        /// The CAP XML written.
+        xml: String,
+    },
 }
 
 impl EventKind {
@@ -266,6 +311,9 @@ impl EventKind {
             EventKind::RoadClosed { .. } => "road_closed",
             EventKind::DrillStarted { .. } => "drill_started",
             EventKind::DrillEnded { .. } => "drill_ended",
+            EventKind::AlertReceived { .. } => "alert_received",
+            EventKind::AlertRuleFired { .. } => "alert_rule_fired",
+            EventKind::WarningIssued { .. } => "warning_issued",
         }
     }
 }

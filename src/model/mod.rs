@@ -2,6 +2,7 @@
 //! shelters, drills, events and the fold that turns an event log into a [`Situation`].
 //! Owns no I/O. Must not import rusqlite, egui, tokio or anything under `crate::store`.
 
+pub mod alert;
 pub mod event;
 pub mod facility;
 pub mod ids;
@@ -15,6 +16,7 @@ pub mod unit;
 #[cfg(test)]
 mod fold_tests;
 
+pub use alert::{AlertDecision, AlertFormat, AlertKey, AlertRecord, AlertsState, QuakeRecord, WarningLevel};
 pub use event::{Event, EventKind};
 pub use facility::{
     Drill, Shelter, ShelterSpec, Station, StationKind, StationSpec, StockLine, Warehouse, WarehouseKind, WarehouseSpec,

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::alert::{AlertDecision, AlertRecord, AlertsState, QuakeArrival, RuleFiring};
 use super::event::{Event, EventKind};
 use super::facility::{Drill, Shelter, Station, StockLine, Warehouse};
 use super::ids::{IncidentId, ShelterId, StationId, UnitId, WarehouseId};
@@ -184,6 +185,9 @@ pub struct Situation {
     pub shelters: BTreeMap<ShelterId, Shelter>,
     /// Drills by drill id.
     pub drills: BTreeMap<String, Drill>,
+    /// Alerts, earthquakes and rule firings (empty in snapshots written before alerts existed).
+    #[serde(default)]
+    pub alerts: AlertsState,
     /// Version of the fold that produced this situation ([`FOLD_VERSION`] once anything was
     /// folded; 0 in snapshots written before versioning), so older snapshots can be refolded.
     #[serde(default)]
@@ -986,6 +990,77 @@ fn step_kind(target: &mut Target<'_>, ev: &Event) -> Result<(), ApplyError> {
             if let Some(d) = s.drills.get_mut(drill_id) {
                 d.ended_seq = Some(seq);
             }
+        }
+        EventKind::AlertReceived {
+            decision,
+            alert,
+            quakes,
+            ..
+        } => {
+            check_alert_arrival(&sit.alerts, *decision, alert.as_deref(), quakes)?;
+            let Some(s) = target.apply() else { return Ok(()) };
+            s.alerts.arrivals += 1;
+            s.alerts
+                .apply_alert(seq, &ev.ts_utc, *decision, alert.as_deref(), false);
+            s.alerts.apply_quakes(seq, quakes);
+        }
+        EventKind::AlertRuleFired {
+            subject,
+            rule,
+            notice_zh,
+            notice_en,
+            draft,
+        } => {
+            non_empty(subject, "subject")?;
+            non_empty(rule, "rule")?;
+            let Some(s) = target.apply() else { return Ok(()) };
+            s.alerts.firings.push(RuleFiring {
+                seq,
+                subject: subject.clone(),
+                rule: rule.clone(),
+                notice_zh: notice_zh.clone(),
+                notice_en: notice_en.clone(),
+                draft: draft.clone(),
+            });
+        }
+        EventKind::WarningIssued { alert, .. } => {
+            let decision = match alert.msg_type.as_str() {
+                "Update" => AlertDecision::Update,
+                "Cancel" => AlertDecision::Cancel,
+                _ => AlertDecision::New,
+            };
+            check_alert_arrival(&sit.alerts, decision, Some(alert.as_ref()), &[])?;
+            let Some(s) = target.apply() else { return Ok(()) };
+            s.alerts
+                .apply_alert(seq, &ev.ts_utc, decision, Some(alert.as_ref()), true);
+        }
+    }
+    Ok(())
+}
+
+/// An alert that enters the situation must be new; a new earthquake must not be known yet.
+fn check_alert_arrival(
+    state: &AlertsState,
+    decision: AlertDecision,
+    alert: Option<&AlertRecord>,
+    quakes: &[QuakeArrival],
+) -> Result<(), ApplyError> {
+    let enters = matches!(
+        decision,
+        AlertDecision::New | AlertDecision::Update | AlertDecision::Cancel | AlertDecision::Expired
+    );
+    if let Some(rec) = alert {
+        non_empty(&rec.key.identifier, "identifier")?;
+        non_empty(&rec.key.sender, "sender")?;
+        if enters && state.alerts.contains_key(&rec.key.text()) {
+            return Err(ApplyError::DuplicateId(format!("alert {}", rec.key.text())));
+        }
+    }
+    for qa in quakes {
+        if qa.decision == AlertDecision::New
+            && let Some(known) = state.quake_by_any_id(qa.quake.ids.iter().chain(std::iter::once(&qa.quake.id)))
+        {
+            return Err(ApplyError::DuplicateId(format!("earthquake {}", known.quake.id)));
         }
     }
     Ok(())
