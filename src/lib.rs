@@ -6,6 +6,7 @@
 //! neither egui nor tokio nor rusqlite; `ui` and `map` are the egui fronts; `backend` owns threads.
 
 pub mod backend;
+pub mod build_info;
 pub mod cli;
 pub mod coverage;
 pub mod dispatch;
