@@ -7,6 +7,7 @@
 
 pub mod alerts;
 pub mod backend;
+pub mod build_info;
 pub mod cli;
 pub mod coverage;
 pub mod csv_io;
