@@ -1,5 +1,5 @@
-//! The incident lifecycle on the command line (`incident new|note|cancel|relocate|close`), run
-//! as a user runs them on a real SQLite file.
+//! The incident lifecycle on the command line (`incident new|note|cancel|relocate|close`) and
+//! `recommend` after a partial dispatch, run as a user runs them on a real SQLite file.
 
 #![allow(clippy::unwrap_used)] // tests may panic on broken fixtures
 
@@ -179,4 +179,86 @@ fn first_available_unit(sit: &Value) -> String {
         .find(|(_, u)| u["status"] == "available")
         .map(|(id, _)| id.clone())
         .unwrap()
+}
+
+/// Unit ids suggested per requirement, and the ones listed as already assigned.
+fn lines(rec: &Value) -> Vec<(Vec<u64>, Vec<u64>)> {
+    rec["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let ids = |k: &str| {
+                r[k].as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|u| u["unit"].as_u64().unwrap())
+                    .collect()
+            };
+            (ids("filled"), ids("assigned"))
+        })
+        .collect()
+}
+
+#[test]
+fn recommend_after_a_partial_dispatch_proposes_only_the_rest() {
+    let d = demo_db();
+    let db = d.db.as_str();
+    let id = new_id(db, "景洪市人民政府驻地");
+    let rec = |db: &str| -> Value {
+        serde_json::from_str(&ok(&onemap(&[
+            "recommend",
+            "--db",
+            db,
+            "--pack",
+            &d.pack,
+            "--incident",
+            &id,
+            "--json",
+        ])))
+        .unwrap()
+    };
+    let first = rec(db);
+    let before = lines(&first);
+    let (line, (filled, _)) = before
+        .iter()
+        .enumerate()
+        .find(|(_, (f, _))| !f.is_empty())
+        .map(|(i, x)| (i, x.clone()))
+        .unwrap();
+    let chosen = filled[0];
+    ok(&onemap(&[
+        "dispatch",
+        "--db",
+        db,
+        "--incident",
+        &id,
+        "--units",
+        &chosen.to_string(),
+    ]));
+    let after = lines(&rec(db));
+    assert_eq!(after[line].1, vec![chosen], "the dispatched unit is listed as assigned");
+    assert!(!after.iter().any(|(f, _)| f.contains(&chosen)), "proposed twice");
+    assert_eq!(
+        after[line].0,
+        filled[1..].to_vec(),
+        "the rest of the same line, unchanged"
+    );
+    for (i, (f, a)) in after.iter().enumerate() {
+        if i != line {
+            assert!(a.is_empty());
+            assert_eq!(f, &before[i].0, "other lines unchanged");
+        }
+    }
+    // The text form says so too.
+    let text = ok(&onemap(&[
+        "recommend",
+        "--db",
+        db,
+        "--pack",
+        &d.pack,
+        "--incident",
+        &id,
+    ]));
+    assert!(text.contains("已派 assigned"), "{text}");
 }
