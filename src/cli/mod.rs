@@ -704,7 +704,9 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
         }) => out(&store::db_init(db.as_deref())?),
         Some(Command::Import { db, json, paths }) => out(&store::import(db.as_deref(), paths, *json)?),
         Some(Command::Export { db, out, format }) => self::out(&store::export(db.as_deref(), out, format)?),
-        Some(Command::Incident { db, json, action }) => out(&store::incident_new(db.as_deref(), action, *json)?),
+        Some(Command::Incident { db, json, action }) => {
+            out(&store::incident(db.as_deref(), cli.pack.as_deref(), action, *json)?)
+        }
         Some(Command::Unit { db, json, action }) => out(&store::unit_status(db.as_deref(), action, *json)?),
         Some(Command::Events { db, since }) => {
             let out = store::events(db.as_deref(), *since)?;
