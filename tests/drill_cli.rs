@@ -99,8 +99,11 @@ fn headless_drill_is_deterministic_and_writes_every_report_format() {
     assert!(page.starts_with("<!DOCTYPE html>"));
     assert_eq!(page.matches("<svg").count(), 3, "map, timeline and interval charts");
     assert!(!page.contains("http://") && !page.contains("https://") && !page.contains("<script"));
-    assert!(page.contains("接报→首车到场") && page.contains("road_rescue_on_scene"));
-    assert!(page.contains("✓ met") && page.contains("演练 DRILL"));
+    assert!(page.contains("接报→首车到场") && page.contains("道路救援力量到场"));
+    assert!(page.contains("✓ 达标 met") && page.contains("演练 DRILL"));
+    assert!(page.contains("北京时间"), "times in Beijing time, zone stated");
+    assert!(page.contains("演练-1"), "drill incidents in their own series");
+    assert_no_internal_codes(&page, &pack);
     assert!(
         page.contains("drill-director") && page.contains("drill-auto"),
         "who did what"
@@ -254,4 +257,34 @@ fn bench_replay_runs_on_a_small_log() {
         0,
         "temporary files removed"
     );
+}
+
+/// No code an officer should not read: snake_case codes of unit and incident types, statuses,
+/// plan targets and relief items, warehouse and unit external ids, `plans.toml` line references.
+fn assert_no_internal_codes(page: &str, pack: &onemap::mappack::MapPack) {
+    use onemap::model::{IncidentStatus, IncidentType, UnitStatus, UnitType};
+    let plans = onemap::dispatch::Plans::load_pack(&pack.dir).unwrap();
+    let mut codes: Vec<String> = Vec::new();
+    codes.extend(UnitType::ALL.iter().map(|t| t.code().to_string()));
+    codes.extend(IncidentType::ALL.iter().map(|t| t.code().to_string()));
+    codes.extend(IncidentStatus::ALL.iter().map(|t| t.code().to_string()));
+    codes.extend(UnitStatus::ALL.iter().map(|t| t.code().to_string()));
+    codes.extend(plans.targets.iter().map(|t| t.name.clone()));
+    codes.extend(plans.items.keys().cloned());
+    // Only codes that cannot be ordinary words ("flood", "closed" are English text too).
+    codes.retain(|c| c.contains('_'));
+    assert!(codes.len() > 30, "{codes:?}");
+    let demo = pack.dir.join("demo");
+    for file in ["warehouses.csv", "units.csv"] {
+        let text = std::fs::read_to_string(demo.join(file)).unwrap();
+        codes.extend(
+            text.lines()
+                .skip(1)
+                .filter_map(|l| l.split(',').next())
+                .map(str::to_string),
+        );
+    }
+    codes.push("plans.toml".into());
+    let found: Vec<&String> = codes.iter().filter(|c| page.contains(c.as_str())).collect();
+    assert!(found.is_empty(), "internal codes in the report: {found:?}");
 }

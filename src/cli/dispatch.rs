@@ -14,7 +14,7 @@ use crate::dispatch::{
     fmt_duration_en, recommend as build_recommendation,
 };
 use crate::mappack::MapPack;
-use crate::model::{IncidentId, Situation, UnitId, WarehouseId};
+use crate::model::{IncidentId, Name, Situation, UnitId, WarehouseId};
 
 /// Above this many road nodes the contraction hierarchy is worth building for one query.
 pub const CH_MIN_NODES: usize = 20_000;
@@ -123,15 +123,16 @@ pub fn recommendation_json(rec: &Recommendation, plans: &Plans) -> Value {
     })
 }
 
-fn recommendation_text(rec: &Recommendation) -> String {
+/// The recommendation as officers read it: names, never codes; durations as `1 h 42 min`.
+fn recommendation_text(rec: &Recommendation, sit: &Situation) -> String {
     let mut out = format!(
-        "{} {} grade {} — plan \"{}\" (line {}); {}{}\n",
-        rec.incident,
-        rec.incident_type.code(),
-        rec.severity.code(),
+        "#{} {} / {} {} — 预案 plan “{}”; {}{}\n",
+        rec.incident.0,
+        rec.incident_type.name_zh(),
+        rec.incident_type.name_en(),
+        rec.severity.name_zh(),
         rec.plan_title,
-        rec.plan_line,
-        if rec.urban { "urban" } else { "rural" },
+        if rec.urban { "城区 urban" } else { "农村 rural" },
         if rec.schematic {
             "; SCHEMATIC roads: every time is an estimate / 示意路网，时间均为估算"
         } else {
@@ -170,9 +171,13 @@ fn recommendation_text(rec: &Recommendation) -> String {
     for s in &rec.supplies {
         out.push_str(&format!("  {} / {}: {} {}\n", s.name_zh, s.name_en, s.needed, s.unit));
         for a in &s.allocations {
+            let name = sit.warehouses.get(&a.warehouse).map_or_else(
+                || a.name_zh.clone(),
+                |w| Name::new(&w.spec.name_zh, &w.spec.name_en).bi(),
+            );
             out.push_str(&format!(
                 "    {:<28} {:>8} {}{}\n",
-                a.external_id,
+                name,
                 a.quantity,
                 if a.estimate { "≈" } else { "" },
                 fmt_duration_en(a.eta_s)
@@ -207,7 +212,7 @@ pub fn recommend(
     Ok(if json_out {
         recommendation_json(&rec, &plans).to_string()
     } else {
-        recommendation_text(&rec)
+        recommendation_text(&rec, sit)
     })
 }
 

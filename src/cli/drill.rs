@@ -149,11 +149,14 @@ pub fn run(cmd: &DrillCommand, pack: &MapPack) -> Result<String, CliError> {
         })
         .collect();
     let mut line = format!(
-        "drill {} ran {} events from {} to {}",
+        "drill {} ran {} events from {} to {} {} {} ({})",
         outcome.drill_id,
         outcome.events,
-        crate::time::format_utc_ms(outcome.start_ms),
-        crate::time::format_utc_ms(outcome.end_ms)
+        crate::local_time::date_time(outcome.start_ms),
+        crate::local_time::time_of_day(outcome.end_ms, outcome.start_ms),
+        crate::local_time::ZONE_ZH,
+        crate::local_time::ZONE_EN,
+        crate::local_time::duration_bi(((outcome.end_ms - outcome.start_ms) as f64 / 1000.0).max(0.0))
     );
     if let (Some(out), Some(format)) = (report.as_deref(), format) {
         let r = build_db_report(db, pack, Some(&outcome.drill_id), notes)?;

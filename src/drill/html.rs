@@ -6,6 +6,14 @@
 use std::fmt::Write as _;
 
 use super::report::{Report, fmt_secs};
+use crate::local_time;
+use crate::time::parse_utc_ms;
+
+/// Beijing time of a logged UTC time: `HH:mm:ss` on the report's first day, with the date
+/// otherwise (the zone is stated once, in the header).
+fn bj(utc: &str, start_ms: i64) -> String {
+    local_time::from_utc_iso(utc, start_ms)
+}
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -18,11 +26,14 @@ const COLOURS: [&str; 6] = ["#c0392b", "#2471a3", "#7d3c98", "#b9770e", "#148f77
 
 fn mark(met: Option<bool>) -> &'static str {
     match met {
-        Some(true) => "<span class=ok>✓ met / 达标</span>",
-        Some(false) => "<span class=bad>✗ missed / 未达标</span>",
+        Some(true) => "<span class=ok>✓ 达标 met</span>",
+        Some(false) => "<span class=bad>✗ 未达标 missed</span>",
         None => "—",
     }
 }
+
+/// A result that never came but whose limit had not passed when the drill stopped.
+const NOT_DUE: &str = "<span class=note>… 未到时限 not yet due</span>";
 
 fn map_svg(r: &Report) -> String {
     let mut pts: Vec<[f64; 2]> = r.outline_lonlat.iter().flatten().copied().collect();
@@ -67,6 +78,20 @@ fn map_svg(r: &Report) -> String {
             path(ring)
         );
     }
+    // Seats and ports: the officer's landmarks, under the operational layers.
+    for (name, p) in &r.places_lonlat {
+        let (x, y) = xy(*p);
+        let _ = write!(
+            svg,
+            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"6\" height=\"6\" fill=\"#b7950b\"/>\
+<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"#5d6d7e\">{}</text>",
+            x - 3.0,
+            y - 3.0,
+            x + 6.0,
+            y - 4.0,
+            esc(name)
+        );
+    }
     for (n, i) in r.incidents.iter().enumerate() {
         let c = COLOURS[n % COLOURS.len()];
         for u in &i.units {
@@ -88,16 +113,36 @@ fn map_svg(r: &Report) -> String {
         let _ = write!(
             svg,
             "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"7\" fill=\"{c}\" stroke=\"#fff\" stroke-width=\"2\"><title>{}</title></circle>\
-<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"13\" fill=\"#17202a\">#{} {}</text>",
+<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"13\" fill=\"#17202a\">{} {}</text>",
             esc(&i.address),
             x + 10.0,
             y + 4.0,
-            i.incident.0,
+            esc(&i.label),
             esc(&i.type_zh)
         );
     }
+    svg.push_str(&legend_svg(h));
     svg.push_str("</svg>");
     svg
+}
+
+/// The map's legend, bottom left: what each mark means, in both languages.
+fn legend_svg(h: f64) -> String {
+    let y0 = h - 78.0;
+    format!(
+        "<g font-size=\"11\" fill=\"#17202a\"><rect x=\"10\" y=\"{y0:.1}\" width=\"230\" height=\"70\" fill=\"#fff\" fill-opacity=\"0.85\" stroke=\"#aab7b8\"/>\
+<circle cx=\"24\" cy=\"{:.1}\" r=\"6\" fill=\"#c0392b\" stroke=\"#fff\" stroke-width=\"2\"/><text x=\"38\" y=\"{:.1}\">事件 incident</text>\
+<line x1=\"16\" y1=\"{:.1}\" x2=\"32\" y2=\"{:.1}\" stroke=\"#c0392b\" stroke-width=\"1.6\" stroke-dasharray=\"5 3\"/><circle cx=\"16\" cy=\"{:.1}\" r=\"2.5\" fill=\"#c0392b\"/><text x=\"38\" y=\"{:.1}\">力量路线（起点）unit route (start)</text>\
+<rect x=\"21\" y=\"{:.1}\" width=\"6\" height=\"6\" fill=\"#b7950b\"/><text x=\"38\" y=\"{:.1}\">驻地、口岸 seat, port</text></g>",
+        y0 + 14.0,
+        y0 + 18.0,
+        y0 + 34.0,
+        y0 + 34.0,
+        y0 + 34.0,
+        y0 + 38.0,
+        y0 + 51.0,
+        y0 + 58.0,
+    )
 }
 
 fn timeline_svg(r: &Report) -> String {
@@ -127,9 +172,9 @@ fn timeline_svg(r: &Report) -> String {
         let y = 24.0 + row * n as f64;
         let _ = write!(
             svg,
-            "<text x=\"4\" y=\"{:.1}\" font-size=\"12\">#{} {} {}</text>",
+            "<text x=\"4\" y=\"{:.1}\" font-size=\"12\">{} {} {}</text>",
             y + 14.0,
-            i.incident.0,
+            esc(&i.label),
             esc(&i.type_zh),
             esc(&i.grade)
         );
@@ -177,7 +222,7 @@ fn bars_svg(r: &Report) -> String {
             i.intervals
                 .iter()
                 .filter_map(move |iv| match (iv.seconds, iv.target_s, iv.met) {
-                    (Some(s), Some(t), Some(m)) => Some((format!("#{} {}", i.incident.0, iv.en), s, t, m)),
+                    (Some(s), Some(t), Some(m)) => Some((format!("{} {} {}", i.label, iv.zh, iv.en), s, t, m)),
                     _ => None,
                 })
         })
@@ -223,8 +268,9 @@ impl Report {
 /// The page.
 fn render(r: &Report) -> String {
     let mut h = String::with_capacity(64 * 1024);
+    let start_ms = parse_utc_ms(&r.start_utc).unwrap_or(0);
     let banner = match &r.drill_id {
-        Some(d) => format!("演练 DRILL — {}", esc(d)),
+        Some(_) => "演练 DRILL".to_owned(),
         None => "实战记录 REAL OPERATIONS".to_owned(),
     };
     let _ = write!(
@@ -235,14 +281,30 @@ body{{font-family:sans-serif;margin:24px;color:#17202a;max-width:1000px}}\
 table{{border-collapse:collapse;margin:8px 0 16px}}td,th{{border:1px solid #ccd1d1;padding:3px 8px;font-size:13px;text-align:left}}\
 th{{background:#eaeded}}.ok{{color:#1e8449;font-weight:bold}}.bad{{color:#c0392b;font-weight:bold}}.note{{color:#7d6608}}\
 </style></head><body><div class=banner>{banner}</div><h1>{title}</h1>\
-<p>{start} → {end} ({dur}) · score: <span class=ok>{met} met</span> / <span class=bad>{missed} missed</span></p>",
+<p>{start} → {end} {zone_zh} {zone_en} ({dur}) · 评分 score: <span class=ok>{met} 达标 met</span> / <span class=bad>{missed} 未达标 missed</span></p>",
         title = esc(&r.title),
-        start = esc(&r.start_utc),
-        end = esc(&r.end_utc),
+        start = esc(&local_time::date_time(start_ms)),
+        end = esc(&bj(&r.end_utc, start_ms)),
+        zone_zh = local_time::ZONE_ZH,
+        zone_en = local_time::ZONE_EN,
         dur = esc(&fmt_secs(r.duration_s)),
         met = r.score.met,
         missed = r.score.missed,
     );
+    if !r.unplayed.is_empty() {
+        let _ = write!(
+            h,
+            "<p class=note>演练提前结束：{n} 条情景注入未执行（见文末）。Drill ended early: {n} inject(s) not played (listed below).</p>",
+            n = r.unplayed.len()
+        );
+    }
+    if r.score.pending > 0 {
+        let _ = write!(
+            h,
+            "<p class=note>结束时尚有 {p} 项未到时限，不计分。{p} result(s) not yet due at the end are not scored.</p>",
+            p = r.score.pending
+        );
+    }
     if r.schematic {
         h.push_str("<p class=note>示意路网：所有时间与距离均为估算。Schematic road network: every time and distance is an estimate.</p>");
     }
@@ -255,16 +317,16 @@ th{{background:#eaeded}}.ok{{color:#1e8449;font-weight:bold}}.bad{{color:#c0392b
     for i in &r.incidents {
         let _ = write!(
             h,
-            "<h2>#{} {} {} — {}</h2><p>{} · {} · plan: {} · final status: {}</p>\
+            "<h2>{} {} {} — {}</h2><p>{} · {} · 预案 plan: {} · 最终状态 final status: {}</p>\
 <table><tr><th>interval 区间</th><th>time 用时</th><th>target 时限</th><th>result 结果</th></tr>",
-            i.incident.0,
-            esc(&i.type_zh),
+            esc(&i.label),
+            esc(&i.type_name),
             esc(&i.grade),
             esc(&i.address),
-            esc(&i.reported_utc),
+            esc(&bj(&i.reported_utc, start_ms)),
             if i.urban { "urban 城区" } else { "rural 农村" },
-            esc(i.plan.as_deref().unwrap_or("—")),
-            esc(&i.final_status)
+            esc(i.plan_title.as_deref().unwrap_or("—")),
+            esc(&i.final_status_name)
         );
         for iv in &i.intervals {
             let _ = write!(
@@ -273,27 +335,30 @@ th{{background:#eaeded}}.ok{{color:#1e8449;font-weight:bold}}.bad{{color:#c0392b
                 esc(&iv.zh),
                 esc(&iv.en),
                 iv.seconds.map_or("not reached 未达到".to_owned(), fmt_secs),
-                match (&iv.target, iv.target_s) {
+                match (&iv.target_label, iv.target_s) {
                     (Some(n), Some(s)) => format!("{} ≤ {}", esc(n), fmt_secs(s)),
                     _ => "—".to_owned(),
                 },
-                mark(iv.met)
+                if iv.pending { NOT_DUE } else { mark(iv.met) }
             );
         }
-        h.push_str("</table><table><tr><th>unit 力量</th><th>type</th><th>dispatched</th><th>arrived</th><th>travel</th><th>road km</th><th>targets</th></tr>");
+        h.push_str("</table><table><tr><th>unit 力量</th><th>类型 type</th><th>调派 dispatched</th><th>到场 arrived</th><th>途中 travel</th><th>道路里程 road km</th><th>时限 targets</th></tr>");
         for u in &i.units {
             let targets: Vec<String> = u
                 .targets
                 .iter()
-                .map(|t| format!("{} {}", esc(&t.name), mark(Some(t.met))))
+                .map(|t| {
+                    let m = if t.pending { NOT_DUE } else { mark(Some(t.met)) };
+                    format!("{} {m}", esc(&t.label))
+                })
                 .collect();
             let _ = write!(
                 h,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(&u.callsign),
-                esc(&u.unit_type),
-                esc(&u.dispatched_utc),
-                esc(u.arrived_utc.as_deref().unwrap_or("—")),
+                esc(&u.unit_type_name),
+                esc(&bj(&u.dispatched_utc, start_ms)),
+                esc(&u.arrived_utc.as_deref().map_or("—".to_owned(), |a| bj(a, start_ms))),
                 u.travel_s.map_or("—".to_owned(), fmt_secs),
                 u.distance_m.map_or("—".to_owned(), |d| format!("{:.1}", d / 1000.0)),
                 targets.join("<br>")
@@ -301,17 +366,17 @@ th{{background:#eaeded}}.ok{{color:#1e8449;font-weight:bold}}.bad{{color:#c0392b
         }
         h.push_str("</table>");
         if !i.relief.is_empty() {
-            h.push_str("<table><tr><th>relief from 物资来源</th><th>items</th><th>reserved</th><th>road ETA</th><th>report → delivery (est.)</th><th>result</th></tr>");
+            h.push_str("<table><tr><th>物资来源 relief from</th><th>物资 items</th><th>预留 reserved</th><th>道路用时 road ETA</th><th>接报→送达（估算）report → delivery (est.)</th><th>结果 result</th></tr>");
             for x in &i.relief {
                 let _ = write!(
                     h,
                     "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} {}</td></tr>",
-                    esc(&x.warehouse),
-                    esc(&x.items),
-                    esc(&x.reserved_utc),
+                    esc(&x.warehouse_name),
+                    esc(&x.items_named),
+                    esc(&bj(&x.reserved_utc, start_ms)),
                     x.eta_s.map_or("—".to_owned(), fmt_secs),
                     x.delivery_s.map_or("—".to_owned(), fmt_secs),
-                    esc(x.target.as_deref().unwrap_or("")),
+                    esc(x.target_label.as_deref().unwrap_or("")),
                     mark(x.met)
                 );
             }
@@ -337,13 +402,13 @@ th{{background:#eaeded}}.ok{{color:#1e8449;font-weight:bold}}.bad{{color:#c0392b
         }
         h.push_str("</ul>");
     }
-    h.push_str("<h2>操作记录 Who did what when</h2><table><tr><th>seq</th><th>time</th><th>offset</th><th>operator</th><th>seat</th><th>action</th></tr>");
+    h.push_str("<h2>操作记录 Who did what when</h2><table><tr><th>seq</th><th>时间 time</th><th>offset</th><th>operator</th><th>seat</th><th>action</th></tr>");
     for a in &r.actions {
         let _ = write!(
             h,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             a.seq,
-            esc(&a.ts_utc),
+            esc(&bj(&a.ts_utc, start_ms)),
             esc(&a.offset),
             esc(&a.operator),
             esc(&a.seat),
@@ -351,6 +416,13 @@ th{{background:#eaeded}}.ok{{color:#1e8449;font-weight:bold}}.bad{{color:#c0392b
         );
     }
     h.push_str("</table>");
+    if !r.unplayed.is_empty() {
+        h.push_str("<h2>未执行的情景注入 Injects not played (drill ended early)</h2><ul>");
+        for u in &r.unplayed {
+            let _ = write!(h, "<li>{}</li>", esc(u));
+        }
+        h.push_str("</ul>");
+    }
     if !r.notes.is_empty() {
         h.push_str("<h2>说明 Notes</h2><ul>");
         for n in &r.notes {

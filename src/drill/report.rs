@@ -7,7 +7,6 @@
 //! and charts, no external URL). Must not import egui, tokio or rusqlite.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use serde::Serialize;
 
@@ -15,7 +14,10 @@ use crate::csv_io::{CsvError, CsvWriter};
 use crate::dispatch::plans::Limit;
 use crate::dispatch::{Geography, Plans};
 use crate::mappack::{LayerKind, MapPack};
-use crate::model::{Event, EventKind, IncidentId, IncidentStatus, Situation, UnitId, UnitStatus, fold};
+use crate::model::{
+    DisplayNames, Event, EventKind, IncidentId, IncidentStatus, Name, Situation, UnitId, UnitStatus, fold,
+    incident_label,
+};
 use crate::roads::router::Router;
 use crate::time::{format_utc_ms, parse_utc_ms};
 
@@ -41,10 +43,17 @@ pub struct ReportInput<'a> {
     pub geography: Geography,
     /// Outline polygons `[lon, lat]` for the map picture.
     pub outline_lonlat: Vec<Vec<[f64; 2]>>,
+    /// Named places (seats, ports) drawn on the map picture: name and `[lon, lat]`.
+    pub places_lonlat: Vec<(String, [f64; 2])>,
     /// Extra notes (simulator notes, caveats).
     pub notes: Vec<String>,
     /// Coverage sampler, called hourly (simulated time) over the reported period.
     pub coverage: Option<CoverageHook<'a>>,
+    /// When the drill was stopped (simulated ms), if after its last event: targets whose limit
+    /// runs past this moment are not yet due and are not scored.
+    pub stopped_at_ms: Option<i64>,
+    /// Injects the drill never played (it was ended early), one line each.
+    pub unplayed: Vec<String>,
 }
 
 /// One interval of an incident's timeline, scored against a plan target when one applies.
@@ -60,10 +69,15 @@ pub struct Interval {
     pub seconds: Option<f64>,
     /// Plan target name, if scored.
     pub target: Option<String>,
+    /// The target's display name (zh / en).
+    pub target_label: Option<String>,
     /// Target limit, s.
     pub target_s: Option<f64>,
-    /// Met (`None` when unscored); a missing end with a target counts as not met.
+    /// Met (`None` when unscored); a missing end with a target counts as not met once the
+    /// limit has passed within the period.
     pub met: Option<bool>,
+    /// The end never happened but the limit had not passed when the period ended: not scored.
+    pub pending: bool,
 }
 
 /// One target checked for one unit.
@@ -73,6 +87,8 @@ pub struct UnitTarget {
     pub name: String,
     /// English label.
     pub en: String,
+    /// Display name (zh / en).
+    pub label: String,
     /// Time limit, s.
     pub limit_s: Option<f64>,
     /// Distance limit, m.
@@ -81,6 +97,8 @@ pub struct UnitTarget {
     pub value: Option<f64>,
     /// Met.
     pub met: bool,
+    /// Not arrived, but the limit had not passed when the period ended: not scored.
+    pub pending: bool,
 }
 
 /// One unit's part in an incident.
@@ -92,6 +110,8 @@ pub struct UnitLeg {
     pub callsign: String,
     /// Unit type code.
     pub unit_type: String,
+    /// Unit type display name (zh / en).
+    pub unit_type_name: String,
     /// Dispatched at, UTC.
     pub dispatched_utc: String,
     /// Arrived at, UTC.
@@ -117,18 +137,26 @@ pub struct IncidentReport {
     pub incident_type: String,
     /// Type in Chinese.
     pub type_zh: String,
+    /// Type display name (zh / en).
+    pub type_name: String,
     /// Grade.
     pub grade: String,
+    /// How the incident is shown: `#3`, or `演练-3` for a drill's (its own series).
+    pub label: String,
     /// Address.
     pub address: String,
     /// Position.
     pub lonlat: [f64; 2],
     /// Urban (within the urban radius of a seat).
     pub urban: bool,
-    /// Plan used for the targets.
+    /// Plan used for the targets (title and its line in plans.toml).
     pub plan: Option<String>,
+    /// Title of that plan, for officers.
+    pub plan_title: Option<String>,
     /// Status at the end of the period.
     pub final_status: String,
+    /// Its display name (zh / en).
+    pub final_status_name: String,
     /// Milestones, UTC (`None` when not reached).
     pub reported_utc: String,
     /// First dispatch.
@@ -152,8 +180,12 @@ pub struct IncidentReport {
 pub struct ReliefLeg {
     /// Warehouse external id.
     pub warehouse: String,
+    /// Warehouse display name (zh / en).
+    pub warehouse_name: String,
     /// Items and quantities (`tent×100, quilt×400`).
     pub items: String,
+    /// The same with display names (`帐篷 Tent ×100`).
+    pub items_named: String,
     /// First reservation, UTC.
     pub reserved_utc: String,
     /// Road ETA warehouse → scene, s (with a router).
@@ -162,6 +194,8 @@ pub struct ReliefLeg {
     pub delivery_s: Option<f64>,
     /// Supply target name.
     pub target: Option<String>,
+    /// Its display name (zh / en).
+    pub target_label: Option<String>,
     /// Its limit, s.
     pub target_s: Option<f64>,
     /// Met (`None` when unscored).
@@ -203,6 +237,8 @@ pub struct Score {
     pub met: u32,
     /// Scored items missed.
     pub missed: u32,
+    /// Items not yet due when the period ended (a drill stopped early): not scored.
+    pub pending: u32,
 }
 
 /// The whole report.
@@ -232,9 +268,14 @@ pub struct Report {
     pub road_closures: Vec<String>,
     /// Notes and caveats.
     pub notes: Vec<String>,
+    /// Injects never played (the drill was ended early).
+    pub unplayed: Vec<String>,
     /// Outline for the map (not in JSON).
     #[serde(skip)]
     pub outline_lonlat: Vec<Vec<[f64; 2]>>,
+    /// Named places for the map (not in JSON).
+    #[serde(skip)]
+    pub places_lonlat: Vec<(String, [f64; 2])>,
 }
 
 /// Polygons of the pack's first boundary layer, for the report's map.
@@ -253,6 +294,23 @@ pub fn outline_from_pack(pack: &MapPack) -> Vec<Vec<[f64; 2]>> {
         }
     }
     out
+}
+
+/// The pack's seats and ports with their Chinese map labels, for the report's map.
+pub fn places_from_pack(pack: &MapPack) -> Vec<(String, [f64; 2])> {
+    use crate::search::{PlaceIndex, PlaceKind, Target};
+    PlaceIndex::build(pack)
+        .places()
+        .iter()
+        .filter(|p| matches!(p.kind, PlaceKind::Seat | PlaceKind::Port) && !p.approximate)
+        .filter_map(|p| match p.target {
+            Target::Point(ll) => {
+                let name = if p.name_zh.is_empty() { &p.name_en } else { &p.name_zh };
+                Some((name.clone(), ll))
+            }
+            Target::Area(_) => None,
+        })
+        .collect()
 }
 
 fn r1(v: f64) -> f64 {
@@ -377,7 +435,7 @@ pub fn build_report(mut input: ReportInput<'_>) -> Report {
             operator: ev.operator.clone(),
             seat: ev.seat.clone(),
             kind: ev.kind.tag().to_owned(),
-            summary: summarize(&ev.kind, &sit),
+            summary: summarize(&ev.kind, &sit, input.drill_id.is_some()),
         });
         if let Err(e) = fold(&mut sit, ev) {
             input
@@ -386,8 +444,18 @@ pub fn build_report(mut input: ReportInput<'_>) -> Report {
             sit.last_seq = sit.last_seq.max(ev.seq);
         }
     }
-    let mut score = Score { met: 0, missed: 0 };
+    let mut score = Score {
+        met: 0,
+        missed: 0,
+        pending: 0,
+    };
+    // A drill stopped early: limits running past this moment have not come due.
+    let horizon_ms = input.stopped_at_ms.map_or(end_ms, |s| s.max(end_ms));
     let mut incidents = Vec::new();
+    let names = input
+        .plans
+        .map_or_else(|| DisplayNames::from_situation(&sit), |p| p.display_names(&sit));
+    let in_drill = input.drill_id.is_some();
     for (id, tr) in &tracks {
         let Some(inc) = sit.incidents.get(id) else { continue };
         let at = inc.lonlat.lonlat();
@@ -415,16 +483,20 @@ pub fn build_report(mut input: ReportInput<'_>) -> Report {
             .then(|| arrivals.iter().copied().max())
             .flatten();
         let since = |end: Option<i64>| end.map(|e| r1((e - tr.reported_ms) as f64 / 1000.0));
+        let not_due = |limit_s: f64| tr.reported_ms as f64 + limit_s * 1000.0 > horizon_ms as f64;
         let mk = |name: &str, zh: &str, en: &str, secs: Option<f64>, target: Option<&(String, f64)>| {
-            let met = target.map(|(_, l)| secs.is_some_and(|s| s <= *l));
+            let pending = secs.is_none() && target.is_some_and(|(_, l)| not_due(*l));
+            let met = target.filter(|_| !pending).map(|(_, l)| secs.is_some_and(|s| s <= *l));
             Interval {
                 name: name.into(),
                 zh: zh.into(),
                 en: en.into(),
                 seconds: secs,
                 target: target.map(|t| t.0.clone()),
+                target_label: target.map(|t| names.target(&t.0).bi()),
                 target_s: target.map(|t| t.1),
                 met,
+                pending,
             }
         };
         let intervals = vec![
@@ -461,6 +533,7 @@ pub fn build_report(mut input: ReportInput<'_>) -> Report {
             match i.met {
                 Some(true) => score.met += 1,
                 Some(false) => score.missed += 1,
+                None if i.pending => score.pending += 1,
                 None => {}
             }
         }
@@ -487,24 +560,30 @@ pub fn build_report(mut input: ReportInput<'_>) -> Report {
                     Limit::Time { limit_s } => UnitTarget {
                         name: t.name.clone(),
                         en: t.en.clone(),
+                        label: names.target(&t.name).bi(),
                         limit_s: Some(limit_s),
                         limit_m: None,
                         value: response_s,
                         met: response_s.is_some_and(|s| s <= limit_s),
+                        pending: response_s.is_none() && not_due(limit_s),
                     },
                     Limit::Distance { urban_m, rural_m } => {
                         let l = if urban { urban_m } else { rural_m };
                         UnitTarget {
                             name: t.name.clone(),
                             en: t.en.clone(),
+                            label: names.target(&t.name).bi(),
                             limit_s: None,
                             limit_m: Some(l),
                             value: distance_m,
                             met: distance_m.is_some_and(|d| d <= l),
+                            pending: false,
                         }
                     }
                 };
-                if ut.met {
+                if ut.pending {
+                    score.pending += 1;
+                } else if ut.met {
                     score.met += 1;
                 } else {
                     score.missed += 1;
@@ -515,6 +594,7 @@ pub fn build_report(mut input: ReportInput<'_>) -> Report {
                 unit: *uid,
                 callsign: u.spec.callsign.clone(),
                 unit_type: u.spec.unit_type.code().to_owned(),
+                unit_type_name: Name::new(u.spec.unit_type.name_zh(), u.spec.unit_type.name_en()).bi(),
                 dispatched_utc: format_utc_ms(leg.dispatched_ms),
                 arrived_utc: leg.arrived_ms.map(format_utc_ms),
                 travel_s: leg.arrived_ms.map(|a| r1((a - leg.dispatched_ms) as f64 / 1000.0)),
@@ -550,15 +630,22 @@ pub fn build_report(mut input: ReportInput<'_>) -> Report {
             }
             relief.push(ReliefLeg {
                 warehouse: w.spec.external_id.clone(),
+                warehouse_name: Name::new(&w.spec.name_zh, &w.spec.name_en).bi(),
                 items: items
                     .iter()
                     .map(|(k, q)| format!("{k}×{q}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                items_named: items
+                    .iter()
+                    .map(|(k, q)| format!("{} ×{q}", names.item(k).bi()))
                     .collect::<Vec<_>>()
                     .join(", "),
                 reserved_utc: format_utc_ms(*reserved_ms),
                 eta_s,
                 delivery_s,
                 target: supply_target.as_ref().map(|t| t.0.clone()),
+                target_label: supply_target.as_ref().map(|t| names.target(&t.0).bi()),
                 target_s: supply_target.as_ref().map(|t| t.1),
                 met,
             });
@@ -567,12 +654,16 @@ pub fn build_report(mut input: ReportInput<'_>) -> Report {
             incident: *id,
             incident_type: inc.incident_type.code().to_owned(),
             type_zh: inc.incident_type.name_zh().to_owned(),
+            type_name: Name::new(inc.incident_type.name_zh(), inc.incident_type.name_en()).bi(),
             grade: inc.severity.code().to_owned(),
+            label: incident_label(*id, in_drill),
             address: inc.address.clone(),
             lonlat: [round6(at[0]), round6(at[1])],
             urban,
             plan: plan.map(|p| format!("{} (plans.toml:{})", p.title, p.line)),
+            plan_title: plan.map(|p| p.title.clone()),
             final_status: inc.status.code().to_owned(),
+            final_status_name: Name::new(inc.status.name_zh(), inc.status.name_en()).bi(),
             reported_utc: format_utc_ms(tr.reported_ms),
             first_dispatch_utc: tr.first_dispatch_ms.map(format_utc_ms),
             first_arrival_utc: first_arrival.map(format_utc_ms),
@@ -605,7 +696,9 @@ pub fn build_report(mut input: ReportInput<'_>) -> Report {
         coverage,
         road_closures: closures,
         notes: input.notes,
+        unplayed: input.unplayed,
         outline_lonlat: input.outline_lonlat,
+        places_lonlat: input.places_lonlat,
     }
 }
 
@@ -613,9 +706,26 @@ fn round6(v: f64) -> f64 {
     (v * 1e6).round() / 1e6
 }
 
-/// One line saying what an event did, with call signs and names from the situation before it.
-pub fn summarize(kind: &EventKind, sit: &Situation) -> String {
-    let unit = |u: &UnitId| sit.units.get(u).map_or(u.to_string(), |x| x.spec.callsign.clone());
+/// One line saying what an event did (Chinese first, then English), with call signs and names
+/// from the situation before it; incidents as `#3`, or `演练-3` in a drill. No internal codes.
+pub fn summarize(kind: &EventKind, sit: &Situation, in_drill: bool) -> String {
+    let unit = |u: &UnitId| {
+        sit.units
+            .get(u)
+            .map_or(format!("#{}", u.0), |x| x.spec.callsign.clone())
+    };
+    let inc = |i: &IncidentId| incident_label(*i, in_drill);
+    let wh = |w: &crate::model::WarehouseId| {
+        sit.warehouses.get(w).map_or(format!("#{}", w.0), |w| {
+            Name::new(&w.spec.name_zh, &w.spec.name_en).bi()
+        })
+    };
+    let item = |w: &crate::model::WarehouseId, code: &str| {
+        sit.warehouses
+            .get(w)
+            .and_then(|w| w.stock.get(code))
+            .map_or_else(|| code.replace('_', " "), |l| Name::new(&l.name_zh, &l.name_en).bi())
+    };
     match kind {
         EventKind::IncidentReported {
             incident,
@@ -624,17 +734,39 @@ pub fn summarize(kind: &EventKind, sit: &Situation) -> String {
             address,
             ..
         } => format!(
-            "{incident} reported: {} grade {} at {address}",
-            incident_type.code(),
-            severity.code()
+            "{} 接报 reported: {} / {} {} @ {address}",
+            inc(incident),
+            incident_type.name_zh(),
+            incident_type.name_en(),
+            severity.name_zh()
         ),
-        EventKind::IncidentVerified { incident, .. } => format!("{incident} verified"),
-        EventKind::IncidentStatusChanged { incident, to } => format!("{incident} → {}", to.code()),
-        EventKind::UnitDispatched { unit: u, incident } => format!("{} dispatched to {incident}", unit(u)),
-        EventKind::UnitStatusChanged { unit: u, to } => format!("{} → {}", unit(u), to.code()),
-        EventKind::UnitReleased { unit: u } => format!("{} released", unit(u)),
+        EventKind::IncidentVerified { incident, .. } => format!("{} 已核实 verified", inc(incident)),
+        EventKind::IncidentStatusChanged { incident, to } => {
+            format!("{} → {} / {}", inc(incident), to.name_zh(), to.name_en())
+        }
+        EventKind::IncidentNoteAdded { incident, note } => format!("{} 备注 note: {note}", inc(incident)),
+        EventKind::IncidentCancelled {
+            incident,
+            reason,
+            duplicate_of,
+        } => match duplicate_of {
+            Some(o) => format!(
+                "{} 已撤销 cancelled: {reason}（与 {} 重复 duplicate）",
+                inc(incident),
+                inc(o)
+            ),
+            None => format!("{} 已撤销 cancelled: {reason}", inc(incident)),
+        },
+        EventKind::IncidentRelocated { incident, .. } => format!("{} 位置更正 relocated", inc(incident)),
+        EventKind::UnitDispatched { unit: u, incident } => {
+            format!("{} 调派至 dispatched to {}", unit(u), inc(incident))
+        }
+        EventKind::UnitStatusChanged { unit: u, to } => {
+            format!("{} → {} / {}", unit(u), to.name_zh(), to.name_en())
+        }
+        EventKind::UnitReleased { unit: u } => format!("{} 已释放 released", unit(u)),
         EventKind::UnitPositionReported { unit: u, lonlat } => {
-            format!("{} at {:.5}, {:.5}", unit(u), lonlat.lon_deg(), lonlat.lat_deg())
+            format!("{} 位置 at {:.5}, {:.5}", unit(u), lonlat.lon_deg(), lonlat.lat_deg())
         }
         EventKind::StockReserved {
             warehouse,
@@ -642,34 +774,34 @@ pub fn summarize(kind: &EventKind, sit: &Situation) -> String {
             quantity,
             incident,
         } => {
-            let w = sit
-                .warehouses
-                .get(warehouse)
-                .map_or(warehouse.to_string(), |w| w.spec.external_id.clone());
-            let to = incident.map(|i| format!(" for {i}")).unwrap_or_default();
-            format!("{quantity} {item_code} reserved at {w}{to}")
+            let to = incident.map(|i| format!(" → {}", inc(&i))).unwrap_or_default();
+            format!(
+                "{} ×{quantity} 预留 reserved @ {}{to}",
+                item(warehouse, item_code),
+                wh(warehouse)
+            )
         }
         EventKind::StockLineSet {
             warehouse,
             item_code,
             quantity,
             ..
-        } => {
-            let w = sit
-                .warehouses
-                .get(warehouse)
-                .map_or(warehouse.to_string(), |w| w.spec.external_id.clone());
-            format!("{w} {item_code} on hand set to {quantity}")
-        }
+        } => format!(
+            "{} {} 库存 on hand = {quantity}",
+            wh(warehouse),
+            item(warehouse, item_code)
+        ),
         EventKind::ShelterOccupancyChanged { shelter, occupancy } => {
             let s = sit.shelters.get(shelter);
-            let name = s.map_or(shelter.to_string(), |s| s.spec.external_id.clone());
+            let name = s.map_or(format!("#{}", shelter.0), |s| {
+                Name::new(&s.spec.name_zh, &s.spec.name_en).bi()
+            });
             let cap = s.map(|s| format!(" / {}", s.spec.capacity)).unwrap_or_default();
-            format!("{name} occupancy {occupancy}{cap}")
+            format!("{name} 安置 occupancy {occupancy}{cap}")
         }
-        EventKind::RoadClosed { label, .. } => format!("road closed: {label}"),
-        EventKind::DrillStarted { drill_id, name } => format!("drill {drill_id} started: {name}"),
-        EventKind::DrillEnded { drill_id } => format!("drill {drill_id} ended"),
+        EventKind::RoadClosed { label, .. } => format!("道路封闭 road closed: {label}"),
+        EventKind::DrillStarted { name, .. } => format!("演练开始 drill started: {name}"),
+        EventKind::DrillEnded { .. } => "演练结束 drill ended".to_string(),
         other => other.tag().replace('_', " "),
     }
 }
@@ -763,14 +895,161 @@ impl Report {
     }
 }
 
-/// Seconds as "1 h 05 min" / "12 min 30 s".
+/// Seconds as "1 小时 5 分 / 1 h 5 min" or "12 分 30 秒 / 12 min 30 s" (never clock-like).
 pub fn fmt_secs(s: f64) -> String {
-    let s = s.max(0.0).round() as u64;
-    if s >= 3600 {
-        format!("{} h {:02} min", s / 3600, (s / 60) % 60)
-    } else {
-        let mut out = String::new();
-        let _ = write!(out, "{} min {:02} s", s / 60, s % 60);
-        out
+    crate::local_time::duration_bi(s)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    use super::*;
+    use crate::model::{Caller, IncidentType, LonLat, Severity, UnitSpec, UnitType};
+
+    const PLANS: &str = r#"
+version = 1
+[[target]]
+name = "road_rescue_on_scene"
+zh = "道路救援力量到场 ≤ 1.5 小时"
+en = "road rescue on scene ≤ 1.5 h"
+limit_h = 1.5
+all_units = true
+
+[[plan]]
+type = "*"
+grade = "*"
+require = [{ unit_type = "ambulance", count = 1 }]
+"#;
+
+    const T0: &str = "2026-07-15T06:00:00.000Z";
+
+    fn event(seq: u64, ts: &str, kind: EventKind) -> Event {
+        Event {
+            seq,
+            ts_utc: ts.into(),
+            operator: "op".into(),
+            seat: "s".into(),
+            drill_id: None,
+            kind,
+        }
+    }
+
+    /// A unit, then an incident reported at T0 and the unit dispatched a minute later; nothing
+    /// arrives before the period ends.
+    fn input<'a>(plans: &'a Plans, stopped_at_ms: Option<i64>) -> ReportInput<'a> {
+        let p = LonLat::from_deg(100.8, 22.0).unwrap();
+        let base = Situation::from_events(&[event(
+            1,
+            T0,
+            EventKind::UnitAdded {
+                unit: UnitId(1),
+                spec: UnitSpec {
+                    external_id: "u1".into(),
+                    callsign: "A1".into(),
+                    name_zh: "救护车".into(),
+                    name_en: "Ambulance".into(),
+                    unit_type: UnitType::Ambulance,
+                    extra_capabilities: BTreeSet::new(),
+                    crew: 3,
+                    home_station: None,
+                    demo: false,
+                    position_note: String::new(),
+                },
+                lonlat: p,
+                status: UnitStatus::Available,
+            },
+        )])
+        .unwrap();
+        let events = vec![
+            event(
+                2,
+                T0,
+                EventKind::IncidentReported {
+                    incident: IncidentId(1),
+                    incident_type: IncidentType::Flood,
+                    severity: Severity::III,
+                    lonlat: p,
+                    address: "景洪".into(),
+                    reported_at_utc: T0.into(),
+                    caller: Caller::default(),
+                    notes: String::new(),
+                },
+            ),
+            event(
+                3,
+                T0,
+                EventKind::IncidentVerified {
+                    incident: IncidentId(1),
+                    severity: None,
+                },
+            ),
+            event(
+                4,
+                "2026-07-15T06:01:00.000Z",
+                EventKind::UnitDispatched {
+                    unit: UnitId(1),
+                    incident: IncidentId(1),
+                },
+            ),
+        ];
+        ReportInput {
+            title: "t".into(),
+            drill_id: Some("d-1".into()),
+            base,
+            events,
+            plans: Some(plans),
+            router: None,
+            geography: Geography::default(),
+            outline_lonlat: Vec::new(),
+            places_lonlat: Vec::new(),
+            notes: Vec::new(),
+            coverage: None,
+            stopped_at_ms,
+            unplayed: vec!["T+03:00:00 道路封闭 road closed: G213".into()],
+        }
+    }
+
+    #[test]
+    fn results_not_yet_due_are_not_scored_and_due_ones_are() {
+        let plans = Plans::parse(Path::new("p.toml"), PLANS).unwrap();
+        let t0 = parse_utc_ms(T0).unwrap();
+        // Stopped 10 minutes in: the 1.5 h limit has not passed for anything.
+        let early = build_report(input(&plans, Some(t0 + 600_000)));
+        let inc = &early.incidents[0];
+        assert_eq!(inc.label, "演练-1");
+        let arrival = inc
+            .intervals
+            .iter()
+            .find(|i| i.name == "report_to_first_arrival")
+            .unwrap();
+        assert!(arrival.pending && arrival.met.is_none());
+        assert!(inc.units[0].targets[0].pending);
+        // First arrival, all arrived, the unit's time target: three pending, none scored.
+        assert_eq!(
+            early.score,
+            Score {
+                met: 0,
+                missed: 0,
+                pending: 3
+            }
+        );
+        assert_eq!(early.unplayed.len(), 1);
+        let page = early.to_html();
+        assert!(page.contains("未到时限 not yet due") && page.contains("未执行的情景注入"));
+        assert!(page.contains("T+03:00:00 道路封闭 road closed: G213"));
+        // Stopped 2 h in: the limit passed without an arrival, so the same three are missed.
+        let late = build_report(input(&plans, Some(t0 + 7_200_000)));
+        assert_eq!(
+            late.score,
+            Score {
+                met: 0,
+                missed: 3,
+                pending: 0
+            }
+        );
+        assert!(!late.incidents[0].intervals.iter().any(|i| i.pending));
     }
 }

@@ -5,7 +5,7 @@
 
 use super::DrillError;
 use super::clock::SimClock;
-use super::report::{Report, ReportInput, build_report, outline_from_pack};
+use super::report::{Report, ReportInput, build_report, outline_from_pack, places_from_pack};
 use super::scenario::Scenario;
 use super::sim::{SimOptions, Simulator};
 use crate::dispatch::{Geography, Plans};
@@ -138,6 +138,28 @@ pub fn report_from_db(
     drill: Option<&str>,
     notes: Vec<String>,
 ) -> Result<Report, DrillError> {
+    report_from_db_stopped(db, pack, drill, notes, None)
+}
+
+/// Where a drill ended early: the simulated moment it was stopped and the injects it never
+/// played (`Scenario::unplayed`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EarlyStop {
+    /// Simulated time of the stop, ms.
+    pub at_ms: i64,
+    /// Injects not played, one line each.
+    pub unplayed: Vec<String>,
+}
+
+/// [`report_from_db`] for a drill that may have been stopped early: targets not yet due at the
+/// stop are not scored and the unplayed injects are listed.
+pub fn report_from_db_stopped(
+    db: &std::path::Path,
+    pack: &crate::mappack::MapPack,
+    drill: Option<&str>,
+    notes: Vec<String>,
+    stop: Option<EarlyStop>,
+) -> Result<Report, DrillError> {
     let mut replay = Replay::open(db)?;
     replay.set_scope(drill)?;
     let last = replay.timeline().last().map_or(0, |e| e.seq);
@@ -196,7 +218,10 @@ pub fn report_from_db(
         router: router.as_mut(),
         geography: Geography::from_pack(pack),
         outline_lonlat: outline_from_pack(pack),
+        places_lonlat: places_from_pack(pack),
         notes,
         coverage: if has_cov { Some(&mut sample) } else { None },
+        stopped_at_ms: stop.as_ref().map(|s| s.at_ms),
+        unplayed: stop.map(|s| s.unplayed).unwrap_or_default(),
     }))
 }

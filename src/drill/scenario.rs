@@ -288,6 +288,50 @@ pub fn fmt_offset(s: u64) -> String {
     format!("T+{:02}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
 }
 
+impl Scenario {
+    /// The injects not yet played when the drill stops at simulated `now_ms` (due strictly
+    /// later), each as one bilingual line with its offset, for the report of a drill ended early.
+    pub fn unplayed(&self, now_ms: i64) -> Vec<String> {
+        self.injects
+            .iter()
+            .filter(|i| self.start_ms.saturating_add(i.at_s as i64 * 1000) > now_ms)
+            .map(|i| format!("{} {}", fmt_offset(i.at_s), i.what.describe()))
+            .collect()
+    }
+}
+
+impl InjectKind {
+    /// What the inject does, Chinese first then English, with names as the scenario gives them.
+    pub fn describe(&self) -> String {
+        match self {
+            InjectKind::Incident {
+                incident_type,
+                severity,
+                address,
+                ..
+            } => format!(
+                "事件 incident: {} / {} {} @ {address}",
+                incident_type.name_zh(),
+                incident_type.name_en(),
+                severity.name_zh()
+            ),
+            InjectKind::UnitUnavailable { unit } => format!("力量不可用 unit unavailable: {unit}"),
+            InjectKind::RoadClosed { road, .. } => format!("道路封闭 road closed: {road}"),
+            InjectKind::StockShort {
+                warehouse,
+                item,
+                quantity,
+            } => {
+                format!(
+                    "库存短缺 stock short: {warehouse} {} → {quantity}",
+                    item.replace('_', " ")
+                )
+            }
+            InjectKind::ShelterFull { shelter, .. } => format!("安置点满员 shelter full: {shelter}"),
+        }
+    }
+}
+
 const KINDS: &str = "incident, unit_unavailable, road_closed, stock_short, shelter_full";
 
 struct Ctx<'a> {
@@ -707,6 +751,25 @@ to = "Menghai"
             InjectKind::Incident { lonlat, .. } => assert!(lonlat.lon_deg() > 100.455),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn unplayed_injects_are_those_due_after_the_stop() {
+        let s = parse(OK).unwrap();
+        // Stopped at T+00:05:00: the road closure (T+0) was played, the flood (T+10 min) not.
+        let left = s.unplayed(s.start_ms + 300_000);
+        assert_eq!(left.len(), 1);
+        assert!(
+            left[0].starts_with("T+00:10:00 事件 incident: 洪涝灾害 / Flood Ⅱ级"),
+            "{left:?}"
+        );
+        assert!(!left[0].contains('_'));
+        assert_eq!(
+            s.unplayed(s.start_ms + 600_000),
+            Vec::<String>::new(),
+            "due at the stop = played"
+        );
+        assert_eq!(s.unplayed(s.start_ms - 1).len(), 2);
     }
 
     #[test]
