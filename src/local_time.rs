@@ -5,7 +5,7 @@
 //! never reads the wall clock (callers pass "now" or the report's own reference time) and imports
 //! no egui, tokio or rusqlite.
 
-use crate::store::time::{format_utc_ms, parse_utc_ms};
+use crate::time::{format_utc_ms, parse_utc_ms};
 
 /// Offset of Beijing time from UTC, ms.
 pub const OFFSET_MS: i64 = 8 * 3_600_000;
