@@ -196,3 +196,43 @@ fn path_escape_is_refused() {
     let (_, s) = load_err(dir.path());
     assert!(s.contains("inside the pack folder"), "{s}");
 }
+
+#[test]
+fn township_seats_are_places_with_their_precision() {
+    let pack = MapPack::load(xsbn_pack()).unwrap();
+    let layer = pack.layers.iter().find(|l| l.spec.name == "township_seats").unwrap();
+    assert_eq!(layer.kind, LayerKind::Places);
+    let LayerData::Features(fs) = &layer.data else {
+        panic!("township_seats is not a feature layer");
+    };
+    // Every township of the NBS table once: 28 placed, 14 at their county seat (approximate).
+    assert_eq!(fs.len(), 42);
+    let approx: Vec<_> = fs
+        .iter()
+        .filter(|f| f.props["approximate"] == serde_json::json!(true))
+        .collect();
+    assert_eq!(approx.len(), 14);
+    let county_seats = [
+        ("532801", [100.770536, 22.002969]),
+        ("532822", [100.451376, 21.960022]),
+        ("532823", [101.563343, 21.461995]),
+    ];
+    for f in &approx {
+        let county = f.str_prop("county_adcode").unwrap();
+        let seat = county_seats.iter().find(|(c, _)| *c == county).unwrap().1;
+        let geo::Geometry::Point(p) = f.geometry else {
+            panic!("not a point")
+        };
+        assert_eq!([p.x(), p.y()], seat, "{county}");
+        assert!(f.props["precision_m"].is_null());
+        assert!(f.str_prop("label_zh").unwrap().ends_with("（近似）"));
+    }
+    // Daluo: the OSM town node, stated precision 300 m.
+    let daluo = fs.iter().find(|f| f.str_prop("name_zh") == Some("打洛镇")).unwrap();
+    let geo::Geometry::Point(p) = daluo.geometry else {
+        panic!("not a point")
+    };
+    assert_eq!([p.x(), p.y()], [100.052994, 21.699821]);
+    assert_eq!(daluo.props["precision_m"], 300);
+    assert_eq!(daluo.props["approximate"], false);
+}

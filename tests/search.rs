@@ -89,3 +89,16 @@ fn initials_and_river() {
             .any(|h| h.place.kind == PlaceKind::River)
     );
 }
+
+#[test]
+fn finds_a_township_seat() {
+    let idx = index();
+    // 勐龙镇: Amap township centre converted to WGS-84 (township_seats layer).
+    let hits = idx.search("勐龙", 5);
+    assert!(
+        hits.iter()
+            .any(|h| h.place.name_zh == "勐龙镇" && h.place.target == Target::Point([100.678622, 21.582169])),
+        "{:?}",
+        hits.iter().map(|h| &h.place.name_zh).collect::<Vec<_>>()
+    );
+}
