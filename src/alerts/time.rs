@@ -1,8 +1,8 @@
 //! Times of arriving documents: CAP dateTime with a UTC offset (`2003-06-17T14:57:00-07:00`),
 //! CENC Beijing time (`2019-12-12 10:08:23`, UTC+8) and ms since the epoch, all to UTC.
-//! Pure; reuses `crate::store::time` for the calendar arithmetic (no date crate).
+//! Pure; reuses `crate::time` for the calendar arithmetic (no date crate).
 
-use crate::store::time::{format_utc_ms, parse_utc_ms};
+use crate::time::{format_utc_ms, parse_utc_ms};
 
 /// Beijing time is UTC+8 all year.
 pub const BEIJING_OFFSET_MS: i64 = 8 * 3_600_000;

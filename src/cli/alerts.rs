@@ -19,7 +19,7 @@ use crate::alerts::{cap, semantics};
 use crate::mappack::MapPack;
 use crate::model::EventKind;
 use crate::model::alert::{AlertEntry, AlertKey, WarningLevel};
-use crate::store::time::now_utc_iso;
+use crate::time::now_utc_iso;
 
 /// `onemap alerts …`.
 #[derive(Debug, Subcommand)]

@@ -78,6 +78,19 @@ pub enum EventKind {
         incident: IncidentId,
         /// Reason.
         reason: String,
+        /// The incident this one duplicates (same event reported twice); links the two.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duplicate_of: Option<IncidentId>,
+    },
+    /// The incident's location was corrected (caller gave a better position, wrong pin …).
+    IncidentRelocated {
+        /// Incident.
+        incident: IncidentId,
+        /// Corrected location.
+        lonlat: LonLat,
+        /// Corrected address / place description; empty keeps the old one.
+        #[serde(default)]
+        address: String,
     },
     /// A unit was added (id and external id must be unused).
     UnitAdded {
@@ -285,6 +298,21 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// True for master data and drill bookkeeping (units, stations, warehouses, shelters added or
+    /// replaced; drills started or ended): the real events a running drill's scope still folds.
+    pub fn is_master_data(&self) -> bool {
+        matches!(
+            self,
+            EventKind::UnitAdded { .. }
+                | EventKind::UnitUpdated { .. }
+                | EventKind::StationUpserted { .. }
+                | EventKind::WarehouseUpserted { .. }
+                | EventKind::ShelterUpserted { .. }
+                | EventKind::DrillStarted { .. }
+                | EventKind::DrillEnded { .. }
+        )
+    }
+
     /// The snake_case tag, as stored in the `kind` column.
     pub fn tag(&self) -> &'static str {
         match self {
@@ -293,6 +321,7 @@ impl EventKind {
             EventKind::IncidentStatusChanged { .. } => "incident_status_changed",
             EventKind::IncidentNoteAdded { .. } => "incident_note_added",
             EventKind::IncidentCancelled { .. } => "incident_cancelled",
+            EventKind::IncidentRelocated { .. } => "incident_relocated",
             EventKind::UnitAdded { .. } => "unit_added",
             EventKind::UnitUpdated { .. } => "unit_updated",
             EventKind::UnitStatusChanged { .. } => "unit_status_changed",

@@ -8,7 +8,7 @@ pub mod facility;
 pub mod ids;
 pub mod incident;
 pub mod lonlat;
-pub(crate) mod names;
+pub mod names;
 pub mod situation;
 pub mod synth;
 pub mod unit;
@@ -24,5 +24,6 @@ pub use facility::{
 pub use ids::{IncidentId, ShelterId, StationId, UnitId, WarehouseId};
 pub use incident::{Caller, Incident, IncidentClass, IncidentNote, IncidentStatus, IncidentType, Severity};
 pub use lonlat::{LonLat, LonLatError};
+pub use names::{DisplayNames, Name, incident_label};
 pub use situation::{ApplyError, Situation, fold};
 pub use unit::{Capability, Unit, UnitSpec, UnitStatus, UnitType};

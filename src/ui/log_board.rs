@@ -52,8 +52,11 @@ pub fn event_summary(ev: &Event, sit: &Situation, lang: Lang) -> String {
             )
         }
         EventKind::IncidentNoteAdded { incident, note } => format!("{} {}: {note}", t(Msg::EvNote), inc(incident)),
-        EventKind::IncidentCancelled { incident, reason } => {
+        EventKind::IncidentCancelled { incident, reason, .. } => {
             format!("{} {}: {reason}", t(Msg::EvCancelled), inc(incident))
+        }
+        EventKind::IncidentRelocated { incident, .. } => {
+            format!("{} {}", lang.pick("位置更正", "Relocated"), inc(incident))
         }
         EventKind::UnitAdded { spec, .. } | EventKind::UnitUpdated { spec, .. } => {
             format!("{} {}", t(Msg::EvUnitRecord), spec.callsign)
