@@ -453,7 +453,7 @@ fn partial_dispatch_tracking_timers_and_reassign() {
         .unwrap()
         .clone();
     let since = h.state().situation.units[&units[0]].status_since_utc.clone();
-    let now_ms = onemap::store::time::parse_utc_ms(&since).unwrap() + (sug.eta_s * 500.0) as i64;
+    let now_ms = onemap::time::parse_utc_ms(&since).unwrap() + (sug.eta_s * 500.0) as i64;
     h.state_mut().clock_ms = Some(now_ms);
     let est = h.state().estimated_positions()[&units[0].0];
     let want = point_along(&sug.route_lonlat, 0.5).unwrap();
@@ -488,7 +488,7 @@ fn partial_dispatch_tracking_timers_and_reassign() {
     );
 
     // The incident pane's timers run from the log times.
-    h.state_mut().clock_ms = Some(onemap::store::time::parse_utc_ms(&arrival).unwrap() + 65_000);
+    h.state_mut().clock_ms = Some(onemap::time::parse_utc_ms(&arrival).unwrap() + 65_000);
     let ctx = h.ctx.clone();
     h.state_mut().select_ops(&ctx, OpsRef::Incident(incident.0));
     h.run_steps(2);

@@ -63,7 +63,7 @@ fn console_drill_runs_is_kept_apart_and_reports() {
     });
     let ev = h.state().log.last().unwrap().clone();
     assert_eq!(ev.drill_id.as_deref(), Some(drill_id.as_str()));
-    let ts = onemap::store::time::parse_utc_ms(&ev.ts_utc).unwrap();
+    let ts = onemap::time::parse_utc_ms(&ev.ts_utc).unwrap();
     assert!(
         ts >= start_ms && (ts - sim_now).abs() <= 1000,
         "stamped with simulated time: {} vs {sim_now}",

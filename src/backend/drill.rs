@@ -19,7 +19,7 @@ use crate::model::EventKind;
 use crate::model::ids::UnitId;
 use crate::roads::router::Router;
 use crate::store::Store;
-use crate::store::time::format_utc_ms;
+use crate::time::format_utc_ms;
 
 /// What the console asks.
 #[derive(Debug, Clone)]

@@ -48,7 +48,7 @@ impl log::Log for FileLog {
         }
         let line = format!(
             "{} {:<5} {}: {}\n",
-            crate::store::time::now_utc_iso(),
+            crate::time::now_utc_iso(),
             record.level(),
             record.target(),
             record.args()

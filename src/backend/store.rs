@@ -18,8 +18,8 @@ use crate::model::incident::{Caller, IncidentStatus, IncidentType, Severity};
 use crate::model::lonlat::LonLat;
 use crate::model::situation::Situation;
 use crate::model::unit::UnitStatus;
-use crate::store::time::{format_utc_ms, now_utc_iso};
 use crate::store::{Store, StoreError};
+use crate::time::{format_utc_ms, now_utc_iso};
 
 /// A new incident as typed by the duty officer; the worker allocates its id under the write lock.
 #[derive(Debug, Clone, PartialEq)]

@@ -63,7 +63,9 @@ pub fn build_db_report(db: &Path, pack: &MapPack, drill: Option<&str>, notes: Ve
 fn write_report(report: &Report, out: &Path, format: &str) -> Result<(), CliError> {
     let text = match format {
         "html" => report.to_html(),
-        "csv" => report.to_csv(),
+        "csv" => report
+            .to_csv()
+            .map_err(|e| err(format!("cannot write {}: {e}", out.display())))?,
         _ => report.to_json() + "\n",
     };
     std::fs::write(out, text).map_err(|e| err(format!("cannot write {}: {e}", out.display())))
@@ -150,8 +152,8 @@ pub fn run(cmd: &DrillCommand, pack: &MapPack) -> Result<String, CliError> {
         "drill {} ran {} events from {} to {}",
         outcome.drill_id,
         outcome.events,
-        crate::store::time::format_utc_ms(outcome.start_ms),
-        crate::store::time::format_utc_ms(outcome.end_ms)
+        crate::time::format_utc_ms(outcome.start_ms),
+        crate::time::format_utc_ms(outcome.end_ms)
     );
     if let (Some(out), Some(format)) = (report.as_deref(), format) {
         let r = build_db_report(db, pack, Some(&outcome.drill_id), notes)?;

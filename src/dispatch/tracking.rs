@@ -7,7 +7,7 @@ use crate::geom::haversine_m;
 use crate::model::incident::Incident;
 use crate::model::unit::{Unit, UnitStatus};
 use crate::model::{IncidentId, UnitId};
-use crate::store::time::parse_utc_ms;
+use crate::time::parse_utc_ms;
 
 /// The road route a committed unit was sent along.
 #[derive(Debug, Clone, PartialEq)]
@@ -150,7 +150,7 @@ mod tests {
     use super::*;
     use crate::model::event::{Event, EventKind};
     use crate::model::situation::{Situation, fold};
-    use crate::store::time::format_utc_ms;
+    use crate::time::format_utc_ms;
 
     #[test]
     fn point_along_walks_by_length() {

@@ -13,8 +13,8 @@ use crate::dispatch::{Geography, Plans};
 use crate::mappack::MapPack;
 use crate::model::{EventKind, Situation};
 use crate::roads::router::Router;
-use crate::store::time::parse_utc_ms;
 use crate::store::{Replay, Store};
+use crate::time::parse_utc_ms;
 
 fn pack_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("maps/xishuangbanna")
@@ -268,7 +268,7 @@ fn pure_simulator_matches_the_store_runner() {
     let mut seen_moving = false;
     while let Some(due) = sim.next_due_ms() {
         if let Some(batch) = sim.next_batch(due).unwrap() {
-            let ts = crate::store::time::format_utc_ms(batch.t_ms);
+            let ts = crate::time::format_utc_ms(batch.t_ms);
             let seqs = store
                 .append_batch_at(&ts, &batch.operator, &batch.seat, Some("x"), batch.kinds)
                 .unwrap();

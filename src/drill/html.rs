@@ -105,9 +105,9 @@ fn timeline_svg(r: &Report) -> String {
     let (w, row) = (900.0, 28.0);
     let left = 170.0;
     let h = 40.0 + row * r.incidents.len() as f64;
-    let start = crate::store::time::parse_utc_ms(&r.start_utc).unwrap_or(0);
+    let start = crate::time::parse_utc_ms(&r.start_utc).unwrap_or(0);
     let x = |utc: &str| {
-        let t = crate::store::time::parse_utc_ms(utc).unwrap_or(start);
+        let t = crate::time::parse_utc_ms(utc).unwrap_or(start);
         left + ((t - start) as f64 / 1000.0 / total) * (w - left - 20.0)
     };
     let mut svg =
@@ -213,8 +213,15 @@ fn bars_svg(r: &Report) -> String {
     svg
 }
 
+impl Report {
+    /// One self-contained HTML page (inline CSS and SVG, no external URL).
+    pub fn to_html(&self) -> String {
+        render(self)
+    }
+}
+
 /// The page.
-pub fn render(r: &Report) -> String {
+fn render(r: &Report) -> String {
     let mut h = String::with_capacity(64 * 1024);
     let banner = match &r.drill_id {
         Some(d) => format!("演练 DRILL — {}", esc(d)),

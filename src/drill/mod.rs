@@ -4,7 +4,7 @@
 //! Drill events carry their drill id, so they never enter the real situation or real reports.
 //! The replay reader over any store file lives in `crate::store::replay` (it owns SQLite).
 //! Only `run` touches the store; `clock`, `scenario`, `sim` and `report` import neither egui,
-//! tokio nor rusqlite (they use only the pure text helpers of `store::time`).
+//! tokio nor rusqlite (they use only the pure text helpers of `crate::time`).
 //!
 //! How the console drives a drill (headless parts here, widgets elsewhere):
 //! 1. the store thread appends `DrillStarted` (real event) and returns

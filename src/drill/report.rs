@@ -11,12 +11,13 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use crate::csv_io::{CsvError, CsvWriter};
 use crate::dispatch::plans::Limit;
 use crate::dispatch::{Geography, Plans};
 use crate::mappack::{LayerKind, MapPack};
 use crate::model::{Event, EventKind, IncidentId, IncidentStatus, Situation, UnitId, UnitStatus, fold};
 use crate::roads::router::Router;
-use crate::store::time::{format_utc_ms, parse_utc_ms};
+use crate::time::{format_utc_ms, parse_utc_ms};
 
 /// A coverage sampler: share of the prefecture (or of places) covered in the situation, 0–1.
 /// `crate::coverage` can plug in here; `None` from the hook means "not computed".
@@ -680,8 +681,21 @@ impl Report {
     }
 
     /// CSV: one row per incident interval and per unit target.
-    pub fn to_csv(&self) -> String {
-        let mut out = String::from("incident,type,grade,subject,measure,start_utc,end_utc,value,target,limit,met\n");
+    pub fn to_csv(&self) -> Result<String, CsvError> {
+        let mut out = CsvWriter::new();
+        out.row(&[
+            "incident",
+            "type",
+            "grade",
+            "subject",
+            "measure",
+            "start_utc",
+            "end_utc",
+            "value",
+            "target",
+            "limit",
+            "met",
+        ])?;
         for inc in &self.incidents {
             for i in &inc.intervals {
                 let end = match i.name.as_str() {
@@ -703,7 +717,7 @@ impl Report {
                     i.target_s.map(|s| format!("{s:.1}")).unwrap_or_default(),
                     i.met.map(|m| m.to_string()).unwrap_or_default(),
                 ];
-                out.push_str(&csv_row(&row));
+                out.row(&row)?;
             }
             for r in &inc.relief {
                 let row = [
@@ -719,7 +733,7 @@ impl Report {
                     r.target_s.map(|v| format!("{v:.1}")).unwrap_or_default(),
                     r.met.map(|m| m.to_string()).unwrap_or_default(),
                 ];
-                out.push_str(&csv_row(&row));
+                out.row(&row)?;
             }
             for u in &inc.units {
                 for t in &u.targets {
@@ -741,33 +755,12 @@ impl Report {
                         t.limit_s.or(t.limit_m).map(|v| format!("{v:.1}")).unwrap_or_default(),
                         t.met.to_string(),
                     ];
-                    out.push_str(&csv_row(&row));
+                    out.row(&row)?;
                 }
             }
         }
-        out
+        out.finish()
     }
-
-    /// One self-contained HTML page (inline CSS and SVG, no external URL).
-    pub fn to_html(&self) -> String {
-        super::html::render(self)
-    }
-}
-
-fn csv_row(cells: &[String]) -> String {
-    let mut line = cells
-        .iter()
-        .map(|c| {
-            if c.contains([',', '"', '\n']) {
-                format!("\"{}\"", c.replace('"', "\"\""))
-            } else {
-                c.clone()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(",");
-    line.push('\n');
-    line
 }
 
 /// Seconds as "1 h 05 min" / "12 min 30 s".

@@ -11,8 +11,8 @@ use super::sim::{SimOptions, Simulator};
 use crate::dispatch::{Geography, Plans};
 use crate::model::{Event, EventKind};
 use crate::roads::router::Router;
-use crate::store::time::format_utc_ms;
 use crate::store::{Replay, Store};
+use crate::time::format_utc_ms;
 
 /// How to run.
 #[derive(Debug, Clone, Default)]

@@ -362,7 +362,7 @@ impl Scenario {
         if raw.name.get_ref().trim().is_empty() {
             return Err(cx.err(raw.name.span(), "name must not be empty"));
         }
-        let start_ms = crate::store::time::parse_utc_ms(raw.start.get_ref()).ok_or_else(|| {
+        let start_ms = crate::time::parse_utc_ms(raw.start.get_ref()).ok_or_else(|| {
             cx.err(
                 raw.start.span(),
                 format!(

@@ -297,7 +297,7 @@ impl Simulator {
     fn act(&mut self, action: Action) -> Result<(String, Vec<EventKind>), DrillError> {
         let director = self.opts.director.clone();
         let auto = self.opts.auto_operator.clone();
-        let now_utc = crate::store::time::format_utc_ms(self.now_ms);
+        let now_utc = crate::time::format_utc_ms(self.now_ms);
         let kinds = match action {
             Action::End => {
                 self.finished = true;
@@ -682,7 +682,7 @@ impl Simulator {
         let mut all = Vec::new();
         while let Some(due) = self.next_due_ms() {
             let Some(batch) = self.next_batch(due)? else { continue };
-            let ts = crate::store::time::format_utc_ms(batch.t_ms);
+            let ts = crate::time::format_utc_ms(batch.t_ms);
             let base = self.sit.last_seq;
             let events: Vec<Event> = batch
                 .kinds

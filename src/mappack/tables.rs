@@ -46,13 +46,14 @@ pub fn parse_gazetteer(path: &Path, text: &str) -> Result<Vec<GazetteerRow>, Pac
         line,
         msg,
     };
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
-    let Some((_, header)) = lines.next() else {
+    let records = crate::csv_io::parse_csv(text).map_err(|e| err(e.line, e.reason))?;
+    let Some((header, body)) = records.split_first() else {
         return Err(err(1, "empty CSV: a header row is required".into()));
     };
-    let header = split_csv(header.trim_start_matches('\u{feff}')).map_err(|m| err(1, m))?;
+    let hl = header.line;
+    let header = &header.fields;
     let col = |name: &str| header.iter().position(|h| h.trim() == name);
-    let name_col = col("name_zh").ok_or_else(|| err(1, "column \"name_zh\" is missing".into()))?;
+    let name_col = col("name_zh").ok_or_else(|| err(hl, "column \"name_zh\" is missing".into()))?;
     let (code, latin, kind, county) = (
         col("nbs_code"),
         col("name_pinyin_machine"),
@@ -60,23 +61,23 @@ pub fn parse_gazetteer(path: &Path, text: &str) -> Result<Vec<GazetteerRow>, Pac
         col("county_adcode"),
     );
     let mut rows = Vec::new();
-    for (n, l) in lines {
-        let f = split_csv(l).map_err(|m| err(n + 1, m))?;
-        if f.len() != header.len() {
-            return Err(err(
-                n + 1,
-                format!("{} fields, the header has {}", f.len(), header.len()),
-            ));
-        }
-        let get = |c: Option<usize>| c.map(|c| f[c].trim().to_string()).filter(|s| !s.is_empty());
-        let name_zh = f[name_col].trim().to_string();
+    for rec in body {
+        let (n, f) = (rec.line, &rec.fields);
+        // Every record has the header's field count (checked by the reader), so `get` only
+        // misses for absent optional columns.
+        let get = |c: Option<usize>| {
+            c.and_then(|c| f.get(c))
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+        };
+        let name_zh = get(Some(name_col)).unwrap_or_default();
         if name_zh.is_empty() {
-            return Err(err(n + 1, "name_zh is empty".into()));
+            return Err(err(n, "name_zh is empty".into()));
         }
         let county_adcode = match get(county) {
             Some(s) => Some(
                 s.parse()
-                    .map_err(|_| err(n + 1, format!("county_adcode \"{s}\" is not a number")))?,
+                    .map_err(|_| err(n, format!("county_adcode \"{s}\" is not a number")))?,
             ),
             None => None,
         };
@@ -89,33 +90,6 @@ pub fn parse_gazetteer(path: &Path, text: &str) -> Result<Vec<GazetteerRow>, Pac
         });
     }
     Ok(rows)
-}
-
-fn split_csv(line: &str) -> Result<Vec<String>, String> {
-    let mut out = vec![String::new()];
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                chars.next();
-                if let Some(s) = out.last_mut() {
-                    s.push('"');
-                }
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => out.push(String::new()),
-            (c, _) => {
-                if let Some(s) = out.last_mut() {
-                    s.push(c);
-                }
-            }
-        }
-    }
-    if quoted {
-        return Err("unterminated quoted field".into());
-    }
-    Ok(out)
 }
 
 /// Parse a JSON array of road corridors.
@@ -146,6 +120,14 @@ mod tests {
         assert_eq!(rows[0].county_adcode, Some(532823));
         assert_eq!(rows[1].name_zh, "A, B");
         assert_eq!(rows[1].county_adcode, None);
+        // A quoted line end inside a field (the old line-based reader split it) and a truncated
+        // final record.
+        let rows = parse_gazetteer(Path::new("g.csv"), "name_zh,kind\n\"勐腊\n镇\",town\nx,y\n").unwrap();
+        assert_eq!(rows[0].name_zh, "勐腊\n镇");
+        let e = parse_gazetteer(Path::new("g.csv"), "name_zh,kind\n勐腊镇,town")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 2") && e.contains("truncated"), "{e}");
         let e = parse_gazetteer(Path::new("g.csv"), "name_zh,county_adcode\n勐腊镇\n")
             .unwrap_err()
             .to_string();

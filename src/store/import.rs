@@ -40,8 +40,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::csv::{parse_csv, write_row};
 use super::{Store, StoreError};
+use crate::csv_io::{CsvWriter, decode_utf8, parse_csv};
 use crate::model::{
     Capability, EventKind, LonLat, ShelterId, ShelterSpec, Situation, StationId, StationKind, StationSpec, UnitId,
     UnitSpec, UnitStatus, UnitType, WarehouseId, WarehouseKind, WarehouseSpec,
@@ -329,7 +329,13 @@ fn file_err(file: &str, reason: impl Into<String>) -> ImportError {
 /// Read one file into records (CSV or GeoJSON), checking columns.
 fn read_records(path: &Path, table: Table) -> Result<Vec<Record>, ImportError> {
     let file = file_label(path);
-    let text = std::fs::read_to_string(path).map_err(|e| file_err(&file, format!("cannot read: {e}")))?;
+    let bytes = std::fs::read(path).map_err(|e| file_err(&file, format!("cannot read: {e}")))?;
+    let text = decode_utf8(bytes).map_err(|e| ImportError {
+        file: file.clone(),
+        location: Location::Line(e.line),
+        field: None,
+        reason: e.reason,
+    })?;
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -1065,14 +1071,19 @@ fn export_tables_csv(sit: &Situation, dir: &Path, tables: &[Table]) -> Result<Ex
     let mut report = ExportReport { files: Vec::new() };
     for &t in tables {
         let cols = t.export_order();
-        let mut out = String::new();
-        write_row(&mut out, cols);
+        let path = dir.join(format!("{}.csv", t.stem()));
+        let csv_err = |e: crate::csv_io::CsvError| StoreError::Io {
+            path: path.display().to_string(),
+            source: std::io::Error::other(e),
+        };
+        let mut w = CsvWriter::new();
+        w.row(cols).map_err(csv_err)?;
         let rows = rows_for(t, sit);
         for row in &rows {
             let vals: Vec<&str> = cols.iter().map(|c| row.get(c).map_or("", String::as_str)).collect();
-            write_row(&mut out, &vals);
+            w.row(&vals).map_err(csv_err)?;
         }
-        let path = dir.join(format!("{}.csv", t.stem()));
+        let out = w.finish().map_err(csv_err)?;
         std::fs::write(&path, out).map_err(|e| io(&path, e))?;
         report.files.push((path, rows.len()));
     }

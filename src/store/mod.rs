@@ -4,14 +4,12 @@
 //! `crate::model`. Must not import egui or tokio.
 
 pub mod bench;
-pub mod csv;
 pub mod import;
 pub mod log;
 pub mod replay;
 pub mod replay_bench;
 pub mod schema;
 pub mod snapshot;
-pub mod time;
 
 #[cfg(test)]
 mod concurrency_tests;
@@ -368,7 +366,7 @@ impl Store {
         if kinds.is_empty() {
             return Ok(Vec::new());
         }
-        let ts_utc = ts_utc.map_or_else(time::now_utc_iso, str::to_owned);
+        let ts_utc = ts_utc.map_or_else(crate::time::now_utc_iso, str::to_owned);
         let events: Vec<Event> = kinds
             .into_iter()
             .enumerate()

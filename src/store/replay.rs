@@ -72,7 +72,7 @@ impl Replay {
                 let drill: Option<String> = row.get(3)?;
                 timeline.push(TimelineEntry {
                     seq: u64::try_from(seq).unwrap_or(0),
-                    ts_ms: super::time::parse_utc_ms(&ts).unwrap_or(0),
+                    ts_ms: crate::time::parse_utc_ms(&ts).unwrap_or(0),
                     kind: kind.into_boxed_str(),
                     drill_id: drill.map(String::into_boxed_str),
                 });

@@ -11,10 +11,10 @@ use rusqlite::params;
 use serde::Serialize;
 
 use super::replay::Replay;
-use super::time::format_utc_ms;
 use super::{Durability, Store, StoreError, StoreOptions, log, snapshot};
 use crate::model::synth::{SYNTH_UNITS, synthetic_kinds};
 use crate::model::{Event, EventKind, LonLat, UnitId};
+use crate::time::format_utc_ms;
 
 /// Seeks measured.
 pub const BENCH_SEEKS: usize = 200;

@@ -6,8 +6,8 @@ use rusqlite::{Connection, params};
 
 use super::StoreError;
 use super::log::{max_seq, seq_exists};
-use super::time::now_utc_iso;
 use crate::model::Situation;
+use crate::time::now_utc_iso;
 
 /// FNV-1a 64-bit hash of the snapshot JSON, as 16 hex digits (detects torn or edited rows).
 pub fn checksum(text: &str) -> String {

@@ -19,7 +19,7 @@ use crate::backend::store::StoreCommand;
 use crate::dispatch::tracking::fmt_clock;
 use crate::drill::SimClock;
 use crate::model::ids::UnitId;
-use crate::store::time::format_utc_ms;
+use crate::time::format_utc_ms;
 
 /// A running console drill.
 pub struct DrillState {

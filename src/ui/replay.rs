@@ -13,7 +13,7 @@ use super::{Mode, OneMapApp, theme};
 use crate::backend::replay::{ReplayCommand, ReplayEvent, ReplayWorker};
 use crate::dispatch::tracking::fmt_clock;
 use crate::drill::SimClock;
-use crate::store::time::format_utc_ms;
+use crate::time::format_utc_ms;
 
 /// Playback speeds offered.
 pub const SPEEDS: [f64; 6] = [1.0, 10.0, 60.0, 100.0, 300.0, 1000.0];

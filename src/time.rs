@@ -1,5 +1,5 @@
 //! UTC wall-clock timestamps as ISO-8601 text (`2025-06-01T08:30:00.123Z`) without a date crate.
-//! Owns only formatting; must not import egui or tokio.
+//! Pure: owns only formatting and parsing; must not import egui, tokio or rusqlite.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
