@@ -19,7 +19,14 @@ fn main() -> ExitCode {
         Ok(p) => p,
         Err(e) => return cli::report(&e),
     };
-    let db = Database::File(cli.console_db.clone().unwrap_or_else(cli::store::default_db));
+    let db_path = cli.console_db.clone().unwrap_or_else(cli::store::default_db);
+    // Errors nobody is shown go to onemap.log next to the database; without it they are only lost.
+    if let Some(dir) = db_path.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Err(e) = onemap::backend::file_log::FileLog::install(dir)
+    {
+        eprintln!("onemap: no log file in {}: {e}", dir.display());
+    }
+    let db = Database::File(db_path);
     let (replay, replay_drill) = (cli.replay.clone(), cli.replay_drill.clone());
     let title = format!(
         "应急管理“一张图” OneMap {} — {}",

@@ -256,12 +256,14 @@ async fn fetch(
     let bytes = resp.bytes().await.map_err(|e| format!("{host}: {e}"))?.to_vec();
     if let Some(f) = &cache_file
         && let Some(dir) = f.parent()
-        && std::fs::create_dir_all(dir).is_ok()
     {
-        // A failed cache write only costs a re-download; the tile is still shown.
+        // A failed cache write only costs a re-download (the tile is still shown): logged, not shown.
         let tmp = f.with_extension("part");
-        if std::fs::write(&tmp, &bytes).is_ok() {
-            let _ = std::fs::rename(&tmp, f);
+        let written = std::fs::create_dir_all(dir)
+            .and_then(|()| std::fs::write(&tmp, &bytes))
+            .and_then(|()| std::fs::rename(&tmp, f));
+        if let Err(e) = written {
+            log::warn!("tile cache {}: {e}", f.display());
         }
     }
     Ok(bytes)

@@ -15,11 +15,11 @@ use walkers::{MapMemory, Plugin, Projector};
 
 use super::{ViewXform, boxes_overlap};
 use crate::geom::mercator_norm;
+use crate::i18n::Lang;
 use crate::mappack::{LayerData, LayerKind, MapPack, TerrainGrid};
 use crate::roads::graph::{Graph, e7_to_deg};
 use crate::roads::profile::RoadClass;
-use crate::ui::i18n::Lang;
-use crate::ui::theme;
+use crate::style as theme;
 
 /// Zoom levels the simplified geometry is made for; finer zooms use full resolution.
 const LOD_ZOOMS: [f64; 5] = [5.0, 7.0, 9.0, 11.0, 13.0];

@@ -313,7 +313,7 @@ impl Plugin for OpsPlugin<'_> {
         if let Some(sel) = self.selected
             && let Some(m) = markers.iter().find(|m| m.what == sel)
         {
-            painter.circle_stroke(m.pos, 13.0, Stroke::new(2.5, crate::ui::theme::HIGHLIGHT));
+            painter.circle_stroke(m.pos, 13.0, Stroke::new(2.5, crate::style::HIGHLIGHT));
         }
     }
 }

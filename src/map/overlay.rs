@@ -8,7 +8,7 @@ use walkers::{MapMemory, Plugin, Projector};
 use super::ViewXform;
 use crate::backend::routing::{IsoAnswer, RouteAnswer};
 use crate::geom::mercator_norm;
-use crate::ui::theme;
+use crate::style as theme;
 
 /// Draws the route, its end markers and the isochrone bands.
 pub struct OverlayPlugin<'a> {

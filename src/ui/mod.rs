@@ -5,7 +5,6 @@ mod boards;
 pub mod coverage;
 pub mod drill;
 pub mod fonts;
-pub mod i18n;
 pub mod incident_form;
 pub mod log_board;
 mod map_view;
@@ -14,7 +13,6 @@ pub mod notices;
 mod panels;
 pub mod replay;
 pub mod settings;
-pub mod theme;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -27,6 +25,8 @@ use crate::backend::routing::{DispatchContext, IsoAnswer, Reply, RouteAnswer, Ro
 use crate::backend::store::{Answer, Done, Intent, ReassignOffer, Refused, StoreCommand, StoreEvent, StoreWorker};
 use crate::backend::tiles::{TileFetcher, TileSourceSpec};
 use crate::geom::{BBox, mercator_norm, mercator_norm_inverse};
+/// The language table lives below both `map` and `ui`; re-exported for the panels.
+pub use crate::i18n;
 use crate::map::basemap::{Basemap, MarkerHit};
 use crate::map::ops::{OpsHit, OpsRef, OpsVisibility};
 use crate::map::raster::RasterTiles;
@@ -34,6 +34,8 @@ use crate::map::{MAX_ZOOM, MIN_ZOOM, ViewXform, fit_zoom, mercator_center};
 use crate::mappack::{Area, LayerData, MapPack};
 use crate::model::situation::Situation;
 use crate::search::{PlaceIndex, PlaceKind, Target};
+/// The palette lives below both `map` and `ui`; re-exported for the panels.
+pub use crate::style as theme;
 use boards::UnitCol;
 use i18n::{Lang, Msg, tr};
 pub use mode::Mode;

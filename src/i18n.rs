@@ -1,5 +1,6 @@
 //! The one table of user-visible text: Simplified Chinese first, English second. Every string the
-//! console shows goes through [`tr`]; data (place names) carries its own zh/en fields.
+//! console shows goes through [`tr`]; data (place names) carries its own zh/en fields. Below both
+//! `map` and `ui` (both show text in the officer's language); imports neither.
 
 use serde::{Deserialize, Serialize};
 

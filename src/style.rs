@@ -1,5 +1,6 @@
 //! Design tokens: colours, sizes and text sizes in one place, tuned for long shifts and video
-//! walls (calm dark basemap, high-contrast labels, nothing saturated unless it matters).
+//! walls (calm dark basemap, high-contrast labels, nothing saturated unless it matters). Below
+//! both `map` and `ui` (both draw with it); imports neither.
 
 use egui::{Color32, Stroke};
 
