@@ -15,6 +15,7 @@ pub mod geom;
 pub mod map;
 pub mod mappack;
 pub mod model;
+pub mod private_fs;
 pub mod roads;
 pub mod search;
 pub mod store;
