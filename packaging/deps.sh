@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian/Ubuntu machine lacks to build and run OneMap.
 #   bash packaging/deps.sh runtime   # window libraries (X11/Wayland, OpenGL via Mesa)
-#   bash packaging/deps.sh ci        # runtime + Xvfb for the headless window smoke test
+#   bash packaging/deps.sh ci        # runtime + Xvfb for the headless window smoke test, and the
+#                                    # .deb tests (dpkg-dev for cargo-deb's dependency scan,
+#                                    # desktop-file-validate, xwininfo, sqlite3)
 # Building needs only a Rust toolchain (rustc >= 1.95): no -dev packages, no OpenSSL.
 set -euo pipefail
 
+# Keep in step with Depends in Cargo.toml ([package.metadata.deb]).
 want=(libgl1 libegl1 libgl1-mesa-dri libegl-mesa0 libxkbcommon0 libxkbcommon-x11-0 libxcursor1
-      libxrandr2 libxi6 libx11-xcb1 libwayland-client0 libwayland-egl1 ca-certificates)
+      libxrandr2 libxi6 libx11-6 libx11-xcb1 libwayland-client0 libwayland-cursor0 libwayland-egl1
+      ca-certificates)
 if [ "${1:-runtime}" = ci ]; then
-  want+=(xvfb xauth)
+  want+=(xvfb xauth dpkg-dev binutils desktop-file-utils x11-utils sqlite3)
 fi
 
 missing=()

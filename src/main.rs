@@ -21,13 +21,22 @@ fn main() -> ExitCode {
     };
     let db = Database::File(cli.console_db.clone().unwrap_or_else(cli::store::default_db));
     let (replay, replay_drill) = (cli.replay.clone(), cli.replay_drill.clone());
-    let title = format!("应急管理“一张图” OneMap — {}", pack.manifest.title.zh);
+    let title = format!(
+        "应急管理“一张图” OneMap {} — {}",
+        onemap::build_info::LONG_VERSION,
+        pack.manifest.title.zh
+    );
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title(title)
-            .with_app_id("onemap")
+            // The desktop entry's id: the taskbar matches the window to its menu entry and icon
+            // (Wayland app_id, X11 WM_CLASS = the entry's StartupWMClass).
+            .with_app_id(cli::APP_ID)
             .with_inner_size([1440.0, 900.0])
             .with_min_inner_size([800.0, 500.0]),
+        // eframe would otherwise derive the settings folder from the app id; keep the one every
+        // earlier version used (~/.local/share/onemap/app.ron) so an upgrade keeps the settings.
+        persistence_path: eframe::storage_dir("onemap").map(|d| d.join("app.ron")),
         ..Default::default()
     };
     let result = eframe::run_native(

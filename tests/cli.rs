@@ -33,6 +33,15 @@ fn info_json_lists_layers_with_counts() {
     assert_eq!(get("townships")["features"], 42);
     assert_eq!(get("terrain")["kind"], "terrain");
     assert!(get("terrain")["features"].as_u64().unwrap() > 3000);
+    // Road sources: the schematic network, its length the sum of its published segment lengths.
+    let sources = v["road_sources"].as_array().unwrap();
+    assert_eq!(sources.len(), 1, "{sources:?}");
+    assert_eq!(sources[0]["kind"], "schematic");
+    assert_eq!(sources[0]["name"], "schematic_roads.json");
+    let km = sources[0]["length_km"].as_f64().unwrap();
+    // 54.2 + 59 + 172 + 183 km published, plus Mengla–Mohan as straight line × 1.4.
+    assert!(km > 468.2 && km < 520.0, "{km}");
+    assert!(sources[0]["licence"].as_str().unwrap().contains("not road geometry"));
 }
 
 #[test]
@@ -125,6 +134,7 @@ fn route_on_liechtenstein_pack() {
     assert!(d > 2_500.0 && d < 8_000.0, "{d}");
     assert!(t > 120.0 && t < 900.0, "{t}");
     assert_eq!(v["estimate"], false);
+    assert_eq!(v["estimated_share"], 0.0);
     assert!(v["snap_from_m"].as_f64().unwrap() < 200.0);
     let geom = v["geometry"].as_array().unwrap();
     assert_eq!(geom[0], serde_json::json!([9.5215, 47.141]));
@@ -181,6 +191,7 @@ fn xishuangbanna_routes_are_schematic_estimates() {
     ]));
     assert_eq!(v["estimate"], true);
     assert_eq!(v["schematic"], true);
+    assert_eq!(v["estimated_share"], 1.0);
     // Expressway 54.2 km / 30 min + expressway 183 km / 102 min, as published in corridors.json.
     let t = v["duration_s"].as_f64().unwrap();
     assert!((t - (30.0 + 102.0) * 60.0).abs() < 5.0, "{t}");
@@ -429,4 +440,45 @@ fn bench_commands_report_their_keys() {
     // Grade-II landslide: geological team + 2 engineering crews + medical team + ambulance.
     assert_eq!(d["suggested"], 5, "{d}");
     assert!(d["recommend_ms"].as_f64().unwrap() > 0.0 && d["rank_all_ms"].is_number());
+}
+
+#[test]
+fn bench_rank_on_a_pack() {
+    let pack = sample_pack("liechtenstein");
+    let dir = std::env::temp_dir().join(format!("onemap-bench-rank-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let sources = dir.join("units.txt");
+    // Vaduz, Schaan, Triesen, Balzers and one far off the network (not ranked).
+    std::fs::write(
+        &sources,
+        "# units\n9.5215,47.1410\n9.5096,47.1660\n\n9.5280,47.1070\n9.5020,47.0650\n20.0,10.0\n",
+    )
+    .unwrap();
+    let src = sources.to_str().unwrap();
+    let rank = |to: &str, extra: &[&str]| {
+        let mut args = vec!["bench", "rank", "--pack", &pack, "--sources", src, "--to", to];
+        args.extend_from_slice(extra);
+        onemap(&args)
+    };
+    let v = json_of(&rank("9.5200,47.1420", &["--reps", "3", "--json"]));
+    for key in [
+        "nodes",
+        "sources",
+        "ranked",
+        "snap_ms",
+        "rank_all_ms",
+        "rank_top10_ms",
+        "rank_all_cached_snaps_ms",
+        "plain_dijkstra_ms",
+        "cores",
+    ] {
+        assert!(v[key].is_number(), "missing {key}: {v}");
+    }
+    assert_eq!((v["sources"].as_u64(), v["ranked"].as_u64()), (Some(5), Some(4)), "{v}");
+    assert!(v["nodes"].as_u64().unwrap() > 4000);
+    std::fs::write(&sources, "9.52,47.14\nnot a point\n").unwrap();
+    let bad = rank("9.52,47.14", &[]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("line 2"), "{bad:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

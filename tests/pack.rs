@@ -62,6 +62,21 @@ fn real_pack_loads_with_every_layer() {
     }
     assert!(pack.manifest.attribution.iter().any(|a| a.contains("Natural Earth")));
     assert!(pack.layers.iter().any(|l| l.kind == LayerKind::Corridors));
+    // G8512 景打高速 (Jinghong–Daluo, 111.59 km) is among the corridors, with its end towns.
+    let corridors = pack
+        .layers
+        .iter()
+        .find_map(|l| match &l.data {
+            LayerData::Corridors(c) => Some(c),
+            _ => None,
+        })
+        .unwrap();
+    let g8512 = corridors
+        .iter()
+        .find(|c| c.road_ref.as_deref() == Some("G8512"))
+        .unwrap();
+    assert!(g8512.road.contains("景打高速"), "{}", g8512.road);
+    assert_eq!(g8512.towns_in_order, ["景洪", "打洛"]);
 }
 
 fn load_err(dir: &std::path::Path) -> (PackError, String) {

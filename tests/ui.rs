@@ -503,9 +503,18 @@ fn partial_dispatch_tracking_timers_and_reassign() {
     h.state_mut().select_ops(&ctx, OpsRef::Unit(units[0].0));
     h.run_steps(2);
     h.get_by_label("派遣").click();
-    h.run_steps(2);
+    // The store worker checks the dispatch against the log and answers with the offer.
+    step_until(&mut h, "the reassignment offer", |a| a.reassign_offer.is_some());
     let offer = h.state().reassign_offer.clone().expect("reassignment offered");
-    assert_eq!((offer.incident, offer.units.clone()), (second, vec![units[0]]));
+    assert_eq!(
+        (offer.request.incident, offer.request.units.clone()),
+        (second, vec![units[0]])
+    );
+    assert_eq!(offer.committed.len(), 1);
+    assert_eq!(
+        (offer.committed[0].unit, offer.committed[0].incident),
+        (units[0], incident)
+    );
     assert_eq!(
         h.state().situation.units[&units[0]].assignment,
         Some(incident),
@@ -672,5 +681,101 @@ fn another_seats_events_show_up() {
     step_until(&mut h, "the other seat's change", |a| {
         a.situation.units[&unit].status == onemap::model::unit::UnitStatus::OutOfService
             && a.log.last().is_some_and(|e| e.seat == "seat-2" && e.operator == "王五")
+    });
+}
+
+/// The race between seats: seat B commits a unit; a moment later seat A (whose copy of the
+/// situation may be a polling second old) presses Enter on a suggestion containing it. The store
+/// worker checks against the log inside the append, so A gets the reassignment offer naming B's
+/// incident, nothing is written twice, and accepting releases and re-dispatches in one batch.
+#[test]
+fn two_seats_race_for_a_unit_and_the_loser_gets_the_reassignment_offer() {
+    use onemap::map::ops::OpsRef;
+    use onemap::model::event::EventKind;
+    use onemap::model::unit::UnitStatus;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("two_seats.sqlite");
+    let mut a = harness_with_file(&db);
+    a.state_mut().settings.seat = "seat-A".into();
+    step_until(&mut a, "seat A's store", |x| x.has_store());
+    a.get_by_label("加载演示场景").click();
+    step_until(&mut a, "the demo", |x| x.situation.units.len() > 100);
+    let mut b = harness_with_file(&db);
+    b.state_mut().settings.seat = "seat-B".into();
+    step_until(&mut b, "seat B's store", |x| x.situation.units.len() > 100);
+
+    // A records a landslide and asks for suggestions.
+    let ours = report_landslide(&mut a, [100.60, 21.98]);
+    a.key_press(egui::Key::R);
+    step_until(&mut a, "suggestions", |x| x.recommendation.is_some());
+    let u = a.state().recommendation.as_ref().unwrap().unit_ids()[0];
+
+    // B records its own incident and sends U there from the unit pane.
+    let theirs = report_landslide(&mut b, [100.45, 21.95]);
+    assert_ne!(theirs, ours);
+    let ctx = b.ctx.clone();
+    b.state_mut().select_ops(&ctx, OpsRef::Unit(u.0));
+    b.run_steps(2);
+    b.get_by_label("派遣").click();
+    step_until(&mut b, "B's dispatch", |x| {
+        x.situation.units[&u].assignment == Some(theirs)
+    });
+    let before = onemap::store::Store::open(&db).unwrap().last_seq().unwrap();
+
+    // ~100 ms later A presses Enter on its suggestion, which still lists U.
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let ctx = a.ctx.clone();
+    a.state_mut().select_ops(&ctx, OpsRef::Incident(ours.0));
+    a.run_steps(1);
+    assert!(a.state().recommendation.as_ref().unwrap().unit_ids().contains(&u));
+    a.key_press(egui::Key::Enter);
+    step_until(&mut a, "the reassignment offer", |x| x.reassign_offer.is_some());
+    a.run_steps(2);
+    let offer = a.state().reassign_offer.clone().unwrap();
+    assert_eq!(offer.request.incident, ours);
+    assert!(offer.request.reassign && offer.request.units.contains(&u));
+    assert_eq!(offer.committed.len(), 1, "{offer:?}");
+    assert_eq!((offer.committed[0].unit, offer.committed[0].incident), (u, theirs));
+    let callsign = &offer.committed[0].callsign;
+    let label = format!("{callsign} 已承担事件 #{}", theirs.0);
+    assert!(
+        a.query_by_label(&label).is_some(),
+        "the offer names B's incident: {label}"
+    );
+    // Nothing written twice: A's refused dispatch wrote no event at all.
+    let store = onemap::store::Store::open(&db).unwrap();
+    assert_eq!(store.last_seq().unwrap(), before, "the refusal wrote nothing");
+    let dispatched_u = |events: &[onemap::model::event::Event]| {
+        events
+            .iter()
+            .filter(|e| matches!(&e.kind, EventKind::UnitDispatched { unit, .. } if *unit == u))
+            .count()
+    };
+    assert_eq!(dispatched_u(&store.events_since(0).unwrap()), 1);
+
+    // Accepting (Shift+Enter) releases U from B's incident and re-dispatches it in one batch.
+    a.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::Enter);
+    step_until(&mut a, "the reassignment", |x| {
+        x.situation.units[&u].assignment == Some(ours)
+    });
+    let events = onemap::store::Store::open(&db).unwrap().events_since(before).unwrap();
+    let release = events
+        .iter()
+        .position(|e| matches!(&e.kind, EventKind::UnitReleased { unit, .. } if *unit == u))
+        .expect("U released");
+    let redispatch = &events[release + 1];
+    assert!(
+        matches!(&redispatch.kind, EventKind::UnitDispatched { unit, incident, .. } if *unit == u && *incident == ours),
+        "{:?}",
+        redispatch.kind
+    );
+    // One batch: one transaction, one log time, from seat A.
+    assert_eq!(events[release].ts_utc, redispatch.ts_utc);
+    assert!(events.iter().all(|e| e.seat == "seat-A"));
+    assert_eq!(dispatched_u(&events), 1, "U dispatched once more, to A's incident");
+    assert_eq!(a.state().situation.units[&u].status, UnitStatus::Dispatched);
+    // B sees it too.
+    step_until(&mut b, "B sees the reassignment", |x| {
+        x.situation.units[&u].assignment == Some(ours)
     });
 }

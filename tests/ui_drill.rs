@@ -27,22 +27,22 @@ fn console_drill_runs_is_kept_apart_and_reports() {
     h.run_steps(3);
     h.get_by_label("开始演练").click();
     step_until(&mut h, "the drill to start", |a| {
-        a.drill.as_ref().is_some_and(|d| d.drill_id.is_some())
+        a.mode.drill().is_some_and(|d| d.drill_id.is_some())
     });
     h.run_steps(2);
     assert!(h.query_by_label_contains("演练 DRILL").is_some(), "banner");
-    let drill_id = h.state().drill.as_ref().unwrap().drill_id.clone().unwrap();
-    let start_ms = h.state().drill.as_ref().unwrap().start_ms;
-    h.state_mut().drill.as_mut().unwrap().clock.set_speed(1000.0);
+    let drill_id = h.state().mode.drill().unwrap().drill_id.clone().unwrap();
+    let start_ms = h.state().mode.drill().unwrap().start_ms;
+    h.state_mut().mode.drill_mut().unwrap().clock.set_speed(1000.0);
     // Injects arrive: the console shows the drill's situation.
     step_until(&mut h, "drill incidents", |a| {
         a.situation.scope_drill_id.as_deref() == Some(drill_id.as_str()) && !a.situation.incidents.is_empty()
     });
 
     // The operator acts during the drill: the event carries the drill id and simulated time.
-    h.state_mut().drill.as_mut().unwrap().clock.pause();
+    h.state_mut().mode.drill_mut().unwrap().clock.pause();
     h.run_steps(2);
-    let sim_now = h.state().drill.as_ref().unwrap().clock.now_ms();
+    let sim_now = h.state().mode.drill().unwrap().clock.now_ms();
     let unit = h
         .state()
         .situation
@@ -73,7 +73,7 @@ fn console_drill_runs_is_kept_apart_and_reports() {
     // End it: live again, report written, real situation untouched.
     h.get_by_label("结束演练").click();
     step_until(&mut h, "the drill to end", |a| {
-        a.drill.is_none() && a.drill_setup.last_report.is_some()
+        a.mode.drill().is_none() && a.drill_setup.last_report.is_some()
     });
     let report = h.state().drill_setup.last_report.clone().unwrap().unwrap();
     let html = std::fs::read_to_string(&report).unwrap();

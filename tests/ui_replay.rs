@@ -40,8 +40,8 @@ fn replay_a_drill_with_the_timeline() {
     let (path, scope) = (db.clone(), Some(drill.clone()));
     let mut h = harness(move |ctx, app| app.start_replay(ctx, path, scope));
     step_until(&mut h, "the replay to open", |a| {
-        a.replay
-            .as_ref()
+        a.mode
+            .replay()
             .is_some_and(|r| r.range.is_some() && r.shown_ms.is_some())
     });
     h.run_steps(2);
@@ -49,7 +49,7 @@ fn replay_a_drill_with_the_timeline() {
         h.query_by_label_contains("演练回放 DRILL REPLAY").is_some(),
         "drill badge"
     );
-    let (t0, t1) = h.state().replay.as_ref().unwrap().range.unwrap();
+    let (t0, t1) = h.state().mode.replay().unwrap().range.unwrap();
     assert!(t1 - t0 > 3_600_000, "a drill of hours: {t0}..{t1}");
 
     // An independent reader of the same file, for the expected situations.
@@ -58,12 +58,12 @@ fn replay_a_drill_with_the_timeline() {
     for frac in [0.1, 0.45, 0.8, 0.3] {
         let t = t0 + ((t1 - t0) as f64 * frac) as i64;
         h.state_mut().replay_seek(t);
-        step_until(&mut h, "the seek", |a| a.replay.as_ref().unwrap().shown_ms == Some(t));
+        step_until(&mut h, "the seek", |a| a.mode.replay().unwrap().shown_ms == Some(t));
         let want = oracle.situation_at_time(t).unwrap();
         assert_eq!(*h.state().situation, want, "situation at T+{} s", (t - t0) / 1000);
         assert_eq!(h.state().now_ms(), t, "timers and estimates run on replay time");
         // The log board shows this drill's events up to that moment, none after it.
-        let shown = h.state().replay.as_ref().unwrap().shown_seq;
+        let shown = h.state().mode.replay().unwrap().shown_seq;
         let log = h.state().log.clone();
         assert!(
             !log.is_empty()
@@ -75,34 +75,39 @@ fn replay_a_drill_with_the_timeline() {
     }
     // Early on fewer incidents exist than at the end.
     h.state_mut().replay_seek(t0);
-    step_until(&mut h, "the start", |a| a.replay.as_ref().unwrap().shown_ms == Some(t0));
+    step_until(&mut h, "the start", |a| a.mode.replay().unwrap().shown_ms == Some(t0));
     let early = h.state().situation.incidents.len();
     h.state_mut().replay_seek(t1);
-    step_until(&mut h, "the end", |a| a.replay.as_ref().unwrap().shown_ms == Some(t1));
+    step_until(&mut h, "the end", |a| a.mode.replay().unwrap().shown_ms == Some(t1));
     assert!(h.state().situation.incidents.len() > early);
 
     // Space plays at the chosen speed: the shown moment moves forward.
     h.state_mut().replay_seek(t0);
     step_until(&mut h, "the start again", |a| {
-        a.replay.as_ref().unwrap().shown_ms == Some(t0)
+        a.mode.replay().unwrap().shown_ms == Some(t0)
     });
-    h.state_mut().replay.as_mut().unwrap().clock.set_speed(1000.0);
+    h.state_mut().mode.replay_mut().unwrap().clock.set_speed(1000.0);
     h.key_press(egui::Key::Space);
     step_until(&mut h, "playback", |a| {
-        a.replay.as_ref().unwrap().shown_ms.is_some_and(|t| t > t0 + 60_000)
+        a.mode.replay().unwrap().shown_ms.is_some_and(|t| t > t0 + 60_000)
     });
-    assert!(h.state().replay.as_ref().unwrap().clock.is_playing());
+    assert!(h.state().mode.replay().unwrap().clock.is_playing());
 
     // Read-only: a status key on a unit records nothing and says so; the file is untouched.
     let unit = *h.state().situation.units.keys().next().unwrap();
     let ctx = h.ctx.clone();
     h.state_mut().select_ops(&ctx, onemap::map::ops::OpsRef::Unit(unit.0));
     h.run_steps(1);
-    h.state_mut()
-        .send_event(onemap::model::event::EventKind::UnitStatusChanged {
+    // Replay mode holds no store worker, so there is no writer to send an intent through.
+    assert!(matches!(h.state().mode, onemap::ui::Mode::Replay { .. }));
+    assert!(h.state().mode.writer().is_none());
+    let sent = h
+        .state_mut()
+        .send_intent(onemap::backend::store::Intent::SetUnitStatus {
             unit,
             to: onemap::model::unit::UnitStatus::OutOfService,
         });
+    assert_eq!(sent, None, "no intent leaves a replay");
     h.run_steps(2);
     assert!(h.query_by_label_contains("回放模式为只读").is_some());
     drop(h);
@@ -123,7 +128,7 @@ fn replay_a_live_database_then_return() {
     let live = h.state().situation.clone();
     h.get_by_label("回放").click();
     step_until(&mut h, "the replay", |a| {
-        a.replay.as_ref().is_some_and(|r| r.shown_ms.is_some())
+        a.mode.replay().is_some_and(|r| r.shown_ms.is_some())
     });
     h.run_steps(2);
     assert!(h.query_by_label_contains("回放 REPLAY").is_some());
@@ -131,7 +136,7 @@ fn replay_a_live_database_then_return() {
     assert!(h.state().situation.incidents.is_empty());
     h.get_by_label("退出回放").click();
     step_until(&mut h, "live again", |a| {
-        a.replay.is_none() && a.situation.last_seq == live.last_seq
+        a.mode.replay().is_none() && a.situation.last_seq == live.last_seq
     });
     assert_eq!(h.state().situation.without_log_times(), live.without_log_times());
 }

@@ -2,10 +2,12 @@
 //! supplies for the console. The worker owns one [`CoverageModel`], built lazily from the pack's
 //! demand and plans on the first coverage job (snapping every demand point once), and answers on
 //! its own lanes so a background coverage refresh never cancels what the operator asked for.
-//! Runs only on the routing thread; must not import egui.
+//! Runs only on the routing thread; must not import egui, nor `routing` (its replies are their own
+//! enum, [`CoverageReply`], which `routing` wraps).
 
 use std::sync::Arc;
 
+use super::jobs::JobError;
 use crate::coverage::siting::{DEFAULT_CANDIDATE_CELL_KM, default_candidates};
 use crate::coverage::{
     CoverageModel, CoverageOptions, CoverageReport, DemandSpec, ForceType, MoveUp, SitingOptions, SitingReport,
@@ -75,25 +77,38 @@ pub struct SitingAnswer {
     pub with_sites: Vec<Option<(f64, f64)>>,
 }
 
-/// Runs one coverage job (the caller matched the variant).
+/// A coverage reply.
+#[derive(Debug)]
+pub enum CoverageReply {
+    /// Live coverage.
+    Coverage(Box<CoverageAnswer>),
+    /// Move-up hints.
+    MoveUp(Box<MoveUpAnswer>),
+    /// A siting proposal.
+    Siting(Box<SitingAnswer>),
+    /// Nearest supplies.
+    Supplies(Box<crate::coverage::SupplyAnswer>),
+}
+
+/// Runs one coverage job.
 pub fn answer(
     router: &mut Router,
     ctx: Option<&mut CoverageContext>,
     job: CoverageJob,
-) -> Result<super::routing::RouteReply, String> {
-    use super::routing::RouteReply;
+) -> Result<CoverageReply, JobError> {
     if let CoverageJob::Supplies { situation, at, item, n } = job {
         let plans = ctx.map(|c| &c.plans);
-        let a = nearest_supplies(&situation, router, plans, at, &item, n).map_err(|e| e.to_string())?;
-        return Ok(RouteReply::Supplies(Box::new(a)));
+        let a = nearest_supplies(&situation, router, plans, at, &item, n)?;
+        return Ok(CoverageReply::Supplies(Box::new(a)));
     }
-    let ctx = ctx.ok_or("this pack has no response plans (plans.toml): coverage needs its targets")?;
+    // Coverage needs the plans' targets.
+    let ctx = ctx.ok_or(JobError::NoPlans)?;
     match job {
         CoverageJob::Coverage { situation, forces } => {
             let model = ctx.model(router);
             model.types = forces;
-            let report = model.compute(&situation, router).map_err(|e| e.to_string())?;
-            Ok(RouteReply::Coverage(Box::new(CoverageAnswer {
+            let report = model.compute(&situation, router)?;
+            Ok(CoverageReply::Coverage(Box::new(CoverageAnswer {
                 seq: situation.last_seq,
                 report,
             })))
@@ -106,13 +121,9 @@ pub fn answer(
                 if ForceType::of_unit(unit).is_none() {
                     continue;
                 }
-                hints.push(
-                    model
-                        .what_if_dispatched(&situation, router, u)
-                        .map_err(|e| e.to_string())?,
-                );
+                hints.push(model.what_if_dispatched(&situation, router, u)?);
             }
-            Ok(RouteReply::MoveUp(Box::new(MoveUpAnswer {
+            Ok(CoverageReply::MoveUp(Box::new(MoveUpAnswer {
                 seq: situation.last_seq,
                 hints,
             })))
@@ -125,33 +136,32 @@ pub fn answer(
                 candidates: None,
                 candidate_cell_km: DEFAULT_CANDIDATE_CELL_KM,
             };
-            let report = model.siting(&situation, router, &opts).map_err(|e| e.to_string())?;
+            let report = model.siting(&situation, router, &opts)?;
             let candidates_lonlat = default_candidates(model, &situation, force, DEFAULT_CANDIDATE_CELL_KM)
                 .into_iter()
                 .map(|(_, p)| p)
                 .collect();
-            let thresholds = model.thresholds(force).map_err(|e| e.to_string())?;
+            let thresholds = model.thresholds(force)?;
             let metric = crate::coverage::compute::metric_for(thresholds);
             let (_, mut sources, _) = model.bases(&situation, router, force, None);
             sources.extend(report.chosen.iter().filter_map(|c| router.snap(c.lonlat).ok()));
-            let hits = model
-                .nearest(router, &sources, metric, None)
-                .map_err(|e| e.to_string())?;
+            let hits = model.nearest(router, &sources, metric, None)?;
             let with_sites = hits
                 .into_iter()
                 .map(|h| h.map(|h| (h.time_ms as f64 / 1000.0, h.dist_cm as f64 / 100.0)))
                 .collect();
-            Ok(RouteReply::Siting(Box::new(SitingAnswer {
+            Ok(CoverageReply::Siting(Box::new(SitingAnswer {
                 report,
                 candidates_lonlat,
                 with_sites,
             })))
         }
-        CoverageJob::Supplies { .. } => Err("unreachable: supplies answered above".into()),
+        // Answered above; kept total without a panic.
+        CoverageJob::Supplies { .. } => Err(JobError::NoPlans),
     }
 }
 
-/// A coverage job (wrapped in [`super::routing::RouteJob::Coverage`] and friends).
+/// A coverage job (the routing worker's `RouteJob::Coverage`).
 #[derive(Debug, Clone)]
 pub enum CoverageJob {
     /// Live coverage of every force type in `forces` (empty: every type present).

@@ -3,6 +3,7 @@
 
 pub mod coverage_jobs;
 pub mod drill;
+pub mod jobs;
 pub mod pmtiles;
 pub mod replay;
 pub mod routing;

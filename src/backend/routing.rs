@@ -1,13 +1,16 @@
 //! Routing worker: one thread owns the pack's `Router` (graph, snap index, search space) and
-//! answers route and isochrone jobs from the UI. Jobs carry a generation number; the UI keeps
-//! only the answer to its latest job, and the worker skips jobs already superseded in its queue.
+//! answers route, isochrone, suggestion, track and coverage jobs from the UI. Every job carries
+//! its lane and generation (issued by the console's [`super::jobs::Jobs`]); the worker skips
+//! jobs superseded within their lane ([`super::jobs::coalesce`]) and answers
+//! `(Lane, generation, Result<Reply, JobError>)`.
 
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 
 use geo::TriangulateEarcut;
 
-use super::coverage_jobs::{self, CoverageAnswer, CoverageContext, CoverageJob, MoveUpAnswer, SitingAnswer};
+use super::coverage_jobs::{self, CoverageContext, CoverageJob, CoverageReply};
+use super::jobs::{JobError, Lane, coalesce};
 use crate::dispatch::tracking::Track;
 use crate::dispatch::{Geography, Plans, RecommendOptions, Recommendation, recommend};
 use crate::geom::mercator_norm;
@@ -15,7 +18,7 @@ use crate::model::ids::{IncidentId, UnitId};
 use crate::model::situation::Situation;
 use crate::roads::graph::Graph;
 use crate::roads::isochrone::contour_polygons;
-use crate::roads::router::{Router, RoutingSpec};
+use crate::roads::router::{RoadsError, Router, RoutingSpec};
 
 /// Minutes of the console's isochrone bands.
 pub const ISO_MINUTES: [f64; 4] = [5.0, 10.0, 15.0, 30.0];
@@ -53,24 +56,6 @@ pub enum RouteJob {
     Coverage(CoverageJob),
 }
 
-/// Jobs of one lane supersede each other; jobs of different lanes never do (a background
-/// track request must not cancel the route the operator asked for, nor the other way round).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lane {
-    /// What the operator asked for: route, isochrone, suggestions.
-    Interactive,
-    /// Background routes of moving units.
-    Tracks,
-    /// Background live coverage.
-    Coverage,
-    /// Move-up hints ("if X is dispatched …").
-    MoveUp,
-    /// Siting proposals.
-    Siting,
-    /// Nearest supplies.
-    Supplies,
-}
-
 impl RouteJob {
     /// The lane of this job.
     pub fn lane(&self) -> Lane {
@@ -80,7 +65,8 @@ impl RouteJob {
             RouteJob::Coverage(CoverageJob::MoveUp { .. }) => Lane::MoveUp,
             RouteJob::Coverage(CoverageJob::Siting { .. }) => Lane::Siting,
             RouteJob::Coverage(CoverageJob::Supplies { .. }) => Lane::Supplies,
-            _ => Lane::Interactive,
+            RouteJob::Recommend { .. } => Lane::Recommend,
+            RouteJob::Route { .. } | RouteJob::Isochrone { .. } => Lane::Route,
         }
     }
 }
@@ -136,8 +122,8 @@ pub struct IsoAnswer {
     pub estimate: bool,
 }
 
-/// The worker's reply.
-#[derive(Debug, Clone)]
+/// A routing reply.
+#[derive(Debug)]
 pub enum RouteReply {
     /// A route.
     Route(RouteAnswer),
@@ -146,26 +132,26 @@ pub enum RouteReply {
     /// Dispatch suggestions.
     Recommendation(Box<Recommendation>),
     /// Unit tracks; units whose route failed are listed with the reason.
-    Tracks(Vec<Track>, Vec<(UnitId, String)>),
-    /// Live coverage.
-    Coverage(Box<CoverageAnswer>),
-    /// Move-up hints.
-    MoveUp(Box<MoveUpAnswer>),
-    /// A siting proposal.
-    Siting(Box<SitingAnswer>),
-    /// Nearest supplies.
-    Supplies(Box<crate::coverage::SupplyAnswer>),
+    Tracks(Vec<Track>, Vec<(UnitId, RoadsError)>),
 }
 
-/// A reply with the generation of its job.
-pub type Tagged = (u64, Result<RouteReply, String>);
+/// The worker's reply: routing or coverage (the latter defined by `coverage_jobs`).
+#[derive(Debug)]
+pub enum Reply {
+    /// Route, isochrone, suggestions, tracks.
+    Route(RouteReply),
+    /// Coverage, move-up, siting, supplies.
+    Coverage(CoverageReply),
+}
+
+/// A reply with the lane and generation of its job.
+pub type Tagged = (Lane, u64, Result<Reply, JobError>);
 
 /// Handle to the routing thread.
 pub struct RoutingWorker {
-    tx: SyncSender<(u64, RouteJob)>,
+    tx: SyncSender<(Lane, u64, RouteJob)>,
     /// Replies.
     pub rx: Receiver<Tagged>,
-    next_gen: u64,
 }
 
 impl RoutingWorker {
@@ -175,7 +161,7 @@ impl RoutingWorker {
         spec: RoutingSpec,
         dispatch: Option<DispatchContext>,
         ctx: egui::Context,
-    ) -> Result<RoutingWorker, String> {
+    ) -> Result<RoutingWorker, JobError> {
         RoutingWorker::start_with_coverage(graph, spec, dispatch, None, ctx)
     }
 
@@ -186,8 +172,8 @@ impl RoutingWorker {
         dispatch: Option<DispatchContext>,
         mut coverage: Option<CoverageContext>,
         ctx: egui::Context,
-    ) -> Result<RoutingWorker, String> {
-        let (tx, jobs) = mpsc::sync_channel::<(u64, RouteJob)>(8);
+    ) -> Result<RoutingWorker, JobError> {
+        let (tx, jobs) = mpsc::sync_channel::<(Lane, u64, RouteJob)>(8);
         let (done, rx) = mpsc::channel();
         std::thread::Builder::new()
             .name("onemap-routing".into())
@@ -196,41 +182,40 @@ impl RoutingWorker {
                 while let Ok(job) = jobs.recv() {
                     // Latest wins within a lane: drain what queued up meanwhile.
                     let mut batch = vec![job];
-                    while let Ok(newer) = jobs.try_recv() {
-                        batch.retain(|(_, j)| j.lane() != newer.1.lane());
-                        batch.push(newer);
-                    }
-                    for (generation, job) in batch {
+                    batch.extend(jobs.try_iter());
+                    for (lane, generation, job) in coalesce(batch) {
                         let reply = match job {
-                            RouteJob::Coverage(job) => coverage_jobs::answer(&mut router, coverage.as_mut(), job),
-                            job => answer(&mut router, dispatch.as_ref(), job),
+                            RouteJob::Coverage(job) => {
+                                coverage_jobs::answer(&mut router, coverage.as_mut(), job).map(Reply::Coverage)
+                            }
+                            job => answer(&mut router, dispatch.as_ref(), job).map(Reply::Route),
                         };
-                        if done.send((generation, reply)).is_err() {
+                        if done.send((lane, generation, reply)).is_err() {
                             return;
                         }
                         ctx.request_repaint();
                     }
                 }
             })
-            .map_err(|e| format!("cannot start the routing worker: {e}"))?;
-        Ok(RoutingWorker { tx, rx, next_gen: 1 })
+            .map_err(JobError::Spawn)?;
+        Ok(RoutingWorker { tx, rx })
     }
 
-    /// Queue a job; returns its generation, or an error when the worker is gone or busy.
-    pub fn submit(&mut self, job: RouteJob) -> Result<u64, String> {
-        let generation = self.next_gen;
-        self.next_gen += 1;
-        match self.tx.try_send((generation, job)) {
-            Ok(()) => Ok(generation),
-            Err(TrySendError::Full(_)) => Err("routing is busy; try again".into()),
-            Err(TrySendError::Disconnected(_)) => Err("the routing worker stopped".into()),
+    /// Queue a job under `generation` (from [`super::jobs::Jobs`]); refused, never blocked on,
+    /// when the queue is full or the worker is gone.
+    pub fn submit(&self, generation: u64, job: RouteJob) -> Result<(), JobError> {
+        match self.tx.try_send((job.lane(), generation, job)) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Full(_)) => Err(JobError::Busy),
+            Err(TrySendError::Disconnected(_)) => Err(JobError::Stopped),
         }
     }
 }
 
-fn answer(router: &mut Router, dispatch: Option<&DispatchContext>, job: RouteJob) -> Result<RouteReply, String> {
+fn answer(router: &mut Router, dispatch: Option<&DispatchContext>, job: RouteJob) -> Result<RouteReply, JobError> {
     match job {
-        RouteJob::Coverage(_) => Err("coverage jobs are answered by coverage_jobs".into()),
+        // The worker loop sends these to `coverage_jobs::answer`; kept total without a panic.
+        RouteJob::Coverage(_) => Err(JobError::NoPlans),
         RouteJob::Tracks { legs } => {
             let mut tracks = Vec::new();
             let mut failed = Vec::new();
@@ -243,7 +228,7 @@ fn answer(router: &mut Router, dispatch: Option<&DispatchContext>, job: RouteJob
                         eta_s: r.eta_s,
                         geometry_lonlat: with_ends(from, r.geometry_lonlat, to),
                     }),
-                    Err(e) => failed.push((unit, e.to_string())),
+                    Err(e) => failed.push((unit, e)),
                 }
             }
             Ok(RouteReply::Tracks(tracks, failed))
@@ -253,17 +238,17 @@ fn answer(router: &mut Router, dispatch: Option<&DispatchContext>, job: RouteJob
             incident,
             affected,
         } => {
-            let d = dispatch.ok_or("this pack has no response plans (plans.toml)")?;
+            let d = dispatch.ok_or(JobError::NoPlans)?;
             let opts = RecommendOptions {
                 geography: d.geography.clone(),
                 affected,
                 ..Default::default()
             };
-            let rec = recommend(&situation, router, &d.plans, incident, &opts).map_err(|e| e.to_string())?;
+            let rec = recommend(&situation, router, &d.plans, incident, &opts)?;
             Ok(RouteReply::Recommendation(Box::new(rec)))
         }
         RouteJob::Route { from, to } => {
-            let r = router.route_lonlat(from, to).map_err(|e| e.to_string())?;
+            let r = router.route_lonlat(from, to)?;
             Ok(RouteReply::Route(RouteAnswer {
                 from,
                 to,
@@ -276,7 +261,7 @@ fn answer(router: &mut Router, dispatch: Option<&DispatchContext>, job: RouteJob
         }
         RouteJob::Isochrone { at } => {
             let max = ISO_MINUTES.iter().copied().fold(0.0, f64::max);
-            let grid = router.isochrone_grid(at, max).map_err(|e| e.to_string())?;
+            let grid = router.isochrone_grid(at, max)?;
             let mut bands = Vec::new();
             for &m in ISO_MINUTES.iter().rev() {
                 let mut band = IsoBand {

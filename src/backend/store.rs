@@ -1,17 +1,24 @@
-//! Store worker: the one thread that owns the SQLite connection. The UI sends commands (append
-//! an event, load the demo) over a bounded channel and gets back the folded situation as an
-//! `Arc<Situation>` after every change, plus any error to show. Nothing here blocks the frame.
+//! Store worker: the one thread that owns the console's SQLite connection. The UI sends
+//! **intents** (what the officer wants: dispatch these units, set this status, record this
+//! incident) over a bounded channel; the worker turns each into events against its own
+//! authoritative situation inside the append transaction (after reading what other seats
+//! appended), and answers `Done { seq }` or a typed [`Refused`] — a unit committed elsewhere comes
+//! back as a [`ReassignOffer`]. After every change it sends the folded situation as an
+//! `Arc<Situation>`. Nothing here blocks the frame; nothing here imports `ui`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 
+use crate::dispatch::{DispatchError, DispatchRequest};
 use crate::model::event::{Event, EventKind};
-use crate::model::incident::{Caller, IncidentType, Severity};
+use crate::model::ids::{IncidentId, UnitId, WarehouseId};
+use crate::model::incident::{Caller, IncidentStatus, IncidentType, Severity};
 use crate::model::lonlat::LonLat;
 use crate::model::situation::Situation;
-use crate::store::Store;
+use crate::model::unit::UnitStatus;
+use crate::store::{Store, StoreError};
 use crate::time::{format_utc_ms, now_utc_iso};
 
 /// A new incident as typed by the duty officer; the worker allocates its id under the write lock.
@@ -31,40 +38,145 @@ pub struct IncidentDraft {
     pub notes: String,
 }
 
+/// What the officer wants; the worker builds the events against the log, never the UI's copy.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Intent {
+    /// Send units (and reserve stock) to an incident, optionally releasing them elsewhere first.
+    Dispatch(DispatchRequest),
+    /// Move a unit to a new status.
+    SetUnitStatus {
+        /// Unit.
+        unit: UnitId,
+        /// New status.
+        to: UnitStatus,
+    },
+    /// Move an incident on (`Verified` is recorded as a verification).
+    SetIncidentStatus {
+        /// Incident.
+        incident: IncidentId,
+        /// New status.
+        to: IncidentStatus,
+    },
+    /// Record a new incident (its id is allocated under the write lock).
+    ReportIncident(IncidentDraft),
+    /// Reserve stock for an incident without sending units.
+    ReserveStock {
+        /// Incident.
+        incident: IncidentId,
+        /// (warehouse, item code, quantity) lines.
+        lines: Vec<(WarehouseId, String, u64)>,
+    },
+    /// Issue stock from a warehouse.
+    IssueStock {
+        /// Warehouse.
+        warehouse: WarehouseId,
+        /// Item code.
+        item_code: String,
+        /// Quantity.
+        quantity: u64,
+        /// Issue from the reserved quantity.
+        from_reserved: bool,
+    },
+    /// End a drill (the drill worker writes the report).
+    EndDrill {
+        /// Drill id.
+        drill_id: String,
+    },
+}
+
+/// A unit committed to another incident, as the log says at the moment of the append.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommittedUnit {
+    /// Unit.
+    pub unit: UnitId,
+    /// Its call sign.
+    pub callsign: String,
+    /// The incident it is committed to.
+    pub incident: IncidentId,
+}
+
+/// A dispatch refused because units are committed elsewhere, offered as a reassignment (改派).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReassignOffer {
+    /// The same request with `reassign` set: accepting it sends exactly this.
+    pub request: DispatchRequest,
+    /// The units committed elsewhere and where.
+    pub committed: Vec<CommittedUnit>,
+}
+
+/// Why an intent wrote nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    /// Units are committed to other incidents: offered as a reassignment.
+    #[error("{} committed elsewhere; reassign to release first", .0.committed.iter().map(|c| format!("{} ({}) at {}", c.unit, c.callsign, c.incident)).collect::<Vec<_>>().join(", "))]
+    Reassign(ReassignOffer),
+    /// The dispatch rules refused it.
+    #[error(transparent)]
+    Dispatch(#[from] DispatchError),
+    /// The store refused or failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A written intent: the seq of its last event (0 when it needed no event).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Done {
+    /// Seq of the last event written.
+    pub seq: u64,
+    /// The new incident, for [`Intent::ReportIncident`].
+    pub incident: Option<IncidentId>,
+}
+
+/// The worker's answer to one intent.
+#[derive(Debug)]
+pub struct Answer {
+    /// Request id, echoed.
+    pub req: u64,
+    /// What was written, or why nothing was.
+    pub result: Result<Done, Refused>,
+}
+
+/// Why the store worker could not do something (shown in the status bar).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreWorkerError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The database's folder could not be created.
+    #[error("cannot create {}: {source}", path.display())]
+    CreateDir {
+        /// Folder.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// No thread.
+    #[error("cannot start the store worker: {0}")]
+    Spawn(std::io::Error),
+    /// The queue is full.
+    #[error("the database is busy; try again")]
+    Busy,
+    /// The worker is gone.
+    #[error("the database worker stopped")]
+    Stopped,
+}
+
 /// What the UI asks for.
 #[derive(Debug, Clone)]
 pub enum StoreCommand {
-    /// Append one event as `operator` at `seat`.
-    Append {
-        /// Who.
-        operator: String,
-        /// Workstation.
-        seat: String,
-        /// The change.
-        kind: EventKind,
-    },
-    /// Append several events in one transaction (all or nothing), e.g. a dispatch.
-    AppendBatch {
-        /// Who.
-        operator: String,
-        /// Workstation.
-        seat: String,
-        /// The changes.
-        kinds: Vec<EventKind>,
-    },
-    /// Import a pack's demo scenario folder.
-    LoadDemo(PathBuf),
-    /// Report a new incident (id allocated by the worker); answered by [`StoreEvent::Done`].
-    ReportIncident {
+    /// Carry out an intent as `operator` at `seat`; answered in [`StoreEvent::Situation`].
+    Intent {
         /// Request id, echoed in the answer.
         req: u64,
         /// Who.
         operator: String,
         /// Workstation.
         seat: String,
-        /// The form's content.
-        draft: IncidentDraft,
+        /// What they want.
+        intent: Intent,
     },
+    /// Import a pack's demo scenario folder.
+    LoadDemo(PathBuf),
     /// Re-read the log (other seats may have written).
     Refresh,
     /// Enter a drill (its id, and its simulated clock in ms that stamps every event the operator
@@ -73,7 +185,7 @@ pub enum StoreCommand {
 }
 
 /// What the worker reports.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum StoreEvent {
     /// The database is open and this is the situation.
     Opened {
@@ -86,19 +198,20 @@ pub enum StoreEvent {
         /// Non-fatal warnings (skipped snapshots …).
         warnings: Vec<String>,
     },
-    /// The situation after a change.
-    Situation(Arc<Situation>),
+    /// The situation after a command, with the answer to the intent that caused it (one message,
+    /// so the console never sees an answer without the situation that contains it).
+    Situation {
+        /// The folded situation.
+        situation: Arc<Situation>,
+        /// The answer, when the command was an intent.
+        answer: Option<Answer>,
+    },
+    /// An answer whose situation could not be read (the error follows as [`StoreEvent::Error`]).
+    Answer(Answer),
     /// The newest events (up to [`LOG_TAIL`]), oldest first, after a change.
     Log(Arc<Vec<Event>>),
     /// A command failed; nothing was written.
-    Error(String),
-    /// The answer to a request with an id: the new incident's id, or why nothing was written.
-    Done {
-        /// Request id.
-        req: u64,
-        /// New incident id, or the error.
-        result: Result<u32, String>,
-    },
+    Error(StoreWorkerError),
 }
 
 /// Events sent to the console's log board after each change.
@@ -107,12 +220,95 @@ pub const LOG_TAIL: u64 = 300;
 /// How often the worker looks for events other seats appended.
 const POLL: std::time::Duration = std::time::Duration::from_millis(1000);
 
-fn tail(store: &Store) -> Result<Arc<Vec<Event>>, String> {
-    let last = store.last_seq().map_err(|e| e.to_string())?;
-    store
-        .events_since(last.saturating_sub(LOG_TAIL))
-        .map(Arc::new)
-        .map_err(|e| e.to_string())
+fn tail(store: &Store) -> Result<Arc<Vec<Event>>, StoreError> {
+    let last = store.last_seq()?;
+    store.events_since(last.saturating_sub(LOG_TAIL)).map(Arc::new)
+}
+
+/// The events of an intent against `sit`, the situation the append transaction holds (the
+/// drill's in a drill). Pure: the same situation and intent give the same events.
+pub fn intent_events(sit: &Situation, intent: &Intent, reported_at_utc: &str) -> Result<Vec<EventKind>, Refused> {
+    Ok(match intent {
+        Intent::Dispatch(req) => dispatch_events(sit, req)?,
+        Intent::ReserveStock { incident, lines } => dispatch_events(
+            sit,
+            &DispatchRequest {
+                incident: *incident,
+                units: Vec::new(),
+                reserve: lines.clone(),
+                reassign: false,
+            },
+        )?,
+        Intent::SetUnitStatus { unit, to } => vec![EventKind::UnitStatusChanged { unit: *unit, to: *to }],
+        Intent::SetIncidentStatus { incident, to } => vec![if *to == IncidentStatus::Verified {
+            EventKind::IncidentVerified {
+                incident: *incident,
+                severity: None,
+            }
+        } else {
+            EventKind::IncidentStatusChanged {
+                incident: *incident,
+                to: *to,
+            }
+        }],
+        Intent::ReportIncident(d) => vec![EventKind::IncidentReported {
+            incident: sit.next_incident_id(),
+            incident_type: d.incident_type,
+            severity: d.severity,
+            lonlat: d.lonlat,
+            address: d.address.clone(),
+            reported_at_utc: reported_at_utc.to_string(),
+            caller: d.caller.clone(),
+            notes: d.notes.clone(),
+        }],
+        Intent::IssueStock {
+            warehouse,
+            item_code,
+            quantity,
+            from_reserved,
+        } => vec![EventKind::StockIssued {
+            warehouse: *warehouse,
+            item_code: item_code.clone(),
+            quantity: *quantity,
+            from_reserved: *from_reserved,
+            incident: None,
+        }],
+        Intent::EndDrill { drill_id } => vec![EventKind::DrillEnded {
+            drill_id: drill_id.clone(),
+        }],
+    })
+}
+
+/// [`crate::dispatch::dispatch`], with "committed elsewhere" turned into a reassignment offer
+/// that names every such unit and where the log has it.
+fn dispatch_events(sit: &Situation, req: &DispatchRequest) -> Result<Vec<EventKind>, Refused> {
+    match crate::dispatch::dispatch(sit, req) {
+        Ok(kinds) => Ok(kinds),
+        Err(DispatchError::Committed { .. }) if !req.reassign => {
+            let committed = req
+                .units
+                .iter()
+                .filter_map(|id| sit.units.get(id))
+                .filter(|u| u.status.is_committed())
+                .filter_map(|u| {
+                    let incident = u.assignment.filter(|a| *a != req.incident)?;
+                    Some(CommittedUnit {
+                        unit: u.id,
+                        callsign: u.spec.callsign.clone(),
+                        incident,
+                    })
+                })
+                .collect();
+            Err(Refused::Reassign(ReassignOffer {
+                request: DispatchRequest {
+                    reassign: true,
+                    ..req.clone()
+                },
+                committed,
+            }))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Handle to the store thread.
@@ -125,13 +321,14 @@ pub struct StoreWorker {
 impl StoreWorker {
     /// Open (or create) the database at `path` on a new thread; `None` opens an in-memory store
     /// (tests, demos). Failures arrive as [`StoreEvent::Error`]; the file is never overwritten.
-    pub fn start(path: Option<PathBuf>, ctx: egui::Context) -> Result<StoreWorker, String> {
+    pub fn start(path: Option<PathBuf>, ctx: egui::Context) -> Result<StoreWorker, StoreWorkerError> {
         let (tx, commands) = mpsc::sync_channel::<StoreCommand>(64);
         let (events, rx) = mpsc::channel();
         std::thread::Builder::new()
             .name("onemap-store".into())
             .spawn(move || {
                 let send = |e: StoreEvent| {
+                    // The console is gone when this fails; the thread ends on the next recv.
                     let _ = events.send(e);
                     ctx.request_repaint();
                 };
@@ -146,11 +343,11 @@ impl StoreWorker {
                         situation: Arc::new(s.clone()),
                         warnings: store.warnings().to_vec(),
                     }),
-                    Err(e) => return send(StoreEvent::Error(e.to_string())),
+                    Err(e) => return send(StoreEvent::Error(e.into())),
                 }
                 let send_log = |store: &Store| match tail(store) {
                     Ok(t) => send(StoreEvent::Log(t)),
-                    Err(e) => send(StoreEvent::Error(e)),
+                    Err(e) => send(StoreEvent::Error(e.into())),
                 };
                 send_log(&store);
                 let mut drill: Option<(String, Arc<AtomicI64>)> = None;
@@ -168,67 +365,57 @@ impl StoreWorker {
                             }
                         }
                     };
-                    let mut done = None;
+                    let mut answer = None;
                     let result = match cmd {
-                        StoreCommand::Append { operator, seat, kind } => {
-                            let (ts, id) = stamp(&drill);
-                            store
-                                .append_with_at(ts.as_deref(), &operator, &seat, id, |_| Ok(vec![kind.clone()]))
-                                .map(|_| ())
-                                .map_err(|e| e.to_string())
-                        }
-                        StoreCommand::AppendBatch { operator, seat, kinds } => {
-                            let (ts, id) = stamp(&drill);
-                            store
-                                .append_with_at(ts.as_deref(), &operator, &seat, id, |_| Ok(kinds.clone()))
-                                .map(|_| ())
-                                .map_err(|e| e.to_string())
+                        StoreCommand::Intent {
+                            req,
+                            operator,
+                            seat,
+                            intent,
+                        } => {
+                            let result = execute(&mut store, &operator, &seat, &intent, &drill);
+                            answer = Some(Answer { req, result });
+                            Ok(())
                         }
                         StoreCommand::SetDrill(d) => {
                             drill = d;
                             Ok(())
                         }
-                        StoreCommand::LoadDemo(dir) => store.load_demo(&dir).map(|_| ()).map_err(|e| e.to_string()),
-                        StoreCommand::Refresh => store.refresh().map_err(|e| e.to_string()),
-                        StoreCommand::ReportIncident {
-                            req,
-                            operator,
-                            seat,
-                            draft,
-                        } => {
-                            // Answered after the new situation below: the console selects the new
-                            // incident on `Done`, so it must already be in the situation it holds.
-                            done = Some((req, report(&mut store, &operator, &seat, draft, &drill)));
-                            Ok(())
-                        }
+                        StoreCommand::LoadDemo(dir) => store.load_demo(&dir).map(|_| ()),
+                        StoreCommand::Refresh => store.refresh(),
                     };
                     if let Err(e) = result {
-                        send(StoreEvent::Error(e));
+                        send(StoreEvent::Error(e.into()));
                     }
                     let sit = match &drill {
                         Some((id, _)) => store.drill_situation(id),
                         None => store.situation().cloned(),
                     };
                     match sit {
-                        Ok(s) => send(StoreEvent::Situation(Arc::new(s))),
-                        Err(e) => send(StoreEvent::Error(e.to_string())),
+                        Ok(s) => send(StoreEvent::Situation {
+                            situation: Arc::new(s),
+                            answer,
+                        }),
+                        Err(e) => {
+                            if let Some(a) = answer {
+                                send(StoreEvent::Answer(a));
+                            }
+                            send(StoreEvent::Error(e.into()));
+                        }
                     }
                     send_log(&store);
-                    if let Some((req, result)) = done {
-                        send(StoreEvent::Done { req, result });
-                    }
                 }
             })
-            .map_err(|e| format!("cannot start the store worker: {e}"))?;
+            .map_err(StoreWorkerError::Spawn)?;
         Ok(StoreWorker { tx, rx })
     }
 
     /// Queue a command; refused (not blocked on) when the queue is full or the worker is gone.
-    pub fn send(&self, cmd: StoreCommand) -> Result<(), String> {
+    pub fn send(&self, cmd: StoreCommand) -> Result<(), StoreWorkerError> {
         match self.tx.try_send(cmd) {
             Ok(()) => Ok(()),
-            Err(TrySendError::Full(_)) => Err("the database is busy; try again".into()),
-            Err(TrySendError::Disconnected(_)) => Err("the database worker stopped".into()),
+            Err(TrySendError::Full(_)) => Err(StoreWorkerError::Busy),
+            Err(TrySendError::Disconnected(_)) => Err(StoreWorkerError::Stopped),
         }
     }
 }
@@ -241,48 +428,61 @@ fn stamp(drill: &Option<(String, Arc<AtomicI64>)>) -> (Option<String>, Option<&s
     }
 }
 
-fn report(
+/// Build and append an intent's events in one transaction, against the situation the store
+/// holds after catching up with other seats. A refusal writes nothing.
+fn execute(
     store: &mut Store,
     operator: &str,
     seat: &str,
-    d: IncidentDraft,
+    intent: &Intent,
     drill: &Option<(String, Arc<AtomicI64>)>,
-) -> Result<u32, String> {
-    let mut id = None;
+) -> Result<Done, Refused> {
     let (ts, drill_id) = stamp(drill);
     let reported_at = ts.clone().unwrap_or_else(now_utc_iso);
-    store
-        .append_with_at(ts.as_deref(), operator, seat, drill_id, |sit| {
-            let new = sit.next_incident_id();
-            id = Some(new);
-            Ok(vec![EventKind::IncidentReported {
-                incident: new,
-                incident_type: d.incident_type,
-                severity: d.severity,
-                lonlat: d.lonlat,
-                address: d.address.clone(),
-                reported_at_utc: reported_at.clone(),
-                caller: d.caller.clone(),
-                notes: d.notes.clone(),
-            }])
-        })
-        .map_err(|e| e.to_string())?;
-    id.map(|i| i.0)
-        .ok_or_else(|| "the incident was not recorded".to_string())
+    let mut refused = None;
+    let mut incident = None;
+    let seqs = store.append_with_at(ts.as_deref(), operator, seat, drill_id, |sit| {
+        // The closure runs again when SQLite was busy: only the last run counts.
+        refused = None;
+        match intent_events(sit, intent, &reported_at) {
+            Ok(kinds) => {
+                incident = kinds.iter().find_map(|k| match k {
+                    EventKind::IncidentReported { incident, .. } => Some(*incident),
+                    _ => None,
+                });
+                Ok(kinds)
+            }
+            Err(r) => {
+                refused = Some(r);
+                // No events: the transaction ends without writing anything.
+                Ok(Vec::new())
+            }
+        }
+    })?;
+    if let Some(r) = refused {
+        return Err(r);
+    }
+    Ok(Done {
+        seq: seqs.last().copied().unwrap_or(0),
+        incident,
+    })
 }
 
-fn open(path: Option<&Path>) -> Result<(Store, bool, PathBuf), String> {
+fn open(path: Option<&Path>) -> Result<(Store, bool, PathBuf), StoreWorkerError> {
     let Some(path) = path else {
-        let store = Store::open_in_memory().map_err(|e| e.to_string())?;
+        let store = Store::open_in_memory()?;
         return Ok((store, true, PathBuf::from(":memory:")));
     };
     let created = !path.exists();
     if created {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            std::fs::create_dir_all(dir).map_err(|source| StoreWorkerError::CreateDir {
+                path: dir.to_path_buf(),
+                source,
+            })?;
         }
-        Store::init(path).map_err(|e| e.to_string())?;
+        Store::init(path)?;
     }
-    let store = Store::open(path).map_err(|e| e.to_string())?;
+    let store = Store::open(path)?;
     Ok((store, created, path.to_path_buf()))
 }

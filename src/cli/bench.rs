@@ -71,6 +71,22 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Ranking on a pack's own road graph (`--pack`): snapping, ranking all and the top 10, with
+    /// and without cached unit snaps, against a plain Dijkstra in the same run.
+    Rank {
+        /// Source (unit) positions: one `lon,lat` per line (`#` comments and blank lines skipped).
+        #[arg(long, value_name = "FILE")]
+        sources: PathBuf,
+        /// The incident position `lon,lat`.
+        #[arg(long, value_name = "LON,LAT", allow_hyphen_values = true)]
+        to: String,
+        /// Repetitions per figure (the median is reported).
+        #[arg(long, default_value_t = 20)]
+        reps: usize,
+        /// One JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
     /// Frame time of the whole console (basemap, labels, panels) while panning, headless.
     Frame {
         /// Frames per zoom level.
@@ -159,6 +175,34 @@ pub fn run(what: &BenchCommand, pack: Option<&Path>) -> Result<String, CliError>
                 format!("replay bench ({} cores, medians):\n{text}", cores())
             })
         }
+        BenchCommand::Rank {
+            sources,
+            to,
+            reps,
+            json,
+        } => {
+            if *reps < 1 || *reps > 10_000 {
+                return Err(CliError::input("--reps must be between 1 and 10000"));
+            }
+            let to = crate::geom::parse_lonlat(to).map_err(|e| CliError::input(format!("--to: {e}")))?;
+            let points = read_sources(sources)?;
+            let pack = load_pack(pack)?;
+            let mut router = super::roads::router(&pack)?;
+            let report = crate::roads::bench::rank_bench(&mut router, &points, to, *reps)
+                .map_err(|e| CliError::input(e.to_string()))?;
+            let mut v = serde_json::to_value(&report).map_err(|e| CliError::input(e.to_string()))?;
+            v["cores"] = cores().into();
+            let text = serde_json::to_string_pretty(&v).map_err(|e| CliError::input(e.to_string()))?;
+            Ok(if *json {
+                text
+            } else {
+                format!(
+                    "rank bench on {} ({} cores, medians):\n{text}",
+                    pack.manifest.name,
+                    cores()
+                )
+            })
+        }
         BenchCommand::Frame { frames, coverage, json } => {
             let report = frame_bench(load_pack(pack)?, (*frames).clamp(10, 10_000), *coverage)?;
             let text = serde_json::to_string_pretty(&report).map_err(|e| CliError::input(e.to_string()))?;
@@ -169,6 +213,26 @@ pub fn run(what: &BenchCommand, pack: Option<&Path>) -> Result<String, CliError>
             })
         }
     }
+}
+
+/// Positions of `onemap bench rank --sources`: one `lon,lat` per line; errors name the line.
+fn read_sources(path: &Path) -> Result<Vec<[f64; 2]>, CliError> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| CliError::input(format!("--sources {}: {e}", path.display())))?;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let p = crate::geom::parse_lonlat(line)
+            .map_err(|e| CliError::input(format!("--sources {} line {}: {e}", path.display(), i + 1)))?;
+        out.push(p);
+    }
+    if out.is_empty() {
+        return Err(CliError::input(format!("--sources {}: no positions", path.display())));
+    }
+    Ok(out)
 }
 
 fn cores() -> usize {

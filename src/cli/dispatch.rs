@@ -55,6 +55,13 @@ pub fn recommendation_json(rec: &Recommendation, plans: &Plans) -> Value {
                 "label_zh": r.need.label_zh(),
                 "label_en": r.need.label_en(),
                 "count": r.count,
+                "assigned": r.assigned.iter().map(|a| json!({
+                    "unit": a.unit.0,
+                    "callsign": a.callsign,
+                    "name_zh": a.name_zh,
+                    "unit_type": a.unit_type.code(),
+                    "status": a.status.code(),
+                })).collect::<Vec<_>>(),
                 "limit_s": r.limit_s,
                 "filled": r.filled.iter().map(|s| json!({
                     "unit": s.unit.0,
@@ -112,6 +119,7 @@ pub fn recommendation_json(rec: &Recommendation, plans: &Plans) -> Value {
         "requirements": requirements,
         "supplies": supplies,
         "unsnapped": rec.unsnapped.iter().map(|(u, why)| json!({"unit": u.0, "reason": why})).collect::<Vec<_>>(),
+        "assigned_beyond_plan": rec.assigned_beyond_plan.iter().map(|u| u.0).collect::<Vec<_>>(),
     })
 }
 
@@ -137,6 +145,15 @@ fn recommendation_text(rec: &Recommendation) -> String {
             r.need.label_en(),
             r.count
         ));
+        for a in &r.assigned {
+            out.push_str(&format!(
+                "    {:>4}  {:<24} 已派 assigned · {} / {}\n",
+                a.unit.0,
+                a.callsign,
+                a.status.name_zh(),
+                a.status.name_en()
+            ));
+        }
         for s in &r.filled {
             out.push_str(&format!(
                 "    {:>4}  {:<24} {}{:>12} {:>8.1} km{}\n",

@@ -1,10 +1,12 @@
 //! The command line: `onemap` (console), `onemap info`, and the shared pack lookup. Every error
 //! is one clear line on stderr and exit code 2; nothing panics on input.
 
+pub mod alerts;
 pub mod bench;
 pub mod coverage;
 pub mod dispatch;
 pub mod drill;
+pub mod package;
 pub mod roads;
 pub mod store;
 
@@ -14,16 +16,21 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 
-use crate::mappack::{MapPack, Title};
+use crate::mappack::{LayerKind, MapPack, Title};
+
+/// The desktop id (reverse DNS): the .desktop file, the icons, the AppStream id and the window's
+/// app id (so the taskbar shows the right icon) must all carry exactly this.
+pub const APP_ID: &str = "cn.gov.xsbn.OneMap";
 
 /// Pack opened when `--pack` is not given.
 pub const DEFAULT_PACK: &str = "xishuangbanna";
 
 /// OneMap (应急管理“一张图”): offline command-and-dispatch console.
 #[derive(Debug, Parser)]
-#[command(name = "onemap", version, about, long_about = None)]
+#[command(name = "onemap", version = crate::build_info::LONG_VERSION, about, long_about = None)]
 pub struct Cli {
-    /// Map pack folder (default: maps/xishuangbanna next to the working directory or the program).
+    /// Map pack folder. Default: $ONEMAP_PACK, else maps/xishuangbanna in ~/.local/share/onemap,
+    /// /usr/share/onemap, the working directory or beside the program (first found).
     #[arg(long, global = true, value_name = "DIR")]
     pub pack: Option<PathBuf>,
     /// Situation database the console opens (default: onemap.db in the user's data directory).
@@ -294,11 +301,30 @@ pub enum Command {
         #[arg(long, value_name = "PATH")]
         out: PathBuf,
     },
+    /// Warnings and earthquake reports in: CAP 1.2/1.1, feed indexes, USGS GeoJSON, CENC.
+    Alerts {
+        /// What to do.
+        #[command(subcommand)]
+        action: Box<alerts::AlertsCommand>,
+    },
+    /// Warnings out (预警信息发布): CAP 1.2 with a GB/T 35965.1-form identifier.
+    Warning {
+        /// What to do.
+        #[command(subcommand)]
+        action: Box<alerts::WarningCommand>,
+    },
     /// Measure performance (release build recommended).
     Bench {
         /// What to measure.
         #[command(subcommand)]
         what: bench::BenchCommand,
+    },
+    /// Write the man pages and shell completions (used by packaging/deb.sh).
+    #[command(hide = true, name = "package-files")]
+    PackageFiles {
+        /// Output folder.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
     },
 }
 
@@ -366,36 +392,132 @@ impl CliError {
     }
 }
 
-/// Find the pack folder: `--pack`, else `maps/<default>` under the working directory, the
-/// program's folder (and `../share/onemap`), or the source tree it was built from.
-pub fn resolve_pack(explicit: Option<&Path>) -> Result<PathBuf, CliError> {
-    if let Some(p) = explicit {
-        return Ok(p.to_path_buf());
+/// Where a pack folder was found (`onemap info` reports it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PackSource {
+    /// `--pack DIR`.
+    Flag,
+    /// `$ONEMAP_PACK`.
+    Env,
+    /// The user's data directory: `~/.local/share/onemap/maps/NAME` (`$XDG_DATA_HOME`).
+    User,
+    /// Installed with the program: `<prefix>/share/onemap/maps/NAME`, then `/usr/share/onemap/maps/NAME`.
+    System,
+    /// `maps/NAME` under the working directory.
+    WorkingDir,
+    /// `maps/NAME` beside the program.
+    ProgramDir,
+    /// `maps/NAME` in the source tree of a debug build (`cargo run` from anywhere).
+    SourceTree,
+}
+
+impl PackSource {
+    /// The name `onemap info` prints (same as in JSON).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PackSource::Flag => "flag",
+            PackSource::Env => "env",
+            PackSource::User => "user",
+            PackSource::System => "system",
+            PackSource::WorkingDir => "working_dir",
+            PackSource::ProgramDir => "program_dir",
+            PackSource::SourceTree => "source_tree",
+        }
     }
-    let rel = Path::new("maps").join(DEFAULT_PACK);
-    let mut candidates = vec![rel.clone()];
-    if let Ok(exe) = std::env::current_exe()
-        && let Some(dir) = exe.parent()
+}
+
+/// A pack folder and how it was found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PackLocation {
+    /// The folder (holds `manifest.json`).
+    pub dir: PathBuf,
+    /// Which rule of the lookup order chose it.
+    pub source: PackSource,
+}
+
+/// The user's OneMap data directory (`$XDG_DATA_HOME/onemap`, usually `~/.local/share/onemap`):
+/// the database, and user-installed packs under `maps/`. None without a home directory.
+pub fn user_data_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("cn", "xsbn-emergency", "onemap").map(|d| d.data_dir().to_path_buf())
+}
+
+/// The lookup candidates after `--pack` and `$ONEMAP_PACK`, in order. The installation's own
+/// share folder (`<exe>/../share`) comes before `/usr/share` so that a copy unpacked elsewhere
+/// (`dpkg -x`, `/usr/local`) uses its own pack, not another version's.
+fn pack_candidates(name: &str) -> Vec<(PathBuf, PackSource)> {
+    let rel = Path::new("maps").join(name);
+    let mut c = Vec::new();
+    if let Some(dir) = user_data_dir() {
+        c.push((dir.join(&rel), PackSource::User));
+    }
+    let exe_dir = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.canonicalize().ok())
+        .and_then(|e| e.parent().map(Path::to_path_buf));
+    if let Some(bin) = &exe_dir
+        && let Some(prefix) = bin.parent()
     {
-        candidates.push(dir.join(&rel));
-        candidates.push(dir.join("../share/onemap").join(&rel));
+        c.push((prefix.join("share/onemap").join(&rel), PackSource::System));
     }
-    candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join(&rel));
-    candidates
+    c.push((Path::new("/usr/share/onemap").join(&rel), PackSource::System));
+    c.push((rel.clone(), PackSource::WorkingDir));
+    if let Some(bin) = &exe_dir {
+        c.push((bin.join(&rel), PackSource::ProgramDir));
+    }
+    // Only a development build falls back to the tree it was built from: an installed release
+    // must not depend on the build machine's paths.
+    if cfg!(debug_assertions) {
+        c.push((Path::new(env!("CARGO_MANIFEST_DIR")).join(&rel), PackSource::SourceTree));
+    }
+    c
+}
+
+/// Find the pack folder. Order: `--pack`, `$ONEMAP_PACK`, the user's data directory
+/// (`~/.local/share/onemap/maps/NAME`), the installed packs (`<prefix>/share/onemap/maps/NAME`,
+/// `/usr/share/onemap/maps/NAME`), then `maps/NAME` under the working directory or beside the
+/// program (and, in a debug build, the source tree). An explicit choice is returned as given, so
+/// a wrong one fails when loaded instead of silently falling through to another pack.
+pub fn locate_pack(explicit: Option<&Path>) -> Result<PackLocation, CliError> {
+    if let Some(p) = explicit {
+        return Ok(PackLocation {
+            dir: p.to_path_buf(),
+            source: PackSource::Flag,
+        });
+    }
+    if let Some(p) = std::env::var_os("ONEMAP_PACK").filter(|p| !p.is_empty()) {
+        return Ok(PackLocation {
+            dir: PathBuf::from(p),
+            source: PackSource::Env,
+        });
+    }
+    pack_candidates(DEFAULT_PACK)
         .into_iter()
-        .find(|c| c.join("manifest.json").is_file())
+        .find(|(dir, _)| dir.join("manifest.json").is_file())
+        .map(|(dir, source)| PackLocation { dir, source })
         .ok_or_else(|| {
             CliError::input(format!(
-                "map pack not found: no {} here or next to the program; pass --pack DIR",
-                rel.display()
+                "map pack not found: no maps/{DEFAULT_PACK} in ~/.local/share/onemap, /usr/share/onemap, here or next to the program; pass --pack DIR or set ONEMAP_PACK"
             ))
         })
 }
 
+/// Find the pack folder (see [`locate_pack`] for the order).
+pub fn resolve_pack(explicit: Option<&Path>) -> Result<PathBuf, CliError> {
+    locate_pack(explicit).map(|l| l.dir)
+}
+
 /// Load a pack, mapping errors to exit code 2.
 pub fn load_pack(explicit: Option<&Path>) -> Result<MapPack, CliError> {
-    let dir = resolve_pack(explicit)?;
-    MapPack::load(&dir).map_err(|e| CliError::input(e.to_string()))
+    load_located(&locate_pack(explicit)?)
+}
+
+/// Load a located pack; an `$ONEMAP_PACK` that is wrong says so.
+fn load_located(loc: &PackLocation) -> Result<MapPack, CliError> {
+    MapPack::load(&loc.dir).map_err(|e| match loc.source {
+        PackSource::Env => CliError::input(format!("{e} (from $ONEMAP_PACK)")),
+        _ => CliError::input(e.to_string()),
+    })
 }
 
 #[derive(Serialize)]
@@ -418,6 +540,21 @@ struct Info<'a> {
     attribution: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     roads: Option<RoadsInfo>,
+    /// Where the road network comes from, one entry per source (empty without a roads layer).
+    road_sources: Vec<RoadSourceInfo>,
+    /// Where the pack was found, when it was looked up (`onemap info`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pack: Option<&'a PackLocation>,
+}
+
+/// One road source of a pack, as `info --json` lists it.
+#[derive(Serialize)]
+struct RoadSourceInfo {
+    name: String,
+    /// `real_osm` (real street geometry) or `schematic` (straight lines, every time an estimate).
+    kind: &'static str,
+    length_km: f64,
+    licence: String,
 }
 
 #[derive(Serialize)]
@@ -432,8 +569,36 @@ struct RoadsInfo {
     schematic: bool,
 }
 
+/// The pack's road sources: today one per roads layer (its file, kind, total road length, licence).
+fn road_sources(pack: &MapPack) -> Vec<RoadSourceInfo> {
+    let Some((g, spec)) = pack.roads() else {
+        return Vec::new();
+    };
+    // Each road piece once (its forward edge, else its backward one).
+    let length_m: f64 = (0..g.piece_count() as u32)
+        .filter_map(|p| {
+            g.piece_edges(p)
+                .into_iter()
+                .find(|&e| e != crate::roads::graph::NO_EDGE)
+        })
+        .map(|e| g.edge_dist_m(e as usize))
+        .sum();
+    let layer = pack.layers.iter().find(|l| l.kind == LayerKind::Roads);
+    vec![RoadSourceInfo {
+        name: layer.map_or_else(String::new, |l| l.spec.file.clone()),
+        kind: if spec.schematic { "schematic" } else { "real_osm" },
+        length_km: (length_m / 100.0).round() / 10.0,
+        licence: layer.and_then(|l| l.spec.licence.clone()).unwrap_or_default(),
+    }]
+}
+
 /// `onemap info`: text or JSON on stdout.
 pub fn info(pack: &MapPack, json: bool) -> Result<String, CliError> {
+    info_at(pack, None, json)
+}
+
+/// `onemap info` with where the pack was found (JSON `"pack": {"dir", "source"}`).
+pub fn info_at(pack: &MapPack, location: Option<&PackLocation>, json: bool) -> Result<String, CliError> {
     let m = &pack.manifest;
     let info = Info {
         name: &m.name,
@@ -453,6 +618,7 @@ pub fn info(pack: &MapPack, json: bool) -> Result<String, CliError> {
             })
             .collect(),
         attribution: &m.attribution,
+        road_sources: road_sources(pack),
         roads: pack.roads().map(|(g, spec)| {
             let scc = g.scc();
             RoadsInfo {
@@ -466,6 +632,7 @@ pub fn info(pack: &MapPack, json: bool) -> Result<String, CliError> {
                 schematic: spec.schematic,
             }
         }),
+        pack: location,
     };
     if json {
         return serde_json::to_string_pretty(&info).map_err(|e| CliError {
@@ -477,8 +644,11 @@ pub fn info(pack: &MapPack, json: bool) -> Result<String, CliError> {
     let [a, b, c, d] = m.bbox;
     out.push_str(&format!("{} — {} / {}\n", m.name, m.title.zh, m.title.en));
     out.push_str(&format!(
-        "folder:  {}\nformat:  {}\nbbox:    {a}, {b} – {c}, {d} (WGS-84 lon/lat)\nlayers:\n",
+        "folder:  {}{}\nformat:  {}\nbbox:    {a}, {b} – {c}, {d} (WGS-84 lon/lat)\nlayers:\n",
         pack.dir.display(),
+        location
+            .map(|l| format!(" (found via {})", l.source.as_str()))
+            .unwrap_or_default(),
         m.format_version
     ));
     for l in &info.layers {
@@ -558,8 +728,9 @@ impl Cli {
 fn run_command(cli: &Cli) -> Result<(), CliError> {
     match &cli.command {
         Some(Command::Info { json }) => {
-            let pack = load_pack(cli.pack.as_deref())?;
-            out(info(&pack, *json)?.trim_end());
+            let location = locate_pack(cli.pack.as_deref())?;
+            let pack = load_located(&location)?;
+            out(info_at(&pack, Some(&location), *json)?.trim_end());
         }
         Some(Command::Mappack {
             action:
@@ -603,7 +774,9 @@ fn run_command(cli: &Cli) -> Result<(), CliError> {
         }) => out(&store::db_verify(db.as_deref(), *json)?),
         Some(Command::Import { db, json, paths }) => out(&store::import(db.as_deref(), paths, *json)?),
         Some(Command::Export { db, out, format }) => self::out(&store::export(db.as_deref(), out, format)?),
-        Some(Command::Incident { db, json, action }) => out(&store::incident_new(db.as_deref(), action, *json)?),
+        Some(Command::Incident { db, json, action }) => {
+            out(&store::incident(db.as_deref(), cli.pack.as_deref(), action, *json)?)
+        }
         Some(Command::Unit { db, json, action }) => out(&store::unit_status(db.as_deref(), action, *json)?),
         Some(Command::Events { db, since, .. }) => {
             let out = store::events(db.as_deref(), *since)?;
@@ -699,7 +872,20 @@ fn run_command(cli: &Cli) -> Result<(), CliError> {
             let pack = load_pack(cli.pack.as_deref())?;
             out(&drill::report(db, &pack, id.as_deref(), format.as_deref(), path)?);
         }
+        Some(Command::Alerts { action }) => {
+            let pack = load_pack(cli.pack.as_deref())?;
+            let (text, any_read) = alerts::run_alerts(action, &pack)?;
+            out(&text);
+            if !any_read {
+                return Err(CliError::input("no document could be read"));
+            }
+        }
+        Some(Command::Warning { action }) => {
+            let pack = load_pack(cli.pack.as_deref())?;
+            out(&alerts::run_warning(action, &pack)?);
+        }
         Some(Command::Bench { what }) => out(&bench::run(what, cli.pack.as_deref())?),
+        Some(Command::PackageFiles { out: dir }) => out(&package::write(dir)?),
         None => {}
     }
     Ok(())

@@ -73,6 +73,9 @@ pub fn route(pack: &MapPack, from: &str, to: &str, metric: &str, json: bool) -> 
         "snap_from_m": round1(sa.snap_dist_m),
         "snap_to_m": round1(sb.snap_dist_m),
         "estimate": estimate,
+        // Share of the road length on estimated (schematic or calibrated) pieces: today a pack's
+        // network is either all schematic or all real.
+        "estimated_share": if r.spec.schematic { 1.0 } else { 0.0 },
         "schematic": r.spec.schematic,
         "geometry": geometry,
     });

@@ -1,5 +1,5 @@
-//! Situation-store subcommands: `db init`, `import`, `export`, `incident new`, `unit status`,
-//! `events`, `situation`, `demo load`. All take `--db FILE` (default: the console's database in
+//! Situation-store subcommands: `db init`, `import`, `export`, `incident new|note|cancel|
+//! relocate|close`, `unit status`, `events`, `situation`, `demo load`. All take `--db FILE` (default: the console's database in
 //! the user's data directory) and print JSON with `--json`. Bad input exits 2 with one line.
 
 use std::path::{Path, PathBuf};
@@ -9,11 +9,14 @@ use serde_json::json;
 
 use super::CliError;
 use crate::geom::parse_lonlat;
+use crate::location::{Area, LocateError, Located, locate};
+use crate::model::Situation;
 use crate::model::event::EventKind;
-use crate::model::ids::UnitId;
-use crate::model::incident::{Caller, IncidentClass, IncidentType, Severity};
+use crate::model::ids::{IncidentId, UnitId};
+use crate::model::incident::{Caller, Incident, IncidentClass, IncidentStatus, IncidentType, Severity};
 use crate::model::lonlat::LonLat;
 use crate::model::unit::UnitStatus;
+use crate::search::PlaceIndex;
 use crate::store::Store;
 use crate::time::now_utc_iso;
 
@@ -42,9 +45,12 @@ pub enum IncidentCommand {
         /// Grade 1–4 (1 = I, particularly serious).
         #[arg(long)]
         severity: u8,
-        /// Location `LON,LAT`.
-        #[arg(long, value_name = "LON,LAT", allow_hyphen_values = true)]
+        /// Location: `LON,LAT`, or a place name of the pack (汉字, pinyin or English).
+        #[arg(long, value_name = "LON,LAT|PLACE", allow_hyphen_values = true)]
         at: String,
+        /// Accept a location outside the prefecture (the pack's area plus 30 km).
+        #[arg(long)]
+        allow_outside: bool,
         /// Caller name.
         #[arg(long, default_value = "")]
         caller: String,
@@ -57,6 +63,43 @@ pub enum IncidentCommand {
         /// First note.
         #[arg(long, default_value = "")]
         note: String,
+    },
+    /// Add a note to an incident.
+    Note {
+        /// Incident number.
+        id: u32,
+        /// The note.
+        text: String,
+    },
+    /// Cancel an incident (false alarm, duplicate call …); its units are released.
+    Cancel {
+        /// Incident number.
+        id: u32,
+        /// Why (shown in the log and the report).
+        #[arg(long)]
+        reason: String,
+        /// The incident this one duplicates; links the two.
+        #[arg(long, value_name = "N")]
+        duplicate_of: Option<u32>,
+    },
+    /// Correct an incident's location.
+    Relocate {
+        /// Incident number.
+        id: u32,
+        /// New location: `LON,LAT`, or a place name of the pack.
+        #[arg(long, value_name = "LON,LAT|PLACE", allow_hyphen_values = true)]
+        at: String,
+        /// New address / place description (default: the place name when `--at` is one).
+        #[arg(long)]
+        address: Option<String>,
+        /// Accept a location outside the prefecture (the pack's area plus 30 km).
+        #[arg(long)]
+        allow_outside: bool,
+    },
+    /// Close an incident whose units are on scene or that is under control.
+    Close {
+        /// Incident number.
+        id: u32,
     },
 }
 
@@ -276,18 +319,208 @@ fn class_code(class: &str) -> Result<IncidentClass, CliError> {
     })
 }
 
+/// Resolve `--at` (coordinates or a place name of the pack) and refuse a point outside the
+/// prefecture unless `allow_outside`. Coordinates with `--allow-outside` need no pack.
+fn resolve_at(pack: Option<&Path>, at: &str, allow_outside: bool) -> Result<Located, CliError> {
+    let at_err = |e: LocateError| CliError::input(format!("--at: {e}"));
+    if allow_outside
+        && let Ok(p) = parse_lonlat(at)
+        && let Ok(lonlat) = LonLat::from_deg(p[0], p[1])
+    {
+        return Ok(Located {
+            lonlat,
+            place: None,
+            approximate: false,
+        });
+    }
+    let pack = super::load_pack(pack)?;
+    let located = locate(&PlaceIndex::build(&pack), at).map_err(at_err)?;
+    if !allow_outside {
+        Area::new(pack.bbox()).check(located.lonlat).map_err(|e| {
+            CliError::input(format!(
+                "--at: {e}（确属实请加 --allow-outside / add --allow-outside to record it anyway）"
+            ))
+        })?;
+    }
+    Ok(located)
+}
+
+/// `onemap incident …`: new, note, cancel, relocate, close. Each is one or more events
+/// validated by the fold against the up-to-date log; a refused one writes nothing.
+pub fn incident(
+    db: Option<&Path>,
+    pack: Option<&Path>,
+    cmd: &IncidentCommand,
+    json_out: bool,
+) -> Result<String, CliError> {
+    match cmd {
+        IncidentCommand::New { .. } => incident_new(db, pack, cmd, json_out),
+        IncidentCommand::Note { id, text } => {
+            if text.trim().is_empty() {
+                return Err(CliError::input("备注不能为空 / the note is empty"));
+            }
+            let kind = EventKind::IncidentNoteAdded {
+                incident: IncidentId(*id),
+                note: text.clone(),
+            };
+            let seqs = append_for(db, *id, |_, _| Ok(vec![kind.clone()]))?;
+            Ok(done(json_out, *id, &seqs, || {
+                format!("事件 #{id} 已加备注 / note added to incident #{id}")
+            }))
+        }
+        IncidentCommand::Cancel {
+            id,
+            reason,
+            duplicate_of,
+        } => {
+            if reason.trim().is_empty() {
+                return Err(CliError::input("撤销须说明原因 / --reason must not be empty"));
+            }
+            let kind = EventKind::IncidentCancelled {
+                incident: IncidentId(*id),
+                reason: reason.clone(),
+                duplicate_of: duplicate_of.map(IncidentId),
+            };
+            let seqs = append_for(db, *id, |sit, _| {
+                if let Some(n) = duplicate_of
+                    && !sit.incidents.contains_key(&IncidentId(*n))
+                {
+                    return Err(CliError::input(format!(
+                        "没有事件 #{n}（--duplicate-of）/ no incident #{n} (--duplicate-of)"
+                    )));
+                }
+                Ok(vec![kind.clone()])
+            })?;
+            Ok(done(json_out, *id, &seqs, || match duplicate_of {
+                Some(n) => format!(
+                    "事件 #{id} 已撤销：与 #{n} 重复（{reason}）/ incident #{id} cancelled as a duplicate of #{n} ({reason})"
+                ),
+                None => format!("事件 #{id} 已撤销（{reason}）/ incident #{id} cancelled ({reason})"),
+            }))
+        }
+        IncidentCommand::Relocate {
+            id,
+            at,
+            address,
+            allow_outside,
+        } => {
+            let located = resolve_at(pack, at, *allow_outside)?;
+            let address = address.clone().or_else(|| located.place.clone()).unwrap_or_default();
+            let kind = EventKind::IncidentRelocated {
+                incident: IncidentId(*id),
+                lonlat: located.lonlat,
+                address,
+            };
+            let seqs = append_for(db, *id, |_, _| Ok(vec![kind.clone()]))?;
+            let [lon, lat] = located.lonlat.lonlat();
+            Ok(done(json_out, *id, &seqs, || {
+                format!(
+                    "事件 #{id} 位置已更正为 {lon:.5},{lat:.5}{} / incident #{id} relocated{}",
+                    place_suffix(&located).0,
+                    place_suffix(&located).1
+                )
+            }))
+        }
+        IncidentCommand::Close { id } => {
+            let seqs = append_for(db, *id, |_, inc| {
+                let status = inc.status;
+                let path = status.close_path(inc.first_arrival_utc.is_some()).ok_or_else(|| {
+                    CliError::input(match status {
+                        IncidentStatus::Closed | IncidentStatus::Cancelled => format!(
+                            "事件 #{id} 已{}，无需结案 / incident #{id} is already {}",
+                            status.name_zh().trim_start_matches('已'),
+                            status.name_en().to_lowercase()
+                        ),
+                        _ => format!(
+                            "事件 #{id} 为“{}”，尚无力量到场，不能结案；误报或重复请用 incident cancel / incident #{id} is {}: nobody is on scene yet, so it cannot be closed; use `incident cancel` for a false alarm or duplicate",
+                            status.name_zh(),
+                            status.name_en().to_lowercase()
+                        ),
+                    })
+                })?;
+                Ok(path
+                    .iter()
+                    .map(|to| EventKind::IncidentStatusChanged {
+                        incident: IncidentId(*id),
+                        to: *to,
+                    })
+                    .collect())
+            })?;
+            Ok(done(json_out, *id, &seqs, || {
+                format!("事件 #{id} 已结案 / incident #{id} closed")
+            }))
+        }
+    }
+}
+
+/// " · 景洪市 Jinghong（近似）" and its English form, for a location from a place name.
+fn place_suffix(l: &Located) -> (String, String) {
+    match &l.place {
+        Some(p) if l.approximate => (format!("（{p}，近似位置）"), format!(" ({p}, approximate)")),
+        Some(p) => (format!("（{p}）"), format!(" ({p})")),
+        None => (String::new(), String::new()),
+    }
+}
+
+/// Append the events `build` makes for incident `id` from the up-to-date situation (unknown
+/// incident: one clear line); a domain refusal writes nothing.
+fn append_for(
+    db: Option<&Path>,
+    id: u32,
+    mut build: impl FnMut(&Situation, &Incident) -> Result<Vec<EventKind>, CliError>,
+) -> Result<Vec<u64>, CliError> {
+    let mut store = open(db)?;
+    let mut refusal: Option<CliError> = None;
+    let seqs = store.append_with(&operator(), &seat(), None, |sit| {
+        refusal = None;
+        let Some(inc) = sit.incidents.get(&IncidentId(id)) else {
+            refusal = Some(CliError::input(format!("没有事件 #{id} / no incident #{id}")));
+            return Ok(Vec::new());
+        };
+        match build(sit, inc) {
+            Ok(kinds) => Ok(kinds),
+            Err(e) => {
+                refusal = Some(e);
+                Ok(Vec::new())
+            }
+        }
+    });
+    if let Some(e) = refusal {
+        return Err(e);
+    }
+    seqs.map_err(err)
+}
+
+/// The one-line answer of a lifecycle command: JSON `{"incident", "seqs"}` or the text.
+fn done(json_out: bool, id: u32, seqs: &[u64], text: impl FnOnce() -> String) -> String {
+    if json_out {
+        json!({"incident": id, "seqs": seqs}).to_string()
+    } else {
+        text()
+    }
+}
+
 /// `onemap incident new`.
-pub fn incident_new(db: Option<&Path>, cmd: &IncidentCommand, json_out: bool) -> Result<String, CliError> {
+fn incident_new(
+    db: Option<&Path>,
+    pack: Option<&Path>,
+    cmd: &IncidentCommand,
+    json_out: bool,
+) -> Result<String, CliError> {
     let IncidentCommand::New {
         class,
         incident_type,
         severity,
         at,
+        allow_outside,
         caller,
         phone,
         address,
         note,
-    } = cmd;
+    } = cmd
+    else {
+        return Err(CliError::input("not `incident new`"));
+    };
     let class = class_code(class)?;
     let types_of_class = || {
         IncidentType::ALL
@@ -322,8 +555,13 @@ pub fn incident_new(db: Option<&Path>, cmd: &IncidentCommand, json_out: bool) ->
             )));
         }
     };
-    let p = parse_lonlat(at).map_err(|e| CliError::input(format!("--at: {e}")))?;
-    let lonlat = LonLat::from_deg(p[0], p[1]).map_err(|e| CliError::input(format!("--at: {e}")))?;
+    let located = resolve_at(pack, at, *allow_outside)?;
+    // Like the console: a place name fills an empty address, so the log says where the pin came from.
+    let address = match (&located.place, address.trim().is_empty()) {
+        (Some(p), true) if located.approximate => format!("{at} · {p}（近似位置）"),
+        (Some(p), true) => p.clone(),
+        _ => address.clone(),
+    };
     let mut store = open(db)?;
     let mut new_id = None;
     let seqs = store
@@ -334,7 +572,7 @@ pub fn incident_new(db: Option<&Path>, cmd: &IncidentCommand, json_out: bool) ->
                 incident: id,
                 incident_type: t,
                 severity: sev,
-                lonlat,
+                lonlat: located.lonlat,
                 address: address.clone(),
                 reported_at_utc: now_utc_iso(),
                 caller: Caller {

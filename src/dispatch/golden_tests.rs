@@ -564,3 +564,105 @@ fn dispatch_checks_availability_and_stock() {
     }
     assert_eq!(w.sit.incidents[&IncidentId(4)].status, IncidentStatus::Dispatched);
 }
+
+#[test]
+fn after_a_partial_dispatch_only_the_rest_is_proposed() {
+    let mut w = world();
+    let g = grid();
+    let inc = at(2, 2);
+    // Fresh: two engines (3 nearest) and one ambulance.
+    let full = recommend(&w.sit, &mut router(), &plans(), IncidentId(1), &opts()).unwrap();
+    assert_eq!(full.requirements[0].filled.len(), 2);
+    assert!(full.requirements.iter().all(|r| r.assigned.is_empty()));
+    // Dispatch engine 3 only; it goes on scene.
+    w.push(EventKind::UnitDispatched {
+        unit: UnitId(3),
+        incident: IncidentId(1),
+    });
+    w.push(EventKind::UnitStatusChanged {
+        unit: UnitId(3),
+        to: UnitStatus::EnRoute,
+    });
+    w.push(EventKind::UnitStatusChanged {
+        unit: UnitId(3),
+        to: UnitStatus::OnScene,
+    });
+    let rec = recommend(&w.sit, &mut router(), &plans(), IncidentId(1), &opts()).unwrap();
+    let engines = &rec.requirements[0];
+    let assigned: Vec<u32> = engines.assigned.iter().map(|a| a.unit.0).collect();
+    assert_eq!(assigned, vec![3]);
+    assert_eq!(engines.assigned[0].status, UnitStatus::OnScene);
+    // Exactly one more engine: the nearest available one by the oracle, ties by id.
+    let best = [1u32, 2, 10]
+        .iter()
+        .map(|&u| (oracle_ms(&g, pos_of(&w.sit, UnitId(u)), inc), u))
+        .min()
+        .unwrap();
+    assert_eq!(ids(engines), vec![best.1]);
+    assert_eq!(engines.shortfall, 0);
+    assert_eq!(
+        engines.message_zh,
+        "城市主战消防车 2/2（已派 1，建议增派 1）：均可在 1.5 小时内到达"
+    );
+    assert_eq!(
+        engines.message_en,
+        "fire engine 2/2 (1 assigned, 1 to add): all within 1.5 h"
+    );
+    // The ambulance line is untouched by the engine on scene.
+    assert_eq!(rec.requirements[1].filled.len(), 1);
+    assert_eq!(rec.requirements[1].filled, full.requirements[1].filled);
+    // Dispatch the rest as suggested: nothing more is proposed, and nothing is short.
+    for u in rec.unit_ids() {
+        w.push(EventKind::UnitDispatched {
+            unit: u,
+            incident: IncidentId(1),
+        });
+    }
+    // A water-rescue team sent along counts toward no line of this plan.
+    w.push(EventKind::UnitDispatched {
+        unit: UnitId(7),
+        incident: IncidentId(1),
+    });
+    let rec = recommend(&w.sit, &mut router(), &plans(), IncidentId(1), &opts()).unwrap();
+    assert!(rec.unit_ids().is_empty(), "{:?}", rec.unit_ids());
+    assert!(rec.requirements.iter().all(|r| r.shortfall == 0));
+    assert_eq!(rec.requirements[0].message_zh, "城市主战消防车 2/2：已派足，无需增派");
+    assert_eq!(
+        rec.requirements[1].message_en,
+        "ambulance 1/1: already assigned, none to add"
+    );
+    assert_eq!(rec.assigned_beyond_plan, vec![UnitId(7)]);
+    // Releasing engine 3 (returning) reopens exactly one engine slot.
+    w.push(EventKind::UnitReleased { unit: UnitId(3) });
+    let rec = recommend(&w.sit, &mut router(), &plans(), IncidentId(1), &opts()).unwrap();
+    assert_eq!(rec.requirements[0].assigned.len(), 1);
+    assert_eq!(rec.requirements[0].filled.len(), 1);
+    assert!(
+        !rec.unit_ids().contains(&UnitId(3)),
+        "a returning unit is not available"
+    );
+}
+
+#[test]
+fn an_assigned_unit_counts_where_it_is_hardest_to_replace() {
+    // Plan I-II: 2 × fire suppression (any) + 2 × fire engine. A ladder truck (suppression, not
+    // an engine) and one engine are already there: the engine must count as an engine.
+    let mut w = world();
+    w.incident(3, IncidentType::BuildingFire, Severity::I, at(2, 2));
+    for u in [6, 3] {
+        w.push(EventKind::UnitDispatched {
+            unit: UnitId(u),
+            incident: IncidentId(3),
+        });
+    }
+    let rec = recommend(&w.sit, &mut router(), &plans(), IncidentId(3), &opts()).unwrap();
+    let got = |i: usize| -> Vec<u32> { rec.requirements[i].assigned.iter().map(|a| a.unit.0).collect() };
+    assert_eq!(got(0), vec![6], "the ladder truck fills a suppression slot");
+    assert_eq!(got(1), vec![3], "the engine fills an engine slot");
+    assert_eq!(rec.requirements[0].filled.len(), 1);
+    assert_eq!(rec.requirements[1].filled.len(), 1);
+    let all = rec.unit_ids();
+    assert_eq!(all.len(), 2);
+    assert!(!all.contains(&UnitId(3)) && !all.contains(&UnitId(6)));
+    assert!(rec.assigned_beyond_plan.is_empty());
+}

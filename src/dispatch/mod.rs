@@ -16,6 +16,6 @@ pub use commit::{DispatchError, DispatchRequest, dispatch};
 pub use geography::Geography;
 pub use plans::{Limit, Need, PlanError, Plans, Requirement, Target};
 pub use recommend::{
-    RecommendError, RecommendOptions, Recommendation, RequirementFill, Suggestion, SupplyAllocation, SupplyFill,
-    TargetCheck, fmt_duration_en, fmt_duration_zh, recommend,
+    AssignedUnit, RecommendError, RecommendOptions, Recommendation, RequirementFill, Suggestion, SupplyAllocation,
+    SupplyFill, TargetCheck, fmt_duration_en, fmt_duration_zh, recommend,
 };

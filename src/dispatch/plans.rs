@@ -388,6 +388,19 @@ fn parse_grades(text: &str) -> Option<Vec<Severity>> {
 }
 
 impl Plans {
+    /// Display names of the situation's warehouses and items plus this file's targets and item
+    /// catalogue (the catalogue's names win), for text officers read.
+    pub fn display_names(&self, sit: &crate::model::Situation) -> crate::model::DisplayNames {
+        let mut n = crate::model::DisplayNames::from_situation(sit);
+        for t in &self.targets {
+            n.add_target(&t.name, &t.zh, &t.en);
+        }
+        for (code, item) in &self.items {
+            n.add_item(code, &item.zh, &item.en);
+        }
+        n
+    }
+
     /// Reads and validates `path`.
     pub fn load(path: &Path) -> Result<Plans, PlanError> {
         let text = std::fs::read_to_string(path).map_err(|e| PlanError::Io {

@@ -1,5 +1,5 @@
-//! The recommendation: fill each requirement of the incident's plan from available units ranked
-//! by road ETA (ONE many-to-one search for all candidates), route only the chosen units, check the
+//! The recommendation: fill what each requirement of the incident's plan still lacks (units
+//! already committed to the incident count toward it) from available units ranked by road ETA (ONE many-to-one search for all candidates), route only the chosen units, check the
 //! plan's targets, state shortfalls in zh and en, and propose relief supplies from warehouses by
 //! ETA. Deterministic: ties go to the lower unit / warehouse id. Pure; must not import egui,
 //! tokio or rusqlite.
@@ -103,18 +103,38 @@ pub struct Suggestion {
     pub targets: Vec<TargetCheck>,
 }
 
+/// A unit already committed to the incident, counted toward a requirement of its plan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AssignedUnit {
+    /// Unit id.
+    pub unit: UnitId,
+    /// Call sign.
+    pub callsign: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// Unit type.
+    pub unit_type: UnitType,
+    /// Its status (dispatched, en route or on scene).
+    pub status: UnitStatus,
+}
+
 /// How one requirement of the plan is filled.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RequirementFill {
     /// What is needed.
     pub need: Need,
-    /// How many.
+    /// How many, in all (units already assigned included).
     pub count: u32,
+    /// Units already committed to the incident that count toward this requirement.
+    pub assigned: Vec<AssignedUnit>,
     /// Strictest time target applying to it, s.
     pub limit_s: Option<f64>,
-    /// Suggested units, nearest first.
+    /// Suggested units, nearest first: only what the assigned units leave open.
     pub filled: Vec<Suggestion>,
-    /// Units missing: no further available, reachable unit exists.
+    /// Units missing after the assigned and the suggested ones: no further available,
+    /// reachable unit exists.
     pub shortfall: u32,
     /// Plain statement in Chinese.
     pub message_zh: String,
@@ -191,6 +211,8 @@ pub struct Recommendation {
     pub supplies: Vec<SupplyFill>,
     /// Candidate units that could not be placed on the road network (id, reason).
     pub unsnapped: Vec<(UnitId, String)>,
+    /// Units committed to the incident that no requirement of the plan counts (extra help).
+    pub assigned_beyond_plan: Vec<UnitId>,
 }
 
 impl Recommendation {
@@ -275,24 +297,40 @@ fn check(t: &Target, eta_s: f64, distance_m: f64, urban: bool) -> TargetCheck {
     }
 }
 
-fn messages(need: Need, count: u32, limit_s: Option<f64>, filled: &[Suggestion]) -> (String, String) {
+fn messages(need: Need, count: u32, assigned: u32, limit_s: Option<f64>, filled: &[Suggestion]) -> (String, String) {
     let (lz, le) = (need.label_zh(), need.label_en());
+    if assigned > 0 && assigned >= count {
+        return (
+            format!("{lz} {assigned}/{count}：已派足，无需增派"),
+            format!("{le} {assigned}/{count}: already assigned, none to add"),
+        );
+    }
     let n = filled.len() as u32;
-    let shortfall = count.saturating_sub(n);
+    let wanted = count.saturating_sub(assigned);
+    let shortfall = wanted.saturating_sub(n);
     let late: Vec<&Suggestion> = filled.iter().filter(|s| !s.on_time).collect();
     if shortfall == 0 && late.is_empty() {
+        let (hz, he) = if assigned == 0 {
+            (format!("{lz} {n}/{count}"), format!("{le} {n}/{count}"))
+        } else {
+            (
+                format!("{lz} {}/{count}（已派 {assigned}，建议增派 {n}）", assigned + n),
+                format!("{le} {}/{count} ({assigned} assigned, {n} to add)", assigned + n),
+            )
+        };
         return match limit_s {
             Some(l) => {
                 let (z, e) = fmt_limit(l);
-                (
-                    format!("{lz} {n}/{count}：均可在 {z}内到达"),
-                    format!("{le} {n}/{count}: all within {e}"),
-                )
+                (format!("{hz}：均可在 {z}内到达"), format!("{he}: all within {e}"))
             }
-            None => (format!("{lz} {n}/{count}：已满足"), format!("{le} {n}/{count}: filled")),
+            None => (format!("{hz}：已满足"), format!("{he}: filled")),
         };
     }
     let (mut zh, mut en) = (Vec::new(), Vec::new());
+    if assigned > 0 {
+        zh.push(format!("{lz}已派 {assigned}（需 {count}）"));
+        en.push(format!("{le}: {assigned} assigned (need {count})"));
+    }
     if let (Some(first_late), Some(l)) = (late.first(), limit_s) {
         let (z, e) = fmt_limit(l);
         let ok = n as usize - late.len();
@@ -302,20 +340,53 @@ fn messages(need: Need, count: u32, limit_s: Option<f64>, filled: &[Suggestion])
             zh.push(format!("无 {z}内可达的{lz}；最近：{cs} {ez}"));
             en.push(format!("no {le} within {e}; nearest: {cs} at {ez_en}", ez_en = ee));
         } else {
-            zh.push(format!("{z}内可达的{lz}仅 {ok} 个（需 {count}）；其余最近：{cs} {ez}"));
-            en.push(format!("only {ok} {le} within {e} (need {count}); next: {cs} at {ee}"));
+            zh.push(format!("{z}内可达的{lz}仅 {ok} 个（需 {wanted}）；其余最近：{cs} {ez}"));
+            en.push(format!("only {ok} {le} within {e} (need {wanted}); next: {cs} at {ee}"));
         }
     }
     if shortfall > 0 {
         if n == 0 {
-            zh.push(format!("无可用的{lz}（缺 {count}）"));
-            en.push(format!("no available {le} at all ({count} short)"));
+            zh.push(format!("无可用的{lz}（缺 {wanted}）"));
+            en.push(format!("no available {le} at all ({wanted} short)"));
         } else {
             zh.push(format!("{lz}缺 {shortfall}：无其他可用力量"));
             en.push(format!("{le}: {shortfall} short, no other available unit"));
         }
     }
     (zh.join("；"), en.join("; "))
+}
+
+/// Which units already committed to `incident` count toward which requirement: scarcest
+/// requirement first (fewest matching assigned units), then plan order, units by id, so a unit
+/// that several requirements accept goes where it is hardest to replace. Returns, per
+/// requirement, indices into `on_incident`, and the indices no requirement took.
+fn allocate_assigned(
+    require: &[super::plans::Requirement],
+    on_incident: &[(&Unit, BTreeSet<Capability>)],
+) -> (Vec<Vec<usize>>, Vec<usize>) {
+    let matching = |need: Need| {
+        on_incident
+            .iter()
+            .filter(|(u, caps)| need.matched_by(u.spec.unit_type, caps))
+            .count()
+    };
+    let mut order: Vec<usize> = (0..require.len()).collect();
+    order.sort_by_key(|&i| (matching(require[i].need), i));
+    let mut taken = vec![false; on_incident.len()];
+    let mut per_req = vec![Vec::new(); require.len()];
+    for i in order {
+        for (k, (u, caps)) in on_incident.iter().enumerate() {
+            if per_req[i].len() as u32 >= require[i].count {
+                break;
+            }
+            if !taken[k] && require[i].need.matched_by(u.spec.unit_type, caps) {
+                taken[k] = true;
+                per_req[i].push(k);
+            }
+        }
+    }
+    let beyond = (0..on_incident.len()).filter(|&k| !taken[k]).collect();
+    (per_req, beyond)
 }
 
 /// Recommends units (and relief supplies) for `incident` from its plan. All candidates are ranked
@@ -353,6 +424,22 @@ pub fn recommend(
     let cross_border_considered = inc.incident_type == IncidentType::CrossBorder
         || border_distance_m.is_some_and(|d| d <= plans.border_radius_km * 1000.0);
 
+    // Units already committed to the incident count toward the plan: only the rest is proposed,
+    // so pressing R again after a partial dispatch never invites a double dispatch.
+    let on_incident: Vec<(&Unit, BTreeSet<Capability>)> = sit
+        .units
+        .values()
+        .filter(|u| u.assignment == Some(incident) && u.status.is_committed())
+        .map(|u| (u, u.capabilities()))
+        .collect();
+    let (assigned_idx, beyond_idx) = allocate_assigned(&plan.require, &on_incident);
+    let wanted: Vec<u32> = plan
+        .require
+        .iter()
+        .zip(&assigned_idx)
+        .map(|(r, a)| r.count.saturating_sub(a.len() as u32))
+        .collect();
+
     // Candidates in unit-id order, so the ranking's (ETA, index) order breaks ties by unit id.
     let cands: Vec<(&Unit, BTreeSet<Capability>)> = sit
         .units
@@ -360,7 +447,12 @@ pub fn recommend(
         .filter(|u| u.status == UnitStatus::Available && u.assignment.is_none())
         .filter(|u| cross_border_considered || u.spec.unit_type != UnitType::CrossBorderRescueTeam)
         .map(|u| (u, u.capabilities()))
-        .filter(|(u, caps)| plan.require.iter().any(|r| r.need.matched_by(u.spec.unit_type, caps)))
+        .filter(|(u, caps)| {
+            plan.require
+                .iter()
+                .zip(&wanted)
+                .any(|(r, w)| *w > 0 && r.need.matched_by(u.spec.unit_type, caps))
+        })
         .collect();
     let positions: Vec<[f64; 2]> = cands
         .iter()
@@ -390,7 +482,7 @@ pub fn recommend(
     for i in order {
         let req = &plan.require[i];
         for r in &outcome.ranked {
-            if picks[i].len() as u32 >= req.count {
+            if picks[i].len() as u32 >= wanted[i] {
                 break;
             }
             let (u, caps) = &cands[r.index];
@@ -404,7 +496,7 @@ pub fn recommend(
     let saved_metric = router.params.metric;
     router.params.metric = Metric::Time;
     let mut requirements = Vec::with_capacity(plan.require.len());
-    for (req, picked) in plan.require.iter().zip(&picks) {
+    for ((req, picked), assigned_here) in plan.require.iter().zip(&picks).zip(&assigned_idx) {
         let limit_s = governing_limit_s(&plans.targets, req.need);
         let mut filled = Vec::with_capacity(picked.len());
         for &(ci, eta_s) in picked {
@@ -442,12 +534,28 @@ pub fn recommend(
                 targets,
             });
         }
-        let (message_zh, message_en) = messages(req.need, req.count, limit_s, &filled);
+        let assigned: Vec<AssignedUnit> = assigned_here
+            .iter()
+            .map(|&k| {
+                let u = on_incident[k].0;
+                AssignedUnit {
+                    unit: u.id,
+                    callsign: u.spec.callsign.clone(),
+                    name_zh: u.spec.name_zh.clone(),
+                    name_en: u.spec.name_en.clone(),
+                    unit_type: u.spec.unit_type,
+                    status: u.status,
+                }
+            })
+            .collect();
+        let n_assigned = assigned.len() as u32;
+        let (message_zh, message_en) = messages(req.need, req.count, n_assigned, limit_s, &filled);
         requirements.push(RequirementFill {
             need: req.need,
             count: req.count,
+            assigned,
             limit_s,
-            shortfall: req.count.saturating_sub(filled.len() as u32),
+            shortfall: req.count.saturating_sub(n_assigned + filled.len() as u32),
             filled,
             message_zh,
             message_en,
@@ -469,6 +577,7 @@ pub fn recommend(
         requirements,
         supplies,
         unsnapped,
+        assigned_beyond_plan: beyond_idx.iter().map(|&k| on_incident[k].0.id).collect(),
     })
 }
 

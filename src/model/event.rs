@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::alert::{AlertDecision, AlertFormat, AlertRecord, IncidentDraft, QuakeArrival};
 use super::facility::{ShelterSpec, StationSpec, WarehouseSpec};
 use super::ids::{IncidentId, ShelterId, StationId, UnitId, WarehouseId};
 use super::incident::{Caller, IncidentStatus, IncidentType, Severity};
@@ -77,6 +78,19 @@ pub enum EventKind {
         incident: IncidentId,
         /// Reason.
         reason: String,
+        /// The incident this one duplicates (same event reported twice); links the two.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duplicate_of: Option<IncidentId>,
+    },
+    /// The incident's location was corrected (caller gave a better position, wrong pin …).
+    IncidentRelocated {
+        /// Incident.
+        incident: IncidentId,
+        /// Corrected location.
+        lonlat: LonLat,
+        /// Corrected address / place description; empty keeps the old one.
+        #[serde(default)]
+        address: String,
     },
     /// A unit was added (id and external id must be unused).
     UnitAdded {
@@ -237,9 +251,68 @@ pub enum EventKind {
         /// Drill id.
         drill_id: String,
     },
+    /// A warning or earthquake report arrived (file, drop folder or feed), with the raw
+    /// document, its hash and what the semantics decided. Every arrival is logged, also
+    /// duplicates, ignored and unreadable ones.
+    AlertReceived {
+        /// File path or feed URL it came from.
+        source: String,
+        /// Kind of document.
+        format: AlertFormat,
+        /// SHA-256 of the raw bytes, lowercase hex.
+        sha256: String,
+        /// The raw document as text (decoded), so replay sees exactly what arrived.
+        raw: String,
+        /// What was decided (for earthquake files: the most significant of its quakes).
+        decision: AlertDecision,
+        /// Why (ignored / rejected / expired), empty otherwise.
+        reason: String,
+        /// The CAP message, summarised (`None` for earthquake files and unreadable documents).
+        alert: Option<Box<AlertRecord>>,
+        /// The earthquakes of a catalogue, each with its own decision.
+        quakes: Vec<QuakeArrival>,
+    },
+    /// A rule of the pack's `alerts.toml` fired on an arrival: a notice, and possibly a draft
+    /// incident that waits for an officer's approval (never an incident by itself).
+    AlertRuleFired {
+        /// Alert key text (`sender,identifier,sent`) or earthquake id.
+        subject: String,
+        /// Rule name.
+        rule: String,
+        /// Notice, Chinese.
+        notice_zh: String,
+        /// Notice, English.
+        notice_en: String,
+        /// Draft incident, when the rule proposes one.
+        draft: Option<IncidentDraft>,
+    },
+    /// This centre issued a warning (预警信息发布) as CAP 1.2.
+    WarningIssued {
+        /// The message, summarised (its key is the GB/T 35965.1-form identifier).
+        alert: Box<AlertRecord>,
+        /// SHA-256 of the XML written, lowercase hex.
+        sha256: String,
+        /// The CAP XML written.
+        xml: String,
+    },
 }
 
 impl EventKind {
+    /// True for master data and drill bookkeeping (units, stations, warehouses, shelters added or
+    /// replaced; drills started or ended): the real events a running drill's scope still folds.
+    pub fn is_master_data(&self) -> bool {
+        matches!(
+            self,
+            EventKind::UnitAdded { .. }
+                | EventKind::UnitUpdated { .. }
+                | EventKind::StationUpserted { .. }
+                | EventKind::WarehouseUpserted { .. }
+                | EventKind::ShelterUpserted { .. }
+                | EventKind::DrillStarted { .. }
+                | EventKind::DrillEnded { .. }
+        )
+    }
+
     /// The snake_case tag, as stored in the `kind` column.
     pub fn tag(&self) -> &'static str {
         match self {
@@ -248,6 +321,7 @@ impl EventKind {
             EventKind::IncidentStatusChanged { .. } => "incident_status_changed",
             EventKind::IncidentNoteAdded { .. } => "incident_note_added",
             EventKind::IncidentCancelled { .. } => "incident_cancelled",
+            EventKind::IncidentRelocated { .. } => "incident_relocated",
             EventKind::UnitAdded { .. } => "unit_added",
             EventKind::UnitUpdated { .. } => "unit_updated",
             EventKind::UnitStatusChanged { .. } => "unit_status_changed",
@@ -266,6 +340,9 @@ impl EventKind {
             EventKind::RoadClosed { .. } => "road_closed",
             EventKind::DrillStarted { .. } => "drill_started",
             EventKind::DrillEnded { .. } => "drill_ended",
+            EventKind::AlertReceived { .. } => "alert_received",
+            EventKind::AlertRuleFired { .. } => "alert_rule_fired",
+            EventKind::WarningIssued { .. } => "warning_issued",
         }
     }
 }

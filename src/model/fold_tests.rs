@@ -175,6 +175,7 @@ fn incident_lifecycle_is_enforced() {
         EventKind::IncidentCancelled {
             incident: inc,
             reason: "误报".into(),
+            duplicate_of: None,
         },
     );
     assert!(matches!(e, ApplyError::IncidentTransition { .. }));
@@ -223,6 +224,7 @@ fn cancel_needs_reason_and_is_final() {
         EventKind::IncidentCancelled {
             incident: inc,
             reason: " ".into(),
+            duplicate_of: None,
         },
     );
     run(
@@ -230,6 +232,7 @@ fn cancel_needs_reason_and_is_final() {
         vec![EventKind::IncidentCancelled {
             incident: inc,
             reason: "重复报警".into(),
+            duplicate_of: None,
         }],
     );
     assert_eq!(s.incidents[&inc].status, IncidentStatus::Cancelled);
@@ -241,6 +244,118 @@ fn cancel_needs_reason_and_is_final() {
         },
     );
     refused(&mut s, report(1));
+}
+
+#[test]
+fn cancel_as_duplicate_links_both_incidents() {
+    let mut s = base();
+    run(&mut s, vec![report(2), report(3)]);
+    let cancel = |incident: u32, original: u32| EventKind::IncidentCancelled {
+        incident: IncidentId(incident),
+        reason: "重复报警".into(),
+        duplicate_of: Some(IncidentId(original)),
+    };
+    assert_eq!(
+        refused(&mut s, cancel(2, 2)),
+        ApplyError::DuplicateOfItself(IncidentId(2))
+    );
+    assert_eq!(
+        refused(&mut s, cancel(2, 9)),
+        ApplyError::UnknownIncident(IncidentId(9))
+    );
+    run(&mut s, vec![cancel(2, 1)]);
+    assert_eq!(s.incidents[&IncidentId(2)].status, IncidentStatus::Cancelled);
+    assert_eq!(s.incidents[&IncidentId(2)].duplicate_of, Some(IncidentId(1)));
+    assert_eq!(s.incidents[&IncidentId(1)].duplicates, vec![IncidentId(2)]);
+    assert_eq!(
+        s.incidents[&IncidentId(1)].status,
+        IncidentStatus::Reported,
+        "the original lives on"
+    );
+    // The cancelled duplicate cannot be the original of another one.
+    assert_eq!(
+        refused(&mut s, cancel(3, 2)),
+        ApplyError::DuplicateOfCancelled {
+            incident: IncidentId(3),
+            original: IncidentId(2)
+        }
+    );
+    run(&mut s, vec![cancel(3, 1)]);
+    assert_eq!(
+        s.incidents[&IncidentId(1)].duplicates,
+        vec![IncidentId(2), IncidentId(3)]
+    );
+    // An old log line without the field still reads, as a plain cancellation.
+    let old: EventKind = serde_json::from_str(r#"{"type":"incident_cancelled","incident":1,"reason":"误报"}"#).unwrap();
+    assert_eq!(
+        old,
+        EventKind::IncidentCancelled {
+            incident: IncidentId(1),
+            reason: "误报".into(),
+            duplicate_of: None
+        }
+    );
+    assert!(!serde_json::to_string(&old).unwrap().contains("duplicate_of"));
+    // Replay gives the same links.
+    let mut replayed = Situation::new();
+    let mut seq = 0;
+    for k in [
+        station(),
+        add_unit(1),
+        add_unit(2),
+        report(1),
+        report(2),
+        report(3),
+        cancel(2, 1),
+        cancel(3, 1),
+    ] {
+        seq += 1;
+        fold(&mut replayed, &ev(seq, k)).unwrap();
+    }
+    assert_eq!(replayed, s);
+}
+
+#[test]
+fn relocation_moves_the_incident_until_it_is_final() {
+    let mut s = base();
+    let inc = IncidentId(1);
+    let to = LonLat::from_deg(100.43, 21.95).unwrap();
+    let relocate = |address: &str| EventKind::IncidentRelocated {
+        incident: inc,
+        lonlat: to,
+        address: address.into(),
+    };
+    run(&mut s, vec![relocate("")]);
+    assert_eq!(s.incidents[&inc].lonlat, to);
+    assert_eq!(
+        s.incidents[&inc].address, "勐海县某村",
+        "an empty address keeps the old one"
+    );
+    run(&mut s, vec![relocate("勐海县勐遮镇")]);
+    assert_eq!(s.incidents[&inc].address, "勐海县勐遮镇");
+    assert_eq!(s.incidents[&inc].relocations, 2);
+    assert_eq!(s.incidents[&inc].updated_seq, s.last_seq);
+    let unknown = EventKind::IncidentRelocated {
+        incident: IncidentId(7),
+        lonlat: to,
+        address: String::new(),
+    };
+    assert_eq!(refused(&mut s, unknown), ApplyError::UnknownIncident(IncidentId(7)));
+    run(
+        &mut s,
+        vec![EventKind::IncidentCancelled {
+            incident: inc,
+            reason: "误报".into(),
+            duplicate_of: None,
+        }],
+    );
+    assert!(matches!(
+        refused(&mut s, relocate("x")),
+        ApplyError::IncidentFinal {
+            status: IncidentStatus::Cancelled,
+            ..
+        }
+    ));
 }
 
 #[test]
@@ -559,6 +674,108 @@ fn drill_events_are_scoped() {
     );
     bad.drill_id = Some(drill.into());
     assert!(drilled.check(&bad).is_err());
+}
+
+#[test]
+fn a_drill_does_not_inherit_real_incidents_or_commitments() {
+    let drill = "D1";
+    let verify = |id: u32| EventKind::IncidentVerified {
+        incident: IncidentId(id),
+        severity: None,
+    };
+    let dispatch = |unit: u32, incident: u32| EventKind::UnitDispatched {
+        unit: UnitId(unit),
+        incident: IncidentId(incident),
+    };
+    // Real: two incidents, unit 1 committed to real incident 1, unit 2 out of service.
+    let mut kinds = vec![
+        station(),
+        add_unit(1),
+        add_unit(2),
+        add_unit(3),
+        report(1),
+        verify(1),
+        report(2),
+        dispatch(1, 1),
+        EventKind::UnitStatusChanged {
+            unit: UnitId(2),
+            to: UnitStatus::OutOfService,
+        },
+        EventKind::DrillStarted {
+            drill_id: drill.into(),
+            name: "演练".into(),
+        },
+    ];
+    let mut events: Vec<Event> = Vec::new();
+    for k in kinds.drain(..) {
+        events.push(ev(events.len() as u64 + 1, k));
+    }
+    let at_start = Situation::from_events_scoped(&events, Some(drill)).unwrap();
+    assert!(at_start.incidents.is_empty(), "real incidents leaked into the drill");
+    assert_eq!(
+        at_start.next_incident_id(),
+        IncidentId(1),
+        "drill incidents start their own series"
+    );
+    assert_eq!(at_start.units[&UnitId(1)].status, UnitStatus::Available);
+    assert_eq!(at_start.units[&UnitId(1)].assignment, None);
+    assert_eq!(
+        at_start.units[&UnitId(2)].status,
+        UnitStatus::OutOfService,
+        "not a commitment"
+    );
+    // The drill reports its own incident 1 and dispatches unit 1 to it; meanwhile the real side
+    // goes on: unit 1 is on scene at real incident 1, real incident 3 arrives, unit 4 is added.
+    let mut push = |kind: EventKind, in_drill: bool| {
+        let mut e = ev(events.len() as u64 + 1, kind);
+        if in_drill {
+            e.drill_id = Some(drill.into());
+        }
+        events.push(e);
+    };
+    push(report(1), true);
+    push(verify(1), true);
+    push(dispatch(1, 1), true);
+    push(
+        EventKind::UnitStatusChanged {
+            unit: UnitId(1),
+            to: UnitStatus::EnRoute,
+        },
+        false,
+    );
+    push(report(3), false);
+    push(add_unit(4), false);
+    let drilled = Situation::from_events_scoped(&events, Some(drill)).unwrap();
+    assert_eq!(
+        drilled.incidents.keys().copied().collect::<Vec<_>>(),
+        vec![IncidentId(1)]
+    );
+    assert_eq!(
+        drilled.units[&UnitId(1)].status,
+        UnitStatus::Dispatched,
+        "the drill's own state"
+    );
+    assert!(
+        drilled.units.contains_key(&UnitId(4)),
+        "real master data still reaches the drill"
+    );
+    let real = Situation::from_events(&events).unwrap();
+    assert_eq!(
+        real.incidents.keys().copied().collect::<Vec<_>>(),
+        vec![IncidentId(1), IncidentId(2), IncidentId(3)]
+    );
+    assert_eq!(real.units[&UnitId(1)].status, UnitStatus::EnRoute);
+    assert_eq!(real.units[&UnitId(1)].assignment, Some(IncidentId(1)));
+    assert_eq!(
+        real.incidents[&IncidentId(1)].lonlat,
+        drilled.incidents[&IncidentId(1)].lonlat
+    );
+    assert_eq!(
+        real.incidents[&IncidentId(1)].reported_seq,
+        5,
+        "the real #1, not the drill's"
+    );
+    assert_eq!(drilled.incidents[&IncidentId(1)].reported_seq, 11);
 }
 
 #[test]

@@ -102,6 +102,20 @@ impl IncidentStatus {
         )
     }
 
+    /// The states to pass through, in order, to close an incident from this state along the
+    /// lifecycle (`arrived`: a unit has been on scene, which unit status events record without
+    /// moving the incident itself); `None` when it cannot be closed: nobody has been on scene
+    /// (a false alarm or duplicate is cancelled instead), or it is final already.
+    pub fn close_path(self, arrived: bool) -> Option<&'static [IncidentStatus]> {
+        use IncidentStatus::*;
+        match self {
+            Dispatched if arrived => Some(&[OnScene, UnderControl, Closed]),
+            OnScene => Some(&[UnderControl, Closed]),
+            UnderControl => Some(&[Closed]),
+            Reported | Verified | Dispatched | Closed | Cancelled => None,
+        }
+    }
+
     /// True for closed and cancelled.
     pub fn is_final(self) -> bool {
         matches!(self, IncidentStatus::Closed | IncidentStatus::Cancelled)
@@ -159,6 +173,15 @@ pub struct Incident {
     pub notes: Vec<IncidentNote>,
     /// Reason given when cancelled.
     pub cancel_reason: Option<String>,
+    /// The incident this one was cancelled as a duplicate of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<IncidentId>,
+    /// Incidents cancelled as duplicates of this one, in the order they were linked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub duplicates: Vec<IncidentId>,
+    /// How many times the location was corrected after the report.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub relocations: u32,
     /// Sequence number of the event that reported it.
     pub reported_seq: u64,
     /// Sequence number of the last event that changed it.
@@ -172,6 +195,10 @@ pub struct Incident {
     /// Log time it was closed or cancelled.
     #[serde(default)]
     pub closed_at_utc: Option<String>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl Incident {
@@ -196,6 +223,29 @@ mod tests {
         assert_eq!(n(IncidentClass::AccidentDisaster), 8);
         assert_eq!(n(IncidentClass::PublicHealth), 3);
         assert_eq!(n(IncidentClass::SocialSecurity), 3);
+    }
+
+    #[test]
+    fn close_path_follows_the_lifecycle() {
+        use IncidentStatus::*;
+        for arrived in [false, true] {
+            for from in IncidentStatus::ALL {
+                let Some(path) = from.close_path(arrived) else {
+                    // Never from a state where a unit has been on scene and the incident lives.
+                    assert!(!matches!(from, OnScene | UnderControl));
+                    assert!(!(arrived && *from == Dispatched));
+                    continue;
+                };
+                let mut at = *from;
+                for next in path {
+                    assert!(at.can_transition_to(*next), "{at} → {next}");
+                    at = *next;
+                }
+                assert_eq!(at, Closed);
+            }
+        }
+        assert_eq!(Dispatched.close_path(false), None);
+        assert_eq!(Verified.close_path(true), None);
     }
 
     #[test]

@@ -2,12 +2,13 @@
 //! shelters, drills, events and the fold that turns an event log into a [`Situation`].
 //! Owns no I/O. Must not import rusqlite, egui, tokio or anything under `crate::store`.
 
+pub mod alert;
 pub mod event;
 pub mod facility;
 pub mod ids;
 pub mod incident;
 pub mod lonlat;
-pub(crate) mod names;
+pub mod names;
 pub mod situation;
 pub mod synth;
 pub mod unit;
@@ -15,6 +16,7 @@ pub mod unit;
 #[cfg(test)]
 mod fold_tests;
 
+pub use alert::{AlertDecision, AlertFormat, AlertKey, AlertRecord, AlertsState, QuakeRecord, WarningLevel};
 pub use event::{Event, EventKind};
 pub use facility::{
     Drill, Shelter, ShelterSpec, Station, StationKind, StationSpec, StockLine, Warehouse, WarehouseKind, WarehouseSpec,
@@ -22,5 +24,6 @@ pub use facility::{
 pub use ids::{IncidentId, ShelterId, StationId, UnitId, WarehouseId};
 pub use incident::{Caller, Incident, IncidentClass, IncidentNote, IncidentStatus, IncidentType, Severity};
 pub use lonlat::{LonLat, LonLatError};
+pub use names::{DisplayNames, Name, incident_label};
 pub use situation::{ApplyError, Situation, fold};
 pub use unit::{Capability, Unit, UnitSpec, UnitStatus, UnitType};

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::alert::{AlertDecision, AlertRecord, AlertsState, QuakeArrival, RuleFiring};
 use super::event::{Event, EventKind};
 use super::facility::{Drill, Shelter, Station, StockLine, Warehouse};
 use super::ids::{IncidentId, ShelterId, StationId, UnitId, WarehouseId};
@@ -157,6 +158,25 @@ pub enum ApplyError {
     /// Drill bookkeeping events are real events.
     #[error("drill start/end events must not carry a drill id")]
     DrillEventInDrill,
+    /// An incident cannot be marked a duplicate of itself.
+    #[error("{0} cannot be a duplicate of itself")]
+    DuplicateOfItself(IncidentId),
+    /// The original of a duplicate must be a live incident, not a cancelled one.
+    #[error("{incident} cannot be a duplicate of {original}, which is cancelled")]
+    DuplicateOfCancelled {
+        /// The duplicate being cancelled.
+        incident: IncidentId,
+        /// The cancelled incident named as its original.
+        original: IncidentId,
+    },
+    /// A closed or cancelled incident is not corrected any more.
+    #[error("{incident} is {status}; a final incident cannot be relocated")]
+    IncidentFinal {
+        /// Incident.
+        incident: IncidentId,
+        /// Its state.
+        status: IncidentStatus,
+    },
     /// Drill id already used.
     #[error("drill {0:?} already exists")]
     DuplicateDrill(String),
@@ -168,7 +188,9 @@ pub enum ApplyError {
 /// Everything known at one point of the log: the result of folding events.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Situation {
-    /// `None` for the real situation; `Some(drill)` when it also includes that drill's events.
+    /// `None` for the real situation; `Some(drill)` for that drill's own world: the real state
+    /// up to the drill's start without real incidents or commitments, real master-data changes
+    /// after it, and the drill's events.
     pub scope_drill_id: Option<String>,
     /// Seq of the last event folded (including drill events that were out of scope).
     pub last_seq: u64,
@@ -184,6 +206,9 @@ pub struct Situation {
     pub shelters: BTreeMap<ShelterId, Shelter>,
     /// Drills by drill id.
     pub drills: BTreeMap<String, Drill>,
+    /// Alerts, earthquakes and rule firings (empty in snapshots written before alerts existed).
+    #[serde(default)]
+    pub alerts: AlertsState,
     /// Version of the fold that produced this situation ([`FOLD_VERSION`] once anything was
     /// folded; 0 in snapshots written before versioning), so older snapshots can be refolded.
     #[serde(default)]
@@ -269,6 +294,19 @@ impl Situation {
             None => true,
             Some(d) => self.scope_drill_id.as_deref() == Some(d.as_str()),
         }
+    }
+
+    /// True for a real operational event in a drill's scope once that drill has started: the
+    /// drill keeps real master data (units, stations, warehouses, shelters added or changed) but
+    /// none of the real operations, so real incidents never show on drill boards and real
+    /// dispatches never block drill units.
+    fn drill_leaves_out(&self, ev: &Event) -> bool {
+        ev.drill_id.is_none()
+            && !ev.kind.is_master_data()
+            && self
+                .scope_drill_id
+                .as_ref()
+                .is_some_and(|d| self.drills.contains_key(d))
     }
 
     /// The smallest unused incident id.
@@ -402,7 +440,7 @@ fn step(target: &mut Target<'_>, ev: &Event) -> Result<(), ApplyError> {
                 last_seq: sit.last_seq,
             });
         }
-        if !sit.in_scope(ev) {
+        if !sit.in_scope(ev) || sit.drill_leaves_out(ev) {
             if let Some(s) = target.apply() {
                 s.last_seq = seq;
                 s.fold_version = FOLD_VERSION;
@@ -467,6 +505,9 @@ fn step_kind(target: &mut Target<'_>, ev: &Event) -> Result<(), ApplyError> {
                     status: IncidentStatus::Reported,
                     notes: note_list,
                     cancel_reason: None,
+                    duplicate_of: None,
+                    duplicates: Vec::new(),
+                    relocations: 0,
                     reported_seq: seq,
                     updated_seq: seq,
                     first_dispatch_utc: None,
@@ -528,7 +569,11 @@ fn step_kind(target: &mut Target<'_>, ev: &Event) -> Result<(), ApplyError> {
                 inc.updated_seq = seq;
             }
         }
-        EventKind::IncidentCancelled { incident, reason } => {
+        EventKind::IncidentCancelled {
+            incident,
+            reason,
+            duplicate_of,
+        } => {
             let inc = sit
                 .incidents
                 .get(incident)
@@ -542,10 +587,57 @@ fn step_kind(target: &mut Target<'_>, ev: &Event) -> Result<(), ApplyError> {
                 });
             }
             non_empty(reason, "reason")?;
+            if let Some(original) = duplicate_of {
+                if original == incident {
+                    return Err(ApplyError::DuplicateOfItself(*incident));
+                }
+                let o = sit
+                    .incidents
+                    .get(original)
+                    .ok_or(ApplyError::UnknownIncident(*original))?;
+                // A closed original is fine (a late second call about a finished event); a
+                // cancelled one is not: the link would point at something that never happened.
+                if o.status == IncidentStatus::Cancelled {
+                    return Err(ApplyError::DuplicateOfCancelled {
+                        incident: *incident,
+                        original: *original,
+                    });
+                }
+            }
             let Some(s) = target.apply() else { return Ok(()) };
             set_incident_status(s, *incident, to, seq, &ev.ts_utc);
             if let Some(inc) = s.incidents.get_mut(incident) {
                 inc.cancel_reason = Some(reason.clone());
+                inc.duplicate_of = *duplicate_of;
+            }
+            if let Some(o) = duplicate_of.and_then(|o| s.incidents.get_mut(&o)) {
+                o.duplicates.push(*incident);
+                o.updated_seq = seq;
+            }
+        }
+        EventKind::IncidentRelocated {
+            incident,
+            lonlat,
+            address,
+        } => {
+            let inc = sit
+                .incidents
+                .get(incident)
+                .ok_or(ApplyError::UnknownIncident(*incident))?;
+            if inc.status.is_final() {
+                return Err(ApplyError::IncidentFinal {
+                    incident: *incident,
+                    status: inc.status,
+                });
+            }
+            let Some(s) = target.apply() else { return Ok(()) };
+            if let Some(inc) = s.incidents.get_mut(incident) {
+                inc.lonlat = *lonlat;
+                if !address.trim().is_empty() {
+                    inc.address = address.clone();
+                }
+                inc.relocations += 1;
+                inc.updated_seq = seq;
             }
         }
         EventKind::UnitAdded {
@@ -977,6 +1069,9 @@ fn step_kind(target: &mut Target<'_>, ev: &Event) -> Result<(), ApplyError> {
                     ended_seq: None,
                 },
             );
+            if s.scope_drill_id.as_deref() == Some(drill_id.as_str()) {
+                begin_drill_scope(s, seq, &ev.ts_utc);
+            }
         }
         EventKind::DrillEnded { drill_id } => {
             if !sit.drills.get(drill_id).is_some_and(Drill::is_active) {
@@ -987,8 +1082,93 @@ fn step_kind(target: &mut Target<'_>, ev: &Event) -> Result<(), ApplyError> {
                 d.ended_seq = Some(seq);
             }
         }
+        EventKind::AlertReceived {
+            decision,
+            alert,
+            quakes,
+            ..
+        } => {
+            check_alert_arrival(&sit.alerts, *decision, alert.as_deref(), quakes)?;
+            let Some(s) = target.apply() else { return Ok(()) };
+            s.alerts.arrivals += 1;
+            s.alerts
+                .apply_alert(seq, &ev.ts_utc, *decision, alert.as_deref(), false);
+            s.alerts.apply_quakes(seq, quakes);
+        }
+        EventKind::AlertRuleFired {
+            subject,
+            rule,
+            notice_zh,
+            notice_en,
+            draft,
+        } => {
+            non_empty(subject, "subject")?;
+            non_empty(rule, "rule")?;
+            let Some(s) = target.apply() else { return Ok(()) };
+            s.alerts.firings.push(RuleFiring {
+                seq,
+                subject: subject.clone(),
+                rule: rule.clone(),
+                notice_zh: notice_zh.clone(),
+                notice_en: notice_en.clone(),
+                draft: draft.clone(),
+            });
+        }
+        EventKind::WarningIssued { alert, .. } => {
+            let decision = match alert.msg_type.as_str() {
+                "Update" => AlertDecision::Update,
+                "Cancel" => AlertDecision::Cancel,
+                _ => AlertDecision::New,
+            };
+            check_alert_arrival(&sit.alerts, decision, Some(alert.as_ref()), &[])?;
+            let Some(s) = target.apply() else { return Ok(()) };
+            s.alerts
+                .apply_alert(seq, &ev.ts_utc, decision, Some(alert.as_ref()), true);
+        }
     }
     Ok(())
+}
+
+/// An alert that enters the situation must be new; a new earthquake must not be known yet.
+fn check_alert_arrival(
+    state: &AlertsState,
+    decision: AlertDecision,
+    alert: Option<&AlertRecord>,
+    quakes: &[QuakeArrival],
+) -> Result<(), ApplyError> {
+    let enters = matches!(
+        decision,
+        AlertDecision::New | AlertDecision::Update | AlertDecision::Cancel | AlertDecision::Expired
+    );
+    if let Some(rec) = alert {
+        non_empty(&rec.key.identifier, "identifier")?;
+        non_empty(&rec.key.sender, "sender")?;
+        if enters && state.alerts.contains_key(&rec.key.text()) {
+            return Err(ApplyError::DuplicateId(format!("alert {}", rec.key.text())));
+        }
+    }
+    for qa in quakes {
+        if qa.decision == AlertDecision::New
+            && let Some(known) = state.quake_by_any_id(qa.quake.ids.iter().chain(std::iter::once(&qa.quake.id)))
+        {
+            return Err(ApplyError::DuplicateId(format!("earthquake {}", known.quake.id)));
+        }
+    }
+    Ok(())
+}
+
+/// The drill's own world at its start: no real incidents (the drill numbers its incidents from
+/// 1 in its own series) and no real commitments (committed units are available where they are).
+fn begin_drill_scope(s: &mut Situation, seq: u64, ts_utc: &str) {
+    s.incidents.clear();
+    for u in s.units.values_mut() {
+        if u.status.is_committed() || u.assignment.is_some() {
+            u.status = UnitStatus::Available;
+            u.assignment = None;
+            u.updated_seq = seq;
+            u.status_since_utc = ts_utc.to_string();
+        }
+    }
 }
 
 /// Set an incident's status; on closed/cancelled, committed units are released (returning).

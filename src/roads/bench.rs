@@ -10,6 +10,7 @@ use super::ch::{Ch, ChParams, PhastSpace};
 use super::graph::Graph;
 use super::isochrone::{DEFAULT_CELL_M, contour_polygons, isochrone_grid};
 use super::osm::{ImportOptions, import_pbf_path};
+use super::router::{RoadsError, Router};
 use super::search::{SearchParams, SearchSpace, coverage, one_to_all, rank_to_target, rank_to_target_ch, route};
 use super::snap::{Snap, SnapIndex};
 use super::synth::{SplitMix64, SynthParams, synth_graph};
@@ -78,16 +79,8 @@ pub struct BenchReport {
     pub samples: Vec<SampleBench>,
 }
 
-fn median_ms(mut f: impl FnMut()) -> f64 {
-    let mut t: Vec<f64> = (0..BENCH_RUNS)
-        .map(|_| {
-            let t0 = Instant::now();
-            f();
-            t0.elapsed().as_secs_f64() * 1000.0
-        })
-        .collect();
-    t.sort_by(f64::total_cmp);
-    t[t.len() / 2]
+fn median_ms(f: impl FnMut()) -> f64 {
+    median_ms_n(BENCH_RUNS, f)
 }
 
 /// Resident set size of this process in MB (0 if `/proc` is unavailable).
@@ -274,6 +267,139 @@ fn empty_report(nodes: usize) -> BenchReport {
     }
 }
 
+/// Ranking figures on a pack's own graph (`onemap bench rank`), medians in milliseconds.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RankBench {
+    /// Graph nodes.
+    pub nodes: usize,
+    /// Source positions given.
+    pub sources: usize,
+    /// Sources ranked (snapped and reachable).
+    pub ranked: usize,
+    /// Repetitions per figure.
+    pub reps: usize,
+    /// Snapping every source (no cache), ms.
+    pub snap_ms: f64,
+    /// Ranking all sources including snapping each of them, as without the cache, ms.
+    pub rank_all_ms: f64,
+    /// The 10 fastest (early stop), unit snaps cached, ms.
+    pub rank_top10_ms: f64,
+    /// Ranking all sources with their snaps cached (units that have not moved), ms.
+    pub rank_all_cached_snaps_ms: f64,
+    /// The same ETAs from a textbook binary-heap Dijkstra (all-to-one, no early stop) on
+    /// pre-snapped nodes: the peer figure, ms.
+    pub plain_dijkstra_ms: f64,
+    /// `plain_dijkstra_ms / rank_all_cached_snaps_ms`.
+    pub speedup_vs_plain_dijkstra: f64,
+    /// Whether ranking all used the contraction hierarchy (PHAST).
+    pub phast: bool,
+    /// Hierarchy preprocessing, ms (single run, once per graph).
+    pub ch_build_ms: f64,
+}
+
+fn median_ms_n(reps: usize, mut f: impl FnMut()) -> f64 {
+    let mut t: Vec<f64> = (0..reps.max(1))
+        .map(|_| {
+            let t0 = Instant::now();
+            f();
+            t0.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    t.sort_by(f64::total_cmp);
+    t[t.len() / 2]
+}
+
+/// Textbook all-to-one Dijkstra (binary heap, no early stop, full reset) from the target's
+/// arrival nodes over the backward adjacency, then each unit's best leave option: what a
+/// plain graph library does with pre-snapped node ids. Returns the ETAs in ms (`u64::MAX` =
+/// unreachable) so the figure cannot be optimised away and can be checked.
+pub fn plain_dijkstra_rank(g: &Graph, units: &[Snap], target: &Snap) -> Vec<u64> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let mut dist = vec![u64::MAX; g.node_count()];
+    let mut heap = BinaryHeap::new();
+    for (v, c) in target.arrive_costs(g, &g.time_ms).into_iter().flatten() {
+        if u64::from(c) < dist[v as usize] {
+            dist[v as usize] = u64::from(c);
+            heap.push(Reverse((u64::from(c), v)));
+        }
+    }
+    while let Some(Reverse((c, v))) = heap.pop() {
+        if c > dist[v as usize] {
+            continue;
+        }
+        let (lo, hi) = (g.first_in[v as usize] as usize, g.first_in[v as usize + 1] as usize);
+        for i in lo..hi {
+            let u = g.in_tail[i];
+            let nc = c + u64::from(g.in_time_ms[i]);
+            if nc < dist[u as usize] {
+                dist[u as usize] = nc;
+                heap.push(Reverse((nc, u)));
+            }
+        }
+    }
+    units
+        .iter()
+        .map(|u| {
+            u.partial_costs(g, &g.time_ms)
+                .into_iter()
+                .flatten()
+                .filter_map(|(v, c)| dist[v as usize].checked_add(u64::from(c)))
+                .min()
+                .unwrap_or(u64::MAX)
+        })
+        .collect()
+}
+
+/// Measures ranking `sources` to `to` on the router's graph (after building its hierarchy):
+/// snapping, ranking all with and without cached snaps, the top 10, and a plain Dijkstra.
+pub fn rank_bench(
+    router: &mut Router,
+    sources: &[[f64; 2]],
+    to: [f64; 2],
+    reps: usize,
+) -> Result<RankBench, RoadsError> {
+    let target = router.snap(to)?;
+    let ch_build_ms = router.build_ch().build_ms;
+    let snap_ms = median_ms_n(reps, || {
+        for p in sources {
+            let _ = std::hint::black_box(router.snap_index.snap(&router.graph, *p));
+        }
+    });
+    let mut ranked = 0;
+    let rank_all_ms = median_ms_n(reps, || {
+        router.clear_unit_snaps();
+        if let Ok(out) = std::hint::black_box(router.rank_units(sources, to, None)) {
+            ranked = out.ranked.len();
+        }
+    });
+    let rank_all_cached_snaps_ms = median_ms_n(reps, || {
+        let _ = std::hint::black_box(router.rank_units(sources, to, None));
+    });
+    let rank_top10_ms = median_ms_n(reps, || {
+        let _ = std::hint::black_box(router.rank_units(sources, to, Some(10)));
+    });
+    let snaps: Vec<Snap> = sources.iter().filter_map(|&p| router.snap_unit(p).ok()).collect();
+    let g = std::sync::Arc::clone(&router.graph);
+    let plain_dijkstra_ms = median_ms_n(reps, || {
+        std::hint::black_box(plain_dijkstra_rank(&g, &snaps, &target));
+    });
+    Ok(RankBench {
+        nodes: g.node_count(),
+        sources: sources.len(),
+        ranked,
+        reps,
+        snap_ms,
+        rank_all_ms,
+        rank_top10_ms,
+        rank_all_cached_snaps_ms,
+        plain_dijkstra_ms,
+        speedup_vs_plain_dijkstra: plain_dijkstra_ms / rank_all_cached_snaps_ms.max(1e-9),
+        phast: router.has_ch(),
+        ch_build_ms,
+    })
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
@@ -306,6 +432,46 @@ mod tests {
         assert!(r.rank_all_500_ms > 0.0 && r.p2p_500_ms > r.rank_all_500_ms);
         assert!(r.rank_all_500_ms <= r.rank_all_500_dijkstra_ms && r.rank_all_500_ms <= r.rank_all_500_phast_ms);
         assert!(r.ch_build_ms > 0.0 && r.ch_core_nodes < r.nodes);
+    }
+
+    #[test]
+    fn rank_bench_agrees_with_plain_dijkstra() {
+        let g = synth_graph(&SynthParams {
+            nodes: 3_000,
+            ..Default::default()
+        })
+        .unwrap();
+        let mut r = Router::new(g);
+        let bb = r.graph.bbox_lonlat();
+        let mut rng = SplitMix64::new(7);
+        let pts: Vec<[f64; 2]> = (0..50)
+            .map(|_| {
+                [
+                    bb[0] + rng.next_f64() * (bb[2] - bb[0]),
+                    bb[1] + rng.next_f64() * (bb[3] - bb[1]),
+                ]
+            })
+            .collect();
+        let to = [(bb[0] + bb[2]) * 0.5, (bb[1] + bb[3]) * 0.5];
+        let b = rank_bench(&mut r, &pts, to, 3).unwrap();
+        assert_eq!((b.sources, b.reps), (50, 3));
+        assert!(b.ranked > 40 && b.phast, "{b:?}");
+        assert!(b.snap_ms > 0.0 && b.plain_dijkstra_ms > 0.0);
+        // The peer figure computes the same ETAs (else the comparison would be meaningless).
+        let snaps: Vec<Snap> = pts.iter().filter_map(|&p| r.snap_unit(p).ok()).collect();
+        let target = r.snap(to).unwrap();
+        let plain = plain_dijkstra_rank(&r.graph, &snaps, &target);
+        let ranked = r.rank_snapped(&snaps, &target, None).unwrap();
+        assert_eq!(ranked.len(), b.ranked);
+        for x in &ranked {
+            let road_ms = ((x.eta_s - x.offroad_s) * 1000.0).round() as u64;
+            let same_piece = snaps[x.index].piece == target.piece;
+            assert!(
+                road_ms == plain[x.index] || (same_piece && road_ms < plain[x.index]),
+                "{x:?} vs {}",
+                plain[x.index]
+            );
+        }
     }
 
     /// Full-size figures: `cargo test --release -j 1 bench_full -- --ignored --nocapture`.

@@ -13,7 +13,7 @@ use super::search::{
     Coverage, Metric, NearestSources, Ranked, Route, RouteError, SearchParams, SearchSpace, coverage, nearest_sources,
     rank_to_target, rank_to_target_ch, route,
 };
-use super::snap::{Snap, SnapError, SnapIndex};
+use super::snap::{Snap, SnapCache, SnapError, SnapIndex};
 
 /// Any error of the road-routing core.
 #[derive(Debug, thiserror::Error)]
@@ -91,6 +91,8 @@ pub struct Router {
     /// The pack's routing settings.
     pub spec: RoutingSpec,
     space: SearchSpace,
+    /// Snaps of unit positions already seen (cleared with the snap index).
+    unit_snaps: SnapCache,
     /// Optional contraction hierarchy (valid only for the unmodified graph) and its scratch.
     ch: Option<(Ch, PhastSpace)>,
     /// Road closures: the graph as loaded (restored by [`Router::clear_closures`]) and the
@@ -110,6 +112,7 @@ impl Router {
             params: SearchParams::default(),
             spec: RoutingSpec::default(),
             space,
+            unit_snaps: SnapCache::default(),
             ch: None,
             closures: None,
         }
@@ -276,6 +279,7 @@ impl Router {
         self.snap_index = SnapIndex::build(&graph, Some(&keep));
         self.snap_index.max_snap_m = max_snap_m;
         self.space = SearchSpace::new(graph.node_count());
+        self.unit_snaps.clear();
         self.graph = graph;
     }
 
@@ -301,8 +305,20 @@ impl Router {
         Ok(route(&self.graph, &mut self.space, &a, &b, &self.params)?)
     }
 
+    /// Snaps a unit position through the unit-snap cache: a position seen before (bit-equal)
+    /// is not snapped again.
+    pub fn snap_unit(&mut self, lonlat: [f64; 2]) -> Result<Snap, RoadsError> {
+        Ok(self.unit_snaps.snap(&self.snap_index, &self.graph, lonlat)?)
+    }
+
+    /// Forgets the cached unit snaps (benchmarks measure the uncached path with it).
+    pub fn clear_unit_snaps(&mut self) {
+        self.unit_snaps.clear();
+    }
+
     /// Ranks unit positions by ETA to the incident (one backward search, or one PHAST sweep when
-    /// a hierarchy is installed and all units are wanted); `k` limits to the k fastest.
+    /// a hierarchy is installed and all units are wanted); `k` limits to the k fastest. Unit
+    /// positions are snapped through the cache, so only moved units are snapped again.
     pub fn rank_units(
         &mut self,
         units: &[[f64; 2]],
@@ -314,7 +330,7 @@ impl Router {
         let mut index = Vec::with_capacity(units.len());
         let mut unsnapped = Vec::new();
         for (i, &u) in units.iter().enumerate() {
-            match self.snap_index.snap(&self.graph, u) {
+            match self.unit_snaps.snap(&self.snap_index, &self.graph, u) {
                 Ok(s) => {
                     snaps.push(s);
                     index.push(i);
@@ -322,17 +338,23 @@ impl Router {
                 Err(e) => unsnapped.push((i, e.to_string())),
             }
         }
-        let all = k.is_none_or(|k| k >= snaps.len());
-        let mut ranked = match &mut self.ch {
-            Some((ch, phast)) if all && ch.fits(&self.graph) => {
-                rank_to_target_ch(&self.graph, ch, phast, &snaps, &target, k, &self.params)?
-            }
-            _ => rank_to_target(&self.graph, &mut self.space, &snaps, &target, k, &self.params)?,
-        };
+        let mut ranked = self.rank_snapped(&snaps, &target, k)?;
         for r in &mut ranked {
             r.index = index[r.index];
         }
         Ok(RankOutcome { ranked, unsnapped })
+    }
+
+    /// Ranks already snapped units by ETA to a snapped target (PHAST when a hierarchy is
+    /// installed and all are wanted, else one backward search with early stop).
+    pub fn rank_snapped(&mut self, units: &[Snap], target: &Snap, k: Option<usize>) -> Result<Vec<Ranked>, RoadsError> {
+        let all = k.is_none_or(|k| k >= units.len());
+        Ok(match &mut self.ch {
+            Some((ch, phast)) if all && ch.fits(&self.graph) => {
+                rank_to_target_ch(&self.graph, ch, phast, units, target, k, &self.params)?
+            }
+            _ => rank_to_target(&self.graph, &mut self.space, units, target, k, &self.params)?,
+        })
     }
 
     /// Nearest source (by time) for every node, within `limit_s` seconds if given.

@@ -5,6 +5,7 @@
 //! The projection only picks the nearest segment; reported distances and fractions are
 //! haversine-based, consistent with edge lengths.
 
+use rstar::primitives::GeomWithData;
 use rstar::{AABB, PointDistance, RTree, RTreeObject};
 
 use super::graph::{Graph, NO_EDGE, e7_to_deg};
@@ -12,6 +13,14 @@ use super::profile::{EARTH_RADIUS_M, haversine_m};
 
 /// Default maximum snap distance in metres.
 pub const DEFAULT_MAX_SNAP_M: f64 = 5_000.0;
+
+/// A position this close to a graph node (straight line, or along the road from its projected
+/// point) IS that node. Why: a point a few centimetres short of a junction, snapped onto a one-way
+/// piece ending there, could otherwise only be reached by driving the whole piece (routes up to
+/// 12× too long in one-way city centres); as the node it is reached from every road in and left
+/// on every road out. 0.5 m is below any position's own accuracy, and the error it adds is at
+/// most 0.5 m of driving.
+pub const NODE_TOLERANCE_M: f64 = 0.5;
 
 /// Errors snapping a position.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -118,6 +127,25 @@ impl Snap {
         }
     }
 
+    /// This snap as reached from the query position `lonlat` (its off-road leg).
+    fn queried_from(mut self, lonlat: [f64; 2]) -> Snap {
+        self.query_lonlat = lonlat;
+        self.snap_dist_m = haversine_m(lonlat, self.point_lonlat);
+        self
+    }
+
+    /// Whether the snapped point is a graph node (then it is reached from every road into the
+    /// node and left on every road out of it).
+    pub fn at_node_id(&self) -> Option<u32> {
+        if self.frac <= 0.0 {
+            Some(self.nodes[0])
+        } else if self.frac >= 1.0 {
+            Some(self.nodes[1])
+        } else {
+            None
+        }
+    }
+
     /// Polyline `[lon, lat]` from the snapped point to node `b` (`toward_b`) or node `a`.
     pub fn partial_geometry(&self, g: &Graph, toward_b: bool) -> Vec<[f64; 2]> {
         let pts = g.piece_points_e7(self.piece);
@@ -129,6 +157,51 @@ impl Snap {
             out.extend(pts[..=seg].iter().rev().map(|&p| e7_to_deg(p)));
         }
         out
+    }
+}
+
+/// Snaps of positions already seen, keyed by their exact coordinates: a unit that has not moved
+/// is not snapped again (its position comes from events, so an unchanged position is bit-equal).
+/// Only valid for one snap index: clear it whenever the index is rebuilt.
+#[derive(Debug, Default, Clone)]
+pub struct SnapCache {
+    map: std::collections::HashMap<[u64; 2], Snap>,
+}
+
+impl SnapCache {
+    /// Past this many positions the cache starts afresh (old positions of moved units).
+    pub const MAX_ENTRIES: usize = 1 << 16;
+
+    /// The snap of `lonlat` from the cache, else from `idx` (then remembered). Errors are not
+    /// cached: an off-road position is rare and must be reported each time.
+    pub fn snap(&mut self, idx: &SnapIndex, g: &Graph, lonlat: [f64; 2]) -> Result<Snap, SnapError> {
+        let key = [lonlat[0].to_bits(), lonlat[1].to_bits()];
+        if let Some(s) = self.map.get(&key)
+            && s.snap_dist_m <= idx.max_snap_m
+        {
+            return Ok(*s);
+        }
+        let s = idx.snap(g, lonlat)?;
+        if self.map.len() >= Self::MAX_ENTRIES {
+            self.map.clear();
+        }
+        self.map.insert(key, s);
+        Ok(s)
+    }
+
+    /// Forgets every position (the snap index changed).
+    pub fn clear(&mut self) {
+        self.map.clear();
+    }
+
+    /// Number of cached positions.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether nothing is cached.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
     }
 }
 
@@ -177,6 +250,8 @@ impl PointDistance for SegObj {
 /// R-tree of road segments for snapping.
 pub struct SnapIndex {
     tree: RTree<SegObj>,
+    /// End nodes of the indexed pieces (projected), each with one indexed piece touching it.
+    nodes: RTree<GeomWithData<[f64; 2], (u32, u32)>>,
     lon0: f64,
     lat0: f64,
     m_per_deg_lon: f64,
@@ -196,6 +271,7 @@ impl SnapIndex {
         let m_per_deg_lon = m_per_deg_lat * lat0.to_radians().cos();
         let mut idx = SnapIndex {
             tree: RTree::new(),
+            nodes: RTree::new(),
             lon0,
             lat0,
             m_per_deg_lon,
@@ -203,9 +279,19 @@ impl SnapIndex {
             max_snap_m: DEFAULT_MAX_SNAP_M,
         };
         let mut segs = Vec::new();
+        let mut seen = vec![false; g.node_count()];
+        let mut nodes = Vec::new();
         for piece in 0..g.piece_count() as u32 {
             if keep_piece.is_some_and(|keep| !keep(piece)) {
                 continue;
+            }
+            for v in g.piece_nodes(piece) {
+                if let Some(s) = seen.get_mut(v as usize)
+                    && !*s
+                {
+                    *s = true;
+                    nodes.push(GeomWithData::new(idx.project(g.node_lonlat(v)), (v, piece)));
+                }
             }
             let pts = g.piece_points_e7(piece);
             for (i, w) in pts.windows(2).enumerate() {
@@ -218,6 +304,7 @@ impl SnapIndex {
             }
         }
         idx.tree = RTree::bulk_load(segs);
+        idx.nodes = RTree::bulk_load(nodes);
         idx
     }
 
@@ -265,6 +352,13 @@ impl SnapIndex {
             max_km: self.max_snap_m / 1000.0,
             nearest_km,
         };
+        if let Some(hit) = self.nodes.nearest_neighbor(q) {
+            let (v, piece) = hit.data;
+            let node_dist_m = haversine_m(lonlat, g.node_lonlat(v));
+            if node_dist_m <= NODE_TOLERANCE_M {
+                return Ok(Snap::at_node_on_piece(g, v, piece).queried_from(lonlat));
+            }
+        }
         let Some(seg) = self.tree.nearest_neighbor(q) else {
             return Err(no_road(None));
         };
@@ -292,6 +386,13 @@ impl SnapIndex {
         } else {
             0.0
         };
+        let nodes = g.piece_nodes(seg.piece);
+        // Within the tolerance of an end node along the road: the point is that node.
+        for (v, along_m) in [(nodes[0], before), (nodes[1], total - before)] {
+            if along_m <= NODE_TOLERANCE_M {
+                return Ok(Snap::at_node_on_piece(g, v, seg.piece).queried_from(lonlat));
+            }
+        }
         Ok(Snap {
             query_lonlat: lonlat,
             point_lonlat,
@@ -300,7 +401,7 @@ impl SnapIndex {
             seg: seg.seg,
             seg_t: t,
             frac,
-            nodes: g.piece_nodes(seg.piece),
+            nodes,
         })
     }
 
@@ -390,5 +491,45 @@ mod tests {
             empty.snap(&g, [10.0, 45.0]),
             Err(SnapError::NoRoadWithin { nearest_km: None, .. })
         ));
+    }
+
+    #[test]
+    fn a_point_within_tolerance_of_a_junction_is_the_junction() {
+        let g = l_graph();
+        let idx = SnapIndex::build(&g, None);
+        let n1 = (0..3).find(|&v| g.node_lonlat(v) == [10.01, 45.01]).unwrap();
+        // 0.3 m south of node 1 on the one-way leg that ENDS there: without the node rule it
+        // could only be reached by driving that whole leg.
+        let q = [10.01, 45.01 - 0.3 / 111_195.0];
+        let s = idx.snap(&g, q).unwrap();
+        assert_eq!(s.at_node_id(), Some(n1), "{s:?}");
+        assert!((s.snap_dist_m - 0.3).abs() < 0.01, "{}", s.snap_dist_m);
+        assert_eq!(s.point_lonlat, g.node_lonlat(n1));
+        assert!(s.arrive_costs(&g, &g.time_ms).contains(&Some((n1, 0))));
+        assert!(s.partial_costs(&g, &g.time_ms).contains(&Some((n1, 0))));
+        // 2 m short of it along the leg: a point on the leg, reached only along it.
+        let q = [10.01, 45.01 - 2.0 / 111_195.0];
+        let s = idx.snap(&g, q).unwrap();
+        assert_eq!(s.at_node_id(), None);
+        assert!(!s.arrive_costs(&g, &g.time_ms).iter().flatten().any(|&(v, _)| v == n1));
+    }
+
+    #[test]
+    fn cache_returns_the_same_snap_and_forgets_on_clear() {
+        let g = l_graph();
+        let idx = SnapIndex::build(&g, None);
+        let mut cache = SnapCache::default();
+        let p = [10.005, 45.0005];
+        let a = cache.snap(&idx, &g, p).unwrap();
+        assert_eq!(a, idx.snap(&g, p).unwrap());
+        assert_eq!(cache.len(), 1);
+        assert_eq!(cache.snap(&idx, &g, p).unwrap(), a);
+        assert_eq!(cache.len(), 1, "an unchanged position is not snapped again");
+        // A moved unit is snapped anew; an off-road position is an error and not cached.
+        assert_ne!(cache.snap(&idx, &g, [10.015, 45.0101]).unwrap(), a);
+        assert!(cache.snap(&idx, &g, [10.0, 45.2]).is_err());
+        assert_eq!(cache.len(), 2);
+        cache.clear();
+        assert!(cache.is_empty());
     }
 }

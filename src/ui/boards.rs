@@ -7,9 +7,9 @@ use egui::{RichText, Ui};
 
 use super::i18n::{Lang, Msg, tr};
 use super::{Board, OneMapApp, theme};
-use crate::backend::store::StoreCommand;
+use crate::backend::jobs::Lane;
+use crate::backend::store::Intent;
 use crate::map::ops::{OpsRef, severity_color, status_color};
-use crate::model::event::EventKind;
 use crate::model::ids::{IncidentId, ShelterId, StationId, UnitId, WarehouseId};
 use crate::model::incident::IncidentStatus;
 use crate::model::unit::UnitStatus;
@@ -466,12 +466,11 @@ impl OneMapApp {
                                 .on_hover_text(tr(lang, Msg::IssueReservedTip))
                                 .clicked()
                         {
-                            self.send_event(EventKind::StockIssued {
+                            self.send_intent(Intent::IssueStock {
                                 warehouse: w.id,
                                 item_code: line.item_code.clone(),
                                 quantity: line.reserved,
                                 from_reserved: true,
-                                incident: None,
                             });
                         }
                         ui.end_row();
@@ -558,18 +557,10 @@ impl OneMapApp {
                     }
                     for to in allowed {
                         if ui.button(pick(lang, to.name_zh(), to.name_en())).clicked() {
-                            let kind = if to == IncidentStatus::Verified {
-                                EventKind::IncidentVerified {
-                                    incident: IncidentId(id),
-                                    severity: None,
-                                }
-                            } else {
-                                EventKind::IncidentStatusChanged {
-                                    incident: IncidentId(id),
-                                    to,
-                                }
-                            };
-                            self.send_event(kind);
+                            self.send_intent(Intent::SetIncidentStatus {
+                                incident: IncidentId(id),
+                                to,
+                            });
                         }
                     }
                 });
@@ -593,7 +584,7 @@ impl OneMapApp {
 
     fn suggestion_ui(&mut self, ui: &mut Ui, lang: Lang, incident: IncidentId) {
         ui.horizontal(|ui| {
-            let can = self.has_plans && !self.routing_busy;
+            let can = self.has_plans && !self.jobs.busy(Lane::Recommend);
             if ui
                 .add_enabled(can, egui::Button::new(RichText::new(tr(lang, Msg::Recommend)).strong()))
                 .on_hover_text(tr(lang, Msg::RecommendTip))
@@ -601,7 +592,7 @@ impl OneMapApp {
             {
                 self.request_recommendation(incident);
             }
-            if self.routing_busy && self.last_job_recommend {
+            if self.jobs.busy(Lane::Recommend) {
                 ui.label(RichText::new(tr(lang, Msg::RouteComputing)).italics());
             }
         });
@@ -754,15 +745,16 @@ impl OneMapApp {
 
     fn reassign_ui(&mut self, ui: &mut Ui, lang: Lang) {
         let Some(offer) = &self.reassign_offer else { return };
+        // Named as the log had them at the append: another seat may have committed them.
         let names: Vec<String> = offer
-            .units
+            .committed
             .iter()
-            .filter_map(|u| self.situation.units.get(u))
-            .filter(|u| u.assignment.is_some_and(|a| a != offer.incident))
-            .map(|u| u.spec.callsign.clone())
+            .map(|c| format!("{} {} #{}", c.callsign, tr(lang, Msg::CommittedAt), c.incident.0))
             .collect();
         ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new(names.join(", ")).color(theme::WARN_TEXT));
+            for n in names {
+                ui.label(RichText::new(n).color(theme::WARN_TEXT));
+            }
             if ui
                 .button(RichText::new(tr(lang, Msg::Reassign)).strong())
                 .on_hover_text(tr(lang, Msg::ReassignTip))
@@ -820,23 +812,6 @@ impl OneMapApp {
 
     fn clear_selection(&mut self) {
         self.selected_ops = None;
-    }
-
-    /// Record a change: sent to the store worker, shown once it is in the log.
-    pub fn send_event(&mut self, kind: EventKind) {
-        if self.replay.is_some() {
-            self.dispatch_msg = Some(tr(self.settings.lang, Msg::ReadOnly).to_string());
-            return;
-        }
-        let Some(store) = &self.store else { return };
-        let cmd = StoreCommand::Append {
-            operator: self.operator(),
-            seat: self.seat(),
-            kind,
-        };
-        if let Err(e) = store.send(cmd) {
-            self.store_error = Some(e);
-        }
     }
 }
 

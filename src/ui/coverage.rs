@@ -11,8 +11,10 @@ use egui::{RichText, Ui};
 
 use super::i18n::{Lang, Msg, tr};
 use super::{Board, OneMapApp, theme};
+use crate::backend::coverage_jobs::CoverageReply;
 use crate::backend::coverage_jobs::{CoverageAnswer, CoverageJob, MoveUpAnswer, SitingAnswer};
-use crate::backend::routing::{RouteJob, RouteReply};
+use crate::backend::jobs::{JobError, Lane};
+use crate::backend::routing::RouteJob;
 use crate::coverage::{ForceType, SupplyAnswer, Threshold, TypeCoverage};
 use crate::dispatch::plans::Limit;
 use crate::map::coverage::{
@@ -43,23 +45,19 @@ pub struct CoverageState {
     bands: Vec<Option<usize>>,
     bands_key: Option<(ForceType, u64)>,
     curve: Vec<[f64; 2]>,
-    gen_cov: Option<u64>,
     sent_sig: Option<u64>,
     sig: (u64, u64),
     dirty_since: Option<f64>,
     /// Latest move-up hints.
     pub moveup: Option<MoveUpAnswer>,
     moveup_key: Option<(Vec<UnitId>, u64)>,
-    gen_moveup: Option<u64>,
     /// Latest siting proposal.
     pub siting: Option<SitingAnswer>,
     siting_marks: Vec<SiteMark>,
     marks_lang: Lang,
     siting_curve: Vec<[f64; 2]>,
-    gen_siting: Option<u64>,
     /// Latest nearest-supplies answer.
     pub supplies: Option<SupplyAnswer>,
-    gen_supplies: Option<u64>,
     /// Item typed for the supplies query.
     pub supply_item: String,
     /// Warehouses asked for.
@@ -77,20 +75,16 @@ impl Default for CoverageState {
             bands: Vec::new(),
             bands_key: None,
             curve: Vec::new(),
-            gen_cov: None,
             sent_sig: None,
             sig: (u64::MAX, 0),
             dirty_since: None,
             moveup: None,
             moveup_key: None,
-            gen_moveup: None,
             siting: None,
             siting_marks: Vec::new(),
             marks_lang: Lang::Zh,
             siting_curve: Vec::new(),
-            gen_siting: None,
             supplies: None,
-            gen_supplies: None,
             supply_item: "帐篷".into(),
             supply_n: 3,
             error: None,
@@ -199,34 +193,11 @@ impl CoverageState {
             .and_then(|a| a.report.types.iter().find(|t| t.force == self.force))
     }
 
-    /// Whether a coverage computation is in flight.
-    pub fn computing(&self) -> bool {
-        self.gen_cov.is_some()
-    }
-
-    /// Whether a reply belongs to a coverage lane (then [`CoverageState::accept`] takes it).
-    pub fn owns(&self, generation: u64, reply: &Result<RouteReply, String>) -> bool {
+    /// Take a coverage lane's reply ([`crate::backend::jobs::Jobs`] has checked it is the
+    /// latest of its lane).
+    pub fn accept(&mut self, reply: Result<CoverageReply, JobError>) {
         match reply {
-            Ok(RouteReply::Coverage(_) | RouteReply::MoveUp(_) | RouteReply::Siting(_) | RouteReply::Supplies(_)) => {
-                true
-            }
-            Ok(_) => false,
-            Err(_) => [self.gen_cov, self.gen_moveup, self.gen_siting, self.gen_supplies].contains(&Some(generation)),
-        }
-    }
-
-    /// Keep a reply if it answers the latest job of its kind (stale ones are dropped).
-    pub fn accept(&mut self, generation: u64, reply: Result<RouteReply, String>) {
-        let latest = |g: &mut Option<u64>| {
-            if *g == Some(generation) {
-                *g = None;
-                true
-            } else {
-                false
-            }
-        };
-        match reply {
-            Ok(RouteReply::Coverage(a)) if latest(&mut self.gen_cov) => {
+            Ok(CoverageReply::Coverage(a)) => {
                 if self.quads.is_empty()
                     || self.answer.as_ref().map(|x| x.report.points.len()) != Some(a.report.points.len())
                 {
@@ -236,30 +207,17 @@ impl CoverageState {
                 self.bands_key = None;
                 self.error = None;
             }
-            Ok(RouteReply::MoveUp(a)) if latest(&mut self.gen_moveup) => self.moveup = Some(*a),
-            Ok(RouteReply::Siting(a)) if latest(&mut self.gen_siting) => {
+            Ok(CoverageReply::MoveUp(a)) => self.moveup = Some(*a),
+            Ok(CoverageReply::Siting(a)) => {
                 self.siting = Some(*a);
                 self.bands_key = None; // the proposal's curve
                 self.error = None;
             }
-            Ok(RouteReply::Supplies(a)) if latest(&mut self.gen_supplies) => {
+            Ok(CoverageReply::Supplies(a)) => {
                 self.supplies = Some(*a);
                 self.error = None;
             }
-            Ok(_) => {}
-            Err(e) => {
-                for g in [
-                    &mut self.gen_cov,
-                    &mut self.gen_moveup,
-                    &mut self.gen_siting,
-                    &mut self.gen_supplies,
-                ] {
-                    if *g == Some(generation) {
-                        *g = None;
-                    }
-                }
-                self.error = Some(e);
-            }
+            Err(e) => self.error = Some(e.to_string()),
         }
     }
 
@@ -312,14 +270,19 @@ impl OneMapApp {
     }
 
     fn submit_coverage(&mut self, job: CoverageJob) -> Option<u64> {
-        let w = self.routing.as_mut()?;
-        match w.submit(RouteJob::Coverage(job)) {
+        self.routing.as_ref()?;
+        match self.submit_job(RouteJob::Coverage(job)) {
             Ok(g) => Some(g),
             Err(e) => {
-                self.coverage.error = Some(e);
+                self.coverage.error = Some(e.to_string());
                 None
             }
         }
+    }
+
+    /// Whether live coverage is being computed.
+    pub fn coverage_computing(&self) -> bool {
+        self.jobs.busy(Lane::Coverage)
     }
 
     /// Once per frame, before drawing: ask for coverage when the available units changed and
@@ -342,8 +305,7 @@ impl OneMapApp {
                     situation: self.situation.clone(),
                     forces: Vec::new(),
                 };
-                if let Some(g) = self.submit_coverage(job) {
-                    self.coverage.gen_cov = Some(g);
+                if self.submit_coverage(job).is_some() {
                     self.coverage.sent_sig = Some(sig);
                     self.coverage.dirty_since = None;
                 }
@@ -358,8 +320,7 @@ impl OneMapApp {
                     situation: self.situation.clone(),
                     units,
                 };
-                if let Some(g) = self.submit_coverage(job) {
-                    self.coverage.gen_moveup = Some(g);
+                if self.submit_coverage(job).is_some() {
                     self.coverage.moveup_key = Some(key);
                 }
             }
@@ -477,7 +438,7 @@ impl OneMapApp {
                 ui.label(RichText::new(text).small());
             });
         }
-        if self.coverage.computing() {
+        if self.coverage_computing() {
             ui.label(RichText::new(tr(lang, Msg::CoverageComputing)).small().weak());
         }
         if self.coverage.answer.as_ref().is_some_and(|a| a.report.estimate) {
@@ -575,8 +536,7 @@ impl OneMapApp {
             force: self.coverage.force,
             k: SITING_K,
         };
-        if let Some(g) = self.submit_coverage(job) {
-            self.coverage.gen_siting = Some(g);
+        if self.submit_coverage(job).is_some() {
             self.coverage.siting = None;
             self.coverage.siting_marks.clear();
         }
@@ -606,9 +566,7 @@ impl OneMapApp {
             item: self.coverage.supply_item.trim().to_string(),
             n: self.coverage.supply_n.max(1),
         };
-        if let Some(g) = self.submit_coverage(job) {
-            self.coverage.gen_supplies = Some(g);
-        }
+        self.submit_coverage(job);
     }
 
     /// The coverage board.
@@ -625,7 +583,7 @@ impl OneMapApp {
             if let Some(e) = &self.coverage.error {
                 ui.label(RichText::new(e).color(theme::WARN_TEXT));
             }
-            if self.coverage.computing() {
+            if self.coverage_computing() {
                 ui.label(RichText::new(tr(lang, Msg::CoverageComputing)).weak());
             }
             let Some(a) = &self.coverage.answer else { return };
@@ -759,7 +717,7 @@ impl OneMapApp {
             {
                 self.request_siting();
             }
-            if self.coverage.gen_siting.is_some() {
+            if self.jobs.busy(Lane::Siting) {
                 ui.label(RichText::new(tr(lang, Msg::SitingComputing)).weak());
             }
         });

@@ -13,7 +13,7 @@ use egui::{Color32, RichText, Ui};
 
 use super::i18n::{Msg, tr};
 use super::replay::SPEEDS;
-use super::{OneMapApp, theme};
+use super::{Mode, OneMapApp, theme};
 use crate::backend::drill::{DrillCommand, DrillReport, DrillStart, DrillWorker};
 use crate::backend::store::StoreCommand;
 use crate::dispatch::tracking::fmt_clock;
@@ -84,8 +84,11 @@ impl OneMapApp {
     pub fn start_drill(&mut self, ctx: &egui::Context) {
         let lang = self.settings.lang;
         self.drill_setup.error = None;
-        let db = self.store_path.clone().filter(|p| p.is_file() && self.store.is_some());
-        let (Some(db), None, None) = (db, &self.replay, &self.drill) else {
+        let db = self
+            .store_path
+            .clone()
+            .filter(|p| p.is_file() && self.mode.writer().is_some());
+        let (Some(db), Mode::Live { .. }) = (db, &self.mode) else {
             self.drill_setup.error = Some(tr(lang, Msg::DrillNeedsFile).to_string());
             return;
         };
@@ -104,7 +107,7 @@ impl OneMapApp {
             Ok(worker) => {
                 self.recommendation = None;
                 self.tracks.clear();
-                self.drill = Some(DrillState {
+                let drill = DrillState {
                     worker,
                     drill_id: None,
                     name: String::new(),
@@ -115,7 +118,11 @@ impl OneMapApp {
                     positions: Arc::new(Vec::new()),
                     next_due_ms: None,
                     ending: false,
-                });
+                };
+                // Only from live work (checked above): one drill at a time, none in a replay.
+                if self.mode.enter_drill(drill).is_err() {
+                    self.drill_setup.error = Some(tr(lang, Msg::DrillNeedsFile).to_string());
+                }
             }
             Err(e) => self.drill_setup.error = Some(e),
         }
@@ -123,7 +130,7 @@ impl OneMapApp {
 
     /// Ask the running drill to end (its report is written, then live work resumes).
     pub fn end_drill(&mut self) {
-        if let Some(d) = self.drill.as_mut()
+        if let Some(d) = self.mode.drill_mut()
             && !d.ending
         {
             match d.worker.send(DrillCommand::Stop) {
@@ -135,19 +142,19 @@ impl OneMapApp {
 
     /// Whether a console drill is running.
     pub fn in_drill(&self) -> bool {
-        self.drill.is_some()
+        self.mode.drill().is_some()
     }
 
     fn store_send(&mut self, cmd: StoreCommand) {
-        if let Some(s) = &self.store
+        if let Some(s) = self.mode.writer()
             && let Err(e) = s.send(cmd)
         {
-            self.store_error = Some(e);
+            self.store_error = Some(e.to_string());
         }
     }
 
     pub(super) fn drain_drill(&mut self, ctx: &egui::Context) {
-        let Some(d) = self.drill.as_mut() else { return };
+        let Some(d) = self.mode.drill_mut() else { return };
         let mut to_store = Vec::new();
         let mut finished: Option<Option<Result<PathBuf, String>>> = None;
         while let Ok(r) = d.worker.rx.try_recv() {
@@ -186,7 +193,7 @@ impl OneMapApp {
                 }
             }
         }
-        if let Some(d) = self.drill.as_mut()
+        if let Some(d) = self.mode.drill_mut()
             && d.drill_id.is_some()
             && finished.is_none()
         {
@@ -203,7 +210,7 @@ impl OneMapApp {
             self.clock_ms = Some(now);
         }
         if let Some(report) = finished {
-            self.drill = None;
+            self.mode.leave_drill();
             self.clock_ms = None;
             self.tracks.clear();
             if let Some(r) = report {
@@ -219,14 +226,14 @@ impl OneMapApp {
 
     /// Simulated positions of the drill's moving units, by unit id.
     pub fn drill_positions(&self) -> Option<&[(UnitId, [f64; 2])]> {
-        self.drill.as_ref().map(|d| d.positions.as_slice())
+        self.mode.drill().map(|d| d.positions.as_slice())
     }
 
     /// The drill section of the side panel: scenario, auto, start / last report.
     pub(super) fn drill_setup_ui(&mut self, ui: &mut Ui) {
         let lang = self.settings.lang;
         ui.label(RichText::new(tr(lang, Msg::Drill)).strong());
-        if self.drill.is_none() {
+        if self.mode.drill().is_none() {
             let names: Vec<String> = self
                 .drill_setup
                 .scenarios
@@ -246,7 +253,7 @@ impl OneMapApp {
                     });
                 ui.checkbox(&mut self.drill_setup.auto, tr(lang, Msg::DrillAuto))
                     .on_hover_text(tr(lang, Msg::DrillAutoTip));
-                let can = self.replay.is_none() && self.store.is_some();
+                let can = self.mode.replay().is_none() && self.mode.writer().is_some();
                 if ui
                     .add_enabled(
                         can,
@@ -264,7 +271,7 @@ impl OneMapApp {
             ui.colored_label(theme::WARN_TEXT, e);
         }
         // A drill left running by a closed console or a failed worker can be ended here.
-        if self.drill.is_none() && self.replay.is_none() {
+        if self.mode.drill().is_none() && self.mode.replay().is_none() {
             let stale: Vec<String> = self
                 .situation
                 .drills
@@ -276,7 +283,7 @@ impl OneMapApp {
                 ui.horizontal_wrapped(|ui| {
                     ui.label(RichText::new(format!("{} {id}", tr(lang, Msg::StaleDrill))).color(theme::WARN_TEXT));
                     if ui.button(tr(lang, Msg::EndDrill)).clicked() {
-                        self.send_event(crate::model::EventKind::DrillEnded { drill_id: id.clone() });
+                        self.send_intent(crate::backend::store::Intent::EndDrill { drill_id: id.clone() });
                     }
                 });
             }
@@ -296,7 +303,7 @@ impl OneMapApp {
     pub(super) fn drill_bar_ui(&mut self, ui: &mut Ui) {
         let lang = self.settings.lang;
         let mut end = false;
-        let Some(d) = self.drill.as_mut() else { return };
+        let Some(d) = self.mode.drill_mut() else { return };
         ui.horizontal(|ui| {
             let id = d.drill_id.clone().unwrap_or_else(|| "…".into());
             ui.label(

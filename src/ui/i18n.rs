@@ -218,6 +218,8 @@ messages! {
     ReserveSupplies => "同时预留物资", "Also reserve the supplies";
     Unmet => "缺口", "unmet";
     Reassign => "改派（先解除原任务）", "Reassign (release first)";
+    CommittedAt => "已承担事件", "is committed to incident";
+    NotRecorded => "事件未登记", "The incident was not recorded";
     ReassignTip => "这些力量已承担其他事件；改派会先解除原任务再派遣（Shift+Enter）", "These units are committed elsewhere; reassigning releases them first (Shift+Enter)";
     SinceReport => "报警后", "Since report";
     SinceDispatch => "调派后", "Since dispatch";

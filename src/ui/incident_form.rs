@@ -7,9 +7,10 @@ use egui::{Key, KeyboardShortcut, Modifiers, RichText};
 
 use super::i18n::{Lang, Msg, tr};
 use super::{OneMapApp, theme};
-use crate::backend::store::{IncidentDraft, StoreCommand};
+use crate::backend::store::{Done, IncidentDraft, Intent, Refused, StoreCommand};
 use crate::geom::parse_lonlat;
 use crate::map::ops::OpsRef;
+use crate::model::ids::IncidentId;
 use crate::model::incident::{Caller, IncidentClass, IncidentType, Severity};
 use crate::model::lonlat::LonLat;
 
@@ -117,7 +118,7 @@ impl OneMapApp {
                 }
             },
         };
-        let Some(store) = &self.store else {
+        let Some(store) = self.mode.writer() else {
             f.error = Some(tr(lang, Msg::NoDatabase).to_string());
             return;
         };
@@ -133,29 +134,26 @@ impl OneMapApp {
             },
             notes: f.notes.trim().to_string(),
         };
-        let cmd = StoreCommand::ReportIncident {
+        let cmd = StoreCommand::Intent {
             req: self.next_req,
             operator,
             seat,
-            draft,
+            intent: Intent::ReportIncident(draft),
         };
         match store.send(cmd) {
             Ok(()) => {
                 f.pending = Some(self.next_req);
                 f.error = None;
             }
-            Err(e) => f.error = Some(e),
+            Err(e) => f.error = Some(e.to_string()),
         }
     }
 
     /// The store answered a request.
-    pub(super) fn incident_saved(&mut self, req: u64, result: Result<u32, String>, now_s: f64) {
-        if self.incident_form.pending != Some(req) {
-            return;
-        }
+    pub(super) fn incident_saved(&mut self, result: Result<Done, Refused>, now_s: f64) {
         self.incident_form.pending = None;
-        match result {
-            Ok(id) => {
+        match result.map(|d| d.incident) {
+            Ok(Some(IncidentId(id))) => {
                 let keep = (self.incident_form.class, self.incident_form.incident_type);
                 self.incident_form = IncidentForm {
                     class: keep.0,
@@ -167,7 +165,8 @@ impl OneMapApp {
                 let lang = self.settings.lang;
                 self.toast = Some((format!("{} #{id}", tr(lang, Msg::IncidentRecorded)), now_s + 4.0));
             }
-            Err(e) => self.incident_form.error = Some(e),
+            Ok(None) => self.incident_form.error = Some(tr(self.settings.lang, Msg::NotRecorded).to_string()),
+            Err(e) => self.incident_form.error = Some(e.to_string()),
         }
     }
 

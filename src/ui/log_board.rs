@@ -52,8 +52,11 @@ pub fn event_summary(ev: &Event, sit: &Situation, lang: Lang) -> String {
             )
         }
         EventKind::IncidentNoteAdded { incident, note } => format!("{} {}: {note}", t(Msg::EvNote), inc(incident)),
-        EventKind::IncidentCancelled { incident, reason } => {
+        EventKind::IncidentCancelled { incident, reason, .. } => {
             format!("{} {}: {reason}", t(Msg::EvCancelled), inc(incident))
+        }
+        EventKind::IncidentRelocated { incident, .. } => {
+            format!("{} {}", lang.pick("位置更正", "Relocated"), inc(incident))
         }
         EventKind::UnitAdded { spec, .. } | EventKind::UnitUpdated { spec, .. } => {
             format!("{} {}", t(Msg::EvUnitRecord), spec.callsign)
@@ -145,6 +148,9 @@ pub fn event_summary(ev: &Event, sit: &Situation, lang: Lang) -> String {
         EventKind::RoadClosed { label, .. } => format!("{} {label}", t(Msg::EvRoadClosed)),
         EventKind::DrillStarted { drill_id, name } => format!("{} {drill_id} {name}", t(Msg::EvDrillStarted)),
         EventKind::DrillEnded { drill_id } => format!("{} {drill_id}", t(Msg::EvDrillEnded)),
+        EventKind::AlertReceived { .. } | EventKind::AlertRuleFired { .. } | EventKind::WarningIssued { .. } => {
+            ev.kind.tag().replace('_', " ")
+        }
     }
 }
 

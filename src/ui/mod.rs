@@ -9,6 +9,8 @@ pub mod i18n;
 pub mod incident_form;
 pub mod log_board;
 mod map_view;
+pub mod mode;
+pub mod notices;
 mod panels;
 pub mod replay;
 pub mod settings;
@@ -20,8 +22,9 @@ use std::sync::Arc;
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui, Vec2, vec2};
 use walkers::{MapMemory, lon_lat};
 
-use crate::backend::routing::{DispatchContext, IsoAnswer, RouteAnswer, RouteJob, RouteReply, RoutingWorker};
-use crate::backend::store::{StoreCommand, StoreEvent, StoreWorker};
+use crate::backend::jobs::{JobError, Jobs, Lane};
+use crate::backend::routing::{DispatchContext, IsoAnswer, Reply, RouteAnswer, RouteJob, RouteReply, RoutingWorker};
+use crate::backend::store::{Answer, Done, Intent, ReassignOffer, Refused, StoreCommand, StoreEvent, StoreWorker};
 use crate::backend::tiles::{TileFetcher, TileSourceSpec};
 use crate::geom::{BBox, mercator_norm, mercator_norm_inverse};
 use crate::map::basemap::{Basemap, MarkerHit};
@@ -33,6 +36,7 @@ use crate::model::situation::Situation;
 use crate::search::{PlaceIndex, PlaceKind, Target};
 use boards::UnitCol;
 use i18n::{Lang, Msg, tr};
+pub use mode::Mode;
 use settings::{RasterKind, SavedView, Settings};
 
 /// Seconds a fly-to animation takes.
@@ -126,8 +130,7 @@ pub struct OneMapApp {
     cache_dir: Option<PathBuf>,
     toast: Option<(String, f64)>,
     routing: Option<RoutingWorker>,
-    routing_gen: u64,
-    routing_busy: bool,
+    jobs: Jobs,
     routing_msg: Option<String>,
     route_from: Option<[f64; 2]>,
     /// The last computed route.
@@ -136,7 +139,8 @@ pub struct OneMapApp {
     pub iso: Option<IsoAnswer>,
     schematic_roads: bool,
     context_lonlat: Option<[f64; 2]>,
-    store: Option<StoreWorker>,
+    /// Live, drill or replay, with the handles of that mode.
+    pub mode: Mode,
     /// The folded situation the console draws (empty until the store reports).
     pub situation: Arc<Situation>,
     store_path: Option<PathBuf>,
@@ -163,17 +167,14 @@ pub struct OneMapApp {
     /// Also reserve the suggested supplies when dispatching.
     pub reserve_supplies: bool,
     /// A dispatch refused because units are committed elsewhere, offered as a reassignment.
-    pub reassign_offer: Option<crate::dispatch::DispatchRequest>,
+    pub reassign_offer: Option<ReassignOffer>,
+    pending_dispatch: Option<u64>,
     dispatch_target: Option<crate::model::ids::IncidentId>,
     /// People affected, typed by the operator for the relief part of the suggestion.
     pub affected_people: u32,
     /// The newest events of the log, oldest first.
     pub log: Arc<Vec<crate::model::event::Event>>,
     log_filter: String,
-    /// Replay mode (read-only), when on.
-    pub replay: Option<replay::ReplayState>,
-    /// A running console drill.
-    pub drill: Option<drill::DrillState>,
     /// Drill scenarios and the last drill's outcome.
     pub drill_setup: drill::DrillSetup,
     affected_asked: u32,
@@ -184,7 +185,6 @@ pub struct OneMapApp {
     pub recommendation: Option<crate::dispatch::Recommendation>,
     dispatch_msg: Option<String>,
     has_plans: bool,
-    last_job_recommend: bool,
     /// Live coverage, move-up hints, siting and supplies (from the worker's coverage lanes).
     pub coverage: coverage::CoverageState,
 }
@@ -237,15 +237,14 @@ impl OneMapApp {
             cache_dir,
             toast: None,
             routing: None,
-            routing_gen: 0,
-            routing_busy: false,
+            jobs: Jobs::default(),
             routing_msg: None,
             route_from: None,
             route: None,
             iso: None,
             schematic_roads: false,
             context_lonlat: None,
-            store: None,
+            mode: Mode::MapOnly,
             situation: Arc::new(Situation::default()),
             store_path: None,
             store_error: None,
@@ -265,12 +264,11 @@ impl OneMapApp {
             unticked: Default::default(),
             reserve_supplies: true,
             reassign_offer: None,
+            pending_dispatch: None,
             dispatch_target: None,
             affected_people: 0,
             log: Arc::new(Vec::new()),
             log_filter: String::new(),
-            replay: None,
-            drill: None,
             drill_setup: drill::DrillSetup::default(),
             affected_asked: 0,
             incident_form: incident_form::IncidentForm::default(),
@@ -278,7 +276,6 @@ impl OneMapApp {
             recommendation: None,
             dispatch_msg: None,
             has_plans: false,
-            last_job_recommend: false,
             coverage: Default::default(),
         };
         let mut coverage_ctx = None;
@@ -307,7 +304,7 @@ impl OneMapApp {
             app.schematic_roads = spec.schematic;
             match RoutingWorker::start_with_coverage(graph, spec, dispatch, coverage_ctx, ctx.clone()) {
                 Ok(w) => app.routing = Some(w),
-                Err(e) => app.routing_msg = Some(e),
+                Err(e) => app.routing_msg = Some(e.to_string()),
             }
         }
         if app.settings.raster.enabled {
@@ -330,8 +327,8 @@ impl OneMapApp {
             Database::File(p) => Some(p),
         };
         match StoreWorker::start(path, ctx.clone()) {
-            Ok(w) => self.store = Some(w),
-            Err(e) => self.store_error = Some(e),
+            Ok(w) => self.mode = Mode::Live { store: w },
+            Err(e) => self.store_error = Some(e.to_string()),
         }
     }
 
@@ -346,19 +343,19 @@ impl OneMapApp {
     }
 
     fn drain_store(&mut self, now_s: f64) {
-        let mut done = Vec::new();
+        let mut answers = Vec::new();
         let seq = self.situation.last_seq;
-        self.drain_store_events(&mut done);
+        self.drain_store_events(&mut answers);
         if self.situation.last_seq != seq {
             self.sync_tracks();
         }
-        for (req, result) in done {
-            self.incident_saved(req, result, now_s);
+        for a in answers {
+            self.answered(a, now_s);
         }
     }
 
-    fn drain_store_events(&mut self, done: &mut Vec<(u64, Result<u32, String>)>) {
-        let Some(w) = self.store.as_ref() else { return };
+    fn drain_store_events(&mut self, answers: &mut Vec<Answer>) {
+        let Some(w) = self.mode.writer() else { return };
         while let Ok(ev) = w.rx.try_recv() {
             match ev {
                 StoreEvent::Opened {
@@ -375,11 +372,54 @@ impl OneMapApp {
                         self.store_error = Some(warnings.join("; "));
                     }
                 }
-                StoreEvent::Situation(s) => self.situation = s,
+                StoreEvent::Situation { situation, answer } => {
+                    self.situation = situation;
+                    answers.extend(answer);
+                }
+                StoreEvent::Answer(a) => answers.push(a),
                 StoreEvent::Log(l) => self.log = l,
-                StoreEvent::Error(e) => self.store_error = Some(e),
-                StoreEvent::Done { req, result } => done.push((req, result)),
+                StoreEvent::Error(e) => self.store_error = Some(e.to_string()),
             }
+        }
+    }
+
+    /// Send an intent to the store worker (refused in replay, which is read-only). Returns its
+    /// request id, which the answer echoes.
+    pub fn send_intent(&mut self, intent: Intent) -> Option<u64> {
+        // Only live work and drills hold a writer: replay cannot send an intent.
+        let Some(store) = self.mode.writer() else {
+            if self.mode.replay().is_some() {
+                self.dispatch_msg = Some(tr(self.settings.lang, Msg::ReadOnly).to_string());
+            }
+            return None;
+        };
+        self.next_req += 1;
+        let cmd = StoreCommand::Intent {
+            req: self.next_req,
+            operator: self.operator(),
+            seat: self.seat(),
+            intent,
+        };
+        match store.send(cmd) {
+            Ok(()) => Some(self.next_req),
+            Err(e) => {
+                self.store_error = Some(e.to_string());
+                None
+            }
+        }
+    }
+
+    /// The store worker answered an intent: hand it to whoever asked.
+    fn answered(&mut self, a: Answer, now_s: f64) {
+        if self.incident_form.pending == Some(a.req) {
+            return self.incident_saved(a.result, now_s);
+        }
+        if self.pending_dispatch == Some(a.req) {
+            self.pending_dispatch = None;
+            return self.dispatch_answered(a.result);
+        }
+        if let Err(e) = a.result {
+            self.store_error = Some(e.to_string());
         }
     }
 
@@ -387,10 +427,10 @@ impl OneMapApp {
     pub fn load_demo(&mut self) {
         self.offer_demo = false;
         let dir = self.pack.dir.join("demo");
-        if let Some(store) = &self.store
+        if let Some(store) = self.mode.writer()
             && let Err(e) = store.send(StoreCommand::LoadDemo(dir))
         {
-            self.store_error = Some(e);
+            self.store_error = Some(e.to_string());
         }
     }
 
@@ -620,7 +660,7 @@ impl OneMapApp {
             if r {
                 self.request_recommendation(crate::model::ids::IncidentId(id));
             }
-            if shift_enter && self.reassign_offer.as_ref().is_some_and(|o| o.incident.0 == id) {
+            if shift_enter && self.reassign_offer.as_ref().is_some_and(|o| o.request.incident.0 == id) {
                 self.accept_reassign();
             } else if enter && self.recommendation.as_ref().is_some_and(|rec| rec.incident.0 == id) {
                 self.accept_recommendation();
@@ -713,7 +753,7 @@ impl OneMapApp {
         };
         if u.status.can_transition_to(to) {
             self.dispatch_msg = None;
-            self.send_event(crate::model::event::EventKind::UnitStatusChanged { unit, to });
+            self.send_intent(Intent::SetUnitStatus { unit, to });
         } else {
             let lang = self.settings.lang;
             self.dispatch_msg = Some(format!(
@@ -792,59 +832,47 @@ impl OneMapApp {
                 estimate: s.estimate,
             })
             .collect();
-        if self.submit_dispatch(req) {
-            self.recommendation = None;
-            self.unticked.clear();
+        self.submit_dispatch(req);
+    }
+
+    /// Send a dispatch intent. The store worker builds and validates its events against the log
+    /// inside the append (never against this console's copy, which may be a polling second old);
+    /// units committed elsewhere come back as a reassignment offer. Returns whether it was sent.
+    pub fn submit_dispatch(&mut self, req: crate::dispatch::DispatchRequest) -> bool {
+        match self.send_intent(Intent::Dispatch(req)) {
+            Some(id) => {
+                self.pending_dispatch = Some(id);
+                self.reassign_offer = None;
+                true
+            }
+            None => false,
         }
     }
 
-    /// Validate a dispatch against the situation and send its events as one batch. A refusal
-    /// because units are committed elsewhere becomes a reassignment offer; any other refusal is
-    /// shown. Returns whether the batch was sent.
-    pub fn submit_dispatch(&mut self, req: crate::dispatch::DispatchRequest) -> bool {
-        if self.replay.is_some() {
-            self.dispatch_msg = Some(tr(self.settings.lang, Msg::ReadOnly).to_string());
-            return false;
-        }
-        match crate::dispatch::dispatch(&self.situation, &req) {
-            Ok(kinds) => {
-                let Some(store) = &self.store else { return false };
-                let cmd = StoreCommand::AppendBatch {
-                    operator: self.operator(),
-                    seat: self.seat(),
-                    kinds,
-                };
-                match store.send(cmd) {
-                    Ok(()) => {
-                        self.dispatch_msg = None;
-                        self.reassign_offer = None;
-                        true
-                    }
-                    Err(e) => {
-                        self.dispatch_msg = Some(e);
-                        false
-                    }
-                }
+    /// The store's answer to the last dispatch intent.
+    fn dispatch_answered(&mut self, result: Result<Done, Refused>) {
+        match result {
+            Ok(_) => {
+                self.dispatch_msg = None;
+                self.reassign_offer = None;
+                self.recommendation = None;
+                self.unticked.clear();
+            }
+            Err(Refused::Reassign(offer)) => {
+                self.dispatch_msg = None;
+                self.reassign_offer = Some(offer);
             }
             Err(e) => {
-                if matches!(e, crate::dispatch::DispatchError::Committed { .. }) && !req.reassign {
-                    self.reassign_offer = Some(crate::dispatch::DispatchRequest { reassign: true, ..req });
-                } else {
-                    self.reassign_offer = None;
-                }
+                self.reassign_offer = None;
                 self.dispatch_msg = Some(e.to_string());
-                false
             }
         }
     }
 
-    /// Accept the pending reassignment offer.
+    /// Accept the pending reassignment offer: releases and re-dispatches in one batch.
     pub fn accept_reassign(&mut self) {
-        if let Some(req) = self.reassign_offer.take()
-            && self.submit_dispatch(req)
-        {
-            self.recommendation = None;
-            self.unticked.clear();
+        if let Some(offer) = self.reassign_offer.take() {
+            self.submit_dispatch(offer.request);
         }
     }
 
@@ -912,8 +940,8 @@ impl OneMapApp {
             }
         }
         if !legs.is_empty()
-            && let Some(w) = self.routing.as_mut()
-            && w.submit(RouteJob::Tracks { legs: legs.clone() }).is_err()
+            && self.routing.is_some()
+            && self.submit_job(RouteJob::Tracks { legs: legs.clone() }).is_err()
         {
             // Busy: forget them so the next situation update asks again.
             for (u, i, _, _) in legs {
@@ -940,25 +968,28 @@ impl OneMapApp {
         out
     }
 
-    /// Ask the worker for a route or an isochrone; the newest request wins.
+    /// Ask the worker for a route, an isochrone or suggestions; the newest request of its lane
+    /// wins.
     pub fn request(&mut self, job: RouteJob) {
         if matches!(job, RouteJob::Recommend { .. }) {
             self.unticked.clear();
             self.reassign_offer = None;
         }
-        self.last_job_recommend = matches!(job, RouteJob::Recommend { .. });
-        let Some(w) = self.routing.as_mut() else {
+        if self.routing.is_none() {
             self.routing_msg = Some(tr(self.settings.lang, Msg::NoRoads).to_string());
             return;
-        };
-        match w.submit(job) {
-            Ok(generation) => {
-                self.routing_gen = generation;
-                self.routing_busy = true;
-                self.routing_msg = None;
-            }
-            Err(e) => self.routing_msg = Some(e),
         }
+        match self.submit_job(job) {
+            Ok(_) => self.routing_msg = None,
+            Err(e) => self.routing_msg = Some(e.to_string()),
+        }
+    }
+
+    /// Send a job to the routing worker under a new generation of its lane.
+    fn submit_job(&mut self, job: RouteJob) -> Result<u64, JobError> {
+        let w = self.routing.as_ref().ok_or(JobError::NoRoads)?;
+        let lane = job.lane();
+        self.jobs.submit(lane, |generation| w.submit(generation, job))
     }
 
     /// Start a route at a point (the destination comes next).
@@ -978,45 +1009,42 @@ impl OneMapApp {
 
     /// Whether a routing job is in flight.
     pub fn routing_busy(&self) -> bool {
-        self.routing_busy
+        self.jobs.busy(Lane::Route) || self.jobs.busy(Lane::Recommend)
     }
 
+    /// Hand each routing reply to the state of its lane; [`Jobs`] drops superseded ones.
     fn drain_routing(&mut self) {
         let Some(w) = self.routing.as_ref() else { return };
-        while let Ok((generation, reply)) = w.rx.try_recv() {
-            if self.coverage.owns(generation, &reply) {
-                self.coverage.accept(generation, reply);
+        let replies: Vec<_> = w.rx.try_iter().collect();
+        for (lane, generation, reply) in replies {
+            // Every tracks reply carries routes of other units: none supersedes another.
+            if !self.jobs.accept(lane, generation) && lane != Lane::Tracks {
                 continue;
             }
-            if let Ok(RouteReply::Tracks(tracks, failed)) = reply {
-                for t in tracks {
-                    self.tracks_pending.remove(&(t.unit, t.incident));
-                    self.tracks.insert(t.unit, t);
+            match (lane, reply) {
+                (_, Ok(Reply::Coverage(c))) => self.coverage.accept(Ok(c)),
+                (Lane::Coverage | Lane::MoveUp | Lane::Siting | Lane::Supplies, Err(e)) => self.coverage.accept(Err(e)),
+                (_, Ok(Reply::Route(RouteReply::Tracks(tracks, failed)))) => {
+                    for t in tracks {
+                        self.tracks_pending.remove(&(t.unit, t.incident));
+                        self.tracks.insert(t.unit, t);
+                    }
+                    for (u, e) in failed {
+                        self.tracks_pending.retain(|(pu, _)| *pu != u);
+                        self.tracks_failed.insert(u, e.to_string());
+                    }
                 }
-                for (u, e) in failed {
-                    self.tracks_pending.retain(|(pu, _)| *pu != u);
-                    self.tracks_failed.insert(u, e);
-                }
-                continue;
-            }
-            if generation != self.routing_gen {
-                continue; // superseded
-            }
-            self.routing_busy = false;
-            match reply {
-                Ok(RouteReply::Route(r)) => {
+                (_, Ok(Reply::Route(RouteReply::Route(r)))) => {
                     self.route_from = None;
                     self.route = Some(r);
                 }
-                Ok(RouteReply::Isochrone(i)) => self.iso = Some(i),
-                Ok(RouteReply::Tracks(..)) => {}
-                Ok(RouteReply::Recommendation(r)) => {
+                (_, Ok(Reply::Route(RouteReply::Isochrone(i)))) => self.iso = Some(i),
+                (_, Ok(Reply::Route(RouteReply::Recommendation(r)))) => {
                     self.recommendation = Some(*r);
                     self.dispatch_msg = None;
                 }
-                Ok(_) => {} // coverage replies are taken above
-                Err(e) if self.last_job_recommend => self.dispatch_msg = Some(e),
-                Err(e) => self.routing_msg = Some(e),
+                (Lane::Recommend, Err(e)) => self.dispatch_msg = Some(e.to_string()),
+                (_, Err(e)) => self.routing_msg = Some(e.to_string()),
             }
         }
     }
@@ -1086,10 +1114,10 @@ impl OneMapApp {
         self.replay_shortcuts(&ctx);
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui));
         egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar_ui(ui));
-        if self.replay.is_some() {
+        if self.mode.replay().is_some() {
             egui::Panel::bottom("replay_bar").show(ui, |ui| self.replay_bar_ui(ui));
         }
-        if self.drill.is_some() {
+        if self.mode.drill().is_some() {
             egui::Panel::bottom("drill_bar").show(ui, |ui| self.drill_bar_ui(ui));
         }
         if self.has_store() {
@@ -1133,10 +1161,10 @@ impl OneMapApp {
         self.demo_offer_window(&ctx);
         self.incident_form_ui(&ctx);
         // A frame round the whole window in replay / drill mode: never mistaken for live work.
-        let frame = match &self.replay {
+        let frame = match self.mode.replay() {
             Some(r) if r.scope.is_some() => Some(theme::DRILL),
             Some(_) => Some(theme::REPLAY),
-            None => self.drill.as_ref().map(|_| theme::DRILL),
+            None => self.mode.drill().map(|_| theme::DRILL),
         };
         if let Some(c) = frame {
             let rect = ctx.content_rect();

@@ -6,6 +6,7 @@ use egui::{Align, Key, Layout, RichText, Stroke, Ui, vec2};
 use super::i18n::{Lang, Msg, tr};
 use super::settings::RasterKind;
 use super::{OneMapApp, apply_style, theme};
+use crate::backend::jobs::Lane;
 use crate::backend::routing::ISO_MINUTES;
 use crate::geom::{format_lonlat, mercator_norm_inverse};
 use crate::map::basemap::{LegendItem, PointStyle, bilingual, paint_marker};
@@ -46,8 +47,8 @@ impl OneMapApp {
                     self.fly_to_bbox(ui.ctx(), c.bbox);
                 }
             }
-            if self.replay.is_none()
-                && self.drill.is_none()
+            if self.mode.replay().is_none()
+                && self.mode.drill().is_none()
                 && let Some(path) = self.store_path.clone().filter(|p| p.is_file())
                 && ui
                     .button(self.t(Msg::Replay))
@@ -467,7 +468,7 @@ impl OneMapApp {
             && self.iso.is_none()
             && self.route_from.is_none()
             && self.routing_msg.is_none()
-            && !self.routing_busy
+            && !self.jobs.busy(Lane::Route)
         {
             return;
         }
@@ -534,7 +535,7 @@ impl OneMapApp {
                 }
             });
         }
-        if self.routing_busy {
+        if self.jobs.busy(Lane::Route) {
             ui.label(RichText::new(tr(lang, Msg::RouteComputing)).italics());
         }
         if let Some(m) = &self.routing_msg {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use egui::{Color32, Key, RichText, Sense, Stroke, Ui, vec2};
 
 use super::i18n::{Msg, tr};
-use super::{OneMapApp, theme};
+use super::{Mode, OneMapApp, theme};
 use crate::backend::replay::{ReplayCommand, ReplayEvent, ReplayWorker};
 use crate::dispatch::tracking::fmt_clock;
 use crate::drill::SimClock;
@@ -48,33 +48,35 @@ impl OneMapApp {
     /// Open a database read-only in replay mode (`scope`: a drill id, or `None` for the real
     /// operations). Live editing stops until [`OneMapApp::exit_replay`].
     pub fn start_replay(&mut self, ctx: &egui::Context, path: PathBuf, scope: Option<String>) {
-        if self.drill.is_some() {
+        if !self.mode.may_replay() {
             // A running drill owns the live store; end it first.
             self.drill_setup.error = Some(tr(self.settings.lang, Msg::EndDrillFirst).to_string());
             return;
         }
         match ReplayWorker::start(path.clone(), scope.clone(), ctx.clone()) {
             Ok(worker) => {
-                self.store = None;
                 self.store_path = Some(path.clone());
                 self.recommendation = None;
                 self.reassign_offer = None;
                 self.tracks.clear();
-                self.replay = Some(ReplayState {
-                    worker,
-                    path,
-                    scope,
-                    range: None,
-                    events: 0,
-                    histogram: Arc::new(Vec::new()),
-                    drills: Vec::new(),
-                    clock: SimClock::new(0),
-                    shown_ms: None,
-                    shown_seq: 0,
-                    asked_ms: None,
-                    in_flight: false,
-                    error: None,
-                });
+                // Replaces the live store: replay has no writer.
+                self.mode = Mode::Replay {
+                    replay: Box::new(ReplayState {
+                        worker,
+                        path,
+                        scope,
+                        range: None,
+                        events: 0,
+                        histogram: Arc::new(Vec::new()),
+                        drills: Vec::new(),
+                        clock: SimClock::new(0),
+                        shown_ms: None,
+                        shown_seq: 0,
+                        asked_ms: None,
+                        in_flight: false,
+                        error: None,
+                    }),
+                };
             }
             Err(e) => self.store_error = Some(e),
         }
@@ -82,7 +84,7 @@ impl OneMapApp {
 
     /// Leave replay mode and reopen the file live.
     pub fn exit_replay(&mut self, ctx: &egui::Context) {
-        let Some(r) = self.replay.take() else { return };
+        let Some(r) = self.mode.take_replay() else { return };
         self.clock_ms = None;
         self.tracks.clear();
         self.store_path = None;
@@ -98,19 +100,19 @@ impl OneMapApp {
 
     /// Whether the console is replaying (read-only).
     pub fn is_replaying(&self) -> bool {
-        self.replay.is_some()
+        self.mode.replay().is_some()
     }
 
     /// Seek the replay to a time (ms since the epoch).
     pub fn replay_seek(&mut self, ms: i64) {
-        if let Some(r) = self.replay.as_mut() {
+        if let Some(r) = self.mode.replay_mut() {
             let ms = r.range.map_or(ms, |(a, b)| ms.clamp(a, b));
             r.clock.seek(ms);
         }
     }
 
     pub(super) fn drain_replay(&mut self, ctx: &egui::Context) {
-        let Some(r) = self.replay.as_mut() else { return };
+        let Some(r) = self.mode.replay_mut() else { return };
         let mut changed = false;
         while let Ok(ev) = r.worker.rx.try_recv() {
             match ev {
@@ -184,12 +186,12 @@ impl OneMapApp {
         if ctx.egui_wants_keyboard_input() {
             return;
         }
-        if let Some(d) = self.drill.as_mut()
+        if let Some(d) = self.mode.drill_mut()
             && ctx.input(|i| i.key_pressed(Key::Space))
         {
             d.clock.toggle();
         }
-        let Some(r) = self.replay.as_mut() else { return };
+        let Some(r) = self.mode.replay_mut() else { return };
         let (space, back, fwd) = ctx.input(|i| {
             (
                 i.key_pressed(Key::Space),
@@ -213,7 +215,7 @@ impl OneMapApp {
         let mut seek_to = None;
         let mut scope_to = None;
         let mut exit = false;
-        let Some(r) = self.replay.as_mut() else { return };
+        let Some(r) = self.mode.replay_mut() else { return };
         ui.horizontal(|ui| {
             let drill = r.scope.is_some();
             let badge = if drill { Msg::DrillReplayBadge } else { Msg::ReplayBadge };
@@ -327,7 +329,7 @@ impl OneMapApp {
             self.replay_seek(t);
         }
         if let Some(s) = scope_to
-            && let Some(r) = self.replay.as_mut()
+            && let Some(r) = self.mode.replay_mut()
             && r.worker.send(ReplayCommand::SetScope(s)).is_err()
         {
             r.error = Some("the replay worker stopped".into());

@@ -43,7 +43,7 @@ pub fn step_until(h: &mut Harness<'static, OneMapApp>, what: &str, done: impl Fn
         "timed out waiting for {what}; store: {:?}; drill: {:?}; replay: {:?}; coverage: {:?}",
         a.store_error(),
         a.drill_setup.error,
-        a.replay.as_ref().map(|r| &r.error),
+        a.mode.replay().map(|r| &r.error),
         a.coverage.error
     );
 }
