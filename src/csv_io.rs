@@ -180,6 +180,30 @@ pub fn decode_utf8(bytes: Vec<u8>) -> Result<String, CsvError> {
     })
 }
 
+/// Characters that make a spreadsheet treat a cell as a formula (OWASP "CSV injection").
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell as written: one starting with `= + - @` (or tab / CR) gets a leading `'` so that
+/// Excel / WPS / LibreOffice show it as text instead of running it (`=HYPERLINK(…)`); plain
+/// numbers such as `-0.5` stay as they are so coordinates and quantities remain numbers.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(FORMULA_START);
+    let number = cell.parse::<f64>().is_ok_and(f64::is_finite) && !cell.starts_with(['\t', '\r']);
+    if risky && !number {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// The inverse of [`neutralise`] for import, so an exported file imports unchanged.
+pub fn unneutralise(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_START) && neutralise(rest).starts_with('\'') => rest,
+        _ => cell,
+    }
+}
+
 /// A CSV document being written (LF line ends, fields quoted only when needed).
 pub struct CsvWriter {
     inner: csv::Writer<Vec<u8>>,
@@ -202,10 +226,11 @@ impl CsvWriter {
         }
     }
 
-    /// Append one record, each cell written as is.
+    /// Append one record; cells a spreadsheet would run as a formula are neutralised
+    /// (see [`neutralise`]).
     pub fn row<S: AsRef<str>>(&mut self, fields: &[S]) -> Result<(), CsvError> {
         self.inner
-            .write_record(fields.iter().map(AsRef::as_ref))
+            .write_record(fields.iter().map(|f| neutralise(f.as_ref()).into_owned()))
             .map_err(|e| CsvError {
                 line: 0,
                 reason: e.to_string(),
@@ -268,6 +293,25 @@ mod tests {
         assert_eq!(e.line, 1);
         assert!(e.reason.contains("UTF-16"), "{e}");
         assert_eq!(decode_utf8("中文\n".as_bytes().to_vec()).unwrap(), "中文\n");
+    }
+
+    #[test]
+    fn formulas_are_neutralised_and_round_trip() {
+        for (cell, written) in [
+            ("=HYPERLINK(\"http://x\",\"y\")", "'=HYPERLINK(\"http://x\",\"y\")"),
+            ("+86 691 2123456", "'+86 691 2123456"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("-cmd", "'-cmd"),
+            ("-0.5", "-0.5"),
+            ("+3", "+3"),
+            ("plain", "plain"),
+        ] {
+            assert_eq!(neutralise(cell), written, "{cell}");
+            assert_eq!(unneutralise(written), cell, "{cell}");
+        }
+        let mut w = CsvWriter::new();
+        w.row(&["=1+1", "ok"]).unwrap();
+        assert_eq!(w.finish().unwrap(), "'=1+1,ok\n");
     }
 
     #[test]

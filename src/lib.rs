@@ -21,6 +21,7 @@ pub mod location;
 pub mod map;
 pub mod mappack;
 pub mod model;
+pub mod private_fs;
 pub mod roads;
 pub mod search;
 pub mod store;

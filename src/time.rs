@@ -36,7 +36,9 @@ pub fn parse_utc_ms(text: &str) -> Option<i64> {
         d.next()?.parse::<i64>().ok()?,
         d.next()?.parse::<i64>().ok()?,
     );
-    if d.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&day) {
+    // Four-digit years only: the day arithmetic below cannot overflow, and a typo such as
+    // year 99999999999999 is refused instead of wrapping.
+    if d.next().is_some() || !(1000..=9999).contains(&y) || !(1..=12).contains(&m) || !(1..=31).contains(&day) {
         return None;
     }
     let (hms, frac) = match time.split_once('.') {
@@ -125,5 +127,8 @@ mod tests {
         assert_eq!(parse_utc_ms("2026-07-15T06:00:00Z"), Some(1_784_095_200_000));
         assert_eq!(parse_utc_ms("2026-02-30T06:00:00Z"), None);
         assert_eq!(parse_utc_ms("2026-07-15 06:00:00"), None);
+        assert_eq!(parse_utc_ms("99999999999999-01-01T00:00:00Z"), None);
+        assert_eq!(parse_utc_ms("10000-01-01T00:00:00Z"), None);
+        assert_eq!(parse_utc_ms("9999-12-31T23:59:59.999Z"), Some(253_402_300_799_999));
     }
 }

@@ -86,7 +86,7 @@ fn bad_packs_exit_2_with_one_line() {
     common::edit(dir.path(), "places.geojson", |t| {
         t.replacen("\"Point\"", "\"Pointy\"", 1)
     });
-    let out = onemap(&["info", "--pack", dir.path().to_str().unwrap(), "--json"]);
+    let out = onemap(&["info", "--pack", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(
@@ -94,6 +94,13 @@ fn bad_packs_exit_2_with_one_line() {
         "{err}"
     );
     assert!(out.stdout.is_empty());
+    // With --json the same error is one JSON object on stdout, same exit code, nothing on stderr.
+    let out = onemap(&["info", "--pack", dir.path().to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stderr.is_empty());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"], "bad_input");
+    assert!(v["message"].as_str().unwrap().contains("feature 0"), "{v}");
 
     // Opening the console on a broken pack fails the same way, before any window.
     let out = onemap(&["--pack", dir.path().to_str().unwrap()]);

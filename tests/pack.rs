@@ -236,3 +236,25 @@ fn township_seats_are_places_with_their_precision() {
     assert_eq!(daluo.props["precision_m"], 300);
     assert_eq!(daluo.props["approximate"], false);
 }
+
+#[test]
+fn a_changed_layer_file_is_named_by_its_hash() {
+    let dir = copy_pack(&xsbn_pack());
+    // Still valid GeoJSON, but not what the pack was built with.
+    edit(dir.path(), "rivers.geojson", |t| format!("{t}\n"));
+    let (e, s) = load_err(dir.path());
+    assert!(matches!(e, PackError::Checksum { .. }), "{s}");
+    assert!(s.contains("rivers.geojson") && s.contains("SHA-256"), "{s}");
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_in_a_pack_are_refused() {
+    let dir = copy_pack(&xsbn_pack());
+    let secret = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(secret.path(), "caller names and phone numbers").unwrap();
+    std::os::unix::fs::symlink(secret.path(), dir.path().join("NOTES.md")).unwrap();
+    let (e, s) = load_err(dir.path());
+    assert!(matches!(e, PackError::Symlink { .. }), "{s}");
+    assert!(s.contains("NOTES.md"), "{s}");
+}

@@ -68,7 +68,8 @@ fn write_report(report: &Report, out: &Path, format: &str) -> Result<(), CliErro
             .map_err(|e| err(format!("cannot write {}: {e}", out.display())))?,
         _ => report.to_json() + "\n",
     };
-    std::fs::write(out, text).map_err(|e| err(format!("cannot write {}: {e}", out.display())))
+    crate::private_fs::write_private(out, text.as_bytes())
+        .map_err(|e| err(format!("cannot write {}: {e}", out.display())))
 }
 
 /// `onemap report --db FILE [--drill ID] --format html|csv|json --out PATH`.

@@ -94,6 +94,9 @@ pub enum Command {
         /// Database file (default: the console's, in the user's data directory).
         #[arg(long, value_name = "FILE", global = true)]
         db: Option<PathBuf>,
+        /// Machine-readable JSON.
+        #[arg(long, global = true)]
+        json: bool,
         /// What to do.
         #[command(subcommand)]
         action: store::DbCommand,
@@ -153,12 +156,18 @@ pub enum Command {
         /// Only events after this sequence number.
         #[arg(long, default_value_t = 0)]
         since: u64,
+        /// Accepted for consistency: the output is always JSON lines.
+        #[arg(long)]
+        json: bool,
     },
     /// The current situation (fold of the log) as JSON.
     Situation {
         /// Database file.
         #[arg(long, value_name = "FILE")]
         db: Option<PathBuf>,
+        /// Accepted for consistency: the output is always JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Demo scenario of the pack (every record marked demo / 演示).
     Demo {
@@ -366,6 +375,14 @@ pub struct CliError {
 }
 
 impl CliError {
+    /// An exit code whose answer was already printed (nothing more to say on stderr).
+    pub fn silent(code: u8) -> CliError {
+        CliError {
+            code,
+            message: String::new(),
+        }
+    }
+
     /// Bad input (exit 2).
     pub fn input(message: impl Into<String>) -> CliError {
         CliError {
@@ -662,6 +679,53 @@ pub fn info_at(pack: &MapPack, location: Option<&PackLocation>, json: bool) -> R
 /// Run a parsed command line; `None` as the command means "open the console" and is handled by
 /// the binary, which owns the window.
 pub fn run(cli: &Cli) -> Result<(), CliError> {
+    run_command(cli).map_err(|e| {
+        if !cli.json_requested() || e.message.is_empty() || e.code == roads::EXIT_UNREACHABLE {
+            return e;
+        }
+        // With --json an error is one JSON object on stdout, same exit code.
+        out(&json_error(&e));
+        CliError::silent(e.code)
+    })
+}
+
+/// The JSON form of an error: `{"error": kind, "exit_code": n, "message": …}`.
+pub fn json_error(e: &CliError) -> String {
+    let kind = match e.code {
+        2 => "bad_input",
+        store::EXIT_INTEGRITY => "history_changed",
+        _ => "failed",
+    };
+    serde_json::json!({"error": kind, "exit_code": e.code, "message": e.message}).to_string()
+}
+
+impl Cli {
+    /// Whether the command line asked for JSON output.
+    pub fn json_requested(&self) -> bool {
+        match &self.command {
+            Some(
+                Command::Info { json }
+                | Command::Route { json, .. }
+                | Command::Isochrone { json, .. }
+                | Command::Db { json, .. }
+                | Command::Import { json, .. }
+                | Command::Incident { json, .. }
+                | Command::Unit { json, .. }
+                | Command::Events { json, .. }
+                | Command::Situation { json, .. }
+                | Command::Demo { json, .. }
+                | Command::Recommend { json, .. }
+                | Command::Dispatch { json, .. }
+                | Command::Coverage { json, .. }
+                | Command::Siting { json, .. }
+                | Command::Supplies { json, .. },
+            ) => *json,
+            _ => false,
+        }
+    }
+}
+
+fn run_command(cli: &Cli) -> Result<(), CliError> {
     match &cli.command {
         Some(Command::Info { json }) => {
             let location = locate_pack(cli.pack.as_deref())?;
@@ -701,20 +765,26 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
         Some(Command::Db {
             db,
             action: store::DbCommand::Init,
+            ..
         }) => out(&store::db_init(db.as_deref())?),
+        Some(Command::Db {
+            db,
+            json,
+            action: store::DbCommand::Verify,
+        }) => out(&store::db_verify(db.as_deref(), *json)?),
         Some(Command::Import { db, json, paths }) => out(&store::import(db.as_deref(), paths, *json)?),
         Some(Command::Export { db, out, format }) => self::out(&store::export(db.as_deref(), out, format)?),
         Some(Command::Incident { db, json, action }) => {
             out(&store::incident(db.as_deref(), cli.pack.as_deref(), action, *json)?)
         }
         Some(Command::Unit { db, json, action }) => out(&store::unit_status(db.as_deref(), action, *json)?),
-        Some(Command::Events { db, since }) => {
+        Some(Command::Events { db, since, .. }) => {
             let out = store::events(db.as_deref(), *since)?;
             if !out.is_empty() {
                 self::out(&out);
             }
         }
-        Some(Command::Situation { db }) => out(&store::situation(db.as_deref())?),
+        Some(Command::Situation { db, .. }) => out(&store::situation(db.as_deref())?),
         Some(Command::Demo {
             db,
             json,
@@ -830,7 +900,9 @@ pub fn out(text: &str) {
 /// Print an error the CLI way and return its exit code. "Unreachable" (exit 3) is an answer,
 /// not a failure: its JSON goes to stdout for scripts.
 pub fn report(e: &CliError) -> ExitCode {
-    if e.code == roads::EXIT_UNREACHABLE {
+    if e.message.is_empty() {
+        // Already answered on stdout (a JSON error object, a verify report).
+    } else if e.code == roads::EXIT_UNREACHABLE {
         out(&e.message);
     } else {
         eprintln!("onemap: error: {}", e.message);

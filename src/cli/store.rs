@@ -25,6 +25,10 @@ use crate::time::now_utc_iso;
 pub enum DbCommand {
     /// Create a new, empty database (refuses an existing non-empty file).
     Init,
+    /// Walk the whole log read-only: the hash chain (first broken link, gaps, renumbering),
+    /// unreadable payloads, events the fold refuses, snapshots that disagree. Exit 4 when the
+    /// history was changed.
+    Verify,
 }
 
 /// `onemap incident …`.
@@ -122,7 +126,8 @@ fn db_path(db: Option<&Path>) -> PathBuf {
     db.map(Path::to_path_buf).unwrap_or_else(default_db)
 }
 
-pub(crate) fn open(db: Option<&Path>) -> Result<Store, CliError> {
+/// The database path, which must exist (only `db init` and `demo load` create one).
+fn existing_db(db: Option<&Path>) -> Result<PathBuf, CliError> {
     let path = db_path(db);
     if !path.is_file() {
         return Err(CliError::input(format!(
@@ -131,7 +136,90 @@ pub(crate) fn open(db: Option<&Path>) -> Result<Store, CliError> {
             path.display()
         )));
     }
-    Store::open(&path).map_err(|e| CliError::input(e.to_string()))
+    Ok(path)
+}
+
+pub(crate) fn open(db: Option<&Path>) -> Result<Store, CliError> {
+    Store::open(existing_db(db)?).map_err(store_err)
+}
+
+/// Open an existing database read-only (read-only commands: never initialise, never wait for a
+/// writer).
+pub(crate) fn open_read(db: Option<&Path>) -> Result<Store, CliError> {
+    Store::open_read_only(existing_db(db)?).map_err(store_err)
+}
+
+/// A store error at the CLI edge: a changed history exits 4 (`db verify` tells more).
+pub(crate) fn store_err(e: crate::store::StoreError) -> CliError {
+    match e {
+        crate::store::StoreError::Chain(_) => CliError {
+            code: EXIT_INTEGRITY,
+            message: e.to_string(),
+        },
+        other => CliError::input(other.to_string()),
+    }
+}
+
+/// Exit code when the event log's history was changed (hash chain broken).
+pub const EXIT_INTEGRITY: u8 = 4;
+
+/// `onemap db verify [--json]`.
+pub fn db_verify(db: Option<&Path>, json_out: bool) -> Result<String, CliError> {
+    let path = existing_db(db)?;
+    let report = crate::store::verify::verify_file(&path, crate::store::DEFAULT_BUSY_TIMEOUT_MS).map_err(store_err)?;
+    let text = if json_out {
+        let mut v = serde_json::to_value(&report).map_err(err)?;
+        v["db"] = json!(path);
+        v["ok"] = json!(report.chain_ok());
+        v["first_broken"] = json!(report.first_broken());
+        serde_json::to_string_pretty(&v).map_err(err)?
+    } else {
+        let mut t = format!(
+            "{}: {} events, last seq {}, {} snapshots, chain head {}\n",
+            path.display(),
+            report.events,
+            report.last_seq,
+            report.snapshots,
+            report.chain_head
+        );
+        match report.first_broken() {
+            None => t.push_str("事件链完整 / hash chain intact\n"),
+            Some(f) => t.push_str(&format!("第一处断裂 / first broken link: {f}\n")),
+        }
+        for f in report.chain_faults.iter().skip(1) {
+            t.push_str(&format!("  {f}\n"));
+        }
+        for b in &report.bad_snapshots {
+            t.push_str(&format!("快照 / snapshot {}: {}\n", b.seq, b.problem));
+        }
+        for u in &report.unreadable {
+            t.push_str(&format!(
+                "无法读取 / unreadable event {} ({}): {}\n",
+                u.seq, u.kind, u.reason
+            ));
+        }
+        for r in &report.refused {
+            let scope = r.drill_id.as_deref().map_or(String::new(), |d| format!(" [drill {d}]"));
+            t.push_str(&format!(
+                "折叠拒绝 / refused by the fold: event {} ({}){scope}: {}\n",
+                r.seq, r.kind, r.reason
+            ));
+        }
+        t.trim_end().to_owned()
+    };
+    if report.chain_ok() {
+        return Ok(text);
+    }
+    // The report is the answer; the exit code says the history was changed.
+    super::out(&text);
+    Err(if json_out {
+        CliError::silent(EXIT_INTEGRITY)
+    } else {
+        CliError {
+            code: EXIT_INTEGRITY,
+            message: "事件历史被改动 / the event history was changed".into(),
+        }
+    })
 }
 
 pub(crate) fn operator() -> String {
@@ -152,7 +240,8 @@ fn err(e: impl std::fmt::Display) -> CliError {
 pub fn db_init(db: Option<&Path>) -> Result<String, CliError> {
     let path = db_path(db);
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| err(format!("cannot create {}: {e}", dir.display())))?;
+        crate::private_fs::create_private_dir_all(dir)
+            .map_err(|e| err(format!("cannot create {}: {e}", dir.display())))?;
     }
     Store::init(&path).map_err(err)?;
     Ok(json!({"db": path, "created": true}).to_string())
@@ -196,8 +285,8 @@ pub fn import(db: Option<&Path>, paths: &[PathBuf], json_out: bool) -> Result<St
 
 /// `onemap export --out DIR [--format csv|geojson]`.
 pub fn export(db: Option<&Path>, out: &Path, format: &str) -> Result<String, CliError> {
-    let mut store = open(db)?;
-    std::fs::create_dir_all(out).map_err(|e| err(format!("cannot create {}: {e}", out.display())))?;
+    let mut store = open_read(db)?;
+    crate::private_fs::create_private_dir_all(out).map_err(|e| err(format!("cannot create {}: {e}", out.display())))?;
     let report = match format {
         "csv" => store.export(out),
         "geojson" => store.export_geojson(out),
@@ -537,17 +626,39 @@ pub fn unit_status(db: Option<&Path>, cmd: &UnitCommand, json_out: bool) -> Resu
     })
 }
 
-/// `onemap events [--since SEQ]`: one JSON object per line.
+/// `onemap events [--since SEQ]`: one JSON object per line. Events this program cannot read
+/// do not hide the others: every readable event is printed, then the command fails (exit 1)
+/// naming the unreadable ones.
 pub fn events(db: Option<&Path>, since: u64) -> Result<String, CliError> {
-    let store = open(db)?;
-    let events = store.events_since(since).map_err(err)?;
+    let store = open_read(db)?;
+    let (events, unreadable) = store.events_since_lenient(since).map_err(store_err)?;
     let lines: Result<Vec<String>, _> = events.iter().map(serde_json::to_string).collect();
-    Ok(lines.map_err(err)?.join("\n"))
+    let text = lines.map_err(err)?.join("\n");
+    if unreadable.is_empty() {
+        return Ok(text);
+    }
+    let list: Vec<String> = unreadable
+        .iter()
+        .map(|u| format!("seq {} ({}): {}", u.seq, u.kind, u.reason))
+        .collect();
+    if !text.is_empty() {
+        super::out(&text);
+    }
+    Err(CliError {
+        code: 1,
+        message: format!(
+            "{} 条事件无法读取 / {} unreadable events (printed the other {}): {}",
+            unreadable.len(),
+            unreadable.len(),
+            events.len(),
+            list.join("; ")
+        ),
+    })
 }
 
 /// `onemap situation`: the folded state as JSON.
 pub fn situation(db: Option<&Path>) -> Result<String, CliError> {
-    let mut store = open(db)?;
+    let mut store = open_read(db)?;
     let sit = store.situation().map_err(err)?;
     serde_json::to_string_pretty(sit).map_err(err)
 }

@@ -69,6 +69,9 @@ pub fn run_scenario(
     mut on_batch: impl FnMut(&Simulator, &[Event]),
 ) -> Result<RunOutcome, DrillError> {
     let drill_id = next_drill_id(store, &scenario.id)?;
+    // Validate against the situation the drill will start from BEFORE anything is written, so
+    // a scenario that names a missing unit or warehouse leaves no open drill behind.
+    scenario.resolve(store.situation()?)?;
     let started_seq = store.append(
         &opts.operator,
         &opts.seat,
@@ -78,7 +81,50 @@ pub fn run_scenario(
             name: scenario.name.clone(),
         },
     )?;
-    let base = store.drill_situation(&drill_id)?;
+    // Whatever happens in the loop, the drill is ended before an error is reported, so a failed
+    // run leaves no open drill (a killed one is closed by the next opener).
+    let driven = drive(
+        store,
+        scenario,
+        plans,
+        router,
+        geography,
+        opts,
+        &drill_id,
+        &mut on_batch,
+    );
+    store.append(
+        &opts.operator,
+        &opts.seat,
+        None,
+        EventKind::DrillEnded {
+            drill_id: drill_id.clone(),
+        },
+    )?;
+    let (count, end_ms, notes) = driven?;
+    Ok(RunOutcome {
+        drill_id,
+        started_seq,
+        events: count,
+        start_ms: scenario.start_ms,
+        end_ms,
+        notes,
+    })
+}
+
+/// The simulation loop of [`run_scenario`]: (drill events logged, simulated end, notes).
+#[allow(clippy::too_many_arguments)]
+fn drive(
+    store: &mut Store,
+    scenario: &Scenario,
+    plans: &Plans,
+    router: Router,
+    geography: Geography,
+    opts: &RunOptions,
+    drill_id: &str,
+    on_batch: &mut impl FnMut(&Simulator, &[Event]),
+) -> Result<(u64, i64, Vec<(i64, String)>), DrillError> {
+    let base = store.drill_situation(drill_id)?;
     let sim_opts = SimOptions {
         auto: opts.auto,
         ..SimOptions::default()
@@ -101,7 +147,7 @@ pub fn run_scenario(
             &format_utc_ms(batch.t_ms),
             &batch.operator,
             &batch.seat,
-            Some(&drill_id),
+            Some(drill_id),
             batch.kinds,
         )?;
         let first = seqs.first().copied().unwrap_or(0);
@@ -110,23 +156,7 @@ pub fn run_scenario(
         sim.observe(&events);
         on_batch(&sim, &events);
     }
-    let end_ms = sim.now_ms();
-    store.append(
-        &opts.operator,
-        &opts.seat,
-        None,
-        EventKind::DrillEnded {
-            drill_id: drill_id.clone(),
-        },
-    )?;
-    Ok(RunOutcome {
-        drill_id,
-        started_seq,
-        events: count,
-        start_ms: scenario.start_ms,
-        end_ms,
-        notes: sim.notes().to_vec(),
-    })
+    Ok((count, sim.now_ms(), sim.notes().to_vec()))
 }
 
 /// The after-action report of a database file, read-only: one drill (real state at its start

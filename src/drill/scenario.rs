@@ -273,14 +273,23 @@ fn line_of(text: &str, offset: usize) -> usize {
     text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
-/// `hh:mm:ss` (or `T+hh:mm:ss`) to seconds.
+/// Longest scenario offset: 7 days. A drill is hours long; a larger value is a typo
+/// (`T+100000:00:00`) that would make the simulator and the report work for ever.
+pub const MAX_OFFSET_S: u64 = 7 * 24 * 3600;
+
+/// `hh:mm:ss` (or `T+hh:mm:ss`) to seconds; `None` when malformed or beyond [`MAX_OFFSET_S`]
+/// (checked arithmetic: a huge hour count never wraps).
 pub fn parse_offset_s(text: &str) -> Option<u64> {
     let t = text.trim();
     let t = t.strip_prefix("T+").unwrap_or(t);
     let parts: Vec<&str> = t.split(':').collect();
     let [h, m, s] = parts.as_slice() else { return None };
     let (h, m, s) = (h.parse::<u64>().ok()?, m.parse::<u64>().ok()?, s.parse::<u64>().ok()?);
-    (m < 60 && s < 60).then_some(h * 3600 + m * 60 + s)
+    if m >= 60 || s >= 60 {
+        return None;
+    }
+    let total = h.checked_mul(3600)?.checked_add(m * 60 + s)?;
+    (total <= MAX_OFFSET_S).then_some(total)
 }
 
 /// Seconds as `T+hh:mm:ss`.
@@ -352,7 +361,10 @@ impl Ctx<'_> {
         parse_offset_s(v.get_ref()).ok_or_else(|| {
             self.err(
                 v.span(),
-                format!("{what} must be hh:mm:ss (e.g. \"00:02:00\"), not \"{}\"", v.get_ref()),
+                format!(
+                    "{what} must be hh:mm:ss (e.g. \"00:02:00\") and at most 168:00:00 (7 days), not \"{}\"",
+                    v.get_ref()
+                ),
             )
         })
     }
@@ -717,6 +729,17 @@ mod tests {
 
     fn parse(text: &str) -> Result<Scenario, ScenarioError> {
         Scenario::parse(Path::new("s.toml"), text, &places())
+    }
+
+    #[test]
+    fn offsets_never_wrap_and_are_capped() {
+        assert_eq!(parse_offset_s("T+01:02:03"), Some(3723));
+        assert_eq!(parse_offset_s("T+168:00:00"), Some(MAX_OFFSET_S));
+        assert_eq!(parse_offset_s("T+168:00:01"), None);
+        assert_eq!(parse_offset_s("T+100000:00:00"), None);
+        // 5124095576030431 h × 3600 wraps u64 to a small number without checked arithmetic.
+        assert_eq!(parse_offset_s("T+5124095576030431:00:00"), None);
+        assert_eq!(parse_offset_s(&format!("T+{}:00:00", u64::MAX)), None);
     }
 
     const OK: &str = r#"name = "Test"

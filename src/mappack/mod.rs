@@ -25,6 +25,23 @@ pub const FORMAT_VERSION: u32 = 1;
 /// Everything that can be wrong with a map pack, each naming the file (and feature/line) at fault.
 #[derive(Debug, thiserror::Error)]
 pub enum PackError {
+    /// A pack file is a symbolic link (refused: a pack is copied and shared as plain files, and
+    /// a link could point anywhere, e.g. at private data).
+    #[error("{path}: 地图包中不允许符号链接 / symbolic links are not allowed in a map pack")]
+    Symlink {
+        /// The link.
+        path: PathBuf,
+    },
+    /// A file does not match the SHA-256 the manifest records.
+    #[error("{path}: 文件已被改动 / changed since the pack was built: SHA-256 {found}, the manifest says {expected}")]
+    Checksum {
+        /// The changed file.
+        path: PathBuf,
+        /// Hash in the manifest.
+        expected: String,
+        /// Hash of the file.
+        found: String,
+    },
     /// The folder or its manifest does not exist.
     #[error("map pack not found: {0} has no manifest.json")]
     NotFound(PathBuf),
@@ -160,6 +177,9 @@ pub struct Manifest {
     pub attribution: Vec<String>,
     /// The layers, drawn in this order (first = bottom).
     pub layers: Vec<LayerSpec>,
+    /// SHA-256 (hex) of pack files by file name, verified on load.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub sha256: std::collections::BTreeMap<String, String>,
 }
 
 /// What a layer holds and how the console draws it.
@@ -309,6 +329,7 @@ impl MapPack {
             }
         })?;
         validate_manifest(&manifest_path, &manifest)?;
+        check_pack_files(&dir, &manifest_path, &manifest)?;
         let mut layers = Vec::with_capacity(manifest.layers.len());
         for spec in &manifest.layers {
             let Some(kind) = LayerKind::parse(&spec.kind) else {
@@ -354,6 +375,9 @@ impl MapPack {
                 data,
             });
         }
+        // After parsing, so that a damaged file is reported by line/feature first; a file that
+        // still parses but changed is named here.
+        check_hashes(&dir, &manifest_path, &manifest)?;
         Ok(MapPack { dir, manifest, layers })
     }
 
@@ -458,6 +482,68 @@ fn check_geometry_kinds(path: &Path, kind: LayerKind, features: &[Feature]) -> R
                     f.geometry_type(),
                     kind.as_str()
                 ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Refuse symbolic links anywhere at the pack's top level (the manifest included), layer files
+/// outside the folder, and files whose SHA-256 differs from the manifest's record.
+fn check_pack_files(dir: &Path, manifest_path: &Path, manifest: &Manifest) -> Result<(), PackError> {
+    let io = |path: &Path, source: std::io::Error| PackError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    for entry in std::fs::read_dir(dir).map_err(|e| io(dir, e))? {
+        let entry = entry.map_err(|e| io(dir, e))?;
+        if entry.file_type().map_err(|e| io(&entry.path(), e))?.is_symlink() {
+            return Err(PackError::Symlink { path: entry.path() });
+        }
+    }
+    for spec in &manifest.layers {
+        if !plain_name(&spec.file) {
+            return Err(PackError::Manifest {
+                path: manifest_path.to_path_buf(),
+                msg: format!(
+                    "layer \"{}\": file \"{}\" must be a plain file name inside the pack folder",
+                    spec.name, spec.file
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn plain_name(name: &str) -> bool {
+    let p = Path::new(name);
+    p.components().count() == 1 && matches!(p.components().next(), Some(std::path::Component::Normal(_)))
+}
+
+/// Every file the manifest lists under `sha256` must still have that hash.
+fn check_hashes(dir: &Path, manifest_path: &Path, manifest: &Manifest) -> Result<(), PackError> {
+    let io = |path: &Path, source: std::io::Error| PackError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    for (name, expected) in &manifest.sha256 {
+        if !plain_name(name) {
+            return Err(PackError::Manifest {
+                path: manifest_path.to_path_buf(),
+                msg: format!("sha256: \"{name}\" must be a plain file name inside the pack folder"),
+            });
+        }
+        let path = dir.join(name);
+        let bytes = std::fs::read(&path).map_err(|e| io(&path, e))?;
+        let found: String = <sha2::Sha256 as sha2::Digest>::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        if !found.eq_ignore_ascii_case(expected.trim()) {
+            return Err(PackError::Checksum {
+                path,
+                expected: expected.clone(),
+                found,
             });
         }
     }

@@ -41,7 +41,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::{Store, StoreError};
-use crate::csv_io::{CsvWriter, decode_utf8, parse_csv};
+use crate::csv_io::{CsvWriter, decode_utf8, parse_csv, unneutralise};
 use crate::model::{
     Capability, EventKind, LonLat, ShelterId, ShelterSpec, Situation, StationId, StationKind, StationSpec, UnitId,
     UnitSpec, UnitStatus, UnitType, WarehouseId, WarehouseKind, WarehouseSpec,
@@ -395,7 +395,11 @@ fn read_records(path: &Path, table: Table) -> Result<Vec<Record>, ImportError> {
                     Ok(Record {
                         file: file.clone(),
                         location: Location::Line(row.line),
-                        values: names.iter().cloned().zip(row.fields.iter().cloned()).collect(),
+                        values: names
+                            .iter()
+                            .cloned()
+                            .zip(row.fields.iter().map(|f| unneutralise(f).to_owned()))
+                            .collect(),
                     })
                 })
                 .collect()
@@ -1067,7 +1071,7 @@ fn export_tables_csv(sit: &Situation, dir: &Path, tables: &[Table]) -> Result<Ex
         path: p.display().to_string(),
         source: e,
     };
-    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    crate::private_fs::create_private_dir_all(dir).map_err(|e| io(dir, e))?;
     let mut report = ExportReport { files: Vec::new() };
     for &t in tables {
         let cols = t.export_order();
@@ -1084,7 +1088,7 @@ fn export_tables_csv(sit: &Situation, dir: &Path, tables: &[Table]) -> Result<Ex
             w.row(&vals).map_err(csv_err)?;
         }
         let out = w.finish().map_err(csv_err)?;
-        std::fs::write(&path, out).map_err(|e| io(&path, e))?;
+        crate::private_fs::write_private(&path, out.as_bytes()).map_err(|e| io(&path, e))?;
         report.files.push((path, rows.len()));
     }
     Ok(report)
@@ -1098,7 +1102,7 @@ pub fn export_geojson(sit: &Situation, dir: &Path) -> Result<ExportReport, Store
         path: p.display().to_string(),
         source: e,
     };
-    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    crate::private_fs::create_private_dir_all(dir).map_err(|e| io(dir, e))?;
     let mut report = ExportReport { files: Vec::new() };
     for t in Table::ALL.into_iter().filter(|t| *t != Table::Stock) {
         let rows = rows_for(t, sit);
@@ -1127,7 +1131,7 @@ pub fn export_geojson(sit: &Situation, dir: &Path) -> Result<ExportReport, Store
         let doc = serde_json::json!({"type": "FeatureCollection", "features": features});
         let text = serde_json::to_string_pretty(&doc).map_err(|e| StoreError::Encode(e.to_string()))?;
         let path = dir.join(format!("{}.geojson", t.stem()));
-        std::fs::write(&path, text).map_err(|e| io(&path, e))?;
+        crate::private_fs::write_private(&path, text.as_bytes()).map_err(|e| io(&path, e))?;
         report.files.push((path, rows.len()));
     }
     report.files.extend(export_tables_csv(sit, dir, &[Table::Stock])?.files);

@@ -1,29 +1,116 @@
-//! Rows of the append-only `events` table: insert one event, stream events by seq range, and
-//! fold them leniently (an event that no longer applies is skipped with a warning). Must not
-//! import egui or tokio; never issues UPDATE or DELETE on `events`.
+//! Rows of the append-only `events` table: insert one event sealed into the hash chain, stream
+//! events by seq range, and fold them leniently (an event that no longer applies, or whose
+//! payload this program cannot read, is skipped with a warning) while verifying every link.
+//! Must not import egui or tokio; never issues UPDATE or DELETE on `events`.
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::StoreError;
+use super::chain::{ChainHash, ChainHead, RawEvent};
 use crate::model::{Event, EventKind, Situation, fold};
 
-/// Insert one event row (inside the caller's transaction).
-pub fn insert_event(conn: &Connection, ev: &Event) -> Result<(), StoreError> {
+/// Insert one event row (inside the caller's transaction), sealed after `head`, which advances.
+pub fn insert_event(conn: &Connection, ev: &Event, head: &mut ChainHead) -> Result<(), StoreError> {
     let payload = serde_json::to_string(&ev.kind).map_err(|e| StoreError::Encode(e.to_string()))?;
     let seq = i64::try_from(ev.seq).map_err(|_| StoreError::Encode(format!("seq {} out of range", ev.seq)))?;
+    let mut raw = RawEvent {
+        seq: ev.seq,
+        ts_utc: ev.ts_utc.clone(),
+        operator: ev.operator.clone(),
+        seat: ev.seat.clone(),
+        kind: ev.kind.tag().to_owned(),
+        payload,
+        drill_id: ev.drill_id.clone(),
+        hash: None,
+    };
+    head.seal(&mut raw);
     conn.prepare_cached(
-        "INSERT INTO events(seq, ts_utc, operator, seat, kind, payload, drill_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO events(seq, ts_utc, operator, seat, kind, payload, drill_id, hash) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
         seq,
-        ev.ts_utc,
-        ev.operator,
-        ev.seat,
-        ev.kind.tag(),
-        payload,
-        ev.drill_id
+        raw.ts_utc,
+        raw.operator,
+        raw.seat,
+        raw.kind,
+        raw.payload,
+        raw.drill_id,
+        raw.hash
     ])?;
     Ok(())
+}
+
+/// The chain position after event `seq` as stored (GENESIS for 0), without verifying it.
+pub fn stored_head(conn: &Connection, seq: u64) -> Result<ChainHead, StoreError> {
+    if seq == 0 {
+        return Ok(ChainHead::default());
+    }
+    let key = i64::try_from(seq).unwrap_or(i64::MAX);
+    let hash: Option<Option<String>> = conn
+        .prepare_cached("SELECT hash FROM events WHERE seq = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?;
+    let hash = hash.ok_or(super::chain::ChainFault::Missing { seq })?;
+    let hash = hash
+        .as_deref()
+        .and_then(ChainHash::from_hex)
+        .ok_or(super::chain::ChainFault::MissingHash { seq })?;
+    Ok(ChainHead { seq, hash })
+}
+
+/// Call `each` for every stored row with `after < seq <= upto`, in seq order, undecoded.
+pub fn for_each_raw(
+    conn: &Connection,
+    after: u64,
+    upto: u64,
+    mut each: impl FnMut(RawEvent) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let after = i64::try_from(after).unwrap_or(i64::MAX);
+    let upto = i64::try_from(upto).unwrap_or(i64::MAX);
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, ts_utc, operator, seat, kind, payload, drill_id, hash FROM events \
+         WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
+    )?;
+    let mut rows = stmt.query(params![after, upto])?;
+    while let Some(row) = rows.next()? {
+        let seq: i64 = row.get(0)?;
+        each(RawEvent {
+            seq: u64::try_from(seq).unwrap_or(0),
+            ts_utc: row.get(1)?,
+            operator: row.get(2)?,
+            seat: row.get(3)?,
+            kind: row.get(4)?,
+            payload: row.get(5)?,
+            drill_id: row.get(6)?,
+            hash: row.get(7)?,
+        })?;
+    }
+    Ok(())
+}
+
+/// Decode a stored row into an event (its payload must be a readable event of its kind).
+pub fn decode(raw: RawEvent) -> Result<Event, StoreError> {
+    let kind: EventKind = serde_json::from_str(&raw.payload).map_err(|e| StoreError::BadPayload {
+        seq: raw.seq,
+        kind: raw.kind.clone(),
+        reason: e.to_string(),
+    })?;
+    if kind.tag() != raw.kind {
+        return Err(StoreError::BadPayload {
+            seq: raw.seq,
+            kind: raw.kind,
+            reason: format!("payload is a {} event", kind.tag()),
+        });
+    }
+    Ok(Event {
+        seq: raw.seq,
+        ts_utc: raw.ts_utc,
+        operator: raw.operator,
+        seat: raw.seat,
+        drill_id: raw.drill_id,
+        kind,
+    })
 }
 
 /// Highest seq in the log (0 when empty).
@@ -45,47 +132,15 @@ pub fn seq_exists(conn: &Connection, seq: u64) -> Result<bool, StoreError> {
     Ok(n > 0)
 }
 
-/// Call `each` for every event with `after < seq <= upto`, in seq order.
+/// Call `each` for every event with `after < seq <= upto`, in seq order; the first unreadable
+/// payload is an error (see [`for_each_raw`] + [`decode`] to go on past it).
 pub fn for_each_event(
     conn: &Connection,
     after: u64,
     upto: u64,
     mut each: impl FnMut(Event) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
-    let after = i64::try_from(after).unwrap_or(i64::MAX);
-    let upto = i64::try_from(upto).unwrap_or(i64::MAX);
-    let mut stmt = conn.prepare_cached(
-        "SELECT seq, ts_utc, operator, seat, kind, payload, drill_id FROM events \
-         WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
-    )?;
-    let mut rows = stmt.query(params![after, upto])?;
-    while let Some(row) = rows.next()? {
-        let seq: i64 = row.get(0)?;
-        let seq = u64::try_from(seq).unwrap_or(0);
-        let kind_tag: String = row.get(4)?;
-        let payload: String = row.get(5)?;
-        let kind: EventKind = serde_json::from_str(&payload).map_err(|e| StoreError::BadPayload {
-            seq,
-            kind: kind_tag.clone(),
-            reason: e.to_string(),
-        })?;
-        if kind.tag() != kind_tag {
-            return Err(StoreError::BadPayload {
-                seq,
-                kind: kind_tag,
-                reason: format!("payload is a {} event", kind.tag()),
-            });
-        }
-        each(Event {
-            seq,
-            ts_utc: row.get(1)?,
-            operator: row.get(2)?,
-            seat: row.get(3)?,
-            drill_id: row.get(6)?,
-            kind,
-        })?;
-    }
-    Ok(())
+    for_each_raw(conn, after, upto, |raw| each(decode(raw)?))
 }
 
 /// Fold one logged event; if it no longer applies, record a warning and only advance `last_seq`
@@ -103,7 +158,10 @@ pub fn fold_lenient(sit: &mut Situation, ev: &Event, warnings: &mut Vec<String>)
     }
 }
 
-/// Fold every logged event after `sit.last_seq` up to `upto` into `sit`.
+/// Fold every logged event after `sit.last_seq` up to `upto` into `sit`, verifying each link of
+/// the hash chain from the stored link of `sit.last_seq` (a broken link is an error: the history
+/// was changed). An unreadable payload is skipped with a warning, like an event that no longer
+/// applies, so one bad old event does not hide the rest of the log.
 pub fn fold_range(
     conn: &Connection,
     sit: &mut Situation,
@@ -111,8 +169,20 @@ pub fn fold_range(
     warnings: &mut Vec<String>,
 ) -> Result<(), StoreError> {
     let after = sit.last_seq;
-    for_each_event(conn, after, upto, |ev| {
-        fold_lenient(sit, &ev, warnings);
+    if upto <= after {
+        return Ok(());
+    }
+    let mut head = stored_head(conn, after)?;
+    for_each_raw(conn, after, upto, |raw| {
+        head.advance(&raw)?;
+        let seq = raw.seq;
+        match decode(raw) {
+            Ok(ev) => fold_lenient(sit, &ev, warnings),
+            Err(e) => {
+                warnings.push(format!("{e}; skipped"));
+                sit.last_seq = sit.last_seq.max(seq);
+            }
+        }
         Ok(())
     })
 }

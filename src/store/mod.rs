@@ -4,13 +4,17 @@
 //! `crate::model`. Must not import egui or tokio.
 
 pub mod bench;
+pub mod chain;
 pub mod import;
 pub mod log;
 pub mod replay;
 pub mod replay_bench;
 pub mod schema;
 pub mod snapshot;
+pub mod verify;
 
+#[cfg(test)]
+mod chain_tests;
 #[cfg(test)]
 mod concurrency_tests;
 #[cfg(test)]
@@ -101,6 +105,11 @@ pub enum StoreError {
         /// Underlying error.
         source: std::io::Error,
     },
+    /// The hash chain of the log is broken: history was changed (nothing is written).
+    #[error(
+        "{0}；拒绝打开，未写入任何内容，运行 `onemap db verify` 查看详情 / refusing to open, nothing written; run `onemap db verify` for the full report"
+    )]
+    Chain(#[from] chain::ChainFault),
     /// Master-data import failed; nothing was imported.
     #[error(transparent)]
     Import(#[from] ImportError),
@@ -162,6 +171,9 @@ pub struct Store {
     opts: StoreOptions,
     situation: Situation,
     warnings: Vec<String>,
+    /// Lock files of the drills this connection started: held (OS lock) while it lives, so a
+    /// drill whose process died can be told from one that is running elsewhere.
+    drill_locks: Vec<(String, std::fs::File)>,
 }
 
 impl std::fmt::Debug for Store {
@@ -181,11 +193,59 @@ impl Store {
 
     /// Open (creating when missing or empty) with explicit options. Foreign, corrupt or newer
     /// files are refused and never written.
+    /// A 0-byte file is refused (a truncated store must not look like "no incidents"); only
+    /// [`Store::init`] initialises one. A new file is created owner-only (0600), and an
+    /// existing one is tightened to 0600.
     pub fn open_with(path: impl AsRef<Path>, opts: StoreOptions) -> Result<Self, StoreError> {
-        let path = path.as_ref();
+        Store::open_file(path.as_ref(), opts, false)
+    }
+
+    fn open_file(path: &Path, opts: StoreOptions, init: bool) -> Result<Self, StoreError> {
+        let io = |e: std::io::Error| StoreError::Io {
+            path: path.display().to_string(),
+            source: e,
+        };
+        match std::fs::metadata(path) {
+            Ok(m) if m.len() == 0 && !init => {
+                return Err(StoreError::NotOneMap {
+                    path: path.display().to_string(),
+                    reason: "0 字节的空文件（可能被截断），只有 `onemap db init` 会初始化 / a 0-byte file (truncated?); only `onemap db init` initialises a store".into(),
+                });
+            }
+            Ok(_) => crate::private_fs::restrict(path).map_err(io)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                crate::private_fs::create_private_file(path).map_err(io)?;
+            }
+            Err(e) => return Err(io(e)),
+        }
         schema::preflight(path)?;
         let conn = Connection::open(path)?;
         Store::setup(conn, path.to_path_buf(), opts)
+    }
+
+    /// Open an existing store READ-ONLY (read-only commands): never initialises a file (0-byte,
+    /// empty or foreign files are refused), never takes the write lock (an older schema is
+    /// migrated first, retried while busy), and checks the latest snapshot and every event
+    /// after it against the hash chain. Appends fail with SQLite's read-only error.
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let path = path.as_ref();
+        let opts = StoreOptions::default();
+        let conn = schema::open_existing_read_only(path, opts.busy_timeout_ms)?;
+        let mut warnings = Vec::new();
+        let situation = load_situation(&conn, None, &mut warnings)?;
+        Ok(Store {
+            conn,
+            label: path.to_path_buf(),
+            opts,
+            situation,
+            warnings,
+            drill_locks: Vec::new(),
+        })
+    }
+
+    /// Walk the whole log and report the chain, unreadable and refused events and snapshots.
+    pub fn verify(&self) -> Result<verify::VerifyReport, StoreError> {
+        verify::verify(&self.conn)
     }
 
     /// Create a new store; refuses when `path` exists and is not empty.
@@ -196,7 +256,7 @@ impl Store {
                 path: path.display().to_string(),
             });
         }
-        Store::open(path)
+        Store::open_file(path, StoreOptions::default(), true)
     }
 
     /// A private in-memory store (tests, previews).
@@ -218,16 +278,95 @@ impl Store {
             Durability::Normal => "NORMAL",
         };
         conn.execute_batch(&format!("PRAGMA synchronous={sync};"))?;
-        schema::migrate(&mut conn, &label)?;
+        schema::ensure_current(&mut conn, &label)?;
         let mut warnings = Vec::new();
         let situation = load_situation(&conn, None, &mut warnings)?;
-        Ok(Store {
+        let mut store = Store {
             conn,
             label,
             opts,
             situation,
             warnings,
-        })
+            drill_locks: Vec::new(),
+        };
+        store.close_orphan_drills()?;
+        Ok(store)
+    }
+
+    /// The lock file of a drill of this database (`None` for in-memory stores).
+    fn drill_lock_path(&self, drill_id: &str) -> Option<PathBuf> {
+        if self.label.as_os_str() == ":memory:" {
+            return None;
+        }
+        let digest = chain::ChainHash(<sha2::Sha256 as sha2::Digest>::digest(drill_id.as_bytes()).into()).to_hex();
+        let mut name = self.label.file_name()?.to_os_string();
+        name.push(format!(".drill-{}.lock", &digest[..16]));
+        Some(self.label.with_file_name(name))
+    }
+
+    /// Take the OS lock of a drill this connection just started (held until the store drops).
+    fn hold_drill_lock(&mut self, drill_id: &str) {
+        let Some(path) = self.drill_lock_path(drill_id) else {
+            return;
+        };
+        let locked = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .and_then(|f| {
+                let _ = crate::private_fs::restrict(&path);
+                f.try_lock().map_err(std::io::Error::other)?;
+                Ok(f)
+            });
+        match locked {
+            Ok(f) => self.drill_locks.push((drill_id.to_owned(), f)),
+            Err(e) => self.warnings.push(format!(
+                "drill {drill_id}: cannot hold its lock file {}: {e}",
+                path.display()
+            )),
+        }
+    }
+
+    /// A drill still open whose lock nobody holds was left by a process that stopped (killed,
+    /// crashed) before `DrillEnded`: close it now, with a note, so retries do not pile up.
+    fn close_orphan_drills(&mut self) -> Result<(), StoreError> {
+        let open: Vec<String> = self
+            .situation
+            .drills
+            .iter()
+            .filter(|(_, d)| d.is_active())
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in open {
+            let Some(path) = self.drill_lock_path(&id) else {
+                continue;
+            };
+            let free = match std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)
+            {
+                Ok(f) => f.try_lock().is_ok(),
+                // Cannot tell (e.g. read-only folder): leave the drill alone.
+                Err(_) => false,
+            };
+            if !free {
+                continue;
+            }
+            let seq = self.append(
+                "onemap",
+                "recovery / 自动恢复",
+                None,
+                EventKind::DrillEnded { drill_id: id.clone() },
+            )?;
+            let _ = std::fs::remove_file(&path);
+            self.warnings.push(format!(
+                "演练 {id} 的进程已停止，已自动结束（事件 {seq}）/ drill {id} was left open by a process that stopped; closed by DrillEnded seq {seq}"
+            ));
+        }
+        Ok(())
     }
 
     /// Path of the database file (`:memory:` for in-memory stores).
@@ -399,13 +538,21 @@ impl Store {
                 }
             }
         }
+        let mut head = log::stored_head(&tx, base_seq)?;
         for ev in &events {
-            log::insert_event(&tx, ev)?;
+            log::insert_event(&tx, ev, &mut head)?;
         }
         tx.commit()?;
         for ev in &events {
             log::fold_lenient(situation, ev, warnings);
         }
+        let started: Vec<String> = events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::DrillStarted { drill_id, .. } => Some(drill_id.clone()),
+                _ => None,
+            })
+            .collect();
         let last = situation.last_seq;
         let every = opts.snapshot_every;
         if every > 0
@@ -414,7 +561,21 @@ impl Store {
         {
             warnings.push(format!("snapshot at seq {last} not written: {e}"));
         }
-        Ok(events.iter().map(|e| e.seq).collect())
+        let seqs = events.iter().map(|e| e.seq).collect();
+        for id in started {
+            self.hold_drill_lock(&id);
+        }
+        for ev in &events {
+            if let EventKind::DrillEnded { drill_id } = &ev.kind
+                && let Some(i) = self.drill_locks.iter().position(|(d, _)| d == drill_id)
+            {
+                self.drill_locks.swap_remove(i);
+                if let Some(p) = self.drill_lock_path(drill_id) {
+                    let _ = std::fs::remove_file(p);
+                }
+            }
+        }
+        Ok(seqs)
     }
 
     /// Fold events other connections appended since the last read.
@@ -457,6 +618,30 @@ impl Store {
             Ok(())
         })?;
         Ok(out)
+    }
+
+    /// Every event after `seq` this program can read, plus the rows it cannot (reported, never
+    /// silently dropped, and never hiding the readable ones).
+    pub fn events_since_lenient(&self, seq: u64) -> Result<(Vec<Event>, Vec<verify::Unreadable>), StoreError> {
+        let (mut out, mut bad) = (Vec::new(), Vec::new());
+        log::for_each_raw(&self.conn, seq, u64::MAX, |raw| {
+            match log::decode(raw) {
+                Ok(e) => out.push(e),
+                Err(StoreError::BadPayload { seq, kind, reason }) => {
+                    bad.push(verify::Unreadable { seq, kind, reason });
+                }
+                Err(other) => return Err(other),
+            }
+            Ok(())
+        })?;
+        Ok((out, bad))
+    }
+
+    /// The chain head this store verified up to: opening checked the latest snapshot against the
+    /// chain and every link after it, and each refresh checks the new links (the console shows
+    /// this; [`Store::verify`] walks the whole log).
+    pub fn chain_head(&self) -> Result<chain::ChainHead, StoreError> {
+        log::stored_head(&self.conn, self.situation.last_seq)
     }
 
     /// Highest seq in the log.
@@ -511,6 +696,13 @@ fn load_situation(conn: &Connection, upto: Option<u64>, warnings: &mut Vec<Strin
         Some(s) => s,
         None => log::max_seq(conn)?,
     };
+    if upto.is_none() {
+        // A snapshot past the end of the log means events it folded were removed.
+        let top: Option<i64> = conn.query_row("SELECT max(seq) FROM snapshots", [], |r| r.get(0))?;
+        if let Some(top) = top.and_then(|t| u64::try_from(t).ok()).filter(|t| *t > end) {
+            return Err(chain::ChainFault::Missing { seq: top }.into());
+        }
+    }
     let mut sit = snapshot::load_latest_snapshot(conn, end, warnings)?.unwrap_or_default();
     log::fold_range(conn, &mut sit, end, warnings)?;
     Ok(sit)

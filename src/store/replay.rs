@@ -1,12 +1,12 @@
 //! Replay: any OneMap database, real or drill, opened READ-ONLY (SQLite `mode=ro`; nothing is
-//! migrated or written). A compact timeline (seq, time, kind, drill id) for the scrubber, and the
-//! situation at any seq or time from the nearest snapshot plus at most `snapshot_every` events.
+//! written, except that a store of an older schema is migrated first, as by any command). A
+//! compact timeline (seq, time, kind, drill id) for the scrubber, and the situation at any seq or time from the nearest snapshot plus at most `snapshot_every` events.
 //! In a drill scope the time axis is the drill's own (simulated) event times and the situation
 //! is real state at the drill's start plus the drill's events. Must not import egui or tokio.
 
 use std::path::Path;
 
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::Connection;
 
 use super::StoreError;
 use super::{log, schema, snapshot};
@@ -58,9 +58,8 @@ impl Replay {
                 source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such database file"),
             });
         }
-        schema::preflight(path)?;
-        let conn =
-            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        // Read-only; only a store of an older schema is migrated first (like any command).
+        let conn = schema::open_existing_read_only(path, super::DEFAULT_BUSY_TIMEOUT_MS)?;
         let mut timeline = Vec::new();
         {
             let mut stmt = conn.prepare("SELECT seq, ts_utc, kind, drill_id FROM events ORDER BY seq")?;

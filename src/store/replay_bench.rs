@@ -95,6 +95,8 @@ pub fn write_log(path: &Path, n: u64, start_ms: i64, span_ms: i64) -> Result<(),
     let kinds = replay_kinds(n);
     let mut sit = store.situation.clone();
     let mut warnings = Vec::new();
+    // The bench fills a fresh store from seq 1, so its chain starts at the genesis link.
+    let mut head = super::chain::ChainHead::default();
     let step = span_ms as f64 / n.max(1) as f64;
     for (chunk_no, chunk) in kinds.chunks(50_000).enumerate() {
         let tx = store.conn.transaction()?;
@@ -108,7 +110,7 @@ pub fn write_log(path: &Path, n: u64, start_ms: i64, span_ms: i64) -> Result<(),
                 drill_id: None,
                 kind: kind.clone(),
             };
-            log::insert_event(&tx, &ev)?;
+            log::insert_event(&tx, &ev, &mut head)?;
             log::fold_lenient(&mut sit, &ev, &mut warnings);
             if ev.seq.is_multiple_of(every) {
                 snapshot::write_snapshot(&tx, &sit)?;

@@ -1,11 +1,13 @@
-//! Snapshots of the real situation in the `snapshots` table: write with a checksum, load the
-//! newest valid one at or below a seq (bad ones are skipped with a warning, never fatal).
-//! Must not import egui or tokio; never touches the `events` table except to read.
+//! Snapshots of the real situation in the `snapshots` table: write with a checksum and the chain
+//! head they fold to, load the newest valid one at or below a seq (a torn or unreadable one is
+//! skipped with a warning; one whose chain head disagrees with the log is an error: history was
+//! changed). Must not import egui or tokio; never touches the `events` table except to read.
 
 use rusqlite::{Connection, params};
 
 use super::StoreError;
-use super::log::{max_seq, seq_exists};
+use super::chain::{ChainFault, ChainHash};
+use super::log::{for_each_raw, max_seq, seq_exists, stored_head};
 use crate::model::Situation;
 use crate::time::now_utc_iso;
 
@@ -26,9 +28,11 @@ pub fn write_snapshot(conn: &Connection, sit: &Situation) -> Result<(), StoreErr
     }
     let json = serde_json::to_string(sit).map_err(|e| StoreError::Encode(e.to_string()))?;
     let seq = i64::try_from(sit.last_seq).map_err(|_| StoreError::Encode("seq out of range".into()))?;
+    let head = stored_head(conn, sit.last_seq)?;
     conn.execute(
-        "INSERT OR REPLACE INTO snapshots(seq, situation, checksum, created_utc) VALUES (?1, ?2, ?3, ?4)",
-        params![seq, json, checksum(&json), now_utc_iso()],
+        "INSERT OR REPLACE INTO snapshots(seq, situation, checksum, created_utc, chain_head) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![seq, json, checksum(&json), now_utc_iso(), head.hash.to_hex()],
     )?;
     Ok(())
 }
@@ -41,18 +45,22 @@ pub fn load_latest_snapshot(
     warnings: &mut Vec<String>,
 ) -> Result<Option<Situation>, StoreError> {
     let log_max = max_seq(conn)?;
-    let mut stmt = conn.prepare("SELECT seq, situation, checksum FROM snapshots WHERE seq <= ?1 ORDER BY seq DESC")?;
+    let mut stmt =
+        conn.prepare("SELECT seq, situation, checksum, chain_head FROM snapshots WHERE seq <= ?1 ORDER BY seq DESC")?;
     let mut rows = stmt.query([i64::try_from(limit).unwrap_or(i64::MAX)])?;
     while let Some(row) = rows.next()? {
         let seq: i64 = row.get(0)?;
         let seq = u64::try_from(seq).unwrap_or(0);
         let json: String = row.get(1)?;
         let sum: String = row.get(2)?;
+        let head: Option<String> = row.get(3)?;
         let problem = if checksum(&json) != sum {
             Some("checksum mismatch".to_owned())
         } else if seq > log_max || !seq_exists(conn, seq)? {
-            Some(format!("seq {seq} is not in the event log"))
+            // A checksummed snapshot beyond the log: the events it folded were removed.
+            return Err(ChainFault::Missing { seq }.into());
         } else {
+            check_head(conn, seq, head.as_deref())?;
             match serde_json::from_str::<Situation>(&json) {
                 Err(e) => Some(format!("unreadable situation JSON: {e}")),
                 Ok(sit) if sit.last_seq != seq => Some(format!("situation is at seq {}, not {seq}", sit.last_seq)),
@@ -68,4 +76,23 @@ pub fn load_latest_snapshot(
         }
     }
     Ok(None)
+}
+
+/// The snapshot's recorded chain head must be the stored link of the event at its seq, and that
+/// event must hash to it from the link before it (events after it are checked as they fold).
+fn check_head(conn: &Connection, seq: u64, recorded: Option<&str>) -> Result<(), StoreError> {
+    let stored = stored_head(conn, seq)?;
+    if recorded.and_then(ChainHash::from_hex) != Some(stored.hash) {
+        return Err(ChainFault::SnapshotHead { seq }.into());
+    }
+    let mut before = stored_head(conn, seq.saturating_sub(1))?;
+    let mut seen = false;
+    for_each_raw(conn, seq.saturating_sub(1), seq, |raw| {
+        seen = true;
+        before.advance(&raw).map_err(StoreError::from)
+    })?;
+    if !seen {
+        return Err(ChainFault::Missing { seq }.into());
+    }
+    Ok(())
 }

@@ -287,30 +287,16 @@ fn snapshots_round_trip_and_bad_ones_are_skipped() {
     assert_eq!(reopened.cached_situation(), &live);
     drop(reopened);
 
-    // Corrupt the newest snapshot (text changed, checksum kept) and add one whose seq is not in the log.
+    // Corrupt the newest snapshot (text changed, checksum kept): skipped with a warning.
     raw.execute(
         "UPDATE snapshots SET situation = replace(situation, '合成', '篡改') WHERE seq = 200",
         [],
     )
     .unwrap();
-    let fake = serde_json::to_string(&Situation {
-        last_seq: 9999,
-        ..Situation::default()
-    })
-    .unwrap();
-    raw.execute(
-        "INSERT INTO snapshots(seq, situation, checksum, created_utc) VALUES (9999, ?1, ?2, 'x')",
-        rusqlite::params![fake, snapshot::checksum(&fake)],
-    )
-    .unwrap();
     let mut w = Vec::new();
     let best = snapshot::load_latest_snapshot(&raw, u64::MAX, &mut w).unwrap().unwrap();
     assert_eq!(best.last_seq, 150);
-    assert!(
-        w[0].contains("snapshot at seq 9999 skipped: seq 9999 is not in the event log"),
-        "{w:?}"
-    );
-    assert!(w[1].contains("snapshot at seq 200 skipped: checksum mismatch"), "{w:?}");
+    assert!(w[0].contains("snapshot at seq 200 skipped: checksum mismatch"), "{w:?}");
     let mut reopened = Store::open_with(&path, opts(50)).unwrap();
     let warnings = reopened.warnings().join("\n");
     assert!(
@@ -321,6 +307,23 @@ fn snapshots_round_trip_and_bad_ones_are_skipped() {
         reopened.situation().unwrap(),
         &live,
         "falls back to the snapshot at 150 plus the tail"
+    );
+    drop(reopened);
+    // A checksummed snapshot past the end of the log means events were removed: refused.
+    let fake = serde_json::to_string(&Situation {
+        last_seq: 9999,
+        ..Situation::default()
+    })
+    .unwrap();
+    raw.execute(
+        "INSERT INTO snapshots(seq, situation, checksum, created_utc) VALUES (9999, ?1, ?2, 'x')",
+        rusqlite::params![fake, snapshot::checksum(&fake)],
+    )
+    .unwrap();
+    let e = Store::open_with(&path, opts(50)).unwrap_err();
+    assert!(
+        matches!(e, StoreError::Chain(chain::ChainFault::Missing { seq: 9999 })),
+        "{e}"
     );
 }
 
