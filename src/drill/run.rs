@@ -112,7 +112,10 @@ pub fn run_scenario(
     })
 }
 
-/// The simulation loop of [`run_scenario`]: (drill events logged, simulated end, notes).
+/// What the simulation loop did: (drill events logged, simulated end, notes).
+type Driven = (u64, i64, Vec<(i64, String)>);
+
+/// The simulation loop of [`run_scenario`].
 #[allow(clippy::too_many_arguments)]
 fn drive(
     store: &mut Store,
@@ -123,7 +126,7 @@ fn drive(
     opts: &RunOptions,
     drill_id: &str,
     on_batch: &mut impl FnMut(&Simulator, &[Event]),
-) -> Result<(u64, i64, Vec<(i64, String)>), DrillError> {
+) -> Result<Driven, DrillError> {
     let base = store.drill_situation(drill_id)?;
     let sim_opts = SimOptions {
         auto: opts.auto,

@@ -179,10 +179,10 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport, StoreError> {
                 }
             }
         }
-        if let Some((json, sum, recorded)) = snaps.remove(&seq) {
-            if let Some(problem) = snapshot_problem(&real, &head, &json, &sum, recorded.as_deref()) {
-                push(&mut report.bad_snapshots, BadSnapshot { seq, problem });
-            }
+        if let Some((json, sum, recorded)) = snaps.remove(&seq)
+            && let Some(problem) = snapshot_problem(&real, &head, &json, &sum, recorded.as_deref())
+        {
+            push(&mut report.bad_snapshots, BadSnapshot { seq, problem });
         }
         Ok(())
     })?;
