@@ -232,8 +232,9 @@ fn write_report(
         .db
         .parent()
         .map_or_else(|| PathBuf::from("reports"), |d| d.join("reports"));
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    crate::private_fs::create_private_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let path = dir.join(format!("{drill_id}.html"));
-    std::fs::write(&path, report.to_html()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    crate::private_fs::write_private(&path, report.to_html().as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(path)
 }

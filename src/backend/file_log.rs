@@ -18,11 +18,15 @@ pub struct FileLog {
 impl FileLog {
     /// Open (append) `<dir>/onemap.log`.
     pub fn open(dir: &Path) -> std::io::Result<FileLog> {
-        std::fs::create_dir_all(dir)?;
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(dir.join(FILE_NAME))?;
+        // The log may name callers and places: private like the database beside it.
+        crate::private_fs::create_private_dir_all(dir)?;
+        let path = dir.join(FILE_NAME);
+        if path.exists() {
+            crate::private_fs::restrict(&path)?;
+        } else {
+            crate::private_fs::create_private_file(&path)?;
+        }
+        let file = std::fs::OpenOptions::new().append(true).open(&path)?;
         Ok(FileLog { file: Mutex::new(file) })
     }
 

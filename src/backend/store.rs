@@ -476,7 +476,8 @@ fn open(path: Option<&Path>) -> Result<(Store, bool, PathBuf), StoreWorkerError>
     let created = !path.exists();
     if created {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreWorkerError::CreateDir {
+            // The database holds callers' names and phone numbers: 0700 folder, 0600 file.
+            crate::private_fs::create_private_dir_all(dir).map_err(|source| StoreWorkerError::CreateDir {
                 path: dir.to_path_buf(),
                 source,
             })?;

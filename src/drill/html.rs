@@ -270,7 +270,8 @@ fn render(r: &Report) -> String {
     let mut h = String::with_capacity(64 * 1024);
     let start_ms = parse_utc_ms(&r.start_utc).unwrap_or(0);
     let banner = match &r.drill_id {
-        Some(_) => "演练 DRILL".to_owned(),
+        // The drill's id is how officers and the console name it (演练 flood-landslide-1).
+        Some(id) => format!("演练 DRILL · {}", esc(id)),
         None => "实战记录 REAL OPERATIONS".to_owned(),
     };
     let _ = write!(

@@ -557,7 +557,9 @@ fn places(fs: &[crate::mappack::Feature]) -> BaseGeom {
             let p = f.point()?;
             let kind = f.str_prop("kind").unwrap_or_default();
             let coarse = f.f64_prop("coord_accuracy_m_est").is_some_and(|m| m >= 1000.0)
-                || f.str_prop("confidence") == Some("low") && !kind.contains("port");
+                || f.str_prop("confidence") == Some("low") && !kind.contains("port")
+                // A township without coordinates of its own sits at its county seat: approximate.
+                || f.props.get("approximate").and_then(|v| v.as_bool()) == Some(true);
             // Port before seat: the Mohan point's kind is "border_port_not_seat".
             let style = if kind.contains("port") {
                 PointStyle::Port
@@ -850,6 +852,8 @@ mod tests {
                 SchematicRoads,
                 Marker(PointStyle::Seat),
                 Marker(PointStyle::Port),
+                // Township seats with coordinates of their own (township_seats layer).
+                Marker(PointStyle::Other),
                 Marker(PointStyle::Unverified)
             ]
         );

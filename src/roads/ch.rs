@@ -21,7 +21,7 @@
 use std::time::Instant;
 
 use super::graph::Graph;
-use super::search::RadixHeap;
+use super::radix_heap::RadixHeap;
 
 /// "Unreached" cost.
 const INF: u32 = u32::MAX;

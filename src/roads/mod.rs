@@ -11,6 +11,7 @@ pub mod graph;
 pub mod isochrone;
 pub mod osm;
 pub mod profile;
+mod radix_heap;
 pub mod router;
 pub mod schematic;
 pub mod search;
