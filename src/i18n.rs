@@ -49,6 +49,10 @@ macro_rules! messages {
 
 messages! {
     AppTitle => "应急管理“一张图”", "Emergency management one map";
+    About => "关于", "About";
+    AboutVersion => "版本", "Version";
+    AboutPack => "地图包", "Map pack";
+    AboutData => "数据来源与许可见各图层提示及 /usr/share/doc/onemap", "Data sources and licences: layer tooltips and /usr/share/doc/onemap";
     Layers => "图层", "Layers";
     Basemap => "底图", "Basemap";
     Search => "搜索地名", "Search places";

@@ -66,6 +66,25 @@ fn language_switch_relabels_the_panel() {
     assert!(h.query_by_role_and_label(Role::CheckBox, "河流").is_some());
 }
 
+/// 关于 opens a panel naming this build exactly as `onemap --version` does, and the pack shown.
+#[test]
+fn about_shows_the_build_and_the_pack() {
+    let mut h = harness();
+    h.run_steps(3);
+    assert!(h.query_by_label_contains(onemap::build_info::GIT_COMMIT).is_none());
+    h.get_by_label("关于").click();
+    h.run_steps(3);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_onemap"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    let version = String::from_utf8(out.stdout).unwrap();
+    // `onemap 0.1.0 (commit …, built …)`: the panel shows the same text after the program name.
+    let long = version.trim().strip_prefix("onemap ").unwrap();
+    assert!(h.query_by_label_contains(&format!("版本 {long}")).is_some(), "{long}");
+    assert!(h.query_by_label_contains("地图包 西双版纳").is_some());
+}
+
 #[test]
 fn search_mengla_and_fly_there() {
     let mut h = harness();

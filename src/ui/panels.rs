@@ -66,6 +66,23 @@ impl OneMapApp {
                 {
                     self.toggle_lang();
                 }
+                // Which build this is (version, commit, build date) and which pack it shows: the
+                // first thing support asks a centre.
+                ui.menu_button(self.t(Msg::About), |ui| {
+                    ui.label(RichText::new(self.t(Msg::AppTitle)).strong());
+                    ui.label(format!(
+                        "{} {}",
+                        tr(lang, Msg::AboutVersion),
+                        crate::build_info::LONG_VERSION
+                    ));
+                    ui.label(format!(
+                        "{} {} ({})",
+                        tr(lang, Msg::AboutPack),
+                        lang.pick(&self.pack.manifest.title.zh, &self.pack.manifest.title.en),
+                        self.pack.dir.display()
+                    ));
+                    ui.label(tr(lang, Msg::AboutData));
+                });
                 let who = format!(
                     "{} {} · {} {}",
                     self.t(Msg::Operator),
