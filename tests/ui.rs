@@ -512,6 +512,19 @@ fn partial_dispatch_tracking_timers_and_reassign() {
     h.state_mut().select_ops(&ctx, OpsRef::Incident(incident.0));
     h.run_steps(2);
     assert!(h.query_by_label("到场后 1:05").is_some(), "arrival timer");
+    // The call time reads in Beijing time (UTC+8), the zone said once; the log keeps UTC.
+    let bj_ms = onemap::time::parse_utc_ms(&inc.reported_at_utc).unwrap() + 8 * 3_600_000;
+    let sod = bj_ms.rem_euclid(86_400_000) / 1000;
+    let bj = format!("{:02}:{:02}:{:02}", sod / 3600, sod / 60 % 60, sod % 60);
+    assert!(
+        h.query_by_label_contains(&format!("{bj} 北京时间")).is_some(),
+        "{bj} 北京时间 (logged {})",
+        inc.reported_at_utc
+    );
+    assert!(
+        h.query_by_label_contains(&inc.reported_at_utc.replace('T', " "))
+            .is_none()
+    );
     let since_report = seconds_since(&inc.reported_at_utc, h.state().now_ms()).unwrap();
     let want = format!("报警后 {}", onemap::dispatch::tracking::fmt_clock(since_report));
     assert!(h.query_by_label(&want).is_some(), "{want}");

@@ -183,6 +183,8 @@ impl OneMapApp {
     }
 
     fn incidents_board(&mut self, ui: &mut Ui, lang: Lang) {
+        // Officers read Beijing time (the log keeps UTC): HH:mm:ss today, the date otherwise.
+        let now_ms = self.now_ms();
         let sit = self.situation.clone();
         let mut clicked = None;
         if ui
@@ -223,12 +225,8 @@ impl OneMapApp {
                                 .strong(),
                         );
                         ui.label(pick(lang, i.status.name_zh(), i.status.name_en()));
-                        ui.label(
-                            i.reported_at_utc
-                                .get(..16)
-                                .unwrap_or(&i.reported_at_utc)
-                                .replace('T', " "),
-                        );
+                        ui.label(crate::local_time::from_utc_iso(&i.reported_at_utc, now_ms))
+                            .on_hover_text(format!("{} UTC", i.reported_at_utc));
                         ui.label(&i.caller.name);
                         ui.end_row();
                     }
@@ -317,6 +315,7 @@ impl OneMapApp {
     }
 
     fn detail_ui(&mut self, ui: &mut Ui, lang: Lang) {
+        let now_ms = self.now_ms();
         self.reassign_ui(ui, lang);
         let Some(sel) = self.selected_ops else { return };
         let sit = self.situation.clone();
@@ -499,10 +498,12 @@ impl OneMapApp {
                     pick(lang, i.status.name_zh(), i.status.name_en())
                 ));
                 ui.label(format!(
-                    "{}: {}",
+                    "{}: {} {}",
                     tr(lang, Msg::Reported),
-                    i.reported_at_utc.replace('T', " ")
-                ));
+                    crate::local_time::from_utc_iso(&i.reported_at_utc, now_ms),
+                    lang.pick(crate::local_time::ZONE_ZH, crate::local_time::ZONE_EN)
+                ))
+                .on_hover_text(format!("{} UTC", i.reported_at_utc));
                 let timers = crate::dispatch::tracking::incident_timers(i, self.now_ms());
                 ui.horizontal_wrapped(|ui| {
                     for (m, v) in [
@@ -543,7 +544,7 @@ impl OneMapApp {
                     ui.label(format!("{}: {}", tr(lang, Msg::Address), i.address));
                 }
                 for n in &i.notes {
-                    let at = n.ts_utc.get(11..16).unwrap_or("");
+                    let at = crate::local_time::from_utc_iso(&n.ts_utc, now_ms);
                     ui.label(RichText::new(format!("{at} {}: {}", n.operator, n.text)).small());
                 }
                 ui.horizontal_wrapped(|ui| {

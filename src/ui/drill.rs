@@ -19,7 +19,6 @@ use crate::backend::store::StoreCommand;
 use crate::dispatch::tracking::fmt_clock;
 use crate::drill::SimClock;
 use crate::model::ids::UnitId;
-use crate::time::format_utc_ms;
 
 /// A running console drill.
 pub struct DrillState {
@@ -335,8 +334,9 @@ impl OneMapApp {
             let now = d.clock.now_ms();
             ui.label(
                 RichText::new(format!(
-                    "{} UTC  T+{}",
-                    format_utc_ms(now).get(..19).unwrap_or("").replace('T', " "),
+                    "{} {}  T+{}",
+                    crate::local_time::date_time(now),
+                    super::lang_zone(self.settings.lang),
                     fmt_clock((now - d.start_ms) as f64 / 1000.0)
                 ))
                 .monospace()

@@ -156,6 +156,8 @@ pub fn event_summary(ev: &Event, sit: &Situation, lang: Lang) -> String {
 
 impl OneMapApp {
     pub(super) fn log_board(&mut self, ui: &mut Ui, lang: Lang) {
+        // Beijing time on the board; the logged UTC on hover (the log and exports keep UTC).
+        let now_ms = self.now_ms();
         ui.add(
             egui::TextEdit::singleline(&mut self.log_filter)
                 .hint_text(tr(lang, Msg::Filter))
@@ -181,7 +183,7 @@ impl OneMapApp {
                         continue;
                     }
                     ui.label(RichText::new(ev.seq.to_string()).monospace().weak());
-                    ui.label(RichText::new(ev.ts_utc.get(11..19).unwrap_or(&ev.ts_utc)).monospace())
+                    ui.label(RichText::new(crate::local_time::from_utc_iso(&ev.ts_utc, now_ms)).monospace())
                         .on_hover_text(format!("{} UTC · {who}", ev.ts_utc));
                     let mut line = RichText::new(text);
                     if ev.drill_id.is_some() {

@@ -1071,6 +1071,11 @@ impl OneMapApp {
     }
 }
 
+/// The zone beside a shown clock: officers read Beijing time; the log keeps UTC.
+fn lang_zone(lang: Lang) -> &'static str {
+    lang.pick(crate::local_time::ZONE_ZH, crate::local_time::ZONE_EN)
+}
+
 /// Dark, calm visuals with larger text, scaled by `ui_scale` for video walls.
 pub fn apply_style(ctx: &egui::Context, ui_scale: f32) {
     use egui::{FontId, TextStyle};

@@ -13,7 +13,6 @@ use super::{Mode, OneMapApp, theme};
 use crate::backend::replay::{ReplayCommand, ReplayEvent, ReplayWorker};
 use crate::dispatch::tracking::fmt_clock;
 use crate::drill::SimClock;
-use crate::time::format_utc_ms;
 
 /// Playback speeds offered.
 pub const SPEEDS: [f64; 6] = [1.0, 10.0, 60.0, 100.0, 300.0, 1000.0];
@@ -247,8 +246,9 @@ impl OneMapApp {
             let since = r.range.map_or(0, |(a, _)| now - a);
             ui.label(
                 RichText::new(format!(
-                    "{} UTC  T+{}",
-                    format_utc_ms(now).get(..19).unwrap_or("").replace('T', " "),
+                    "{} {}  T+{}",
+                    crate::local_time::date_time(now),
+                    super::lang_zone(self.settings.lang),
                     fmt_clock(since as f64 / 1000.0)
                 ))
                 .monospace()
