@@ -225,7 +225,8 @@ fn write_report(
 ) -> Result<PathBuf, String> {
     let notes = notes
         .iter()
-        .map(|(t, n)| format!("{} {n}", format_utc_ms(*t).get(11..19).unwrap_or("")))
+        // The report's times are Beijing time (its header states the zone once).
+        .map(|(t, n)| format!("{} {n}", crate::local_time::clock(*t)))
         .collect();
     let report = crate::drill::report_from_db(&start.db, pack, Some(drill_id), notes).map_err(|e| e.to_string())?;
     let dir = start
