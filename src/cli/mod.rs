@@ -6,6 +6,7 @@ pub mod bench;
 pub mod coverage;
 pub mod dispatch;
 pub mod drill;
+pub mod kpis;
 pub mod package;
 pub mod roads;
 pub mod store;
@@ -180,6 +181,24 @@ pub enum Command {
         /// What to do.
         #[command(subcommand)]
         action: DemoCommand,
+    },
+    /// The commander's figures (what the wall's KPI page shows): incidents by class × grade,
+    /// units by status, timers against the plans' targets, overdue units, coverage, shelters,
+    /// stock below reserve.
+    Kpis {
+        /// Database file.
+        #[arg(long, value_name = "FILE")]
+        db: Option<PathBuf>,
+        /// A drill's situation (default: real operations).
+        #[arg(long, value_name = "ID")]
+        drill: Option<String>,
+        /// The moment: events logged up to it, timers at it. UTC `2026-05-01T08:30:00Z` or
+        /// Beijing time `2026-05-01T16:30:00+08:00` (default: now; a drill's last event time).
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        /// Machine-readable JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Suggest units and relief supplies for an incident from the pack's plans.toml, by road ETA.
     Recommend {
@@ -715,6 +734,7 @@ impl Cli {
                 | Command::Situation { json, .. }
                 | Command::Demo { json, .. }
                 | Command::Recommend { json, .. }
+                | Command::Kpis { json, .. }
                 | Command::Dispatch { json, .. }
                 | Command::Coverage { json, .. }
                 | Command::Siting { json, .. }
@@ -792,6 +812,16 @@ fn run_command(cli: &Cli) -> Result<(), CliError> {
         }) => {
             let dir = resolve_pack(cli.pack.as_deref())?;
             out(&store::demo_load(db.as_deref(), &dir, *json)?);
+        }
+        Some(Command::Kpis { db, drill, at, json }) => {
+            let pack = load_pack(cli.pack.as_deref())?;
+            let args = kpis::KpisArgs {
+                db: db.as_deref(),
+                drill: drill.as_deref(),
+                at: at.as_deref(),
+                json: *json,
+            };
+            out(&kpis::kpis(&pack, &args)?);
         }
         Some(Command::Recommend {
             db,
