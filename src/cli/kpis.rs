@@ -91,7 +91,7 @@ fn situation_at(a: &KpisArgs<'_>) -> Result<(Situation, i64), CliError> {
 pub fn kpis(pack: &MapPack, a: &KpisArgs<'_>) -> Result<String, CliError> {
     let (sit, now) = situation_at(a)?;
     let mut cx = KpiContext::from_pack(pack).map_err(|e| CliError::input(e.to_string()))?;
-    let (k, _) = cx.figures(&sit, now, KpiOptions::default());
+    let k = cx.figures(&sit, now, KpiOptions::default());
     if a.json {
         serde_json::to_string_pretty(&k).map_err(|e| CliError::input(e.to_string()))
     } else {

@@ -43,6 +43,19 @@ pub struct Cli {
     /// With `--replay`: replay this drill (default: the real operations).
     #[arg(long = "replay-drill", value_name = "ID", requires = "replay")]
     pub replay_drill: Option<String>,
+    /// Open the commander's wall instead of the console: full screen, read-only, following
+    /// the database (`--db`); pages map / kpi / focus cycle.
+    #[arg(long)]
+    pub wall: bool,
+    /// With `--wall`: borderless full screen on this monitor (0, 1, …).
+    #[arg(long, value_name = "N", requires = "wall")]
+    pub monitor: Option<usize>,
+    /// With `--wall`: show only this page: map, kpi or focus.
+    #[arg(long, value_name = "NAME", requires = "wall")]
+    pub page: Option<String>,
+    /// With `--wall`: follow this drill instead of the real situation.
+    #[arg(long = "wall-drill", value_name = "ID", requires = "wall")]
+    pub wall_drill: Option<String>,
     /// What to do; without a subcommand the console opens.
     #[command(subcommand)]
     pub command: Option<Command>,

@@ -12,9 +12,11 @@
 #[cfg(test)]
 mod tests;
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
-use crate::coverage::{CoverageModel, CoverageOptions, CoverageReport, DemandSpec};
+use crate::coverage::{CoverageError, CoverageModel, CoverageOptions, CoverageReport, DemandSpec};
 use crate::dispatch::plans::{Limit, Need, Plans, Target};
 use crate::dispatch::tracking::Track;
 use crate::model::{IncidentClass, IncidentId, Severity, Situation, Unit, UnitId, UnitStatus};
@@ -74,18 +76,18 @@ impl State {
     /// Icon + word (Chinese), so the state never rests on colour alone.
     pub fn label_zh(self) -> &'static str {
         match self {
-            State::Ok => "✔ 达标",
-            State::Amber => "⚠ 预警",
-            State::Red => "✖ 未达标",
+            State::Ok => "√ 达标",
+            State::Amber => "▲ 预警",
+            State::Red => "× 未达标",
         }
     }
 
     /// Icon + word (English).
     pub fn label_en(self) -> &'static str {
         match self {
-            State::Ok => "✔ ok",
-            State::Amber => "⚠ warning",
-            State::Red => "✖ missed",
+            State::Ok => "√ ok",
+            State::Amber => "▲ warning",
+            State::Red => "× missed",
         }
     }
 }
@@ -669,19 +671,31 @@ pub fn compute(input: &KpiInput<'_>) -> Kpis {
 }
 
 /// What the figures need from a map pack, built once: the plans, the router and the coverage
-/// model (demand snapped once). The wall keeps one on its worker; `onemap kpis` builds one.
+/// model (demand snapped once). The wall's follower keeps one; `onemap kpis` builds one.
 pub struct KpiContext {
     /// The pack's plans (`None`: the pack has no plans.toml; no timers, no reserve).
-    pub plans: Option<Plans>,
+    pub plans: Option<Arc<Plans>>,
     router: Option<Router>,
     model: Option<CoverageModel>,
+}
+
+/// The graph-search part of the figures for one situation: what [`compute`] needs besides the
+/// situation, the plans and "now" (the wall recomputes it only when the situation changes).
+#[derive(Debug, Clone, Default)]
+pub struct Searched {
+    /// Routes of the moving units.
+    pub tracks: Vec<Track>,
+    /// Coverage, when the pack has plans and roads and it could be computed.
+    pub coverage: Option<CoverageReport>,
+    /// Why coverage could not be computed.
+    pub coverage_error: Option<CoverageError>,
 }
 
 impl KpiContext {
     /// From a loaded pack. A pack without plans.toml gives no timers; a broken one is an error.
     pub fn from_pack(pack: &crate::mappack::MapPack) -> Result<KpiContext, crate::dispatch::PlanError> {
         let plans = if pack.dir.join(crate::dispatch::plans::PLANS_FILE).is_file() {
-            Some(Plans::load_pack(&pack.dir)?)
+            Some(Arc::new(Plans::load_pack(&pack.dir)?))
         } else {
             None
         };
@@ -698,30 +712,40 @@ impl KpiContext {
         Ok(KpiContext { plans, router, model })
     }
 
-    /// Every figure of `sit` at `now_ms`: routes the moving units and computes coverage, then
-    /// [`compute`]. A coverage failure leaves the coverage list empty and says why.
-    pub fn figures(&mut self, sit: &Situation, now_ms: i64, options: KpiOptions) -> (Kpis, Vec<Track>) {
+    /// Routes the moving units and computes coverage.
+    pub fn search(&mut self, sit: &Situation) -> Searched {
         let tracks = self.router.as_mut().map(|r| routes(sit, r)).unwrap_or_default();
-        let mut coverage_error = None;
-        let coverage = match (&self.model, self.router.as_mut()) {
+        let (coverage, coverage_error) = match (&self.model, self.router.as_mut()) {
             (Some(m), Some(r)) => match m.compute(sit, r) {
-                Ok(rep) => Some(rep),
-                Err(e) => {
-                    coverage_error = Some(e);
-                    None
-                }
+                Ok(rep) => (Some(rep), None),
+                Err(e) => (None, Some(e)),
             },
-            _ => None,
+            _ => (None, None),
         };
-        let mut k = compute(&KpiInput {
-            situation: sit,
-            plans: self.plans.as_ref(),
-            now_ms,
-            tracks: &tracks,
-            coverage: coverage.as_ref(),
-            options,
-        });
-        k.coverage_error = coverage_error.map(|e| e.to_string());
-        (k, tracks)
+        Searched {
+            tracks,
+            coverage,
+            coverage_error,
+        }
     }
+
+    /// Every figure of `sit` at `now_ms` ([`KpiContext::search`], then [`figures`]).
+    pub fn figures(&mut self, sit: &Situation, now_ms: i64, options: KpiOptions) -> Kpis {
+        let searched = self.search(sit);
+        figures(sit, self.plans.as_deref(), &searched, now_ms, options)
+    }
+}
+
+/// [`compute`] over a [`Searched`]: the one call the wall and `onemap kpis` share.
+pub fn figures(sit: &Situation, plans: Option<&Plans>, searched: &Searched, now_ms: i64, options: KpiOptions) -> Kpis {
+    let mut k = compute(&KpiInput {
+        situation: sit,
+        plans,
+        now_ms,
+        tracks: &searched.tracks,
+        coverage: searched.coverage.as_ref(),
+        options,
+    });
+    k.coverage_error = searched.coverage_error.as_ref().map(ToString::to_string);
+    k
 }
