@@ -196,9 +196,16 @@ impl MapState {
             units,
             sizes,
         });
-        let inner = map.show(ui, |_ui, _resp, projector, _memory| {
-            ViewXform::from_projector(projector)
-        });
+        // The basemap's fills reach past the map's rect: keep them off the legend row above.
+        let clip = ui.available_rect_before_wrap();
+        let inner = ui
+            .scope(|ui| {
+                ui.set_clip_rect(clip);
+                map.show(ui, |_ui, _resp, projector, _memory| {
+                    ViewXform::from_projector(projector)
+                })
+            })
+            .inner;
         let x = inner.inner;
         let response = inner.response;
         let scrolled =

@@ -229,6 +229,12 @@ pub struct WallApp {
     /// Tunables of the figures.
     pub options: KpiOptions,
     map: map_page::MapState,
+    /// `ONEMAP_WALL_TRACE` is set: print a line on stderr when new data is shown (the Xvfb
+    /// check times the follower with it).
+    trace: bool,
+    /// Standalone wall: grow the window to its monitor when no window manager made it full
+    /// screen (kiosk sessions, Xvfb).
+    fill_monitor: bool,
 }
 
 impl WallApp {
@@ -246,6 +252,8 @@ impl WallApp {
             clock_override: None,
             options: KpiOptions::default(),
             map,
+            trace: std::env::var_os("ONEMAP_WALL_TRACE").is_some(),
+            fill_monitor: false,
         }
     }
 
@@ -291,13 +299,35 @@ impl WallApp {
         let Some(f) = &self.follower else { return };
         while let Ok(ev) = f.rx.try_recv() {
             match ev {
-                FollowerEvent::Data(d) => self.data = Some(d),
+                FollowerEvent::Data(d) => {
+                    if self.trace {
+                        eprintln!(
+                            "wall: shows seq {} ({} incidents) at {}",
+                            d.log_seq,
+                            d.situation.incidents.len(),
+                            now_utc_iso()
+                        );
+                    }
+                    self.data = Some(d);
+                }
                 FollowerEvent::Checked { at_ms } => {
                     self.last_checked_ms = Some(at_ms);
                     self.error = None;
                 }
                 FollowerEvent::Error(e) => self.error = Some(e),
             }
+        }
+    }
+
+    /// Without a window manager a full-screen request does nothing: size the window to the
+    /// monitor ourselves (once the monitor's size is known).
+    fn grow_to_monitor(&mut self, ctx: &egui::Context) {
+        let (monitor, inner) = ctx.input(|i| (i.viewport().monitor_size, i.viewport().inner_rect));
+        let (Some(m), Some(r)) = (monitor, inner) else { return };
+        self.fill_monitor = false;
+        if r.width() + 1.0 < m.x || r.height() + 1.0 < m.y {
+            ctx.send_viewport_cmd(egui::ViewportCommand::OuterPosition(egui::pos2(0.0, 0.0)));
+            ctx.send_viewport_cmd(egui::ViewportCommand::InnerSize(m));
         }
     }
 
@@ -315,6 +345,9 @@ impl WallApp {
     pub fn show(&mut self, ui: &mut Ui) {
         self.drain();
         let ctx = ui.ctx().clone();
+        if self.fill_monitor {
+            self.grow_to_monitor(&ctx);
+        }
         // The clocks tick and timers run: a calm 1 Hz.
         ctx.request_repaint_after(std::time::Duration::from_secs(1));
         let t = ctx.input(|i| i.time);
@@ -481,6 +514,7 @@ impl WallApp {
         ctx.set_visuals(egui::Visuals::dark());
         let mut app = WallApp::new(pack, launch.page);
         app.follow(ctx, launch.db.clone(), launch.drill.clone());
+        app.fill_monitor = true;
         app
     }
 
