@@ -16,6 +16,7 @@ pub mod drill;
 pub mod feeds;
 pub mod geom;
 pub mod i18n;
+pub mod kpis;
 pub mod local_time;
 pub mod location;
 pub mod map;

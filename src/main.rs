@@ -20,6 +20,9 @@ fn main() -> ExitCode {
         Err(e) => return cli::report(&e),
     };
     let db_path = cli.console_db.clone().unwrap_or_else(cli::store::default_db);
+    if cli.wall {
+        return run_wall(&cli, pack, db_path);
+    }
     // Errors nobody is shown go to onemap.log next to the database; without it they are only lost.
     if let Some(dir) = db_path.parent().filter(|d| !d.as_os_str().is_empty())
         && let Err(e) = onemap::backend::file_log::FileLog::install(dir)
@@ -63,6 +66,32 @@ fn main() -> ExitCode {
         Err(e) => cli::report(&CliError {
             code: 1,
             message: format!("cannot open the console window: {e} (is there a display? on a server use xvfb-run)"),
+        }),
+    }
+}
+
+/// `onemap --wall`: the read-only commander's wall (src/ui/wall).
+fn run_wall(cli: &Cli, pack: onemap::mappack::MapPack, db: std::path::PathBuf) -> ExitCode {
+    use onemap::ui::wall::{Page, WallLaunch, run_native};
+    let page = match cli.page.as_deref().map(Page::parse).transpose() {
+        Ok(p) => p,
+        Err(e) => return cli::report(&CliError::input(e.to_string())),
+    };
+    if !db.is_file() {
+        let msg = format!("没有数据库 {0} / no database {0} (the wall only reads)", db.display());
+        return cli::report(&CliError::input(msg));
+    }
+    let launch = WallLaunch {
+        db,
+        drill: cli.wall_drill.clone(),
+        monitor: cli.monitor,
+        page,
+    };
+    match run_native(pack, launch) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => cli::report(&CliError {
+            code: 1,
+            message: format!("cannot open the wall window: {e} (is there a display? on a server use xvfb-run)"),
         }),
     }
 }

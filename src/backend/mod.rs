@@ -4,6 +4,7 @@
 pub mod coverage_jobs;
 pub mod drill;
 pub mod file_log;
+pub mod follower;
 pub mod jobs;
 pub mod pmtiles;
 pub mod replay;

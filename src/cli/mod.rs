@@ -6,6 +6,7 @@ pub mod bench;
 pub mod coverage;
 pub mod dispatch;
 pub mod drill;
+pub mod kpis;
 pub mod package;
 pub mod roads;
 pub mod store;
@@ -42,6 +43,19 @@ pub struct Cli {
     /// With `--replay`: replay this drill (default: the real operations).
     #[arg(long = "replay-drill", value_name = "ID", requires = "replay")]
     pub replay_drill: Option<String>,
+    /// Open the commander's wall instead of the console: full screen, read-only, following
+    /// the database (`--db`); pages map / kpi / focus cycle.
+    #[arg(long)]
+    pub wall: bool,
+    /// With `--wall`: borderless full screen on this monitor (0, 1, …).
+    #[arg(long, value_name = "N", requires = "wall")]
+    pub monitor: Option<usize>,
+    /// With `--wall`: show only this page: map, kpi or focus.
+    #[arg(long, value_name = "NAME", requires = "wall")]
+    pub page: Option<String>,
+    /// With `--wall`: follow this drill instead of the real situation.
+    #[arg(long = "wall-drill", value_name = "ID", requires = "wall")]
+    pub wall_drill: Option<String>,
     /// What to do; without a subcommand the console opens.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -180,6 +194,24 @@ pub enum Command {
         /// What to do.
         #[command(subcommand)]
         action: DemoCommand,
+    },
+    /// The commander's figures (what the wall's KPI page shows): incidents by class × grade,
+    /// units by status, timers against the plans' targets, overdue units, coverage, shelters,
+    /// stock below reserve.
+    Kpis {
+        /// Database file.
+        #[arg(long, value_name = "FILE")]
+        db: Option<PathBuf>,
+        /// A drill's situation (default: real operations).
+        #[arg(long, value_name = "ID")]
+        drill: Option<String>,
+        /// The moment: events logged up to it, timers at it. UTC `2026-05-01T08:30:00Z` or
+        /// Beijing time `2026-05-01T16:30:00+08:00` (default: now; a drill's last event time).
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        /// Machine-readable JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Suggest units and relief supplies for an incident from the pack's plans.toml, by road ETA.
     Recommend {
@@ -772,6 +804,7 @@ impl Cli {
                 | Command::Situation { json, .. }
                 | Command::Demo { json, .. }
                 | Command::Recommend { json, .. }
+                | Command::Kpis { json, .. }
                 | Command::Dispatch { json, .. }
                 | Command::Coverage { json, .. }
                 | Command::Siting { json, .. }
@@ -885,6 +918,16 @@ fn run_command(cli: &Cli) -> Result<(), CliError> {
         }) => {
             let dir = resolve_pack(cli.pack.as_deref())?;
             out(&store::demo_load(db.as_deref(), &dir, *json)?);
+        }
+        Some(Command::Kpis { db, drill, at, json }) => {
+            let pack = load_pack(cli.pack.as_deref())?;
+            let args = kpis::KpisArgs {
+                db: db.as_deref(),
+                drill: drill.as_deref(),
+                at: at.as_deref(),
+                json: *json,
+            };
+            out(&kpis::kpis(&pack, &args)?);
         }
         Some(Command::Recommend {
             db,

@@ -101,6 +101,14 @@ pub enum IncidentCommand {
         /// Incident number.
         id: u32,
     },
+    /// Mark an incident sensitive (walls show it dimmed, caller and address hidden) or clear it.
+    Sensitive {
+        /// Incident number.
+        id: u32,
+        /// `on` or `off`.
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
 }
 
 /// `onemap unit …`.
@@ -419,6 +427,31 @@ pub fn incident(
                     place_suffix(&located).0,
                     place_suffix(&located).1
                 )
+            }))
+        }
+        IncidentCommand::Sensitive { id, state } => {
+            let sensitive = state == "on";
+            let seqs = append_for(db, *id, |_, inc| {
+                if inc.sensitive == sensitive {
+                    return Err(CliError::input(if sensitive {
+                        format!("事件 #{id} 已标记为敏感 / incident #{id} is already marked sensitive")
+                    } else {
+                        format!("事件 #{id} 未标记为敏感 / incident #{id} is not marked sensitive")
+                    }));
+                }
+                Ok(vec![EventKind::IncidentSensitivitySet {
+                    incident: IncidentId(*id),
+                    sensitive,
+                }])
+            })?;
+            Ok(done(json_out, *id, &seqs, || {
+                if sensitive {
+                    format!(
+                        "事件 #{id} 已标记为敏感（大屏隐藏报警人和地址）/ incident #{id} marked sensitive (walls hide caller and address)"
+                    )
+                } else {
+                    format!("事件 #{id} 已取消敏感标记 / incident #{id} no longer marked sensitive")
+                }
             }))
         }
         IncidentCommand::Close { id } => {

@@ -758,6 +758,15 @@ pub fn summarize(kind: &EventKind, sit: &Situation, in_drill: bool) -> String {
             None => format!("{} 已撤销 cancelled: {reason}", inc(incident)),
         },
         EventKind::IncidentRelocated { incident, .. } => format!("{} 位置更正 relocated", inc(incident)),
+        EventKind::IncidentSensitivitySet { incident, sensitive } => format!(
+            "{} {}",
+            inc(incident),
+            if *sensitive {
+                "标记敏感 marked sensitive"
+            } else {
+                "取消敏感 sensitive mark cleared"
+            }
+        ),
         EventKind::UnitDispatched { unit: u, incident } => {
             format!("{} 调派至 dispatched to {}", unit(u), inc(incident))
         }

@@ -92,6 +92,14 @@ pub enum EventKind {
         #[serde(default)]
         address: String,
     },
+    /// An officer marked the incident sensitive (walls dim it and hide caller and address) or
+    /// cleared the mark. Allowed in any state; setting the flag it already has is refused.
+    IncidentSensitivitySet {
+        /// Incident.
+        incident: IncidentId,
+        /// The new flag.
+        sensitive: bool,
+    },
     /// A unit was added (id and external id must be unused).
     UnitAdded {
         /// New unit id.
@@ -322,6 +330,7 @@ impl EventKind {
             EventKind::IncidentNoteAdded { .. } => "incident_note_added",
             EventKind::IncidentCancelled { .. } => "incident_cancelled",
             EventKind::IncidentRelocated { .. } => "incident_relocated",
+            EventKind::IncidentSensitivitySet { .. } => "incident_sensitivity_set",
             EventKind::UnitAdded { .. } => "unit_added",
             EventKind::UnitUpdated { .. } => "unit_updated",
             EventKind::UnitStatusChanged { .. } => "unit_status_changed",

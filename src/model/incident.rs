@@ -195,6 +195,13 @@ pub struct Incident {
     /// Log time it was closed or cancelled.
     #[serde(default)]
     pub closed_at_utc: Option<String>,
+    /// Marked sensitive by an officer: walls show it dimmed with caller and address hidden.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub sensitive: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 fn is_zero(n: &u32) -> bool {

@@ -31,6 +31,14 @@ pub enum ApplyError {
     /// Unknown unit.
     #[error("unknown {0}")]
     UnknownUnit(UnitId),
+    /// The incident already has this sensitivity mark.
+    #[error("{incident} is already {}", if *sensitive { "marked sensitive" } else { "not marked sensitive" })]
+    SensitivityUnchanged {
+        /// Incident.
+        incident: IncidentId,
+        /// The flag it already has.
+        sensitive: bool,
+    },
     /// Unknown station.
     #[error("unknown {0}")]
     UnknownStation(StationId),
@@ -513,6 +521,7 @@ fn step_kind(target: &mut Target<'_>, ev: &Event) -> Result<(), ApplyError> {
                     first_dispatch_utc: None,
                     first_arrival_utc: None,
                     closed_at_utc: None,
+                    sensitive: false,
                 },
             );
         }
@@ -637,6 +646,23 @@ fn step_kind(target: &mut Target<'_>, ev: &Event) -> Result<(), ApplyError> {
                     inc.address = address.clone();
                 }
                 inc.relocations += 1;
+                inc.updated_seq = seq;
+            }
+        }
+        EventKind::IncidentSensitivitySet { incident, sensitive } => {
+            let inc = sit
+                .incidents
+                .get(incident)
+                .ok_or(ApplyError::UnknownIncident(*incident))?;
+            if inc.sensitive == *sensitive {
+                return Err(ApplyError::SensitivityUnchanged {
+                    incident: *incident,
+                    sensitive: *sensitive,
+                });
+            }
+            let Some(s) = target.apply() else { return Ok(()) };
+            if let Some(inc) = s.incidents.get_mut(incident) {
+                inc.sensitive = *sensitive;
                 inc.updated_seq = seq;
             }
         }

@@ -58,6 +58,18 @@ pub fn event_summary(ev: &Event, sit: &Situation, lang: Lang) -> String {
         EventKind::IncidentRelocated { incident, .. } => {
             format!("{} {}", lang.pick("位置更正", "Relocated"), inc(incident))
         }
+        EventKind::IncidentSensitivitySet { incident, sensitive } => format!(
+            "{} {}",
+            lang.pick(
+                if *sensitive { "标记敏感" } else { "取消敏感" },
+                if *sensitive {
+                    "Marked sensitive"
+                } else {
+                    "Sensitive mark cleared"
+                }
+            ),
+            inc(incident)
+        ),
         EventKind::UnitAdded { spec, .. } | EventKind::UnitUpdated { spec, .. } => {
             format!("{} {}", t(Msg::EvUnitRecord), spec.callsign)
         }

@@ -13,6 +13,7 @@ pub mod notices;
 mod panels;
 pub mod replay;
 pub mod settings;
+pub mod wall;
 
 use std::path::PathBuf;
 use std::sync::Arc;
