@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod bench;
+pub mod bench_seats;
 pub mod coverage;
 pub mod db_admin;
 pub mod dispatch;

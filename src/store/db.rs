@@ -39,6 +39,10 @@ pub trait LogDb {
     ) -> Result<(), StoreError>;
     /// Insert one sealed row (inside the caller's transaction).
     fn insert_raw(&self, raw: &RawEvent) -> Result<(), StoreError>;
+    /// Insert sealed rows in seq order (inside the caller's transaction).
+    fn insert_raws(&self, rows: &[RawEvent]) -> Result<(), StoreError> {
+        rows.iter().try_for_each(|r| self.insert_raw(r))
+    }
     /// Seqs of the snapshots with seq ≤ `limit`, newest first.
     fn snapshot_seqs_desc(&self, limit: u64) -> Result<Vec<u64>, StoreError>;
     /// The snapshot row at `seq`.

@@ -10,20 +10,30 @@ use crate::model::{Event, EventKind, Situation, fold};
 
 /// Insert one event row (inside the caller's transaction), sealed after `head`, which advances.
 pub fn insert_event(conn: &dyn LogDb, ev: &Event, head: &mut ChainHead) -> Result<(), StoreError> {
-    let payload = serde_json::to_string(&ev.kind).map_err(|e| StoreError::Encode(e.to_string()))?;
-    i64::try_from(ev.seq).map_err(|_| StoreError::Encode(format!("seq {} out of range", ev.seq)))?;
-    let mut raw = RawEvent {
-        seq: ev.seq,
-        ts_utc: ev.ts_utc.clone(),
-        operator: ev.operator.clone(),
-        seat: ev.seat.clone(),
-        kind: ev.kind.tag().to_owned(),
-        payload,
-        drill_id: ev.drill_id.clone(),
-        hash: None,
-    };
-    head.seal(&mut raw);
-    conn.insert_raw(&raw)
+    insert_events(conn, std::slice::from_ref(ev), head)
+}
+
+/// Insert events in seq order (inside the caller's transaction), each sealed after the one
+/// before it from `head`, which advances.
+pub fn insert_events(conn: &dyn LogDb, events: &[Event], head: &mut ChainHead) -> Result<(), StoreError> {
+    let mut rows = Vec::with_capacity(events.len());
+    for ev in events {
+        let payload = serde_json::to_string(&ev.kind).map_err(|e| StoreError::Encode(e.to_string()))?;
+        i64::try_from(ev.seq).map_err(|_| StoreError::Encode(format!("seq {} out of range", ev.seq)))?;
+        let mut raw = RawEvent {
+            seq: ev.seq,
+            ts_utc: ev.ts_utc.clone(),
+            operator: ev.operator.clone(),
+            seat: ev.seat.clone(),
+            kind: ev.kind.tag().to_owned(),
+            payload,
+            drill_id: ev.drill_id.clone(),
+            hash: None,
+        };
+        head.seal(&mut raw);
+        rows.push(raw);
+    }
+    conn.insert_raws(&rows)
 }
 
 /// The chain position after event `seq` as stored (GENESIS for 0), without verifying it.

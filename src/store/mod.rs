@@ -7,6 +7,7 @@ pub mod bench;
 pub mod chain;
 pub mod copy;
 pub mod db;
+pub mod feed;
 pub mod import;
 pub mod log;
 pub mod pg;
@@ -661,10 +662,8 @@ impl Store {
                 events
             }
             Backend::Pg(p) => {
-                // Catch up before the transaction (short transactions); the insert of
-                // `base + 1` fails on the primary key if another seat appended meanwhile.
-                let upto = p.max_seq()?;
-                log::fold_range(&**p, situation, upto, warnings)?;
+                // Read committed: the catch-up inside sees what other seats committed; the
+                // insert of `base + 1` fails on the primary key if one appended meanwhile.
                 p.begin()?;
                 let r = build_and_insert(&**p, situation, warnings, ts_utc, operator, seat, drill_id, build)
                     .and_then(|x| p.commit().map(|()| x));
@@ -962,8 +961,6 @@ fn build_and_insert(
         }
     }
     let mut head = log::stored_head(db, base_seq)?;
-    for ev in &events {
-        log::insert_event(db, ev, &mut head)?;
-    }
+    log::insert_events(db, &events, &mut head)?;
     Ok((base_seq, events))
 }

@@ -7,13 +7,14 @@
 //! tokio (the `postgres` crate runs its own).
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
 use postgres::config::{Host, SslMode};
 use postgres::error::SqlState;
-use postgres::{Client, Config, NoTls};
+use postgres::{Client, Config, NoTls, Statement};
 
 use super::StoreError;
 use super::chain::RawEvent;
@@ -217,6 +218,8 @@ pub struct PgDb {
     target: PgTarget,
     client: RefCell<Option<Client>>,
     in_tx: Cell<bool>,
+    /// Prepared statements of this connection (one round trip per statement, not two).
+    stmts: RefCell<HashMap<&'static str, Statement>>,
 }
 
 impl std::fmt::Debug for PgDb {
@@ -233,6 +236,7 @@ impl PgDb {
             target,
             client: RefCell::new(Some(client)),
             in_tx: Cell::new(false),
+            stmts: RefCell::new(HashMap::new()),
         })
     }
 
@@ -246,9 +250,26 @@ impl PgDb {
         self.client.borrow().as_ref().is_some_and(|c| !c.is_closed())
     }
 
-    /// Run `f` on the connection, reconnecting first when it was lost (never inside a
-    /// transaction: its statements would otherwise commit one by one on the new connection).
-    fn with<T>(&self, what: &str, f: impl FnOnce(&mut Client) -> Result<T, postgres::Error>) -> Result<T, StoreError> {
+    /// Run `f` on the connection, reconnecting first when it was lost. Outside a transaction a
+    /// statement that failed because the connection dropped is run once more on a new one (a
+    /// read, or an idempotent snapshot insert); inside one it never is: its statements would
+    /// otherwise commit one by one on the new connection.
+    fn with<T>(
+        &self,
+        what: &str,
+        mut f: impl FnMut(&mut Client) -> Result<T, postgres::Error>,
+    ) -> Result<T, StoreError> {
+        match self.with_once(what, &mut f) {
+            Err(StoreError::Unreachable { .. }) if !self.in_tx.get() => self.with_once(what, &mut f),
+            other => other,
+        }
+    }
+
+    fn with_once<T>(
+        &self,
+        what: &str,
+        f: &mut impl FnMut(&mut Client) -> Result<T, postgres::Error>,
+    ) -> Result<T, StoreError> {
         let mut slot = self.client.borrow_mut();
         if slot.as_ref().is_none_or(Client::is_closed) {
             if self.in_tx.get() {
@@ -258,6 +279,7 @@ impl PgDb {
                     reason: "connection lost inside a transaction; nothing of it was committed by this seat".into(),
                 });
             }
+            self.stmts.borrow_mut().clear();
             *slot = Some(self.target.connect()?);
         }
         let Some(client) = slot.as_mut() else {
@@ -267,7 +289,8 @@ impl PgDb {
             });
         };
         f(client).map_err(|e| {
-            if client.is_closed() || e.is_closed() {
+            // 57P01..57P05: the server is shutting down or restarting (`pg_ctl restart`).
+            if client.is_closed() || e.is_closed() || e.code().is_some_and(|c| c.code().starts_with("57P")) {
                 StoreError::Unreachable {
                     server: self.target.shown.clone(),
                     reason: pg_reason(&e),
@@ -280,6 +303,16 @@ impl PgDb {
                 }
             }
         })
+    }
+
+    /// The prepared statement for `sql` on this connection.
+    fn stmt(&self, c: &mut Client, sql: &'static str) -> Result<Statement, postgres::Error> {
+        if let Some(s) = self.stmts.borrow().get(sql) {
+            return Ok(s.clone());
+        }
+        let s = c.prepare(sql)?;
+        self.stmts.borrow_mut().insert(sql, s.clone());
+        Ok(s)
     }
 
     /// `BEGIN` (read committed: each statement sees what other seats committed before it).
@@ -489,7 +522,8 @@ fn raw_from(r: &postgres::Row) -> RawEvent {
 impl LogDb for PgDb {
     fn max_seq(&self) -> Result<u64, StoreError> {
         self.with("max seq", |c| {
-            let v: Option<i64> = c.query_one("SELECT max(seq) FROM events", &[])?.get(0);
+            let st = self.stmt(c, "SELECT max(seq) FROM events")?;
+            let v: Option<i64> = c.query_one(&st, &[])?.get(0);
             Ok(v.map_or(0, to_u64))
         })
     }
@@ -502,8 +536,8 @@ impl LogDb for PgDb {
 
     fn stored_hash(&self, seq: u64) -> Result<Option<Option<String>>, StoreError> {
         self.with("event hash", |c| {
-            Ok(c.query_opt("SELECT hash FROM events WHERE seq = $1", &[&to_i64(seq)])?
-                .map(|r| r.get(0)))
+            let st = self.stmt(c, "SELECT hash FROM events WHERE seq = $1")?;
+            Ok(c.query_opt(&st, &[&to_i64(seq)])?.map(|r| r.get(0)))
         })
     }
 
@@ -518,11 +552,12 @@ impl LogDb for PgDb {
         let upto = to_i64(upto);
         loop {
             let page = self.with("read events", |c| {
-                c.query(
+                let st = self.stmt(
+                    c,
                     "SELECT seq, ts_utc, operator, seat, kind, payload, drill_id, hash FROM events \
                      WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3",
-                    &[&from, &upto, &PAGE],
-                )
+                )?;
+                c.query(&st, &[&from, &upto, &PAGE])
             })?;
             let n = page.len();
             for row in &page {
@@ -552,6 +587,31 @@ impl LogDb for PgDb {
                     &raw.hash,
                 ],
             )
+        })?;
+        Ok(())
+    }
+
+    fn insert_raws(&self, rows: &[RawEvent]) -> Result<(), StoreError> {
+        // One statement for the whole batch (one round trip), rows in seq order.
+        let col = |f: fn(&RawEvent) -> String| rows.iter().map(f).collect::<Vec<String>>();
+        let seqs: Vec<i64> = rows.iter().map(|r| to_i64(r.seq)).collect();
+        let (ts, op, seat, kind, payload) = (
+            col(|r| r.ts_utc.clone()),
+            col(|r| r.operator.clone()),
+            col(|r| r.seat.clone()),
+            col(|r| r.kind.clone()),
+            col(|r| r.payload.clone()),
+        );
+        let drill: Vec<Option<String>> = rows.iter().map(|r| r.drill_id.clone()).collect();
+        let hash: Vec<Option<String>> = rows.iter().map(|r| r.hash.clone()).collect();
+        self.with("append", |c| {
+            let st = self.stmt(
+                c,
+                "INSERT INTO events(seq, ts_utc, operator, seat, kind, payload, drill_id, hash) \
+                 SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], \
+                 $6::text[], $7::text[], $8::text[]) ORDER BY 1",
+            )?;
+            c.execute(&st, &[&seqs, &ts, &op, &seat, &kind, &payload, &drill, &hash])
         })?;
         Ok(())
     }
