@@ -3,7 +3,9 @@
 #   bash packaging/deps.sh runtime   # window libraries (X11/Wayland, OpenGL via Mesa)
 #   bash packaging/deps.sh ci        # runtime + Xvfb for the headless window smoke test, and the
 #                                    # .deb tests (dpkg-dev for cargo-deb's dependency scan,
-#                                    # desktop-file-validate, xwininfo, sqlite3)
+#                                    # desktop-file-validate, xwininfo, sqlite3), and the
+#                                    # PostgreSQL server the pg_* tests start privately
+#                                    # (packaging/pg-test-server.sh)
 # Building needs only a Rust toolchain (rustc >= 1.95): no -dev packages, no OpenSSL.
 set -euo pipefail
 
@@ -12,7 +14,7 @@ want=(libgl1 libegl1 libgl1-mesa-dri libegl-mesa0 libxkbcommon0 libxkbcommon-x11
       libxrandr2 libxi6 libx11-6 libx11-xcb1 libwayland-client0 libwayland-cursor0 libwayland-egl1
       ca-certificates)
 if [ "${1:-runtime}" = ci ]; then
-  want+=(xvfb xauth dpkg-dev binutils desktop-file-utils x11-utils sqlite3 xdotool xclip)
+  want+=(xvfb xauth dpkg-dev binutils desktop-file-utils x11-utils sqlite3 xdotool xclip postgresql)
 fi
 
 missing=()

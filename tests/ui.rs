@@ -406,16 +406,29 @@ fn suggest_and_dispatch_from_the_incident_pane() {
 }
 
 fn report_landslide(h: &mut Harness<'static, OneMapApp>, at: [f64; 2]) -> onemap::model::ids::IncidentId {
-    let before = h.state().situation.incidents.len();
+    // Other seats' incidents may arrive meanwhile (live feed): ours is the new one at `at`.
+    let before: Vec<_> = h.state().situation.incidents.keys().copied().collect();
+    let ours = move |a: &OneMapApp| {
+        a.situation
+            .incidents
+            .iter()
+            .find(|(id, i)| {
+                !before.contains(id)
+                    && i.lonlat
+                        .dist_m(onemap::model::lonlat::LonLat::from_deg(at[0], at[1]).unwrap())
+                        < 1.0
+            })
+            .map(|(id, _)| *id)
+    };
     h.state_mut().open_incident_form(Some(at));
     h.state_mut().incident_form.class = onemap::model::incident::IncidentClass::NaturalDisaster;
     h.state_mut().incident_form.incident_type = onemap::model::incident::IncidentType::LandslideDebrisFlow;
     h.state_mut().incident_form.severity = onemap::model::incident::Severity::II;
     h.run_steps(2);
     h.get_by_label("登记").click();
-    step_until(h, "the incident", |a| a.situation.incidents.len() > before);
+    step_until(h, "the incident", |a| ours(a).is_some());
     h.run_steps(2);
-    *h.state().situation.incidents.keys().next_back().unwrap()
+    ours(h.state()).unwrap()
 }
 
 /// Keyboard-only dispatch of part of a suggestion, dead reckoning of the dispatched units, unit

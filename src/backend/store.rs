@@ -7,9 +7,9 @@
 //! `Arc<Situation>`. Nothing here blocks the frame; nothing here imports `ui`.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
 
 use crate::dispatch::{DispatchError, DispatchRequest};
 use crate::model::event::{Event, EventKind};
@@ -18,7 +18,8 @@ use crate::model::incident::{Caller, IncidentStatus, IncidentType, Severity};
 use crate::model::lonlat::LonLat;
 use crate::model::situation::Situation;
 use crate::model::unit::UnitStatus;
-use crate::store::{Store, StoreError};
+use crate::store::feed::{ChangeFeed, FeedWake};
+use crate::store::{BackendKind, Store, StoreError};
 use crate::time::{format_utc_ms, now_utc_iso};
 
 /// A new incident as typed by the duty officer; the worker allocates its id under the write lock.
@@ -316,6 +317,137 @@ pub struct StoreWorker {
     tx: SyncSender<StoreCommand>,
     /// Reports.
     pub rx: Receiver<StoreEvent>,
+    link: Arc<Mutex<ConnectionState>>,
+}
+
+/// Whether this seat currently reaches its database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link {
+    /// Opening.
+    Connecting,
+    /// Live: other seats' events arrive as they are committed.
+    Connected,
+    /// The server is unreachable since this UTC time (ms): the situation shown is stale, writes
+    /// are refused; the worker keeps reconnecting.
+    Lost {
+        /// When the connection was lost, UTC ms.
+        since_ms: i64,
+        /// Reconnection attempts so far.
+        attempts: u32,
+    },
+}
+
+/// What the status bar shows about the database connection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConnectionState {
+    /// SQLite file or PostgreSQL server.
+    pub backend: BackendKind,
+    /// The file path, or `host:port/db` of the server.
+    pub server: String,
+    /// Up, or lost since when.
+    pub link: Link,
+    /// Last seq folded into the situation shown.
+    pub last_seq: u64,
+}
+
+impl ConnectionState {
+    fn new(path: Option<&Path>) -> ConnectionState {
+        let (backend, server) = match path {
+            Some(p) if crate::store::pg::is_url(p) => (
+                BackendKind::Postgres,
+                crate::store::pg::PgTarget::parse(&p.to_string_lossy())
+                    .map_or_else(|_| p.display().to_string(), |t| t.server()),
+            ),
+            Some(p) => (BackendKind::Sqlite, p.display().to_string()),
+            None => (BackendKind::Sqlite, ":memory:".into()),
+        };
+        ConnectionState {
+            backend,
+            server,
+            link: Link::Connecting,
+            last_seq: 0,
+        }
+    }
+}
+
+/// Update the shared connection state (a poisoned lock is taken over: it only holds plain data).
+fn set_link(link: &Mutex<ConnectionState>, f: impl FnOnce(&mut ConnectionState)) {
+    let mut g = link.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    f(&mut g);
+}
+
+/// The live feed of the worker: wakes it (a `Refresh` command) whenever another seat appended,
+/// and after every reconnect, so it re-reads everything after its last seen seq.
+fn spawn_follower(
+    path: PathBuf,
+    tx: SyncSender<StoreCommand>,
+    link: Arc<Mutex<ConnectionState>>,
+    ctx: egui::Context,
+) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("onemap-store-feed".into())
+        .spawn(move || {
+            let mut feed = None;
+            loop {
+                let f = match &mut feed {
+                    Some(f) => f,
+                    None => match ChangeFeed::open(&path) {
+                        Ok(f) => feed.insert(f),
+                        Err(e) => {
+                            log::warn!("live feed: {e}");
+                            lost(&link, &ctx);
+                            std::thread::sleep(std::time::Duration::from_millis(1000));
+                            continue;
+                        }
+                    },
+                };
+                let wake = match f.wait(POLL) {
+                    Ok(FeedWake::Idle) => continue,
+                    Ok(FeedWake::Changed(_)) => true,
+                    Ok(FeedWake::Reconnected) => {
+                        set_link(&link, |s| s.link = Link::Connected);
+                        ctx.request_repaint();
+                        true
+                    }
+                    Err(e) => {
+                        log::warn!("live feed: {e}");
+                        lost(&link, &ctx);
+                        false
+                    }
+                };
+                if wake {
+                    match tx.try_send(StoreCommand::Refresh) {
+                        // A full queue already holds work that ends in a refresh.
+                        Ok(()) | Err(TrySendError::Full(_)) => {}
+                        Err(TrySendError::Disconnected(_)) => return,
+                    }
+                }
+            }
+        })?;
+    Ok(())
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// Mark the connection lost (keeping the first loss time) and count an attempt.
+fn lost(link: &Mutex<ConnectionState>, ctx: &egui::Context) {
+    set_link(link, |s| {
+        s.link = match s.link {
+            Link::Lost { since_ms, attempts } => Link::Lost {
+                since_ms,
+                attempts: attempts + 1,
+            },
+            _ => Link::Lost {
+                since_ms: now_ms(),
+                attempts: 0,
+            },
+        }
+    });
+    ctx.request_repaint();
 }
 
 impl StoreWorker {
@@ -324,6 +456,8 @@ impl StoreWorker {
     pub fn start(path: Option<PathBuf>, ctx: egui::Context) -> Result<StoreWorker, StoreWorkerError> {
         let (tx, commands) = mpsc::sync_channel::<StoreCommand>(64);
         let (events, rx) = mpsc::channel();
+        let link = Arc::new(Mutex::new(ConnectionState::new(path.as_deref())));
+        let (link_w, feed_tx) = (Arc::clone(&link), tx.clone());
         std::thread::Builder::new()
             .name("onemap-store".into())
             .spawn(move || {
@@ -334,8 +468,18 @@ impl StoreWorker {
                 };
                 let (mut store, created, shown_path) = match open(path.as_deref()) {
                     Ok(x) => x,
-                    Err(e) => return send(StoreEvent::Error(e)),
+                    Err(e) => {
+                        lost(&link_w, &ctx);
+                        return send(StoreEvent::Error(e));
+                    }
                 };
+                // Other seats' events arrive through the live feed (LISTEN/NOTIFY on the
+                // server, data_version on a file); an in-memory store has no other writer.
+                if let Some(p) = path.clone()
+                    && let Err(e) = spawn_follower(p, feed_tx, Arc::clone(&link_w), ctx.clone())
+                {
+                    send(StoreEvent::Error(StoreWorkerError::Spawn(e)));
+                }
                 match store.situation() {
                     Ok(s) => send(StoreEvent::Opened {
                         path: shown_path,
@@ -352,19 +496,13 @@ impl StoreWorker {
                 send_log(&store);
                 let mut drill: Option<(String, Arc<AtomicI64>)> = None;
                 loop {
-                    let cmd = match commands.recv_timeout(POLL) {
-                        Ok(cmd) => cmd,
-                        Err(mpsc::RecvTimeoutError::Disconnected) => break,
-                        // Other seats write to the same file: pick up what they appended.
-                        Err(mpsc::RecvTimeoutError::Timeout) => {
-                            let seen = store.cached_situation().last_seq;
-                            if store.last_seq().is_ok_and(|l| l > seen) {
-                                StoreCommand::Refresh
-                            } else {
-                                continue;
-                            }
+                    set_link(&link_w, |s| {
+                        s.last_seq = store.cached_situation().last_seq;
+                        if store.is_connected() {
+                            s.link = Link::Connected;
                         }
-                    };
+                    });
+                    let Ok(cmd) = commands.recv() else { break };
                     let mut answer = None;
                     let result = match cmd {
                         StoreCommand::Intent {
@@ -385,6 +523,9 @@ impl StoreWorker {
                         StoreCommand::Refresh => store.refresh(),
                     };
                     if let Err(e) = result {
+                        if matches!(e, StoreError::Unreachable { .. }) {
+                            lost(&link_w, &ctx);
+                        }
                         send(StoreEvent::Error(e.into()));
                     }
                     let sit = match &drill {
@@ -407,7 +548,15 @@ impl StoreWorker {
                 }
             })
             .map_err(StoreWorkerError::Spawn)?;
-        Ok(StoreWorker { tx, rx })
+        Ok(StoreWorker { tx, rx, link })
+    }
+
+    /// The database connection as the status bar shows it.
+    pub fn connection(&self) -> ConnectionState {
+        self.link
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     /// Queue a command; refused (not blocked on) when the queue is full or the worker is gone.
@@ -430,6 +579,13 @@ fn stamp(drill: &Option<(String, Arc<AtomicI64>)>) -> (Option<String>, Option<&s
 
 /// Build and append an intent's events in one transaction, against the situation the store
 /// holds after catching up with other seats. A refusal writes nothing.
+/// Carry out one intent as `operator` at `seat` (outside a drill) against the store's log:
+/// the events are built inside the append transaction, so a unit another seat committed comes
+/// back as a [`ReassignOffer`]. What the worker does for each [`StoreCommand::Intent`].
+pub fn execute_intent(store: &mut Store, operator: &str, seat: &str, intent: &Intent) -> Result<Done, Refused> {
+    execute(store, operator, seat, intent, &None)
+}
+
 fn execute(
     store: &mut Store,
     operator: &str,
@@ -473,7 +629,7 @@ fn open(path: Option<&Path>) -> Result<(Store, bool, PathBuf), StoreWorkerError>
         let store = Store::open_in_memory()?;
         return Ok((store, true, PathBuf::from(":memory:")));
     };
-    let created = !path.exists();
+    let created = !crate::store::pg::is_url(path) && !path.exists();
     if created {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             // The database holds callers' names and phone numbers: 0700 folder, 0600 file.

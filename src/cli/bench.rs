@@ -87,6 +87,38 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// N seat processes appending to one database for S seconds (file or postgres:// URL):
+    /// events/s, lost, duplicates, and how fast one seat's commit is folded at the others.
+    Seats {
+        /// Database file or postgres://USER@HOST:PORT/DB (default: $ONEMAP_DB).
+        #[arg(long, value_name = "FILE|URL")]
+        db: Option<PathBuf>,
+        /// Seat processes.
+        #[arg(long, default_value_t = 4)]
+        seats: u32,
+        /// Seconds of appending.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// One JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One seat process of `bench seats` (prints one JSON line).
+    #[command(hide = true)]
+    SeatWorker {
+        /// Database.
+        #[arg(long)]
+        db: PathBuf,
+        /// Seat name.
+        #[arg(long)]
+        seat: String,
+        /// Seat number (varies the positions).
+        #[arg(long)]
+        seat_no: u64,
+        /// Seconds of appending.
+        #[arg(long)]
+        seconds: u64,
+    },
     /// Frame time of the whole console (basemap, labels, panels) while panning, headless.
     Frame {
         /// Frames per zoom level.
@@ -117,6 +149,30 @@ pub fn run(what: &BenchCommand, pack: Option<&Path>) -> Result<String, CliError>
             }
             Ok(format!("routing bench ({} cores, medians):\n{text}", cores()))
         }
+        BenchCommand::Seats {
+            db,
+            seats,
+            seconds,
+            json,
+        } => {
+            let db = super::store::db_path(db.as_deref());
+            let report = super::bench_seats::bench_seats(&db, *seats, *seconds)?;
+            let text = serde_json::to_string_pretty(&report).map_err(|e| CliError::input(e.to_string()))?;
+            Ok(if *json {
+                text
+            } else {
+                format!(
+                    "seats bench ({} build, {} cores):\n{text}",
+                    report.profile, report.cores
+                )
+            })
+        }
+        BenchCommand::SeatWorker {
+            db,
+            seat,
+            seat_no,
+            seconds,
+        } => super::bench_seats::seat_worker(db, seat, *seat_no, *seconds),
         BenchCommand::Store { events, json } => {
             if *events < 10 || *events > 10_000_000 {
                 return Err(CliError::input("--events must be between 10 and 10000000"));

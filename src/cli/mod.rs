@@ -3,7 +3,9 @@
 
 pub mod alerts;
 pub mod bench;
+pub mod bench_seats;
 pub mod coverage;
+pub mod db_admin;
 pub mod dispatch;
 pub mod drill;
 pub mod kpis;
@@ -105,8 +107,9 @@ pub enum Command {
     },
     /// Situation database.
     Db {
-        /// Database file (default: the console's, in the user's data directory).
-        #[arg(long, value_name = "FILE", global = true)]
+        /// Database file or postgres://USER@HOST:PORT/DB (default: $ONEMAP_DB, else the
+        /// console's file in the user's data directory). Never a password: use ~/.pgpass.
+        #[arg(long, value_name = "FILE|URL", global = true)]
         db: Option<PathBuf>,
         /// Machine-readable JSON.
         #[arg(long, global = true)]
@@ -898,6 +901,16 @@ fn run_command(cli: &Cli) -> Result<(), CliError> {
             json,
             action: store::DbCommand::Verify,
         }) => out(&store::db_verify(db.as_deref(), *json)?),
+        Some(Command::Db {
+            db,
+            json,
+            action: store::DbCommand::Status,
+        }) => out(&db_admin::db_status(db.as_deref(), *json)?),
+        Some(Command::Db {
+            json,
+            action: store::DbCommand::Copy { from, to },
+            ..
+        }) => out(&db_admin::db_copy(from, to, *json)?),
         Some(Command::Import { db, json, paths }) => out(&store::import(db.as_deref(), paths, *json)?),
         Some(Command::Export { db, out, format }) => self::out(&store::export(db.as_deref(), out, format)?),
         Some(Command::Incident { db, json, action }) => {

@@ -18,6 +18,7 @@ use crate::model::lonlat::LonLat;
 use crate::model::unit::UnitStatus;
 use crate::search::PlaceIndex;
 use crate::store::Store;
+use crate::store::pg::is_url;
 use crate::time::now_utc_iso;
 
 /// `onemap db …`.
@@ -29,6 +30,18 @@ pub enum DbCommand {
     /// unreadable payloads, events the fold refuses, snapshots that disagree. Exit 4 when the
     /// history was changed.
     Verify,
+    /// Backend, schema version, last seq, events, chain head and (on a server) connected seats.
+    Status,
+    /// Copy a whole log (seqs, times, operators, seats, drill ids, chain) into an EMPTY database,
+    /// file ↔ server, then check that both fold to the same situation.
+    Copy {
+        /// Source: file or postgres:// URL.
+        #[arg(long, value_name = "FILE|URL")]
+        from: PathBuf,
+        /// Target (must hold no event): file or postgres:// URL.
+        #[arg(long, value_name = "FILE|URL")]
+        to: PathBuf,
+    },
 }
 
 /// `onemap incident …`.
@@ -130,14 +143,21 @@ pub fn default_db() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("onemap.db"))
 }
 
-fn db_path(db: Option<&Path>) -> PathBuf {
-    db.map(Path::to_path_buf).unwrap_or_else(default_db)
+/// `--db`, else `$ONEMAP_DB`, else [`default_db`]: a file path or a `postgres://` URL.
+pub(crate) fn db_path(db: Option<&Path>) -> PathBuf {
+    db.map(Path::to_path_buf)
+        .or_else(|| {
+            std::env::var_os("ONEMAP_DB")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        })
+        .unwrap_or_else(default_db)
 }
 
 /// The database path, which must exist (only `db init` and `demo load` create one).
-fn existing_db(db: Option<&Path>) -> Result<PathBuf, CliError> {
+pub(crate) fn existing_db(db: Option<&Path>) -> Result<PathBuf, CliError> {
     let path = db_path(db);
-    if !path.is_file() {
+    if !is_url(&path) && !path.is_file() {
         return Err(CliError::input(format!(
             "database {} does not exist; create it with `onemap db init --db {}`",
             path.display(),
@@ -174,7 +194,12 @@ pub const EXIT_INTEGRITY: u8 = 4;
 /// `onemap db verify [--json]`.
 pub fn db_verify(db: Option<&Path>, json_out: bool) -> Result<String, CliError> {
     let path = existing_db(db)?;
-    let report = crate::store::verify::verify_file(&path, crate::store::DEFAULT_BUSY_TIMEOUT_MS).map_err(store_err)?;
+    let report = if is_url(&path) {
+        Store::open_read_only(&path).and_then(|s| s.verify())
+    } else {
+        crate::store::verify::verify_file(&path, crate::store::DEFAULT_BUSY_TIMEOUT_MS)
+    }
+    .map_err(store_err)?;
     let text = if json_out {
         let mut v = serde_json::to_value(&report).map_err(err)?;
         v["db"] = json!(path);
@@ -247,6 +272,10 @@ fn err(e: impl std::fmt::Display) -> CliError {
 /// `onemap db init`.
 pub fn db_init(db: Option<&Path>) -> Result<String, CliError> {
     let path = db_path(db);
+    if is_url(&path) {
+        let store = Store::init(&path).map_err(err)?;
+        return Ok(json!({"db": store.path(), "created": true}).to_string());
+    }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         crate::private_fs::create_private_dir_all(dir)
             .map_err(|e| err(format!("cannot create {}: {e}", dir.display())))?;
@@ -707,8 +736,8 @@ pub fn demo_load(db: Option<&Path>, pack_dir: &Path, json_out: bool) -> Result<S
     let dir = demo_dir(pack_dir)
         .ok_or_else(|| CliError::input(format!("pack {} has no demo/ scenario", pack_dir.display())))?;
     let path = db_path(db);
-    let mut store = if path.is_file() {
-        open(db)?
+    let mut store = if path.is_file() || is_url(&path) {
+        open(Some(&path))?
     } else {
         db_init(db)?;
         open(db)?

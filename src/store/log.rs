@@ -3,54 +3,45 @@
 //! payload this program cannot read, is skipped with a warning) while verifying every link.
 //! Must not import egui or tokio; never issues UPDATE or DELETE on `events`.
 
-use rusqlite::{Connection, OptionalExtension, params};
-
 use super::StoreError;
 use super::chain::{ChainHash, ChainHead, RawEvent};
+use super::db::LogDb;
 use crate::model::{Event, EventKind, Situation, fold};
 
 /// Insert one event row (inside the caller's transaction), sealed after `head`, which advances.
-pub fn insert_event(conn: &Connection, ev: &Event, head: &mut ChainHead) -> Result<(), StoreError> {
-    let payload = serde_json::to_string(&ev.kind).map_err(|e| StoreError::Encode(e.to_string()))?;
-    let seq = i64::try_from(ev.seq).map_err(|_| StoreError::Encode(format!("seq {} out of range", ev.seq)))?;
-    let mut raw = RawEvent {
-        seq: ev.seq,
-        ts_utc: ev.ts_utc.clone(),
-        operator: ev.operator.clone(),
-        seat: ev.seat.clone(),
-        kind: ev.kind.tag().to_owned(),
-        payload,
-        drill_id: ev.drill_id.clone(),
-        hash: None,
-    };
-    head.seal(&mut raw);
-    conn.prepare_cached(
-        "INSERT INTO events(seq, ts_utc, operator, seat, kind, payload, drill_id, hash) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![
-        seq,
-        raw.ts_utc,
-        raw.operator,
-        raw.seat,
-        raw.kind,
-        raw.payload,
-        raw.drill_id,
-        raw.hash
-    ])?;
-    Ok(())
+pub fn insert_event(conn: &dyn LogDb, ev: &Event, head: &mut ChainHead) -> Result<(), StoreError> {
+    insert_events(conn, std::slice::from_ref(ev), head)
+}
+
+/// Insert events in seq order (inside the caller's transaction), each sealed after the one
+/// before it from `head`, which advances.
+pub fn insert_events(conn: &dyn LogDb, events: &[Event], head: &mut ChainHead) -> Result<(), StoreError> {
+    let mut rows = Vec::with_capacity(events.len());
+    for ev in events {
+        let payload = serde_json::to_string(&ev.kind).map_err(|e| StoreError::Encode(e.to_string()))?;
+        i64::try_from(ev.seq).map_err(|_| StoreError::Encode(format!("seq {} out of range", ev.seq)))?;
+        let mut raw = RawEvent {
+            seq: ev.seq,
+            ts_utc: ev.ts_utc.clone(),
+            operator: ev.operator.clone(),
+            seat: ev.seat.clone(),
+            kind: ev.kind.tag().to_owned(),
+            payload,
+            drill_id: ev.drill_id.clone(),
+            hash: None,
+        };
+        head.seal(&mut raw);
+        rows.push(raw);
+    }
+    conn.insert_raws(&rows)
 }
 
 /// The chain position after event `seq` as stored (GENESIS for 0), without verifying it.
-pub fn stored_head(conn: &Connection, seq: u64) -> Result<ChainHead, StoreError> {
+pub fn stored_head(conn: &dyn LogDb, seq: u64) -> Result<ChainHead, StoreError> {
     if seq == 0 {
         return Ok(ChainHead::default());
     }
-    let key = i64::try_from(seq).unwrap_or(i64::MAX);
-    let hash: Option<Option<String>> = conn
-        .prepare_cached("SELECT hash FROM events WHERE seq = ?1")?
-        .query_row([key], |r| r.get(0))
-        .optional()?;
+    let hash = conn.stored_hash(seq)?;
     let hash = hash.ok_or(super::chain::ChainFault::Missing { seq })?;
     let hash = hash
         .as_deref()
@@ -61,32 +52,12 @@ pub fn stored_head(conn: &Connection, seq: u64) -> Result<ChainHead, StoreError>
 
 /// Call `each` for every stored row with `after < seq <= upto`, in seq order, undecoded.
 pub fn for_each_raw(
-    conn: &Connection,
+    conn: &dyn LogDb,
     after: u64,
     upto: u64,
     mut each: impl FnMut(RawEvent) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
-    let after = i64::try_from(after).unwrap_or(i64::MAX);
-    let upto = i64::try_from(upto).unwrap_or(i64::MAX);
-    let mut stmt = conn.prepare_cached(
-        "SELECT seq, ts_utc, operator, seat, kind, payload, drill_id, hash FROM events \
-         WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
-    )?;
-    let mut rows = stmt.query(params![after, upto])?;
-    while let Some(row) = rows.next()? {
-        let seq: i64 = row.get(0)?;
-        each(RawEvent {
-            seq: u64::try_from(seq).unwrap_or(0),
-            ts_utc: row.get(1)?,
-            operator: row.get(2)?,
-            seat: row.get(3)?,
-            kind: row.get(4)?,
-            payload: row.get(5)?,
-            drill_id: row.get(6)?,
-            hash: row.get(7)?,
-        })?;
-    }
-    Ok(())
+    conn.for_each_raw(after, upto, &mut each)
 }
 
 /// Decode a stored row into an event (its payload must be a readable event of its kind).
@@ -114,28 +85,24 @@ pub fn decode(raw: RawEvent) -> Result<Event, StoreError> {
 }
 
 /// Highest seq in the log (0 when empty).
-pub fn max_seq(conn: &Connection) -> Result<u64, StoreError> {
-    let v: Option<i64> = conn.query_row("SELECT max(seq) FROM events", [], |r| r.get(0))?;
-    Ok(v.map_or(0, |s| u64::try_from(s).unwrap_or(0)))
+pub fn max_seq(conn: &dyn LogDb) -> Result<u64, StoreError> {
+    conn.max_seq()
 }
 
 /// Number of events in the log.
-pub fn count_events(conn: &Connection) -> Result<u64, StoreError> {
-    let v: i64 = conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?;
-    Ok(u64::try_from(v).unwrap_or(0))
+pub fn count_events(conn: &dyn LogDb) -> Result<u64, StoreError> {
+    conn.count_events()
 }
 
 /// True when an event with this seq exists.
-pub fn seq_exists(conn: &Connection, seq: u64) -> Result<bool, StoreError> {
-    let seq = i64::try_from(seq).unwrap_or(i64::MAX);
-    let n: i64 = conn.query_row("SELECT count(*) FROM events WHERE seq = ?1", [seq], |r| r.get(0))?;
-    Ok(n > 0)
+pub fn seq_exists(conn: &dyn LogDb, seq: u64) -> Result<bool, StoreError> {
+    Ok(conn.stored_hash(seq)?.is_some())
 }
 
 /// Call `each` for every event with `after < seq <= upto`, in seq order; the first unreadable
 /// payload is an error (see [`for_each_raw`] + [`decode`] to go on past it).
 pub fn for_each_event(
-    conn: &Connection,
+    conn: &dyn LogDb,
     after: u64,
     upto: u64,
     mut each: impl FnMut(Event) -> Result<(), StoreError>,
@@ -163,7 +130,7 @@ pub fn fold_lenient(sit: &mut Situation, ev: &Event, warnings: &mut Vec<String>)
 /// was changed). An unreadable payload is skipped with a warning, like an event that no longer
 /// applies, so one bad old event does not hide the rest of the log.
 pub fn fold_range(
-    conn: &Connection,
+    conn: &dyn LogDb,
     sit: &mut Situation,
     upto: u64,
     warnings: &mut Vec<String>,

@@ -5,8 +5,12 @@
 
 pub mod bench;
 pub mod chain;
+pub mod copy;
+pub mod db;
+pub mod feed;
 pub mod import;
 pub mod log;
+pub mod pg;
 pub mod replay;
 pub mod replay_bench;
 pub mod schema;
@@ -26,6 +30,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::{Connection, TransactionBehavior};
+
+use db::LogDb;
 
 use crate::model::{ApplyError, Event, EventKind, Situation};
 pub use bench::{StoreBench, bench_store};
@@ -116,6 +122,45 @@ pub enum StoreError {
     /// SQLite error.
     #[error("SQLite: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// `--db` looked like a server URL but is not a usable one.
+    #[error("数据库地址无效 / bad database URL {url}: {reason}")]
+    BadUrl {
+        /// The URL as given (never holds a password: those are refused first).
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// A password was given in the URL (it would show in `ps` and the shell history).
+    #[error(
+        "请勿在命令行中写密码：请写入 ~/.pgpass（或 PGPASSFILE 指定的文件，权限 600）或设置 PGPASSWORD / no password in --db: put it in ~/.pgpass (or the file PGPASSFILE names, mode 600) or PGPASSWORD"
+    )]
+    PasswordInUrl,
+    /// The server cannot be reached (or the connection was lost).
+    #[error(
+        "无法连接数据库服务器 {server}，未写入任何内容 / database server {server} unreachable, nothing written: {reason}"
+    )]
+    Unreachable {
+        /// The server URL (without password).
+        server: String,
+        /// The cause.
+        reason: String,
+    },
+    /// TLS could not be set up.
+    #[error("TLS: {0}")]
+    Tls(String),
+    /// The server refused a statement.
+    #[error("PostgreSQL ({what}): {reason}")]
+    Postgres {
+        /// What was being done.
+        what: String,
+        /// SQLSTATE, when the server sent one.
+        code: Option<String>,
+        /// The server's message.
+        reason: String,
+    },
+    /// This operation exists only for one backend.
+    #[error("{0}")]
+    Unsupported(&'static str),
 }
 
 impl StoreError {
@@ -164,9 +209,37 @@ impl Default for StoreOptions {
     }
 }
 
-/// The situation store: one SQLite connection plus the live real situation folded from it.
+/// The database behind a store: the embedded file or the server.
+enum Backend {
+    /// SQLite file (or in-memory).
+    Sqlite(Connection),
+    /// PostgreSQL server.
+    Pg(Box<pg::PgDb>),
+}
+
+impl Backend {
+    fn log(&self) -> &dyn LogDb {
+        match self {
+            Backend::Sqlite(c) => c,
+            Backend::Pg(p) => &**p,
+        }
+    }
+}
+
+/// Which backend a store runs on (status bar, `db status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackendKind {
+    /// The embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// The situation store: one database connection (SQLite file or PostgreSQL server) plus the
+/// live real situation folded from it.
 pub struct Store {
-    conn: Connection,
+    conn: Backend,
     label: PathBuf,
     opts: StoreOptions,
     situation: Situation,
@@ -196,8 +269,47 @@ impl Store {
     /// A 0-byte file is refused (a truncated store must not look like "no incidents"); only
     /// [`Store::init`] initialises one. A new file is created owner-only (0600), and an
     /// existing one is tightened to 0600.
+    /// A `postgres://` URL opens the server database instead (see [`pg`]).
     pub fn open_with(path: impl AsRef<Path>, opts: StoreOptions) -> Result<Self, StoreError> {
+        if pg::is_url(path.as_ref()) {
+            return Store::open_pg(path.as_ref(), opts, PgOpen::Migrate);
+        }
         Store::open_file(path.as_ref(), opts, false)
+    }
+
+    fn open_pg(url: &Path, opts: StoreOptions, how: PgOpen) -> Result<Self, StoreError> {
+        let target = pg::PgTarget::parse(&url.to_string_lossy())?;
+        let label = PathBuf::from(&target.shown);
+        let db = pg::PgDb::connect(target)?;
+        let version = db.schema_version()?;
+        match (how, version) {
+            (PgOpen::Init, Some(_)) if db.count_events()? > 0 => {
+                return Err(StoreError::AlreadyExists {
+                    path: label.display().to_string(),
+                });
+            }
+            (PgOpen::Existing, None) => {
+                return Err(StoreError::NotOneMap {
+                    path: label.display().to_string(),
+                    reason:
+                        "数据库为空，请先运行 `onemap db init` / an empty database; run `onemap db init --db URL` first"
+                            .into(),
+                });
+            }
+            (PgOpen::Existing, Some(v)) if v < schema::SCHEMA_VERSION => {
+                return Err(StoreError::NotOneMap {
+                    path: label.display().to_string(),
+                    reason: format!(
+                        "schema version {v} is older than this program's {}; the owner runs `onemap db init --db URL` to migrate",
+                        schema::SCHEMA_VERSION
+                    ),
+                });
+            }
+            (PgOpen::Existing, Some(_)) => {}
+            (PgOpen::Init | PgOpen::Migrate, _) => db.migrate()?,
+        }
+        let write = how != PgOpen::Existing;
+        Store::finish(Backend::Pg(Box::new(db)), label, opts, write)
     }
 
     fn open_file(path: &Path, opts: StoreOptions, init: bool) -> Result<Self, StoreError> {
@@ -230,11 +342,14 @@ impl Store {
     pub fn open_read_only(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let path = path.as_ref();
         let opts = StoreOptions::default();
+        if pg::is_url(path) {
+            return Store::open_pg(path, opts, PgOpen::Existing);
+        }
         let conn = schema::open_existing_read_only(path, opts.busy_timeout_ms)?;
         let mut warnings = Vec::new();
         let situation = load_situation(&conn, None, &mut warnings)?;
         Ok(Store {
-            conn,
+            conn: Backend::Sqlite(conn),
             label: path.to_path_buf(),
             opts,
             situation,
@@ -245,12 +360,15 @@ impl Store {
 
     /// Walk the whole log and report the chain, unreadable and refused events and snapshots.
     pub fn verify(&self) -> Result<verify::VerifyReport, StoreError> {
-        verify::verify(&self.conn)
+        verify::verify(self.conn.log())
     }
 
     /// Create a new store; refuses when `path` exists and is not empty.
     pub fn init(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let path = path.as_ref();
+        if pg::is_url(path) {
+            return Store::open_pg(path, StoreOptions::default(), PgOpen::Init);
+        }
         if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
             return Err(StoreError::AlreadyExists {
                 path: path.display().to_string(),
@@ -279,8 +397,13 @@ impl Store {
         };
         conn.execute_batch(&format!("PRAGMA synchronous={sync};"))?;
         schema::ensure_current(&mut conn, &label)?;
+        Store::finish(Backend::Sqlite(conn), label, opts, true)
+    }
+
+    /// Fold the log and (when writable) close drills left open by stopped processes.
+    fn finish(conn: Backend, label: PathBuf, opts: StoreOptions, write: bool) -> Result<Self, StoreError> {
         let mut warnings = Vec::new();
-        let situation = load_situation(&conn, None, &mut warnings)?;
+        let situation = load_situation(conn.log(), None, &mut warnings)?;
         let mut store = Store {
             conn,
             label,
@@ -289,13 +412,48 @@ impl Store {
             warnings,
             drill_locks: Vec::new(),
         };
-        store.close_orphan_drills()?;
+        if write {
+            store.close_orphan_drills()?;
+        }
         Ok(store)
+    }
+
+    /// Which backend this store runs on.
+    pub fn backend_kind(&self) -> BackendKind {
+        match self.conn {
+            Backend::Sqlite(_) => BackendKind::Sqlite,
+            Backend::Pg(_) => BackendKind::Postgres,
+        }
+    }
+
+    /// The server connection, when this store runs on PostgreSQL.
+    pub fn pg(&self) -> Option<&pg::PgDb> {
+        match &self.conn {
+            Backend::Pg(p) => Some(p),
+            Backend::Sqlite(_) => None,
+        }
+    }
+
+    /// True while the database can be reached (always for a file).
+    pub fn is_connected(&self) -> bool {
+        match &self.conn {
+            Backend::Pg(p) => p.is_connected(),
+            Backend::Sqlite(_) => true,
+        }
+    }
+
+    /// SQLite's `PRAGMA data_version`: changes whenever another connection commits to the
+    /// file, so a follower re-reads only when something was written (`None` on the server).
+    pub fn data_version(&self) -> Result<Option<i64>, StoreError> {
+        match &self.conn {
+            Backend::Sqlite(c) => Ok(Some(c.query_row("PRAGMA data_version", [], |r| r.get(0))?)),
+            Backend::Pg(_) => Ok(None),
+        }
     }
 
     /// The lock file of a drill of this database (`None` for in-memory stores).
     fn drill_lock_path(&self, drill_id: &str) -> Option<PathBuf> {
-        if self.label.as_os_str() == ":memory:" {
+        if self.label.as_os_str() == ":memory:" || matches!(self.conn, Backend::Pg(_)) {
             return None;
         }
         let digest = chain::ChainHash(<sha2::Sha256 as sha2::Digest>::digest(drill_id.as_bytes()).into()).to_hex();
@@ -465,6 +623,14 @@ impl Store {
                     attempt += 1;
                     std::thread::sleep(Duration::from_millis(5 * u64::from(attempt.min(20))));
                 }
+                // Another seat took the seq first (the primary key said so): fold what it wrote,
+                // rebuild the events with the same closure, and try again.
+                Err(e) if pg::is_seq_conflict(&e) && attempt < PG_CONFLICT_RETRIES => {
+                    attempt += 1;
+                    if attempt > 8 {
+                        std::thread::sleep(Duration::from_millis(u64::from(attempt % 7)));
+                    }
+                }
                 other => return other,
             }
         }
@@ -485,64 +651,37 @@ impl Store {
             opts,
             ..
         } = self;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        // Catch up with events other connections committed since our last read.
-        let upto = log::max_seq(&tx)?;
-        log::fold_range(&tx, situation, upto, warnings)?;
-        let base_seq = situation.last_seq;
-        let mut drill_sit = match drill_id {
-            Some(d) => Some(drill_situation_from(&tx, situation, d, warnings).map_err(|e| match e {
-                StoreError::UnknownDrill(d) => StoreError::Refused {
-                    index: 0,
-                    kind: "drill",
-                    source: ApplyError::DrillNotActive(d),
-                },
-                other => other,
-            })?),
-            None => None,
+        let base_seq;
+        let events = match conn {
+            Backend::Sqlite(c) => {
+                let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let (base, events) =
+                    build_and_insert(&*tx, situation, warnings, ts_utc, operator, seat, drill_id, build)?;
+                tx.commit()?;
+                base_seq = base;
+                events
+            }
+            Backend::Pg(p) => {
+                // Read committed: the catch-up inside sees what other seats committed; the
+                // insert of `base + 1` fails on the primary key if one appended meanwhile.
+                p.begin()?;
+                let r = build_and_insert(&**p, situation, warnings, ts_utc, operator, seat, drill_id, build)
+                    .and_then(|x| p.commit().map(|()| x));
+                match r {
+                    Ok((base, events)) => {
+                        base_seq = base;
+                        events
+                    }
+                    Err(e) => {
+                        p.rollback();
+                        return Err(e);
+                    }
+                }
+            }
         };
-        let kinds = build(drill_sit.as_ref().unwrap_or(situation))?;
-        if kinds.is_empty() {
+        if events.is_empty() {
             return Ok(Vec::new());
         }
-        let ts_utc = ts_utc.map_or_else(crate::time::now_utc_iso, str::to_owned);
-        let events: Vec<Event> = kinds
-            .into_iter()
-            .enumerate()
-            .map(|(i, kind)| Event {
-                seq: base_seq + 1 + i as u64,
-                ts_utc: ts_utc.clone(),
-                operator: operator.to_owned(),
-                seat: seat.to_owned(),
-                drill_id: drill_id.map(str::to_owned),
-                kind,
-            })
-            .collect();
-        let refused = |i: usize, ev: &Event, source| StoreError::Refused {
-            index: i,
-            kind: ev.kind.tag(),
-            source,
-        };
-        // Validate before writing anything.
-        match (&mut drill_sit, events.as_slice()) {
-            (None, [single]) => situation.check(single).map_err(|e| refused(0, single, e))?,
-            (Some(scratch), _) => {
-                for (i, ev) in events.iter().enumerate() {
-                    scratch.apply(ev).map_err(|e| refused(i, ev, e))?;
-                }
-            }
-            (None, _) => {
-                let mut scratch = situation.clone();
-                for (i, ev) in events.iter().enumerate() {
-                    scratch.apply(ev).map_err(|e| refused(i, ev, e))?;
-                }
-            }
-        }
-        let mut head = log::stored_head(&tx, base_seq)?;
-        for ev in &events {
-            log::insert_event(&tx, ev, &mut head)?;
-        }
-        tx.commit()?;
         for ev in &events {
             log::fold_lenient(situation, ev, warnings);
         }
@@ -557,7 +696,7 @@ impl Store {
         let every = opts.snapshot_every;
         if every > 0
             && last / every > base_seq / every
-            && let Err(e) = snapshot::write_snapshot(conn, situation)
+            && let Err(e) = snapshot::write_snapshot(conn.log(), situation)
         {
             warnings.push(format!("snapshot at seq {last} not written: {e}"));
         }
@@ -580,8 +719,9 @@ impl Store {
 
     /// Fold events other connections appended since the last read.
     pub fn refresh(&mut self) -> Result<(), StoreError> {
-        let upto = log::max_seq(&self.conn)?;
-        log::fold_range(&self.conn, &mut self.situation, upto, &mut self.warnings)
+        let db = self.conn.log();
+        let upto = log::max_seq(db)?;
+        log::fold_range(db, &mut self.situation, upto, &mut self.warnings)
     }
 
     /// The real situation (drill events excluded), refreshed from the log first.
@@ -597,23 +737,23 @@ impl Store {
 
     /// The real situation right after event `seq` (0 = empty), from the nearest valid snapshot ≤ seq.
     pub fn situation_at(&mut self, seq: u64) -> Result<Situation, StoreError> {
-        let last_seq = log::max_seq(&self.conn)?;
+        let last_seq = log::max_seq(self.conn.log())?;
         if seq > last_seq {
             return Err(StoreError::SeqBeyondEnd { seq, last_seq });
         }
-        load_situation(&self.conn, Some(seq), &mut self.warnings)
+        load_situation(self.conn.log(), Some(seq), &mut self.warnings)
     }
 
     /// The situation of a drill: real events plus that drill's events, up to now.
     pub fn drill_situation(&mut self, drill_id: &str) -> Result<Situation, StoreError> {
         self.refresh()?;
-        drill_situation_from(&self.conn, &self.situation, drill_id, &mut self.warnings)
+        drill_situation_from(self.conn.log(), &self.situation, drill_id, &mut self.warnings)
     }
 
     /// Every event (real and drill) with seq greater than `seq`, in order.
     pub fn events_since(&self, seq: u64) -> Result<Vec<Event>, StoreError> {
         let mut out = Vec::new();
-        log::for_each_event(&self.conn, seq, u64::MAX, |e| {
+        log::for_each_event(self.conn.log(), seq, u64::MAX, |e| {
             out.push(e);
             Ok(())
         })?;
@@ -624,7 +764,7 @@ impl Store {
     /// silently dropped, and never hiding the readable ones).
     pub fn events_since_lenient(&self, seq: u64) -> Result<(Vec<Event>, Vec<verify::Unreadable>), StoreError> {
         let (mut out, mut bad) = (Vec::new(), Vec::new());
-        log::for_each_raw(&self.conn, seq, u64::MAX, |raw| {
+        log::for_each_raw(self.conn.log(), seq, u64::MAX, |raw| {
             match log::decode(raw) {
                 Ok(e) => out.push(e),
                 Err(StoreError::BadPayload { seq, kind, reason }) => {
@@ -641,29 +781,42 @@ impl Store {
     /// chain and every link after it, and each refresh checks the new links (the console shows
     /// this; [`Store::verify`] walks the whole log).
     pub fn chain_head(&self) -> Result<chain::ChainHead, StoreError> {
-        log::stored_head(&self.conn, self.situation.last_seq)
+        log::stored_head(self.conn.log(), self.situation.last_seq)
     }
 
     /// Highest seq in the log.
     pub fn last_seq(&self) -> Result<u64, StoreError> {
-        log::max_seq(&self.conn)
+        log::max_seq(self.conn.log())
     }
 
     /// Number of events in the log.
     pub fn event_count(&self) -> Result<u64, StoreError> {
-        log::count_events(&self.conn)
+        log::count_events(self.conn.log())
     }
 
     /// Write a snapshot of the current real situation now; returns its seq.
     pub fn snapshot_now(&mut self) -> Result<u64, StoreError> {
         self.refresh()?;
-        snapshot::write_snapshot(&self.conn, &self.situation)?;
+        snapshot::write_snapshot(self.conn.log(), &self.situation)?;
         Ok(self.situation.last_seq)
     }
 
     /// `PRAGMA integrity_check` result ("ok" when healthy).
     pub fn integrity_check(&self) -> Result<String, StoreError> {
-        Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+        match &self.conn {
+            Backend::Sqlite(c) => Ok(c.query_row("PRAGMA integrity_check", [], |r| r.get(0))?),
+            Backend::Pg(_) => Err(StoreError::Unsupported(
+                "PRAGMA integrity_check 仅适用于 SQLite 文件；服务器请用 `onemap db verify` / integrity_check is for SQLite files; use `onemap db verify` on a server",
+            )),
+        }
+    }
+
+    /// The SQLite connection (bulk writers such as the replay benchmark), `None` on a server.
+    pub(crate) fn sqlite_mut(&mut self) -> Option<&mut Connection> {
+        match &mut self.conn {
+            Backend::Sqlite(c) => Some(c),
+            Backend::Pg(_) => None,
+        }
     }
 
     /// Import master-data files (CSV or GeoJSON) atomically; see [`import`].
@@ -691,15 +844,15 @@ impl Store {
 }
 
 /// Latest valid snapshot ≤ `upto` (or the end) plus the events after it.
-fn load_situation(conn: &Connection, upto: Option<u64>, warnings: &mut Vec<String>) -> Result<Situation, StoreError> {
+fn load_situation(conn: &dyn LogDb, upto: Option<u64>, warnings: &mut Vec<String>) -> Result<Situation, StoreError> {
     let end = match upto {
         Some(s) => s,
         None => log::max_seq(conn)?,
     };
     if upto.is_none() {
         // A snapshot past the end of the log means events it folded were removed.
-        let top: Option<i64> = conn.query_row("SELECT max(seq) FROM snapshots", [], |r| r.get(0))?;
-        if let Some(top) = top.and_then(|t| u64::try_from(t).ok()).filter(|t| *t > end) {
+        let top = conn.snapshot_seqs_desc(u64::MAX)?.first().copied();
+        if let Some(top) = top.filter(|t| *t > end) {
             return Err(chain::ChainFault::Missing { seq: top }.into());
         }
     }
@@ -711,7 +864,7 @@ fn load_situation(conn: &Connection, upto: Option<u64>, warnings: &mut Vec<Strin
 /// Build a drill's situation up to `real.last_seq`: the newest valid snapshot before the drill
 /// started (snapshots only hold real state), then real plus drill events.
 fn drill_situation_from(
-    conn: &Connection,
+    conn: &dyn LogDb,
     real: &Situation,
     drill_id: &str,
     warnings: &mut Vec<String>,
@@ -725,4 +878,89 @@ fn drill_situation_from(
     sit.scope_drill_id = Some(drill_id.to_owned());
     log::fold_range(conn, &mut sit, real.last_seq, warnings)?;
     Ok(sit)
+}
+
+/// How a server database is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PgOpen {
+    /// `db init`: create or migrate; refuse a database that already holds events.
+    Init,
+    /// A seat: create or migrate when allowed (the seats' role cannot, and gets the server's refusal).
+    Migrate,
+    /// Read-only commands: the schema must exist and be current.
+    Existing,
+}
+
+/// Rebuilds after a seq conflict before the append gives up.
+const PG_CONFLICT_RETRIES: u32 = 200;
+
+/// Inside the caller's transaction: fold what other seats committed, build the events from the
+/// up-to-date situation with `build`, validate them all, and insert them sealed into the chain.
+/// Returns the seq before the batch and the events (empty: nothing to write).
+#[allow(clippy::too_many_arguments)]
+fn build_and_insert(
+    db: &dyn LogDb,
+    situation: &mut Situation,
+    warnings: &mut Vec<String>,
+    ts_utc: Option<&str>,
+    operator: &str,
+    seat: &str,
+    drill_id: Option<&str>,
+    build: &mut impl FnMut(&Situation) -> Result<Vec<EventKind>, StoreError>,
+) -> Result<(u64, Vec<Event>), StoreError> {
+    // Catch up with events other connections committed since our last read.
+    let upto = log::max_seq(db)?;
+    log::fold_range(db, situation, upto, warnings)?;
+    let base_seq = situation.last_seq;
+    let mut drill_sit = match drill_id {
+        Some(d) => Some(drill_situation_from(db, situation, d, warnings).map_err(|e| match e {
+            StoreError::UnknownDrill(d) => StoreError::Refused {
+                index: 0,
+                kind: "drill",
+                source: ApplyError::DrillNotActive(d),
+            },
+            other => other,
+        })?),
+        None => None,
+    };
+    let kinds = build(drill_sit.as_ref().unwrap_or(situation))?;
+    if kinds.is_empty() {
+        return Ok((base_seq, Vec::new()));
+    }
+    let ts_utc = ts_utc.map_or_else(crate::time::now_utc_iso, str::to_owned);
+    let events: Vec<Event> = kinds
+        .into_iter()
+        .enumerate()
+        .map(|(i, kind)| Event {
+            seq: base_seq + 1 + i as u64,
+            ts_utc: ts_utc.clone(),
+            operator: operator.to_owned(),
+            seat: seat.to_owned(),
+            drill_id: drill_id.map(str::to_owned),
+            kind,
+        })
+        .collect();
+    let refused = |i: usize, ev: &Event, source| StoreError::Refused {
+        index: i,
+        kind: ev.kind.tag(),
+        source,
+    };
+    // Validate before writing anything.
+    match (&mut drill_sit, events.as_slice()) {
+        (None, [single]) => situation.check(single).map_err(|e| refused(0, single, e))?,
+        (Some(scratch), _) => {
+            for (i, ev) in events.iter().enumerate() {
+                scratch.apply(ev).map_err(|e| refused(i, ev, e))?;
+            }
+        }
+        (None, _) => {
+            let mut scratch = situation.clone();
+            for (i, ev) in events.iter().enumerate() {
+                scratch.apply(ev).map_err(|e| refused(i, ev, e))?;
+            }
+        }
+    }
+    let mut head = log::stored_head(db, base_seq)?;
+    log::insert_events(db, &events, &mut head)?;
+    Ok((base_seq, events))
 }

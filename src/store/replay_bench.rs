@@ -99,7 +99,10 @@ pub fn write_log(path: &Path, n: u64, start_ms: i64, span_ms: i64) -> Result<(),
     let mut head = super::chain::ChainHead::default();
     let step = span_ms as f64 / n.max(1) as f64;
     for (chunk_no, chunk) in kinds.chunks(50_000).enumerate() {
-        let tx = store.conn.transaction()?;
+        let conn = store
+            .sqlite_mut()
+            .ok_or(StoreError::Unsupported("the replay benchmark writes a SQLite file"))?;
+        let tx = conn.transaction()?;
         for (j, kind) in chunk.iter().enumerate() {
             let i = (chunk_no * 50_000 + j) as u64;
             let ev = Event {
@@ -110,10 +113,10 @@ pub fn write_log(path: &Path, n: u64, start_ms: i64, span_ms: i64) -> Result<(),
                 drill_id: None,
                 kind: kind.clone(),
             };
-            log::insert_event(&tx, &ev, &mut head)?;
+            log::insert_event(&*tx, &ev, &mut head)?;
             log::fold_lenient(&mut sit, &ev, &mut warnings);
             if ev.seq.is_multiple_of(every) {
-                snapshot::write_snapshot(&tx, &sit)?;
+                snapshot::write_snapshot(&*tx, &sit)?;
             }
         }
         tx.commit()?;

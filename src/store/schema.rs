@@ -69,7 +69,7 @@ fn add_hash_chain(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
     )?;
     let mut head = ChainHead::default();
     let mut rows = Vec::new();
-    super::log::for_each_raw(tx, 0, u64::MAX, |raw| {
+    super::log::for_each_raw(&**tx, 0, u64::MAX, |raw| {
         rows.push(raw);
         Ok(())
     })?;

@@ -3,10 +3,9 @@
 //! skipped with a warning; one whose chain head disagrees with the log is an error: history was
 //! changed). Must not import egui or tokio; never touches the `events` table except to read.
 
-use rusqlite::{Connection, params};
-
 use super::StoreError;
 use super::chain::{ChainFault, ChainHash};
+use super::db::{LogDb, SnapshotRow};
 use super::log::{for_each_raw, max_seq, seq_exists, stored_head};
 use crate::model::Situation;
 use crate::time::now_utc_iso;
@@ -22,38 +21,40 @@ pub fn checksum(text: &str) -> String {
 }
 
 /// Store a snapshot of a real situation at its `last_seq` (replacing one at the same seq).
-pub fn write_snapshot(conn: &Connection, sit: &Situation) -> Result<(), StoreError> {
+pub fn write_snapshot(conn: &dyn LogDb, sit: &Situation) -> Result<(), StoreError> {
     if sit.scope_drill_id.is_some() {
         return Err(StoreError::Encode("drill situations are never snapshotted".into()));
     }
     let json = serde_json::to_string(sit).map_err(|e| StoreError::Encode(e.to_string()))?;
-    let seq = i64::try_from(sit.last_seq).map_err(|_| StoreError::Encode("seq out of range".into()))?;
+    i64::try_from(sit.last_seq).map_err(|_| StoreError::Encode("seq out of range".into()))?;
     let head = stored_head(conn, sit.last_seq)?;
-    conn.execute(
-        "INSERT OR REPLACE INTO snapshots(seq, situation, checksum, created_utc, chain_head) \
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![seq, json, checksum(&json), now_utc_iso(), head.hash.to_hex()],
-    )?;
-    Ok(())
+    let row = SnapshotRow {
+        seq: sit.last_seq,
+        checksum: checksum(&json),
+        situation: json,
+        chain_head: Some(head.hash.to_hex()),
+    };
+    conn.write_snapshot_row(&row, &now_utc_iso())
 }
 
 /// The newest valid snapshot with seq ≤ `limit`, or `None`. Invalid snapshots (checksum
 /// mismatch, unparsable, seq not in the log, inconsistent) are reported in `warnings` and skipped.
 pub fn load_latest_snapshot(
-    conn: &Connection,
+    conn: &dyn LogDb,
     limit: u64,
     warnings: &mut Vec<String>,
 ) -> Result<Option<Situation>, StoreError> {
     let log_max = max_seq(conn)?;
-    let mut stmt =
-        conn.prepare("SELECT seq, situation, checksum, chain_head FROM snapshots WHERE seq <= ?1 ORDER BY seq DESC")?;
-    let mut rows = stmt.query([i64::try_from(limit).unwrap_or(i64::MAX)])?;
-    while let Some(row) = rows.next()? {
-        let seq: i64 = row.get(0)?;
-        let seq = u64::try_from(seq).unwrap_or(0);
-        let json: String = row.get(1)?;
-        let sum: String = row.get(2)?;
-        let head: Option<String> = row.get(3)?;
+    for seq in conn.snapshot_seqs_desc(limit)? {
+        let Some(SnapshotRow {
+            situation: json,
+            checksum: sum,
+            chain_head: head,
+            ..
+        }) = conn.snapshot_row(seq)?
+        else {
+            continue;
+        };
         let problem = if checksum(&json) != sum {
             Some("checksum mismatch".to_owned())
         } else if seq > log_max || !seq_exists(conn, seq)? {
@@ -80,7 +81,7 @@ pub fn load_latest_snapshot(
 
 /// The snapshot's recorded chain head must be the stored link of the event at its seq, and that
 /// event must hash to it from the link before it (events after it are checked as they fold).
-fn check_head(conn: &Connection, seq: u64, recorded: Option<&str>) -> Result<(), StoreError> {
+fn check_head(conn: &dyn LogDb, seq: u64, recorded: Option<&str>) -> Result<(), StoreError> {
     let stored = stored_head(conn, seq)?;
     if recorded.and_then(ChainHash::from_hex) != Some(stored.hash) {
         return Err(ChainFault::SnapshotHead { seq }.into());

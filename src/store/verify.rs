@@ -7,7 +7,6 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use rusqlite::Connection;
 use serde::Serialize;
 
 use super::StoreError;
@@ -92,7 +91,7 @@ fn push<T>(list: &mut Vec<T>, item: T) {
 }
 
 /// Walk the whole log of `conn` (see the module docs).
-pub fn verify(conn: &Connection) -> Result<VerifyReport, StoreError> {
+pub fn verify(conn: &dyn super::db::LogDb) -> Result<VerifyReport, StoreError> {
     let mut report = VerifyReport {
         events: log::count_events(conn)?,
         last_seq: log::max_seq(conn)?,
@@ -105,12 +104,9 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport, StoreError> {
     };
     // Snapshot rows by seq, compared with the fold when the walk reaches their seq.
     let mut snaps: BTreeMap<u64, (String, String, Option<String>)> = BTreeMap::new();
-    {
-        let mut stmt = conn.prepare("SELECT seq, situation, checksum, chain_head FROM snapshots ORDER BY seq")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let seq: i64 = r.get(0)?;
-            snaps.insert(u64::try_from(seq).unwrap_or(0), (r.get(1)?, r.get(2)?, r.get(3)?));
+    for seq in conn.snapshot_seqs_desc(u64::MAX)? {
+        if let Some(row) = conn.snapshot_row(seq)? {
+            snaps.insert(seq, (row.situation, row.checksum, row.chain_head));
         }
     }
     report.snapshots = snaps.len() as u64;

@@ -2,6 +2,7 @@
 //! Reads the map pack and settings; long work (tile downloads) runs in `backend`, never here.
 
 mod boards;
+pub mod connection;
 pub mod coverage;
 pub mod drill;
 pub mod fonts;

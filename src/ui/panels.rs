@@ -368,6 +368,10 @@ impl OneMapApp {
                 }
             }
             ui.separator();
+            if let Some(w) = self.mode.writer() {
+                super::connection::connection_ui(ui, &w.connection(), &self.settings.seat, lang);
+                ui.separator();
+            }
             ui.label(format!("{} {:.1}", self.t(Msg::Zoom), self.memory.zoom()));
             ui.separator();
             self.scale_bar_ui(ui);

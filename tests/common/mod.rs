@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)] // tests may panic on broken fixtures
 
 pub mod kpis;
+pub mod pg;
 pub mod ui;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,68 @@
+//! The database connection in the console: one function that writes backend, server, seat,
+//! link state and last seq into the status bar and, while the server is unreachable, lays a
+//! banner over the top of the window (last known situation shown, stale since when, writes
+//! refused, reconnecting). Reads only `backend::store::ConnectionState`; must not import the
+//! store, rusqlite or postgres.
+
+use egui::{Color32, RichText, Ui};
+
+use crate::backend::store::{ConnectionState, Link};
+use crate::i18n::Lang;
+use crate::store::BackendKind;
+
+/// Status-bar text for the connection, plus the disconnected banner when the link is lost.
+pub fn connection_ui(ui: &mut Ui, conn: &ConnectionState, seat: &str, lang: Lang) {
+    let backend = match conn.backend {
+        BackendKind::Sqlite => lang.pick("本地文件", "file"),
+        BackendKind::Postgres => "PostgreSQL",
+    };
+    let base = format!(
+        "{backend} {} · {} {seat} · #{}",
+        conn.server,
+        lang.pick("席位", "seat"),
+        conn.last_seq
+    );
+    match conn.link {
+        Link::Connecting => {
+            ui.label(format!("{base} · {}", lang.pick("连接中…", "connecting…")));
+        }
+        Link::Connected => {
+            ui.label(base);
+        }
+        Link::Lost { since_ms, attempts } => {
+            let age_s = (now_ms() - since_ms).max(0) / 1000;
+            let state = format!(
+                "{} {age_s} s · {} ({attempts})",
+                lang.pick("已断开", "disconnected for"),
+                lang.pick("正在重连", "reconnecting")
+            );
+            ui.colored_label(crate::style::WARN_TEXT, format!("{base} · {state}"));
+            let text = format!(
+                "{}\n{}",
+                lang.pick(
+                    "无法连接数据库服务器：显示的是最后已知态势（已过时），暂不能记录任何操作，正在自动重连。",
+                    "Database server unreachable: showing the last known situation (stale); nothing can be recorded now; reconnecting by itself."
+                ),
+                format_args!("{} · {}", conn.server, state)
+            );
+            egui::Area::new(egui::Id::unique("onemap-connection-banner"))
+                .anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, 36.0))
+                .order(egui::Order::Foreground)
+                .show(ui.ctx(), |ui| {
+                    egui::Frame::new()
+                        .fill(Color32::from_rgb(0x7a, 0x1f, 0x1f))
+                        .inner_margin(10.0)
+                        .corner_radius(4.0)
+                        .show(ui, |ui| ui.label(RichText::new(text).color(Color32::WHITE).strong()));
+                });
+            // Keep the age ticking while the banner shows.
+            ui.ctx().request_repaint_after(std::time::Duration::from_secs(1));
+        }
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}

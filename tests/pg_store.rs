@@ -1,0 +1,345 @@
+//! The PostgreSQL backend against a real server (packaging/pg-test-server.sh): the CLI on a
+//! `postgres://` URL, append-only and seats' role enforcement by the server, newer-schema
+//! refusal, UNIQUE-conflict retries between seats, the dispatch race's reassignment offer, four
+//! seat processes for 30 s, a seat SIGKILLed mid-batch, and `db copy` file → server → file.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::pg::{client, fresh_db};
+use common::{demo_db, fails_with, ok, onemap};
+use onemap::backend::store::{IncidentDraft, Intent, Refused, execute_intent};
+use onemap::dispatch::DispatchRequest;
+use onemap::model::event::EventKind;
+use onemap::model::incident::{Caller, IncidentType, Severity};
+use onemap::model::lonlat::LonLat;
+use onemap::store::Store;
+
+fn json(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_str(&ok(out)).unwrap()
+}
+
+#[test]
+fn pg_cli_init_status_verify_and_the_servers_refusals() {
+    let Some(db) = fresh_db("cli") else { return };
+    let pack = common::xsbn_pack().to_str().unwrap().to_string();
+    ok(&onemap(&["db", "init", "--db", &db.owner]));
+    ok(&onemap(&["demo", "load", "--db", &db.owner, "--pack", &pack]));
+    let status = json(&onemap(&["db", "status", "--db", &db.owner, "--json"]));
+    assert_eq!(status["backend"], "postgres");
+    assert_eq!(status["schema_version"], 3);
+    let events = status["events"].as_u64().unwrap();
+    assert!(events > 100, "{status}");
+    assert_eq!(status["last_seq"].as_u64(), Some(events));
+    let verify = json(&onemap(&["db", "verify", "--db", &db.owner, "--json"]));
+    assert_eq!(verify["ok"], true, "{verify}");
+    // Independent check of the stored rows: gapless 1..=n, and every row carries operator/seat.
+    let mut c = client(&db.owner);
+    let rows = c
+        .query("SELECT seq, operator, seat FROM events ORDER BY seq", &[])
+        .unwrap();
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r.get::<_, i64>(0), i as i64 + 1);
+        assert!(!r.get::<_, String>(1).is_empty() && !r.get::<_, String>(2).is_empty());
+    }
+    // `db init` refuses a database that holds events.
+    fails_with(&onemap(&["db", "init", "--db", &db.owner]), "not empty");
+    // No password on the command line.
+    let with_pw = db.owner.replace("onemap_owner@", "onemap_owner:secret@");
+    fails_with(&onemap(&["events", "--db", &with_pw]), ".pgpass");
+    // Append-only: the trigger refuses UPDATE and DELETE even to the owner ...
+    let e = c
+        .execute("UPDATE events SET seat = 'x' WHERE seq = 1", &[])
+        .unwrap_err();
+    assert!(format!("{e:?}").contains("append-only"), "{e:?}");
+    let e = c.execute("DELETE FROM events WHERE seq = 1", &[]).unwrap_err();
+    assert!(format!("{e:?}").contains("append-only"), "{e:?}");
+    // ... and the seats' role has no such privilege at all, but reads and the CLI work.
+    let mut seat = client(&db.seat);
+    let e = seat
+        .execute("UPDATE events SET seat = 'x' WHERE seq = 1", &[])
+        .unwrap_err();
+    assert!(format!("{e:?}").contains("permission denied"), "{e:?}");
+    let n: i64 = seat.query_one("SELECT count(*) FROM events", &[]).unwrap().get(0);
+    assert_eq!(n as u64, events);
+    ok(&onemap(&["unit", "status", "--db", &db.seat, "1", "out_of_service"]));
+    // A gap is refused by the server too.
+    let e = c
+        .execute(
+            "INSERT INTO events(seq, ts_utc, operator, seat, kind, payload, hash) VALUES ($1, 'x', 'x', 'x', 'x', '{}', $2)",
+            &[&(events as i64 + 5), &"0".repeat(64)],
+        )
+        .unwrap_err();
+    assert!(format!("{e:?}").contains("gapless"), "{e:?}");
+    // A database written by a newer OneMap is refused with a clear message, nothing written.
+    c.execute("UPDATE onemap_meta SET value = '99' WHERE key = 'schema_version'", &[])
+        .unwrap();
+    fails_with(&onemap(&["events", "--db", &db.owner]), "newer than this program");
+    let after: i64 = c.query_one("SELECT count(*) FROM events", &[]).unwrap().get(0);
+    assert_eq!(after as u64, events + 1);
+}
+
+/// `db init`, then units 1 and 2 (the bench seats report positions for them), via one short
+/// `bench seats` run.
+fn init_with_units(url: &str) {
+    ok(&onemap(&["db", "init", "--db", url]));
+    ok(&onemap(&[
+        "bench",
+        "seats",
+        "--db",
+        url,
+        "--seats",
+        "1",
+        "--seconds",
+        "1",
+        "--json",
+    ]));
+}
+
+fn draft(lon: f64) -> Intent {
+    Intent::ReportIncident(IncidentDraft {
+        incident_type: IncidentType::LandslideDebrisFlow,
+        severity: Severity::III,
+        lonlat: LonLat::from_deg(lon, 21.98).unwrap(),
+        address: "test".into(),
+        caller: Caller {
+            name: "张三".into(),
+            phone: "1".into(),
+        },
+        notes: String::new(),
+    })
+}
+
+#[test]
+fn pg_dispatch_race_across_two_seats_gives_the_reassignment_offer() {
+    let Some(db) = fresh_db("race") else { return };
+    let pack = common::xsbn_pack().to_str().unwrap().to_string();
+    ok(&onemap(&["db", "init", "--db", &db.owner]));
+    ok(&onemap(&["demo", "load", "--db", &db.owner, "--pack", &pack]));
+    let mut a = Store::open(&db.seat).unwrap();
+    let mut b = Store::open(&db.seat).unwrap();
+    let ours = execute_intent(&mut a, "李四", "seat-A", &draft(100.60))
+        .unwrap()
+        .incident
+        .unwrap();
+    let theirs = execute_intent(&mut b, "王五", "seat-B", &draft(100.45))
+        .unwrap()
+        .incident
+        .unwrap();
+    let u = b
+        .cached_situation()
+        .units
+        .values()
+        .find(|u| !u.status.is_committed() && u.status == onemap::model::unit::UnitStatus::Available)
+        .unwrap()
+        .id;
+    // B commits U; A's cached situation does not know yet.
+    execute_intent(
+        &mut b,
+        "王五",
+        "seat-B",
+        &Intent::Dispatch(DispatchRequest::units(theirs, vec![u])),
+    )
+    .unwrap();
+    assert!(
+        !a.cached_situation().units[&u].status.is_committed(),
+        "A's copy is stale"
+    );
+    let before = b.last_seq().unwrap();
+    let refused = execute_intent(
+        &mut a,
+        "李四",
+        "seat-A",
+        &Intent::Dispatch(DispatchRequest::units(ours, vec![u])),
+    );
+    let Err(Refused::Reassign(offer)) = refused else {
+        panic!("expected the reassignment offer, got {refused:?}")
+    };
+    assert_eq!(offer.committed.len(), 1);
+    assert_eq!((offer.committed[0].unit, offer.committed[0].incident), (u, theirs));
+    assert!(offer.request.reassign);
+    assert_eq!(b.last_seq().unwrap(), before, "the refusal wrote nothing");
+    let dispatched = |s: &Store| {
+        s.events_since(0)
+            .unwrap()
+            .iter()
+            .filter(|e| matches!(&e.kind, EventKind::UnitDispatched { unit, .. } if *unit == u))
+            .count()
+    };
+    assert_eq!(dispatched(&a), 1);
+    // Accepting the offer releases and re-dispatches in one transaction.
+    execute_intent(&mut a, "李四", "seat-A", &Intent::Dispatch(offer.request)).unwrap();
+    assert_eq!(b.situation().unwrap().units[&u].assignment, Some(ours));
+    assert_eq!(dispatched(&b), 2);
+}
+
+/// Two seats append at once through separate connections: each append states its last seen seq
+/// (as `base + 1`); the loser of a race fails on the primary key, folds, rebuilds with the same
+/// closure and retries. Nothing lost, nothing doubled, the chain intact.
+#[test]
+fn pg_concurrent_seats_retry_on_the_unique_conflict_and_lose_nothing() {
+    let Some(db) = fresh_db("conflict") else { return };
+    init_with_units(&db.owner);
+    let start = Store::open(&db.owner).unwrap().last_seq().unwrap();
+    const N: u64 = 150;
+    let threads: Vec<_> = (0..2u64)
+        .map(|t| {
+            let url = db.seat.clone();
+            std::thread::spawn(move || {
+                let mut s = Store::open(&url).unwrap();
+                let mut builds = 0u64;
+                let mut seqs = Vec::new();
+                for i in 0..N {
+                    let lon = 100.5 + (t * 1000 + i) as f64 * 1e-5;
+                    let got = s
+                        .append_with("t", &format!("seat-{t}"), None, |sit| {
+                            builds += 1;
+                            // Built from the situation as of the seq this append will follow.
+                            assert!(sit.last_seq >= start);
+                            Ok(vec![EventKind::UnitPositionReported {
+                                unit: onemap::model::ids::UnitId(1 + (i % 2) as u32),
+                                lonlat: LonLat::from_deg(lon, 22.0).unwrap(),
+                            }])
+                        })
+                        .unwrap();
+                    seqs.extend(got);
+                }
+                (seqs, builds)
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    let mut builds = 0;
+    for t in threads {
+        let (s, b) = t.join().unwrap();
+        builds += b;
+        all.extend(s);
+    }
+    all.sort_unstable();
+    assert_eq!(
+        all,
+        (start + 1..=start + 2 * N).collect::<Vec<_>>(),
+        "every ack once, gapless"
+    );
+    let s = Store::open(&db.owner).unwrap();
+    assert_eq!(s.last_seq().unwrap(), start + 2 * N);
+    assert!(s.verify().unwrap().chain_ok());
+    eprintln!("{builds} builds for {} appends", 2 * N);
+}
+
+#[test]
+fn pg_four_seat_processes_for_30_seconds_lose_and_double_nothing() {
+    let Some(db) = fresh_db("four_seats") else { return };
+    ok(&onemap(&["db", "init", "--db", &db.owner]));
+    let r = json(&onemap(&[
+        "bench",
+        "seats",
+        "--db",
+        &db.owner,
+        "--seats",
+        "4",
+        "--seconds",
+        "30",
+        "--json",
+    ]));
+    eprintln!("{r}");
+    assert!(r["acknowledged"].as_u64().unwrap() > 100, "{r}");
+    assert_eq!(r["stored"], r["acknowledged"], "{r}");
+    assert_eq!(r["lost"], 0, "{r}");
+    assert_eq!(r["duplicates"], 0, "{r}");
+    assert_eq!(r["gapless"], true, "{r}");
+    assert_eq!(r["seat_folds_equal"], 4, "every seat's fold equals the log's: {r}");
+    // Independently: the rows on the server.
+    let mut c = client(&db.owner);
+    let (n, max): (i64, Option<i64>) = {
+        let row = c.query_one("SELECT count(*), max(seq) FROM events", &[]).unwrap();
+        (row.get(0), row.get(1))
+    };
+    assert_eq!(Some(n), max, "gapless on the server");
+}
+
+#[test]
+fn pg_a_seat_killed_mid_batch_leaves_all_or_nothing_of_it() {
+    let Some(db) = fresh_db("sigkill") else { return };
+    init_with_units(&db.owner);
+    for round in 0..3 {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_onemap"))
+            .args([
+                "bench",
+                "seat-worker",
+                "--seat-no",
+                "0",
+                "--seconds",
+                "60",
+                "--seat",
+                "doomed",
+                "--db",
+            ])
+            .arg(&db.seat)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1200 + 300 * round));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+    }
+    let mut c = client(&db.owner);
+    let doomed: i64 = c
+        .query_one("SELECT count(*) FROM events WHERE seat = 'doomed'", &[])
+        .unwrap()
+        .get(0);
+    assert!(doomed > 0);
+    // Batches are 10 events in one transaction: never a part of one.
+    let partial: i64 = c
+        .query_one(
+            "SELECT count(*) FROM (SELECT ts_utc FROM events WHERE seat = 'doomed' GROUP BY ts_utc HAVING count(*) % 10 <> 0) p",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(partial, 0, "a batch was cut");
+    assert_eq!(doomed % 10, 0);
+    let s = Store::open(&db.owner).unwrap();
+    assert!(s.verify().unwrap().chain_ok());
+    assert_eq!(s.event_count().unwrap(), s.last_seq().unwrap());
+}
+
+#[test]
+fn pg_db_copy_round_trip_gives_byte_identical_events() {
+    let Some(db) = fresh_db("copy") else { return };
+    let demo = demo_db();
+    ok(&onemap(&[
+        "incident",
+        "new",
+        "--db",
+        &demo.db,
+        "--class",
+        "natural",
+        "--type",
+        "flood",
+        "--severity",
+        "2",
+        "--at",
+        "100.8,22.0",
+        "--pack",
+        &demo.pack,
+    ]));
+    let back = demo.dir.path().join("back.db");
+    let back = back.to_str().unwrap();
+    let r = json(&onemap(&[
+        "db", "copy", "--from", &demo.db, "--to", &db.owner, "--json",
+    ]));
+    assert_eq!(r["same_situation"], true);
+    ok(&onemap(&["db", "copy", "--from", &db.owner, "--to", back]));
+    let a = ok(&onemap(&["events", "--db", &demo.db]));
+    let b = ok(&onemap(&["events", "--db", back]));
+    assert!(a.lines().count() > 300);
+    assert_eq!(a, b, "byte-identical `onemap events`");
+    let v = json(&onemap(&["db", "verify", "--db", &db.owner, "--json"]));
+    assert_eq!(v["ok"], true);
+    // A non-empty target is refused, nothing written.
+    fails_with(
+        &onemap(&["db", "copy", "--from", &demo.db, "--to", &db.owner]),
+        "not empty",
+    );
+}
