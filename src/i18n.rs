@@ -93,6 +93,8 @@ messages! {
     AccuracyEst => "位置精度（估计）", "Position accuracy (estimate)";
     CopyCoords => "复制坐标", "Copy coordinates";
     Copied => "坐标已复制", "Coordinates copied";
+    NoticeHistory => "消息记录", "Notices";
+    Dismiss => "关闭此消息", "Dismiss this notice";
     Shortcuts => "快捷键", "Shortcuts";
     ShortcutsText => "Ctrl+F 搜索 · Home 全图 · 1/2/3 县（市） · +/− 缩放 · 方向键 平移 · Ctrl+L 语言 · Ctrl+N 新建事件 · 选中事件：R 推荐、Enter 派遣、Alt+1…9 勾选 · 选中力量：E/S/B/A/O 状态", "Ctrl+F search · Home full extent · 1/2/3 counties · +/− zoom · arrows pan · Ctrl+L language · Ctrl+N new incident · incident selected: R suggest, Enter dispatch, Alt+1…9 tick · unit selected: E/S/B/A/O status";
     Route => "路线", "Route";
@@ -144,6 +146,10 @@ messages! {
     LocationHint => "如 100.7971,22.0102 或 勐仑；或地图右键“在此新建事件”", "e.g. 100.7971,22.0102 or Menglun; or right-click the map: New incident here";
     PlaceNoCoordinates => "只知所属县，没有坐标；请输入坐标或在地图上右键选点", "has no coordinates (only its county is known); type coordinates or right-click the map";
     PlaceNotFound => "不是坐标，也找不到此地名", "is neither coordinates nor a known place";
+    LocationEmpty => "未填写位置", "No location given";
+    OutsideArea => "在本州范围以外约", "outside the prefecture by about";
+    OutsideConfirmHint => "请核对；确属州外请按“确认州外位置”", "check it; if it really is outside, press Confirm location outside";
+    ConfirmOutside => "确认州外位置并登记", "Confirm location outside and record";
     Phone => "电话", "Phone";
     Address => "地点描述", "Place / address";
     Notes => "情况说明", "Notes";

@@ -639,12 +639,16 @@ fn keyboard_only_call_to_dispatch_with_a_place_name() {
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
     h.run_steps(2);
     // A name that is not a place: a clear error, the draft kept.
+    h.get_by_label("位置（经度,纬度或地名）").focus();
+    h.run_steps(1);
     h.get_by_label("位置（经度,纬度或地名）").type_text("xyzzy");
     h.run_steps(1);
+    assert_eq!(h.state().incident_form.location, "xyzzy");
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
     h.run_steps(2);
     let err = h.state().incident_form.error.clone().expect("error");
-    assert!(err.contains("找不到此地名"), "{err}");
+    assert!(err.contains("找不到此地名") && err.contains("xyzzy"), "{err}");
+    assert!(!err.contains("place"), "no English in the Chinese UI: {err}");
     // Select all, delete, type the place.
     h.get_by_label("位置（经度,纬度或地名）").focus();
     h.run_steps(1);

@@ -6,6 +6,7 @@
 use egui::{RichText, Ui};
 
 use super::i18n::{Lang, Msg, tr};
+use super::notices::Source;
 use super::{Board, OneMapApp, theme};
 use crate::backend::jobs::Lane;
 use crate::backend::store::Intent;
@@ -419,9 +420,7 @@ impl OneMapApp {
                     }
                 });
                 self.dispatch_unit_ui(ui, lang, u);
-                if let Some(m) = &self.dispatch_msg {
-                    ui.colored_label(theme::WARN_TEXT, m);
-                }
+                super::panels::notice_ui(ui, &mut self.notices, Source::Dispatch, lang);
                 demo(ui, u.spec.demo, &u.spec.position_note);
             }
             OpsRef::Station(id) => {
@@ -610,9 +609,7 @@ impl OneMapApp {
                 self.request_recommendation(incident);
             }
         });
-        if let Some(m) = &self.dispatch_msg {
-            ui.colored_label(theme::WARN_TEXT, m);
-        }
+        super::panels::notice_ui(ui, &mut self.notices, Source::Dispatch, lang);
         let Some(rec) = self.recommendation.clone().filter(|r| r.incident == incident) else {
             return;
         };

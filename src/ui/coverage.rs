@@ -10,6 +10,7 @@ use std::sync::Arc;
 use egui::{RichText, Ui};
 
 use super::i18n::{Lang, Msg, tr};
+use super::notices::{Notices, Severity, Source};
 use super::{Board, OneMapApp, theme};
 use crate::backend::coverage_jobs::CoverageReply;
 use crate::backend::coverage_jobs::{CoverageAnswer, CoverageJob, MoveUpAnswer, SitingAnswer};
@@ -62,8 +63,6 @@ pub struct CoverageState {
     pub supply_item: String,
     /// Warehouses asked for.
     pub supply_n: usize,
-    /// The last coverage error (shown in the board).
-    pub error: Option<String>,
 }
 
 impl Default for CoverageState {
@@ -87,7 +86,6 @@ impl Default for CoverageState {
             supplies: None,
             supply_item: "帐篷".into(),
             supply_n: 3,
-            error: None,
         }
     }
 }
@@ -195,7 +193,7 @@ impl CoverageState {
 
     /// Take a coverage lane's reply ([`crate::backend::jobs::Jobs`] has checked it is the
     /// latest of its lane).
-    pub fn accept(&mut self, reply: Result<CoverageReply, JobError>) {
+    pub fn accept(&mut self, reply: Result<CoverageReply, JobError>, notices: &mut Notices) {
         match reply {
             Ok(CoverageReply::Coverage(a)) => {
                 if self.quads.is_empty()
@@ -205,19 +203,21 @@ impl CoverageState {
                 }
                 self.answer = Some(*a);
                 self.bands_key = None;
-                self.error = None;
+                notices.clear(Source::Coverage);
             }
             Ok(CoverageReply::MoveUp(a)) => self.moveup = Some(*a),
             Ok(CoverageReply::Siting(a)) => {
                 self.siting = Some(*a);
                 self.bands_key = None; // the proposal's curve
-                self.error = None;
+                notices.clear(Source::Coverage);
             }
             Ok(CoverageReply::Supplies(a)) => {
                 self.supplies = Some(*a);
-                self.error = None;
+                notices.clear(Source::Coverage);
             }
-            Err(e) => self.error = Some(e.to_string()),
+            Err(e) => {
+                notices.push(Severity::Warning, Source::Coverage, e.to_string());
+            }
         }
     }
 
@@ -274,7 +274,7 @@ impl OneMapApp {
         match self.submit_job(RouteJob::Coverage(job)) {
             Ok(g) => Some(g),
             Err(e) => {
-                self.coverage.error = Some(e.to_string());
+                self.notices.push(Severity::Warning, Source::Coverage, e.to_string());
                 None
             }
         }
@@ -557,7 +557,11 @@ impl OneMapApp {
     /// Ask the worker for the nearest warehouses holding the typed item.
     pub fn request_supplies(&mut self) {
         let Some(at) = self.supplies_point() else {
-            self.coverage.error = Some(tr(self.settings.lang, Msg::SupplyNoPoint).to_string());
+            self.notices.push(
+                Severity::Warning,
+                Source::Coverage,
+                tr(self.settings.lang, Msg::SupplyNoPoint).to_string(),
+            );
             return;
         };
         let job = CoverageJob::Supplies {
@@ -580,9 +584,7 @@ impl OneMapApp {
                 }
                 self.force_selector_ui(ui, lang);
             });
-            if let Some(e) = &self.coverage.error {
-                ui.label(RichText::new(e).color(theme::WARN_TEXT));
-            }
+            super::panels::notice_ui(ui, &mut self.notices, Source::Coverage, lang);
             if self.coverage_computing() {
                 ui.label(RichText::new(tr(lang, Msg::CoverageComputing)).weak());
             }

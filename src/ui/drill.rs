@@ -12,9 +12,10 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use egui::{Color32, RichText, Ui};
 
 use super::i18n::{Msg, tr};
+use super::notices::{Severity, Source};
 use super::replay::SPEEDS;
 use super::{Mode, OneMapApp, theme};
-use crate::backend::drill::{DrillCommand, DrillReport, DrillStart, DrillWorker};
+use crate::backend::drill::{DrillCommand, DrillJobError, DrillReport, DrillStart, DrillWorker};
 use crate::backend::store::StoreCommand;
 use crate::dispatch::tracking::fmt_clock;
 use crate::drill::SimClock;
@@ -51,9 +52,7 @@ pub struct DrillSetup {
     /// Simulated dispatcher and units.
     pub auto: bool,
     /// The last drill's report (path or why not).
-    pub last_report: Option<Result<PathBuf, String>>,
-    /// Why a drill could not start or stopped.
-    pub error: Option<String>,
+    pub last_report: Option<Result<PathBuf, DrillJobError>>,
 }
 
 impl DrillSetup {
@@ -73,7 +72,6 @@ impl DrillSetup {
             chosen: 0,
             auto: true,
             last_report: None,
-            error: None,
         }
     }
 }
@@ -82,17 +80,22 @@ impl OneMapApp {
     /// Start the chosen scenario as a drill on the console's database file.
     pub fn start_drill(&mut self, ctx: &egui::Context) {
         let lang = self.settings.lang;
-        self.drill_setup.error = None;
+        self.notices.clear(Source::Drill);
         let db = self
             .store_path
             .clone()
             .filter(|p| p.is_file() && self.mode.writer().is_some());
         let (Some(db), Mode::Live { .. }) = (db, &self.mode) else {
-            self.drill_setup.error = Some(tr(lang, Msg::DrillNeedsFile).to_string());
+            self.notices.push(
+                Severity::Warning,
+                Source::Drill,
+                tr(lang, Msg::DrillNeedsFile).to_string(),
+            );
             return;
         };
         let Some(scenario) = self.drill_setup.scenarios.get(self.drill_setup.chosen).cloned() else {
-            self.drill_setup.error = Some(tr(lang, Msg::NoScenarios).to_string());
+            self.notices
+                .push(Severity::Warning, Source::Drill, tr(lang, Msg::NoScenarios).to_string());
             return;
         };
         let start = DrillStart {
@@ -120,10 +123,16 @@ impl OneMapApp {
                 };
                 // Only from live work (checked above): one drill at a time, none in a replay.
                 if self.mode.enter_drill(drill).is_err() {
-                    self.drill_setup.error = Some(tr(lang, Msg::DrillNeedsFile).to_string());
+                    self.notices.push(
+                        Severity::Warning,
+                        Source::Drill,
+                        tr(lang, Msg::DrillNeedsFile).to_string(),
+                    );
                 }
             }
-            Err(e) => self.drill_setup.error = Some(e),
+            Err(e) => {
+                self.notices.push(Severity::Warning, Source::Drill, e);
+            }
         }
     }
 
@@ -134,7 +143,9 @@ impl OneMapApp {
         {
             match d.worker.send(DrillCommand::Stop) {
                 Ok(()) => d.ending = true,
-                Err(e) => self.drill_setup.error = Some(e),
+                Err(e) => {
+                    self.notices.push(Severity::Warning, Source::Drill, e);
+                }
             }
         }
     }
@@ -148,14 +159,14 @@ impl OneMapApp {
         if let Some(s) = self.mode.writer()
             && let Err(e) = s.send(cmd)
         {
-            self.store_error = Some(e.to_string());
+            self.notices.push(Severity::Error, Source::Store, e.to_string());
         }
     }
 
     pub(super) fn drain_drill(&mut self, ctx: &egui::Context) {
         let Some(d) = self.mode.drill_mut() else { return };
         let mut to_store = Vec::new();
-        let mut finished: Option<Option<Result<PathBuf, String>>> = None;
+        let mut finished: Option<Option<Result<PathBuf, DrillJobError>>> = None;
         while let Ok(r) = d.worker.rx.try_recv() {
             match r {
                 DrillReport::Started {
@@ -187,7 +198,7 @@ impl OneMapApp {
                 }
                 DrillReport::Ended { report, .. } => finished = Some(Some(report)),
                 DrillReport::Error(e) => {
-                    self.drill_setup.error = Some(e);
+                    self.notices.push(Severity::Warning, Source::Drill, e);
                     finished = Some(None);
                 }
             }
@@ -266,9 +277,7 @@ impl OneMapApp {
                 }
             }
         }
-        if let Some(e) = &self.drill_setup.error {
-            ui.colored_label(theme::WARN_TEXT, e);
-        }
+        super::panels::notice_ui(ui, &mut self.notices, Source::Drill, lang);
         // A drill left running by a closed console or a failed worker can be ended here.
         if self.mode.drill().is_none() && self.mode.replay().is_none() {
             let stale: Vec<String> = self

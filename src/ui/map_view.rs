@@ -7,6 +7,7 @@ use egui::{RichText, Stroke, Ui};
 use walkers::{Map, lon_lat};
 
 use super::i18n::{Msg, tr};
+use super::notices::{Severity, Source};
 use super::{OneMapApp, theme};
 use crate::backend::routing::RouteJob;
 use crate::geom::mercator_norm;
@@ -194,7 +195,8 @@ impl OneMapApp {
                 let text = format!("{:.6},{:.6}", ll[0], ll[1]);
                 if ui.button(format!("{} {text}", tr(lang, Msg::CopyCoords))).clicked() {
                     ui.ctx().copy_text(text);
-                    self.toast = Some((tr(lang, Msg::Copied).to_string(), ui.input(|i| i.time) + 3.0));
+                    self.notices
+                        .push_for(Severity::Info, Source::Toast, tr(lang, Msg::Copied), 3.0);
                     ui.close();
                 }
             }

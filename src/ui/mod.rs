@@ -39,6 +39,7 @@ pub use crate::style as theme;
 use boards::UnitCol;
 use i18n::{Lang, Msg, tr};
 pub use mode::Mode;
+use notices::{Notices, Severity, Source};
 use settings::{RasterKind, SavedView, Settings};
 
 /// Seconds a fly-to animation takes.
@@ -127,13 +128,10 @@ pub struct OneMapApp {
     selected_feature: Option<(usize, usize)>,
     highlight: Option<[f64; 2]>,
     raster: Option<RasterTiles>,
-    raster_error: Option<String>,
     raster_url_edit: String,
     cache_dir: Option<PathBuf>,
-    toast: Option<(String, f64)>,
     routing: Option<RoutingWorker>,
     jobs: Jobs,
-    routing_msg: Option<String>,
     route_from: Option<[f64; 2]>,
     /// The last computed route.
     pub route: Option<RouteAnswer>,
@@ -146,7 +144,6 @@ pub struct OneMapApp {
     /// The folded situation the console draws (empty until the store reports).
     pub situation: Arc<Situation>,
     store_path: Option<PathBuf>,
-    store_error: Option<String>,
     /// The demo-scenario offer is showing (a new, empty database).
     pub offer_demo: bool,
     ops_hits: Vec<OpsHit>,
@@ -185,7 +182,9 @@ pub struct OneMapApp {
     next_req: u64,
     /// The latest dispatch suggestion.
     pub recommendation: Option<crate::dispatch::Recommendation>,
-    dispatch_msg: Option<String>,
+    /// Everything the console tells the officer (one queue; panels show their sources).
+    pub notices: Notices,
+    notice_selection: Option<OpsRef>,
     has_plans: bool,
     /// Live coverage, move-up hints, siting and supplies (from the worker's coverage lanes).
     pub coverage: coverage::CoverageState,
@@ -234,13 +233,10 @@ impl OneMapApp {
             selected_feature: None,
             highlight: None,
             raster: None,
-            raster_error: None,
             raster_url_edit,
             cache_dir,
-            toast: None,
             routing: None,
             jobs: Jobs::default(),
-            routing_msg: None,
             route_from: None,
             route: None,
             iso: None,
@@ -249,7 +245,6 @@ impl OneMapApp {
             mode: Mode::MapOnly,
             situation: Arc::new(Situation::default()),
             store_path: None,
-            store_error: None,
             offer_demo: false,
             ops_hits: Vec::new(),
             selected_ops: None,
@@ -276,7 +271,8 @@ impl OneMapApp {
             incident_form: incident_form::IncidentForm::default(),
             next_req: 0,
             recommendation: None,
-            dispatch_msg: None,
+            notices: Notices::default(),
+            notice_selection: None,
             has_plans: false,
             coverage: Default::default(),
         };
@@ -296,7 +292,7 @@ impl OneMapApp {
             Err(e) => {
                 // A pack without plans simply has no suggestions; a broken plans file is reported.
                 if app.pack.dir.join("plans.toml").exists() {
-                    app.dispatch_msg = Some(e.to_string());
+                    app.notices.push(Severity::Warning, Source::Dispatch, e.to_string());
                 }
                 None
             }
@@ -306,7 +302,9 @@ impl OneMapApp {
             app.schematic_roads = spec.schematic;
             match RoutingWorker::start_with_coverage(graph, spec, dispatch, coverage_ctx, ctx.clone()) {
                 Ok(w) => app.routing = Some(w),
-                Err(e) => app.routing_msg = Some(e.to_string()),
+                Err(e) => {
+                    app.notices.push(Severity::Warning, Source::Routing, e.to_string());
+                }
             }
         }
         if app.settings.raster.enabled {
@@ -330,7 +328,9 @@ impl OneMapApp {
         };
         match StoreWorker::start(path, ctx.clone()) {
             Ok(w) => self.mode = Mode::Live { store: w },
-            Err(e) => self.store_error = Some(e.to_string()),
+            Err(e) => {
+                self.notices.push(Severity::Error, Source::Store, e.to_string());
+            }
         }
     }
 
@@ -341,10 +341,10 @@ impl OneMapApp {
 
     /// The last database error shown to the operator.
     pub fn store_error(&self) -> Option<&str> {
-        self.store_error.as_deref()
+        self.notices.text(Source::Store)
     }
 
-    fn drain_store(&mut self, now_s: f64) {
+    fn drain_store(&mut self) {
         let mut answers = Vec::new();
         let seq = self.situation.last_seq;
         self.drain_store_events(&mut answers);
@@ -352,7 +352,7 @@ impl OneMapApp {
             self.sync_tracks();
         }
         for a in answers {
-            self.answered(a, now_s);
+            self.answered(a);
         }
     }
 
@@ -371,7 +371,7 @@ impl OneMapApp {
                     let empty = self.situation.last_seq == 0;
                     self.offer_demo = created && empty && self.pack.dir.join("demo").is_dir();
                     if !warnings.is_empty() {
-                        self.store_error = Some(warnings.join("; "));
+                        self.notices.push(Severity::Error, Source::Store, warnings.join("; "));
                     }
                 }
                 StoreEvent::Situation { situation, answer } => {
@@ -380,7 +380,9 @@ impl OneMapApp {
                 }
                 StoreEvent::Answer(a) => answers.push(a),
                 StoreEvent::Log(l) => self.log = l,
-                StoreEvent::Error(e) => self.store_error = Some(e.to_string()),
+                StoreEvent::Error(e) => {
+                    self.notices.push(Severity::Error, Source::Store, e.to_string());
+                }
             }
         }
     }
@@ -391,7 +393,11 @@ impl OneMapApp {
         // Only live work and drills hold a writer: replay cannot send an intent.
         let Some(store) = self.mode.writer() else {
             if self.mode.replay().is_some() {
-                self.dispatch_msg = Some(tr(self.settings.lang, Msg::ReadOnly).to_string());
+                self.notices.push(
+                    Severity::Warning,
+                    Source::Dispatch,
+                    tr(self.settings.lang, Msg::ReadOnly).to_string(),
+                );
             }
             return None;
         };
@@ -405,23 +411,23 @@ impl OneMapApp {
         match store.send(cmd) {
             Ok(()) => Some(self.next_req),
             Err(e) => {
-                self.store_error = Some(e.to_string());
+                self.notices.push(Severity::Error, Source::Store, e.to_string());
                 None
             }
         }
     }
 
     /// The store worker answered an intent: hand it to whoever asked.
-    fn answered(&mut self, a: Answer, now_s: f64) {
+    fn answered(&mut self, a: Answer) {
         if self.incident_form.pending == Some(a.req) {
-            return self.incident_saved(a.result, now_s);
+            return self.incident_saved(a.result);
         }
         if self.pending_dispatch == Some(a.req) {
             self.pending_dispatch = None;
             return self.dispatch_answered(a.result);
         }
         if let Err(e) = a.result {
-            self.store_error = Some(e.to_string());
+            self.notices.push(Severity::Error, Source::Store, e.to_string());
         }
     }
 
@@ -432,7 +438,7 @@ impl OneMapApp {
         if let Some(store) = self.mode.writer()
             && let Err(e) = store.send(StoreCommand::LoadDemo(dir))
         {
-            self.store_error = Some(e.to_string());
+            self.notices.push(Severity::Error, Source::Store, e.to_string());
         }
     }
 
@@ -617,11 +623,11 @@ impl OneMapApp {
         match TileFetcher::start(spec, self.cache_dir.clone(), ctx.clone()) {
             Ok(f) => {
                 self.raster = Some(RasterTiles::new(f));
-                self.raster_error = None;
+                self.notices.clear(Source::Raster);
             }
             Err(e) => {
                 // Say why and fall back to the vector basemap; the choice stays editable.
-                self.raster_error = Some(e);
+                self.notices.push(Severity::Error, Source::Raster, e);
             }
         }
     }
@@ -754,16 +760,17 @@ impl OneMapApp {
             return;
         };
         if u.status.can_transition_to(to) {
-            self.dispatch_msg = None;
+            self.notices.clear(Source::Dispatch);
             self.send_intent(Intent::SetUnitStatus { unit, to });
         } else {
             let lang = self.settings.lang;
-            self.dispatch_msg = Some(format!(
+            let text = format!(
                 "{}: {} → {}",
                 tr(lang, Msg::NotAllowed),
                 lang.pick(u.status.name_zh(), u.status.name_en()),
                 lang.pick(to.name_zh(), to.name_en())
-            ));
+            );
+            self.notices.push(Severity::Warning, Source::Dispatch, text);
         }
     }
 
@@ -784,7 +791,11 @@ impl OneMapApp {
     /// Ask for dispatch suggestions for an incident (computed on the routing worker).
     pub fn request_recommendation(&mut self, incident: crate::model::ids::IncidentId) {
         if !self.has_plans {
-            self.dispatch_msg = Some(tr(self.settings.lang, Msg::NoPlans).to_string());
+            self.notices.push(
+                Severity::Warning,
+                Source::Dispatch,
+                tr(self.settings.lang, Msg::NoPlans).to_string(),
+            );
             return;
         }
         self.recommendation = None;
@@ -855,18 +866,18 @@ impl OneMapApp {
     fn dispatch_answered(&mut self, result: Result<Done, Refused>) {
         match result {
             Ok(_) => {
-                self.dispatch_msg = None;
+                self.notices.clear(Source::Dispatch);
                 self.reassign_offer = None;
                 self.recommendation = None;
                 self.unticked.clear();
             }
             Err(Refused::Reassign(offer)) => {
-                self.dispatch_msg = None;
+                self.notices.clear(Source::Dispatch);
                 self.reassign_offer = Some(offer);
             }
             Err(e) => {
                 self.reassign_offer = None;
-                self.dispatch_msg = Some(e.to_string());
+                self.notices.push(Severity::Warning, Source::Dispatch, e.to_string());
             }
         }
     }
@@ -978,12 +989,18 @@ impl OneMapApp {
             self.reassign_offer = None;
         }
         if self.routing.is_none() {
-            self.routing_msg = Some(tr(self.settings.lang, Msg::NoRoads).to_string());
+            self.notices.push(
+                Severity::Warning,
+                Source::Routing,
+                tr(self.settings.lang, Msg::NoRoads).to_string(),
+            );
             return;
         }
         match self.submit_job(job) {
-            Ok(_) => self.routing_msg = None,
-            Err(e) => self.routing_msg = Some(e.to_string()),
+            Ok(_) => self.notices.clear(Source::Routing),
+            Err(e) => {
+                self.notices.push(Severity::Warning, Source::Routing, e.to_string());
+            }
         }
     }
 
@@ -1005,7 +1022,13 @@ impl OneMapApp {
         let from = self.route_from.or(self.route.as_ref().map(|r| r.from));
         match from {
             Some(from) => self.request(RouteJob::Route { from, to: p }),
-            None => self.routing_msg = Some(tr(self.settings.lang, Msg::RoutePickEnd).to_string()),
+            None => {
+                self.notices.push(
+                    Severity::Warning,
+                    Source::Routing,
+                    tr(self.settings.lang, Msg::RoutePickEnd).to_string(),
+                );
+            }
         }
     }
 
@@ -1024,8 +1047,10 @@ impl OneMapApp {
                 continue;
             }
             match (lane, reply) {
-                (_, Ok(Reply::Coverage(c))) => self.coverage.accept(Ok(c)),
-                (Lane::Coverage | Lane::MoveUp | Lane::Siting | Lane::Supplies, Err(e)) => self.coverage.accept(Err(e)),
+                (_, Ok(Reply::Coverage(c))) => self.coverage.accept(Ok(c), &mut self.notices),
+                (Lane::Coverage | Lane::MoveUp | Lane::Siting | Lane::Supplies, Err(e)) => {
+                    self.coverage.accept(Err(e), &mut self.notices)
+                }
                 (_, Ok(Reply::Route(RouteReply::Tracks(tracks, failed)))) => {
                     for t in tracks {
                         self.tracks_pending.remove(&(t.unit, t.incident));
@@ -1043,10 +1068,14 @@ impl OneMapApp {
                 (_, Ok(Reply::Route(RouteReply::Isochrone(i)))) => self.iso = Some(i),
                 (_, Ok(Reply::Route(RouteReply::Recommendation(r)))) => {
                     self.recommendation = Some(*r);
-                    self.dispatch_msg = None;
+                    self.notices.clear(Source::Dispatch);
                 }
-                (Lane::Recommend, Err(e)) => self.dispatch_msg = Some(e.to_string()),
-                (_, Err(e)) => self.routing_msg = Some(e.to_string()),
+                (Lane::Recommend, Err(e)) => {
+                    self.notices.push(Severity::Warning, Source::Dispatch, e.to_string());
+                }
+                (_, Err(e)) => {
+                    self.notices.push(Severity::Warning, Source::Routing, e.to_string());
+                }
             }
         }
     }
@@ -1055,7 +1084,7 @@ impl OneMapApp {
         self.route = None;
         self.iso = None;
         self.route_from = None;
-        self.routing_msg = None;
+        self.notices.clear(Source::Routing);
     }
 
     fn remember_view(&mut self) {
@@ -1112,8 +1141,14 @@ impl OneMapApp {
     /// benchmarks can drive it with a bare `egui::Context`.
     pub fn show(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
+        self.notices.set_now(ctx.input(|i| i.time));
+        // A message about one incident or unit never stays on the next one's pane.
+        if self.selected_ops != self.notice_selection {
+            self.notice_selection = self.selected_ops;
+            self.notices.clear(Source::Dispatch);
+        }
         self.drain_routing();
-        self.drain_store(ctx.input(|i| i.time));
+        self.drain_store();
         self.coverage_tick(&ctx);
         self.drain_replay(&ctx);
         self.drain_drill(&ctx);

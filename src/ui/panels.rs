@@ -4,6 +4,7 @@
 use egui::{Align, Key, Layout, RichText, Stroke, Ui, vec2};
 
 use super::i18n::{Lang, Msg, tr};
+use super::notices::{Notices, Severity, Source};
 use super::settings::RasterKind;
 use super::{OneMapApp, apply_style, theme};
 use crate::backend::jobs::Lane;
@@ -271,7 +272,7 @@ impl OneMapApp {
                 None => {
                     self.settings.raster.enabled = false;
                     self.raster = None;
-                    self.raster_error = None;
+                    self.notices.clear(Source::Raster);
                 }
                 Some(kind) => {
                     self.settings.raster.enabled = true;
@@ -286,9 +287,7 @@ impl OneMapApp {
                 }
             }
         }
-        if let Some(e) = &self.raster_error {
-            ui.colored_label(theme::WARN_TEXT, e);
-        }
+        notice_ui(ui, &mut self.notices, Source::Raster, self.settings.lang);
     }
 
     pub(super) fn legend_ui(&self, ui: &mut Ui) {
@@ -396,12 +395,13 @@ impl OneMapApp {
                     tr(lang, Msg::AttributionTip),
                     attribution.join("\n")
                 ));
-            if let Some((msg, until)) = &self.toast
-                && ui.input(|i| i.time) < *until
-            {
-                ui.separator();
-                ui.colored_label(theme::HIGHLIGHT, msg);
+            for source in [Source::Store, Source::Toast] {
+                if self.notices.get(source).is_some() {
+                    ui.separator();
+                    notice_ui(ui, &mut self.notices, source, lang);
+                }
             }
+            notices_history_ui(ui, &self.notices, lang);
         });
     }
 
@@ -484,7 +484,7 @@ impl OneMapApp {
         if self.route.is_none()
             && self.iso.is_none()
             && self.route_from.is_none()
-            && self.routing_msg.is_none()
+            && self.notices.get(Source::Routing).is_none()
             && !self.jobs.busy(Lane::Route)
         {
             return;
@@ -555,9 +555,7 @@ impl OneMapApp {
         if self.jobs.busy(Lane::Route) {
             ui.label(RichText::new(tr(lang, Msg::RouteComputing)).italics());
         }
-        if let Some(m) = &self.routing_msg {
-            ui.colored_label(theme::WARN_TEXT, m);
-        }
+        notice_ui(ui, &mut self.notices, Source::Routing, lang);
         if ui.button(tr(lang, Msg::ClearRoute)).clicked() {
             self.clear_routing();
         }
@@ -590,4 +588,49 @@ fn kind_msg(k: PlaceKind) -> Msg {
         PlaceKind::Port => Msg::ResultPort,
         PlaceKind::River => Msg::ResultRiver,
     }
+}
+
+/// The current notice of `source`, coloured by severity, with a button that dismisses it.
+pub(super) fn notice_ui(ui: &mut Ui, notices: &mut Notices, source: Source, lang: Lang) {
+    let Some(n) = notices.get(source) else { return };
+    let (id, colour) = (
+        n.id,
+        match n.severity {
+            Severity::Info => theme::HIGHLIGHT,
+            Severity::Warning | Severity::Error => theme::WARN_TEXT,
+        },
+    );
+    let text = n.text.clone();
+    let mut dismiss = false;
+    ui.horizontal_wrapped(|ui| {
+        ui.colored_label(colour, text);
+        dismiss = ui.small_button("×").on_hover_text(tr(lang, Msg::Dismiss)).clicked();
+    });
+    if dismiss {
+        notices.dismiss(id);
+    }
+}
+
+/// A status-bar button opening the history of every notice raised, newest first.
+fn notices_history_ui(ui: &mut Ui, notices: &Notices, lang: Lang) {
+    let count = notices.history().count();
+    if count == 0 {
+        return;
+    }
+    ui.separator();
+    ui.menu_button(format!("{} ({count})", tr(lang, Msg::NoticeHistory)), |ui| {
+        egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
+            for n in notices.history().rev() {
+                let colour = match n.severity {
+                    Severity::Info => ui.visuals().text_color(),
+                    Severity::Warning | Severity::Error => theme::WARN_TEXT,
+                };
+                let secs = n.at_s.max(0.0) as u64;
+                ui.colored_label(
+                    colour,
+                    format!("+{:02}:{:02}:{:02} {}", secs / 3600, secs / 60 % 60, secs % 60, n.text),
+                );
+            }
+        });
+    });
 }
