@@ -289,8 +289,8 @@ fn suggestion_shows_move_up_and_dispatching_it_lowers_live_coverage() {
     // A landslide in Jinghong: the suggestion includes an ambulance.
     report_landslide(&mut h, [100.80, 22.01]);
     h.key_press(egui::Key::R);
-    step_until(&mut h, "suggestions", |a| a.recommendation.is_some());
-    let rec = h.state().recommendation.clone().unwrap();
+    step_until(&mut h, "suggestions", |a| a.dispatch.recommendation.is_some());
+    let rec = h.state().dispatch.recommendation.clone().unwrap();
     let sit = h.state().situation.clone();
     let focus = h.state().move_up_focus();
     assert!(!focus.is_empty() && focus.iter().all(|u| rec.unit_ids().contains(u)));

@@ -59,9 +59,9 @@ fn console_drill_runs_is_kept_apart_and_reports() {
         a.situation.units[&unit].status == UnitStatus::OutOfService
     });
     step_until(&mut h, "the log tail", |a| {
-        a.log.last().is_some_and(|e| e.kind.tag() == "unit_status_changed")
+        a.live.log.last().is_some_and(|e| e.kind.tag() == "unit_status_changed")
     });
-    let ev = h.state().log.last().unwrap().clone();
+    let ev = h.state().live.log.last().unwrap().clone();
     assert_eq!(ev.drill_id.as_deref(), Some(drill_id.as_str()));
     let ts = onemap::time::parse_utc_ms(&ev.ts_utc).unwrap();
     assert!(

@@ -64,7 +64,7 @@ fn replay_a_drill_with_the_timeline() {
         assert_eq!(h.state().now_ms(), t, "timers and estimates run on replay time");
         // The log board shows this drill's events up to that moment, none after it.
         let shown = h.state().mode.replay().unwrap().shown_seq;
-        let log = h.state().log.clone();
+        let log = h.state().live.log.clone();
         assert!(
             !log.is_empty()
                 && log

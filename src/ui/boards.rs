@@ -42,13 +42,13 @@ impl OneMapApp {
                 (Board::Log, Msg::Log),
                 (Board::Coverage, Msg::Coverage),
             ] {
-                ui.selectable_value(&mut self.board, b, tr(lang, m));
+                ui.selectable_value(&mut self.boards.board, b, tr(lang, m));
             }
         });
         ui.separator();
         self.detail_ui(ui, lang);
         self.move_up_hint_ui(ui, lang);
-        match self.board {
+        match self.boards.board {
             Board::Units => self.units_board(ui, lang),
             Board::Incidents => self.incidents_board(ui, lang),
             Board::Stock => self.stock_board(ui, lang),
@@ -62,28 +62,29 @@ impl OneMapApp {
         ui.horizontal(|ui| {
             ui.label(tr(lang, Msg::Filter));
             let current = self
-                .unit_status_filter
+                .boards
+                .unit_status
                 .map_or(tr(lang, Msg::AllStatuses), |s| pick(lang, s.name_zh(), s.name_en()));
             egui::ComboBox::new("unit_status_filter", tr(lang, Msg::Status))
                 .selected_text(current)
                 .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut self.unit_status_filter, None, tr(lang, Msg::AllStatuses));
+                    ui.selectable_value(&mut self.boards.unit_status, None, tr(lang, Msg::AllStatuses));
                     for s in UnitStatus::ALL {
                         ui.selectable_value(
-                            &mut self.unit_status_filter,
+                            &mut self.boards.unit_status,
                             Some(*s),
                             pick(lang, s.name_zh(), s.name_en()),
                         );
                     }
                 });
             ui.add(
-                egui::TextEdit::singleline(&mut self.unit_text_filter)
+                egui::TextEdit::singleline(&mut self.boards.unit_text)
                     .hint_text(tr(lang, Msg::Filter))
                     .desired_width(120.0),
             );
         });
         let sit = self.situation.clone();
-        let needle = self.unit_text_filter.trim().to_lowercase();
+        let needle = self.boards.unit_text.trim().to_lowercase();
         let station_name = |u: &crate::model::unit::Unit| {
             u.spec
                 .home_station
@@ -95,7 +96,7 @@ impl OneMapApp {
         let mut rows: Vec<_> = sit
             .units
             .values()
-            .filter(|u| self.unit_status_filter.is_none_or(|s| u.status == s))
+            .filter(|u| self.boards.unit_status.is_none_or(|s| u.status == s))
             .filter(|u| {
                 needle.is_empty()
                     || [
@@ -110,7 +111,7 @@ impl OneMapApp {
                     .any(|t| t.to_lowercase().contains(&needle))
             })
             .collect();
-        let (col, asc) = self.unit_sort;
+        let (col, asc) = self.boards.unit_sort;
         rows.sort_by(|a, b| {
             let o = match col {
                 UnitCol::Callsign => a.spec.callsign.cmp(&b.spec.callsign),
@@ -145,8 +146,8 @@ impl OneMapApp {
                         (UnitCol::Station, Msg::Station),
                         (UnitCol::Crew, Msg::Crew),
                     ] {
-                        let arrow = if self.unit_sort.0 == c {
-                            if self.unit_sort.1 { " ▲" } else { " ▼" }
+                        let arrow = if self.boards.unit_sort.0 == c {
+                            if self.boards.unit_sort.1 { " ▲" } else { " ▼" }
                         } else {
                             ""
                         };
@@ -154,8 +155,8 @@ impl OneMapApp {
                             .button(RichText::new(format!("{}{arrow}", tr(lang, m))).strong())
                             .clicked()
                         {
-                            self.unit_sort = if self.unit_sort.0 == c {
-                                (c, !self.unit_sort.1)
+                            self.boards.unit_sort = if self.boards.unit_sort.0 == c {
+                                (c, !self.boards.unit_sort.1)
                             } else {
                                 (c, true)
                             };
@@ -240,12 +241,12 @@ impl OneMapApp {
 
     fn stock_board(&mut self, ui: &mut Ui, lang: Lang) {
         ui.add(
-            egui::TextEdit::singleline(&mut self.stock_filter)
+            egui::TextEdit::singleline(&mut self.boards.stock)
                 .hint_text(tr(lang, Msg::Filter))
                 .desired_width(f32::INFINITY),
         );
         let sit = self.situation.clone();
-        let needle = self.stock_filter.trim().to_lowercase();
+        let needle = self.boards.stock.trim().to_lowercase();
         let mut clicked = None;
         egui::ScrollArea::both().id_salt("stock_scroll").show(ui, |ui| {
             egui::Grid::new("stock_grid")
@@ -368,7 +369,7 @@ impl OneMapApp {
                         pick(lang, inc.incident_type.name_zh(), inc.incident_type.name_en())
                     ));
                 }
-                if let Some(track) = self.tracks.get(&UnitId(id))
+                if let Some(track) = self.tracks.routes.get(&UnitId(id))
                     && let Some(e) = crate::dispatch::tracking::estimate_position(u, track, self.now_ms())
                 {
                     let text = if e.overdue {
@@ -388,7 +389,7 @@ impl OneMapApp {
                     }))
                     .on_hover_text(tr(lang, Msg::EstimatedPosition));
                     ui.label(RichText::new(tr(lang, Msg::EstimatedPosition)).small().weak());
-                } else if let Some(why) = self.tracks_failed.get(&UnitId(id)) {
+                } else if let Some(why) = self.tracks.failed.get(&UnitId(id)) {
                     ui.label(
                         RichText::new(format!("{}: {why}", tr(lang, Msg::TrackFailed)))
                             .small()
@@ -584,7 +585,7 @@ impl OneMapApp {
 
     fn suggestion_ui(&mut self, ui: &mut Ui, lang: Lang, incident: IncidentId) {
         ui.horizontal(|ui| {
-            let can = self.has_plans && !self.jobs.busy(Lane::Recommend);
+            let can = self.world.has_plans && !self.routing.jobs.busy(Lane::Recommend);
             if ui
                 .add_enabled(can, egui::Button::new(RichText::new(tr(lang, Msg::Recommend)).strong()))
                 .on_hover_text(tr(lang, Msg::RecommendTip))
@@ -592,25 +593,29 @@ impl OneMapApp {
             {
                 self.request_recommendation(incident);
             }
-            if self.jobs.busy(Lane::Recommend) {
+            if self.routing.jobs.busy(Lane::Recommend) {
                 ui.label(RichText::new(tr(lang, Msg::RouteComputing)).italics());
             }
         });
         ui.horizontal(|ui| {
             ui.label(tr(lang, Msg::AffectedPeople));
             let r = ui
-                .add(egui::DragValue::new(&mut self.affected_people).range(0..=1_000_000))
+                .add(egui::DragValue::new(&mut self.dispatch.affected_people).range(0..=1_000_000))
                 .on_hover_text(tr(lang, Msg::AffectedPeopleTip));
             // A new count re-asks for the suggestion (relief = plan per person × count).
             if (r.lost_focus() || r.drag_stopped())
-                && self.affected_people != self.affected_asked
-                && self.recommendation.as_ref().is_some_and(|rec| rec.incident == incident)
+                && self.dispatch.affected_people != self.dispatch.affected_asked
+                && self
+                    .dispatch
+                    .recommendation
+                    .as_ref()
+                    .is_some_and(|rec| rec.incident == incident)
             {
                 self.request_recommendation(incident);
             }
         });
         super::panels::notice_ui(ui, &mut self.notices, Source::Dispatch, lang);
-        let Some(rec) = self.recommendation.clone().filter(|r| r.incident == incident) else {
+        let Some(rec) = self.dispatch.recommendation.clone().filter(|r| r.incident == incident) else {
             return;
         };
         ui.label(
@@ -642,7 +647,7 @@ impl OneMapApp {
                     ui.end_row();
                     for sug in &req.filled {
                         let n = rec.unit_ids().iter().position(|u| *u == sug.unit).map_or(0, |p| p + 1);
-                        let mut ticked = !self.unticked.contains(&sug.unit);
+                        let mut ticked = !self.dispatch.unticked.contains(&sug.unit);
                         let hint = if n <= 9 { format!(" (Alt+{n})") } else { String::new() };
                         if ui
                             .checkbox(&mut ticked, sug.callsign.as_str())
@@ -650,9 +655,9 @@ impl OneMapApp {
                             .changed()
                         {
                             if ticked {
-                                self.unticked.remove(&sug.unit);
+                                self.dispatch.unticked.remove(&sug.unit);
                             } else {
-                                self.unticked.insert(sug.unit);
+                                self.dispatch.unticked.insert(sug.unit);
                             }
                         }
                         let eta = format!(
@@ -724,9 +729,9 @@ impl OneMapApp {
                     }
                 }
             });
-            ui.checkbox(&mut self.reserve_supplies, tr(lang, Msg::ReserveSupplies));
+            ui.checkbox(&mut self.dispatch.reserve_supplies, tr(lang, Msg::ReserveSupplies));
         }
-        let all = self.unticked.is_empty();
+        let all = self.dispatch.unticked.is_empty();
         let (label, tip) = if all {
             (Msg::DispatchAll, Msg::DispatchAllTip)
         } else {
@@ -742,7 +747,9 @@ impl OneMapApp {
     }
 
     fn reassign_ui(&mut self, ui: &mut Ui, lang: Lang) {
-        let Some(offer) = &self.reassign_offer else { return };
+        let Some(offer) = &self.dispatch.reassign_offer else {
+            return;
+        };
         // Named as the log had them at the append: another seat may have committed them.
         let names: Vec<String> = offer
             .committed
@@ -775,8 +782,8 @@ impl OneMapApp {
         if open.is_empty() || u.status == UnitStatus::OutOfService {
             return;
         }
-        if self.dispatch_target.is_none_or(|t| !open.iter().any(|i| i.id == t)) {
-            self.dispatch_target = open.last().map(|i| i.id);
+        if self.dispatch.target.is_none_or(|t| !open.iter().any(|i| i.id == t)) {
+            self.dispatch.target = open.last().map(|i| i.id);
         }
         let label = |i: &crate::model::incident::Incident| {
             format!(
@@ -789,7 +796,8 @@ impl OneMapApp {
         ui.horizontal_wrapped(|ui| {
             ui.label(format!("{}:", tr(lang, Msg::DispatchTo)));
             let current = self
-                .dispatch_target
+                .dispatch
+                .target
                 .and_then(|t| sit.incidents.get(&t))
                 .map(label)
                 .unwrap_or_default();
@@ -797,11 +805,11 @@ impl OneMapApp {
                 .selected_text(current)
                 .show_ui(ui, |ui| {
                     for i in open.iter().rev() {
-                        ui.selectable_value(&mut self.dispatch_target, Some(i.id), label(i));
+                        ui.selectable_value(&mut self.dispatch.target, Some(i.id), label(i));
                     }
                 });
             if ui.button(tr(lang, Msg::DispatchOne)).clicked()
-                && let Some(t) = self.dispatch_target
+                && let Some(t) = self.dispatch.target
             {
                 self.submit_dispatch(crate::dispatch::DispatchRequest::units(t, vec![u.id]));
             }

@@ -264,13 +264,13 @@ impl OneMapApp {
         self.has_store()
             && self.situation.last_seq > 0
             && (self.coverage_layer_on()
-                || self.board == Board::Coverage
+                || self.boards.board == Board::Coverage
                 || self.coverage.moveup.is_some()
                 || !move_up_focus.is_empty())
     }
 
     fn submit_coverage(&mut self, job: CoverageJob) -> Option<u64> {
-        self.routing.as_ref()?;
+        self.routing.worker.as_ref()?;
         match self.submit_job(RouteJob::Coverage(job)) {
             Ok(g) => Some(g),
             Err(e) => {
@@ -282,7 +282,7 @@ impl OneMapApp {
 
     /// Whether live coverage is being computed.
     pub fn coverage_computing(&self) -> bool {
-        self.jobs.busy(Lane::Coverage)
+        self.routing.jobs.busy(Lane::Coverage)
     }
 
     /// Once per frame, before drawing: ask for coverage when the available units changed and
@@ -357,11 +357,11 @@ impl OneMapApp {
     /// Units a move-up hint is wanted for: the ticked units of the suggestion in view (up to
     /// three), else the selected unit; only available units of a modelled force type.
     pub fn move_up_focus(&self) -> Vec<UnitId> {
-        match (&self.recommendation, self.selected_ops) {
+        match (&self.dispatch.recommendation, self.selected_ops) {
             (Some(rec), _) => rec
                 .unit_ids()
                 .into_iter()
-                .filter(|u| !self.unticked.contains(u))
+                .filter(|u| !self.dispatch.unticked.contains(u))
                 .filter(|u| {
                     self.situation
                         .units
@@ -402,7 +402,7 @@ impl OneMapApp {
 
     /// Side-panel section: the layer toggle, the force type and the band legend.
     pub(super) fn coverage_side_ui(&mut self, ui: &mut Ui) {
-        if !self.has_store() || self.routing.is_none() {
+        if !self.has_store() || self.routing.worker.is_none() {
             return;
         }
         let lang = self.settings.lang;
@@ -512,7 +512,7 @@ impl OneMapApp {
 
     /// The move-up hint beside the detail pane (suggestion or selected unit).
     pub(super) fn move_up_hint_ui(&mut self, ui: &mut Ui, _lang: Lang) {
-        let relevant = self.recommendation.is_some()
+        let relevant = self.dispatch.recommendation.is_some()
             || matches!(self.selected_ops, Some(OpsRef::Unit(_)))
             || self.coverage.moveup.as_ref().is_some_and(|m| {
                 m.hints.iter().any(|h| {
@@ -544,7 +544,7 @@ impl OneMapApp {
 
     /// Where supplies are asked for: the map point last right-clicked, else the selected incident.
     pub fn supplies_point(&self) -> Option<[f64; 2]> {
-        self.context_lonlat.or_else(|| match self.selected_ops {
+        self.map.context_lonlat.or_else(|| match self.selected_ops {
             Some(OpsRef::Incident(id)) => self
                 .situation
                 .incidents
@@ -719,7 +719,7 @@ impl OneMapApp {
             {
                 self.request_siting();
             }
-            if self.jobs.busy(Lane::Siting) {
+            if self.routing.jobs.busy(Lane::Siting) {
                 ui.label(RichText::new(tr(lang, Msg::SitingComputing)).weak());
             }
         });

@@ -82,6 +82,7 @@ impl OneMapApp {
         let lang = self.settings.lang;
         self.notices.clear(Source::Drill);
         let db = self
+            .live
             .store_path
             .clone()
             .filter(|p| p.is_file() && self.mode.writer().is_some());
@@ -105,10 +106,10 @@ impl OneMapApp {
             operator: self.operator(),
             seat: self.seat(),
         };
-        match DrillWorker::start(self.pack.clone(), start, ctx.clone()) {
+        match DrillWorker::start(self.world.pack.clone(), start, ctx.clone()) {
             Ok(worker) => {
-                self.recommendation = None;
-                self.tracks.clear();
+                self.dispatch.recommendation = None;
+                self.tracks.routes.clear();
                 let drill = DrillState {
                     worker,
                     drill_id: None,
@@ -217,12 +218,12 @@ impl OneMapApp {
             if d.last_tick != Some(now) && d.worker.send(DrillCommand::Tick(now)).is_ok() {
                 d.last_tick = Some(now);
             }
-            self.clock_ms = Some(now);
+            self.live.clock_ms = Some(now);
         }
         if let Some(report) = finished {
             self.mode.leave_drill();
-            self.clock_ms = None;
-            self.tracks.clear();
+            self.live.clock_ms = None;
+            self.tracks.routes.clear();
             if let Some(r) = report {
                 self.drill_setup.last_report = Some(r);
             }

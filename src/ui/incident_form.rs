@@ -94,7 +94,7 @@ impl OneMapApp {
             return;
         }
         let typed = f.location.trim().to_string();
-        let located = match crate::location::locate(&self.index, &typed) {
+        let located = match crate::location::locate(&self.world.index, &typed) {
             Ok(l) => l,
             Err(e) => {
                 f.error = Some(format!(
@@ -109,7 +109,7 @@ impl OneMapApp {
         let lonlat = located.lonlat;
         // A point beyond the prefecture (plus a margin) is recorded only after the officer
         // confirms that very point: a typo must not send a call 2 000 km away silently.
-        if let Err(e) = crate::location::Area::new(self.pack.bbox()).check(lonlat)
+        if let Err(e) = crate::location::Area::new(self.world.pack.bbox()).check(lonlat)
             && f.confirm_outside != Some(typed.clone())
         {
             f.error = Some(locate_error_text(&e, &typed, lang));
@@ -129,7 +129,7 @@ impl OneMapApp {
             f.error = Some(tr(lang, Msg::NoDatabase).to_string());
             return;
         };
-        self.next_req += 1;
+        self.live.next_req += 1;
         let draft = IncidentDraft {
             incident_type: f.incident_type,
             severity: f.severity,
@@ -142,14 +142,14 @@ impl OneMapApp {
             notes: f.notes.trim().to_string(),
         };
         let cmd = StoreCommand::Intent {
-            req: self.next_req,
+            req: self.live.next_req,
             operator,
             seat,
             intent: Intent::ReportIncident(draft),
         };
         match store.send(cmd) {
             Ok(()) => {
-                f.pending = Some(self.next_req);
+                f.pending = Some(self.live.next_req);
                 f.error = None;
             }
             Err(e) => f.error = Some(e.to_string()),
@@ -168,7 +168,7 @@ impl OneMapApp {
                     ..IncidentForm::default()
                 };
                 self.selected_ops = Some(OpsRef::Incident(id));
-                self.board = super::Board::Incidents;
+                self.boards.board = super::Board::Incidents;
                 let lang = self.settings.lang;
                 self.notices.push_for(
                     notices::Severity::Info,

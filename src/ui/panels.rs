@@ -19,7 +19,10 @@ impl OneMapApp {
         ui.horizontal_wrapped(|ui| {
             let lang = self.settings.lang;
             ui.heading(RichText::new(self.t(Msg::AppTitle)).strong());
-            ui.label(RichText::new(lang.pick(&self.pack.manifest.title.zh, &self.pack.manifest.title.en)).size(16.0));
+            ui.label(
+                RichText::new(lang.pick(&self.world.pack.manifest.title.zh, &self.world.pack.manifest.title.en))
+                    .size(16.0),
+            );
             if self.has_demo_records() {
                 ui.label(
                     RichText::new(format!(" {} ", self.t(Msg::DemoBadge)))
@@ -35,10 +38,10 @@ impl OneMapApp {
                 .on_hover_text(self.t(Msg::FitPrefectureTip))
                 .clicked()
             {
-                let b = self.pack.bbox();
+                let b = self.world.pack.bbox();
                 self.fly_to_bbox(ui.ctx(), b);
             }
-            for (i, c) in self.counties.clone().iter().enumerate() {
+            for (i, c) in self.world.counties.clone().iter().enumerate() {
                 let tip = format!("{} ({})", self.t(Msg::FitCountyTip), i + 1);
                 if ui
                     .button(lang.pick(&c.name_zh, &c.name_en))
@@ -50,7 +53,7 @@ impl OneMapApp {
             }
             if self.mode.replay().is_none()
                 && self.mode.drill().is_none()
-                && let Some(path) = self.store_path.clone().filter(|p| p.is_file())
+                && let Some(path) = self.live.store_path.clone().filter(|p| p.is_file())
                 && ui
                     .button(self.t(Msg::Replay))
                     .on_hover_text(self.t(Msg::ReplayOpenTip))
@@ -79,8 +82,8 @@ impl OneMapApp {
                     ui.label(format!(
                         "{} {} ({})",
                         tr(lang, Msg::AboutPack),
-                        lang.pick(&self.pack.manifest.title.zh, &self.pack.manifest.title.en),
-                        self.pack.dir.display()
+                        lang.pick(&self.world.pack.manifest.title.zh, &self.world.pack.manifest.title.en),
+                        self.world.pack.dir.display()
                     ));
                     ui.label(tr(lang, Msg::AboutData));
                 });
@@ -122,13 +125,13 @@ impl OneMapApp {
     pub(super) fn search_ui(&mut self, ui: &mut Ui) {
         ui.label(RichText::new(self.t(Msg::Search)).strong());
         let hint = self.t(Msg::SearchHint);
-        let edit = egui::TextEdit::singleline(&mut self.search_query)
+        let edit = egui::TextEdit::singleline(&mut self.search.query)
             .hint_text(hint)
             .desired_width(f32::INFINITY);
         let resp = ui.add(edit);
-        if self.focus_search {
+        if self.search.focus {
             resp.request_focus();
-            self.focus_search = false;
+            self.search.focus = false;
         }
         self.run_search();
         let (enter, up, down, esc) = ui.input(|i| {
@@ -140,32 +143,32 @@ impl OneMapApp {
             )
         });
         if resp.has_focus() || resp.lost_focus() {
-            if down && !self.results.is_empty() {
-                self.selected_result = (self.selected_result + 1).min(self.results.len() - 1);
+            if down && !self.search.results.is_empty() {
+                self.search.selected = (self.search.selected + 1).min(self.search.results.len() - 1);
             }
             if up {
-                self.selected_result = self.selected_result.saturating_sub(1);
+                self.search.selected = self.search.selected.saturating_sub(1);
             }
             if esc {
-                self.search_query.clear();
+                self.search.query.clear();
             }
             if enter && resp.lost_focus() {
-                if let Some(r) = self.results.get(self.selected_result).cloned() {
+                if let Some(r) = self.search.results.get(self.search.selected).cloned() {
                     self.fly_to_target(ui.ctx(), r.target);
                 }
                 resp.request_focus();
             }
         }
-        if !self.search_query.trim().is_empty() && self.results.is_empty() {
+        if !self.search.query.trim().is_empty() && self.search.results.is_empty() {
             ui.label(RichText::new(self.t(Msg::NoResults)).italics().weak());
         }
         let lang = self.settings.lang;
         let mut go = None;
-        for (i, r) in self.results.iter().enumerate() {
+        for (i, r) in self.search.results.iter().enumerate() {
             let kind = tr(lang, kind_msg(r.kind));
             let name = bilingual(&r.name_zh, &r.name_en, lang);
             let text = format!("{name} · {kind}");
-            let resp = ui.selectable_label(i == self.selected_result, text);
+            let resp = ui.selectable_label(i == self.search.selected, text);
             let resp = if r.approximate {
                 resp.on_hover_text(tr(lang, Msg::ApproximateHint))
             } else {
@@ -176,8 +179,8 @@ impl OneMapApp {
             }
         }
         if let Some(i) = go {
-            self.selected_result = i;
-            let t = self.results[i].target;
+            self.search.selected = i;
+            let t = self.search.results[i].target;
             self.fly_to_target(ui.ctx(), t);
         }
     }
@@ -186,6 +189,7 @@ impl OneMapApp {
         ui.label(RichText::new(self.t(Msg::Layers)).strong());
         let lang = self.settings.lang;
         let layers: Vec<(String, String, Option<String>, LayerKind)> = self
+            .world
             .pack
             .layers
             .iter()
@@ -242,11 +246,11 @@ impl OneMapApp {
         let mut apply = false;
         match choice {
             Some(RasterKind::Url) => {
-                ui.add(egui::TextEdit::singleline(&mut self.raster_url_edit).desired_width(f32::INFINITY))
+                ui.add(egui::TextEdit::singleline(&mut self.raster.url_edit).desired_width(f32::INFINITY))
                     .on_hover_text(self.t(Msg::RasterUrlTip));
                 ui.label(self.t(Msg::RasterAttributionLabel));
                 ui.add(egui::TextEdit::singleline(&mut self.settings.raster.attribution).desired_width(f32::INFINITY));
-                let dirty = self.raster_url_edit.trim() != self.settings.raster.url_template;
+                let dirty = self.raster.url_edit.trim() != self.settings.raster.url_template;
                 apply |= ui
                     .add_enabled(dirty, egui::Button::new(self.t(Msg::RasterApply)))
                     .clicked();
@@ -271,18 +275,18 @@ impl OneMapApp {
             match choice {
                 None => {
                     self.settings.raster.enabled = false;
-                    self.raster = None;
+                    self.raster.tiles = None;
                     self.notices.clear(Source::Raster);
                 }
                 Some(kind) => {
                     self.settings.raster.enabled = true;
                     self.settings.raster.kind = kind;
-                    self.settings.raster.url_template = self.raster_url_edit.trim().to_string();
+                    self.settings.raster.url_template = self.raster.url_edit.trim().to_string();
                     // An empty PMTiles path waits for the user instead of failing at once.
                     if kind == RasterKind::Url || !self.settings.raster.pmtiles_path.trim().is_empty() {
                         self.start_raster(ui.ctx());
                     } else {
-                        self.raster = None;
+                        self.raster.tiles = None;
                     }
                 }
             }
@@ -300,7 +304,7 @@ impl OneMapApp {
             });
         };
         // Only what this pack actually draws.
-        for item in &self.basemap.legend {
+        for item in &self.world.basemap.legend {
             let (draw, msg): (Box<Swatch>, Msg) = match item {
                 LegendItem::Border => (Box::new(|p, r| dashed(p, r, theme::BORDER_LINE)), Msg::LegendBorder),
                 LegendItem::County => (Box::new(|p, r| solid(p, r, theme::COUNTY_LINE)), Msg::LegendCounty),
@@ -329,7 +333,7 @@ impl OneMapApp {
             };
             row(ui, &*draw, self.t(msg));
         }
-        if self.basemap.has_terrain && self.layer_visible("terrain") {
+        if self.world.basemap.has_terrain && self.layer_visible("terrain") {
             ui.horizontal(|ui| {
                 ui.label(format!("{}:", self.t(Msg::Elevation)));
                 for e in [500.0, 1000.0, 1500.0, 2000.0] {
@@ -348,7 +352,7 @@ impl OneMapApp {
             let lang = self.settings.lang;
             ui.label(format!("{}:", self.t(Msg::Cursor)));
             let mono = |s: String| RichText::new(s).monospace();
-            match self.cursor_lonlat {
+            match self.map.cursor_lonlat {
                 Some(ll) => {
                     let (dec, dms) = format_lonlat(ll);
                     ui.label(mono(dec));
@@ -363,11 +367,11 @@ impl OneMapApp {
                 }
             }
             ui.separator();
-            ui.label(format!("{} {:.1}", self.t(Msg::Zoom), self.memory.zoom()));
+            ui.label(format!("{} {:.1}", self.t(Msg::Zoom), self.map.memory.zoom()));
             ui.separator();
             self.scale_bar_ui(ui);
             ui.separator();
-            if let Some(r) = &self.raster {
+            if let Some(r) = &self.raster.tiles {
                 let s = r.status();
                 if let Some(err) = &s.last_error {
                     ui.colored_label(theme::WARN_TEXT, format!("{}: {err}", self.t(Msg::TilesFailed)))
@@ -379,8 +383,8 @@ impl OneMapApp {
                 }
                 ui.separator();
             }
-            let mut attribution: Vec<String> = self.pack.manifest.attribution.clone();
-            if self.raster.is_some() && !self.settings.raster.attribution.is_empty() {
+            let mut attribution: Vec<String> = self.world.pack.manifest.attribution.clone();
+            if self.raster.tiles.is_some() && !self.settings.raster.attribution.is_empty() {
                 attribution.insert(0, self.settings.raster.attribution.clone());
             }
             let first = attribution.first().cloned().unwrap_or_default();
@@ -406,8 +410,8 @@ impl OneMapApp {
     }
 
     pub(super) fn scale_bar_ui(&self, ui: &mut Ui) {
-        let lat = mercator_norm_inverse(self.center_norm[0], self.center_norm[1])[1];
-        let pt_per_m = 256.0 * 2f64.powf(self.memory.zoom()) / (40_075_016.686 * lat.to_radians().cos());
+        let lat = mercator_norm_inverse(self.map.center_norm[0], self.map.center_norm[1])[1];
+        let pt_per_m = 256.0 * 2f64.powf(self.map.memory.zoom()) / (40_075_016.686 * lat.to_radians().cos());
         let max_m = 120.0 / pt_per_m;
         let exp = 10f64.powf(max_m.log10().floor());
         let nice = [5.0, 2.0, 1.0]
@@ -436,9 +440,11 @@ impl OneMapApp {
     }
 
     pub(super) fn feature_window(&mut self, ctx: &egui::Context) {
-        let Some((li, fi)) = self.selected_feature else { return };
-        let Some(f) = self.pack.layers.get(li).and_then(|l| l.features().get(fi)) else {
-            self.selected_feature = None;
+        let Some((li, fi)) = self.map.selected_feature else {
+            return;
+        };
+        let Some(f) = self.world.pack.layers.get(li).and_then(|l| l.features().get(fi)) else {
+            self.map.selected_feature = None;
             return;
         };
         let lang = self.settings.lang;
@@ -476,16 +482,16 @@ impl OneMapApp {
                 }
             });
         if !open {
-            self.selected_feature = None;
+            self.map.selected_feature = None;
         }
     }
 
     pub(super) fn route_ui(&mut self, ui: &mut Ui) {
-        if self.route.is_none()
-            && self.iso.is_none()
-            && self.route_from.is_none()
+        if self.routing.route.is_none()
+            && self.routing.iso.is_none()
+            && self.routing.from.is_none()
             && self.notices.get(Source::Routing).is_none()
-            && !self.jobs.busy(Lane::Route)
+            && !self.routing.jobs.busy(Lane::Route)
         {
             return;
         }
@@ -496,11 +502,11 @@ impl OneMapApp {
     }
 
     pub(super) fn route_details_ui(&mut self, ui: &mut Ui, lang: Lang) {
-        if let Some(p) = self.route_from {
+        if let Some(p) = self.routing.from {
             ui.label(format!("{}: {:.5}, {:.5}", self.t(Msg::RouteStart), p[0], p[1]));
             ui.label(RichText::new(self.t(Msg::RoutePickEnd)).weak());
         }
-        if let Some(r) = &self.route {
+        if let Some(r) = &self.routing.route {
             let mins = r.eta_s / 60.0;
             let head = format!(
                 "{}{:.0} {} · {:.1} {}",
@@ -537,7 +543,7 @@ impl OneMapApp {
                 );
             }
         }
-        if let Some(iso) = &self.iso {
+        if let Some(iso) = &self.routing.iso {
             ui.horizontal_wrapped(|ui| {
                 ui.label(format!("{}:", tr(lang, Msg::Isochrone)));
                 for (i, m) in ISO_MINUTES.iter().enumerate() {
@@ -552,7 +558,7 @@ impl OneMapApp {
                 }
             });
         }
-        if self.jobs.busy(Lane::Route) {
+        if self.routing.jobs.busy(Lane::Route) {
             ui.label(RichText::new(tr(lang, Msg::RouteComputing)).italics());
         }
         notice_ui(ui, &mut self.notices, Source::Routing, lang);

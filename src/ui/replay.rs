@@ -57,10 +57,10 @@ impl OneMapApp {
         }
         match ReplayWorker::start(path.clone(), scope.clone(), ctx.clone()) {
             Ok(worker) => {
-                self.store_path = Some(path.clone());
-                self.recommendation = None;
-                self.reassign_offer = None;
-                self.tracks.clear();
+                self.live.store_path = Some(path.clone());
+                self.dispatch.recommendation = None;
+                self.dispatch.reassign_offer = None;
+                self.tracks.routes.clear();
                 // Replaces the live store: replay has no writer.
                 self.mode = Mode::Replay {
                     replay: Box::new(ReplayState {
@@ -88,11 +88,11 @@ impl OneMapApp {
     /// Leave replay mode and reopen the file live.
     pub fn exit_replay(&mut self, ctx: &egui::Context) {
         let Some(r) = self.mode.take_replay() else { return };
-        self.clock_ms = None;
-        self.tracks.clear();
-        self.store_path = None;
+        self.live.clock_ms = None;
+        self.tracks.routes.clear();
+        self.live.store_path = None;
         self.situation = Arc::new(crate::model::situation::Situation::default());
-        self.log = Arc::new(Vec::new());
+        self.live.log = Arc::new(Vec::new());
         let db = if r.path.as_os_str() == ":memory:" {
             super::Database::InMemory
         } else {
@@ -154,7 +154,7 @@ impl OneMapApp {
                     r.shown_ms = Some(ts_ms);
                     r.shown_seq = seq;
                     self.situation = situation;
-                    self.log = log;
+                    self.live.log = log;
                     changed = true;
                 }
                 ReplayEvent::Error(e) => {
@@ -185,7 +185,7 @@ impl OneMapApp {
                 self.notices.push(Severity::Error, Source::Replay, e.to_string());
             }
         }
-        self.clock_ms = r.shown_ms;
+        self.live.clock_ms = r.shown_ms;
         if changed {
             self.sync_tracks();
         }
