@@ -295,7 +295,7 @@ fn first_run_offers_the_demo_and_the_boards_change_unit_status() {
     h.run_steps(3);
     h.get_by_label(&callsign).click();
     h.run_steps(3);
-    assert_eq!(h.state().selected_ops, Some(onemap::map::ops::OpsRef::Unit(id.0)));
+    assert_eq!(h.state().selected_ops, Some(onemap::map::ops::OpsRef::Unit(id)));
     // Set it out of service from the detail pane: an event goes through the store worker.
     h.get_by_label("停用").click();
     step_until(&mut h, "the status change", |a| {
@@ -352,7 +352,7 @@ fn new_incident_form_keeps_input_on_error_and_records_on_success() {
     assert_eq!(inc.incident_type, onemap::model::incident::IncidentType::FlashFlood);
     assert!(!app.incident_form.open, "closed after the store confirmed");
     assert!(app.incident_form.caller.is_empty(), "cleared only after success");
-    assert_eq!(app.selected_ops, Some(onemap::map::ops::OpsRef::Incident(id.0)));
+    assert_eq!(app.selected_ops, Some(onemap::map::ops::OpsRef::Incident(*id)));
     // The detail pane offers verification; clicking it records an event.
     h.get_by_label("已核实").click();
     step_until(&mut h, "verification", |a| {
@@ -478,7 +478,7 @@ fn partial_dispatch_tracking_timers_and_reassign() {
     let since = h.state().situation.units[&units[0]].status_since_utc.clone();
     let now_ms = onemap::time::parse_utc_ms(&since).unwrap() + (sug.eta_s * 500.0) as i64;
     h.state_mut().live.clock_ms = Some(now_ms);
-    let est = h.state().estimated_positions()[&units[0].0];
+    let est = h.state().estimated_positions()[&units[0]];
     let want = point_along(&sug.route_lonlat, 0.5).unwrap();
     assert!(
         (est[0] - want[0]).abs() < 1e-6 && (est[1] - want[1]).abs() < 1e-6,
@@ -486,7 +486,7 @@ fn partial_dispatch_tracking_timers_and_reassign() {
     );
     // The unit pane says how long it still has to go.
     let ctx = h.ctx.clone();
-    h.state_mut().select_ops(&ctx, OpsRef::Unit(units[0].0));
+    h.state_mut().select_ops(&ctx, OpsRef::Unit(units[0]));
     h.run_steps(2);
     assert!(h.query_by_label_contains("剩余").is_some(), "remaining time shown");
 
@@ -506,14 +506,14 @@ fn partial_dispatch_tracking_timers_and_reassign() {
     let inc = h.state().situation.incidents[&incident].clone();
     let arrival = inc.first_arrival_utc.clone().expect("first arrival recorded");
     assert!(
-        !h.state().estimated_positions().contains_key(&units[0].0),
+        !h.state().estimated_positions().contains_key(&units[0]),
         "on scene: no estimate"
     );
 
     // The incident pane's timers run from the log times.
     h.state_mut().live.clock_ms = Some(onemap::time::parse_utc_ms(&arrival).unwrap() + 65_000);
     let ctx = h.ctx.clone();
-    h.state_mut().select_ops(&ctx, OpsRef::Incident(incident.0));
+    h.state_mut().select_ops(&ctx, OpsRef::Incident(incident));
     h.run_steps(2);
     assert!(h.query_by_label("到场后 1:05").is_some(), "arrival timer");
     // The call time reads in Beijing time (UTC+8), the zone said once; the log keeps UTC.
@@ -536,7 +536,7 @@ fn partial_dispatch_tracking_timers_and_reassign() {
     // Sending the on-scene unit to a second incident is refused and offered as a reassignment.
     let second = report_landslide(&mut h, [100.45, 21.95]);
     let ctx = h.ctx.clone();
-    h.state_mut().select_ops(&ctx, OpsRef::Unit(units[0].0));
+    h.state_mut().select_ops(&ctx, OpsRef::Unit(units[0]));
     h.run_steps(2);
     h.get_by_label("派遣").click();
     // The store worker checks the dispatch against the log and answers with the offer.
@@ -627,7 +627,7 @@ fn relief_supplies_are_reserved_with_the_dispatch_and_issued() {
         (line.quantity, line.reserved)
     };
     let ctx = h.ctx.clone();
-    h.state_mut().select_ops(&ctx, OpsRef::Warehouse(w.0));
+    h.state_mut().select_ops(&ctx, OpsRef::Warehouse(w));
     h.run_steps(2);
     h.get_by_label(&format!("发放预留 {res}")).click();
     step_until(&mut h, "the issue", |a| {
@@ -761,7 +761,7 @@ fn two_seats_race_for_a_unit_and_the_loser_gets_the_reassignment_offer() {
     let theirs = report_landslide(&mut b, [100.45, 21.95]);
     assert_ne!(theirs, ours);
     let ctx = b.ctx.clone();
-    b.state_mut().select_ops(&ctx, OpsRef::Unit(u.0));
+    b.state_mut().select_ops(&ctx, OpsRef::Unit(u));
     b.run_steps(2);
     b.get_by_label("派遣").click();
     step_until(&mut b, "B's dispatch", |x| {
@@ -772,7 +772,7 @@ fn two_seats_race_for_a_unit_and_the_loser_gets_the_reassignment_offer() {
     // ~100 ms later A presses Enter on its suggestion, which still lists U.
     std::thread::sleep(std::time::Duration::from_millis(100));
     let ctx = a.ctx.clone();
-    a.state_mut().select_ops(&ctx, OpsRef::Incident(ours.0));
+    a.state_mut().select_ops(&ctx, OpsRef::Incident(ours));
     a.run_steps(1);
     assert!(
         a.state()

@@ -33,7 +33,7 @@ fn a_refused_status_change_is_a_notice_that_leaves_with_the_selection() {
         .collect::<Vec<_>>();
     available.sort();
     let (first, second) = (available[0], available[1]);
-    h.state_mut().selected_ops = Some(OpsRef::Unit(first.0));
+    h.state_mut().selected_ops = Some(OpsRef::Unit(first));
     h.run_steps(2);
     // Available → on scene is not a legal step: the unit pane says so, nothing is written.
     let seq = h.state().situation.last_seq;
@@ -51,7 +51,7 @@ fn a_refused_status_change_is_a_notice_that_leaves_with_the_selection() {
     assert!(h.query_by_label_contains(&expected).is_some(), "shown on the unit pane");
     assert_eq!(h.state().situation.last_seq, seq, "nothing written");
     // Selecting another unit clears it; it stays in the history.
-    h.state_mut().selected_ops = Some(OpsRef::Unit(second.0));
+    h.state_mut().selected_ops = Some(OpsRef::Unit(second));
     h.run_steps(2);
     assert!(
         h.state().notices.get(Source::Dispatch).is_none(),

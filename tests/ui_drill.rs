@@ -52,7 +52,7 @@ fn console_drill_runs_is_kept_apart_and_reports() {
         .unwrap()
         .id;
     let ctx = h.ctx.clone();
-    h.state_mut().select_ops(&ctx, onemap::map::ops::OpsRef::Unit(unit.0));
+    h.state_mut().select_ops(&ctx, onemap::map::ops::OpsRef::Unit(unit));
     h.run_steps(1);
     h.key_press(egui::Key::O);
     step_until(&mut h, "the operator's drill event", |a| {

@@ -10,10 +10,11 @@ use super::notices::Source;
 use super::{Board, OneMapApp, theme};
 use crate::backend::jobs::Lane;
 use crate::backend::store::Intent;
-use crate::map::ops::{OpsRef, severity_color, status_color};
-use crate::model::ids::{IncidentId, ShelterId, StationId, UnitId, WarehouseId};
+use crate::map::ops::OpsRef;
+use crate::model::ids::{IncidentId, WarehouseId};
 use crate::model::incident::IncidentStatus;
 use crate::model::unit::UnitStatus;
+use crate::style::{severity_color, status_color};
 
 /// Unit-board columns, for sorting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,9 +165,9 @@ impl OneMapApp {
                     }
                     ui.end_row();
                     for u in rows.iter().take(500) {
-                        let sel = self.selected_ops == Some(OpsRef::Unit(u.id.0));
+                        let sel = self.selected_ops == Some(OpsRef::Unit(u.id));
                         if ui.selectable_label(sel, &u.spec.callsign).clicked() {
-                            clicked = Some(OpsRef::Unit(u.id.0));
+                            clicked = Some(OpsRef::Unit(u.id));
                         }
                         ui.label(pick(lang, u.spec.unit_type.name_zh(), u.spec.unit_type.name_en()));
                         ui.label(
@@ -216,10 +217,10 @@ impl OneMapApp {
                             pick(lang, i.incident_type.name_zh(), i.incident_type.name_en())
                         );
                         if ui
-                            .selectable_label(self.selected_ops == Some(OpsRef::Incident(i.id.0)), text)
+                            .selectable_label(self.selected_ops == Some(OpsRef::Incident(i.id)), text)
                             .clicked()
                         {
-                            clicked = Some(OpsRef::Incident(i.id.0));
+                            clicked = Some(OpsRef::Incident(i.id));
                         }
                         ui.label(
                             RichText::new(i.severity.code())
@@ -265,10 +266,10 @@ impl OneMapApp {
                                 continue;
                             }
                             if ui
-                                .selectable_label(self.selected_ops == Some(OpsRef::Warehouse(w.id.0)), wname)
+                                .selectable_label(self.selected_ops == Some(OpsRef::Warehouse(w.id)), wname)
                                 .clicked()
                             {
-                                clicked = Some(OpsRef::Warehouse(w.id.0));
+                                clicked = Some(OpsRef::Warehouse(w.id));
                             }
                             ui.label(pick(lang, &line.name_zh, &line.name_en));
                             ui.label(format!("{} {}", line.quantity, line.unit));
@@ -298,12 +299,12 @@ impl OneMapApp {
                     for s in sit.shelters.values() {
                         if ui
                             .selectable_label(
-                                self.selected_ops == Some(OpsRef::Shelter(s.id.0)),
+                                self.selected_ops == Some(OpsRef::Shelter(s.id)),
                                 pick(lang, &s.spec.name_zh, &s.spec.name_en),
                             )
                             .clicked()
                         {
-                            clicked = Some(OpsRef::Shelter(s.id.0));
+                            clicked = Some(OpsRef::Shelter(s.id));
                         }
                         ui.label(format!("{} / {}", s.occupancy, s.spec.capacity));
                         ui.label(tr(lang, if s.spec.open { Msg::Open } else { Msg::Closed }));
@@ -337,7 +338,7 @@ impl OneMapApp {
         };
         match sel {
             OpsRef::Unit(id) => {
-                let Some(u) = sit.units.get(&UnitId(id)) else {
+                let Some(u) = sit.units.get(&id) else {
                     return self.clear_selection();
                 };
                 ui.label(
@@ -369,7 +370,7 @@ impl OneMapApp {
                         pick(lang, inc.incident_type.name_zh(), inc.incident_type.name_en())
                     ));
                 }
-                if let Some(track) = self.tracks.routes.get(&UnitId(id))
+                if let Some(track) = self.tracks.routes.get(&id)
                     && let Some(e) = crate::dispatch::tracking::estimate_position(u, track, self.now_ms())
                 {
                     let text = if e.overdue {
@@ -389,7 +390,7 @@ impl OneMapApp {
                     }))
                     .on_hover_text(tr(lang, Msg::EstimatedPosition));
                     ui.label(RichText::new(tr(lang, Msg::EstimatedPosition)).small().weak());
-                } else if let Some(why) = self.tracks.failed.get(&UnitId(id)) {
+                } else if let Some(why) = self.tracks.failed.get(&id) {
                     ui.label(
                         RichText::new(format!("{}: {why}", tr(lang, Msg::TrackFailed)))
                             .small()
@@ -416,7 +417,7 @@ impl OneMapApp {
                             .on_hover_text(format!("({key}) {}", tr(lang, Msg::UnitKeysTip)))
                             .clicked()
                         {
-                            self.set_unit_status(UnitId(id), to);
+                            self.set_unit_status(id, to);
                         }
                     }
                 });
@@ -425,7 +426,7 @@ impl OneMapApp {
                 demo(ui, u.spec.demo, &u.spec.position_note);
             }
             OpsRef::Station(id) => {
-                let Some(s) = sit.stations.get(&StationId(id)) else {
+                let Some(s) = sit.stations.get(&id) else {
                     return self.clear_selection();
                 };
                 ui.label(RichText::new(pick(lang, &s.spec.name_zh, &s.spec.name_en)).size(17.0));
@@ -443,7 +444,7 @@ impl OneMapApp {
                 demo(ui, s.spec.demo, &s.spec.position_note);
             }
             OpsRef::Warehouse(id) => {
-                let Some(w) = sit.warehouses.get(&WarehouseId(id)) else {
+                let Some(w) = sit.warehouses.get(&id) else {
                     return self.clear_selection();
                 };
                 ui.label(RichText::new(pick(lang, &w.spec.name_zh, &w.spec.name_en)).size(17.0));
@@ -478,7 +479,7 @@ impl OneMapApp {
                 demo(ui, w.spec.demo, &w.spec.position_note);
             }
             OpsRef::Incident(id) => {
-                let Some(i) = sit.incidents.get(&IncidentId(id)) else {
+                let Some(i) = sit.incidents.get(&id) else {
                     return self.clear_selection();
                 };
                 let title = format!(
@@ -554,20 +555,17 @@ impl OneMapApp {
                             && i.status.can_transition_to(*to)
                     });
                     if !i.status.is_final() {
-                        self.suggestion_ui(ui, lang, IncidentId(id));
+                        self.suggestion_ui(ui, lang, id);
                     }
                     for to in allowed {
                         if ui.button(pick(lang, to.name_zh(), to.name_en())).clicked() {
-                            self.send_intent(Intent::SetIncidentStatus {
-                                incident: IncidentId(id),
-                                to,
-                            });
+                            self.send_intent(Intent::SetIncidentStatus { incident: id, to });
                         }
                     }
                 });
             }
             OpsRef::Shelter(id) => {
-                let Some(s) = sit.shelters.get(&ShelterId(id)) else {
+                let Some(s) = sit.shelters.get(&id) else {
                     return self.clear_selection();
                 };
                 ui.label(RichText::new(pick(lang, &s.spec.name_zh, &s.spec.name_en)).size(17.0));

@@ -373,7 +373,7 @@ impl OneMapApp {
             (None, Some(OpsRef::Unit(id))) => self
                 .situation
                 .units
-                .get(&UnitId(id))
+                .get(&id)
                 .filter(|u| u.status == UnitStatus::Available && ForceType::of_unit(u).is_some())
                 .map(|u| vec![u.id])
                 .unwrap_or_default(),
@@ -545,11 +545,7 @@ impl OneMapApp {
     /// Where supplies are asked for: the map point last right-clicked, else the selected incident.
     pub fn supplies_point(&self) -> Option<[f64; 2]> {
         self.map.context_lonlat.or_else(|| match self.selected_ops {
-            Some(OpsRef::Incident(id)) => self
-                .situation
-                .incidents
-                .get(&crate::model::ids::IncidentId(id))
-                .map(|i| i.lonlat.lonlat()),
+            Some(OpsRef::Incident(id)) => self.situation.incidents.get(&id).map(|i| i.lonlat.lonlat()),
             _ => None,
         })
     }

@@ -10,7 +10,6 @@ use super::notices::{self, Source};
 use super::{OneMapApp, theme};
 use crate::backend::store::{Done, IncidentDraft, Intent, Refused, StoreCommand};
 use crate::map::ops::OpsRef;
-use crate::model::ids::IncidentId;
 use crate::model::incident::{Caller, IncidentClass, IncidentType, Severity};
 
 /// Opens the form.
@@ -160,7 +159,7 @@ impl OneMapApp {
     pub(super) fn incident_saved(&mut self, result: Result<Done, Refused>) {
         self.incident_form.pending = None;
         match result.map(|d| d.incident) {
-            Ok(Some(IncidentId(id))) => {
+            Ok(Some(id)) => {
                 let keep = (self.incident_form.class, self.incident_form.incident_type);
                 self.incident_form = IncidentForm {
                     class: keep.0,
@@ -173,7 +172,7 @@ impl OneMapApp {
                 self.notices.push_for(
                     notices::Severity::Info,
                     Source::Toast,
-                    format!("{} #{id}", tr(lang, Msg::IncidentRecorded)),
+                    format!("{} #{}", tr(lang, Msg::IncidentRecorded), id.0),
                     4.0,
                 );
             }

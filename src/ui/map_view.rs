@@ -41,7 +41,7 @@ impl OneMapApp {
             .filter(|_| show_ops && ops_visible.units)
             .filter_map(|t| {
                 let u = self.situation.units.get(&t.unit)?;
-                Some((t, crate::map::ops::status_color(u.status)))
+                Some((t, crate::style::status_color(u.status)))
             })
             .collect();
         let home = mercator_center(self.world.pack.bbox());

@@ -371,14 +371,13 @@ impl OneMapApp {
     }
 
     fn ops_lonlat(&self, what: OpsRef) -> Option<[f64; 2]> {
-        use crate::model::ids::*;
         let s = &self.situation;
         match what {
-            OpsRef::Station(id) => s.stations.get(&StationId(id)).map(|x| x.spec.lonlat.lonlat()),
-            OpsRef::Unit(id) => s.units.get(&UnitId(id)).map(|x| x.lonlat.lonlat()),
-            OpsRef::Warehouse(id) => s.warehouses.get(&WarehouseId(id)).map(|x| x.spec.lonlat.lonlat()),
-            OpsRef::Shelter(id) => s.shelters.get(&ShelterId(id)).map(|x| x.spec.lonlat.lonlat()),
-            OpsRef::Incident(id) => s.incidents.get(&IncidentId(id)).map(|x| x.lonlat.lonlat()),
+            OpsRef::Station(id) => s.stations.get(&id).map(|x| x.spec.lonlat.lonlat()),
+            OpsRef::Unit(id) => s.units.get(&id).map(|x| x.lonlat.lonlat()),
+            OpsRef::Warehouse(id) => s.warehouses.get(&id).map(|x| x.spec.lonlat.lonlat()),
+            OpsRef::Shelter(id) => s.shelters.get(&id).map(|x| x.spec.lonlat.lonlat()),
+            OpsRef::Incident(id) => s.incidents.get(&id).map(|x| x.lonlat.lonlat()),
         }
     }
 
@@ -577,14 +576,14 @@ impl OneMapApp {
                 )
             });
             if r {
-                self.request_recommendation(crate::model::ids::IncidentId(id));
+                self.request_recommendation(id);
             }
             if shift_enter
                 && self
                     .dispatch
                     .reassign_offer
                     .as_ref()
-                    .is_some_and(|o| o.request.incident.0 == id)
+                    .is_some_and(|o| o.request.incident == id)
             {
                 self.accept_reassign();
             } else if enter
@@ -592,7 +591,7 @@ impl OneMapApp {
                     .dispatch
                     .recommendation
                     .as_ref()
-                    .is_some_and(|rec| rec.incident.0 == id)
+                    .is_some_and(|rec| rec.incident == id)
             {
                 self.accept_recommendation();
             }
@@ -622,7 +621,7 @@ impl OneMapApp {
                 .map(|(_, s)| s)
             });
             if let Some(to) = to {
-                self.set_unit_status(crate::model::ids::UnitId(id), to);
+                self.set_unit_status(id, to);
             }
         }
         let (home, digit, zoom_in, zoom_out, pan) = ctx.input(|i| {
@@ -890,20 +889,20 @@ impl OneMapApp {
     }
 
     /// Estimated positions of moving units now, by unit id.
-    pub fn estimated_positions(&self) -> std::collections::HashMap<u32, [f64; 2]> {
+    pub fn estimated_positions(&self) -> std::collections::HashMap<crate::model::ids::UnitId, [f64; 2]> {
         let now = self.now_ms();
-        let mut out: std::collections::HashMap<u32, [f64; 2]> = self
+        let mut out: std::collections::HashMap<crate::model::ids::UnitId, [f64; 2]> = self
             .tracks
             .routes
             .values()
             .filter_map(|t| {
                 let u = self.situation.units.get(&t.unit)?;
-                crate::dispatch::tracking::estimate_position(u, t, now).map(|e| (t.unit.0, e.lonlat))
+                crate::dispatch::tracking::estimate_position(u, t, now).map(|e| (t.unit, e.lonlat))
             })
             .collect();
         // In a simulated drill the simulator knows where its units are.
         for (u, ll) in self.drill_positions().unwrap_or(&[]) {
-            out.insert(u.0, *ll);
+            out.insert(*u, *ll);
         }
         out
     }
