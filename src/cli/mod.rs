@@ -346,6 +346,16 @@ pub enum MappackCommand {
         /// Keep only roads inside this GeoJSON (Multi)Polygon.
         #[arg(long, value_name = "FILE.geojson")]
         boundary: Option<PathBuf>,
+        /// A coarse skeleton network (`.osm.pbf`, straight edges between junctions) joined to the
+        /// extract's roads; its lengths are calibrated (--calibration) and drawn as 示意.
+        #[arg(long, value_name = "FILE.osm.pbf", requires = "calibration")]
+        skeleton: Option<PathBuf>,
+        /// Published road lengths between placed points (JSON) that fit the skeleton's detour factor.
+        #[arg(long, value_name = "FILE.json", requires = "skeleton")]
+        calibration: Option<PathBuf>,
+        /// Assumed speed on skeleton edges, km/h (an estimate).
+        #[arg(long, value_name = "KM/H", default_value_t = 60.0)]
+        skeleton_speed_kmh: f64,
         /// Pack name (default: the extract's file name).
         #[arg(long)]
         name: Option<String>,
@@ -551,7 +561,8 @@ struct Info<'a> {
 #[derive(Serialize)]
 struct RoadSourceInfo {
     name: String,
-    /// `real_osm` (real street geometry) or `schematic` (straight lines, every time an estimate).
+    /// `real_osm` (real street geometry), `calibrated_skeleton` (straight edges with calibrated
+    /// lengths, estimates) or `schematic` (straight lines, every time an estimate).
     kind: &'static str,
     length_km: f64,
     licence: String,
@@ -584,6 +595,30 @@ fn road_sources(pack: &MapPack) -> Vec<RoadSourceInfo> {
         .map(|e| g.edge_dist_m(e as usize))
         .sum();
     let layer = pack.layers.iter().find(|l| l.kind == LayerKind::Roads);
+    if let Some(l) = layer.filter(|l| !l.spec.sources.is_empty()) {
+        // A multi-source build: real pieces belong to the real source, estimated ones to the skeleton.
+        let km = |estimated: bool| {
+            let m: f64 = (0..g.piece_count() as u32)
+                .filter(|&p| g.piece_estimated(p) == estimated)
+                .map(|p| g.edge_len_of_piece_m(p))
+                .sum();
+            (m / 100.0).round() / 10.0
+        };
+        return l
+            .spec
+            .sources
+            .iter()
+            .map(|s| {
+                let estimated = s.kind != "real_osm";
+                RoadSourceInfo {
+                    name: s.name.clone(),
+                    kind: if estimated { "calibrated_skeleton" } else { "real_osm" },
+                    length_km: km(estimated),
+                    licence: s.licence.clone(),
+                }
+            })
+            .collect();
+    }
     vec![RoadSourceInfo {
         name: layer.map_or_else(String::new, |l| l.spec.file.clone()),
         kind: if spec.schematic { "schematic" } else { "real_osm" },
@@ -737,6 +772,9 @@ fn run_command(cli: &Cli) -> Result<(), CliError> {
                 MappackCommand::Build {
                     osm,
                     boundary,
+                    skeleton,
+                    calibration,
+                    skeleton_speed_kmh,
                     name,
                     title_zh,
                     title_en,
@@ -747,6 +785,8 @@ fn run_command(cli: &Cli) -> Result<(), CliError> {
             let args = roads::BuildArgs {
                 osm,
                 boundary: boundary.as_deref(),
+                skeleton: skeleton.as_deref().zip(calibration.as_deref()),
+                skeleton_speed_kmh: *skeleton_speed_kmh,
                 name: name.as_deref(),
                 titles: [title_zh.as_deref(), title_en.as_deref()],
                 base: base.as_deref(),

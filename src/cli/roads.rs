@@ -8,9 +8,11 @@ use serde_json::json;
 use super::CliError;
 use crate::geom::{BBox, parse_lonlat};
 use crate::mappack::{LayerKind, MapPack, parse_feature_collection};
-use crate::roads::osm::{ImportOptions, ImportStats, import_pbf_path};
+use crate::roads::graph::{Graph, hash64};
+use crate::roads::osm::{ImportOptions, ImportStats, import_pbf_builder, import_pbf_path};
 use crate::roads::router::{RoadsError, Router, RoutingSpec};
 use crate::roads::search::{Metric, RouteError};
+use crate::roads::skeleton;
 
 /// Exit code for "no route between the points".
 pub const EXIT_UNREACHABLE: u8 = 3;
@@ -60,7 +62,8 @@ pub fn route(pack: &MapPack, from: &str, to: &str, metric: &str, json: bool) -> 
         }
         Err(e) => return Err(CliError::input(e.to_string())),
     };
-    let estimate = r.is_estimate(route.offroad_dist_m);
+    let estimate = r.route_is_estimate(&route);
+    let share = r.estimated_share(&route);
     let mut geometry = vec![a];
     geometry.extend(route.geometry_lonlat.iter().copied());
     geometry.push(b);
@@ -73,9 +76,8 @@ pub fn route(pack: &MapPack, from: &str, to: &str, metric: &str, json: bool) -> 
         "snap_from_m": round1(sa.snap_dist_m),
         "snap_to_m": round1(sb.snap_dist_m),
         "estimate": estimate,
-        // Share of the road length on estimated (schematic or calibrated) pieces: today a pack's
-        // network is either all schematic or all real.
-        "estimated_share": if r.spec.schematic { 1.0 } else { 0.0 },
+        // Share of the road length on estimated (schematic or calibrated skeleton) pieces.
+        "estimated_share": (share * 1000.0).round() / 1000.0,
         "schematic": r.spec.schematic,
         "geometry": geometry,
     });
@@ -91,7 +93,16 @@ pub fn route(pack: &MapPack, from: &str, to: &str, metric: &str, json: bool) -> 
         route.offroad_dist_m,
         r.params.offroad_speed_kmh,
         r.params.offroad_detour,
-        if estimate { "  [estimate / 估算]" } else { "" }
+        if !estimate {
+            String::new()
+        } else if share > 0.0 && share < 1.0 {
+            format!(
+                "  [estimate / 估算: {:.0} % of the road length on calibrated skeleton pieces]",
+                share * 100.0
+            )
+        } else {
+            "  [estimate / 估算]".to_string()
+        }
     ))
 }
 
@@ -134,6 +145,10 @@ pub struct BuildArgs<'a> {
     pub osm: &'a Path,
     /// Keep roads inside this (Multi)Polygon GeoJSON.
     pub boundary: Option<&'a Path>,
+    /// A skeleton network and its calibration file, joined to the extract's roads.
+    pub skeleton: Option<(&'a Path, &'a Path)>,
+    /// Assumed speed on skeleton edges, km/h.
+    pub skeleton_speed_kmh: f64,
     /// Pack name.
     pub name: Option<&'a str>,
     /// zh, en titles.
@@ -150,6 +165,8 @@ pub fn mappack_build(args: &BuildArgs) -> Result<String, CliError> {
     let BuildArgs {
         osm,
         boundary,
+        skeleton,
+        skeleton_speed_kmh,
         name,
         titles,
         base,
@@ -178,7 +195,16 @@ pub fn mappack_build(args: &BuildArgs) -> Result<String, CliError> {
         boundary: polygon.as_ref().map(|_| &inside as &dyn Fn(f64, f64) -> bool),
         ..Default::default()
     };
-    let (graph, stats) = import_pbf_path(osm, &opts).map_err(|e| CliError::input(e.to_string()))?;
+    let (graph, stats, skel) = match skeleton {
+        None => {
+            let (g, st) = import_pbf_path(osm, &opts).map_err(|e| CliError::input(e.to_string()))?;
+            (g, st, None)
+        }
+        Some((file, calibration)) => {
+            let (g, st, rep) = build_with_skeleton(osm, file, calibration, skeleton_speed_kmh, &opts, &inside)?;
+            (g, st, Some(rep))
+        }
+    };
     let name = name
         .map(str::to_string)
         .or(base_pack.as_ref().map(|p| format!("{}-osm", p.manifest.name)))
@@ -192,12 +218,30 @@ pub fn mappack_build(args: &BuildArgs) -> Result<String, CliError> {
             .map_err(|e| CliError::input(format!("cannot write {}: {e}", out.join(file).display())))
     };
     write("roads.graph", &graph.to_bytes())?;
-    let roads_layer = json!({"name": "roads", "kind": LayerKind::Roads.as_str(), "file": "roads.graph",
+    let file_name = |p: &Path| p.file_name().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+    let mut roads_layer = json!({"name": "roads", "kind": LayerKind::Roads.as_str(), "file": "roads.graph",
         "title": {"zh": "道路（OSM）", "en": "Roads (OSM)"}, "licence": "© OpenStreetMap contributors, ODbL 1.0",
         "routing": RoutingSpec::default()});
     let osm_line = "© OpenStreetMap contributors (ODbL 1.0)";
-    let source = json!({"osm": osm.file_name().and_then(|s| s.to_str()),
+    let mut source = json!({"osm": osm.file_name().and_then(|s| s.to_str()),
         "source_hash": format!("{:016x}", graph.source_hash()), "import": stats});
+    let mut extra_layers = Vec::new();
+    if let (Some(rep), Some((file, _))) = (&skel, skeleton) {
+        roads_layer["title"] = json!({"zh": "道路（OSM 实测 + 标定骨架·示意）",
+            "en": "Roads (real OSM + calibrated skeleton, schematic)"});
+        roads_layer["sources"] = json!([
+            {"name": file_name(osm), "kind": "real_osm", "licence": "© OpenStreetMap contributors, ODbL 1.0"},
+            {"name": file_name(file), "kind": "calibrated_skeleton", "licence": SKELETON_LICENCE,
+             "detour": (rep.calibration.detour * 1000.0).round() / 1000.0},
+        ]);
+        source["skeleton"] = json!({"file": file_name(file), "calibration": rep.calibration, "join": rep.join});
+        if !rep.rails.rails.is_empty() {
+            let rails = skeleton::rails_geojson(&rep.rails, "铁路（示意）", "Railway (schematic)", SKELETON_LICENCE);
+            write("railway.geojson", rails.to_string().as_bytes())?;
+            extra_layers.push(json!({"name": "railway", "kind": LayerKind::Railway.as_str(), "file": "railway.geojson",
+                "title": {"zh": "铁路（骨架·示意）", "en": "Railway (skeleton, schematic)"}, "licence": SKELETON_LICENCE}));
+        }
+    }
     let manifest = if let Some(bp) = &base_pack {
         // Keep every layer of the base pack, copy its files, swap in the real roads.
         let same = std::fs::canonicalize(&bp.dir).ok() == std::fs::canonicalize(out).ok();
@@ -226,7 +270,8 @@ pub fn mappack_build(args: &BuildArgs) -> Result<String, CliError> {
             .iter()
             .position(|l| l.kind == LayerKind::Roads.as_str())
             .unwrap_or(layers.len());
-        layers.insert(at.min(layers.len()), roads_layer);
+        let at = at.min(layers.len());
+        layers.splice(at..at, std::iter::once(roads_layer).chain(extra_layers));
         m["layers"] = json!(layers);
         m["name"] = json!(name);
         if let Some(t) = titles[0] {
@@ -251,6 +296,7 @@ pub fn mappack_build(args: &BuildArgs) -> Result<String, CliError> {
             );
         }
         layers.push(roads_layer);
+        layers.extend(extra_layers);
         json!({
             "format_version": crate::mappack::FORMAT_VERSION,
             "name": name,
@@ -269,11 +315,127 @@ pub fn mappack_build(args: &BuildArgs) -> Result<String, CliError> {
         } else {
             "README.md"
         },
-        readme(&name, osm, &stats, graph.scc().island_count).as_bytes(),
+        (readme(&name, osm, &stats, graph.scc().island_count)
+            + &skel.as_ref().map(skeleton_readme).unwrap_or_default())
+            .as_bytes(),
     )?;
     // Prove the pack loads before saying it is done.
     MapPack::load(out).map_err(|e| CliError::input(format!("the written pack does not load: {e}")))?;
-    Ok(serde_json::to_string_pretty(&json!({"out": out, "stats": stats})).unwrap_or_default())
+    let skeleton_json = skel
+        .as_ref()
+        .map(|r| json!({"calibration": r.calibration, "join": r.join}));
+    Ok(
+        serde_json::to_string_pretty(&json!({"out": out, "stats": stats, "skeleton": skeleton_json}))
+            .unwrap_or_default(),
+    )
+}
+
+/// Licence line of the skeleton network of the Xishuangbanna reference data.
+const SKELETON_LICENCE: &str =
+    "derived from OpenStreetMap (ODbL 1.0) via routrs_highways_dataset / routrs_railways_dataset 0.1.0 (MIT)";
+
+/// What joining a skeleton did (for the manifest, the README and the command's output).
+struct SkeletonBuild {
+    calibration: skeleton::Calibration,
+    join: skeleton::JoinStats,
+    /// The clipped skeleton (its railways become a layer).
+    rails: skeleton::Skeleton,
+    /// How it was joined (speed, join distance).
+    opts: skeleton::JoinOptions,
+}
+
+/// Imports the extract, joins the calibrated skeleton (clipped to the boundary), builds.
+fn build_with_skeleton(
+    osm: &Path,
+    file: &Path,
+    calibration: &Path,
+    speed_kmh: f64,
+    opts: &ImportOptions<'_>,
+    inside: &dyn Fn(f64, f64) -> bool,
+) -> Result<(Graph, ImportStats, SkeletonBuild), CliError> {
+    let t0 = std::time::Instant::now();
+    if !(speed_kmh.is_finite() && (5.0..=130.0).contains(&speed_kmh)) {
+        return Err(CliError::input(format!(
+            "--skeleton-speed-kmh {speed_kmh}: 应在 5–130 之间 / must be between 5 and 130 km/h"
+        )));
+    }
+    let read = |p: &Path| std::fs::read(p).map_err(|e| CliError::input(format!("cannot read {}: {e}", p.display())));
+    let osm_bytes = read(osm)?;
+    let (mut builder, mut stats) = import_pbf_builder(&osm_bytes, opts).map_err(|e| CliError::input(e.to_string()))?;
+    let skel_bytes = read(file)?;
+    let sk = skeleton::read_pbf(&skel_bytes)
+        .map_err(|e| CliError::input(format!("--skeleton {}: {e}", file.display())))?
+        .clip(inside);
+    let cal_file: skeleton::CalibrationFile = serde_json::from_slice(&read(calibration)?)
+        .map_err(|e| CliError::input(format!("--calibration {}: {e}", calibration.display())))?;
+    let cal = skeleton::calibrate(&sk, &cal_file.pairs)
+        .map_err(|e| CliError::input(format!("--calibration {}: {e}", calibration.display())))?;
+    let join_opts = skeleton::JoinOptions {
+        detour: cal.detour,
+        speed_kmh,
+        ..skeleton::JoinOptions::default()
+    };
+    let join = skeleton::join(&mut builder, &sk, &join_opts);
+    let mut hashed = osm_bytes;
+    hashed.extend_from_slice(&skel_bytes);
+    let graph = builder
+        .build(hash64(&hashed))
+        .map_err(|e| CliError::input(e.to_string()))?;
+    stats.graph_nodes = graph.node_count();
+    stats.edges = graph.edge_count();
+    stats.pieces = graph.piece_count();
+    stats.import_ms = t0.elapsed().as_secs_f64() * 1000.0;
+    Ok((
+        graph,
+        stats,
+        SkeletonBuild {
+            calibration: cal,
+            join,
+            rails: sk,
+            opts: join_opts,
+        },
+    ))
+}
+
+/// The README section on the skeleton: its calibration and how it was joined.
+fn skeleton_readme(r: &SkeletonBuild) -> String {
+    let mut s = format!(
+        "\n## Calibrated skeleton (示意, estimates)\n\nOutside the real OSM geometry the network is a coarse \
+         skeleton: straight edges between junction-like nodes (rounded to ≈100 m). Their straight lengths \
+         are multiplied by one detour factor, **{:.3}**, fitted by least squares through the origin against \
+         published road lengths between placed points (table). Every route or coverage figure that uses \
+         these pieces is an estimate (估算) and states the share of its length on them; the map draws \
+         them as 示意, never as roads. Speed on skeleton pieces: an assumed {:.0} km/h (conservative: the \
+         published expressway times are faster; `--skeleton-speed-kmh`).\n\n\
+         | pair | published km | skeleton km (straight) | ratio | calibrated km |\n|---|---|---|---|---|\n",
+        r.calibration.detour, r.opts.speed_kmh
+    );
+    for p in &r.calibration.pairs {
+        s += &format!(
+            "| {} | {:.1} | {:.1} | {:.2} | {:.1} |\n",
+            p.label, p.published_km, p.skeleton_km, p.ratio, p.calibrated_km
+        );
+    }
+    for (label, why) in &r.calibration.unused {
+        s += &format!("\nNot used: {label} ({why}).");
+    }
+    let j = &r.join;
+    s += &format!(
+        "\n\nJoin: {} skeleton nodes, {} edges ({:.0} km calibrated); {} connectors ({:.1} km) from skeleton \
+         nodes or edges to the nearest real node within {:.1} km (components with at least {:.0} m of road); \
+         {} of {} real components joined, {} real nodes in components left unjoined (unreachable islands).\n",
+        j.skeleton_nodes,
+        j.skeleton_edges,
+        j.skeleton_km,
+        j.connectors,
+        j.connector_km,
+        r.opts.join_m / 1000.0,
+        r.opts.min_component_m,
+        j.real_components_joined,
+        j.real_components,
+        j.real_nodes_unjoined
+    );
+    s
 }
 
 fn readme(name: &str, osm: &Path, stats: &ImportStats, islands: usize) -> String {

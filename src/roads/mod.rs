@@ -15,6 +15,7 @@ mod radix_heap;
 pub mod router;
 pub mod schematic;
 pub mod search;
+pub mod skeleton;
 pub mod snap;
 pub mod synth;
 

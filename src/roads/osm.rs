@@ -217,6 +217,18 @@ struct NodeSlot {
 /// Imports an in-memory `.osm.pbf` file (see module docs).
 pub fn import_pbf_bytes(bytes: &[u8], opts: &ImportOptions<'_>) -> Result<(Graph, ImportStats), OsmError> {
     let t0 = Instant::now();
+    let (builder, mut stats) = import_pbf_builder(bytes, opts)?;
+    let graph = builder.build(hash64(bytes))?;
+    stats.graph_nodes = graph.node_count();
+    stats.edges = graph.edge_count();
+    stats.import_ms = t0.elapsed().as_secs_f64() * 1000.0;
+    Ok((graph, stats))
+}
+
+/// Reads the road pieces of an in-memory `.osm.pbf` file into a [`GraphBuilder`] without building
+/// the graph, so that other sources (a calibrated skeleton, see `roads::skeleton`) can be joined
+/// to them first. `graph_nodes`, `edges` and `import_ms` of the stats are left for the caller.
+pub fn import_pbf_builder(bytes: &[u8], opts: &ImportOptions<'_>) -> Result<(GraphBuilder, ImportStats), OsmError> {
     let mut stats = ImportStats::default();
     // Pass 1: road ways, and which blocks have nodes.
     let mut way_refs: Vec<i64> = Vec::new();
@@ -368,11 +380,7 @@ pub fn import_pbf_bytes(bytes: &[u8], opts: &ImportOptions<'_>) -> Result<(Graph
             boundary: opts.boundary.is_some(),
         });
     }
-    let graph = builder.build(hash64(bytes))?;
-    stats.graph_nodes = graph.node_count();
-    stats.edges = graph.edge_count();
-    stats.import_ms = t0.elapsed().as_secs_f64() * 1000.0;
-    Ok((graph, stats))
+    Ok((builder, stats))
 }
 
 /// The graph node of a slot, created on first use.
