@@ -79,6 +79,8 @@ pub const PORT_MARKER: Color32 = Color32::from_rgb(0xc6, 0x78, 0xdd);
 pub const HIGHLIGHT: Color32 = Color32::from_rgb(0x61, 0xd0, 0xff);
 /// Warning text in the status bar.
 pub const WARN_TEXT: Color32 = Color32::from_rgb(0xff, 0xb8, 0x6c);
+/// Text and badges for what is overdue (an incident waiting past its red limit).
+pub const DANGER: Color32 = Color32::from_rgb(0xff, 0x5c, 0x5c);
 
 /// Label size for county names.
 pub const COUNTY_LABEL_SIZE: f32 = 22.0;

@@ -129,3 +129,197 @@ fn a_confirmation_is_for_one_point_only() {
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
     step_until(&mut h, "the incident", |a| !a.situation.incidents.is_empty());
 }
+
+/// A console on a database file with the demo loaded, and a second writer on the same file (as
+/// another seat or the CLI would be).
+fn file_console(
+    dir: &std::path::Path,
+) -> (
+    egui_kittest::Harness<'static, onemap::ui::OneMapApp>,
+    std::path::PathBuf,
+) {
+    let db = dir.join("shift.sqlite");
+    let mut h = common::ui::console(onemap::ui::Database::File(db.clone()));
+    step_until(&mut h, "the store to open", |a| a.has_store());
+    h.get_by_label("加载演示场景").click();
+    step_until(&mut h, "the demo", |a| a.situation.units.len() > 100);
+    (h, db)
+}
+
+/// Record an incident from outside this console (another seat on the same file).
+fn report_elsewhere(db: &std::path::Path, at: [f64; 2]) -> onemap::model::ids::IncidentId {
+    use onemap::model::event::EventKind;
+    use onemap::model::incident::{IncidentType, Severity};
+    let mut other = onemap::store::Store::open(db).unwrap();
+    let id = other.situation().unwrap().next_incident_id();
+    other
+        .append(
+            "王五",
+            "seat-2",
+            None,
+            EventKind::IncidentReported {
+                incident: id,
+                incident_type: IncidentType::LandslideDebrisFlow,
+                severity: Severity::II,
+                lonlat: onemap::model::LonLat::from_deg(at[0], at[1]).unwrap(),
+                address: String::new(),
+                reported_at_utc: onemap::time::now_utc_iso(),
+                caller: Default::default(),
+                notes: String::new(),
+            },
+        )
+        .unwrap();
+    id
+}
+
+#[test]
+fn an_incident_from_another_seat_raises_the_alert_until_the_officer_opens_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut h, db) = file_console(dir.path());
+    assert!(
+        h.state().live.arrivals.unacked.is_empty(),
+        "the demo's incidents are not news"
+    );
+    let chimes = h.state().live.arrivals.chimes;
+    let id = report_elsewhere(&db, [100.797, 22.010]);
+    step_until(&mut h, "the arrival alert", |a| a.live.arrivals.unacked == vec![id]);
+    h.run_steps(2);
+    let n = h.state().notices.get(Source::Arrival).cloned().expect("a notice");
+    assert!(n.text.contains(&format!("#{}", id.0)), "{}", n.text);
+    assert_eq!(h.state().live.arrivals.chimes, chimes + 1, "the chime was asked for");
+    // The banner in the top bar opens it and acknowledges it.
+    let banner = format!("新事件 #{}", id.0);
+    h.get_by_label(&banner).click();
+    h.run_steps(3);
+    assert_eq!(h.state().selected_ops, Some(OpsRef::Incident(id)));
+    assert!(h.state().live.arrivals.unacked.is_empty());
+    assert!(h.query_by_label(&banner).is_none(), "the banner is gone");
+    // The incident board lists it with its county and its unit count.
+    assert!(
+        h.query_all_by_label("景洪市").count() >= 2,
+        "county column (plus the top-bar button)"
+    );
+    // Sound off: the next arrival still shows, silently.
+    h.get_by_label("新事件提示音").click();
+    h.run_steps(2);
+    assert!(!h.state().settings.alert_sound);
+    let id2 = report_elsewhere(&db, [100.60, 21.98]);
+    step_until(&mut h, "the second alert", |a| a.live.arrivals.unacked == vec![id2]);
+    assert_eq!(
+        h.state().live.arrivals.chimes,
+        chimes + 1,
+        "no chime with the sound off"
+    );
+    h.get_by_label("全部已阅").click();
+    h.run_steps(2);
+    assert!(h.state().live.arrivals.unacked.is_empty());
+}
+
+#[test]
+fn undispatched_incidents_age_amber_then_red_and_lead_the_board() {
+    use onemap::ui::pending::{Age, age, by_urgency};
+    let dir = tempfile::tempdir().unwrap();
+    let (mut h, db) = file_console(dir.path());
+    let id = report_elsewhere(&db, [100.797, 22.010]);
+    step_until(&mut h, "the incident", |a| a.situation.incidents.contains_key(&id));
+    let reported = onemap::time::parse_utc_ms(&h.state().situation.incidents[&id].reported_at_utc).unwrap();
+    let limits = h.state().settings.pending;
+    h.state_mut().boards.board = onemap::ui::Board::Incidents;
+    for (min, want) in [(1, Age::Fresh), (4, Age::Amber), (8, Age::Red)] {
+        let now = reported + min * 60_000;
+        h.state_mut().live.clock_ms = Some(now);
+        h.run_steps(2);
+        let app = h.state();
+        assert_eq!(age(&app.situation.incidents[&id], now, limits), want, "{min} min");
+        // Shown as the elapsed time on the board, first row when it is the only one waiting.
+        assert!(h.query_by_label(&format!("{min} 分")).is_some(), "{min} min shown");
+        let order = by_urgency(&app.situation, now, limits);
+        let waiting: Vec<_> = app
+            .situation
+            .incidents
+            .values()
+            .filter(|i| onemap::ui::pending::waiting(i))
+            .map(|i| i.id)
+            .collect();
+        assert_eq!(
+            &order[..waiting.len()]
+                .iter()
+                .copied()
+                .collect::<std::collections::BTreeSet<_>>(),
+            &waiting.iter().copied().collect()
+        );
+    }
+    // Limits are settings: a longer red limit makes the same wait amber.
+    h.state_mut().settings.pending.red_min = 30.0;
+    let now = reported + 8 * 60_000;
+    assert_eq!(
+        age(&h.state().situation.incidents[&id], now, h.state().settings.pending),
+        Age::Amber
+    );
+}
+
+#[test]
+fn the_incident_lists_its_units_and_r_proposes_only_what_the_plan_still_lacks() {
+    use onemap::model::unit::UnitStatus;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut h, db) = file_console(dir.path());
+    let id = report_elsewhere(&db, [100.60, 21.98]);
+    step_until(&mut h, "the incident", |a| a.situation.incidents.contains_key(&id));
+    h.state_mut().selected_ops = Some(OpsRef::Incident(id));
+    h.run_steps(2);
+    h.key_press(egui::Key::R);
+    step_until(&mut h, "suggestions", |a| a.dispatch.recommendation.is_some());
+    h.run_steps(2);
+    let first = h.state().dispatch.recommendation.clone().unwrap().unit_ids();
+    assert!(first.len() >= 2, "{first:?}");
+    // Untick all but the first suggested unit: a partial dispatch.
+    for k in 1..first.len().min(9) {
+        let key = [
+            egui::Key::Num1,
+            egui::Key::Num2,
+            egui::Key::Num3,
+            egui::Key::Num4,
+            egui::Key::Num5,
+            egui::Key::Num6,
+            egui::Key::Num7,
+            egui::Key::Num8,
+            egui::Key::Num9,
+        ][k];
+        h.key_press_modifiers(egui::Modifiers::ALT, key);
+        h.run_steps(1);
+    }
+    h.key_press(egui::Key::Enter);
+    step_until(&mut h, "the dispatch", |a| {
+        a.situation.units[&first[0]].status == UnitStatus::Dispatched
+    });
+    h.run_steps(3);
+    // The pane lists the assigned unit with its status.
+    let callsign = h.state().situation.units[&first[0]].spec.callsign.clone();
+    assert!(
+        h.query_all_by_label(&callsign).count() >= 1,
+        "{callsign} listed on the incident pane"
+    );
+    assert!(h.query_by_label("已派力量 (1)").is_some());
+    // R again: only what the plan still lacks, never the unit already there.
+    h.key_press(egui::Key::R);
+    step_until(&mut h, "new suggestions", |a| a.dispatch.recommendation.is_some());
+    let rec = h.state().dispatch.recommendation.clone().unwrap();
+    assert!(
+        !rec.unit_ids().contains(&first[0]),
+        "already assigned: {:?}",
+        rec.unit_ids()
+    );
+    assert!(
+        rec.requirements
+            .iter()
+            .any(|r| r.assigned.iter().any(|a| a.unit == first[0])),
+        "counted toward its requirement"
+    );
+    assert!(rec.unit_ids().len() < first.len(), "fewer than the full plan");
+    // A unit's 派往事件 defaults to the incident looked at last.
+    let other_unit = rec.unit_ids()[0];
+    h.state_mut().selected_ops = Some(OpsRef::Unit(other_unit));
+    h.run_steps(2);
+    assert_eq!(h.state().dispatch.target, Some(id));
+    let _ = db;
+}

@@ -8,5 +8,6 @@ pub mod jobs;
 pub mod pmtiles;
 pub mod replay;
 pub mod routing;
+pub mod sound;
 pub mod store;
 pub mod tiles;

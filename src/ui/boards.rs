@@ -201,16 +201,40 @@ impl OneMapApp {
             ui.label(RichText::new(tr(lang, Msg::NoIncidents)).weak());
             return;
         }
+        let limits = self.settings.pending;
+        ui.horizontal_wrapped(|ui| {
+            ui.checkbox(&mut self.settings.alert_sound, tr(lang, Msg::AlertSound));
+            ui.label(
+                RichText::new(format!(
+                    "{} {:.0} / {:.0}",
+                    tr(lang, Msg::PendingLimitsLabel),
+                    limits.amber_min,
+                    limits.red_min
+                ))
+                .small()
+                .weak(),
+            )
+            .on_hover_text(tr(lang, Msg::PendingLimitsTip));
+        });
+        let order = super::pending::by_urgency(&sit, now_ms, limits);
         egui::ScrollArea::both().id_salt("incidents_scroll").show(ui, |ui| {
             egui::Grid::new("incidents_grid")
                 .striped(true)
-                .num_columns(5)
+                .num_columns(7)
                 .show(ui, |ui| {
-                    for m in [Msg::Type, Msg::Severity, Msg::Status, Msg::Reported, Msg::Caller] {
+                    for m in [
+                        Msg::Type,
+                        Msg::Severity,
+                        Msg::Status,
+                        Msg::CountyCol,
+                        Msg::WaitingCol,
+                        Msg::AssignedCol,
+                        Msg::Caller,
+                    ] {
                         ui.label(RichText::new(tr(lang, m)).strong());
                     }
                     ui.end_row();
-                    for i in sit.incidents.values().rev() {
+                    for i in order.iter().filter_map(|id| sit.incidents.get(id)) {
                         let text = format!(
                             "#{} {}",
                             i.id.0,
@@ -228,13 +252,31 @@ impl OneMapApp {
                                 .strong(),
                         );
                         ui.label(pick(lang, i.status.name_zh(), i.status.name_en()));
-                        ui.label(crate::local_time::from_utc_iso(&i.reported_at_utc, now_ms))
-                            .on_hover_text(format!("{} UTC", i.reported_at_utc));
+                        let county = self.world.county_shapes.of(i.lonlat.lonlat());
+                        ui.label(county.map_or("—", |(zh, en)| pick(lang, zh, en)));
+                        let age = super::pending::age(i, now_ms, limits);
+                        let elapsed = duration(lang, super::pending::elapsed_s(i, now_ms));
+                        let colour = match age {
+                            super::pending::Age::Red => theme::DANGER,
+                            super::pending::Age::Amber => theme::WARN_TEXT,
+                            super::pending::Age::Fresh => ui.visuals().text_color(),
+                        };
+                        ui.label(RichText::new(elapsed).monospace().color(colour))
+                            .on_hover_text(format!(
+                                "{} {} {}",
+                                tr(lang, Msg::Reported),
+                                crate::local_time::from_utc_iso(&i.reported_at_utc, now_ms),
+                                lang.pick(crate::local_time::ZONE_ZH, crate::local_time::ZONE_EN)
+                            ));
+                        ui.label(super::pending::assigned_count(&sit, i.id).to_string());
                         ui.label(&i.caller.name);
                         ui.end_row();
                     }
                 });
         });
+        if sit.incidents.values().any(|i| !i.status.is_final()) {
+            ui.ctx().request_repaint_after(std::time::Duration::from_secs(1));
+        }
         if let Some(c) = clicked {
             self.select_ops(ui.ctx(), c);
         }
@@ -548,6 +590,7 @@ impl OneMapApp {
                     let at = crate::local_time::from_utc_iso(&n.ts_utc, now_ms);
                     ui.label(RichText::new(format!("{at} {}: {}", n.operator, n.text)).small());
                 }
+                self.assigned_units_ui(ui, lang, id, now_ms);
                 ui.horizontal_wrapped(|ui| {
                     ui.label(format!("{}:", tr(lang, Msg::SetStatus)));
                     let allowed = IncidentStatus::ALL.iter().copied().filter(|to| {
@@ -780,8 +823,16 @@ impl OneMapApp {
         if open.is_empty() || u.status == UnitStatus::OutOfService {
             return;
         }
+        // The incident the officer last looked at, else the nearest open one to the unit.
         if self.dispatch.target.is_none_or(|t| !open.iter().any(|i| i.id == t)) {
-            self.dispatch.target = open.last().map(|i| i.id);
+            let here = u.lonlat.lonlat();
+            self.dispatch.target = open
+                .iter()
+                .min_by(|a, b| {
+                    let d = |i: &&&crate::model::incident::Incident| crate::geom::haversine_m(here, i.lonlat.lonlat());
+                    d(a).total_cmp(&d(b))
+                })
+                .map(|i| i.id);
         }
         let label = |i: &crate::model::incident::Incident| {
             format!(
@@ -814,6 +865,49 @@ impl OneMapApp {
         });
     }
 
+    /// The units committed to an incident: call sign, status, ETA while moving, time on scene.
+    fn assigned_units_ui(&mut self, ui: &mut Ui, lang: Lang, incident: IncidentId, now_ms: i64) {
+        let sit = self.situation.clone();
+        let mut units: Vec<_> = sit.units.values().filter(|u| u.assignment == Some(incident)).collect();
+        if units.is_empty() {
+            return;
+        }
+        units.sort_by(|a, b| a.spec.callsign.cmp(&b.spec.callsign));
+        ui.label(RichText::new(format!("{} ({})", tr(lang, Msg::AssignedUnits), units.len())).strong());
+        let mut clicked = None;
+        egui::Grid::new("assigned_units")
+            .striped(true)
+            .num_columns(3)
+            .show(ui, |ui| {
+                for u in units {
+                    if ui.selectable_label(false, &u.spec.callsign).clicked() {
+                        clicked = Some(OpsRef::Unit(u.id));
+                    }
+                    ui.label(
+                        RichText::new(pick(lang, u.status.name_zh(), u.status.name_en())).color(status_color(u.status)),
+                    );
+                    let since =
+                        |utc: &str| crate::time::parse_utc_ms(utc).map(|t| ((now_ms - t).max(0)) as f64 / 1000.0);
+                    let detail = match u.status {
+                        UnitStatus::OnScene => since(&u.status_since_utc)
+                            .map(|s| format!("{} {}", tr(lang, Msg::OnSceneFor), duration(lang, s))),
+                        UnitStatus::Dispatched | UnitStatus::EnRoute => self
+                            .tracks
+                            .routes
+                            .get(&u.id)
+                            .and_then(|t| crate::dispatch::tracking::estimate_position(u, t, now_ms))
+                            .map(|e| format!("{} {}", tr(lang, Msg::EtaLabel), duration(lang, e.remaining_s))),
+                        _ => None,
+                    };
+                    ui.label(RichText::new(detail.unwrap_or_default()).monospace());
+                    ui.end_row();
+                }
+            });
+        if let Some(c) = clicked {
+            self.select_ops(ui.ctx(), c);
+        }
+    }
+
     fn clear_selection(&mut self) {
         self.selected_ops = None;
     }
@@ -827,4 +921,12 @@ fn sit_warehouse_name(sit: &crate::model::situation::Situation, id: WarehouseId,
 
 fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
     lang.pick(zh, en)
+}
+
+/// A duration in the officer's language: `1 小时 42 分` / `1 h 42 min`, never an ambiguous `1:42`.
+fn duration(lang: Lang, secs: f64) -> String {
+    match lang {
+        Lang::Zh => crate::local_time::duration_zh(secs),
+        Lang::En => crate::local_time::duration_en(secs),
+    }
 }

@@ -160,6 +160,8 @@ impl OneMapApp {
         self.incident_form.pending = None;
         match result.map(|d| d.incident) {
             Ok(Some(id)) => {
+                // Recorded here: not news to this officer.
+                self.live.arrivals.ack(id);
                 let keep = (self.incident_form.class, self.incident_form.incident_type);
                 self.incident_form = IncidentForm {
                     class: keep.0,

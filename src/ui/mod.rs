@@ -12,6 +12,7 @@ pub mod mode;
 pub mod notices;
 mod panels;
 pub mod parts;
+pub mod pending;
 pub mod replay;
 pub mod settings;
 
@@ -164,6 +165,7 @@ impl OneMapApp {
                 counties,
                 has_plans: false,
                 schematic_roads: false,
+                county_shapes: pending::Counties::default(),
             },
             settings,
             mode: Mode::MapOnly,
@@ -186,6 +188,7 @@ impl OneMapApp {
             incident_form: incident_form::IncidentForm::default(),
             notices: Notices::default(),
         };
+        app.world.county_shapes = pending::Counties::from_pack(&app.world.pack);
         let mut coverage_ctx = None;
         app.drill_setup = drill::DrillSetup::scan(&app.world.pack.dir);
         let dispatch = match crate::dispatch::Plans::load_pack(&app.world.pack.dir) {
@@ -268,6 +271,7 @@ impl OneMapApp {
 
     fn drain_store_events(&mut self, answers: &mut Vec<Answer>) {
         let Some(w) = self.mode.writer() else { return };
+        let mut changed = false;
         while let Ok(ev) = w.rx.try_recv() {
             match ev {
                 StoreEvent::Opened {
@@ -278,6 +282,8 @@ impl OneMapApp {
                 } => {
                     self.live.store_path = Some(path);
                     self.situation = situation;
+                    self.live.arrivals.reset();
+                    self.live.arrivals.observe(&self.situation);
                     let empty = self.situation.last_seq == 0;
                     self.live.offer_demo = created && empty && self.world.pack.dir.join("demo").is_dir();
                     if !warnings.is_empty() {
@@ -286,6 +292,7 @@ impl OneMapApp {
                 }
                 StoreEvent::Situation { situation, answer } => {
                     self.situation = situation;
+                    changed = true;
                     answers.extend(answer);
                 }
                 StoreEvent::Answer(a) => answers.push(a),
@@ -294,6 +301,26 @@ impl OneMapApp {
                     self.notices.push(Severity::Error, Source::Store, e.to_string());
                 }
             }
+        }
+        if changed {
+            self.arrivals_observed();
+        }
+    }
+
+    /// Raise the arrival alert for incidents new in the situation: a notice, the banner in the
+    /// top bar (until acknowledged) and, when switched on, the chime.
+    fn arrivals_observed(&mut self) {
+        let new = self.live.arrivals.observe(&self.situation);
+        if new.is_empty() {
+            return;
+        }
+        let lang = self.settings.lang;
+        let ids: Vec<String> = new.iter().map(|i| format!("#{}", i.0)).collect();
+        let text = format!("{}: {}", tr(lang, Msg::NewArrivals), ids.join(" "));
+        self.notices.push(Severity::Warning, Source::Arrival, text);
+        if self.settings.alert_sound {
+            self.live.arrivals.chimes += 1;
+            crate::backend::sound::chime();
         }
     }
 
@@ -1068,6 +1095,12 @@ impl OneMapApp {
     pub fn show(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
         self.notices.set_now(ctx.input(|i| i.time));
+        // Looking at a new incident acknowledges its arrival.
+        if let Some(OpsRef::Incident(id)) = self.selected_ops {
+            self.live.arrivals.ack(id);
+            // 派往事件 on a unit's pane defaults to the incident looked at last.
+            self.dispatch.target = Some(id);
+        }
         // A message about one incident or unit never stays on the next one's pane.
         if self.selected_ops != self.dispatch.notice_selection {
             self.dispatch.notice_selection = self.selected_ops;

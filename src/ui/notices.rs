@@ -37,6 +37,8 @@ pub enum Source {
     Form,
     /// Short confirmations in the status bar.
     Toast,
+    /// New incidents arriving (from any seat, the CLI or a drill inject).
+    Arrival,
 }
 
 /// One notice.

@@ -15,6 +15,30 @@ use crate::mappack::LayerKind;
 use crate::search::PlaceKind;
 
 impl OneMapApp {
+    /// The arrival alert: a flashing button naming the unacknowledged new incidents (opens the
+    /// oldest) and one that acknowledges them all.
+    fn arrivals_banner_ui(&mut self, ui: &mut Ui, lang: Lang) {
+        let unacked = self.live.arrivals.unacked.clone();
+        let Some(first) = unacked.first().copied() else { return };
+        ui.separator();
+        let on = (ui.input(|i| i.time) * 2.0) as i64 % 2 == 0;
+        ui.ctx().request_repaint_after(std::time::Duration::from_millis(500));
+        let ids: Vec<String> = unacked.iter().map(|i| format!("#{}", i.0)).collect();
+        let text = RichText::new(format!("{} {}", tr(lang, Msg::NewArrivals), ids.join(" ")))
+            .strong()
+            .color(egui::Color32::BLACK)
+            .background_color(if on { theme::WARN_TEXT } else { theme::DANGER });
+        if ui.button(text).on_hover_text(tr(lang, Msg::NewArrivalsTip)).clicked() {
+            self.boards.board = super::Board::Incidents;
+            self.live.arrivals.ack(first);
+            self.select_ops(ui.ctx(), crate::map::ops::OpsRef::Incident(first));
+        }
+        if ui.small_button(tr(lang, Msg::AckAll)).clicked() {
+            self.live.arrivals.ack_all();
+            self.notices.clear(Source::Arrival);
+        }
+    }
+
     pub(super) fn top_bar_ui(&mut self, ui: &mut Ui) {
         ui.horizontal_wrapped(|ui| {
             let lang = self.settings.lang;
@@ -32,6 +56,7 @@ impl OneMapApp {
                 )
                 .on_hover_text(self.t(Msg::DemoBadgeTip));
             }
+            self.arrivals_banner_ui(ui, lang);
             ui.separator();
             if ui
                 .button(self.t(Msg::FitPrefecture))

@@ -42,6 +42,8 @@ pub struct World {
     pub has_plans: bool,
     /// The pack's roads are schematic (routes are estimates).
     pub schematic_roads: bool,
+    /// County polygons, for naming an incident's county.
+    pub county_shapes: super::pending::Counties,
 }
 
 /// A fly-to animation.
@@ -160,6 +162,8 @@ pub struct LiveView {
     pub next_req: u64,
     /// Fixed "now" in ms since the epoch for tests, drills and replays (`None` = the wall clock).
     pub clock_ms: Option<i64>,
+    /// New incidents not yet acknowledged (the arrival alert).
+    pub arrivals: super::pending::Arrivals,
 }
 
 /// Which board shows and its filters.
