@@ -239,6 +239,8 @@ messages! {
     ToArrival => "报警至到场", "Report to arrival";
     EstimatedPosition => "估算位置（按路线与用时推算，非定位）", "Estimated position (dead reckoning along the route, not a fix)";
     Remaining => "剩余", "To go";
+    ScenarioOver => "演练脚本已到结束时间：请点“结束演练”生成报告", "The scenario has reached its end: press End drill to write the report";
+    OpenReport => "打开报告", "Open report";
     NewArrivals => "新事件", "New incidents";
     AckAll => "全部已阅", "Acknowledge all";
     NewArrivalsTip => "点击查看最早的未阅新事件", "Click to open the oldest unacknowledged new incident";

@@ -97,6 +97,8 @@ pub enum DrillReport {
         name: String,
         /// Simulated start, ms.
         start_ms: i64,
+        /// Simulated end of the scenario, ms (its `end`, else its last inject).
+        end_ms: Option<i64>,
     },
     /// After a tick.
     Progress {
@@ -201,10 +203,15 @@ fn run(
         ..SimOptions::default()
     };
     let mut sim = Simulator::new(scenario.clone(), plans, router, Geography::from_pack(pack), base, opts)?;
+    let end_ms = scenario
+        .end_s
+        .or_else(|| scenario.injects.iter().map(|i| i.at_s).max())
+        .map(|s| scenario.start_ms.saturating_add(s as i64 * 1000));
     send(DrillReport::Started {
         drill_id: drill_id.clone(),
         name: scenario.name.clone(),
         start_ms: scenario.start_ms,
+        end_ms,
     });
     let mut now_ms = scenario.start_ms;
     loop {
@@ -256,7 +263,14 @@ fn run(
                 },
             )?;
             drop(store);
-            let report = write_report(pack, start, &drill_id, sim.notes());
+            // Stopped before the scenario's end: score only what came due, list what never played.
+            let early = (end_ms.is_some_and(|e| now_ms < e) || sim.next_due_ms().is_some()).then(|| {
+                crate::drill::run::EarlyStop {
+                    at_ms: now_ms,
+                    unplayed: scenario.unplayed(now_ms),
+                }
+            });
+            let report = write_report(pack, start, &drill_id, sim.notes(), early);
             send(DrillReport::Ended { drill_id, report });
             return Ok(());
         }
@@ -268,13 +282,14 @@ fn write_report(
     start: &DrillStart,
     drill_id: &str,
     notes: &[(i64, String)],
+    early: Option<crate::drill::run::EarlyStop>,
 ) -> Result<PathBuf, DrillJobError> {
     let notes = notes
         .iter()
         // The report's times are Beijing time (its header states the zone once).
         .map(|(t, n)| format!("{} {n}", crate::local_time::clock(*t)))
         .collect();
-    let report = crate::drill::report_from_db(&start.db, pack, Some(drill_id), notes)?;
+    let report = crate::drill::run::report_from_db_stopped(&start.db, pack, Some(drill_id), notes, early)?;
     let dir = start
         .db
         .parent()

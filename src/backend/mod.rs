@@ -2,12 +2,12 @@
 //! answering with results and `ctx.request_repaint()`. The UI never blocks on them.
 
 pub mod coverage_jobs;
+pub mod desktop;
 pub mod drill;
 pub mod file_log;
 pub mod jobs;
 pub mod pmtiles;
 pub mod replay;
 pub mod routing;
-pub mod sound;
 pub mod store;
 pub mod tiles;

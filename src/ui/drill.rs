@@ -40,6 +40,8 @@ pub struct DrillState {
     pub next_due_ms: Option<i64>,
     /// Stop was asked.
     pub ending: bool,
+    /// Simulated end of the scenario, ms: the clock stops there and asks to end the drill.
+    pub end_ms: Option<i64>,
 }
 
 /// The drill section's settings and last outcome.
@@ -53,6 +55,8 @@ pub struct DrillSetup {
     pub auto: bool,
     /// The last drill's report (path or why not).
     pub last_report: Option<Result<PathBuf, DrillJobError>>,
+    /// The report the officer last asked to open (打开报告).
+    pub opened: Option<PathBuf>,
 }
 
 impl DrillSetup {
@@ -72,6 +76,7 @@ impl DrillSetup {
             chosen: 0,
             auto: true,
             last_report: None,
+            opened: None,
         }
     }
 }
@@ -121,6 +126,7 @@ impl OneMapApp {
                     positions: Arc::new(Vec::new()),
                     next_due_ms: None,
                     ending: false,
+                    end_ms: None,
                 };
                 // Only from live work (checked above): one drill at a time, none in a replay.
                 if self.mode.enter_drill(drill).is_err() {
@@ -168,13 +174,16 @@ impl OneMapApp {
         let Some(d) = self.mode.drill_mut() else { return };
         let mut to_store = Vec::new();
         let mut finished: Option<Option<Result<PathBuf, DrillJobError>>> = None;
+        let mut scenario_over = false;
         while let Ok(r) = d.worker.rx.try_recv() {
             match r {
                 DrillReport::Started {
                     drill_id,
                     name,
                     start_ms,
+                    end_ms,
                 } => {
+                    d.end_ms = end_ms;
                     d.clock = SimClock::new(start_ms);
                     d.clock.set_speed(60.0);
                     d.clock.play();
@@ -212,6 +221,14 @@ impl OneMapApp {
             if d.clock.is_playing() {
                 d.clock.advance(std::time::Duration::from_secs_f32(dt));
                 ctx.request_repaint_after(std::time::Duration::from_millis(100));
+                // The scenario is over: the clock stops there and the bar asks to end the drill.
+                if let Some(end) = d.end_ms
+                    && d.clock.now_ms() >= end
+                {
+                    d.clock.seek(end);
+                    d.clock.pause();
+                    scenario_over = true;
+                }
             }
             let now = d.clock.now_ms();
             d.sim_now.store(now, Ordering::Relaxed);
@@ -219,6 +236,10 @@ impl OneMapApp {
                 d.last_tick = Some(now);
             }
             self.live.clock_ms = Some(now);
+        }
+        if scenario_over {
+            let text = tr(self.settings.lang, Msg::ScenarioOver);
+            self.notices.push(Severity::Warning, Source::Drill, text);
         }
         if let Some(report) = finished {
             self.mode.leave_drill();
@@ -278,7 +299,9 @@ impl OneMapApp {
                 }
             }
         }
-        super::panels::notice_ui(ui, &mut self.notices, Source::Drill, lang);
+        if self.mode.drill().is_none() {
+            super::panels::notice_ui(ui, &mut self.notices, Source::Drill, lang);
+        }
         // A drill left running by a closed console or a failed worker can be ended here.
         if self.mode.drill().is_none() && self.mode.replay().is_none() {
             let stale: Vec<String> = self
@@ -299,7 +322,19 @@ impl OneMapApp {
         }
         match &self.drill_setup.last_report {
             Some(Ok(p)) => {
+                let p = p.clone();
                 ui.label(RichText::new(format!("{}: {}", tr(lang, Msg::DrillReport), p.display())).small());
+                if ui
+                    .button(tr(lang, Msg::OpenReport))
+                    .on_hover_text(p.display().to_string())
+                    .clicked()
+                {
+                    self.drill_setup.opened = Some(p.clone());
+                    if let Err(e) = crate::backend::desktop::open_path(&p) {
+                        let text = format!("{}: {}: {e}", tr(lang, Msg::OpenReport), p.display());
+                        self.notices.push(Severity::Warning, Source::Drill, text);
+                    }
+                }
             }
             Some(Err(e)) => {
                 ui.colored_label(theme::WARN_TEXT, format!("{}: {e}", tr(lang, Msg::DrillReport)));
@@ -368,6 +403,7 @@ impl OneMapApp {
                 end = true;
             }
         });
+        super::panels::notice_ui(ui, &mut self.notices, Source::Drill, lang);
         if end {
             self.end_drill();
         }

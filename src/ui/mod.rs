@@ -320,7 +320,7 @@ impl OneMapApp {
         self.notices.push(Severity::Warning, Source::Arrival, text);
         if self.settings.alert_sound {
             self.live.arrivals.chimes += 1;
-            crate::backend::sound::chime();
+            crate::backend::desktop::chime();
         }
     }
 

@@ -1,7 +1,7 @@
-//! The arrival chime: plays the desktop's "new message" sound on a short-lived thread through
-//! the first player found (libcanberra, PulseAudio, ALSA). A missing player or sound file is
-//! logged, never shown and never fatal: the visible alert is the one that must not fail.
-//! Imports nothing from `ui`.
+//! The desktop around the console: the arrival chime (the desktop's "new message" sound, played
+//! on a short-lived thread through the first player found: libcanberra, PulseAudio) and opening a
+//! file (the after-action report) in the desktop's viewer. A missing player is logged, never
+//! fatal: the visible alert is the one that must not fail. Imports nothing from `ui`.
 
 use std::process::{Command, Stdio};
 
@@ -31,4 +31,15 @@ pub fn chime() {
     if let Err(e) = spawned {
         log::warn!("arrival chime: cannot start its thread: {e}");
     }
+}
+
+/// Open a file in the desktop's default application (`xdg-open`), without waiting for it.
+pub fn open_path(path: &std::path::Path) -> std::io::Result<()> {
+    Command::new("xdg-open")
+        .arg(path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map(|_| ())
 }
