@@ -177,3 +177,90 @@ fn info_lists_both_road_sources() {
         .collect();
     assert!(layers.contains(&"railway"), "{layers:?}");
 }
+
+/// The real Mohan roads of the shipped pack written as a centre's GeoJSON would be (class in
+/// a Chinese 行政等级-like field), optionally moved by `shift`.
+fn mohan_geojson(shift: impl Fn([f64; 2]) -> [f64; 2]) -> String {
+    let g = Graph::load(&osm_pack().join("roads.graph")).unwrap();
+    let features: Vec<serde_json::Value> = (0..g.piece_count() as u32)
+        .filter(|&p| !g.piece_estimated(p))
+        .filter(|&p| {
+            let q = onemap::roads::graph::e7_to_deg(g.piece_points_e7(p)[0]);
+            (101.6..101.75).contains(&q[0]) && (21.15..21.3).contains(&q[1])
+        })
+        .map(|p| {
+            let coords: Vec<[f64; 2]> = g
+                .piece_points_e7(p)
+                .iter()
+                .map(|q| shift(onemap::roads::graph::e7_to_deg(*q)))
+                .collect();
+            let [f, b] = g.piece_edges(p);
+            let oneway = match (f != u32::MAX, b != u32::MAX) {
+                (true, true) => "否",
+                (true, false) => "是",
+                _ => "-1",
+            };
+            serde_json::json!({"type": "Feature",
+                "properties": {"等级": serde_json::to_value(g.piece_class(p)).unwrap(), "单行": oneway},
+                "geometry": {"type": "LineString", "coordinates": coords}})
+        })
+        .collect();
+    serde_json::json!({"type": "FeatureCollection", "features": features}).to_string()
+}
+
+#[test]
+fn own_road_lines_build_a_pack_and_a_gcj02_shift_is_flagged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    let build = |name: &str, text: String| {
+        let file = tmp.path().join(format!("{name}.geojson"));
+        std::fs::write(&file, text).unwrap();
+        let out = tmp.path().join(name);
+        let o = onemap(&[
+            "mappack",
+            "build",
+            "--roads",
+            &s(&file),
+            "--class-field",
+            "等级",
+            "--oneway-field",
+            "单行",
+            "--base",
+            &s(&root().join("maps/xishuangbanna")),
+            "--reference",
+            &s(&osm_pack()),
+            "--out",
+            &s(&out),
+        ]);
+        let stderr = String::from_utf8_lossy(&o.stderr).to_string();
+        let v: serde_json::Value = serde_json::from_str(&ok(&o)).unwrap();
+        (v, stderr, out)
+    };
+    let (v, stderr, out) = build("honest", mohan_geojson(|p| p));
+    assert_eq!(v["gcj02_check"]["looks_gcj02"], false, "{v}");
+    assert!(!stderr.contains("GCJ-02"), "{stderr}");
+    // Routes over the imported lines are real-road routes (the library test
+    // `roads::lines::tests::lines_of_real_roads_give_the_same_routes_as_the_osm_import` compares
+    // them with the OSM import route by route).
+    let (a, b) = ([101.68246, 21.18582], [101.7005, 21.2100]);
+    let o = onemap(&[
+        "--pack",
+        &s(&out),
+        "route",
+        "--from",
+        "101.68246,21.18582",
+        "--to",
+        "101.7005,21.2100",
+        "--json",
+    ]);
+    let r: serde_json::Value = serde_json::from_str(&ok(&o)).unwrap();
+    assert_eq!(r["estimated_share"].as_f64().unwrap(), 0.0, "{r}");
+    assert!(
+        r["road_distance_m"].as_f64().unwrap()
+            >= onemap::geom::haversine_m(a, b) - r["snap_from_m"].as_f64().unwrap() - r["snap_to_m"].as_f64().unwrap(),
+        "{r}"
+    );
+    let (v, stderr, _) = build("shifted", mohan_geojson(onemap::geom::wgs84_to_gcj02));
+    assert_eq!(v["gcj02_check"]["looks_gcj02"], true, "{v}");
+    assert!(stderr.contains("GCJ-02"), "{stderr}");
+}

@@ -338,11 +338,33 @@ pub enum DemoCommand {
 /// `onemap mappack …`.
 #[derive(Debug, Subcommand)]
 pub enum MappackCommand {
-    /// Build a pack with a routing graph from an OpenStreetMap extract.
+    /// Build a pack with a routing graph from an OpenStreetMap extract or the centre's own road
+    /// lines (GeoJSON / Shapefile).
+    #[command(group(clap::ArgGroup::new("source").required(true).args(["osm", "roads"])))]
     Build {
         /// The `.osm.pbf` extract.
         #[arg(long, value_name = "FILE.osm.pbf")]
-        osm: PathBuf,
+        osm: Option<PathBuf>,
+        /// Road lines of the centre (GeoJSON or ESRI Shapefile, WGS-84/CGCS2000 lon/lat).
+        #[arg(long, value_name = "FILE.geojson|FILE.shp", requires = "class_field")]
+        roads: Option<PathBuf>,
+        /// Attribute holding the road class (技术等级 / 行政等级 values such as 高速公路, 国道, 县道, or OSM
+        /// highway values).
+        #[arg(long, value_name = "FIELD")]
+        class_field: Option<String>,
+        /// JSON object mapping class values the built-in table does not know to OSM highway values,
+        /// e.g. {"快速路": "trunk"}.
+        #[arg(long, value_name = "FILE.json")]
+        class_map: Option<PathBuf>,
+        /// Attribute holding a speed in km/h (default: the class speed).
+        #[arg(long, value_name = "FIELD")]
+        speed_field: Option<String>,
+        /// Attribute holding a one-way flag (yes/no/-1, T/F, FT/TF, 是/否).
+        #[arg(long, value_name = "FIELD")]
+        oneway_field: Option<String>,
+        /// A pack with real roads to check the lines against for a GCJ-02 shift (default: --base).
+        #[arg(long, value_name = "DIR")]
+        reference: Option<PathBuf>,
         /// Keep only roads inside this GeoJSON (Multi)Polygon.
         #[arg(long, value_name = "FILE.geojson")]
         boundary: Option<PathBuf>,
@@ -771,6 +793,12 @@ fn run_command(cli: &Cli) -> Result<(), CliError> {
             action:
                 MappackCommand::Build {
                     osm,
+                    roads: road_lines,
+                    class_field,
+                    class_map,
+                    speed_field,
+                    oneway_field,
+                    reference,
                     boundary,
                     skeleton,
                     calibration,
@@ -782,8 +810,33 @@ fn run_command(cli: &Cli) -> Result<(), CliError> {
                     out,
                 },
         }) => {
+            let input = match (osm, road_lines) {
+                (Some(p), _) => roads::RoadInput::Osm(p),
+                (None, Some(file)) => {
+                    let class_map = match class_map {
+                        Some(f) => {
+                            let text = std::fs::read_to_string(f)
+                                .map_err(|e| CliError::input(format!("--class-map {}: {e}", f.display())))?;
+                            serde_json::from_str(&text)
+                                .map_err(|e| CliError::input(format!("--class-map {}: {e}", f.display())))?
+                        }
+                        None => Default::default(),
+                    };
+                    roads::RoadInput::Lines {
+                        file,
+                        fields: crate::mappack::road_lines::LineFields {
+                            class_field: class_field.clone().unwrap_or_default(),
+                            class_map,
+                            speed_field: speed_field.clone(),
+                            oneway_field: oneway_field.clone(),
+                        },
+                        reference: reference.as_deref(),
+                    }
+                }
+                (None, None) => return Err(CliError::input("--osm or --roads is required".to_string())),
+            };
             let args = roads::BuildArgs {
-                osm,
+                input,
                 boundary: boundary.as_deref(),
                 skeleton: skeleton.as_deref().zip(calibration.as_deref()),
                 skeleton_speed_kmh: *skeleton_speed_kmh,

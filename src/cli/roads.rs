@@ -8,8 +8,9 @@ use serde_json::json;
 use super::CliError;
 use crate::geom::{BBox, parse_lonlat};
 use crate::mappack::{LayerKind, MapPack, parse_feature_collection};
-use crate::roads::graph::{Graph, hash64};
-use crate::roads::osm::{ImportOptions, ImportStats, import_pbf_builder, import_pbf_path};
+use crate::roads::graph::{GraphBuilder, hash64};
+use crate::roads::osm::{ImportOptions, ImportStats, import_pbf_builder};
+use crate::roads::profile::SpeedTable;
 use crate::roads::router::{RoadsError, Router, RoutingSpec};
 use crate::roads::search::{Metric, RouteError};
 use crate::roads::skeleton;
@@ -139,10 +140,33 @@ pub fn isochrone(pack: &MapPack, at: &str, minutes: &str, json: bool) -> Result<
     ))
 }
 
+/// Where a pack's roads come from.
+pub enum RoadInput<'a> {
+    /// An OpenStreetMap `.osm.pbf` extract.
+    Osm(&'a Path),
+    /// A centre's own road lines (GeoJSON or Shapefile) and how to read their attributes.
+    Lines {
+        /// The file.
+        file: &'a Path,
+        /// Attribute fields.
+        fields: crate::mappack::road_lines::LineFields,
+        /// A pack whose real roads tell whether the lines are GCJ-02-shifted (default: --base).
+        reference: Option<&'a Path>,
+    },
+}
+
+impl RoadInput<'_> {
+    fn path(&self) -> &Path {
+        match self {
+            RoadInput::Osm(p) | RoadInput::Lines { file: p, .. } => p,
+        }
+    }
+}
+
 /// What `onemap mappack build` was asked to do.
 pub struct BuildArgs<'a> {
-    /// The extract.
-    pub osm: &'a Path,
+    /// The road data.
+    pub input: RoadInput<'a>,
     /// Keep roads inside this (Multi)Polygon GeoJSON.
     pub boundary: Option<&'a Path>,
     /// A skeleton network and its calibration file, joined to the extract's roads.
@@ -163,7 +187,7 @@ pub struct BuildArgs<'a> {
 /// `onemap mappack build`: import, write `roads.graph`, `manifest.json` and `README.md`.
 pub fn mappack_build(args: &BuildArgs) -> Result<String, CliError> {
     let BuildArgs {
-        osm,
+        ref input,
         boundary,
         skeleton,
         skeleton_speed_kmh,
@@ -172,6 +196,7 @@ pub fn mappack_build(args: &BuildArgs) -> Result<String, CliError> {
         base,
         out,
     } = *args;
+    let osm = input.path();
     let base_pack = match base {
         Some(b) => Some(MapPack::load(b).map_err(|e| CliError::input(format!("--base: {e}")))?),
         None => None,
@@ -195,16 +220,63 @@ pub fn mappack_build(args: &BuildArgs) -> Result<String, CliError> {
         boundary: polygon.as_ref().map(|_| &inside as &dyn Fn(f64, f64) -> bool),
         ..Default::default()
     };
-    let (graph, stats, skel) = match skeleton {
-        None => {
-            let (g, st) = import_pbf_path(osm, &opts).map_err(|e| CliError::input(e.to_string()))?;
-            (g, st, None)
-        }
-        Some((file, calibration)) => {
-            let (g, st, rep) = build_with_skeleton(osm, file, calibration, skeleton_speed_kmh, &opts, &inside)?;
-            (g, st, Some(rep))
+    let t0 = std::time::Instant::now();
+    let read = |p: &Path| std::fs::read(p).map_err(|e| CliError::input(format!("cannot read {}: {e}", p.display())));
+    let mut hashed = read(osm)?;
+    let mut shift = None;
+    let (mut builder, mut stats) = match input {
+        RoadInput::Osm(_) => import_pbf_builder(&hashed, &opts).map_err(|e| CliError::input(e.to_string()))?,
+        RoadInput::Lines {
+            file,
+            fields,
+            reference,
+        } => {
+            let lines = crate::mappack::road_lines::read(file, fields, &SpeedTable::default())
+                .map_err(|e| CliError::input(e.to_string()))?;
+            let reference = match reference {
+                Some(r) => Some(MapPack::load(r).map_err(|e| CliError::input(format!("--reference: {e}")))?),
+                None => None,
+            };
+            if let Some((g, spec)) = reference.as_ref().or(base_pack.as_ref()).and_then(|p| p.roads())
+                && !spec.schematic
+            {
+                shift = crate::roads::lines::gcj02_check(&lines, &g);
+            }
+            if shift.as_ref().is_some_and(|c| c.looks_gcj02) {
+                eprintln!(
+                    "警告：{} 看起来是 GCJ-02（火星坐标）偏移数据，应先转换为 WGS-84 / warning: {} looks GCJ-02-shifted (Chinese web-map offset); convert it to WGS-84 first",
+                    file.display(),
+                    file.display()
+                );
+            }
+            let (b, ls) = crate::roads::lines::build(&lines, opts.boundary)
+                .map_err(|e| CliError::input(format!("{}: {e}", file.display())))?;
+            let st = ImportStats {
+                ways_total: ls.lines,
+                road_ways: ls.lines,
+                nodes_referenced: ls.vertices,
+                nodes_outside: ls.vertices_outside,
+                pieces: ls.pieces,
+                ..ImportStats::default()
+            };
+            (b, st)
         }
     };
+    let skel = match skeleton {
+        None => None,
+        Some((file, calibration)) => {
+            let (rep, bytes) = join_skeleton(&mut builder, file, calibration, skeleton_speed_kmh, &inside)?;
+            hashed.extend_from_slice(&bytes);
+            Some(rep)
+        }
+    };
+    let graph = builder
+        .build(hash64(&hashed))
+        .map_err(|e| CliError::input(e.to_string()))?;
+    stats.graph_nodes = graph.node_count();
+    stats.edges = graph.edge_count();
+    stats.pieces = graph.piece_count();
+    stats.import_ms = t0.elapsed().as_secs_f64() * 1000.0;
     let name = name
         .map(str::to_string)
         .or(base_pack.as_ref().map(|p| format!("{}-osm", p.manifest.name)))
@@ -225,12 +297,30 @@ pub fn mappack_build(args: &BuildArgs) -> Result<String, CliError> {
     let osm_line = "© OpenStreetMap contributors (ODbL 1.0)";
     let mut source = json!({"osm": osm.file_name().and_then(|s| s.to_str()),
         "source_hash": format!("{:016x}", graph.source_hash()), "import": stats});
+    let real_licence = match input {
+        RoadInput::Osm(_) => "© OpenStreetMap contributors, ODbL 1.0",
+        RoadInput::Lines { .. } => "the centre's own road data (see its supplier's terms)",
+    };
+    if let RoadInput::Lines { .. } = input {
+        roads_layer["title"] = json!({"zh": "道路（本单位数据）", "en": "Roads (own data)"});
+        roads_layer["licence"] = json!(real_licence);
+        source = json!({"roads": file_name(osm), "source_hash": format!("{:016x}", graph.source_hash()),
+            "import": stats, "gcj02_check": shift});
+    }
     let mut extra_layers = Vec::new();
     if let (Some(rep), Some((file, _))) = (&skel, skeleton) {
+        // Off the network a leg stands for roads the skeleton does not model: straight × 1.4 at
+        // 30 km/h like the schematic network, up to 30 km; longer than 300 m it is an estimate.
+        roads_layer["routing"] = json!(RoutingSpec {
+            offroad_speed_kmh: 30.0,
+            offroad_detour: 1.4,
+            max_snap_km: 30.0,
+            ..RoutingSpec::default()
+        });
         roads_layer["title"] = json!({"zh": "道路（OSM 实测 + 标定骨架·示意）",
             "en": "Roads (real OSM + calibrated skeleton, schematic)"});
         roads_layer["sources"] = json!([
-            {"name": file_name(osm), "kind": "real_osm", "licence": "© OpenStreetMap contributors, ODbL 1.0"},
+            {"name": file_name(osm), "kind": "real_osm", "licence": real_licence},
             {"name": file_name(file), "kind": "calibrated_skeleton", "licence": SKELETON_LICENCE,
              "detour": (rep.calibration.detour * 1000.0).round() / 1000.0},
         ]);
@@ -324,10 +414,10 @@ pub fn mappack_build(args: &BuildArgs) -> Result<String, CliError> {
     let skeleton_json = skel
         .as_ref()
         .map(|r| json!({"calibration": r.calibration, "join": r.join}));
-    Ok(
-        serde_json::to_string_pretty(&json!({"out": out, "stats": stats, "skeleton": skeleton_json}))
-            .unwrap_or_default(),
+    Ok(serde_json::to_string_pretty(
+        &json!({"out": out, "stats": stats, "skeleton": skeleton_json, "gcj02_check": shift}),
     )
+    .unwrap_or_default())
 }
 
 /// Licence line of the skeleton network of the Xishuangbanna reference data.
@@ -344,24 +434,21 @@ struct SkeletonBuild {
     opts: skeleton::JoinOptions,
 }
 
-/// Imports the extract, joins the calibrated skeleton (clipped to the boundary), builds.
-fn build_with_skeleton(
-    osm: &Path,
+/// Joins the calibrated skeleton (clipped to the boundary) to the real pieces in `builder`;
+/// returns what it did and the skeleton file's bytes (for the source hash).
+fn join_skeleton(
+    builder: &mut GraphBuilder,
     file: &Path,
     calibration: &Path,
     speed_kmh: f64,
-    opts: &ImportOptions<'_>,
     inside: &dyn Fn(f64, f64) -> bool,
-) -> Result<(Graph, ImportStats, SkeletonBuild), CliError> {
-    let t0 = std::time::Instant::now();
+) -> Result<(SkeletonBuild, Vec<u8>), CliError> {
     if !(speed_kmh.is_finite() && (5.0..=130.0).contains(&speed_kmh)) {
         return Err(CliError::input(format!(
             "--skeleton-speed-kmh {speed_kmh}: 应在 5–130 之间 / must be between 5 and 130 km/h"
         )));
     }
     let read = |p: &Path| std::fs::read(p).map_err(|e| CliError::input(format!("cannot read {}: {e}", p.display())));
-    let osm_bytes = read(osm)?;
-    let (mut builder, mut stats) = import_pbf_builder(&osm_bytes, opts).map_err(|e| CliError::input(e.to_string()))?;
     let skel_bytes = read(file)?;
     let sk = skeleton::read_pbf(&skel_bytes)
         .map_err(|e| CliError::input(format!("--skeleton {}: {e}", file.display())))?
@@ -375,25 +462,15 @@ fn build_with_skeleton(
         speed_kmh,
         ..skeleton::JoinOptions::default()
     };
-    let join = skeleton::join(&mut builder, &sk, &join_opts);
-    let mut hashed = osm_bytes;
-    hashed.extend_from_slice(&skel_bytes);
-    let graph = builder
-        .build(hash64(&hashed))
-        .map_err(|e| CliError::input(e.to_string()))?;
-    stats.graph_nodes = graph.node_count();
-    stats.edges = graph.edge_count();
-    stats.pieces = graph.piece_count();
-    stats.import_ms = t0.elapsed().as_secs_f64() * 1000.0;
+    let join = skeleton::join(builder, &sk, &join_opts);
     Ok((
-        graph,
-        stats,
         SkeletonBuild {
             calibration: cal,
             join,
             rails: sk,
             opts: join_opts,
         },
+        skel_bytes,
     ))
 }
 

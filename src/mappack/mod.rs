@@ -3,6 +3,7 @@
 //! names the file, feature or line at fault. Pure: imports no egui, tokio or rusqlite.
 
 mod geojson;
+pub mod road_lines;
 mod tables;
 mod terrain;
 

@@ -56,6 +56,30 @@ pub fn hash64(bytes: &[u8]) -> u64 {
     h ^ (bytes.len() as u64)
 }
 
+/// Cuts a run of consecutive vertices of one way/line into road pieces `(first, last)` (index
+/// ranges, inclusive): at every vertex where `junction(i)` holds and at the run's end. A piece
+/// whose ends are the same vertex (a loop) is split at its middle; a degenerate one is dropped.
+pub fn split_run<T: PartialEq>(run: &[T], junction: impl Fn(usize) -> bool) -> Vec<(usize, usize)> {
+    let mut cuts = Vec::new();
+    let mut start = 0usize;
+    for j in 1..run.len() {
+        if j != run.len() - 1 && !junction(j) {
+            continue;
+        }
+        if run[start] == run[j] {
+            if j - start >= 2 {
+                let mid = (start + j) / 2;
+                cuts.push((start, mid));
+                cuts.push((mid, j));
+            }
+        } else {
+            cuts.push((start, j));
+        }
+        start = j;
+    }
+    cuts
+}
+
 /// Errors building a graph from pieces.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum BuildError {

@@ -9,6 +9,7 @@ pub mod bench;
 pub mod ch;
 pub mod graph;
 pub mod isochrone;
+pub mod lines;
 pub mod osm;
 pub mod profile;
 mod radix_heap;

@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use osmpbf::{BlobDecode, BlobReader, BlobType, Element, ErrorKind};
 
-use super::graph::{BuildError, Graph, GraphBuilder, hash64};
+use super::graph::{BuildError, Graph, GraphBuilder, hash64, split_run};
 use super::profile::{SpeedTable, WayRule, classify_way};
 
 /// Errors importing an OSM PBF extract.
@@ -346,30 +346,14 @@ pub fn import_pbf_builder(bytes: &[u8], opts: &ImportOptions<'_>) -> Result<(Gra
             if run.len() < 2 {
                 continue;
             }
-            let mut start = 0usize;
-            for j in 1..run.len() {
-                let is_split = j == run.len() - 1 || slots[run[j] as usize].uses >= 2;
-                if !is_split {
-                    continue;
-                }
-                // A piece whose ends are the same node is split at its middle point.
-                let cuts: Vec<(usize, usize)> = if run[start] == run[j] && j - start >= 2 {
-                    let mid = (start + j) / 2;
-                    vec![(start, mid), (mid, j)]
-                } else if run[start] == run[j] {
-                    Vec::new()
-                } else {
-                    vec![(start, j)]
-                };
-                for (a, b) in cuts {
-                    let na = graph_node(&mut slots[run[a] as usize], &mut builder);
-                    let nb = graph_node(&mut slots[run[b] as usize], &mut builder);
-                    pts.clear();
-                    pts.extend(run[a..=b].iter().map(|&k| slots[k as usize].lonlat_e7));
-                    builder.add_piece(na, nb, &pts, rule.class, rule.direction, rule.speed_kmh);
-                    stats.pieces += 1;
-                }
-                start = j;
+            let cuts = split_run(&run, |j| slots[run[j] as usize].uses >= 2);
+            for (a, b) in cuts {
+                let na = graph_node(&mut slots[run[a] as usize], &mut builder);
+                let nb = graph_node(&mut slots[run[b] as usize], &mut builder);
+                pts.clear();
+                pts.extend(run[a..=b].iter().map(|&k| slots[k as usize].lonlat_e7));
+                builder.add_piece(na, nb, &pts, rule.class, rule.direction, rule.speed_kmh);
+                stats.pieces += 1;
             }
         }
     }
