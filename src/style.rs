@@ -1,6 +1,6 @@
 //! Design tokens: colours, sizes and text sizes in one place, tuned for long shifts and video
 //! walls (calm dark basemap, high-contrast labels, nothing saturated unless it matters). Below
-//! both `map` and `ui` (both draw with it); imports neither.
+//! both `map` and `ui` (both draw with it); imports neither (only `model` enums it colours).
 
 use egui::{Color32, Stroke};
 
@@ -79,6 +79,8 @@ pub const PORT_MARKER: Color32 = Color32::from_rgb(0xc6, 0x78, 0xdd);
 pub const HIGHLIGHT: Color32 = Color32::from_rgb(0x61, 0xd0, 0xff);
 /// Warning text in the status bar.
 pub const WARN_TEXT: Color32 = Color32::from_rgb(0xff, 0xb8, 0x6c);
+/// Text and badges for what is overdue (an incident waiting past its red limit).
+pub const DANGER: Color32 = Color32::from_rgb(0xff, 0x5c, 0x5c);
 
 /// Label size for county names.
 pub const COUNTY_LABEL_SIZE: f32 = 22.0;
@@ -115,3 +117,27 @@ pub const DRILL: Color32 = Color32::from_rgb(0xc0, 0x7c, 0xff);
 
 /// Replay colour: the 回放 REPLAY badge and frame.
 pub const REPLAY: Color32 = Color32::from_rgb(0x5c, 0xc8, 0xe8);
+
+/// Colour of an incident grade: I red … IV yellow.
+pub fn severity_color(s: crate::model::incident::Severity) -> Color32 {
+    use crate::model::incident::Severity;
+    match s {
+        Severity::I => Color32::from_rgb(0xff, 0x3b, 0x3b),
+        Severity::II => Color32::from_rgb(0xff, 0x7a, 0x29),
+        Severity::III => Color32::from_rgb(0xff, 0xb3, 0x29),
+        Severity::IV => Color32::from_rgb(0xff, 0xe0, 0x4c),
+    }
+}
+
+/// Colour of a unit status (also used by the unit board).
+pub fn status_color(s: crate::model::unit::UnitStatus) -> Color32 {
+    use crate::model::unit::UnitStatus;
+    match s {
+        UnitStatus::Available => Color32::from_rgb(0x4c, 0xd1, 0x7a),
+        UnitStatus::Dispatched => Color32::from_rgb(0xff, 0xb8, 0x4c),
+        UnitStatus::EnRoute => Color32::from_rgb(0xff, 0xe0, 0x4c),
+        UnitStatus::OnScene => Color32::from_rgb(0xff, 0x5c, 0x5c),
+        UnitStatus::Returning => Color32::from_rgb(0x5c, 0xa8, 0xff),
+        UnitStatus::OutOfService => Color32::from_rgb(0x8a, 0x94, 0x9e),
+    }
+}

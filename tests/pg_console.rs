@@ -48,7 +48,10 @@ fn pg_console_sees_a_second_seats_incident_without_action() {
     // No click, no key: the live feed brings it.
     step_until(&mut h, "the second seat's incident", |a| {
         a.situation.incidents.contains_key(&id)
-            && a.log.last().is_some_and(|e| e.seat == "seat-2" && e.operator == "王五")
+            && a.live
+                .log
+                .last()
+                .is_some_and(|e| e.seat == "seat-2" && e.operator == "王五")
     });
     step_until(&mut h, "the status bar's last seq", |a| {
         a.mode.writer().is_some_and(|w| w.connection().last_seq == done.seq)

@@ -5,7 +5,7 @@
 
 use std::io::Write;
 
-use onemap::backend::pmtiles::{PmTilesReader, tile_id};
+use onemap::backend::pmtiles::{PmTilesError, PmTilesReader, tile_id};
 use onemap::backend::tiles::{TileFetcher, TileSourceSpec};
 
 #[test]
@@ -159,25 +159,45 @@ fn broken_archives_are_clear_errors() {
         PmTilesReader::open(&not)
             .err()
             .unwrap()
+            .to_string()
             .contains("not a PMTiles archive")
     );
 
     let short = dir.path().join("short.pmtiles");
     std::fs::write(&short, &bytes[..60]).unwrap();
-    assert!(PmTilesReader::open(&short).err().unwrap().contains("too short"));
+    assert!(
+        PmTilesReader::open(&short)
+            .err()
+            .unwrap()
+            .to_string()
+            .contains("too short")
+    );
 
     // Header intact, root directory cut off.
     let cut = dir.path().join("cut.pmtiles");
     std::fs::write(&cut, &bytes[..140]).unwrap();
-    assert!(PmTilesReader::open(&cut).err().unwrap().contains("truncated"));
+    assert!(
+        PmTilesReader::open(&cut)
+            .err()
+            .unwrap()
+            .to_string()
+            .contains("truncated")
+    );
 
     let (_d2, mvt) = write_archive(1);
-    assert!(PmTilesReader::open(&mvt).err().unwrap().contains("vector"));
+    assert!(matches!(PmTilesReader::open(&mvt), Err(PmTilesError::Vector(_))));
+    assert!(PmTilesReader::open(&mvt).err().unwrap().to_string().contains("vector"));
 
     let missing = TileFetcher::start(
         TileSourceSpec::Pmtiles("/nonexistent.pmtiles".into()),
         None,
         egui::Context::default(),
     );
-    assert!(missing.err().unwrap().contains("cannot open /nonexistent.pmtiles"));
+    assert!(
+        missing
+            .err()
+            .unwrap()
+            .to_string()
+            .contains("cannot open /nonexistent.pmtiles")
+    );
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use onemap::backend::tiles::{TileFetcher, TileSourceSpec};
+use onemap::backend::tiles::{TileError, TileFetcher, TileSourceSpec};
 use walkers::TileId;
 
 /// A valid 1×1 PNG.
@@ -56,7 +56,7 @@ fn serve() -> (u16, Arc<AtomicUsize>) {
     (port, hits)
 }
 
-fn wait(f: &TileFetcher) -> (TileId, Result<Option<walkers::Tile>, String>) {
+fn wait(f: &TileFetcher) -> (TileId, Result<Option<walkers::Tile>, TileError>) {
     f.rx.recv_timeout(Duration::from_secs(20)).expect("the worker answers")
 }
 
@@ -82,11 +82,15 @@ fn fetches_caches_and_reports_errors() {
     assert!(f.request(TileId { x: 0, y: 1, zoom: 1 }));
     let (_, r) = wait(&f);
     let e = r.err().expect("404 is an error");
+    assert!(matches!(e, TileError::Http { .. }), "{e:?}");
+    let e = e.to_string();
     assert!(e.contains("HTTP 404") && e.contains("127.0.0.1"), "{e}");
 
     assert!(f.request(TileId { x: 1, y: 0, zoom: 1 }));
     let (_, r) = wait(&f);
     let e = r.err().expect("HTML is not a tile");
+    assert!(matches!(e, TileError::NotImage { .. }), "{e:?}");
+    let e = e.to_string();
     assert!(e.contains("not an image"), "{e}");
 
     let status = f.status.lock().unwrap().clone();
@@ -115,7 +119,7 @@ fn dead_server_is_reported_not_hung() {
     .unwrap();
     assert!(f.request(TileId { x: 0, y: 0, zoom: 0 }));
     let (_, r) = wait(&f);
-    let e = r.err().expect("connection refused is an error");
+    let e = r.err().expect("connection refused is an error").to_string();
     assert!(e.contains("cannot connect"), "{e}");
 }
 
@@ -128,6 +132,8 @@ fn bad_template_is_refused_up_front() {
     )
     .err()
     .unwrap();
+    assert!(matches!(e, TileError::Scheme(_)), "{e:?}");
+    let e = e.to_string();
     assert!(e.contains("http"), "{e}");
 }
 

@@ -102,11 +102,11 @@ fn search_mengla_and_fly_there() {
     input.focus();
     input.type_text("mengla");
     h.run_steps(3);
-    assert_eq!(h.state().search_query, "mengla");
+    assert_eq!(h.state().search.query, "mengla");
     assert!(
-        h.state().results.first().is_some_and(|r| r.name_zh == "勐腊县"),
+        h.state().search.results.first().is_some_and(|r| r.name_zh == "勐腊县"),
         "{:?}",
-        h.state().results
+        h.state().search.results
     );
     assert!(
         h.query_by_label_contains("勐腊县 Mengla County").is_some(),
@@ -132,7 +132,7 @@ fn search_nonsense_says_no_match() {
     input.focus();
     input.type_text("xyz");
     h.run_steps(3);
-    assert!(h.state().results.is_empty());
+    assert!(h.state().search.results.is_empty());
     assert!(h.query_by_label("无匹配地名").is_some());
 }
 
@@ -237,12 +237,12 @@ fn wait_for_routing(h: &mut Harness<'static, OneMapApp>) {
 fn right_click_route_on_the_schematic_network_is_an_estimate() {
     let mut h = harness();
     h.run_steps(3);
-    assert!(h.state().route.is_none());
+    assert!(h.state().routing.route.is_none());
     // Two points well inside the map area.
     right_click_menu(&mut h, egui::pos2(700.0, 450.0), "从此处出发");
     right_click_menu(&mut h, egui::pos2(1000.0, 600.0), "到达此处");
     wait_for_routing(&mut h);
-    let r = h.state().route.clone().expect("a route was computed");
+    let r = h.state().routing.route.clone().expect("a route was computed");
     assert!(r.eta_s > 60.0 && r.dist_m > 1000.0, "{r:?}");
     assert!(
         r.estimate,
@@ -254,20 +254,20 @@ fn right_click_route_on_the_schematic_network_is_an_estimate() {
 
     right_click_menu(&mut h, egui::pos2(800.0, 500.0), "从此处的等时圈（5/10/15/30 分钟）");
     wait_for_routing(&mut h);
-    let iso = h.state().iso.clone().expect("an isochrone was computed");
+    let iso = h.state().routing.iso.clone().expect("an isochrone was computed");
     assert_eq!(iso.bands.len(), 4);
     assert!(iso.bands.iter().any(|b| !b.indices.is_empty()), "some band has area");
 
     h.get_by_label("清除路线与等时圈").click();
     h.run_steps(2);
-    assert!(h.state().route.is_none() && h.state().iso.is_none());
+    assert!(h.state().routing.route.is_none() && h.state().routing.iso.is_none());
 }
 
 #[test]
 fn first_run_offers_the_demo_and_the_boards_change_unit_status() {
     let mut h = harness_with_db();
     step_until(&mut h, "the store to open", |a| a.has_store());
-    assert!(h.state().offer_demo, "a new database with a pack demo offers it");
+    assert!(h.state().live.offer_demo, "a new database with a pack demo offers it");
     assert!(
         h.query_by_label_contains("演示 DEMO").is_none(),
         "no demo records yet, no badge"
@@ -275,7 +275,7 @@ fn first_run_offers_the_demo_and_the_boards_change_unit_status() {
     h.get_by_label("加载演示场景").click();
     step_until(&mut h, "the demo to load", |a| a.situation.units.len() > 100);
     h.run_steps(2);
-    assert!(!h.state().offer_demo);
+    assert!(!h.state().live.offer_demo);
     assert!(
         h.query_by_label_contains("演示 DEMO").is_some(),
         "the DEMO badge shows once demo records exist"
@@ -295,7 +295,7 @@ fn first_run_offers_the_demo_and_the_boards_change_unit_status() {
     h.run_steps(3);
     h.get_by_label(&callsign).click();
     h.run_steps(3);
-    assert_eq!(h.state().selected_ops, Some(onemap::map::ops::OpsRef::Unit(id.0)));
+    assert_eq!(h.state().selected_ops, Some(onemap::map::ops::OpsRef::Unit(id)));
     // Set it out of service from the detail pane: an event goes through the store worker.
     h.get_by_label("停用").click();
     step_until(&mut h, "the status change", |a| {
@@ -312,7 +312,7 @@ fn first_run_offers_the_demo_and_the_boards_change_unit_status() {
     // The log board shows it, newest first, by callsign.
     h.get_by_label("日志").click();
     step_until(&mut h, "the log tail", |a| {
-        a.log.last().is_some_and(|e| e.seq == seq_before)
+        a.live.log.last().is_some_and(|e| e.seq == seq_before)
     });
     h.run_steps(2);
     assert!(h.query_by_label(&format!("{callsign} → 停用")).is_some());
@@ -352,7 +352,7 @@ fn new_incident_form_keeps_input_on_error_and_records_on_success() {
     assert_eq!(inc.incident_type, onemap::model::incident::IncidentType::FlashFlood);
     assert!(!app.incident_form.open, "closed after the store confirmed");
     assert!(app.incident_form.caller.is_empty(), "cleared only after success");
-    assert_eq!(app.selected_ops, Some(onemap::map::ops::OpsRef::Incident(id.0)));
+    assert_eq!(app.selected_ops, Some(onemap::map::ops::OpsRef::Incident(*id)));
     // The detail pane offers verification; clicking it records an event.
     h.get_by_label("已核实").click();
     step_until(&mut h, "verification", |a| {
@@ -382,9 +382,9 @@ fn suggest_and_dispatch_from_the_incident_pane() {
     h.run_steps(2);
     // R asks for suggestions (the incident is selected after recording).
     h.key_press(egui::Key::R);
-    step_until(&mut h, "suggestions", |a| a.recommendation.is_some());
+    step_until(&mut h, "suggestions", |a| a.dispatch.recommendation.is_some());
     h.run_steps(2);
-    let rec = h.state().recommendation.clone().unwrap();
+    let rec = h.state().dispatch.recommendation.clone().unwrap();
     let units = rec.unit_ids();
     assert!(
         units.len() >= 4,
@@ -402,7 +402,7 @@ fn suggest_and_dispatch_from_the_incident_pane() {
                 .is_some_and(|x| x.status == UnitStatus::Dispatched)
         })
     });
-    assert!(h.state().recommendation.is_none());
+    assert!(h.state().dispatch.recommendation.is_none());
 }
 
 fn report_landslide(h: &mut Harness<'static, OneMapApp>, at: [f64; 2]) -> onemap::model::ids::IncidentId {
@@ -446,15 +446,15 @@ fn partial_dispatch_tracking_timers_and_reassign() {
     step_until(&mut h, "the demo", |a| a.situation.units.len() > 100);
     let incident = report_landslide(&mut h, [100.60, 21.98]);
     h.key_press(egui::Key::R);
-    step_until(&mut h, "suggestions", |a| a.recommendation.is_some());
+    step_until(&mut h, "suggestions", |a| a.dispatch.recommendation.is_some());
     h.run_steps(2);
-    let rec = h.state().recommendation.clone().unwrap();
+    let rec = h.state().dispatch.recommendation.clone().unwrap();
     let units = rec.unit_ids();
     assert!(units.len() >= 4, "{units:?}");
     // Alt+2 unticks the second suggested unit; the button now says "dispatch selected".
     h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::Num2);
     h.run_steps(2);
-    assert!(h.state().unticked.contains(&units[1]));
+    assert!(h.state().dispatch.unticked.contains(&units[1]));
     assert!(h.query_by_label("派遣所选").is_some() && h.query_by_label("全部派遣").is_none());
     h.key_press(egui::Key::Enter);
     step_until(&mut h, "the dispatch", |a| {
@@ -472,7 +472,11 @@ fn partial_dispatch_tracking_timers_and_reassign() {
             };
             assert_eq!(status, want, "unit {k} {u}");
         }
-        assert_eq!(app.tracks.len(), units.len() - 1, "the suggestion routes became tracks");
+        assert_eq!(
+            app.tracks.routes.len(),
+            units.len() - 1,
+            "the suggestion routes became tracks"
+        );
         assert!(app.situation.incidents[&incident].first_dispatch_utc.is_some());
     }
 
@@ -486,8 +490,8 @@ fn partial_dispatch_tracking_timers_and_reassign() {
         .clone();
     let since = h.state().situation.units[&units[0]].status_since_utc.clone();
     let now_ms = onemap::time::parse_utc_ms(&since).unwrap() + (sug.eta_s * 500.0) as i64;
-    h.state_mut().clock_ms = Some(now_ms);
-    let est = h.state().estimated_positions()[&units[0].0];
+    h.state_mut().live.clock_ms = Some(now_ms);
+    let est = h.state().estimated_positions()[&units[0]];
     let want = point_along(&sug.route_lonlat, 0.5).unwrap();
     assert!(
         (est[0] - want[0]).abs() < 1e-6 && (est[1] - want[1]).abs() < 1e-6,
@@ -495,7 +499,7 @@ fn partial_dispatch_tracking_timers_and_reassign() {
     );
     // The unit pane says how long it still has to go.
     let ctx = h.ctx.clone();
-    h.state_mut().select_ops(&ctx, OpsRef::Unit(units[0].0));
+    h.state_mut().select_ops(&ctx, OpsRef::Unit(units[0]));
     h.run_steps(2);
     assert!(h.query_by_label_contains("剩余").is_some(), "remaining time shown");
 
@@ -515,14 +519,14 @@ fn partial_dispatch_tracking_timers_and_reassign() {
     let inc = h.state().situation.incidents[&incident].clone();
     let arrival = inc.first_arrival_utc.clone().expect("first arrival recorded");
     assert!(
-        !h.state().estimated_positions().contains_key(&units[0].0),
+        !h.state().estimated_positions().contains_key(&units[0]),
         "on scene: no estimate"
     );
 
     // The incident pane's timers run from the log times.
-    h.state_mut().clock_ms = Some(onemap::time::parse_utc_ms(&arrival).unwrap() + 65_000);
+    h.state_mut().live.clock_ms = Some(onemap::time::parse_utc_ms(&arrival).unwrap() + 65_000);
     let ctx = h.ctx.clone();
-    h.state_mut().select_ops(&ctx, OpsRef::Incident(incident.0));
+    h.state_mut().select_ops(&ctx, OpsRef::Incident(incident));
     h.run_steps(2);
     assert!(h.query_by_label("到场后 1:05").is_some(), "arrival timer");
     // The call time reads in Beijing time (UTC+8), the zone said once; the log keeps UTC.
@@ -545,12 +549,14 @@ fn partial_dispatch_tracking_timers_and_reassign() {
     // Sending the on-scene unit to a second incident is refused and offered as a reassignment.
     let second = report_landslide(&mut h, [100.45, 21.95]);
     let ctx = h.ctx.clone();
-    h.state_mut().select_ops(&ctx, OpsRef::Unit(units[0].0));
+    h.state_mut().select_ops(&ctx, OpsRef::Unit(units[0]));
     h.run_steps(2);
     h.get_by_label("派遣").click();
     // The store worker checks the dispatch against the log and answers with the offer.
-    step_until(&mut h, "the reassignment offer", |a| a.reassign_offer.is_some());
-    let offer = h.state().reassign_offer.clone().expect("reassignment offered");
+    step_until(&mut h, "the reassignment offer", |a| {
+        a.dispatch.reassign_offer.is_some()
+    });
+    let offer = h.state().dispatch.reassign_offer.clone().expect("reassignment offered");
     assert_eq!(
         (offer.request.incident, offer.request.units.clone()),
         (second, vec![units[0]])
@@ -581,9 +587,11 @@ fn partial_dispatch_tracking_timers_and_reassign() {
         .collect();
     drop(h);
     let mut h = harness_with_file(&db);
-    step_until(&mut h, "tracks after restart", |a| a.tracks.len() == moving.len());
+    step_until(&mut h, "tracks after restart", |a| {
+        a.tracks.routes.len() == moving.len()
+    });
     for u in &moving {
-        let t = &h.state().tracks[u];
+        let t = &h.state().tracks.routes[u];
         assert_eq!(Some(t.incident), h.state().situation.units[u].assignment);
         assert!(t.eta_s > 0.0 && t.estimate, "schematic network: an estimate");
     }
@@ -599,11 +607,11 @@ fn relief_supplies_are_reserved_with_the_dispatch_and_issued() {
     h.get_by_label("加载演示场景").click();
     step_until(&mut h, "the demo", |a| a.situation.units.len() > 100);
     let _incident = report_landslide(&mut h, [100.80, 22.01]);
-    h.state_mut().affected_people = 120;
+    h.state_mut().dispatch.affected_people = 120;
     h.key_press(egui::Key::R);
-    step_until(&mut h, "suggestions", |a| a.recommendation.is_some());
+    step_until(&mut h, "suggestions", |a| a.dispatch.recommendation.is_some());
     h.run_steps(2);
-    let rec = h.state().recommendation.clone().unwrap();
+    let rec = h.state().dispatch.recommendation.clone().unwrap();
     assert!(!rec.supplies.is_empty(), "120 people need relief");
     assert!(h.query_by_label("同时预留物资").is_some());
     let allocs: Vec<_> = rec
@@ -632,7 +640,7 @@ fn relief_supplies_are_reserved_with_the_dispatch_and_issued() {
         (line.quantity, line.reserved)
     };
     let ctx = h.ctx.clone();
-    h.state_mut().select_ops(&ctx, OpsRef::Warehouse(w.0));
+    h.state_mut().select_ops(&ctx, OpsRef::Warehouse(w));
     h.run_steps(2);
     h.get_by_label(&format!("发放预留 {res}")).click();
     step_until(&mut h, "the issue", |a| {
@@ -652,12 +660,16 @@ fn keyboard_only_call_to_dispatch_with_a_place_name() {
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
     h.run_steps(2);
     // A name that is not a place: a clear error, the draft kept.
+    h.get_by_label("位置（经度,纬度或地名）").focus();
+    h.run_steps(1);
     h.get_by_label("位置（经度,纬度或地名）").type_text("xyzzy");
     h.run_steps(1);
+    assert_eq!(h.state().incident_form.location, "xyzzy");
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
     h.run_steps(2);
     let err = h.state().incident_form.error.clone().expect("error");
-    assert!(err.contains("找不到此地名"), "{err}");
+    assert!(err.contains("找不到此地名") && err.contains("xyzzy"), "{err}");
+    assert!(!err.contains("place"), "no English in the Chinese UI: {err}");
     // Select all, delete, type the place.
     h.get_by_label("位置（经度,纬度或地名）").focus();
     h.run_steps(1);
@@ -690,8 +702,8 @@ fn keyboard_only_call_to_dispatch_with_a_place_name() {
     );
     assert!(inc.address.contains("景洪"), "{}", inc.address);
     h.key_press(egui::Key::R);
-    step_until(&mut h, "suggestions", |a| a.recommendation.is_some());
-    let units = h.state().recommendation.as_ref().unwrap().unit_ids();
+    step_until(&mut h, "suggestions", |a| a.dispatch.recommendation.is_some());
+    let units = h.state().dispatch.recommendation.as_ref().unwrap().unit_ids();
     assert!(!units.is_empty());
     h.key_press(egui::Key::Enter);
     step_until(&mut h, "the dispatch", |a| {
@@ -725,7 +737,10 @@ fn another_seats_events_show_up() {
         .unwrap();
     step_until(&mut h, "the other seat's change", |a| {
         a.situation.units[&unit].status == onemap::model::unit::UnitStatus::OutOfService
-            && a.log.last().is_some_and(|e| e.seat == "seat-2" && e.operator == "王五")
+            && a.live
+                .log
+                .last()
+                .is_some_and(|e| e.seat == "seat-2" && e.operator == "王五")
     });
 }
 
@@ -752,14 +767,14 @@ fn two_seats_race_for_a_unit_and_the_loser_gets_the_reassignment_offer() {
     // A records a landslide and asks for suggestions.
     let ours = report_landslide(&mut a, [100.60, 21.98]);
     a.key_press(egui::Key::R);
-    step_until(&mut a, "suggestions", |x| x.recommendation.is_some());
-    let u = a.state().recommendation.as_ref().unwrap().unit_ids()[0];
+    step_until(&mut a, "suggestions", |x| x.dispatch.recommendation.is_some());
+    let u = a.state().dispatch.recommendation.as_ref().unwrap().unit_ids()[0];
 
     // B records its own incident and sends U there from the unit pane.
     let theirs = report_landslide(&mut b, [100.45, 21.95]);
     assert_ne!(theirs, ours);
     let ctx = b.ctx.clone();
-    b.state_mut().select_ops(&ctx, OpsRef::Unit(u.0));
+    b.state_mut().select_ops(&ctx, OpsRef::Unit(u));
     b.run_steps(2);
     b.get_by_label("派遣").click();
     step_until(&mut b, "B's dispatch", |x| {
@@ -770,13 +785,23 @@ fn two_seats_race_for_a_unit_and_the_loser_gets_the_reassignment_offer() {
     // ~100 ms later A presses Enter on its suggestion, which still lists U.
     std::thread::sleep(std::time::Duration::from_millis(100));
     let ctx = a.ctx.clone();
-    a.state_mut().select_ops(&ctx, OpsRef::Incident(ours.0));
+    a.state_mut().select_ops(&ctx, OpsRef::Incident(ours));
     a.run_steps(1);
-    assert!(a.state().recommendation.as_ref().unwrap().unit_ids().contains(&u));
+    assert!(
+        a.state()
+            .dispatch
+            .recommendation
+            .as_ref()
+            .unwrap()
+            .unit_ids()
+            .contains(&u)
+    );
     a.key_press(egui::Key::Enter);
-    step_until(&mut a, "the reassignment offer", |x| x.reassign_offer.is_some());
+    step_until(&mut a, "the reassignment offer", |x| {
+        x.dispatch.reassign_offer.is_some()
+    });
     a.run_steps(2);
-    let offer = a.state().reassign_offer.clone().unwrap();
+    let offer = a.state().dispatch.reassign_offer.clone().unwrap();
     assert_eq!(offer.request.incident, ours);
     assert!(offer.request.reassign && offer.request.units.contains(&u));
     assert_eq!(offer.committed.len(), 1, "{offer:?}");

@@ -150,7 +150,7 @@ fn coverage_layer_board_move_up_and_dispatch_match_the_library() {
         .unwrap();
     let callsign = sit.units[&unit].spec.callsign.clone();
     // Selecting it shows the move-up hint, computed on the worker.
-    h.state_mut().selected_ops = Some(onemap::map::ops::OpsRef::Unit(unit.0));
+    h.state_mut().selected_ops = Some(onemap::map::ops::OpsRef::Unit(unit));
     step_until(&mut h, "the move-up hint", |a| {
         a.coverage
             .moveup
@@ -171,7 +171,7 @@ fn coverage_layer_board_move_up_and_dispatch_match_the_library() {
     let seq = h.state().situation.last_seq;
     report_landslide(&mut h, [100.80, 22.00]);
     let incident = *h.state().situation.incidents.keys().next().unwrap();
-    h.state_mut().selected_ops = Some(onemap::map::ops::OpsRef::Unit(unit.0));
+    h.state_mut().selected_ops = Some(onemap::map::ops::OpsRef::Unit(unit));
     assert!(
         h.state_mut()
             .submit_dispatch(onemap::dispatch::DispatchRequest::units(incident, vec![unit]))
@@ -289,8 +289,8 @@ fn suggestion_shows_move_up_and_dispatching_it_lowers_live_coverage() {
     // A landslide in Jinghong: the suggestion includes an ambulance.
     report_landslide(&mut h, [100.80, 22.01]);
     h.key_press(egui::Key::R);
-    step_until(&mut h, "suggestions", |a| a.recommendation.is_some());
-    let rec = h.state().recommendation.clone().unwrap();
+    step_until(&mut h, "suggestions", |a| a.dispatch.recommendation.is_some());
+    let rec = h.state().dispatch.recommendation.clone().unwrap();
     let sit = h.state().situation.clone();
     let focus = h.state().move_up_focus();
     assert!(!focus.is_empty() && focus.iter().all(|u| rec.unit_ids().contains(u)));
@@ -353,7 +353,7 @@ fn selecting_an_available_ambulance_shows_the_hint_with_the_layer_off() {
         .find(|u| u.status == UnitStatus::Available && ForceType::of_unit(u) == Some(ForceType::Ambulance))
         .unwrap()
         .id;
-    h.state_mut().selected_ops = Some(onemap::map::ops::OpsRef::Unit(unit.0));
+    h.state_mut().selected_ops = Some(onemap::map::ops::OpsRef::Unit(unit));
     step_until(&mut h, "the move-up hint", |a| a.coverage.moveup.is_some());
     h.run_steps(2);
     assert!(h.query_all_by_label_contains("若派出").count() >= 1);

@@ -52,16 +52,16 @@ fn console_drill_runs_is_kept_apart_and_reports() {
         .unwrap()
         .id;
     let ctx = h.ctx.clone();
-    h.state_mut().select_ops(&ctx, onemap::map::ops::OpsRef::Unit(unit.0));
+    h.state_mut().select_ops(&ctx, onemap::map::ops::OpsRef::Unit(unit));
     h.run_steps(1);
     h.key_press(egui::Key::O);
     step_until(&mut h, "the operator's drill event", |a| {
         a.situation.units[&unit].status == UnitStatus::OutOfService
     });
     step_until(&mut h, "the log tail", |a| {
-        a.log.last().is_some_and(|e| e.kind.tag() == "unit_status_changed")
+        a.live.log.last().is_some_and(|e| e.kind.tag() == "unit_status_changed")
     });
-    let ev = h.state().log.last().unwrap().clone();
+    let ev = h.state().live.log.last().unwrap().clone();
     assert_eq!(ev.drill_id.as_deref(), Some(drill_id.as_str()));
     let ts = onemap::time::parse_utc_ms(&ev.ts_utc).unwrap();
     assert!(
@@ -71,6 +71,7 @@ fn console_drill_runs_is_kept_apart_and_reports() {
     );
 
     // End it: live again, report written, real situation untouched.
+    let early = h.state().mode.drill().unwrap().next_due_ms.is_some();
     h.get_by_label("结束演练").click();
     step_until(&mut h, "the drill to end", |a| {
         a.mode.drill().is_none() && a.drill_setup.last_report.is_some()
@@ -83,6 +84,19 @@ fn console_drill_runs_is_kept_apart_and_reports() {
         report.display()
     );
     assert!(!html.contains("http://") && !html.contains("https://"), "offline HTML");
+    // Stopped with injects still to come: the report lists them and scores only what came due.
+    assert_eq!(
+        html.contains("未执行的情景注入"),
+        early,
+        "early stop reported iff it was early"
+    );
+    h.run_steps(2);
+    h.get_by_label("打开报告").scroll_to_me();
+    h.run_steps(2);
+    assert!(
+        h.query_by_label("打开报告").is_some(),
+        "the report is linked from the console"
+    );
     step_until(&mut h, "the real situation again", |a| {
         a.situation.scope_drill_id.is_none()
     });

@@ -64,7 +64,7 @@ fn replay_a_drill_with_the_timeline() {
         assert_eq!(h.state().now_ms(), t, "timers and estimates run on replay time");
         // The log board shows this drill's events up to that moment, none after it.
         let shown = h.state().mode.replay().unwrap().shown_seq;
-        let log = h.state().log.clone();
+        let log = h.state().live.log.clone();
         assert!(
             !log.is_empty()
                 && log
@@ -96,7 +96,7 @@ fn replay_a_drill_with_the_timeline() {
     // Read-only: a status key on a unit records nothing and says so; the file is untouched.
     let unit = *h.state().situation.units.keys().next().unwrap();
     let ctx = h.ctx.clone();
-    h.state_mut().select_ops(&ctx, onemap::map::ops::OpsRef::Unit(unit.0));
+    h.state_mut().select_ops(&ctx, onemap::map::ops::OpsRef::Unit(unit));
     h.run_steps(1);
     // Replay mode holds no store worker, so there is no writer to send an intent through.
     assert!(matches!(h.state().mode, onemap::ui::Mode::Replay { .. }));

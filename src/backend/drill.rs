@@ -21,6 +21,62 @@ use crate::roads::router::Router;
 use crate::store::Store;
 use crate::time::format_utc_ms;
 
+/// Why a console drill could not start, run or write its report; cloneable so it keeps its type
+/// across the worker's channel.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum DrillJobError {
+    /// The scenario, the store or the simulator refused.
+    #[error(transparent)]
+    Drill(Arc<crate::drill::DrillError>),
+    /// The pack's response plans do not load.
+    #[error(transparent)]
+    Plans(Arc<crate::dispatch::PlanError>),
+    /// The pack has no road network.
+    #[error("pack {0} has no roads: drills need a road network")]
+    NoRoads(PathBuf),
+    /// A file or directory of the report could not be written.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// What could not be written.
+        path: PathBuf,
+        /// Why.
+        source: Arc<std::io::Error>,
+    },
+    /// The worker thread could not start.
+    #[error("cannot start the drill worker: {0}")]
+    Start(Arc<std::io::Error>),
+    /// A stop is already queued.
+    #[error("the drill is busy; try again")]
+    Busy,
+    /// The worker has ended.
+    #[error("the drill worker stopped")]
+    Stopped,
+}
+
+impl From<crate::drill::DrillError> for DrillJobError {
+    fn from(e: crate::drill::DrillError) -> Self {
+        DrillJobError::Drill(Arc::new(e))
+    }
+}
+
+impl From<crate::drill::ScenarioError> for DrillJobError {
+    fn from(e: crate::drill::ScenarioError) -> Self {
+        crate::drill::DrillError::from(e).into()
+    }
+}
+
+impl From<crate::store::StoreError> for DrillJobError {
+    fn from(e: crate::store::StoreError) -> Self {
+        crate::drill::DrillError::from(e).into()
+    }
+}
+
+impl From<crate::dispatch::PlanError> for DrillJobError {
+    fn from(e: crate::dispatch::PlanError) -> Self {
+        DrillJobError::Plans(Arc::new(e))
+    }
+}
+
 /// What the console asks.
 #[derive(Debug, Clone)]
 pub enum DrillCommand {
@@ -41,6 +97,8 @@ pub enum DrillReport {
         name: String,
         /// Simulated start, ms.
         start_ms: i64,
+        /// Simulated end of the scenario, ms (its `end`, else its last inject).
+        end_ms: Option<i64>,
     },
     /// After a tick.
     Progress {
@@ -58,10 +116,10 @@ pub enum DrillReport {
         /// Drill id.
         drill_id: String,
         /// The after-action report (HTML), when it could be written.
-        report: Result<PathBuf, String>,
+        report: Result<PathBuf, DrillJobError>,
     },
     /// Something failed; the drill stops.
-    Error(String),
+    Error(DrillJobError),
 }
 
 /// How to start a console drill.
@@ -88,7 +146,7 @@ pub struct DrillWorker {
 
 impl DrillWorker {
     /// Load the scenario and start the drill on a new thread.
-    pub fn start(pack: Arc<MapPack>, start: DrillStart, ctx: egui::Context) -> Result<DrillWorker, String> {
+    pub fn start(pack: Arc<MapPack>, start: DrillStart, ctx: egui::Context) -> Result<DrillWorker, DrillJobError> {
         let (tx, commands) = mpsc::sync_channel::<DrillCommand>(4);
         let (reports, rx) = mpsc::channel();
         std::thread::Builder::new()
@@ -102,17 +160,17 @@ impl DrillWorker {
                     send(DrillReport::Error(e));
                 }
             })
-            .map_err(|e| format!("cannot start the drill worker: {e}"))?;
+            .map_err(|e| DrillJobError::Start(Arc::new(e)))?;
         Ok(DrillWorker { tx, rx })
     }
 
     /// Queue a command; a full queue drops a tick (the next frame sends another).
-    pub fn send(&self, cmd: DrillCommand) -> Result<(), String> {
+    pub fn send(&self, cmd: DrillCommand) -> Result<(), DrillJobError> {
         match self.tx.try_send(cmd) {
             Ok(()) => Ok(()),
             Err(TrySendError::Full(DrillCommand::Tick(_))) => Ok(()),
-            Err(TrySendError::Full(_)) => Err("the drill is busy; try again".into()),
-            Err(TrySendError::Disconnected(_)) => Err("the drill worker stopped".into()),
+            Err(TrySendError::Full(_)) => Err(DrillJobError::Busy),
+            Err(TrySendError::Disconnected(_)) => Err(DrillJobError::Stopped),
         }
     }
 }
@@ -122,38 +180,38 @@ fn run(
     start: &DrillStart,
     commands: &Receiver<DrillCommand>,
     send: &dyn Fn(DrillReport),
-) -> Result<(), String> {
-    let scenario = Scenario::load(&start.scenario, &PlaceNames::from_pack(pack)).map_err(|e| e.to_string())?;
-    let plans = Plans::load_pack(&pack.dir).map_err(|e| e.to_string())?;
-    let (graph, spec) = pack
-        .roads()
-        .ok_or_else(|| format!("pack {} has no roads: drills need a road network", pack.dir.display()))?;
+) -> Result<(), DrillJobError> {
+    let scenario = Scenario::load(&start.scenario, &PlaceNames::from_pack(pack))?;
+    let plans = Plans::load_pack(&pack.dir)?;
+    let (graph, spec) = pack.roads().ok_or_else(|| DrillJobError::NoRoads(pack.dir.clone()))?;
     let router = Router::with_spec(graph, spec);
-    let mut store = Store::open(&start.db).map_err(|e| e.to_string())?;
-    let drill_id = crate::drill::run::next_drill_id(&mut store, &scenario.id).map_err(|e| e.to_string())?;
-    store
-        .append(
-            &start.operator,
-            &start.seat,
-            None,
-            EventKind::DrillStarted {
-                drill_id: drill_id.clone(),
-                name: scenario.name.clone(),
-            },
-        )
-        .map_err(|e| e.to_string())?;
-    let mut seen = store.last_seq().map_err(|e| e.to_string())?;
-    let base = store.drill_situation(&drill_id).map_err(|e| e.to_string())?;
+    let mut store = Store::open(&start.db)?;
+    let drill_id = crate::drill::run::next_drill_id(&mut store, &scenario.id)?;
+    store.append(
+        &start.operator,
+        &start.seat,
+        None,
+        EventKind::DrillStarted {
+            drill_id: drill_id.clone(),
+            name: scenario.name.clone(),
+        },
+    )?;
+    let mut seen = store.last_seq()?;
+    let base = store.drill_situation(&drill_id)?;
     let opts = SimOptions {
         auto: start.auto,
         ..SimOptions::default()
     };
-    let mut sim = Simulator::new(scenario.clone(), plans, router, Geography::from_pack(pack), base, opts)
-        .map_err(|e| e.to_string())?;
+    let mut sim = Simulator::new(scenario.clone(), plans, router, Geography::from_pack(pack), base, opts)?;
+    let end_ms = scenario
+        .end_s
+        .or_else(|| scenario.injects.iter().map(|i| i.at_s).max())
+        .map(|s| scenario.start_ms.saturating_add(s as i64 * 1000));
     send(DrillReport::Started {
         drill_id: drill_id.clone(),
         name: scenario.name.clone(),
         start_ms: scenario.start_ms,
+        end_ms,
     });
     let mut now_ms = scenario.start_ms;
     loop {
@@ -167,29 +225,26 @@ fn run(
             now_ms = now_ms.max(t);
         }
         // The operator's own drill events first (they may change what the simulator does).
-        let observe = |store: &Store, sim: &mut Simulator, seen: &mut u64| -> Result<usize, String> {
+        let observe = |store: &Store, sim: &mut Simulator, seen: &mut u64| -> Result<usize, DrillJobError> {
             let events: Vec<_> = store
-                .events_since(*seen)
-                .map_err(|e| e.to_string())?
+                .events_since(*seen)?
                 .into_iter()
                 .filter(|e| e.drill_id.as_deref() == Some(drill_id.as_str()))
                 .collect();
-            *seen = store.last_seq().map_err(|e| e.to_string())?.max(*seen);
+            *seen = store.last_seq()?.max(*seen);
             sim.observe(&events);
             Ok(events.len())
         };
         observe(&store, &mut sim, &mut seen)?;
         let mut appended = 0;
-        while let Some(batch) = sim.next_batch(now_ms).map_err(|e| e.to_string())? {
-            store
-                .append_batch_at(
-                    &format_utc_ms(batch.t_ms),
-                    &batch.operator,
-                    &batch.seat,
-                    Some(&drill_id),
-                    batch.kinds,
-                )
-                .map_err(|e| e.to_string())?;
+        while let Some(batch) = sim.next_batch(now_ms)? {
+            store.append_batch_at(
+                &format_utc_ms(batch.t_ms),
+                &batch.operator,
+                &batch.seat,
+                Some(&drill_id),
+                batch.kinds,
+            )?;
             appended += observe(&store, &mut sim, &mut seen)?;
         }
         send(DrillReport::Progress {
@@ -199,18 +254,23 @@ fn run(
             positions: Arc::new(sim.unit_positions_at(now_ms)),
         });
         if stop {
-            store
-                .append(
-                    &start.operator,
-                    &start.seat,
-                    None,
-                    EventKind::DrillEnded {
-                        drill_id: drill_id.clone(),
-                    },
-                )
-                .map_err(|e| e.to_string())?;
+            store.append(
+                &start.operator,
+                &start.seat,
+                None,
+                EventKind::DrillEnded {
+                    drill_id: drill_id.clone(),
+                },
+            )?;
             drop(store);
-            let report = write_report(pack, start, &drill_id, sim.notes());
+            // Stopped before the scenario's end: score only what came due, list what never played.
+            let early = (end_ms.is_some_and(|e| now_ms < e) || sim.next_due_ms().is_some()).then(|| {
+                crate::drill::run::EarlyStop {
+                    at_ms: now_ms,
+                    unplayed: scenario.unplayed(now_ms),
+                }
+            });
+            let report = write_report(pack, start, &drill_id, sim.notes(), early);
             send(DrillReport::Ended { drill_id, report });
             return Ok(());
         }
@@ -222,20 +282,26 @@ fn write_report(
     start: &DrillStart,
     drill_id: &str,
     notes: &[(i64, String)],
-) -> Result<PathBuf, String> {
+    early: Option<crate::drill::run::EarlyStop>,
+) -> Result<PathBuf, DrillJobError> {
     let notes = notes
         .iter()
         // The report's times are Beijing time (its header states the zone once).
         .map(|(t, n)| format!("{} {n}", crate::local_time::clock(*t)))
         .collect();
-    let report = crate::drill::report_from_db(&start.db, pack, Some(drill_id), notes).map_err(|e| e.to_string())?;
+    let report = crate::drill::run::report_from_db_stopped(&start.db, pack, Some(drill_id), notes, early)?;
     let dir = start
         .db
         .parent()
         .map_or_else(|| PathBuf::from("reports"), |d| d.join("reports"));
-    crate::private_fs::create_private_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    crate::private_fs::create_private_dir_all(&dir).map_err(|e| DrillJobError::Write {
+        path: dir.clone(),
+        source: Arc::new(e),
+    })?;
     let path = dir.join(format!("{drill_id}.html"));
-    crate::private_fs::write_private(&path, report.to_html().as_bytes())
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    crate::private_fs::write_private(&path, report.to_html().as_bytes()).map_err(|e| DrillJobError::Write {
+        path: path.clone(),
+        source: Arc::new(e),
+    })?;
     Ok(path)
 }

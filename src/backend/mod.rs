@@ -2,6 +2,7 @@
 //! answering with results and `ctx.request_repaint()`. The UI never blocks on them.
 
 pub mod coverage_jobs;
+pub mod desktop;
 pub mod drill;
 pub mod file_log;
 pub mod follower;

@@ -9,6 +9,53 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 const HEADER_LEN: usize = 127;
+
+/// Why an archive or one of its tiles cannot be read; every variant names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum PmTilesError {
+    /// The file cannot be opened.
+    #[error("cannot open {0}: {1}")]
+    Open(String, std::io::Error),
+    /// Shorter than the fixed header.
+    #[error("{0}: too short to be a PMTiles archive")]
+    TooShort(String),
+    /// Wrong magic bytes.
+    #[error("{0}: not a PMTiles archive (bad magic bytes)")]
+    NotPmTiles(String),
+    /// Not version 3.
+    #[error("{0}: PMTiles version {1} is not supported (only v3)")]
+    Version(String, u8),
+    /// Vector tiles (the glow renderer draws rasters only).
+    #[error("{0}: vector (MVT) tiles need the wgpu renderer; use a raster (PNG/JPEG) PMTiles")]
+    Vector(String),
+    /// Another tile format.
+    #[error("{0}: tile type {1:?} is not supported; use PNG or JPEG tiles")]
+    TileType(String, TileType),
+    /// A length no archive has.
+    #[error("{0}: a {1}-byte chunk is implausible; the archive is corrupt")]
+    Implausible(String, u64),
+    /// The reader's lock was poisoned by a panic elsewhere.
+    #[error("{0}: reader poisoned")]
+    Poisoned(String),
+    /// Seeking failed.
+    #[error("{0}: {1}")]
+    Io(String, std::io::Error),
+    /// The file ends before a chunk does.
+    #[error("{0}: truncated (wanted {1} bytes at {2})")]
+    Truncated(String, u64, u64),
+    /// Bad gzip data.
+    #[error("{0}: bad gzip data: {1}")]
+    Gzip(String, std::io::Error),
+    /// Brotli / zstd.
+    #[error("{0}: compression {1} (brotli/zstd) is not supported")]
+    Compression(String, u8),
+    /// A directory that does not parse.
+    #[error("{0}: corrupt directory at byte {1}")]
+    Directory(String, u64),
+    /// Too many directory levels.
+    #[error("{0}: directories nest deeper than {MAX_DEPTH}")]
+    TooDeep(String),
+}
 /// Directories nest at most this deep (root + leaves); the spec uses 1–2 levels.
 const MAX_DEPTH: usize = 4;
 /// No directory or tile this large is plausible; refuse instead of allocating.
@@ -94,17 +141,17 @@ pub fn tile_id(z: u8, x: u32, y: u32) -> u64 {
 
 impl PmTilesReader {
     /// Open and validate an archive: magic, version 3, raster tile type, readable root directory.
-    pub fn open(path: &Path) -> Result<PmTilesReader, String> {
+    pub fn open(path: &Path) -> Result<PmTilesReader, PmTilesError> {
         let name = path.display().to_string();
-        let mut file = File::open(path).map_err(|e| format!("cannot open {name}: {e}"))?;
+        let mut file = File::open(path).map_err(|e| PmTilesError::Open(name.clone(), e))?;
         let mut h = [0u8; HEADER_LEN];
         file.read_exact(&mut h)
-            .map_err(|_| format!("{name}: too short to be a PMTiles archive"))?;
+            .map_err(|_| PmTilesError::TooShort(name.clone()))?;
         if &h[0..7] != b"PMTiles" {
-            return Err(format!("{name}: not a PMTiles archive (bad magic bytes)"));
+            return Err(PmTilesError::NotPmTiles(name));
         }
         if h[7] != 3 {
-            return Err(format!("{name}: PMTiles version {} is not supported (only v3)", h[7]));
+            return Err(PmTilesError::Version(name, h[7]));
         }
         let u64_at = |o: usize| u64::from_le_bytes(h[o..o + 8].try_into().unwrap_or([0; 8]));
         let i32_at = |o: usize| i32::from_le_bytes(h[o..o + 4].try_into().unwrap_or([0; 4])) as f64 / 1e7;
@@ -131,14 +178,10 @@ impl PmTilesReader {
         match tile_type {
             TileType::Png | TileType::Jpeg => {}
             TileType::Mvt => {
-                return Err(format!(
-                    "{name}: vector (MVT) tiles need the wgpu renderer; use a raster (PNG/JPEG) PMTiles"
-                ));
+                return Err(PmTilesError::Vector(name));
             }
             other => {
-                return Err(format!(
-                    "{name}: tile type {other:?} is not supported; use PNG or JPEG tiles"
-                ));
+                return Err(PmTilesError::TileType(name, other));
             }
         }
         let mut reader = PmTilesReader {
@@ -151,22 +194,21 @@ impl PmTilesReader {
         Ok(reader)
     }
 
-    fn read_at(&self, offset: u64, length: u64) -> Result<Vec<u8>, String> {
-        let name = self.path.display();
+    fn read_at(&self, offset: u64, length: u64) -> Result<Vec<u8>, PmTilesError> {
+        let name = || self.path.display().to_string();
         if length > MAX_CHUNK {
-            return Err(format!(
-                "{name}: a {length}-byte chunk is implausible; the archive is corrupt"
-            ));
+            return Err(PmTilesError::Implausible(name(), length));
         }
-        let mut f = self.file.lock().map_err(|_| format!("{name}: reader poisoned"))?;
-        f.seek(SeekFrom::Start(offset)).map_err(|e| format!("{name}: {e}"))?;
+        let mut f = self.file.lock().map_err(|_| PmTilesError::Poisoned(name()))?;
+        f.seek(SeekFrom::Start(offset))
+            .map_err(|e| PmTilesError::Io(name(), e))?;
         let mut buf = vec![0u8; length as usize];
         f.read_exact(&mut buf)
-            .map_err(|_| format!("{name}: truncated (wanted {length} bytes at {offset})"))?;
+            .map_err(|_| PmTilesError::Truncated(name(), length, offset))?;
         Ok(buf)
     }
 
-    fn decompress(&self, bytes: Vec<u8>, compression: u8) -> Result<Vec<u8>, String> {
+    fn decompress(&self, bytes: Vec<u8>, compression: u8) -> Result<Vec<u8>, PmTilesError> {
         match compression {
             0 | 1 => Ok(bytes),
             2 => {
@@ -174,24 +216,21 @@ impl PmTilesReader {
                 flate2::read::GzDecoder::new(&bytes[..])
                     .take(MAX_CHUNK)
                     .read_to_end(&mut out)
-                    .map_err(|e| format!("{}: bad gzip data: {e}", self.path.display()))?;
+                    .map_err(|e| PmTilesError::Gzip(self.path.display().to_string(), e))?;
                 Ok(out)
             }
-            other => Err(format!(
-                "{}: compression {other} (brotli/zstd) is not supported",
-                self.path.display()
-            )),
+            other => Err(PmTilesError::Compression(self.path.display().to_string(), other)),
         }
     }
 
-    fn directory(&self, offset: u64, length: u64) -> Result<Vec<Entry>, String> {
+    fn directory(&self, offset: u64, length: u64) -> Result<Vec<Entry>, PmTilesError> {
         let raw = self.read_at(offset, length)?;
         let bytes = self.decompress(raw, self.header.internal_compression)?;
-        parse_directory(&bytes).ok_or_else(|| format!("{}: corrupt directory at byte {offset}", self.path.display()))
+        parse_directory(&bytes).ok_or_else(|| PmTilesError::Directory(self.path.display().to_string(), offset))
     }
 
     /// The tile's bytes (decompressed), or `None` when the archive has no such tile.
-    pub fn tile(&self, z: u8, x: u32, y: u32) -> Result<Option<Vec<u8>>, String> {
+    pub fn tile(&self, z: u8, x: u32, y: u32) -> Result<Option<Vec<u8>>, PmTilesError> {
         let id = tile_id(z, x, y);
         let mut dir = self.root.clone();
         for _ in 0..MAX_DEPTH {
@@ -202,10 +241,7 @@ impl PmTilesReader {
             }
             dir = self.directory(self.header.leaf_offset + e.offset, e.length)?;
         }
-        Err(format!(
-            "{}: directories nest deeper than {MAX_DEPTH}",
-            self.path.display()
-        ))
+        Err(PmTilesError::TooDeep(self.path.display().to_string()))
     }
 }
 

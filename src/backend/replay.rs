@@ -9,6 +9,7 @@ use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 
 use crate::model::event::Event;
 use crate::model::situation::Situation;
+use crate::store::StoreError;
 use crate::store::replay::Replay;
 
 /// Bins of the event-density strip under the scrubber.
@@ -17,6 +18,34 @@ pub const HISTOGRAM_BINS: usize = 400;
 const LOG_TAIL: u64 = 300;
 /// Playing forward by fewer events than this folds them; more jumps from a snapshot.
 const ADVANCE_MAX: u64 = 50_000;
+
+/// Why a replay cannot open, seek or go on; cloneable so it keeps its type across the channel.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ReplayError {
+    /// The database file cannot be opened for replay.
+    #[error("{path}: {source}")]
+    Open {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: Arc<StoreError>,
+    },
+    /// Reading the log failed.
+    #[error(transparent)]
+    Store(Arc<StoreError>),
+    /// The worker thread could not start.
+    #[error("cannot start the replay worker: {0}")]
+    Start(Arc<std::io::Error>),
+    /// The worker has ended.
+    #[error("the replay worker stopped")]
+    Stopped,
+}
+
+impl From<StoreError> for ReplayError {
+    fn from(e: StoreError) -> Self {
+        ReplayError::Store(Arc::new(e))
+    }
+}
 
 /// What the console asks.
 #[derive(Debug, Clone)]
@@ -59,7 +88,7 @@ pub enum ReplayEvent {
         log: Arc<Vec<Event>>,
     },
     /// Something failed; the last answer stays.
-    Error(String),
+    Error(ReplayError),
 }
 
 /// Handle to the replay thread.
@@ -71,7 +100,7 @@ pub struct ReplayWorker {
 
 impl ReplayWorker {
     /// Open `path` read-only in `scope` on a new thread; failures arrive as [`ReplayEvent::Error`].
-    pub fn start(path: PathBuf, scope: Option<String>, ctx: egui::Context) -> Result<ReplayWorker, String> {
+    pub fn start(path: PathBuf, scope: Option<String>, ctx: egui::Context) -> Result<ReplayWorker, ReplayError> {
         let (tx, commands) = mpsc::sync_channel::<ReplayCommand>(16);
         let (events, rx) = mpsc::channel();
         std::thread::Builder::new()
@@ -83,11 +112,16 @@ impl ReplayWorker {
                 };
                 let mut replay = match Replay::open(&path) {
                     Ok(r) => r,
-                    Err(e) => return send(ReplayEvent::Error(format!("{}: {e}", path.display()))),
+                    Err(e) => {
+                        return send(ReplayEvent::Error(ReplayError::Open {
+                            path: path.clone(),
+                            source: Arc::new(e),
+                        }));
+                    }
                 };
                 let mut scope = scope;
                 if let Err(e) = replay.set_scope(scope.as_deref()) {
-                    send(ReplayEvent::Error(e.to_string()));
+                    send(ReplayEvent::Error(e.into()));
                     scope = None;
                     let _ = replay.set_scope(None);
                 }
@@ -108,7 +142,7 @@ impl ReplayWorker {
                                 current = None;
                                 send(opened(&replay, &path, &scope));
                             }
-                            Err(e) => send(ReplayEvent::Error(e.to_string())),
+                            Err(e) => send(ReplayEvent::Error(e.into())),
                         },
                         ReplayCommand::Seek(ts_ms) => match seek(&mut replay, &mut current, &scope, ts_ms) {
                             Ok(ev) => send(ev),
@@ -117,15 +151,15 @@ impl ReplayWorker {
                     }
                 }
             })
-            .map_err(|e| format!("cannot start the replay worker: {e}"))?;
+            .map_err(|e| ReplayError::Start(Arc::new(e)))?;
         Ok(ReplayWorker { tx, rx })
     }
 
     /// Queue a command; a full queue drops it (the next frame asks again).
-    pub fn send(&self, cmd: ReplayCommand) -> Result<(), String> {
+    pub fn send(&self, cmd: ReplayCommand) -> Result<(), ReplayError> {
         match self.tx.try_send(cmd) {
             Ok(()) | Err(TrySendError::Full(_)) => Ok(()),
-            Err(TrySendError::Disconnected(_)) => Err("the replay worker stopped".into()),
+            Err(TrySendError::Disconnected(_)) => Err(ReplayError::Stopped),
         }
     }
 }
@@ -160,19 +194,18 @@ fn seek(
     current: &mut Option<Situation>,
     scope: &Option<String>,
     ts_ms: i64,
-) -> Result<ReplayEvent, String> {
+) -> Result<ReplayEvent, ReplayError> {
     let seq = replay.seq_at_time(ts_ms);
     let sit = match current.take() {
         // Playing forward a little: fold only the new events.
         Some(mut s) if s.last_seq <= seq && seq - s.last_seq <= ADVANCE_MAX => {
-            replay.advance(&mut s, seq).map_err(|e| e.to_string())?;
+            replay.advance(&mut s, seq)?;
             s
         }
-        _ => replay.situation_at(seq).map_err(|e| e.to_string())?,
+        _ => replay.situation_at(seq)?,
     };
     let log: Vec<Event> = replay
-        .events(seq.saturating_sub(LOG_TAIL), seq)
-        .map_err(|e| e.to_string())?
+        .events(seq.saturating_sub(LOG_TAIL), seq)?
         .into_iter()
         .filter(|e| e.drill_id.as_deref() == scope.as_deref())
         .collect();

@@ -20,6 +20,54 @@ const CACHE_FRESH: Duration = Duration::from_secs(30 * 24 * 3600);
 /// Per-request timeout, so a dead server cannot hold a slot.
 const TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Why a tile source cannot be used or a tile cannot be shown.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum TileError {
+    /// The URL template does not start with http(s).
+    #[error("tile URL must start with http:// or https://: \"{0}\"")]
+    Scheme(String),
+    /// The URL template lacks a placeholder.
+    #[error("tile URL has no {1} placeholder: \"{0}\"")]
+    Placeholder(String, &'static str),
+    /// The PMTiles archive cannot be read.
+    #[error(transparent)]
+    Pmtiles(Arc<super::pmtiles::PmTilesError>),
+    /// The worker thread, its runtime or its HTTP client could not start.
+    #[error("cannot start the tile worker: {0}")]
+    Start(String),
+    /// The server answered with an error status.
+    #[error("{host}: HTTP {status}{hint}")]
+    Http {
+        /// Tile server host.
+        host: String,
+        /// HTTP status.
+        status: reqwest::StatusCode,
+        /// What the status usually means.
+        hint: &'static str,
+    },
+    /// The request failed (offline, timeout, TLS …).
+    #[error("{0}: {1}")]
+    Request(String, String),
+    /// The bytes are not a PNG/JPEG.
+    #[error("tile {zoom}/{x}/{y} is not an image: {why}")]
+    NotImage {
+        /// Zoom.
+        zoom: u8,
+        /// Column.
+        x: u32,
+        /// Row.
+        y: u32,
+        /// Decoder's reason.
+        why: String,
+    },
+}
+
+impl From<super::pmtiles::PmTilesError> for TileError {
+    fn from(e: super::pmtiles::PmTilesError) -> TileError {
+        TileError::Pmtiles(Arc::new(e))
+    }
+}
+
 /// What the status bar shows about the tile source.
 #[derive(Debug, Clone, Default)]
 pub struct TileStatus {
@@ -35,7 +83,7 @@ pub struct TileStatus {
 
 /// A finished tile: the texture, `None` when the source has no such tile (outside its coverage;
 /// not an error), or why it failed.
-pub type TileResult = (TileId, Result<Option<Tile>, String>);
+pub type TileResult = (TileId, Result<Option<Tile>, TileError>);
 
 /// Where tiles come from.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,18 +123,18 @@ pub fn tile_url(template: &str, id: TileId) -> String {
 }
 
 /// Check a template before use: http(s), and {x}, {y} (or {-y}) and {z} present.
-pub fn validate_template(template: &str) -> Result<(), String> {
+pub fn validate_template(template: &str) -> Result<(), TileError> {
     let t = template.trim();
     if !(t.starts_with("http://") || t.starts_with("https://")) {
-        return Err(format!("tile URL must start with http:// or https://: \"{t}\""));
+        return Err(TileError::Scheme(t.to_string()));
     }
     for key in ["{x}", "{z}"] {
         if !t.contains(key) {
-            return Err(format!("tile URL has no {key} placeholder: \"{t}\""));
+            return Err(TileError::Placeholder(t.to_string(), key));
         }
     }
     if !t.contains("{y}") && !t.contains("{-y}") {
-        return Err(format!("tile URL has no {{y}} placeholder: \"{t}\""));
+        return Err(TileError::Placeholder(t.to_string(), "{y}"));
     }
     Ok(())
 }
@@ -100,7 +148,11 @@ fn fnv1a(text: &str) -> u64 {
 impl TileFetcher {
     /// Start a worker for `spec`, caching downloads under `cache_dir` (none = no disk cache).
     /// A bad template or an unreadable archive is refused here, before any thread starts.
-    pub fn start(spec: TileSourceSpec, cache_dir: Option<PathBuf>, ctx: egui::Context) -> Result<TileFetcher, String> {
+    pub fn start(
+        spec: TileSourceSpec,
+        cache_dir: Option<PathBuf>,
+        ctx: egui::Context,
+    ) -> Result<TileFetcher, TileError> {
         let (source, cache_dir, max_zoom) = match spec {
             TileSourceSpec::Url(template) => {
                 validate_template(&template)?;
@@ -120,7 +172,7 @@ impl TileFetcher {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|e| format!("cannot start the tile worker: {e}"))?;
+            .map_err(|e| TileError::Start(e.to_string()))?;
         let client = reqwest::Client::builder()
             .user_agent(concat!(
                 "OneMap/",
@@ -129,7 +181,7 @@ impl TileFetcher {
             ))
             .timeout(TIMEOUT)
             .build()
-            .map_err(|e| format!("cannot create the HTTP client: {e}"))?;
+            .map_err(|e| TileError::Start(format!("HTTP client: {e}")))?;
         let worker_status = status.clone();
         std::thread::Builder::new()
             .name("onemap-tiles".into())
@@ -156,13 +208,18 @@ impl TileFetcher {
                                 Source::Url(template) => {
                                     fetch(&client, template, cache_dir.as_deref(), id).await.map(Some)
                                 }
-                                Source::Pmtiles(reader) => reader.tile(id.zoom, id.x, id.y),
+                                Source::Pmtiles(reader) => reader.tile(id.zoom, id.x, id.y).map_err(TileError::from),
                             };
                             let result = bytes.and_then(|bytes| match bytes {
                                 None => Ok(None),
                                 Some(bytes) => Tile::new(&bytes, &walkers::Style, id.zoom, 256, &ctx)
                                     .map(Some)
-                                    .map_err(|e| format!("tile {}/{}/{} is not an image: {e}", id.zoom, id.x, id.y)),
+                                    .map_err(|e| TileError::NotImage {
+                                        zoom: id.zoom,
+                                        x: id.x,
+                                        y: id.y,
+                                        why: e.to_string(),
+                                    }),
                             });
                             if let Ok(mut s) = status.lock() {
                                 s.in_flight = s.in_flight.saturating_sub(1);
@@ -171,7 +228,7 @@ impl TileFetcher {
                                     Ok(None) => {}
                                     Err(e) => {
                                         s.failed += 1;
-                                        s.last_error = Some(e.clone());
+                                        s.last_error = Some(e.to_string());
                                     }
                                 }
                             }
@@ -182,7 +239,7 @@ impl TileFetcher {
                     }
                 });
             })
-            .map_err(|e| format!("cannot start the tile worker: {e}"))?;
+            .map_err(|e| TileError::Start(e.to_string()))?;
         Ok(TileFetcher {
             tx,
             max_zoom,
@@ -202,7 +259,7 @@ async fn fetch(
     template: &str,
     cache_dir: Option<&Path>,
     id: TileId,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, TileError> {
     let cache_file = cache_dir.map(|d| {
         d.join(id.zoom.to_string())
             .join(id.x.to_string())
@@ -237,7 +294,7 @@ async fn fetch(
             } else {
                 e.to_string()
             };
-            return Err(format!("{host}: {why}"));
+            return Err(TileError::Request(host, why));
         }
     };
     let status = resp.status();
@@ -251,9 +308,13 @@ async fn fetch(
             429 => " (rate-limited)",
             _ => "",
         };
-        return Err(format!("{host}: HTTP {status}{hint}"));
+        return Err(TileError::Http { host, status, hint });
     }
-    let bytes = resp.bytes().await.map_err(|e| format!("{host}: {e}"))?.to_vec();
+    let bytes = resp
+        .bytes()
+        .await
+        .map_err(|e| TileError::Request(host.clone(), e.to_string()))?
+        .to_vec();
     if let Some(f) = &cache_file
         && let Some(dir) = f.parent()
     {
@@ -280,6 +341,11 @@ mod tests {
         assert_eq!(tile_url("https://t/{z}/{x}/{-y}.png", id), "https://t/2/3/2.png");
         assert!(validate_template("https://t/{z}/{x}/{y}.png").is_ok());
         assert!(validate_template("ftp://t/{z}/{x}/{y}").is_err());
-        assert!(validate_template("https://t/{z}/{x}.png").unwrap_err().contains("{y}"));
+        assert!(
+            validate_template("https://t/{z}/{x}.png")
+                .unwrap_err()
+                .to_string()
+                .contains("{y}")
+        );
     }
 }

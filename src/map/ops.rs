@@ -9,22 +9,22 @@ use walkers::{MapMemory, Plugin, Projector};
 
 use super::ViewXform;
 use crate::model::facility::StationKind;
+use crate::model::ids::{IncidentId, ShelterId, StationId, UnitId, WarehouseId};
 use crate::model::situation::Situation;
-use crate::model::unit::UnitStatus;
 
 /// Which operational entity a marker is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OpsRef {
-    /// A station (id).
-    Station(u32),
-    /// A unit (id).
-    Unit(u32),
-    /// A warehouse (id).
-    Warehouse(u32),
-    /// A shelter (id).
-    Shelter(u32),
-    /// An incident (id).
-    Incident(u32),
+    /// A station.
+    Station(StationId),
+    /// A unit.
+    Unit(UnitId),
+    /// A warehouse.
+    Warehouse(WarehouseId),
+    /// A shelter.
+    Shelter(ShelterId),
+    /// An incident.
+    Incident(IncidentId),
 }
 
 /// A marker or cluster on screen this frame, for clicks.
@@ -54,28 +54,9 @@ pub const CLUSTER_BELOW_ZOOM: f64 = 14.0;
 /// Cluster grid size, points.
 pub const CLUSTER_CELL_PT: f32 = 34.0;
 
-/// Colour of an incident grade: I red … IV yellow.
-pub fn severity_color(s: crate::model::incident::Severity) -> Color32 {
-    use crate::model::incident::Severity;
-    match s {
-        Severity::I => Color32::from_rgb(0xff, 0x3b, 0x3b),
-        Severity::II => Color32::from_rgb(0xff, 0x7a, 0x29),
-        Severity::III => Color32::from_rgb(0xff, 0xb3, 0x29),
-        Severity::IV => Color32::from_rgb(0xff, 0xe0, 0x4c),
-    }
-}
-
-/// Colour of a unit status (also used by the unit board).
-pub fn status_color(s: UnitStatus) -> Color32 {
-    match s {
-        UnitStatus::Available => Color32::from_rgb(0x4c, 0xd1, 0x7a),
-        UnitStatus::Dispatched => Color32::from_rgb(0xff, 0xb8, 0x4c),
-        UnitStatus::EnRoute => Color32::from_rgb(0xff, 0xe0, 0x4c),
-        UnitStatus::OnScene => Color32::from_rgb(0xff, 0x5c, 0x5c),
-        UnitStatus::Returning => Color32::from_rgb(0x5c, 0xa8, 0xff),
-        UnitStatus::OutOfService => Color32::from_rgb(0x8a, 0x94, 0x9e),
-    }
-}
+/// Incident and unit-status colours are design tokens (`crate::style`); re-exported for callers
+/// that found them here.
+pub use crate::style::{severity_color, status_color};
 
 fn station_color(k: StationKind) -> Color32 {
     match k {
@@ -107,10 +88,9 @@ struct Marker {
 
 /// Paint one entity's marker.
 pub fn paint_ops_marker(painter: &egui::Painter, pos: Pos2, what: OpsRef, sit: &Situation) {
-    use crate::model::ids::*;
     match what {
         OpsRef::Station(id) => {
-            let Some(s) = sit.stations.get(&StationId(id)) else {
+            let Some(s) = sit.stations.get(&id) else {
                 return;
             };
             let r = Rect::from_center_size(pos, vec2(12.0, 12.0));
@@ -135,7 +115,7 @@ pub fn paint_ops_marker(painter: &egui::Painter, pos: Pos2, what: OpsRef, sit: &
             }
         }
         OpsRef::Unit(id) => {
-            let Some(u) = sit.units.get(&UnitId(id)) else { return };
+            let Some(u) = sit.units.get(&id) else { return };
             painter.circle(pos, 5.0, status_color(u.status), OUTLINE);
         }
         OpsRef::Warehouse(_) => {
@@ -143,7 +123,7 @@ pub fn paint_ops_marker(painter: &egui::Painter, pos: Pos2, what: OpsRef, sit: &
             painter.add(Shape::convex_polygon(pts, WAREHOUSE, OUTLINE));
         }
         OpsRef::Incident(id) => {
-            let Some(i) = sit.incidents.get(&IncidentId(id)) else {
+            let Some(i) = sit.incidents.get(&id) else {
                 return;
             };
             let color = severity_color(i.severity);
@@ -162,7 +142,7 @@ pub fn paint_ops_marker(painter: &egui::Painter, pos: Pos2, what: OpsRef, sit: &
             );
         }
         OpsRef::Shelter(id) => {
-            let open = sit.shelters.get(&ShelterId(id)).is_some_and(|s| s.spec.open);
+            let open = sit.shelters.get(&id).is_some_and(|s| s.spec.open);
             let pts = vec![
                 pos + vec2(0.0, -8.0),
                 pos + vec2(7.0, -2.0),
@@ -196,7 +176,7 @@ pub struct OpsPlugin<'a> {
     /// Highlighted entity.
     pub selected: Option<OpsRef>,
     /// Units drawn at an estimated position (dead reckoning along their route), by unit id.
-    pub estimated: &'a HashMap<u32, [f64; 2]>,
+    pub estimated: &'a HashMap<UnitId, [f64; 2]>,
 }
 
 impl Plugin for OpsPlugin<'_> {
@@ -214,22 +194,22 @@ impl Plugin for OpsPlugin<'_> {
         if v.stations {
             sit.stations
                 .values()
-                .for_each(|s| push(OpsRef::Station(s.id.0), s.spec.lonlat.lonlat()));
+                .for_each(|s| push(OpsRef::Station(s.id), s.spec.lonlat.lonlat()));
         }
         if v.warehouses {
             sit.warehouses
                 .values()
-                .for_each(|w| push(OpsRef::Warehouse(w.id.0), w.spec.lonlat.lonlat()));
+                .for_each(|w| push(OpsRef::Warehouse(w.id), w.spec.lonlat.lonlat()));
         }
         if v.shelters {
             sit.shelters
                 .values()
-                .for_each(|s| push(OpsRef::Shelter(s.id.0), s.spec.lonlat.lonlat()));
+                .for_each(|s| push(OpsRef::Shelter(s.id), s.spec.lonlat.lonlat()));
         }
         if v.units {
             sit.units.values().for_each(|u| {
-                let at = self.estimated.get(&u.id.0).copied();
-                push(OpsRef::Unit(u.id.0), at.unwrap_or(u.lonlat.lonlat()));
+                let at = self.estimated.get(&u.id).copied();
+                push(OpsRef::Unit(u.id), at.unwrap_or(u.lonlat.lonlat()));
             });
         }
         let painter = ui.painter();
@@ -301,10 +281,10 @@ impl Plugin for OpsPlugin<'_> {
             let ll = i.lonlat.lonlat();
             let pos = x.lonlat_to_screen(ll);
             if x.rect.expand(20.0).contains(pos) {
-                paint_ops_marker(painter, pos, OpsRef::Incident(i.id.0), sit);
-                hits.push(OpsHit::One(OpsRef::Incident(i.id.0), pos));
+                paint_ops_marker(painter, pos, OpsRef::Incident(i.id), sit);
+                hits.push(OpsHit::One(OpsRef::Incident(i.id), pos));
                 markers.push(Marker {
-                    what: OpsRef::Incident(i.id.0),
+                    what: OpsRef::Incident(i.id),
                     lonlat: ll,
                     pos,
                 });

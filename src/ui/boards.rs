@@ -6,13 +6,15 @@
 use egui::{RichText, Ui};
 
 use super::i18n::{Lang, Msg, tr};
+use super::notices::Source;
 use super::{Board, OneMapApp, theme};
 use crate::backend::jobs::Lane;
 use crate::backend::store::Intent;
-use crate::map::ops::{OpsRef, severity_color, status_color};
-use crate::model::ids::{IncidentId, ShelterId, StationId, UnitId, WarehouseId};
+use crate::map::ops::OpsRef;
+use crate::model::ids::{IncidentId, WarehouseId};
 use crate::model::incident::IncidentStatus;
 use crate::model::unit::UnitStatus;
+use crate::style::{severity_color, status_color};
 
 /// Unit-board columns, for sorting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,13 +43,13 @@ impl OneMapApp {
                 (Board::Log, Msg::Log),
                 (Board::Coverage, Msg::Coverage),
             ] {
-                ui.selectable_value(&mut self.board, b, tr(lang, m));
+                ui.selectable_value(&mut self.boards.board, b, tr(lang, m));
             }
         });
         ui.separator();
         self.detail_ui(ui, lang);
         self.move_up_hint_ui(ui, lang);
-        match self.board {
+        match self.boards.board {
             Board::Units => self.units_board(ui, lang),
             Board::Incidents => self.incidents_board(ui, lang),
             Board::Stock => self.stock_board(ui, lang),
@@ -61,28 +63,29 @@ impl OneMapApp {
         ui.horizontal(|ui| {
             ui.label(tr(lang, Msg::Filter));
             let current = self
-                .unit_status_filter
+                .boards
+                .unit_status
                 .map_or(tr(lang, Msg::AllStatuses), |s| pick(lang, s.name_zh(), s.name_en()));
             egui::ComboBox::new("unit_status_filter", tr(lang, Msg::Status))
                 .selected_text(current)
                 .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut self.unit_status_filter, None, tr(lang, Msg::AllStatuses));
+                    ui.selectable_value(&mut self.boards.unit_status, None, tr(lang, Msg::AllStatuses));
                     for s in UnitStatus::ALL {
                         ui.selectable_value(
-                            &mut self.unit_status_filter,
+                            &mut self.boards.unit_status,
                             Some(*s),
                             pick(lang, s.name_zh(), s.name_en()),
                         );
                     }
                 });
             ui.add(
-                egui::TextEdit::singleline(&mut self.unit_text_filter)
+                egui::TextEdit::singleline(&mut self.boards.unit_text)
                     .hint_text(tr(lang, Msg::Filter))
                     .desired_width(120.0),
             );
         });
         let sit = self.situation.clone();
-        let needle = self.unit_text_filter.trim().to_lowercase();
+        let needle = self.boards.unit_text.trim().to_lowercase();
         let station_name = |u: &crate::model::unit::Unit| {
             u.spec
                 .home_station
@@ -94,7 +97,7 @@ impl OneMapApp {
         let mut rows: Vec<_> = sit
             .units
             .values()
-            .filter(|u| self.unit_status_filter.is_none_or(|s| u.status == s))
+            .filter(|u| self.boards.unit_status.is_none_or(|s| u.status == s))
             .filter(|u| {
                 needle.is_empty()
                     || [
@@ -109,7 +112,7 @@ impl OneMapApp {
                     .any(|t| t.to_lowercase().contains(&needle))
             })
             .collect();
-        let (col, asc) = self.unit_sort;
+        let (col, asc) = self.boards.unit_sort;
         rows.sort_by(|a, b| {
             let o = match col {
                 UnitCol::Callsign => a.spec.callsign.cmp(&b.spec.callsign),
@@ -144,8 +147,8 @@ impl OneMapApp {
                         (UnitCol::Station, Msg::Station),
                         (UnitCol::Crew, Msg::Crew),
                     ] {
-                        let arrow = if self.unit_sort.0 == c {
-                            if self.unit_sort.1 { " ▲" } else { " ▼" }
+                        let arrow = if self.boards.unit_sort.0 == c {
+                            if self.boards.unit_sort.1 { " ▲" } else { " ▼" }
                         } else {
                             ""
                         };
@@ -153,8 +156,8 @@ impl OneMapApp {
                             .button(RichText::new(format!("{}{arrow}", tr(lang, m))).strong())
                             .clicked()
                         {
-                            self.unit_sort = if self.unit_sort.0 == c {
-                                (c, !self.unit_sort.1)
+                            self.boards.unit_sort = if self.boards.unit_sort.0 == c {
+                                (c, !self.boards.unit_sort.1)
                             } else {
                                 (c, true)
                             };
@@ -162,9 +165,9 @@ impl OneMapApp {
                     }
                     ui.end_row();
                     for u in rows.iter().take(500) {
-                        let sel = self.selected_ops == Some(OpsRef::Unit(u.id.0));
+                        let sel = self.selected_ops == Some(OpsRef::Unit(u.id));
                         if ui.selectable_label(sel, &u.spec.callsign).clicked() {
-                            clicked = Some(OpsRef::Unit(u.id.0));
+                            clicked = Some(OpsRef::Unit(u.id));
                         }
                         ui.label(pick(lang, u.spec.unit_type.name_zh(), u.spec.unit_type.name_en()));
                         ui.label(
@@ -198,26 +201,50 @@ impl OneMapApp {
             ui.label(RichText::new(tr(lang, Msg::NoIncidents)).weak());
             return;
         }
+        let limits = self.settings.pending;
+        ui.horizontal_wrapped(|ui| {
+            ui.checkbox(&mut self.settings.alert_sound, tr(lang, Msg::AlertSound));
+            ui.label(
+                RichText::new(format!(
+                    "{} {:.0} / {:.0}",
+                    tr(lang, Msg::PendingLimitsLabel),
+                    limits.amber_min,
+                    limits.red_min
+                ))
+                .small()
+                .weak(),
+            )
+            .on_hover_text(tr(lang, Msg::PendingLimitsTip));
+        });
+        let order = super::pending::by_urgency(&sit, now_ms, limits);
         egui::ScrollArea::both().id_salt("incidents_scroll").show(ui, |ui| {
             egui::Grid::new("incidents_grid")
                 .striped(true)
-                .num_columns(5)
+                .num_columns(7)
                 .show(ui, |ui| {
-                    for m in [Msg::Type, Msg::Severity, Msg::Status, Msg::Reported, Msg::Caller] {
+                    for m in [
+                        Msg::Type,
+                        Msg::Severity,
+                        Msg::Status,
+                        Msg::CountyCol,
+                        Msg::WaitingCol,
+                        Msg::AssignedCol,
+                        Msg::Caller,
+                    ] {
                         ui.label(RichText::new(tr(lang, m)).strong());
                     }
                     ui.end_row();
-                    for i in sit.incidents.values().rev() {
+                    for i in order.iter().filter_map(|id| sit.incidents.get(id)) {
                         let text = format!(
                             "#{} {}",
                             i.id.0,
                             pick(lang, i.incident_type.name_zh(), i.incident_type.name_en())
                         );
                         if ui
-                            .selectable_label(self.selected_ops == Some(OpsRef::Incident(i.id.0)), text)
+                            .selectable_label(self.selected_ops == Some(OpsRef::Incident(i.id)), text)
                             .clicked()
                         {
-                            clicked = Some(OpsRef::Incident(i.id.0));
+                            clicked = Some(OpsRef::Incident(i.id));
                         }
                         ui.label(
                             RichText::new(i.severity.code())
@@ -225,13 +252,31 @@ impl OneMapApp {
                                 .strong(),
                         );
                         ui.label(pick(lang, i.status.name_zh(), i.status.name_en()));
-                        ui.label(crate::local_time::from_utc_iso(&i.reported_at_utc, now_ms))
-                            .on_hover_text(format!("{} UTC", i.reported_at_utc));
+                        let county = self.world.county_shapes.of(i.lonlat.lonlat());
+                        ui.label(county.map_or("—", |(zh, en)| pick(lang, zh, en)));
+                        let age = super::pending::age(i, now_ms, limits);
+                        let elapsed = duration(lang, super::pending::elapsed_s(i, now_ms));
+                        let colour = match age {
+                            super::pending::Age::Red => theme::DANGER,
+                            super::pending::Age::Amber => theme::WARN_TEXT,
+                            super::pending::Age::Fresh => ui.visuals().text_color(),
+                        };
+                        ui.label(RichText::new(elapsed).monospace().color(colour))
+                            .on_hover_text(format!(
+                                "{} {} {}",
+                                tr(lang, Msg::Reported),
+                                crate::local_time::from_utc_iso(&i.reported_at_utc, now_ms),
+                                lang.pick(crate::local_time::ZONE_ZH, crate::local_time::ZONE_EN)
+                            ));
+                        ui.label(super::pending::assigned_count(&sit, i.id).to_string());
                         ui.label(&i.caller.name);
                         ui.end_row();
                     }
                 });
         });
+        if sit.incidents.values().any(|i| !i.status.is_final()) {
+            ui.ctx().request_repaint_after(std::time::Duration::from_secs(1));
+        }
         if let Some(c) = clicked {
             self.select_ops(ui.ctx(), c);
         }
@@ -239,12 +284,12 @@ impl OneMapApp {
 
     fn stock_board(&mut self, ui: &mut Ui, lang: Lang) {
         ui.add(
-            egui::TextEdit::singleline(&mut self.stock_filter)
+            egui::TextEdit::singleline(&mut self.boards.stock)
                 .hint_text(tr(lang, Msg::Filter))
                 .desired_width(f32::INFINITY),
         );
         let sit = self.situation.clone();
-        let needle = self.stock_filter.trim().to_lowercase();
+        let needle = self.boards.stock.trim().to_lowercase();
         let mut clicked = None;
         egui::ScrollArea::both().id_salt("stock_scroll").show(ui, |ui| {
             egui::Grid::new("stock_grid")
@@ -263,10 +308,10 @@ impl OneMapApp {
                                 continue;
                             }
                             if ui
-                                .selectable_label(self.selected_ops == Some(OpsRef::Warehouse(w.id.0)), wname)
+                                .selectable_label(self.selected_ops == Some(OpsRef::Warehouse(w.id)), wname)
                                 .clicked()
                             {
-                                clicked = Some(OpsRef::Warehouse(w.id.0));
+                                clicked = Some(OpsRef::Warehouse(w.id));
                             }
                             ui.label(pick(lang, &line.name_zh, &line.name_en));
                             ui.label(format!("{} {}", line.quantity, line.unit));
@@ -296,12 +341,12 @@ impl OneMapApp {
                     for s in sit.shelters.values() {
                         if ui
                             .selectable_label(
-                                self.selected_ops == Some(OpsRef::Shelter(s.id.0)),
+                                self.selected_ops == Some(OpsRef::Shelter(s.id)),
                                 pick(lang, &s.spec.name_zh, &s.spec.name_en),
                             )
                             .clicked()
                         {
-                            clicked = Some(OpsRef::Shelter(s.id.0));
+                            clicked = Some(OpsRef::Shelter(s.id));
                         }
                         ui.label(format!("{} / {}", s.occupancy, s.spec.capacity));
                         ui.label(tr(lang, if s.spec.open { Msg::Open } else { Msg::Closed }));
@@ -335,7 +380,7 @@ impl OneMapApp {
         };
         match sel {
             OpsRef::Unit(id) => {
-                let Some(u) = sit.units.get(&UnitId(id)) else {
+                let Some(u) = sit.units.get(&id) else {
                     return self.clear_selection();
                 };
                 ui.label(
@@ -367,7 +412,7 @@ impl OneMapApp {
                         pick(lang, inc.incident_type.name_zh(), inc.incident_type.name_en())
                     ));
                 }
-                if let Some(track) = self.tracks.get(&UnitId(id))
+                if let Some(track) = self.tracks.routes.get(&id)
                     && let Some(e) = crate::dispatch::tracking::estimate_position(u, track, self.now_ms())
                 {
                     let text = if e.overdue {
@@ -387,7 +432,7 @@ impl OneMapApp {
                     }))
                     .on_hover_text(tr(lang, Msg::EstimatedPosition));
                     ui.label(RichText::new(tr(lang, Msg::EstimatedPosition)).small().weak());
-                } else if let Some(why) = self.tracks_failed.get(&UnitId(id)) {
+                } else if let Some(why) = self.tracks.failed.get(&id) {
                     ui.label(
                         RichText::new(format!("{}: {why}", tr(lang, Msg::TrackFailed)))
                             .small()
@@ -414,18 +459,16 @@ impl OneMapApp {
                             .on_hover_text(format!("({key}) {}", tr(lang, Msg::UnitKeysTip)))
                             .clicked()
                         {
-                            self.set_unit_status(UnitId(id), to);
+                            self.set_unit_status(id, to);
                         }
                     }
                 });
                 self.dispatch_unit_ui(ui, lang, u);
-                if let Some(m) = &self.dispatch_msg {
-                    ui.colored_label(theme::WARN_TEXT, m);
-                }
+                super::panels::notice_ui(ui, &mut self.notices, Source::Dispatch, lang);
                 demo(ui, u.spec.demo, &u.spec.position_note);
             }
             OpsRef::Station(id) => {
-                let Some(s) = sit.stations.get(&StationId(id)) else {
+                let Some(s) = sit.stations.get(&id) else {
                     return self.clear_selection();
                 };
                 ui.label(RichText::new(pick(lang, &s.spec.name_zh, &s.spec.name_en)).size(17.0));
@@ -443,7 +486,7 @@ impl OneMapApp {
                 demo(ui, s.spec.demo, &s.spec.position_note);
             }
             OpsRef::Warehouse(id) => {
-                let Some(w) = sit.warehouses.get(&WarehouseId(id)) else {
+                let Some(w) = sit.warehouses.get(&id) else {
                     return self.clear_selection();
                 };
                 ui.label(RichText::new(pick(lang, &w.spec.name_zh, &w.spec.name_en)).size(17.0));
@@ -478,7 +521,7 @@ impl OneMapApp {
                 demo(ui, w.spec.demo, &w.spec.position_note);
             }
             OpsRef::Incident(id) => {
-                let Some(i) = sit.incidents.get(&IncidentId(id)) else {
+                let Some(i) = sit.incidents.get(&id) else {
                     return self.clear_selection();
                 };
                 let title = format!(
@@ -547,6 +590,7 @@ impl OneMapApp {
                     let at = crate::local_time::from_utc_iso(&n.ts_utc, now_ms);
                     ui.label(RichText::new(format!("{at} {}: {}", n.operator, n.text)).small());
                 }
+                self.assigned_units_ui(ui, lang, id, now_ms);
                 ui.horizontal_wrapped(|ui| {
                     ui.label(format!("{}:", tr(lang, Msg::SetStatus)));
                     let allowed = IncidentStatus::ALL.iter().copied().filter(|to| {
@@ -554,20 +598,17 @@ impl OneMapApp {
                             && i.status.can_transition_to(*to)
                     });
                     if !i.status.is_final() {
-                        self.suggestion_ui(ui, lang, IncidentId(id));
+                        self.suggestion_ui(ui, lang, id);
                     }
                     for to in allowed {
                         if ui.button(pick(lang, to.name_zh(), to.name_en())).clicked() {
-                            self.send_intent(Intent::SetIncidentStatus {
-                                incident: IncidentId(id),
-                                to,
-                            });
+                            self.send_intent(Intent::SetIncidentStatus { incident: id, to });
                         }
                     }
                 });
             }
             OpsRef::Shelter(id) => {
-                let Some(s) = sit.shelters.get(&ShelterId(id)) else {
+                let Some(s) = sit.shelters.get(&id) else {
                     return self.clear_selection();
                 };
                 ui.label(RichText::new(pick(lang, &s.spec.name_zh, &s.spec.name_en)).size(17.0));
@@ -585,7 +626,7 @@ impl OneMapApp {
 
     fn suggestion_ui(&mut self, ui: &mut Ui, lang: Lang, incident: IncidentId) {
         ui.horizontal(|ui| {
-            let can = self.has_plans && !self.jobs.busy(Lane::Recommend);
+            let can = self.world.has_plans && !self.routing.jobs.busy(Lane::Recommend);
             if ui
                 .add_enabled(can, egui::Button::new(RichText::new(tr(lang, Msg::Recommend)).strong()))
                 .on_hover_text(tr(lang, Msg::RecommendTip))
@@ -593,27 +634,29 @@ impl OneMapApp {
             {
                 self.request_recommendation(incident);
             }
-            if self.jobs.busy(Lane::Recommend) {
+            if self.routing.jobs.busy(Lane::Recommend) {
                 ui.label(RichText::new(tr(lang, Msg::RouteComputing)).italics());
             }
         });
         ui.horizontal(|ui| {
             ui.label(tr(lang, Msg::AffectedPeople));
             let r = ui
-                .add(egui::DragValue::new(&mut self.affected_people).range(0..=1_000_000))
+                .add(egui::DragValue::new(&mut self.dispatch.affected_people).range(0..=1_000_000))
                 .on_hover_text(tr(lang, Msg::AffectedPeopleTip));
             // A new count re-asks for the suggestion (relief = plan per person × count).
             if (r.lost_focus() || r.drag_stopped())
-                && self.affected_people != self.affected_asked
-                && self.recommendation.as_ref().is_some_and(|rec| rec.incident == incident)
+                && self.dispatch.affected_people != self.dispatch.affected_asked
+                && self
+                    .dispatch
+                    .recommendation
+                    .as_ref()
+                    .is_some_and(|rec| rec.incident == incident)
             {
                 self.request_recommendation(incident);
             }
         });
-        if let Some(m) = &self.dispatch_msg {
-            ui.colored_label(theme::WARN_TEXT, m);
-        }
-        let Some(rec) = self.recommendation.clone().filter(|r| r.incident == incident) else {
+        super::panels::notice_ui(ui, &mut self.notices, Source::Dispatch, lang);
+        let Some(rec) = self.dispatch.recommendation.clone().filter(|r| r.incident == incident) else {
             return;
         };
         ui.label(
@@ -645,7 +688,7 @@ impl OneMapApp {
                     ui.end_row();
                     for sug in &req.filled {
                         let n = rec.unit_ids().iter().position(|u| *u == sug.unit).map_or(0, |p| p + 1);
-                        let mut ticked = !self.unticked.contains(&sug.unit);
+                        let mut ticked = !self.dispatch.unticked.contains(&sug.unit);
                         let hint = if n <= 9 { format!(" (Alt+{n})") } else { String::new() };
                         if ui
                             .checkbox(&mut ticked, sug.callsign.as_str())
@@ -653,9 +696,9 @@ impl OneMapApp {
                             .changed()
                         {
                             if ticked {
-                                self.unticked.remove(&sug.unit);
+                                self.dispatch.unticked.remove(&sug.unit);
                             } else {
-                                self.unticked.insert(sug.unit);
+                                self.dispatch.unticked.insert(sug.unit);
                             }
                         }
                         let eta = format!(
@@ -727,9 +770,9 @@ impl OneMapApp {
                     }
                 }
             });
-            ui.checkbox(&mut self.reserve_supplies, tr(lang, Msg::ReserveSupplies));
+            ui.checkbox(&mut self.dispatch.reserve_supplies, tr(lang, Msg::ReserveSupplies));
         }
-        let all = self.unticked.is_empty();
+        let all = self.dispatch.unticked.is_empty();
         let (label, tip) = if all {
             (Msg::DispatchAll, Msg::DispatchAllTip)
         } else {
@@ -745,7 +788,9 @@ impl OneMapApp {
     }
 
     fn reassign_ui(&mut self, ui: &mut Ui, lang: Lang) {
-        let Some(offer) = &self.reassign_offer else { return };
+        let Some(offer) = &self.dispatch.reassign_offer else {
+            return;
+        };
         // Named as the log had them at the append: another seat may have committed them.
         let names: Vec<String> = offer
             .committed
@@ -778,8 +823,16 @@ impl OneMapApp {
         if open.is_empty() || u.status == UnitStatus::OutOfService {
             return;
         }
-        if self.dispatch_target.is_none_or(|t| !open.iter().any(|i| i.id == t)) {
-            self.dispatch_target = open.last().map(|i| i.id);
+        // The incident the officer last looked at, else the nearest open one to the unit.
+        if self.dispatch.target.is_none_or(|t| !open.iter().any(|i| i.id == t)) {
+            let here = u.lonlat.lonlat();
+            self.dispatch.target = open
+                .iter()
+                .min_by(|a, b| {
+                    let d = |i: &&&crate::model::incident::Incident| crate::geom::haversine_m(here, i.lonlat.lonlat());
+                    d(a).total_cmp(&d(b))
+                })
+                .map(|i| i.id);
         }
         let label = |i: &crate::model::incident::Incident| {
             format!(
@@ -792,7 +845,8 @@ impl OneMapApp {
         ui.horizontal_wrapped(|ui| {
             ui.label(format!("{}:", tr(lang, Msg::DispatchTo)));
             let current = self
-                .dispatch_target
+                .dispatch
+                .target
                 .and_then(|t| sit.incidents.get(&t))
                 .map(label)
                 .unwrap_or_default();
@@ -800,15 +854,58 @@ impl OneMapApp {
                 .selected_text(current)
                 .show_ui(ui, |ui| {
                     for i in open.iter().rev() {
-                        ui.selectable_value(&mut self.dispatch_target, Some(i.id), label(i));
+                        ui.selectable_value(&mut self.dispatch.target, Some(i.id), label(i));
                     }
                 });
             if ui.button(tr(lang, Msg::DispatchOne)).clicked()
-                && let Some(t) = self.dispatch_target
+                && let Some(t) = self.dispatch.target
             {
                 self.submit_dispatch(crate::dispatch::DispatchRequest::units(t, vec![u.id]));
             }
         });
+    }
+
+    /// The units committed to an incident: call sign, status, ETA while moving, time on scene.
+    fn assigned_units_ui(&mut self, ui: &mut Ui, lang: Lang, incident: IncidentId, now_ms: i64) {
+        let sit = self.situation.clone();
+        let mut units: Vec<_> = sit.units.values().filter(|u| u.assignment == Some(incident)).collect();
+        if units.is_empty() {
+            return;
+        }
+        units.sort_by(|a, b| a.spec.callsign.cmp(&b.spec.callsign));
+        ui.label(RichText::new(format!("{} ({})", tr(lang, Msg::AssignedUnits), units.len())).strong());
+        let mut clicked = None;
+        egui::Grid::new("assigned_units")
+            .striped(true)
+            .num_columns(3)
+            .show(ui, |ui| {
+                for u in units {
+                    if ui.selectable_label(false, &u.spec.callsign).clicked() {
+                        clicked = Some(OpsRef::Unit(u.id));
+                    }
+                    ui.label(
+                        RichText::new(pick(lang, u.status.name_zh(), u.status.name_en())).color(status_color(u.status)),
+                    );
+                    let since =
+                        |utc: &str| crate::time::parse_utc_ms(utc).map(|t| ((now_ms - t).max(0)) as f64 / 1000.0);
+                    let detail = match u.status {
+                        UnitStatus::OnScene => since(&u.status_since_utc)
+                            .map(|s| format!("{} {}", tr(lang, Msg::OnSceneFor), duration(lang, s))),
+                        UnitStatus::Dispatched | UnitStatus::EnRoute => self
+                            .tracks
+                            .routes
+                            .get(&u.id)
+                            .and_then(|t| crate::dispatch::tracking::estimate_position(u, t, now_ms))
+                            .map(|e| format!("{} {}", tr(lang, Msg::EtaLabel), duration(lang, e.remaining_s))),
+                        _ => None,
+                    };
+                    ui.label(RichText::new(detail.unwrap_or_default()).monospace());
+                    ui.end_row();
+                }
+            });
+        if let Some(c) = clicked {
+            self.select_ops(ui.ctx(), c);
+        }
     }
 
     fn clear_selection(&mut self) {
@@ -824,4 +921,12 @@ fn sit_warehouse_name(sit: &crate::model::situation::Situation, id: WarehouseId,
 
 fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
     lang.pick(zh, en)
+}
+
+/// A duration in the officer's language: `1 小时 42 分` / `1 h 42 min`, never an ambiguous `1:42`.
+fn duration(lang: Lang, secs: f64) -> String {
+    match lang {
+        Lang::Zh => crate::local_time::duration_zh(secs),
+        Lang::En => crate::local_time::duration_en(secs),
+    }
 }

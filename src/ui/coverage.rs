@@ -10,6 +10,7 @@ use std::sync::Arc;
 use egui::{RichText, Ui};
 
 use super::i18n::{Lang, Msg, tr};
+use super::notices::{Notices, Severity, Source};
 use super::{Board, OneMapApp, theme};
 use crate::backend::coverage_jobs::CoverageReply;
 use crate::backend::coverage_jobs::{CoverageAnswer, CoverageJob, MoveUpAnswer, SitingAnswer};
@@ -62,8 +63,6 @@ pub struct CoverageState {
     pub supply_item: String,
     /// Warehouses asked for.
     pub supply_n: usize,
-    /// The last coverage error (shown in the board).
-    pub error: Option<String>,
 }
 
 impl Default for CoverageState {
@@ -87,7 +86,6 @@ impl Default for CoverageState {
             supplies: None,
             supply_item: "帐篷".into(),
             supply_n: 3,
-            error: None,
         }
     }
 }
@@ -195,7 +193,7 @@ impl CoverageState {
 
     /// Take a coverage lane's reply ([`crate::backend::jobs::Jobs`] has checked it is the
     /// latest of its lane).
-    pub fn accept(&mut self, reply: Result<CoverageReply, JobError>) {
+    pub fn accept(&mut self, reply: Result<CoverageReply, JobError>, notices: &mut Notices) {
         match reply {
             Ok(CoverageReply::Coverage(a)) => {
                 if self.quads.is_empty()
@@ -205,19 +203,21 @@ impl CoverageState {
                 }
                 self.answer = Some(*a);
                 self.bands_key = None;
-                self.error = None;
+                notices.clear(Source::Coverage);
             }
             Ok(CoverageReply::MoveUp(a)) => self.moveup = Some(*a),
             Ok(CoverageReply::Siting(a)) => {
                 self.siting = Some(*a);
                 self.bands_key = None; // the proposal's curve
-                self.error = None;
+                notices.clear(Source::Coverage);
             }
             Ok(CoverageReply::Supplies(a)) => {
                 self.supplies = Some(*a);
-                self.error = None;
+                notices.clear(Source::Coverage);
             }
-            Err(e) => self.error = Some(e.to_string()),
+            Err(e) => {
+                notices.push(Severity::Warning, Source::Coverage, e.to_string());
+            }
         }
     }
 
@@ -264,17 +264,17 @@ impl OneMapApp {
         self.has_store()
             && self.situation.last_seq > 0
             && (self.coverage_layer_on()
-                || self.board == Board::Coverage
+                || self.boards.board == Board::Coverage
                 || self.coverage.moveup.is_some()
                 || !move_up_focus.is_empty())
     }
 
     fn submit_coverage(&mut self, job: CoverageJob) -> Option<u64> {
-        self.routing.as_ref()?;
+        self.routing.worker.as_ref()?;
         match self.submit_job(RouteJob::Coverage(job)) {
             Ok(g) => Some(g),
             Err(e) => {
-                self.coverage.error = Some(e.to_string());
+                self.notices.push(Severity::Warning, Source::Coverage, e.to_string());
                 None
             }
         }
@@ -282,7 +282,7 @@ impl OneMapApp {
 
     /// Whether live coverage is being computed.
     pub fn coverage_computing(&self) -> bool {
-        self.jobs.busy(Lane::Coverage)
+        self.routing.jobs.busy(Lane::Coverage)
     }
 
     /// Once per frame, before drawing: ask for coverage when the available units changed and
@@ -357,11 +357,11 @@ impl OneMapApp {
     /// Units a move-up hint is wanted for: the ticked units of the suggestion in view (up to
     /// three), else the selected unit; only available units of a modelled force type.
     pub fn move_up_focus(&self) -> Vec<UnitId> {
-        match (&self.recommendation, self.selected_ops) {
+        match (&self.dispatch.recommendation, self.selected_ops) {
             (Some(rec), _) => rec
                 .unit_ids()
                 .into_iter()
-                .filter(|u| !self.unticked.contains(u))
+                .filter(|u| !self.dispatch.unticked.contains(u))
                 .filter(|u| {
                     self.situation
                         .units
@@ -373,7 +373,7 @@ impl OneMapApp {
             (None, Some(OpsRef::Unit(id))) => self
                 .situation
                 .units
-                .get(&UnitId(id))
+                .get(&id)
                 .filter(|u| u.status == UnitStatus::Available && ForceType::of_unit(u).is_some())
                 .map(|u| vec![u.id])
                 .unwrap_or_default(),
@@ -402,7 +402,7 @@ impl OneMapApp {
 
     /// Side-panel section: the layer toggle, the force type and the band legend.
     pub(super) fn coverage_side_ui(&mut self, ui: &mut Ui) {
-        if !self.has_store() || self.routing.is_none() {
+        if !self.has_store() || self.routing.worker.is_none() {
             return;
         }
         let lang = self.settings.lang;
@@ -512,7 +512,7 @@ impl OneMapApp {
 
     /// The move-up hint beside the detail pane (suggestion or selected unit).
     pub(super) fn move_up_hint_ui(&mut self, ui: &mut Ui, _lang: Lang) {
-        let relevant = self.recommendation.is_some()
+        let relevant = self.dispatch.recommendation.is_some()
             || matches!(self.selected_ops, Some(OpsRef::Unit(_)))
             || self.coverage.moveup.as_ref().is_some_and(|m| {
                 m.hints.iter().any(|h| {
@@ -544,12 +544,8 @@ impl OneMapApp {
 
     /// Where supplies are asked for: the map point last right-clicked, else the selected incident.
     pub fn supplies_point(&self) -> Option<[f64; 2]> {
-        self.context_lonlat.or_else(|| match self.selected_ops {
-            Some(OpsRef::Incident(id)) => self
-                .situation
-                .incidents
-                .get(&crate::model::ids::IncidentId(id))
-                .map(|i| i.lonlat.lonlat()),
+        self.map.context_lonlat.or_else(|| match self.selected_ops {
+            Some(OpsRef::Incident(id)) => self.situation.incidents.get(&id).map(|i| i.lonlat.lonlat()),
             _ => None,
         })
     }
@@ -557,7 +553,11 @@ impl OneMapApp {
     /// Ask the worker for the nearest warehouses holding the typed item.
     pub fn request_supplies(&mut self) {
         let Some(at) = self.supplies_point() else {
-            self.coverage.error = Some(tr(self.settings.lang, Msg::SupplyNoPoint).to_string());
+            self.notices.push(
+                Severity::Warning,
+                Source::Coverage,
+                tr(self.settings.lang, Msg::SupplyNoPoint).to_string(),
+            );
             return;
         };
         let job = CoverageJob::Supplies {
@@ -580,9 +580,7 @@ impl OneMapApp {
                 }
                 self.force_selector_ui(ui, lang);
             });
-            if let Some(e) = &self.coverage.error {
-                ui.label(RichText::new(e).color(theme::WARN_TEXT));
-            }
+            super::panels::notice_ui(ui, &mut self.notices, Source::Coverage, lang);
             if self.coverage_computing() {
                 ui.label(RichText::new(tr(lang, Msg::CoverageComputing)).weak());
             }
@@ -717,7 +715,7 @@ impl OneMapApp {
             {
                 self.request_siting();
             }
-            if self.jobs.busy(Lane::Siting) {
+            if self.routing.jobs.busy(Lane::Siting) {
                 ui.label(RichText::new(tr(lang, Msg::SitingComputing)).weak());
             }
         });

@@ -12,9 +12,10 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use egui::{Color32, RichText, Ui};
 
 use super::i18n::{Msg, tr};
+use super::notices::{Severity, Source};
 use super::replay::SPEEDS;
 use super::{Mode, OneMapApp, theme};
-use crate::backend::drill::{DrillCommand, DrillReport, DrillStart, DrillWorker};
+use crate::backend::drill::{DrillCommand, DrillJobError, DrillReport, DrillStart, DrillWorker};
 use crate::backend::store::StoreCommand;
 use crate::dispatch::tracking::fmt_clock;
 use crate::drill::SimClock;
@@ -39,6 +40,8 @@ pub struct DrillState {
     pub next_due_ms: Option<i64>,
     /// Stop was asked.
     pub ending: bool,
+    /// Simulated end of the scenario, ms: the clock stops there and asks to end the drill.
+    pub end_ms: Option<i64>,
 }
 
 /// The drill section's settings and last outcome.
@@ -51,9 +54,9 @@ pub struct DrillSetup {
     /// Simulated dispatcher and units.
     pub auto: bool,
     /// The last drill's report (path or why not).
-    pub last_report: Option<Result<PathBuf, String>>,
-    /// Why a drill could not start or stopped.
-    pub error: Option<String>,
+    pub last_report: Option<Result<PathBuf, DrillJobError>>,
+    /// The report the officer last asked to open (打开报告).
+    pub opened: Option<PathBuf>,
 }
 
 impl DrillSetup {
@@ -73,7 +76,7 @@ impl DrillSetup {
             chosen: 0,
             auto: true,
             last_report: None,
-            error: None,
+            opened: None,
         }
     }
 }
@@ -82,17 +85,23 @@ impl OneMapApp {
     /// Start the chosen scenario as a drill on the console's database file.
     pub fn start_drill(&mut self, ctx: &egui::Context) {
         let lang = self.settings.lang;
-        self.drill_setup.error = None;
+        self.notices.clear(Source::Drill);
         let db = self
+            .live
             .store_path
             .clone()
             .filter(|p| p.is_file() && self.mode.writer().is_some());
         let (Some(db), Mode::Live { .. }) = (db, &self.mode) else {
-            self.drill_setup.error = Some(tr(lang, Msg::DrillNeedsFile).to_string());
+            self.notices.push(
+                Severity::Warning,
+                Source::Drill,
+                tr(lang, Msg::DrillNeedsFile).to_string(),
+            );
             return;
         };
         let Some(scenario) = self.drill_setup.scenarios.get(self.drill_setup.chosen).cloned() else {
-            self.drill_setup.error = Some(tr(lang, Msg::NoScenarios).to_string());
+            self.notices
+                .push(Severity::Warning, Source::Drill, tr(lang, Msg::NoScenarios).to_string());
             return;
         };
         let start = DrillStart {
@@ -102,10 +111,10 @@ impl OneMapApp {
             operator: self.operator(),
             seat: self.seat(),
         };
-        match DrillWorker::start(self.pack.clone(), start, ctx.clone()) {
+        match DrillWorker::start(self.world.pack.clone(), start, ctx.clone()) {
             Ok(worker) => {
-                self.recommendation = None;
-                self.tracks.clear();
+                self.dispatch.recommendation = None;
+                self.tracks.routes.clear();
                 let drill = DrillState {
                     worker,
                     drill_id: None,
@@ -117,13 +126,20 @@ impl OneMapApp {
                     positions: Arc::new(Vec::new()),
                     next_due_ms: None,
                     ending: false,
+                    end_ms: None,
                 };
                 // Only from live work (checked above): one drill at a time, none in a replay.
                 if self.mode.enter_drill(drill).is_err() {
-                    self.drill_setup.error = Some(tr(lang, Msg::DrillNeedsFile).to_string());
+                    self.notices.push(
+                        Severity::Warning,
+                        Source::Drill,
+                        tr(lang, Msg::DrillNeedsFile).to_string(),
+                    );
                 }
             }
-            Err(e) => self.drill_setup.error = Some(e),
+            Err(e) => {
+                self.notices.push(Severity::Warning, Source::Drill, e);
+            }
         }
     }
 
@@ -134,7 +150,9 @@ impl OneMapApp {
         {
             match d.worker.send(DrillCommand::Stop) {
                 Ok(()) => d.ending = true,
-                Err(e) => self.drill_setup.error = Some(e),
+                Err(e) => {
+                    self.notices.push(Severity::Warning, Source::Drill, e);
+                }
             }
         }
     }
@@ -148,21 +166,24 @@ impl OneMapApp {
         if let Some(s) = self.mode.writer()
             && let Err(e) = s.send(cmd)
         {
-            self.store_error = Some(e.to_string());
+            self.notices.push(Severity::Error, Source::Store, e.to_string());
         }
     }
 
     pub(super) fn drain_drill(&mut self, ctx: &egui::Context) {
         let Some(d) = self.mode.drill_mut() else { return };
         let mut to_store = Vec::new();
-        let mut finished: Option<Option<Result<PathBuf, String>>> = None;
+        let mut finished: Option<Option<Result<PathBuf, DrillJobError>>> = None;
+        let mut scenario_over = false;
         while let Ok(r) = d.worker.rx.try_recv() {
             match r {
                 DrillReport::Started {
                     drill_id,
                     name,
                     start_ms,
+                    end_ms,
                 } => {
+                    d.end_ms = end_ms;
                     d.clock = SimClock::new(start_ms);
                     d.clock.set_speed(60.0);
                     d.clock.play();
@@ -187,7 +208,7 @@ impl OneMapApp {
                 }
                 DrillReport::Ended { report, .. } => finished = Some(Some(report)),
                 DrillReport::Error(e) => {
-                    self.drill_setup.error = Some(e);
+                    self.notices.push(Severity::Warning, Source::Drill, e);
                     finished = Some(None);
                 }
             }
@@ -200,18 +221,30 @@ impl OneMapApp {
             if d.clock.is_playing() {
                 d.clock.advance(std::time::Duration::from_secs_f32(dt));
                 ctx.request_repaint_after(std::time::Duration::from_millis(100));
+                // The scenario is over: the clock stops there and the bar asks to end the drill.
+                if let Some(end) = d.end_ms
+                    && d.clock.now_ms() >= end
+                {
+                    d.clock.seek(end);
+                    d.clock.pause();
+                    scenario_over = true;
+                }
             }
             let now = d.clock.now_ms();
             d.sim_now.store(now, Ordering::Relaxed);
             if d.last_tick != Some(now) && d.worker.send(DrillCommand::Tick(now)).is_ok() {
                 d.last_tick = Some(now);
             }
-            self.clock_ms = Some(now);
+            self.live.clock_ms = Some(now);
+        }
+        if scenario_over {
+            let text = tr(self.settings.lang, Msg::ScenarioOver);
+            self.notices.push(Severity::Warning, Source::Drill, text);
         }
         if let Some(report) = finished {
             self.mode.leave_drill();
-            self.clock_ms = None;
-            self.tracks.clear();
+            self.live.clock_ms = None;
+            self.tracks.routes.clear();
             if let Some(r) = report {
                 self.drill_setup.last_report = Some(r);
             }
@@ -266,8 +299,8 @@ impl OneMapApp {
                 }
             }
         }
-        if let Some(e) = &self.drill_setup.error {
-            ui.colored_label(theme::WARN_TEXT, e);
+        if self.mode.drill().is_none() {
+            super::panels::notice_ui(ui, &mut self.notices, Source::Drill, lang);
         }
         // A drill left running by a closed console or a failed worker can be ended here.
         if self.mode.drill().is_none() && self.mode.replay().is_none() {
@@ -289,7 +322,19 @@ impl OneMapApp {
         }
         match &self.drill_setup.last_report {
             Some(Ok(p)) => {
+                let p = p.clone();
                 ui.label(RichText::new(format!("{}: {}", tr(lang, Msg::DrillReport), p.display())).small());
+                if ui
+                    .button(tr(lang, Msg::OpenReport))
+                    .on_hover_text(p.display().to_string())
+                    .clicked()
+                {
+                    self.drill_setup.opened = Some(p.clone());
+                    if let Err(e) = crate::backend::desktop::open_path(&p) {
+                        let text = format!("{}: {}: {e}", tr(lang, Msg::OpenReport), p.display());
+                        self.notices.push(Severity::Warning, Source::Drill, text);
+                    }
+                }
             }
             Some(Err(e)) => {
                 ui.colored_label(theme::WARN_TEXT, format!("{}: {e}", tr(lang, Msg::DrillReport)));
@@ -358,6 +403,7 @@ impl OneMapApp {
                 end = true;
             }
         });
+        super::panels::notice_ui(ui, &mut self.notices, Source::Drill, lang);
         if end {
             self.end_drill();
         }

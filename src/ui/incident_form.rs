@@ -6,13 +6,11 @@
 use egui::{Key, KeyboardShortcut, Modifiers, RichText};
 
 use super::i18n::{Lang, Msg, tr};
+use super::notices::{self, Source};
 use super::{OneMapApp, theme};
 use crate::backend::store::{Done, IncidentDraft, Intent, Refused, StoreCommand};
-use crate::geom::parse_lonlat;
 use crate::map::ops::OpsRef;
-use crate::model::ids::IncidentId;
 use crate::model::incident::{Caller, IncidentClass, IncidentType, Severity};
-use crate::model::lonlat::LonLat;
 
 /// Opens the form.
 pub const SHORTCUT_NEW: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::N);
@@ -44,6 +42,10 @@ pub struct IncidentForm {
     pub error: Option<String>,
     /// Request id awaiting the store's answer.
     pub pending: Option<u64>,
+    /// The typed location that lies outside the prefecture (the confirm button shows).
+    pub outside: Option<String>,
+    /// The typed location the officer confirmed although it lies outside the prefecture.
+    pub confirm_outside: Option<String>,
     focus_first: bool,
 }
 
@@ -61,6 +63,8 @@ impl Default for IncidentForm {
             notes: String::new(),
             error: None,
             pending: None,
+            outside: None,
+            confirm_outside: None,
             focus_first: false,
         }
     }
@@ -89,40 +93,42 @@ impl OneMapApp {
             return;
         }
         let typed = f.location.trim().to_string();
-        let parsed = parse_lonlat(&typed).and_then(|p| LonLat::from_deg(p[0], p[1]).map_err(|e| e.to_string()));
-        let lonlat = match parsed {
-            Ok(ll) => ll,
-            // Not coordinates: a place name from the pack's gazetteer (汉字, pinyin, English).
-            Err(e) => match place_lonlat(&self.index, &typed, lang) {
-                Some(Ok((ll, name))) => {
-                    if f.address.trim().is_empty() {
-                        f.address = if name.contains(&typed) {
-                            name
-                        } else {
-                            format!("{typed} · {name}")
-                        };
-                    }
-                    ll
-                }
-                Some(Err(msg)) => {
-                    f.error = Some(format!("{}: {msg}", tr(lang, Msg::Location)));
-                    return;
-                }
-                None => {
-                    f.error = Some(format!(
-                        "{}: {e}; “{typed}” {}",
-                        tr(lang, Msg::Location),
-                        tr(lang, Msg::PlaceNotFound)
-                    ));
-                    return;
-                }
-            },
+        let located = match crate::location::locate(&self.world.index, &typed) {
+            Ok(l) => l,
+            Err(e) => {
+                f.error = Some(format!(
+                    "{}: {}",
+                    tr(lang, Msg::Location),
+                    locate_error_text(&e, &typed, lang)
+                ));
+                f.confirm_outside = None;
+                return;
+            }
         };
+        let lonlat = located.lonlat;
+        // A point beyond the prefecture (plus a margin) is recorded only after the officer
+        // confirms that very point: a typo must not send a call 2 000 km away silently.
+        if let Err(e) = crate::location::Area::new(self.world.pack.bbox()).check(lonlat)
+            && f.confirm_outside != Some(typed.clone())
+        {
+            f.error = Some(locate_error_text(&e, &typed, lang));
+            f.outside = Some(typed.clone());
+            return;
+        }
+        if let Some(name) = located.place
+            && f.address.trim().is_empty()
+        {
+            f.address = if name.contains(&typed) {
+                name
+            } else {
+                format!("{typed} · {name}")
+            };
+        }
         let Some(store) = self.mode.writer() else {
             f.error = Some(tr(lang, Msg::NoDatabase).to_string());
             return;
         };
-        self.next_req += 1;
+        self.live.next_req += 1;
         let draft = IncidentDraft {
             incident_type: f.incident_type,
             severity: f.severity,
@@ -135,14 +141,14 @@ impl OneMapApp {
             notes: f.notes.trim().to_string(),
         };
         let cmd = StoreCommand::Intent {
-            req: self.next_req,
+            req: self.live.next_req,
             operator,
             seat,
             intent: Intent::ReportIncident(draft),
         };
         match store.send(cmd) {
             Ok(()) => {
-                f.pending = Some(self.next_req);
+                f.pending = Some(self.live.next_req);
                 f.error = None;
             }
             Err(e) => f.error = Some(e.to_string()),
@@ -150,10 +156,12 @@ impl OneMapApp {
     }
 
     /// The store answered a request.
-    pub(super) fn incident_saved(&mut self, result: Result<Done, Refused>, now_s: f64) {
+    pub(super) fn incident_saved(&mut self, result: Result<Done, Refused>) {
         self.incident_form.pending = None;
         match result.map(|d| d.incident) {
-            Ok(Some(IncidentId(id))) => {
+            Ok(Some(id)) => {
+                // Recorded here: not news to this officer.
+                self.live.arrivals.ack(id);
                 let keep = (self.incident_form.class, self.incident_form.incident_type);
                 self.incident_form = IncidentForm {
                     class: keep.0,
@@ -161,9 +169,14 @@ impl OneMapApp {
                     ..IncidentForm::default()
                 };
                 self.selected_ops = Some(OpsRef::Incident(id));
-                self.board = super::Board::Incidents;
+                self.boards.board = super::Board::Incidents;
                 let lang = self.settings.lang;
-                self.toast = Some((format!("{} #{id}", tr(lang, Msg::IncidentRecorded)), now_s + 4.0));
+                self.notices.push_for(
+                    notices::Severity::Info,
+                    Source::Toast,
+                    format!("{} #{}", tr(lang, Msg::IncidentRecorded), id.0),
+                    4.0,
+                );
             }
             Ok(None) => self.incident_form.error = Some(tr(self.settings.lang, Msg::NotRecorded).to_string()),
             Err(e) => self.incident_form.error = Some(e.to_string()),
@@ -251,6 +264,17 @@ impl OneMapApp {
                 if let Some(e) = &f.error {
                     ui.colored_label(theme::WARN_TEXT, e);
                 }
+                if let Some(typed) = f.outside.clone()
+                    && typed == f.location.trim()
+                    && f.pending.is_none()
+                    && ui
+                        .button(RichText::new(tr(lang, Msg::ConfirmOutside)).color(theme::WARN_TEXT))
+                        .clicked()
+                {
+                    f.confirm_outside = Some(typed);
+                    f.outside = None;
+                    submit = true;
+                }
                 ui.horizontal(|ui| {
                     if f.pending.is_some() {
                         ui.label(RichText::new(tr(lang, Msg::Saving)).italics());
@@ -270,32 +294,17 @@ impl OneMapApp {
     }
 }
 
-/// The best gazetteer match with a position for a typed place name: its position and display
-/// name, an error when the matches have no coordinates of their own, `None` when nothing matches.
-fn place_lonlat(index: &crate::search::PlaceIndex, text: &str, lang: Lang) -> Option<Result<(LonLat, String), String>> {
-    if text.chars().count() < 2 {
-        return None;
-    }
-    // A county or a township without coordinates is an area; the best point among the top
-    // matches (usually the seat of that county) is what the caller means.
-    let hits = index.search(text, 5);
-    let best = hits.first()?;
-    let p = hits
-        .iter()
-        .find(|h| matches!(h.place.target, crate::search::Target::Point(_)) && !h.place.approximate)
-        .unwrap_or(best)
-        .place;
-    let name = if p.name_zh.is_empty() || p.name_en.is_empty() {
-        format!("{}{}", p.name_zh, p.name_en)
-    } else {
-        format!("{} {}", p.name_zh, p.name_en)
-    };
-    match p.target {
-        crate::search::Target::Point(ll) if !p.approximate => Some(
-            LonLat::from_deg(ll[0], ll[1])
-                .map(|l| (l, name))
-                .map_err(|e| e.to_string()),
+/// A location error in the officer's language only (the library's text is bilingual).
+fn locate_error_text(e: &crate::location::LocateError, typed: &str, lang: Lang) -> String {
+    use crate::location::LocateError as E;
+    match e {
+        E::Empty => tr(lang, Msg::LocationEmpty).to_string(),
+        E::BadCoordinates(_) | E::NotFound(_) => format!("“{typed}” {}", tr(lang, Msg::PlaceNotFound)),
+        E::NoCoordinates(name) => format!("{name} {}", tr(lang, Msg::PlaceNoCoordinates)),
+        E::Outside { lon, lat, outside_km } => format!(
+            "{lon:.5},{lat:.5}: {} {outside_km:.0} km — {}",
+            tr(lang, Msg::OutsideArea),
+            tr(lang, Msg::OutsideConfirmHint)
         ),
-        _ => Some(Err(format!("{name} {}", tr(lang, Msg::PlaceNoCoordinates)))),
     }
 }

@@ -171,13 +171,13 @@ impl OneMapApp {
         // Beijing time on the board; the logged UTC on hover (the log and exports keep UTC).
         let now_ms = self.now_ms();
         ui.add(
-            egui::TextEdit::singleline(&mut self.log_filter)
+            egui::TextEdit::singleline(&mut self.boards.log)
                 .hint_text(tr(lang, Msg::Filter))
                 .desired_width(f32::INFINITY),
         );
         let sit = self.situation.clone();
-        let log = self.log.clone();
-        let needle = self.log_filter.trim().to_lowercase();
+        let log = self.live.log.clone();
+        let needle = self.boards.log.trim().to_lowercase();
         egui::ScrollArea::both().id_salt("log_scroll").show(ui, |ui| {
             egui::Grid::new("log_grid").striped(true).num_columns(3).show(ui, |ui| {
                 for m in [Msg::Seq, Msg::Time, Msg::What] {

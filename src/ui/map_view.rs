@@ -7,6 +7,7 @@ use egui::{RichText, Stroke, Ui};
 use walkers::{Map, lon_lat};
 
 use super::i18n::{Msg, tr};
+use super::notices::{Severity, Source};
 use super::{OneMapApp, theme};
 use crate::backend::routing::RouteJob;
 use crate::geom::mercator_norm;
@@ -29,36 +30,38 @@ impl OneMapApp {
         } else {
             Default::default()
         };
-        if !self.tracks.is_empty() {
+        if !self.tracks.routes.is_empty() {
             // Dead-reckoned markers creep along their routes: a calm 1 Hz is enough.
             ctx.request_repaint_after(std::time::Duration::from_secs(1));
         }
         let tracks: Vec<_> = self
             .tracks
+            .routes
             .values()
             .filter(|_| show_ops && ops_visible.units)
             .filter_map(|t| {
                 let u = self.situation.units.get(&t.unit)?;
-                Some((t, crate::map::ops::status_color(u.status)))
+                Some((t, crate::style::status_color(u.status)))
             })
             .collect();
-        let home = mercator_center(self.pack.bbox());
-        let raster_on = self.raster.is_some();
+        let home = mercator_center(self.world.pack.bbox());
+        let raster_on = self.raster.tiles.is_some();
         let opacity = self.settings.raster.opacity;
         let visible: Vec<bool> = self
+            .world
             .basemap
             .layers
             .iter()
             .map(|l| self.layer_visible(&l.name))
             .collect();
         let coverage_on = self.coverage_layer_on() && show_ops;
-        let mut map = Map::new(None, &mut self.memory, lon_lat(home[0], home[1]))
+        let mut map = Map::new(None, &mut self.map.memory, lon_lat(home[0], home[1]))
             .zoom_with_ctrl(false)
             .double_click_to_zoom(true);
-        if let Some(r) = self.raster.as_mut() {
+        if let Some(r) = self.raster.tiles.as_mut() {
             map = map.with_layer(r, opacity);
         }
-        for (i, layer) in self.basemap.layers.iter().enumerate() {
+        for (i, layer) in self.world.basemap.layers.iter().enumerate() {
             if visible[i] {
                 map = map.with_plugin(LayerPlugin {
                     index: i,
@@ -82,14 +85,14 @@ impl OneMapApp {
             });
         }
         map = map.with_plugin(OverlayPlugin {
-            route: self.route.as_ref(),
-            iso: self.iso.as_ref(),
-            pending_from: self.route_from,
-            suggestion: self.recommendation.as_ref(),
+            route: self.routing.route.as_ref(),
+            iso: self.routing.iso.as_ref(),
+            pending_from: self.routing.from,
+            suggestion: self.dispatch.recommendation.as_ref(),
             tracks,
         });
         map = map.with_plugin(LabelsPlugin { labels: &labels });
-        let highlight = self.highlight;
+        let highlight = self.map.highlight;
         let inner = map.show(ui, |ui, _resp, projector, _memory| {
             let x = ViewXform::from_projector(projector);
             if let Some(h) = highlight {
@@ -105,20 +108,20 @@ impl OneMapApp {
         if highlight.is_some() {
             ctx.request_repaint_after(std::time::Duration::from_millis(50));
         }
-        self.center_norm = x.center_norm;
-        self.map_size = x.rect.size();
-        self.view = Some(x);
-        self.markers = markers.into_inner();
-        self.ops_hits = ops_hits.into_inner();
-        self.cursor_lonlat = response.hover_pos().map(|p| x.screen_to_lonlat(p));
-        if self.fit_pending && x.rect.width() > 100.0 {
-            self.fit_pending = false;
-            let b = self.pack.bbox();
+        self.map.center_norm = x.center_norm;
+        self.map.map_size = x.rect.size();
+        self.map.view = Some(x);
+        self.map.markers = markers.into_inner();
+        self.map.ops_hits = ops_hits.into_inner();
+        self.map.cursor_lonlat = response.hover_pos().map(|p| x.screen_to_lonlat(p));
+        if self.map.fit_pending && x.rect.width() > 100.0 {
+            self.map.fit_pending = false;
+            let b = self.world.pack.bbox();
             let c = mercator_center(b);
-            let z = fit_zoom(b, self.map_size, 24.0);
-            self.memory.center_at(lon_lat(c[0], c[1]));
-            let _ = self.memory.set_zoom(z);
-            self.center_norm = mercator_norm(c[0], c[1]);
+            let z = fit_zoom(b, self.map.map_size, 24.0);
+            self.map.memory.center_at(lon_lat(c[0], c[1]));
+            let _ = self.map.memory.set_zoom(z);
+            self.map.center_norm = mercator_norm(c[0], c[1]);
             ctx.request_repaint();
         }
         if response.clicked()
@@ -127,6 +130,7 @@ impl OneMapApp {
             // Operational markers first (they sit above the basemap), then place markers.
             let near = |p: egui::Pos2| (p - pos).length();
             let hit = self
+                .map
                 .ops_hits
                 .iter()
                 .map(|h| match h {
@@ -144,13 +148,14 @@ impl OneMapApp {
                     // Zoom into the cluster (at least two levels).
                     let b = crate::geom::BBox(bb);
                     let c = mercator_center(b);
-                    let z = fit_zoom(b, self.map_size, 80.0).max(self.memory.zoom() + 2.0);
+                    let z = fit_zoom(b, self.map.map_size, 80.0).max(self.map.memory.zoom() + 2.0);
                     self.fly_to_norm(&ctx, mercator_norm(c[0], c[1]), z);
                     return;
                 }
                 None => {}
             }
-            self.selected_feature = self
+            self.map.selected_feature = self
+                .map
                 .markers
                 .iter()
                 .filter(|m| (m.pos - pos).length() < 14.0)
@@ -163,9 +168,9 @@ impl OneMapApp {
         if response.secondary_clicked()
             && let Some(p) = response.interact_pointer_pos()
         {
-            self.context_lonlat = Some(x.screen_to_lonlat(p));
+            self.map.context_lonlat = Some(x.screen_to_lonlat(p));
         }
-        let context_lonlat = self.context_lonlat;
+        let context_lonlat = self.map.context_lonlat;
         response.context_menu(|ui| {
             if let Some(ll) = context_lonlat {
                 if show_ops
@@ -194,7 +199,8 @@ impl OneMapApp {
                 let text = format!("{:.6},{:.6}", ll[0], ll[1]);
                 if ui.button(format!("{} {text}", tr(lang, Msg::CopyCoords))).clicked() {
                     ui.ctx().copy_text(text);
-                    self.toast = Some((tr(lang, Msg::Copied).to_string(), ui.input(|i| i.time) + 3.0));
+                    self.notices
+                        .push_for(Severity::Info, Source::Toast, tr(lang, Msg::Copied), 3.0);
                     ui.close();
                 }
             }
@@ -205,7 +211,7 @@ impl OneMapApp {
             Some((2, ll)) => self.request(RouteJob::Isochrone { at: ll }),
             Some((4, ll)) => self.open_incident_form(Some(ll)),
             Some((5, _)) => {
-                self.board = super::Board::Coverage;
+                self.boards.board = super::Board::Coverage;
                 self.request_supplies();
             }
             Some(_) => self.clear_routing(),

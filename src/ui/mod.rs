@@ -12,6 +12,8 @@ mod map_view;
 pub mod mode;
 pub mod notices;
 mod panels;
+pub mod parts;
+pub mod pending;
 pub mod replay;
 pub mod settings;
 pub mod wall;
@@ -22,25 +24,28 @@ use std::sync::Arc;
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui, Vec2, vec2};
 use walkers::{MapMemory, lon_lat};
 
-use crate::backend::jobs::{JobError, Jobs, Lane};
-use crate::backend::routing::{DispatchContext, IsoAnswer, Reply, RouteAnswer, RouteJob, RouteReply, RoutingWorker};
-use crate::backend::store::{Answer, Done, Intent, ReassignOffer, Refused, StoreCommand, StoreEvent, StoreWorker};
+use crate::backend::jobs::{JobError, Lane};
+use crate::backend::routing::{DispatchContext, Reply, RouteJob, RouteReply, RoutingWorker};
+use crate::backend::store::{Answer, Done, Intent, Refused, StoreCommand, StoreEvent, StoreWorker};
 use crate::backend::tiles::{TileFetcher, TileSourceSpec};
 use crate::geom::{BBox, mercator_norm, mercator_norm_inverse};
 /// The language table lives below both `map` and `ui`; re-exported for the panels.
 pub use crate::i18n;
-use crate::map::basemap::{Basemap, MarkerHit};
-use crate::map::ops::{OpsHit, OpsRef, OpsVisibility};
+use crate::map::basemap::Basemap;
+use crate::map::ops::{OpsRef, OpsVisibility};
 use crate::map::raster::RasterTiles;
-use crate::map::{MAX_ZOOM, MIN_ZOOM, ViewXform, fit_zoom, mercator_center};
-use crate::mappack::{Area, LayerData, MapPack};
+use crate::map::{MAX_ZOOM, MIN_ZOOM, fit_zoom, mercator_center};
+use crate::mappack::{LayerData, MapPack};
 use crate::model::situation::Situation;
 use crate::search::{PlaceIndex, PlaceKind, Target};
 /// The palette lives below both `map` and `ui`; re-exported for the panels.
 pub use crate::style as theme;
-use boards::UnitCol;
 use i18n::{Lang, Msg, tr};
 pub use mode::Mode;
+use notices::{Notices, Severity, Source};
+use parts::{
+    BoardsState, DispatchState, Flight, LiveView, MapView, RasterState, RoutingState, SearchState, TrackState, World,
+};
 use settings::{RasterKind, SavedView, Settings};
 
 /// Seconds a fly-to animation takes.
@@ -50,15 +55,6 @@ const MAX_RESULTS: usize = 8;
 
 const SHORTCUT_SEARCH: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::F);
 const SHORTCUT_LANG: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::L);
-
-#[derive(Debug, Clone, Copy)]
-struct Flight {
-    from_norm: [f64; 2],
-    from_zoom: f64,
-    to_norm: [f64; 2],
-    to_zoom: f64,
-    start_s: f64,
-}
 
 /// One listed search result (owned, so the list survives re-indexing).
 #[derive(Debug, Clone)]
@@ -103,94 +99,43 @@ pub enum Database {
     File(PathBuf),
 }
 
-/// The console application.
+/// The console application: a short list of named parts (see `parts`), each drawn and changed
+/// by the panels it concerns.
 pub struct OneMapApp {
-    pack: Arc<MapPack>,
-    basemap: Basemap,
-    index: PlaceIndex,
-    counties: Vec<Area>,
+    /// The pack and what is built from it once.
+    pub world: World,
     /// Persisted settings.
     pub settings: Settings,
-    memory: MapMemory,
-    center_norm: [f64; 2],
-    flight: Option<Flight>,
-    fit_pending: bool,
-    /// Text in the search box.
-    pub search_query: String,
-    last_query: String,
-    /// Current results for `search_query`.
-    pub results: Vec<ResultRow>,
-    selected_result: usize,
-    focus_search: bool,
-    cursor_lonlat: Option<[f64; 2]>,
-    map_size: Vec2,
-    view: Option<ViewXform>,
-    markers: Vec<MarkerHit>,
-    selected_feature: Option<(usize, usize)>,
-    highlight: Option<[f64; 2]>,
-    raster: Option<RasterTiles>,
-    raster_error: Option<String>,
-    raster_url_edit: String,
-    cache_dir: Option<PathBuf>,
-    toast: Option<(String, f64)>,
-    routing: Option<RoutingWorker>,
-    jobs: Jobs,
-    routing_msg: Option<String>,
-    route_from: Option<[f64; 2]>,
-    /// The last computed route.
-    pub route: Option<RouteAnswer>,
-    /// The last computed isochrone.
-    pub iso: Option<IsoAnswer>,
-    schematic_roads: bool,
-    context_lonlat: Option<[f64; 2]>,
     /// Live, drill or replay, with the handles of that mode.
     pub mode: Mode,
     /// The folded situation the console draws (empty until the store reports).
     pub situation: Arc<Situation>,
-    store_path: Option<PathBuf>,
-    store_error: Option<String>,
-    /// The demo-scenario offer is showing (a new, empty database).
-    pub offer_demo: bool,
-    ops_hits: Vec<OpsHit>,
+    /// The store's other news: file, demo offer, log tail, clock.
+    pub live: LiveView,
+    /// Camera and what the map drew.
+    pub map: MapView,
+    /// The search box.
+    pub search: SearchState,
+    /// The raster basemap.
+    pub raster: RasterState,
+    /// Routes, isochrones and the routing worker.
+    pub routing: RoutingState,
     /// Selected operational entity.
     pub selected_ops: Option<OpsRef>,
-    board: Board,
-    unit_status_filter: Option<crate::model::unit::UnitStatus>,
-    unit_text_filter: String,
-    unit_sort: (UnitCol, bool),
-    stock_filter: String,
-    /// Routes of moving units, for dead reckoning between position reports.
-    pub tracks: std::collections::BTreeMap<crate::model::ids::UnitId, crate::dispatch::tracking::Track>,
-    tracks_pending: std::collections::BTreeSet<(crate::model::ids::UnitId, crate::model::ids::IncidentId)>,
-    tracks_prefetched: Vec<crate::dispatch::tracking::Track>,
-    tracks_failed: std::collections::BTreeMap<crate::model::ids::UnitId, String>,
-    /// Fixed "now" in ms since the epoch for tests and replays (`None` = the wall clock).
-    pub clock_ms: Option<i64>,
-    /// Suggested units the operator unticked.
-    pub unticked: std::collections::BTreeSet<crate::model::ids::UnitId>,
-    /// Also reserve the suggested supplies when dispatching.
-    pub reserve_supplies: bool,
-    /// A dispatch refused because units are committed elsewhere, offered as a reassignment.
-    pub reassign_offer: Option<ReassignOffer>,
-    pending_dispatch: Option<u64>,
-    dispatch_target: Option<crate::model::ids::IncidentId>,
-    /// People affected, typed by the operator for the relief part of the suggestion.
-    pub affected_people: u32,
-    /// The newest events of the log, oldest first.
-    pub log: Arc<Vec<crate::model::event::Event>>,
-    log_filter: String,
-    /// Drill scenarios and the last drill's outcome.
-    pub drill_setup: drill::DrillSetup,
-    affected_asked: u32,
-    /// The new-incident form (kept until the store confirms it).
-    pub incident_form: incident_form::IncidentForm,
-    next_req: u64,
-    /// The latest dispatch suggestion.
-    pub recommendation: Option<crate::dispatch::Recommendation>,
-    dispatch_msg: Option<String>,
-    has_plans: bool,
+    /// The dispatch in progress.
+    pub dispatch: DispatchState,
+    /// Routes of moving units.
+    pub tracks: TrackState,
+    /// Which board and its filters.
+    pub boards: BoardsState,
     /// Live coverage, move-up hints, siting and supplies (from the worker's coverage lanes).
     pub coverage: coverage::CoverageState,
+    /// Drill scenarios and the last drill's outcome.
+    pub drill_setup: drill::DrillSetup,
+    /// The new-incident form (kept until the store confirms it).
+    pub incident_form: incident_form::IncidentForm,
+    /// Everything the console tells the officer (one queue; panels show their sources).
+    pub notices: Notices,
 }
 
 impl OneMapApp {
@@ -215,100 +160,66 @@ impl OneMapApp {
             directories::ProjectDirs::from("cn", "xsbn-emergency", "onemap").map(|d| d.cache_dir().join("tiles"));
         let raster_url_edit = settings.raster.url_template.clone();
         let mut app = OneMapApp {
-            pack: Arc::new(pack),
-            basemap,
-            index,
-            counties,
+            world: World {
+                pack: Arc::new(pack),
+                basemap,
+                index,
+                counties,
+                has_plans: false,
+                schematic_roads: false,
+                county_shapes: pending::Counties::default(),
+            },
             settings,
-            memory,
-            center_norm: mercator_norm(center[0], center[1]),
-            flight: None,
-            fit_pending: saved.is_none(),
-            search_query: String::new(),
-            last_query: String::new(),
-            results: Vec::new(),
-            selected_result: 0,
-            focus_search: false,
-            cursor_lonlat: None,
-            map_size: vec2(1000.0, 700.0),
-            view: None,
-            markers: Vec::new(),
-            selected_feature: None,
-            highlight: None,
-            raster: None,
-            raster_error: None,
-            raster_url_edit,
-            cache_dir,
-            toast: None,
-            routing: None,
-            jobs: Jobs::default(),
-            routing_msg: None,
-            route_from: None,
-            route: None,
-            iso: None,
-            schematic_roads: false,
-            context_lonlat: None,
             mode: Mode::MapOnly,
             situation: Arc::new(Situation::default()),
-            store_path: None,
-            store_error: None,
-            offer_demo: false,
-            ops_hits: Vec::new(),
+            live: LiveView::default(),
+            map: MapView::new(memory, center, saved.is_none()),
+            search: SearchState::default(),
+            raster: RasterState {
+                tiles: None,
+                url_edit: raster_url_edit,
+                cache_dir,
+            },
+            routing: RoutingState::default(),
             selected_ops: None,
-            board: Board::Units,
-            unit_status_filter: None,
-            unit_text_filter: String::new(),
-            unit_sort: (UnitCol::Callsign, true),
-            stock_filter: String::new(),
-            tracks: Default::default(),
-            tracks_pending: Default::default(),
-            tracks_prefetched: Vec::new(),
-            tracks_failed: Default::default(),
-            clock_ms: None,
-            unticked: Default::default(),
-            reserve_supplies: true,
-            reassign_offer: None,
-            pending_dispatch: None,
-            dispatch_target: None,
-            affected_people: 0,
-            log: Arc::new(Vec::new()),
-            log_filter: String::new(),
-            drill_setup: drill::DrillSetup::default(),
-            affected_asked: 0,
-            incident_form: incident_form::IncidentForm::default(),
-            next_req: 0,
-            recommendation: None,
-            dispatch_msg: None,
-            has_plans: false,
+            dispatch: DispatchState::default(),
+            tracks: TrackState::default(),
+            boards: BoardsState::default(),
             coverage: Default::default(),
+            drill_setup: drill::DrillSetup::default(),
+            incident_form: incident_form::IncidentForm::default(),
+            notices: Notices::default(),
         };
+        app.world.county_shapes = pending::Counties::from_pack(&app.world.pack);
         let mut coverage_ctx = None;
-        app.drill_setup = drill::DrillSetup::scan(&app.pack.dir);
-        let dispatch = match crate::dispatch::Plans::load_pack(&app.pack.dir) {
+        app.drill_setup = drill::DrillSetup::scan(&app.world.pack.dir);
+        let dispatch = match crate::dispatch::Plans::load_pack(&app.world.pack.dir) {
             Ok(plans) => {
                 coverage_ctx = Some(crate::backend::coverage_jobs::CoverageContext::new(
-                    app.pack.clone(),
+                    app.world.pack.clone(),
                     plans.clone(),
                 ));
                 Some(DispatchContext {
                     plans,
-                    geography: crate::dispatch::Geography::from_pack(&app.pack),
+                    geography: crate::dispatch::Geography::from_pack(&app.world.pack),
                 })
             }
             Err(e) => {
                 // A pack without plans simply has no suggestions; a broken plans file is reported.
-                if app.pack.dir.join("plans.toml").exists() {
-                    app.dispatch_msg = Some(e.to_string());
+                if app.world.pack.dir.join("plans.toml").exists() {
+                    app.notices.push(Severity::Warning, Source::Dispatch, e.to_string());
                 }
                 None
             }
         };
-        app.has_plans = dispatch.is_some();
-        if let Some((graph, spec)) = app.pack.roads() {
-            app.schematic_roads = spec.schematic;
+        app.world.has_plans = dispatch.is_some();
+        if let Some((graph, spec)) = app.world.pack.roads() {
+            app.world.schematic_roads = spec.schematic;
             match RoutingWorker::start_with_coverage(graph, spec, dispatch, coverage_ctx, ctx.clone()) {
-                Ok(w) => app.routing = Some(w),
-                Err(e) => app.routing_msg = Some(e.to_string()),
+                Ok(w) => app.routing.worker = Some(w),
+                Err(e) => {
+                    app.notices.push(Severity::Warning, Source::Routing, e.to_string());
+                }
             }
         }
         if app.settings.raster.enabled {
@@ -332,21 +243,23 @@ impl OneMapApp {
         };
         match StoreWorker::start(path, ctx.clone()) {
             Ok(w) => self.mode = Mode::Live { store: w },
-            Err(e) => self.store_error = Some(e.to_string()),
+            Err(e) => {
+                self.notices.push(Severity::Error, Source::Store, e.to_string());
+            }
         }
     }
 
     /// Whether the store is open.
     pub fn has_store(&self) -> bool {
-        self.store_path.is_some()
+        self.live.store_path.is_some()
     }
 
     /// The last database error shown to the operator.
     pub fn store_error(&self) -> Option<&str> {
-        self.store_error.as_deref()
+        self.notices.text(Source::Store)
     }
 
-    fn drain_store(&mut self, now_s: f64) {
+    fn drain_store(&mut self) {
         let mut answers = Vec::new();
         let seq = self.situation.last_seq;
         self.drain_store_events(&mut answers);
@@ -354,12 +267,13 @@ impl OneMapApp {
             self.sync_tracks();
         }
         for a in answers {
-            self.answered(a, now_s);
+            self.answered(a);
         }
     }
 
     fn drain_store_events(&mut self, answers: &mut Vec<Answer>) {
         let Some(w) = self.mode.writer() else { return };
+        let mut changed = false;
         while let Ok(ev) = w.rx.try_recv() {
             match ev {
                 StoreEvent::Opened {
@@ -368,22 +282,47 @@ impl OneMapApp {
                     situation,
                     warnings,
                 } => {
-                    self.store_path = Some(path);
+                    self.live.store_path = Some(path);
                     self.situation = situation;
+                    self.live.arrivals.reset();
+                    self.live.arrivals.observe(&self.situation);
                     let empty = self.situation.last_seq == 0;
-                    self.offer_demo = created && empty && self.pack.dir.join("demo").is_dir();
+                    self.live.offer_demo = created && empty && self.world.pack.dir.join("demo").is_dir();
                     if !warnings.is_empty() {
-                        self.store_error = Some(warnings.join("; "));
+                        self.notices.push(Severity::Error, Source::Store, warnings.join("; "));
                     }
                 }
                 StoreEvent::Situation { situation, answer } => {
                     self.situation = situation;
+                    changed = true;
                     answers.extend(answer);
                 }
                 StoreEvent::Answer(a) => answers.push(a),
-                StoreEvent::Log(l) => self.log = l,
-                StoreEvent::Error(e) => self.store_error = Some(e.to_string()),
+                StoreEvent::Log(l) => self.live.log = l,
+                StoreEvent::Error(e) => {
+                    self.notices.push(Severity::Error, Source::Store, e.to_string());
+                }
             }
+        }
+        if changed {
+            self.arrivals_observed();
+        }
+    }
+
+    /// Raise the arrival alert for incidents new in the situation: a notice, the banner in the
+    /// top bar (until acknowledged) and, when switched on, the chime.
+    fn arrivals_observed(&mut self) {
+        let new = self.live.arrivals.observe(&self.situation);
+        if new.is_empty() {
+            return;
+        }
+        let lang = self.settings.lang;
+        let ids: Vec<String> = new.iter().map(|i| format!("#{}", i.0)).collect();
+        let text = format!("{}: {}", tr(lang, Msg::NewArrivals), ids.join(" "));
+        self.notices.push(Severity::Warning, Source::Arrival, text);
+        if self.settings.alert_sound {
+            self.live.arrivals.chimes += 1;
+            crate::backend::desktop::chime();
         }
     }
 
@@ -393,48 +332,52 @@ impl OneMapApp {
         // Only live work and drills hold a writer: replay cannot send an intent.
         let Some(store) = self.mode.writer() else {
             if self.mode.replay().is_some() {
-                self.dispatch_msg = Some(tr(self.settings.lang, Msg::ReadOnly).to_string());
+                self.notices.push(
+                    Severity::Warning,
+                    Source::Dispatch,
+                    tr(self.settings.lang, Msg::ReadOnly).to_string(),
+                );
             }
             return None;
         };
-        self.next_req += 1;
+        self.live.next_req += 1;
         let cmd = StoreCommand::Intent {
-            req: self.next_req,
+            req: self.live.next_req,
             operator: self.operator(),
             seat: self.seat(),
             intent,
         };
         match store.send(cmd) {
-            Ok(()) => Some(self.next_req),
+            Ok(()) => Some(self.live.next_req),
             Err(e) => {
-                self.store_error = Some(e.to_string());
+                self.notices.push(Severity::Error, Source::Store, e.to_string());
                 None
             }
         }
     }
 
     /// The store worker answered an intent: hand it to whoever asked.
-    fn answered(&mut self, a: Answer, now_s: f64) {
+    fn answered(&mut self, a: Answer) {
         if self.incident_form.pending == Some(a.req) {
-            return self.incident_saved(a.result, now_s);
+            return self.incident_saved(a.result);
         }
-        if self.pending_dispatch == Some(a.req) {
-            self.pending_dispatch = None;
+        if self.dispatch.pending == Some(a.req) {
+            self.dispatch.pending = None;
             return self.dispatch_answered(a.result);
         }
         if let Err(e) = a.result {
-            self.store_error = Some(e.to_string());
+            self.notices.push(Severity::Error, Source::Store, e.to_string());
         }
     }
 
     /// Load the pack's demo scenario into the database.
     pub fn load_demo(&mut self) {
-        self.offer_demo = false;
-        let dir = self.pack.dir.join("demo");
+        self.live.offer_demo = false;
+        let dir = self.world.pack.dir.join("demo");
         if let Some(store) = self.mode.writer()
             && let Err(e) = store.send(StoreCommand::LoadDemo(dir))
         {
-            self.store_error = Some(e.to_string());
+            self.notices.push(Severity::Error, Source::Store, e.to_string());
         }
     }
 
@@ -451,20 +394,19 @@ impl OneMapApp {
     pub fn select_ops(&mut self, ctx: &egui::Context, what: OpsRef) {
         self.selected_ops = Some(what);
         if let Some(ll) = self.ops_lonlat(what) {
-            let z = self.memory.zoom().max(12.0);
+            let z = self.map.memory.zoom().max(12.0);
             self.fly_to_norm(ctx, mercator_norm(ll[0], ll[1]), z);
         }
     }
 
     fn ops_lonlat(&self, what: OpsRef) -> Option<[f64; 2]> {
-        use crate::model::ids::*;
         let s = &self.situation;
         match what {
-            OpsRef::Station(id) => s.stations.get(&StationId(id)).map(|x| x.spec.lonlat.lonlat()),
-            OpsRef::Unit(id) => s.units.get(&UnitId(id)).map(|x| x.lonlat.lonlat()),
-            OpsRef::Warehouse(id) => s.warehouses.get(&WarehouseId(id)).map(|x| x.spec.lonlat.lonlat()),
-            OpsRef::Shelter(id) => s.shelters.get(&ShelterId(id)).map(|x| x.spec.lonlat.lonlat()),
-            OpsRef::Incident(id) => s.incidents.get(&IncidentId(id)).map(|x| x.lonlat.lonlat()),
+            OpsRef::Station(id) => s.stations.get(&id).map(|x| x.spec.lonlat.lonlat()),
+            OpsRef::Unit(id) => s.units.get(&id).map(|x| x.lonlat.lonlat()),
+            OpsRef::Warehouse(id) => s.warehouses.get(&id).map(|x| x.spec.lonlat.lonlat()),
+            OpsRef::Shelter(id) => s.shelters.get(&id).map(|x| x.spec.lonlat.lonlat()),
+            OpsRef::Incident(id) => s.incidents.get(&id).map(|x| x.lonlat.lonlat()),
         }
     }
 
@@ -479,7 +421,7 @@ impl OneMapApp {
     }
 
     fn demo_offer_window(&mut self, ctx: &egui::Context) {
-        if !self.offer_demo {
+        if !self.live.offer_demo {
             return;
         }
         let lang = self.settings.lang;
@@ -489,7 +431,7 @@ impl OneMapApp {
             .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
             .show(ctx, |ui| {
                 ui.label(tr(lang, Msg::FirstRunText));
-                if let Some(p) = &self.store_path {
+                if let Some(p) = &self.live.store_path {
                     ui.label(
                         RichText::new(format!("{}: {}", tr(lang, Msg::Database), p.display()))
                             .small()
@@ -501,7 +443,7 @@ impl OneMapApp {
                         self.load_demo();
                     }
                     if ui.button(tr(lang, Msg::NotNow)).clicked() {
-                        self.offer_demo = false;
+                        self.live.offer_demo = false;
                     }
                 });
             });
@@ -509,27 +451,27 @@ impl OneMapApp {
 
     /// The loaded pack.
     pub fn pack(&self) -> &MapPack {
-        &self.pack
+        &self.world.pack
     }
 
     /// Whether a pack layer is shown.
     pub fn layer_visible(&self, name: &str) -> bool {
-        let key = format!("{}/{name}", self.pack.manifest.name);
+        let key = format!("{}/{name}", self.world.pack.manifest.name);
         match self.settings.layers.get(&key) {
             Some(v) => *v,
-            None => self.pack.layer(name).is_some_and(|l| l.spec.visible),
+            None => self.world.pack.layer(name).is_some_and(|l| l.spec.visible),
         }
     }
 
     fn set_layer_visible(&mut self, name: &str, visible: bool) {
-        let key = format!("{}/{name}", self.pack.manifest.name);
+        let key = format!("{}/{name}", self.world.pack.manifest.name);
         self.settings.layers.insert(key, visible);
     }
 
     /// Current map centre (lon/lat) and zoom.
     pub fn view_center_zoom(&self) -> ([f64; 2], f64) {
-        let c = mercator_norm_inverse(self.center_norm[0], self.center_norm[1]);
-        (c, self.memory.zoom())
+        let c = mercator_norm_inverse(self.map.center_norm[0], self.map.center_norm[1]);
+        (c, self.map.memory.zoom())
     }
 
     fn t(&self, msg: Msg) -> &'static str {
@@ -537,9 +479,9 @@ impl OneMapApp {
     }
 
     fn fly_to_norm(&mut self, ctx: &egui::Context, to_norm: [f64; 2], to_zoom: f64) {
-        self.flight = Some(Flight {
-            from_norm: self.center_norm,
-            from_zoom: self.memory.zoom(),
+        self.map.flight = Some(Flight {
+            from_norm: self.map.center_norm,
+            from_zoom: self.map.memory.zoom(),
             to_norm,
             to_zoom: to_zoom.clamp(MIN_ZOOM, MAX_ZOOM),
             start_s: ctx.input(|i| i.time),
@@ -550,7 +492,7 @@ impl OneMapApp {
     /// Fly to fit a lon/lat box.
     pub fn fly_to_bbox(&mut self, ctx: &egui::Context, bbox: BBox) {
         let c = mercator_center(bbox);
-        let z = fit_zoom(bbox, self.map_size, 24.0);
+        let z = fit_zoom(bbox, self.map.map_size, 24.0);
         self.fly_to_norm(ctx, mercator_norm(c[0], c[1]), z);
     }
 
@@ -558,19 +500,19 @@ impl OneMapApp {
     pub fn fly_to_target(&mut self, ctx: &egui::Context, target: Target) {
         match target {
             Target::Point(p) => {
-                self.highlight = Some(p);
-                let z = self.memory.zoom().max(12.0);
+                self.map.highlight = Some(p);
+                let z = self.map.memory.zoom().max(12.0);
                 self.fly_to_norm(ctx, mercator_norm(p[0], p[1]), z);
             }
             Target::Area(b) => {
-                self.highlight = None;
+                self.map.highlight = None;
                 self.fly_to_bbox(ctx, b);
             }
         }
     }
 
     fn step_flight(&mut self, ctx: &egui::Context) {
-        let Some(f) = self.flight else { return };
+        let Some(f) = self.map.flight else { return };
         let now = ctx.input(|i| i.time);
         let t = ((now - f.start_s) / FLIGHT_S).clamp(0.0, 1.0);
         let e = t * t * (3.0 - 2.0 * t);
@@ -580,25 +522,26 @@ impl OneMapApp {
         ];
         let z = f.from_zoom + (f.to_zoom - f.from_zoom) * e;
         let c = mercator_norm_inverse(n[0], n[1]);
-        self.memory.center_at(lon_lat(c[0], c[1]));
-        let _ = self.memory.set_zoom(z);
-        self.center_norm = n;
+        self.map.memory.center_at(lon_lat(c[0], c[1]));
+        let _ = self.map.memory.set_zoom(z);
+        self.map.center_norm = n;
         if t >= 1.0 {
-            self.flight = None;
+            self.map.flight = None;
         } else {
             ctx.request_repaint();
         }
     }
 
     fn run_search(&mut self) {
-        if self.search_query == self.last_query {
+        if self.search.query == self.search.last_query {
             return;
         }
-        self.last_query = self.search_query.clone();
-        self.selected_result = 0;
-        self.results = self
+        self.search.last_query = self.search.query.clone();
+        self.search.selected = 0;
+        self.search.results = self
+            .world
             .index
-            .search(&self.search_query, MAX_RESULTS)
+            .search(&self.search.query, MAX_RESULTS)
             .into_iter()
             .map(|h| ResultRow {
                 name_zh: h.place.name_zh.clone(),
@@ -611,26 +554,26 @@ impl OneMapApp {
     }
 
     fn start_raster(&mut self, ctx: &egui::Context) {
-        self.raster = None;
+        self.raster.tiles = None;
         let spec = match self.settings.raster.kind {
             RasterKind::Url => TileSourceSpec::Url(self.settings.raster.url_template.clone()),
             RasterKind::Pmtiles => TileSourceSpec::Pmtiles(PathBuf::from(self.settings.raster.pmtiles_path.trim())),
         };
-        match TileFetcher::start(spec, self.cache_dir.clone(), ctx.clone()) {
+        match TileFetcher::start(spec, self.raster.cache_dir.clone(), ctx.clone()) {
             Ok(f) => {
-                self.raster = Some(RasterTiles::new(f));
-                self.raster_error = None;
+                self.raster.tiles = Some(RasterTiles::new(f));
+                self.notices.clear(Source::Raster);
             }
             Err(e) => {
                 // Say why and fall back to the vector basemap; the choice stays editable.
-                self.raster_error = Some(e);
+                self.notices.push(Severity::Error, Source::Raster, e);
             }
         }
     }
 
     fn shortcuts(&mut self, ctx: &egui::Context) {
         if ctx.input_mut(|i| i.consume_shortcut(&SHORTCUT_SEARCH)) {
-            self.focus_search = true;
+            self.search.focus = true;
         }
         if ctx.input_mut(|i| i.consume_shortcut(&incident_form::SHORTCUT_NEW)) {
             self.open_incident_form(None);
@@ -662,19 +605,31 @@ impl OneMapApp {
                 )
             });
             if r {
-                self.request_recommendation(crate::model::ids::IncidentId(id));
+                self.request_recommendation(id);
             }
-            if shift_enter && self.reassign_offer.as_ref().is_some_and(|o| o.request.incident.0 == id) {
+            if shift_enter
+                && self
+                    .dispatch
+                    .reassign_offer
+                    .as_ref()
+                    .is_some_and(|o| o.request.incident == id)
+            {
                 self.accept_reassign();
-            } else if enter && self.recommendation.as_ref().is_some_and(|rec| rec.incident.0 == id) {
+            } else if enter
+                && self
+                    .dispatch
+                    .recommendation
+                    .as_ref()
+                    .is_some_and(|rec| rec.incident == id)
+            {
                 self.accept_recommendation();
             }
             if let Some(n) = alt_digit
-                && let Some(rec) = &self.recommendation
+                && let Some(rec) = &self.dispatch.recommendation
                 && let Some(u) = rec.unit_ids().get(n).copied()
-                && !self.unticked.remove(&u)
+                && !self.dispatch.unticked.remove(&u)
             {
-                self.unticked.insert(u);
+                self.dispatch.unticked.insert(u);
             }
         }
         if let Some(OpsRef::Unit(id)) = self.selected_ops {
@@ -695,7 +650,7 @@ impl OneMapApp {
                 .map(|(_, s)| s)
             });
             if let Some(to) = to {
-                self.set_unit_status(crate::model::ids::UnitId(id), to);
+                self.set_unit_status(id, to);
             }
         }
         let (home, digit, zoom_in, zoom_out, pan) = ctx.input(|i| {
@@ -724,27 +679,27 @@ impl OneMapApp {
             )
         });
         if home {
-            let b = self.pack.bbox();
+            let b = self.world.pack.bbox();
             self.fly_to_bbox(ctx, b);
         }
         if let Some(d) = digit
-            && let Some(c) = self.counties.get(d)
+            && let Some(c) = self.world.counties.get(d)
         {
             let b = c.bbox;
             self.fly_to_bbox(ctx, b);
         }
-        let z = self.memory.zoom();
+        let z = self.map.memory.zoom();
         if zoom_in {
-            self.fly_to_norm(ctx, self.center_norm, (z + 1.0).round());
+            self.fly_to_norm(ctx, self.map.center_norm, (z + 1.0).round());
         }
         if zoom_out {
-            self.fly_to_norm(ctx, self.center_norm, (z - 1.0).round());
+            self.fly_to_norm(ctx, self.map.center_norm, (z - 1.0).round());
         }
         if pan != Vec2::ZERO {
-            let step = 0.25 * self.map_size.x.min(self.map_size.y) as f64 / (256.0 * 2f64.powf(z));
+            let step = 0.25 * self.map.map_size.x.min(self.map.map_size.y) as f64 / (256.0 * 2f64.powf(z));
             let to = [
-                self.center_norm[0] + pan.x as f64 * step,
-                self.center_norm[1] + pan.y as f64 * step,
+                self.map.center_norm[0] + pan.x as f64 * step,
+                self.map.center_norm[1] + pan.y as f64 * step,
             ];
             self.fly_to_norm(ctx, to, z);
         }
@@ -756,16 +711,17 @@ impl OneMapApp {
             return;
         };
         if u.status.can_transition_to(to) {
-            self.dispatch_msg = None;
+            self.notices.clear(Source::Dispatch);
             self.send_intent(Intent::SetUnitStatus { unit, to });
         } else {
             let lang = self.settings.lang;
-            self.dispatch_msg = Some(format!(
+            let text = format!(
                 "{}: {} → {}",
                 tr(lang, Msg::NotAllowed),
                 lang.pick(u.status.name_zh(), u.status.name_en()),
                 lang.pick(to.name_zh(), to.name_en())
-            ));
+            );
+            self.notices.push(Severity::Warning, Source::Dispatch, text);
         }
     }
 
@@ -777,7 +733,7 @@ impl OneMapApp {
     }
 
     fn elevation_at(&self, ll: [f64; 2]) -> Option<f32> {
-        self.pack.layers.iter().find_map(|l| match &l.data {
+        self.world.pack.layers.iter().find_map(|l| match &l.data {
             LayerData::Terrain(g) => g.sample(ll),
             _ => None,
         })
@@ -785,13 +741,17 @@ impl OneMapApp {
 
     /// Ask for dispatch suggestions for an incident (computed on the routing worker).
     pub fn request_recommendation(&mut self, incident: crate::model::ids::IncidentId) {
-        if !self.has_plans {
-            self.dispatch_msg = Some(tr(self.settings.lang, Msg::NoPlans).to_string());
+        if !self.world.has_plans {
+            self.notices.push(
+                Severity::Warning,
+                Source::Dispatch,
+                tr(self.settings.lang, Msg::NoPlans).to_string(),
+            );
             return;
         }
-        self.recommendation = None;
-        let affected = (self.affected_people > 0).then_some(self.affected_people);
-        self.affected_asked = self.affected_people;
+        self.dispatch.recommendation = None;
+        let affected = (self.dispatch.affected_people > 0).then_some(self.dispatch.affected_people);
+        self.dispatch.affected_asked = self.dispatch.affected_people;
         self.request(RouteJob::Recommend {
             situation: self.situation.clone(),
             incident,
@@ -804,14 +764,16 @@ impl OneMapApp {
     /// as one batch (all or nothing). Units committed elsewhere meanwhile are offered for
     /// reassignment instead.
     pub fn accept_recommendation(&mut self) {
-        let Some(rec) = self.recommendation.clone() else { return };
+        let Some(rec) = self.dispatch.recommendation.clone() else {
+            return;
+        };
         let units: Vec<_> = rec
             .unit_ids()
             .into_iter()
-            .filter(|u| !self.unticked.contains(u))
+            .filter(|u| !self.dispatch.unticked.contains(u))
             .collect();
         let mut req = crate::dispatch::DispatchRequest::units(rec.incident, units);
-        if self.reserve_supplies {
+        if self.dispatch.reserve_supplies {
             req.reserve = rec
                 .supplies
                 .iter()
@@ -823,7 +785,7 @@ impl OneMapApp {
                 .filter(|(_, _, q)| *q > 0)
                 .collect();
         }
-        self.tracks_prefetched = rec
+        self.tracks.prefetched = rec
             .requirements
             .iter()
             .flat_map(|r| r.filled.iter())
@@ -845,8 +807,8 @@ impl OneMapApp {
     pub fn submit_dispatch(&mut self, req: crate::dispatch::DispatchRequest) -> bool {
         match self.send_intent(Intent::Dispatch(req)) {
             Some(id) => {
-                self.pending_dispatch = Some(id);
-                self.reassign_offer = None;
+                self.dispatch.pending = Some(id);
+                self.dispatch.reassign_offer = None;
                 true
             }
             None => false,
@@ -857,25 +819,25 @@ impl OneMapApp {
     fn dispatch_answered(&mut self, result: Result<Done, Refused>) {
         match result {
             Ok(_) => {
-                self.dispatch_msg = None;
-                self.reassign_offer = None;
-                self.recommendation = None;
-                self.unticked.clear();
+                self.notices.clear(Source::Dispatch);
+                self.dispatch.reassign_offer = None;
+                self.dispatch.recommendation = None;
+                self.dispatch.unticked.clear();
             }
             Err(Refused::Reassign(offer)) => {
-                self.dispatch_msg = None;
-                self.reassign_offer = Some(offer);
+                self.notices.clear(Source::Dispatch);
+                self.dispatch.reassign_offer = Some(offer);
             }
             Err(e) => {
-                self.reassign_offer = None;
-                self.dispatch_msg = Some(e.to_string());
+                self.dispatch.reassign_offer = None;
+                self.notices.push(Severity::Warning, Source::Dispatch, e.to_string());
             }
         }
     }
 
     /// Accept the pending reassignment offer: releases and re-dispatches in one batch.
     pub fn accept_reassign(&mut self) {
-        if let Some(offer) = self.reassign_offer.take() {
+        if let Some(offer) = self.dispatch.reassign_offer.take() {
             self.submit_dispatch(offer.request);
         }
     }
@@ -902,7 +864,7 @@ impl OneMapApp {
 
     /// "Now" for timers and estimates, ms since the epoch.
     pub fn now_ms(&self) -> i64 {
-        self.clock_ms.unwrap_or_else(|| {
+        self.live.clock_ms.unwrap_or_else(|| {
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
@@ -916,58 +878,60 @@ impl OneMapApp {
         use crate::model::unit::UnitStatus;
         let sit = self.situation.clone();
         let moving = |u: &crate::model::unit::Unit| matches!(u.status, UnitStatus::Dispatched | UnitStatus::EnRoute);
-        self.tracks.retain(|id, t| {
+        self.tracks.routes.retain(|id, t| {
             sit.units
                 .get(id)
                 .is_some_and(|u| moving(u) && u.assignment == Some(t.incident))
         });
-        self.tracks_failed.retain(|id, _| sit.units.get(id).is_some_and(moving));
+        self.tracks.failed.retain(|id, _| sit.units.get(id).is_some_and(moving));
         let mut legs = Vec::new();
         for u in sit.units.values().filter(|u| moving(u)) {
             let Some(inc) = u.assignment.and_then(|i| sit.incidents.get(&i)) else {
                 continue;
             };
-            if self.tracks.contains_key(&u.id) || self.tracks_failed.contains_key(&u.id) {
+            if self.tracks.routes.contains_key(&u.id) || self.tracks.failed.contains_key(&u.id) {
                 continue;
             }
             if let Some(k) = self
-                .tracks_prefetched
+                .tracks
+                .prefetched
                 .iter()
                 .position(|t| t.unit == u.id && t.incident == inc.id)
             {
-                let t = self.tracks_prefetched.swap_remove(k);
-                self.tracks.insert(u.id, t);
+                let t = self.tracks.prefetched.swap_remove(k);
+                self.tracks.routes.insert(u.id, t);
                 continue;
             }
-            if self.tracks_pending.insert((u.id, inc.id)) {
+            if self.tracks.pending.insert((u.id, inc.id)) {
                 legs.push((u.id, inc.id, u.lonlat.lonlat(), inc.lonlat.lonlat()));
             }
         }
         if !legs.is_empty()
-            && self.routing.is_some()
+            && self.routing.worker.is_some()
             && self.submit_job(RouteJob::Tracks { legs: legs.clone() }).is_err()
         {
             // Busy: forget them so the next situation update asks again.
             for (u, i, _, _) in legs {
-                self.tracks_pending.remove(&(u, i));
+                self.tracks.pending.remove(&(u, i));
             }
         }
     }
 
     /// Estimated positions of moving units now, by unit id.
-    pub fn estimated_positions(&self) -> std::collections::HashMap<u32, [f64; 2]> {
+    pub fn estimated_positions(&self) -> std::collections::HashMap<crate::model::ids::UnitId, [f64; 2]> {
         let now = self.now_ms();
-        let mut out: std::collections::HashMap<u32, [f64; 2]> = self
+        let mut out: std::collections::HashMap<crate::model::ids::UnitId, [f64; 2]> = self
             .tracks
+            .routes
             .values()
             .filter_map(|t| {
                 let u = self.situation.units.get(&t.unit)?;
-                crate::dispatch::tracking::estimate_position(u, t, now).map(|e| (t.unit.0, e.lonlat))
+                crate::dispatch::tracking::estimate_position(u, t, now).map(|e| (t.unit, e.lonlat))
             })
             .collect();
         // In a simulated drill the simulator knows where its units are.
         for (u, ll) in self.drill_positions().unwrap_or(&[]) {
-            out.insert(u.0, *ll);
+            out.insert(*u, *ll);
         }
         out
     }
@@ -976,94 +940,112 @@ impl OneMapApp {
     /// wins.
     pub fn request(&mut self, job: RouteJob) {
         if matches!(job, RouteJob::Recommend { .. }) {
-            self.unticked.clear();
-            self.reassign_offer = None;
+            self.dispatch.unticked.clear();
+            self.dispatch.reassign_offer = None;
         }
-        if self.routing.is_none() {
-            self.routing_msg = Some(tr(self.settings.lang, Msg::NoRoads).to_string());
+        if self.routing.worker.is_none() {
+            self.notices.push(
+                Severity::Warning,
+                Source::Routing,
+                tr(self.settings.lang, Msg::NoRoads).to_string(),
+            );
             return;
         }
         match self.submit_job(job) {
-            Ok(_) => self.routing_msg = None,
-            Err(e) => self.routing_msg = Some(e.to_string()),
+            Ok(_) => self.notices.clear(Source::Routing),
+            Err(e) => {
+                self.notices.push(Severity::Warning, Source::Routing, e.to_string());
+            }
         }
     }
 
     /// Send a job to the routing worker under a new generation of its lane.
     fn submit_job(&mut self, job: RouteJob) -> Result<u64, JobError> {
-        let w = self.routing.as_ref().ok_or(JobError::NoRoads)?;
+        let w = self.routing.worker.as_ref().ok_or(JobError::NoRoads)?;
         let lane = job.lane();
-        self.jobs.submit(lane, |generation| w.submit(generation, job))
+        self.routing.jobs.submit(lane, |generation| w.submit(generation, job))
     }
 
     /// Start a route at a point (the destination comes next).
     pub fn route_from_here(&mut self, p: [f64; 2]) {
-        self.route_from = Some(p);
-        self.route = None;
+        self.routing.from = Some(p);
+        self.routing.route = None;
     }
 
     /// Finish a route at a point: from the chosen start, else from the last route's start.
     pub fn route_to_here(&mut self, p: [f64; 2]) {
-        let from = self.route_from.or(self.route.as_ref().map(|r| r.from));
+        let from = self.routing.from.or(self.routing.route.as_ref().map(|r| r.from));
         match from {
             Some(from) => self.request(RouteJob::Route { from, to: p }),
-            None => self.routing_msg = Some(tr(self.settings.lang, Msg::RoutePickEnd).to_string()),
+            None => {
+                self.notices.push(
+                    Severity::Warning,
+                    Source::Routing,
+                    tr(self.settings.lang, Msg::RoutePickEnd).to_string(),
+                );
+            }
         }
     }
 
     /// Whether a routing job is in flight.
     pub fn routing_busy(&self) -> bool {
-        self.jobs.busy(Lane::Route) || self.jobs.busy(Lane::Recommend)
+        self.routing.jobs.busy(Lane::Route) || self.routing.jobs.busy(Lane::Recommend)
     }
 
     /// Hand each routing reply to the state of its lane; [`Jobs`] drops superseded ones.
     fn drain_routing(&mut self) {
-        let Some(w) = self.routing.as_ref() else { return };
+        let Some(w) = self.routing.worker.as_ref() else { return };
         let replies: Vec<_> = w.rx.try_iter().collect();
         for (lane, generation, reply) in replies {
             // Every tracks reply carries routes of other units: none supersedes another.
-            if !self.jobs.accept(lane, generation) && lane != Lane::Tracks {
+            if !self.routing.jobs.accept(lane, generation) && lane != Lane::Tracks {
                 continue;
             }
             match (lane, reply) {
-                (_, Ok(Reply::Coverage(c))) => self.coverage.accept(Ok(c)),
-                (Lane::Coverage | Lane::MoveUp | Lane::Siting | Lane::Supplies, Err(e)) => self.coverage.accept(Err(e)),
+                (_, Ok(Reply::Coverage(c))) => self.coverage.accept(Ok(c), &mut self.notices),
+                (Lane::Coverage | Lane::MoveUp | Lane::Siting | Lane::Supplies, Err(e)) => {
+                    self.coverage.accept(Err(e), &mut self.notices)
+                }
                 (_, Ok(Reply::Route(RouteReply::Tracks(tracks, failed)))) => {
                     for t in tracks {
-                        self.tracks_pending.remove(&(t.unit, t.incident));
-                        self.tracks.insert(t.unit, t);
+                        self.tracks.pending.remove(&(t.unit, t.incident));
+                        self.tracks.routes.insert(t.unit, t);
                     }
                     for (u, e) in failed {
-                        self.tracks_pending.retain(|(pu, _)| *pu != u);
-                        self.tracks_failed.insert(u, e.to_string());
+                        self.tracks.pending.retain(|(pu, _)| *pu != u);
+                        self.tracks.failed.insert(u, e.to_string());
                     }
                 }
                 (_, Ok(Reply::Route(RouteReply::Route(r)))) => {
-                    self.route_from = None;
-                    self.route = Some(r);
+                    self.routing.from = None;
+                    self.routing.route = Some(r);
                 }
-                (_, Ok(Reply::Route(RouteReply::Isochrone(i)))) => self.iso = Some(i),
+                (_, Ok(Reply::Route(RouteReply::Isochrone(i)))) => self.routing.iso = Some(i),
                 (_, Ok(Reply::Route(RouteReply::Recommendation(r)))) => {
-                    self.recommendation = Some(*r);
-                    self.dispatch_msg = None;
+                    self.dispatch.recommendation = Some(*r);
+                    self.notices.clear(Source::Dispatch);
                 }
-                (Lane::Recommend, Err(e)) => self.dispatch_msg = Some(e.to_string()),
-                (_, Err(e)) => self.routing_msg = Some(e.to_string()),
+                (Lane::Recommend, Err(e)) => {
+                    self.notices.push(Severity::Warning, Source::Dispatch, e.to_string());
+                }
+                (_, Err(e)) => {
+                    self.notices.push(Severity::Warning, Source::Routing, e.to_string());
+                }
             }
         }
     }
 
     fn clear_routing(&mut self) {
-        self.route = None;
-        self.iso = None;
-        self.route_from = None;
-        self.routing_msg = None;
+        self.routing.route = None;
+        self.routing.iso = None;
+        self.routing.from = None;
+        self.notices.clear(Source::Routing);
     }
 
     fn remember_view(&mut self) {
         let (c, z) = self.view_center_zoom();
         self.settings.views.insert(
-            self.pack.manifest.name.clone(),
+            self.world.pack.manifest.name.clone(),
             SavedView {
                 lon: c[0],
                 lat: c[1],
@@ -1114,8 +1096,20 @@ impl OneMapApp {
     /// benchmarks can drive it with a bare `egui::Context`.
     pub fn show(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
+        self.notices.set_now(ctx.input(|i| i.time));
+        // Looking at a new incident acknowledges its arrival.
+        if let Some(OpsRef::Incident(id)) = self.selected_ops {
+            self.live.arrivals.ack(id);
+            // 派往事件 on a unit's pane defaults to the incident looked at last.
+            self.dispatch.target = Some(id);
+        }
+        // A message about one incident or unit never stays on the next one's pane.
+        if self.selected_ops != self.dispatch.notice_selection {
+            self.dispatch.notice_selection = self.selected_ops;
+            self.notices.clear(Source::Dispatch);
+        }
         self.drain_routing();
-        self.drain_store(ctx.input(|i| i.time));
+        self.drain_store();
         self.coverage_tick(&ctx);
         self.drain_replay(&ctx);
         self.drain_drill(&ctx);
@@ -1192,10 +1186,10 @@ impl OneMapApp {
 
     /// Jump (no animation) to a view: centre lon/lat and zoom.
     pub fn set_view(&mut self, lonlat: [f64; 2], zoom: f64) {
-        self.flight = None;
-        self.fit_pending = false;
-        self.memory.center_at(lon_lat(lonlat[0], lonlat[1]));
-        let _ = self.memory.set_zoom(zoom.clamp(MIN_ZOOM, MAX_ZOOM));
-        self.center_norm = mercator_norm(lonlat[0], lonlat[1]);
+        self.map.flight = None;
+        self.map.fit_pending = false;
+        self.map.memory.center_at(lon_lat(lonlat[0], lonlat[1]));
+        let _ = self.map.memory.set_zoom(zoom.clamp(MIN_ZOOM, MAX_ZOOM));
+        self.map.center_norm = mercator_norm(lonlat[0], lonlat[1]);
     }
 }

@@ -37,6 +37,8 @@ pub enum Source {
     Form,
     /// Short confirmations in the status bar.
     Toast,
+    /// New incidents arriving (from any seat, the CLI or a drill inject).
+    Arrival,
 }
 
 /// One notice.
@@ -84,24 +86,24 @@ impl Notices {
     }
 
     /// Raise a notice; it replaces the current one of its source. Returns its id.
-    pub fn push(&mut self, severity: Severity, source: Source, text: impl Into<String>) -> u64 {
+    pub fn push(&mut self, severity: Severity, source: Source, text: impl ToString) -> u64 {
         self.push_until(severity, source, text, None)
     }
 
     /// Raise a notice that disappears after `for_s` seconds.
-    pub fn push_for(&mut self, severity: Severity, source: Source, text: impl Into<String>, for_s: f64) -> u64 {
+    pub fn push_for(&mut self, severity: Severity, source: Source, text: impl ToString, for_s: f64) -> u64 {
         let until = self.now_s + for_s;
         self.push_until(severity, source, text, Some(until))
     }
 
-    fn push_until(&mut self, severity: Severity, source: Source, text: impl Into<String>, until_s: Option<f64>) -> u64 {
+    fn push_until(&mut self, severity: Severity, source: Source, text: impl ToString, until_s: Option<f64>) -> u64 {
         self.clear(source);
         self.next_id += 1;
         let n = Notice {
             id: self.next_id,
             severity,
             source,
-            text: text.into(),
+            text: text.to_string(),
             at_s: self.now_s,
             until_s,
         };

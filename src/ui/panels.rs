@@ -4,6 +4,7 @@
 use egui::{Align, Key, Layout, RichText, Stroke, Ui, vec2};
 
 use super::i18n::{Lang, Msg, tr};
+use super::notices::{Notices, Severity, Source};
 use super::settings::RasterKind;
 use super::{OneMapApp, apply_style, theme};
 use crate::backend::jobs::Lane;
@@ -14,11 +15,38 @@ use crate::mappack::LayerKind;
 use crate::search::PlaceKind;
 
 impl OneMapApp {
+    /// The arrival alert: a flashing button naming the unacknowledged new incidents (opens the
+    /// oldest) and one that acknowledges them all.
+    fn arrivals_banner_ui(&mut self, ui: &mut Ui, lang: Lang) {
+        let unacked = self.live.arrivals.unacked.clone();
+        let Some(first) = unacked.first().copied() else { return };
+        ui.separator();
+        let on = (ui.input(|i| i.time) * 2.0) as i64 % 2 == 0;
+        ui.ctx().request_repaint_after(std::time::Duration::from_millis(500));
+        let ids: Vec<String> = unacked.iter().map(|i| format!("#{}", i.0)).collect();
+        let text = RichText::new(format!("{} {}", tr(lang, Msg::NewArrivals), ids.join(" ")))
+            .strong()
+            .color(egui::Color32::BLACK)
+            .background_color(if on { theme::WARN_TEXT } else { theme::DANGER });
+        if ui.button(text).on_hover_text(tr(lang, Msg::NewArrivalsTip)).clicked() {
+            self.boards.board = super::Board::Incidents;
+            self.live.arrivals.ack(first);
+            self.select_ops(ui.ctx(), crate::map::ops::OpsRef::Incident(first));
+        }
+        if ui.small_button(tr(lang, Msg::AckAll)).clicked() {
+            self.live.arrivals.ack_all();
+            self.notices.clear(Source::Arrival);
+        }
+    }
+
     pub(super) fn top_bar_ui(&mut self, ui: &mut Ui) {
         ui.horizontal_wrapped(|ui| {
             let lang = self.settings.lang;
             ui.heading(RichText::new(self.t(Msg::AppTitle)).strong());
-            ui.label(RichText::new(lang.pick(&self.pack.manifest.title.zh, &self.pack.manifest.title.en)).size(16.0));
+            ui.label(
+                RichText::new(lang.pick(&self.world.pack.manifest.title.zh, &self.world.pack.manifest.title.en))
+                    .size(16.0),
+            );
             if self.has_demo_records() {
                 ui.label(
                     RichText::new(format!(" {} ", self.t(Msg::DemoBadge)))
@@ -28,16 +56,17 @@ impl OneMapApp {
                 )
                 .on_hover_text(self.t(Msg::DemoBadgeTip));
             }
+            self.arrivals_banner_ui(ui, lang);
             ui.separator();
             if ui
                 .button(self.t(Msg::FitPrefecture))
                 .on_hover_text(self.t(Msg::FitPrefectureTip))
                 .clicked()
             {
-                let b = self.pack.bbox();
+                let b = self.world.pack.bbox();
                 self.fly_to_bbox(ui.ctx(), b);
             }
-            for (i, c) in self.counties.clone().iter().enumerate() {
+            for (i, c) in self.world.counties.clone().iter().enumerate() {
                 let tip = format!("{} ({})", self.t(Msg::FitCountyTip), i + 1);
                 if ui
                     .button(lang.pick(&c.name_zh, &c.name_en))
@@ -49,7 +78,7 @@ impl OneMapApp {
             }
             if self.mode.replay().is_none()
                 && self.mode.drill().is_none()
-                && let Some(path) = self.store_path.clone().filter(|p| p.is_file())
+                && let Some(path) = self.live.store_path.clone().filter(|p| p.is_file())
                 && ui
                     .button(self.t(Msg::Replay))
                     .on_hover_text(self.t(Msg::ReplayOpenTip))
@@ -78,8 +107,8 @@ impl OneMapApp {
                     ui.label(format!(
                         "{} {} ({})",
                         tr(lang, Msg::AboutPack),
-                        lang.pick(&self.pack.manifest.title.zh, &self.pack.manifest.title.en),
-                        self.pack.dir.display()
+                        lang.pick(&self.world.pack.manifest.title.zh, &self.world.pack.manifest.title.en),
+                        self.world.pack.dir.display()
                     ));
                     ui.label(tr(lang, Msg::AboutData));
                 });
@@ -121,13 +150,13 @@ impl OneMapApp {
     pub(super) fn search_ui(&mut self, ui: &mut Ui) {
         ui.label(RichText::new(self.t(Msg::Search)).strong());
         let hint = self.t(Msg::SearchHint);
-        let edit = egui::TextEdit::singleline(&mut self.search_query)
+        let edit = egui::TextEdit::singleline(&mut self.search.query)
             .hint_text(hint)
             .desired_width(f32::INFINITY);
         let resp = ui.add(edit);
-        if self.focus_search {
+        if self.search.focus {
             resp.request_focus();
-            self.focus_search = false;
+            self.search.focus = false;
         }
         self.run_search();
         let (enter, up, down, esc) = ui.input(|i| {
@@ -139,32 +168,32 @@ impl OneMapApp {
             )
         });
         if resp.has_focus() || resp.lost_focus() {
-            if down && !self.results.is_empty() {
-                self.selected_result = (self.selected_result + 1).min(self.results.len() - 1);
+            if down && !self.search.results.is_empty() {
+                self.search.selected = (self.search.selected + 1).min(self.search.results.len() - 1);
             }
             if up {
-                self.selected_result = self.selected_result.saturating_sub(1);
+                self.search.selected = self.search.selected.saturating_sub(1);
             }
             if esc {
-                self.search_query.clear();
+                self.search.query.clear();
             }
             if enter && resp.lost_focus() {
-                if let Some(r) = self.results.get(self.selected_result).cloned() {
+                if let Some(r) = self.search.results.get(self.search.selected).cloned() {
                     self.fly_to_target(ui.ctx(), r.target);
                 }
                 resp.request_focus();
             }
         }
-        if !self.search_query.trim().is_empty() && self.results.is_empty() {
+        if !self.search.query.trim().is_empty() && self.search.results.is_empty() {
             ui.label(RichText::new(self.t(Msg::NoResults)).italics().weak());
         }
         let lang = self.settings.lang;
         let mut go = None;
-        for (i, r) in self.results.iter().enumerate() {
+        for (i, r) in self.search.results.iter().enumerate() {
             let kind = tr(lang, kind_msg(r.kind));
             let name = bilingual(&r.name_zh, &r.name_en, lang);
             let text = format!("{name} · {kind}");
-            let resp = ui.selectable_label(i == self.selected_result, text);
+            let resp = ui.selectable_label(i == self.search.selected, text);
             let resp = if r.approximate {
                 resp.on_hover_text(tr(lang, Msg::ApproximateHint))
             } else {
@@ -175,8 +204,8 @@ impl OneMapApp {
             }
         }
         if let Some(i) = go {
-            self.selected_result = i;
-            let t = self.results[i].target;
+            self.search.selected = i;
+            let t = self.search.results[i].target;
             self.fly_to_target(ui.ctx(), t);
         }
     }
@@ -185,6 +214,7 @@ impl OneMapApp {
         ui.label(RichText::new(self.t(Msg::Layers)).strong());
         let lang = self.settings.lang;
         let layers: Vec<(String, String, Option<String>, LayerKind)> = self
+            .world
             .pack
             .layers
             .iter()
@@ -241,11 +271,11 @@ impl OneMapApp {
         let mut apply = false;
         match choice {
             Some(RasterKind::Url) => {
-                ui.add(egui::TextEdit::singleline(&mut self.raster_url_edit).desired_width(f32::INFINITY))
+                ui.add(egui::TextEdit::singleline(&mut self.raster.url_edit).desired_width(f32::INFINITY))
                     .on_hover_text(self.t(Msg::RasterUrlTip));
                 ui.label(self.t(Msg::RasterAttributionLabel));
                 ui.add(egui::TextEdit::singleline(&mut self.settings.raster.attribution).desired_width(f32::INFINITY));
-                let dirty = self.raster_url_edit.trim() != self.settings.raster.url_template;
+                let dirty = self.raster.url_edit.trim() != self.settings.raster.url_template;
                 apply |= ui
                     .add_enabled(dirty, egui::Button::new(self.t(Msg::RasterApply)))
                     .clicked();
@@ -270,25 +300,23 @@ impl OneMapApp {
             match choice {
                 None => {
                     self.settings.raster.enabled = false;
-                    self.raster = None;
-                    self.raster_error = None;
+                    self.raster.tiles = None;
+                    self.notices.clear(Source::Raster);
                 }
                 Some(kind) => {
                     self.settings.raster.enabled = true;
                     self.settings.raster.kind = kind;
-                    self.settings.raster.url_template = self.raster_url_edit.trim().to_string();
+                    self.settings.raster.url_template = self.raster.url_edit.trim().to_string();
                     // An empty PMTiles path waits for the user instead of failing at once.
                     if kind == RasterKind::Url || !self.settings.raster.pmtiles_path.trim().is_empty() {
                         self.start_raster(ui.ctx());
                     } else {
-                        self.raster = None;
+                        self.raster.tiles = None;
                     }
                 }
             }
         }
-        if let Some(e) = &self.raster_error {
-            ui.colored_label(theme::WARN_TEXT, e);
-        }
+        notice_ui(ui, &mut self.notices, Source::Raster, self.settings.lang);
     }
 
     pub(super) fn legend_ui(&self, ui: &mut Ui) {
@@ -301,7 +329,7 @@ impl OneMapApp {
             });
         };
         // Only what this pack actually draws.
-        for item in &self.basemap.legend {
+        for item in &self.world.basemap.legend {
             let (draw, msg): (Box<Swatch>, Msg) = match item {
                 LegendItem::Border => (Box::new(|p, r| dashed(p, r, theme::BORDER_LINE)), Msg::LegendBorder),
                 LegendItem::County => (Box::new(|p, r| solid(p, r, theme::COUNTY_LINE)), Msg::LegendCounty),
@@ -334,7 +362,7 @@ impl OneMapApp {
             };
             row(ui, &*draw, self.t(msg));
         }
-        if self.basemap.has_terrain && self.layer_visible("terrain") {
+        if self.world.basemap.has_terrain && self.layer_visible("terrain") {
             ui.horizontal(|ui| {
                 ui.label(format!("{}:", self.t(Msg::Elevation)));
                 for e in [500.0, 1000.0, 1500.0, 2000.0] {
@@ -353,7 +381,7 @@ impl OneMapApp {
             let lang = self.settings.lang;
             ui.label(format!("{}:", self.t(Msg::Cursor)));
             let mono = |s: String| RichText::new(s).monospace();
-            match self.cursor_lonlat {
+            match self.map.cursor_lonlat {
                 Some(ll) => {
                     let (dec, dms) = format_lonlat(ll);
                     ui.label(mono(dec));
@@ -372,11 +400,11 @@ impl OneMapApp {
                 super::connection::connection_ui(ui, &w.connection(), &self.settings.seat, lang);
                 ui.separator();
             }
-            ui.label(format!("{} {:.1}", self.t(Msg::Zoom), self.memory.zoom()));
+            ui.label(format!("{} {:.1}", self.t(Msg::Zoom), self.map.memory.zoom()));
             ui.separator();
             self.scale_bar_ui(ui);
             ui.separator();
-            if let Some(r) = &self.raster {
+            if let Some(r) = &self.raster.tiles {
                 let s = r.status();
                 if let Some(err) = &s.last_error {
                     ui.colored_label(theme::WARN_TEXT, format!("{}: {err}", self.t(Msg::TilesFailed)))
@@ -388,8 +416,8 @@ impl OneMapApp {
                 }
                 ui.separator();
             }
-            let mut attribution: Vec<String> = self.pack.manifest.attribution.clone();
-            if self.raster.is_some() && !self.settings.raster.attribution.is_empty() {
+            let mut attribution: Vec<String> = self.world.pack.manifest.attribution.clone();
+            if self.raster.tiles.is_some() && !self.settings.raster.attribution.is_empty() {
                 attribution.insert(0, self.settings.raster.attribution.clone());
             }
             let first = attribution.first().cloned().unwrap_or_default();
@@ -404,18 +432,19 @@ impl OneMapApp {
                     tr(lang, Msg::AttributionTip),
                     attribution.join("\n")
                 ));
-            if let Some((msg, until)) = &self.toast
-                && ui.input(|i| i.time) < *until
-            {
-                ui.separator();
-                ui.colored_label(theme::HIGHLIGHT, msg);
+            for source in [Source::Store, Source::Toast] {
+                if self.notices.get(source).is_some() {
+                    ui.separator();
+                    notice_ui(ui, &mut self.notices, source, lang);
+                }
             }
+            notices_history_ui(ui, &self.notices, lang);
         });
     }
 
     pub(super) fn scale_bar_ui(&self, ui: &mut Ui) {
-        let lat = mercator_norm_inverse(self.center_norm[0], self.center_norm[1])[1];
-        let pt_per_m = 256.0 * 2f64.powf(self.memory.zoom()) / (40_075_016.686 * lat.to_radians().cos());
+        let lat = mercator_norm_inverse(self.map.center_norm[0], self.map.center_norm[1])[1];
+        let pt_per_m = 256.0 * 2f64.powf(self.map.memory.zoom()) / (40_075_016.686 * lat.to_radians().cos());
         let max_m = 120.0 / pt_per_m;
         let exp = 10f64.powf(max_m.log10().floor());
         let nice = [5.0, 2.0, 1.0]
@@ -444,9 +473,11 @@ impl OneMapApp {
     }
 
     pub(super) fn feature_window(&mut self, ctx: &egui::Context) {
-        let Some((li, fi)) = self.selected_feature else { return };
-        let Some(f) = self.pack.layers.get(li).and_then(|l| l.features().get(fi)) else {
-            self.selected_feature = None;
+        let Some((li, fi)) = self.map.selected_feature else {
+            return;
+        };
+        let Some(f) = self.world.pack.layers.get(li).and_then(|l| l.features().get(fi)) else {
+            self.map.selected_feature = None;
             return;
         };
         let lang = self.settings.lang;
@@ -484,16 +515,16 @@ impl OneMapApp {
                 }
             });
         if !open {
-            self.selected_feature = None;
+            self.map.selected_feature = None;
         }
     }
 
     pub(super) fn route_ui(&mut self, ui: &mut Ui) {
-        if self.route.is_none()
-            && self.iso.is_none()
-            && self.route_from.is_none()
-            && self.routing_msg.is_none()
-            && !self.jobs.busy(Lane::Route)
+        if self.routing.route.is_none()
+            && self.routing.iso.is_none()
+            && self.routing.from.is_none()
+            && self.notices.get(Source::Routing).is_none()
+            && !self.routing.jobs.busy(Lane::Route)
         {
             return;
         }
@@ -504,11 +535,11 @@ impl OneMapApp {
     }
 
     pub(super) fn route_details_ui(&mut self, ui: &mut Ui, lang: Lang) {
-        if let Some(p) = self.route_from {
+        if let Some(p) = self.routing.from {
             ui.label(format!("{}: {:.5}, {:.5}", self.t(Msg::RouteStart), p[0], p[1]));
             ui.label(RichText::new(self.t(Msg::RoutePickEnd)).weak());
         }
-        if let Some(r) = &self.route {
+        if let Some(r) = &self.routing.route {
             let mins = r.eta_s / 60.0;
             let head = format!(
                 "{}{:.0} {} · {:.1} {}",
@@ -545,7 +576,7 @@ impl OneMapApp {
                 );
             }
         }
-        if let Some(iso) = &self.iso {
+        if let Some(iso) = &self.routing.iso {
             ui.horizontal_wrapped(|ui| {
                 ui.label(format!("{}:", tr(lang, Msg::Isochrone)));
                 for (i, m) in ISO_MINUTES.iter().enumerate() {
@@ -560,12 +591,10 @@ impl OneMapApp {
                 }
             });
         }
-        if self.jobs.busy(Lane::Route) {
+        if self.routing.jobs.busy(Lane::Route) {
             ui.label(RichText::new(tr(lang, Msg::RouteComputing)).italics());
         }
-        if let Some(m) = &self.routing_msg {
-            ui.colored_label(theme::WARN_TEXT, m);
-        }
+        notice_ui(ui, &mut self.notices, Source::Routing, lang);
         if ui.button(tr(lang, Msg::ClearRoute)).clicked() {
             self.clear_routing();
         }
@@ -598,4 +627,49 @@ fn kind_msg(k: PlaceKind) -> Msg {
         PlaceKind::Port => Msg::ResultPort,
         PlaceKind::River => Msg::ResultRiver,
     }
+}
+
+/// The current notice of `source`, coloured by severity, with a button that dismisses it.
+pub(super) fn notice_ui(ui: &mut Ui, notices: &mut Notices, source: Source, lang: Lang) {
+    let Some(n) = notices.get(source) else { return };
+    let (id, colour) = (
+        n.id,
+        match n.severity {
+            Severity::Info => theme::HIGHLIGHT,
+            Severity::Warning | Severity::Error => theme::WARN_TEXT,
+        },
+    );
+    let text = n.text.clone();
+    let mut dismiss = false;
+    ui.horizontal_wrapped(|ui| {
+        ui.colored_label(colour, text);
+        dismiss = ui.small_button("×").on_hover_text(tr(lang, Msg::Dismiss)).clicked();
+    });
+    if dismiss {
+        notices.dismiss(id);
+    }
+}
+
+/// A status-bar button opening the history of every notice raised, newest first.
+fn notices_history_ui(ui: &mut Ui, notices: &Notices, lang: Lang) {
+    let count = notices.history().count();
+    if count == 0 {
+        return;
+    }
+    ui.separator();
+    ui.menu_button(format!("{} ({count})", tr(lang, Msg::NoticeHistory)), |ui| {
+        egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
+            for n in notices.history().rev() {
+                let colour = match n.severity {
+                    Severity::Info => ui.visuals().text_color(),
+                    Severity::Warning | Severity::Error => theme::WARN_TEXT,
+                };
+                let secs = n.at_s.max(0.0) as u64;
+                ui.colored_label(
+                    colour,
+                    format!("+{:02}:{:02}:{:02} {}", secs / 3600, secs / 60 % 60, secs % 60, n.text),
+                );
+            }
+        });
+    });
 }

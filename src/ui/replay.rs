@@ -9,6 +9,7 @@ use std::sync::Arc;
 use egui::{Color32, Key, RichText, Sense, Stroke, Ui, vec2};
 
 use super::i18n::{Msg, tr};
+use super::notices::{Severity, Source};
 use super::{Mode, OneMapApp, theme};
 use crate::backend::replay::{ReplayCommand, ReplayEvent, ReplayWorker};
 use crate::dispatch::tracking::fmt_clock;
@@ -39,8 +40,6 @@ pub struct ReplayState {
     pub shown_seq: u64,
     asked_ms: Option<i64>,
     in_flight: bool,
-    /// Last problem.
-    pub error: Option<String>,
 }
 
 impl OneMapApp {
@@ -49,15 +48,19 @@ impl OneMapApp {
     pub fn start_replay(&mut self, ctx: &egui::Context, path: PathBuf, scope: Option<String>) {
         if !self.mode.may_replay() {
             // A running drill owns the live store; end it first.
-            self.drill_setup.error = Some(tr(self.settings.lang, Msg::EndDrillFirst).to_string());
+            self.notices.push(
+                Severity::Warning,
+                Source::Drill,
+                tr(self.settings.lang, Msg::EndDrillFirst).to_string(),
+            );
             return;
         }
         match ReplayWorker::start(path.clone(), scope.clone(), ctx.clone()) {
             Ok(worker) => {
-                self.store_path = Some(path.clone());
-                self.recommendation = None;
-                self.reassign_offer = None;
-                self.tracks.clear();
+                self.live.store_path = Some(path.clone());
+                self.dispatch.recommendation = None;
+                self.dispatch.reassign_offer = None;
+                self.tracks.routes.clear();
                 // Replaces the live store: replay has no writer.
                 self.mode = Mode::Replay {
                     replay: Box::new(ReplayState {
@@ -73,22 +76,23 @@ impl OneMapApp {
                         shown_seq: 0,
                         asked_ms: None,
                         in_flight: false,
-                        error: None,
                     }),
                 };
             }
-            Err(e) => self.store_error = Some(e),
+            Err(e) => {
+                self.notices.push(Severity::Error, Source::Store, e);
+            }
         }
     }
 
     /// Leave replay mode and reopen the file live.
     pub fn exit_replay(&mut self, ctx: &egui::Context) {
         let Some(r) = self.mode.take_replay() else { return };
-        self.clock_ms = None;
-        self.tracks.clear();
-        self.store_path = None;
+        self.live.clock_ms = None;
+        self.tracks.routes.clear();
+        self.live.store_path = None;
         self.situation = Arc::new(crate::model::situation::Situation::default());
-        self.log = Arc::new(Vec::new());
+        self.live.log = Arc::new(Vec::new());
         let db = if r.path.as_os_str() == ":memory:" {
             super::Database::InMemory
         } else {
@@ -133,7 +137,12 @@ impl OneMapApp {
                     r.clock = SimClock::new(range.map_or(0, |(a, _)| a));
                     r.asked_ms = None;
                     r.in_flight = false;
-                    r.error = (!warnings.is_empty()).then(|| warnings.join("; "));
+                    if warnings.is_empty() {
+                        self.notices.clear(Source::Replay);
+                    } else {
+                        self.notices
+                            .push(Severity::Warning, Source::Replay, warnings.join("; "));
+                    }
                 }
                 ReplayEvent::At {
                     ts_ms,
@@ -145,12 +154,12 @@ impl OneMapApp {
                     r.shown_ms = Some(ts_ms);
                     r.shown_seq = seq;
                     self.situation = situation;
-                    self.log = log;
+                    self.live.log = log;
                     changed = true;
                 }
                 ReplayEvent::Error(e) => {
                     r.in_flight = false;
-                    r.error = Some(e);
+                    self.notices.push(Severity::Error, Source::Replay, e.to_string());
                 }
             }
         }
@@ -172,10 +181,11 @@ impl OneMapApp {
                 r.in_flight = true;
                 r.asked_ms = Some(now);
             } else {
-                r.error = Some("the replay worker stopped".into());
+                let e = crate::backend::replay::ReplayError::Stopped;
+                self.notices.push(Severity::Error, Source::Replay, e.to_string());
             }
         }
-        self.clock_ms = r.shown_ms;
+        self.live.clock_ms = r.shown_ms;
         if changed {
             self.sync_tracks();
         }
@@ -281,9 +291,7 @@ impl OneMapApp {
             if ui.button(tr(lang, Msg::ExitReplay)).clicked() {
                 exit = true;
             }
-            if let Some(e) = &r.error {
-                ui.colored_label(theme::WARN_TEXT, e);
-            }
+            super::panels::notice_ui(ui, &mut self.notices, Source::Replay, lang);
         });
         // Scrubber: event density as bars, the cursor, click or drag to seek.
         let (rect, resp) = ui.allocate_exact_size(vec2(ui.available_width(), 34.0), Sense::click_and_drag());
@@ -332,7 +340,8 @@ impl OneMapApp {
             && let Some(r) = self.mode.replay_mut()
             && r.worker.send(ReplayCommand::SetScope(s)).is_err()
         {
-            r.error = Some("the replay worker stopped".into());
+            let e = crate::backend::replay::ReplayError::Stopped;
+            self.notices.push(Severity::Error, Source::Replay, e.to_string());
         }
         if exit {
             let ctx = ui.ctx().clone();

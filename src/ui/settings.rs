@@ -82,6 +82,10 @@ pub struct Settings {
     pub operator: String,
     /// Console seat written into every event (empty: $ONEMAP_SEAT, "console").
     pub seat: String,
+    /// When an undispatched incident turns amber, then red.
+    pub pending: super::pending::PendingLimits,
+    /// Chime when a new incident arrives.
+    pub alert_sound: bool,
 }
 
 impl Default for Settings {
@@ -95,6 +99,8 @@ impl Default for Settings {
             legend: true,
             operator: String::new(),
             seat: String::new(),
+            pending: Default::default(),
+            alert_sound: true,
         }
     }
 }

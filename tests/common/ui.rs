@@ -39,11 +39,5 @@ pub fn step_until(h: &mut Harness<'static, OneMapApp>, what: &str, done: impl Fn
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     let a = h.state();
-    panic!(
-        "timed out waiting for {what}; store: {:?}; drill: {:?}; replay: {:?}; coverage: {:?}",
-        a.store_error(),
-        a.drill_setup.error,
-        a.mode.replay().map(|r| &r.error),
-        a.coverage.error
-    );
+    panic!("timed out waiting for {what}; notices: {:?}", a.notices.current());
 }
