@@ -369,6 +369,27 @@ fn file_err(file: &str, reason: impl Into<String>) -> ImportError {
 fn read_records(path: &Path, table: Table) -> Result<Vec<Record>, ImportError> {
     let file = file_label(path);
     let bytes = std::fs::read(path).map_err(|e| file_err(&file, format!("cannot read: {e}")))?;
+    records_from_bytes(path, file, bytes, table)
+}
+
+/// Validates one master-data file's bytes as `import` would (framing, columns, values, keys
+/// unique within the file), without a store: the fuzz target's entry. `name` is the file name
+/// (`units.csv`, `stations.geojson` …). Returns the number of records.
+pub fn check_master_bytes(name: &str, bytes: Vec<u8>) -> Result<usize, ImportError> {
+    let path = Path::new(name);
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    let table = Table::from_stem(stem).ok_or_else(|| file_err(name, "unknown file name"))?;
+    let mut parsed = Parsed::default();
+    let mut seen = BTreeMap::new();
+    let records = records_from_bytes(path, name.to_owned(), bytes, table)?;
+    let n = records.len();
+    for r in records {
+        parse_record(table, r, &mut seen, &mut parsed)?;
+    }
+    Ok(n)
+}
+
+fn records_from_bytes(path: &Path, file: String, bytes: Vec<u8>, table: Table) -> Result<Vec<Record>, ImportError> {
     let text = decode_utf8(bytes).map_err(|e| ImportError {
         file: file.clone(),
         location: Location::Line(e.line),
@@ -762,42 +783,53 @@ fn parse_all(paths: &[PathBuf]) -> Result<(Parsed, Vec<String>, usize), ImportEr
             let seen = keys.entry(table).or_default();
             for r in read_records(p, table)? {
                 records += 1;
-                match table {
-                    Table::Stations => {
-                        let s = parse_station(&r)?;
-                        unique(seen, &s.external_id, &r, "external_id")?;
-                        parsed.stations.push((r, s));
-                    }
-                    Table::Warehouses => {
-                        let s = parse_warehouse(&r)?;
-                        unique(seen, &s.external_id, &r, "external_id")?;
-                        parsed.warehouses.push((r, s));
-                    }
-                    Table::Stock => {
-                        let s = parse_stock(&r)?;
-                        unique(
-                            seen,
-                            &format!("{}/{}", s.warehouse_external_id, s.item_code),
-                            &r,
-                            "item_code",
-                        )?;
-                        parsed.stock.push((r, s));
-                    }
-                    Table::Shelters => {
-                        let (s, occ) = parse_shelter(&r)?;
-                        unique(seen, &s.external_id, &r, "external_id")?;
-                        parsed.shelters.push((r, s, occ));
-                    }
-                    Table::Units => {
-                        let u = parse_unit(&r)?;
-                        unique(seen, &u.spec_without_station.external_id, &r, "external_id")?;
-                        parsed.units.push((r, u));
-                    }
-                }
+                parse_record(table, r, seen, &mut parsed)?;
             }
         }
     }
     Ok((parsed, files, records))
+}
+
+/// Parse one record of `table` into `parsed`, refusing a key already in `seen`.
+fn parse_record(
+    table: Table,
+    r: Record,
+    seen: &mut BTreeMap<String, String>,
+    parsed: &mut Parsed,
+) -> Result<(), ImportError> {
+    match table {
+        Table::Stations => {
+            let s = parse_station(&r)?;
+            unique(seen, &s.external_id, &r, "external_id")?;
+            parsed.stations.push((r, s));
+        }
+        Table::Warehouses => {
+            let s = parse_warehouse(&r)?;
+            unique(seen, &s.external_id, &r, "external_id")?;
+            parsed.warehouses.push((r, s));
+        }
+        Table::Stock => {
+            let s = parse_stock(&r)?;
+            unique(
+                seen,
+                &format!("{}/{}", s.warehouse_external_id, s.item_code),
+                &r,
+                "item_code",
+            )?;
+            parsed.stock.push((r, s));
+        }
+        Table::Shelters => {
+            let (s, occ) = parse_shelter(&r)?;
+            unique(seen, &s.external_id, &r, "external_id")?;
+            parsed.shelters.push((r, s, occ));
+        }
+        Table::Units => {
+            let u = parse_unit(&r)?;
+            unique(seen, &u.spec_without_station.external_id, &r, "external_id")?;
+            parsed.units.push((r, u));
+        }
+    }
+    Ok(())
 }
 
 /// Counts of one plan.
