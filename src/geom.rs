@@ -29,6 +29,40 @@ pub fn mercator_norm_inverse(x: f64, y: f64) -> [f64; 2] {
     [lon, lat]
 }
 
+/// WGS-84 → GCJ-02, the offset that Chinese map providers (Amap, Tencent; Baidu adds BD-09 on
+/// top) apply by law; ≈ 300–500 m in Xishuangbanna. The public reverse-engineered formula
+/// (Krasovsky ellipsoid constants). Used only to recognise shifted data, never to shift ours.
+pub fn wgs84_to_gcj02(lonlat: [f64; 2]) -> [f64; 2] {
+    const A: f64 = 6_378_245.0;
+    const EE: f64 = 0.006_693_421_622_965_943;
+    let (x, y) = (lonlat[0] - 105.0, lonlat[1] - 35.0);
+    let mut dlat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * x.abs().sqrt();
+    dlat += (20.0 * (6.0 * x * PI).sin() + 20.0 * (2.0 * x * PI).sin()) * 2.0 / 3.0;
+    dlat += (20.0 * (y * PI).sin() + 40.0 * (y / 3.0 * PI).sin()) * 2.0 / 3.0;
+    dlat += (160.0 * (y / 12.0 * PI).sin() + 320.0 * (y * PI / 30.0).sin()) * 2.0 / 3.0;
+    let mut dlon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * x.abs().sqrt();
+    dlon += (20.0 * (6.0 * x * PI).sin() + 20.0 * (2.0 * x * PI).sin()) * 2.0 / 3.0;
+    dlon += (20.0 * (x * PI).sin() + 40.0 * (x / 3.0 * PI).sin()) * 2.0 / 3.0;
+    dlon += (150.0 * (x / 12.0 * PI).sin() + 300.0 * (x / 30.0 * PI).sin()) * 2.0 / 3.0;
+    let rad = lonlat[1].to_radians();
+    let magic = 1.0 - EE * rad.sin() * rad.sin();
+    let sq = magic.sqrt();
+    dlat = (dlat * 180.0) / ((A * (1.0 - EE)) / (magic * sq) * PI);
+    dlon = (dlon * 180.0) / (A / sq * rad.cos() * PI);
+    [lonlat[0] + dlon, lonlat[1] + dlat]
+}
+
+/// GCJ-02 → WGS-84 by fixed-point iteration of [`wgs84_to_gcj02`] (better than 1 cm after a
+/// few steps).
+pub fn gcj02_to_wgs84(gcj: [f64; 2]) -> [f64; 2] {
+    let mut w = gcj;
+    for _ in 0..6 {
+        let g = wgs84_to_gcj02(w);
+        w = [w[0] - (g[0] - gcj[0]), w[1] - (g[1] - gcj[1])];
+    }
+    w
+}
+
 /// Great-circle distance in metres between two lon/lat points.
 pub fn haversine_m(a_lonlat: [f64; 2], b_lonlat: [f64; 2]) -> f64 {
     let (lat1, lat2) = (a_lonlat[1].to_radians(), b_lonlat[1].to_radians());
@@ -117,6 +151,19 @@ pub fn parse_lonlat(text: &str) -> Result<[f64; 2], String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gcj02_offset_here_is_a_few_hundred_metres_and_inverts() {
+        // Mohan port, OSM (WGS-84). The reference data README measured its raw Amap (GCJ-02)
+        // position 349 m away.
+        let mohan = [101.68246, 21.18582];
+        let shift = haversine_m(mohan, wgs84_to_gcj02(mohan));
+        assert!((320.0..380.0).contains(&shift), "{shift}");
+        for p in [mohan, [100.770536, 22.002969], [116.39, 39.91]] {
+            let back = gcj02_to_wgs84(wgs84_to_gcj02(p));
+            assert!(haversine_m(p, back) < 0.01, "{p:?} → {back:?}");
+        }
+    }
 
     #[test]
     fn mercator_round_trip() {

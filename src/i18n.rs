@@ -301,6 +301,7 @@ messages! {
     UrbanRural => "城区 / 乡村", "urban / rural";
     NoRoads => "此地图包无路网，无法计算路线", "This pack has no road network: routes cannot be computed";
     LegendSchematic => "示意路网（非真实道路，估算）", "Schematic roads (not real geometry; estimates)";
+    LegendRailway => "铁路（示意）", "Railway (schematic)";
     LegendRoads => "道路（OSM）", "Roads (OSM)";
     ResultCounty => "县（市）", "County";
     ResultSeat => "政府驻地", "Seat";

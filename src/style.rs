@@ -50,6 +50,8 @@ pub const ROAD_MINOR: Color32 = Color32::from_rgb(0x9c, 0xa6, 0xb0);
 pub const ROAD_TRACK: Color32 = Color32::from_rgb(0x8c, 0x7a, 0x62);
 /// Schematic (not real geometry) road segments: dashed.
 pub const ROAD_SCHEMATIC: Color32 = Color32::from_rgb(0xf0, 0xa8, 0x4a);
+/// Railway centrelines (schematic skeleton railway).
+pub const RAILWAY: Color32 = Color32::from_rgb(0x6b, 0x5b, 0x95);
 /// Route line.
 pub const ROUTE: Color32 = Color32::from_rgb(0x3d, 0xd6, 0xff);
 /// Casing under the route line.

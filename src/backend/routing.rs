@@ -224,7 +224,7 @@ fn answer(router: &mut Router, dispatch: Option<&DispatchContext>, job: RouteJob
                     Ok(r) => tracks.push(Track {
                         unit,
                         incident,
-                        estimate: router.is_estimate(r.offroad_dist_m),
+                        estimate: router.route_is_estimate(&r),
                         eta_s: r.eta_s,
                         geometry_lonlat: with_ends(from, r.geometry_lonlat, to),
                     }),
@@ -249,6 +249,7 @@ fn answer(router: &mut Router, dispatch: Option<&DispatchContext>, job: RouteJob
         }
         RouteJob::Route { from, to } => {
             let r = router.route_lonlat(from, to)?;
+            let estimate = router.route_is_estimate(&r);
             Ok(RouteReply::Route(RouteAnswer {
                 from,
                 to,
@@ -256,7 +257,7 @@ fn answer(router: &mut Router, dispatch: Option<&DispatchContext>, job: RouteJob
                 eta_s: r.eta_s,
                 dist_m: r.dist_m + r.offroad_dist_m,
                 offroad_m: r.offroad_dist_m,
-                estimate: router.is_estimate(r.offroad_dist_m),
+                estimate,
             }))
         }
         RouteJob::Isochrone { at } => {
@@ -291,7 +292,7 @@ fn answer(router: &mut Router, dispatch: Option<&DispatchContext>, job: RouteJob
             Ok(RouteReply::Isochrone(IsoAnswer {
                 at,
                 bands,
-                estimate: router.spec.schematic,
+                estimate: router.has_estimates(),
             }))
         }
     }

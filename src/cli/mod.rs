@@ -338,14 +338,46 @@ pub enum DemoCommand {
 /// `onemap mappack …`.
 #[derive(Debug, Subcommand)]
 pub enum MappackCommand {
-    /// Build a pack with a routing graph from an OpenStreetMap extract.
+    /// Build a pack with a routing graph from an OpenStreetMap extract or the centre's own road
+    /// lines (GeoJSON / Shapefile).
+    #[command(group(clap::ArgGroup::new("source").required(true).args(["osm", "roads"])))]
     Build {
         /// The `.osm.pbf` extract.
         #[arg(long, value_name = "FILE.osm.pbf")]
-        osm: PathBuf,
+        osm: Option<PathBuf>,
+        /// Road lines of the centre (GeoJSON or ESRI Shapefile, WGS-84/CGCS2000 lon/lat).
+        #[arg(long, value_name = "FILE.geojson|FILE.shp", requires = "class_field")]
+        roads: Option<PathBuf>,
+        /// Attribute holding the road class (技术等级 / 行政等级 values such as 高速公路, 国道, 县道, or OSM
+        /// highway values).
+        #[arg(long, value_name = "FIELD")]
+        class_field: Option<String>,
+        /// JSON object mapping class values the built-in table does not know to OSM highway values,
+        /// e.g. {"快速路": "trunk"}.
+        #[arg(long, value_name = "FILE.json")]
+        class_map: Option<PathBuf>,
+        /// Attribute holding a speed in km/h (default: the class speed).
+        #[arg(long, value_name = "FIELD")]
+        speed_field: Option<String>,
+        /// Attribute holding a one-way flag (yes/no/-1, T/F, FT/TF, 是/否).
+        #[arg(long, value_name = "FIELD")]
+        oneway_field: Option<String>,
+        /// A pack with real roads to check the lines against for a GCJ-02 shift (default: --base).
+        #[arg(long, value_name = "DIR")]
+        reference: Option<PathBuf>,
         /// Keep only roads inside this GeoJSON (Multi)Polygon.
         #[arg(long, value_name = "FILE.geojson")]
         boundary: Option<PathBuf>,
+        /// A coarse skeleton network (`.osm.pbf`, straight edges between junctions) joined to the
+        /// extract's roads; its lengths are calibrated (--calibration) and drawn as 示意.
+        #[arg(long, value_name = "FILE.osm.pbf", requires = "calibration")]
+        skeleton: Option<PathBuf>,
+        /// Published road lengths between placed points (JSON) that fit the skeleton's detour factor.
+        #[arg(long, value_name = "FILE.json", requires = "skeleton")]
+        calibration: Option<PathBuf>,
+        /// Assumed speed on skeleton edges, km/h (an estimate).
+        #[arg(long, value_name = "KM/H", default_value_t = 60.0)]
+        skeleton_speed_kmh: f64,
         /// Pack name (default: the extract's file name).
         #[arg(long)]
         name: Option<String>,
@@ -551,7 +583,8 @@ struct Info<'a> {
 #[derive(Serialize)]
 struct RoadSourceInfo {
     name: String,
-    /// `real_osm` (real street geometry) or `schematic` (straight lines, every time an estimate).
+    /// `real_osm` (real street geometry), `calibrated_skeleton` (straight edges with calibrated
+    /// lengths, estimates) or `schematic` (straight lines, every time an estimate).
     kind: &'static str,
     length_km: f64,
     licence: String,
@@ -584,6 +617,30 @@ fn road_sources(pack: &MapPack) -> Vec<RoadSourceInfo> {
         .map(|e| g.edge_dist_m(e as usize))
         .sum();
     let layer = pack.layers.iter().find(|l| l.kind == LayerKind::Roads);
+    if let Some(l) = layer.filter(|l| !l.spec.sources.is_empty()) {
+        // A multi-source build: real pieces belong to the real source, estimated ones to the skeleton.
+        let km = |estimated: bool| {
+            let m: f64 = (0..g.piece_count() as u32)
+                .filter(|&p| g.piece_estimated(p) == estimated)
+                .map(|p| g.edge_len_of_piece_m(p))
+                .sum();
+            (m / 100.0).round() / 10.0
+        };
+        return l
+            .spec
+            .sources
+            .iter()
+            .map(|s| {
+                let estimated = s.kind != "real_osm";
+                RoadSourceInfo {
+                    name: s.name.clone(),
+                    kind: if estimated { "calibrated_skeleton" } else { "real_osm" },
+                    length_km: km(estimated),
+                    licence: s.licence.clone(),
+                }
+            })
+            .collect();
+    }
     vec![RoadSourceInfo {
         name: layer.map_or_else(String::new, |l| l.spec.file.clone()),
         kind: if spec.schematic { "schematic" } else { "real_osm" },
@@ -736,7 +793,16 @@ fn run_command(cli: &Cli) -> Result<(), CliError> {
             action:
                 MappackCommand::Build {
                     osm,
+                    roads: road_lines,
+                    class_field,
+                    class_map,
+                    speed_field,
+                    oneway_field,
+                    reference,
                     boundary,
+                    skeleton,
+                    calibration,
+                    skeleton_speed_kmh,
                     name,
                     title_zh,
                     title_en,
@@ -744,9 +810,36 @@ fn run_command(cli: &Cli) -> Result<(), CliError> {
                     out,
                 },
         }) => {
+            let input = match (osm, road_lines) {
+                (Some(p), _) => roads::RoadInput::Osm(p),
+                (None, Some(file)) => {
+                    let class_map = match class_map {
+                        Some(f) => {
+                            let text = std::fs::read_to_string(f)
+                                .map_err(|e| CliError::input(format!("--class-map {}: {e}", f.display())))?;
+                            serde_json::from_str(&text)
+                                .map_err(|e| CliError::input(format!("--class-map {}: {e}", f.display())))?
+                        }
+                        None => Default::default(),
+                    };
+                    roads::RoadInput::Lines {
+                        file,
+                        fields: crate::mappack::road_lines::LineFields {
+                            class_field: class_field.clone().unwrap_or_default(),
+                            class_map,
+                            speed_field: speed_field.clone(),
+                            oneway_field: oneway_field.clone(),
+                        },
+                        reference: reference.as_deref(),
+                    }
+                }
+                (None, None) => return Err(CliError::input("--osm or --roads is required".to_string())),
+            };
             let args = roads::BuildArgs {
-                osm,
+                input,
                 boundary: boundary.as_deref(),
+                skeleton: skeleton.as_deref().zip(calibration.as_deref()),
+                skeleton_speed_kmh: *skeleton_speed_kmh,
                 name: name.as_deref(),
                 titles: [title_zh.as_deref(), title_en.as_deref()],
                 base: base.as_deref(),

@@ -8,9 +8,12 @@ use serde_json::json;
 use super::CliError;
 use crate::geom::{BBox, parse_lonlat};
 use crate::mappack::{LayerKind, MapPack, parse_feature_collection};
-use crate::roads::osm::{ImportOptions, ImportStats, import_pbf_path};
+use crate::roads::graph::{GraphBuilder, hash64};
+use crate::roads::osm::{ImportOptions, ImportStats, import_pbf_builder};
+use crate::roads::profile::SpeedTable;
 use crate::roads::router::{RoadsError, Router, RoutingSpec};
 use crate::roads::search::{Metric, RouteError};
+use crate::roads::skeleton;
 
 /// Exit code for "no route between the points".
 pub const EXIT_UNREACHABLE: u8 = 3;
@@ -60,7 +63,8 @@ pub fn route(pack: &MapPack, from: &str, to: &str, metric: &str, json: bool) -> 
         }
         Err(e) => return Err(CliError::input(e.to_string())),
     };
-    let estimate = r.is_estimate(route.offroad_dist_m);
+    let estimate = r.route_is_estimate(&route);
+    let share = r.estimated_share(&route);
     let mut geometry = vec![a];
     geometry.extend(route.geometry_lonlat.iter().copied());
     geometry.push(b);
@@ -73,9 +77,8 @@ pub fn route(pack: &MapPack, from: &str, to: &str, metric: &str, json: bool) -> 
         "snap_from_m": round1(sa.snap_dist_m),
         "snap_to_m": round1(sb.snap_dist_m),
         "estimate": estimate,
-        // Share of the road length on estimated (schematic or calibrated) pieces: today a pack's
-        // network is either all schematic or all real.
-        "estimated_share": if r.spec.schematic { 1.0 } else { 0.0 },
+        // Share of the road length on estimated (schematic or calibrated skeleton) pieces.
+        "estimated_share": (share * 1000.0).round() / 1000.0,
         "schematic": r.spec.schematic,
         "geometry": geometry,
     });
@@ -91,7 +94,16 @@ pub fn route(pack: &MapPack, from: &str, to: &str, metric: &str, json: bool) -> 
         route.offroad_dist_m,
         r.params.offroad_speed_kmh,
         r.params.offroad_detour,
-        if estimate { "  [estimate / 估算]" } else { "" }
+        if !estimate {
+            String::new()
+        } else if share > 0.0 && share < 1.0 {
+            format!(
+                "  [estimate / 估算: {:.0} % of the road length on calibrated skeleton pieces]",
+                share * 100.0
+            )
+        } else {
+            "  [estimate / 估算]".to_string()
+        }
     ))
 }
 
@@ -136,12 +148,39 @@ pub fn isochrone(pack: &MapPack, at: &str, minutes: &str, json: bool) -> Result<
     ))
 }
 
+/// Where a pack's roads come from.
+pub enum RoadInput<'a> {
+    /// An OpenStreetMap `.osm.pbf` extract.
+    Osm(&'a Path),
+    /// A centre's own road lines (GeoJSON or Shapefile) and how to read their attributes.
+    Lines {
+        /// The file.
+        file: &'a Path,
+        /// Attribute fields.
+        fields: crate::mappack::road_lines::LineFields,
+        /// A pack whose real roads tell whether the lines are GCJ-02-shifted (default: --base).
+        reference: Option<&'a Path>,
+    },
+}
+
+impl RoadInput<'_> {
+    fn path(&self) -> &Path {
+        match self {
+            RoadInput::Osm(p) | RoadInput::Lines { file: p, .. } => p,
+        }
+    }
+}
+
 /// What `onemap mappack build` was asked to do.
 pub struct BuildArgs<'a> {
-    /// The extract.
-    pub osm: &'a Path,
+    /// The road data.
+    pub input: RoadInput<'a>,
     /// Keep roads inside this (Multi)Polygon GeoJSON.
     pub boundary: Option<&'a Path>,
+    /// A skeleton network and its calibration file, joined to the extract's roads.
+    pub skeleton: Option<(&'a Path, &'a Path)>,
+    /// Assumed speed on skeleton edges, km/h.
+    pub skeleton_speed_kmh: f64,
     /// Pack name.
     pub name: Option<&'a str>,
     /// zh, en titles.
@@ -156,13 +195,16 @@ pub struct BuildArgs<'a> {
 /// `onemap mappack build`: import, write `roads.graph`, `manifest.json` and `README.md`.
 pub fn mappack_build(args: &BuildArgs) -> Result<String, CliError> {
     let BuildArgs {
-        osm,
+        ref input,
         boundary,
+        skeleton,
+        skeleton_speed_kmh,
         name,
         titles,
         base,
         out,
     } = *args;
+    let osm = input.path();
     let base_pack = match base {
         Some(b) => Some(MapPack::load(b).map_err(|e| CliError::input(format!("--base: {e}")))?),
         None => None,
@@ -186,7 +228,63 @@ pub fn mappack_build(args: &BuildArgs) -> Result<String, CliError> {
         boundary: polygon.as_ref().map(|_| &inside as &dyn Fn(f64, f64) -> bool),
         ..Default::default()
     };
-    let (graph, stats) = import_pbf_path(osm, &opts).map_err(|e| CliError::input(e.to_string()))?;
+    let t0 = std::time::Instant::now();
+    let read = |p: &Path| std::fs::read(p).map_err(|e| CliError::input(format!("cannot read {}: {e}", p.display())));
+    let mut hashed = read(osm)?;
+    let mut shift = None;
+    let (mut builder, mut stats) = match input {
+        RoadInput::Osm(_) => import_pbf_builder(&hashed, &opts).map_err(|e| CliError::input(e.to_string()))?,
+        RoadInput::Lines {
+            file,
+            fields,
+            reference,
+        } => {
+            let lines = crate::mappack::road_lines::read(file, fields, &SpeedTable::default())
+                .map_err(|e| CliError::input(e.to_string()))?;
+            let reference = match reference {
+                Some(r) => Some(MapPack::load(r).map_err(|e| CliError::input(format!("--reference: {e}")))?),
+                None => None,
+            };
+            if let Some((g, spec)) = reference.as_ref().or(base_pack.as_ref()).and_then(|p| p.roads())
+                && !spec.schematic
+            {
+                shift = crate::roads::lines::gcj02_check(&lines, &g);
+            }
+            if shift.as_ref().is_some_and(|c| c.looks_gcj02) {
+                eprintln!(
+                    "警告：{} 看起来是 GCJ-02（火星坐标）偏移数据，应先转换为 WGS-84 / warning: {} looks GCJ-02-shifted (Chinese web-map offset); convert it to WGS-84 first",
+                    file.display(),
+                    file.display()
+                );
+            }
+            let (b, ls) = crate::roads::lines::build(&lines, opts.boundary)
+                .map_err(|e| CliError::input(format!("{}: {e}", file.display())))?;
+            let st = ImportStats {
+                ways_total: ls.lines,
+                road_ways: ls.lines,
+                nodes_referenced: ls.vertices,
+                nodes_outside: ls.vertices_outside,
+                pieces: ls.pieces,
+                ..ImportStats::default()
+            };
+            (b, st)
+        }
+    };
+    let skel = match skeleton {
+        None => None,
+        Some((file, calibration)) => {
+            let (rep, bytes) = join_skeleton(&mut builder, file, calibration, skeleton_speed_kmh, &inside)?;
+            hashed.extend_from_slice(&bytes);
+            Some(rep)
+        }
+    };
+    let graph = builder
+        .build(hash64(&hashed))
+        .map_err(|e| CliError::input(e.to_string()))?;
+    stats.graph_nodes = graph.node_count();
+    stats.edges = graph.edge_count();
+    stats.pieces = graph.piece_count();
+    stats.import_ms = t0.elapsed().as_secs_f64() * 1000.0;
     let name = name
         .map(str::to_string)
         .or(base_pack.as_ref().map(|p| format!("{}-osm", p.manifest.name)))
@@ -200,12 +298,48 @@ pub fn mappack_build(args: &BuildArgs) -> Result<String, CliError> {
             .map_err(|e| CliError::input(format!("cannot write {}: {e}", out.join(file).display())))
     };
     write("roads.graph", &graph.to_bytes())?;
-    let roads_layer = json!({"name": "roads", "kind": LayerKind::Roads.as_str(), "file": "roads.graph",
+    let file_name = |p: &Path| p.file_name().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+    let mut roads_layer = json!({"name": "roads", "kind": LayerKind::Roads.as_str(), "file": "roads.graph",
         "title": {"zh": "道路（OSM）", "en": "Roads (OSM)"}, "licence": "© OpenStreetMap contributors, ODbL 1.0",
         "routing": RoutingSpec::default()});
     let osm_line = "© OpenStreetMap contributors (ODbL 1.0)";
-    let source = json!({"osm": osm.file_name().and_then(|s| s.to_str()),
+    let mut source = json!({"osm": osm.file_name().and_then(|s| s.to_str()),
         "source_hash": format!("{:016x}", graph.source_hash()), "import": stats});
+    let real_licence = match input {
+        RoadInput::Osm(_) => "© OpenStreetMap contributors, ODbL 1.0",
+        RoadInput::Lines { .. } => "the centre's own road data (see its supplier's terms)",
+    };
+    if let RoadInput::Lines { .. } = input {
+        roads_layer["title"] = json!({"zh": "道路（本单位数据）", "en": "Roads (own data)"});
+        roads_layer["licence"] = json!(real_licence);
+        source = json!({"roads": file_name(osm), "source_hash": format!("{:016x}", graph.source_hash()),
+            "import": stats, "gcj02_check": shift});
+    }
+    let mut extra_layers = Vec::new();
+    if let (Some(rep), Some((file, _))) = (&skel, skeleton) {
+        // Off the network a leg stands for roads the skeleton does not model: straight × 1.4 at
+        // 30 km/h like the schematic network, up to 30 km; longer than 300 m it is an estimate.
+        roads_layer["routing"] = json!(RoutingSpec {
+            offroad_speed_kmh: 30.0,
+            offroad_detour: 1.4,
+            max_snap_km: 30.0,
+            ..RoutingSpec::default()
+        });
+        roads_layer["title"] = json!({"zh": "道路（OSM 实测 + 标定骨架·示意）",
+            "en": "Roads (real OSM + calibrated skeleton, schematic)"});
+        roads_layer["sources"] = json!([
+            {"name": file_name(osm), "kind": "real_osm", "licence": real_licence},
+            {"name": file_name(file), "kind": "calibrated_skeleton", "licence": SKELETON_LICENCE,
+             "detour": (rep.calibration.detour * 1000.0).round() / 1000.0},
+        ]);
+        source["skeleton"] = json!({"file": file_name(file), "calibration": rep.calibration, "join": rep.join});
+        if !rep.rails.rails.is_empty() {
+            let rails = skeleton::rails_geojson(&rep.rails, "铁路（示意）", "Railway (schematic)", SKELETON_LICENCE);
+            write("railway.geojson", rails.to_string().as_bytes())?;
+            extra_layers.push(json!({"name": "railway", "kind": LayerKind::Railway.as_str(), "file": "railway.geojson",
+                "title": {"zh": "铁路（骨架·示意）", "en": "Railway (skeleton, schematic)"}, "licence": SKELETON_LICENCE}));
+        }
+    }
     let manifest = if let Some(bp) = &base_pack {
         // Keep every layer of the base pack, copy its files, swap in the real roads.
         let same = std::fs::canonicalize(&bp.dir).ok() == std::fs::canonicalize(out).ok();
@@ -234,7 +368,8 @@ pub fn mappack_build(args: &BuildArgs) -> Result<String, CliError> {
             .iter()
             .position(|l| l.kind == LayerKind::Roads.as_str())
             .unwrap_or(layers.len());
-        layers.insert(at.min(layers.len()), roads_layer);
+        let at = at.min(layers.len());
+        layers.splice(at..at, std::iter::once(roads_layer).chain(extra_layers));
         m["layers"] = json!(layers);
         m["name"] = json!(name);
         if let Some(t) = titles[0] {
@@ -259,6 +394,7 @@ pub fn mappack_build(args: &BuildArgs) -> Result<String, CliError> {
             );
         }
         layers.push(roads_layer);
+        layers.extend(extra_layers);
         json!({
             "format_version": crate::mappack::FORMAT_VERSION,
             "name": name,
@@ -277,11 +413,114 @@ pub fn mappack_build(args: &BuildArgs) -> Result<String, CliError> {
         } else {
             "README.md"
         },
-        readme(&name, osm, &stats, graph.scc().island_count).as_bytes(),
+        (readme(&name, osm, &stats, graph.scc().island_count)
+            + &skel.as_ref().map(skeleton_readme).unwrap_or_default())
+            .as_bytes(),
     )?;
     // Prove the pack loads before saying it is done.
     MapPack::load(out).map_err(|e| CliError::input(format!("the written pack does not load: {e}")))?;
-    Ok(serde_json::to_string_pretty(&json!({"out": out, "stats": stats})).unwrap_or_default())
+    let skeleton_json = skel
+        .as_ref()
+        .map(|r| json!({"calibration": r.calibration, "join": r.join}));
+    Ok(serde_json::to_string_pretty(
+        &json!({"out": out, "stats": stats, "skeleton": skeleton_json, "gcj02_check": shift}),
+    )
+    .unwrap_or_default())
+}
+
+/// Licence line of the skeleton network of the Xishuangbanna reference data.
+const SKELETON_LICENCE: &str =
+    "derived from OpenStreetMap (ODbL 1.0) via routrs_highways_dataset / routrs_railways_dataset 0.1.0 (MIT)";
+
+/// What joining a skeleton did (for the manifest, the README and the command's output).
+struct SkeletonBuild {
+    calibration: skeleton::Calibration,
+    join: skeleton::JoinStats,
+    /// The clipped skeleton (its railways become a layer).
+    rails: skeleton::Skeleton,
+    /// How it was joined (speed, join distance).
+    opts: skeleton::JoinOptions,
+}
+
+/// Joins the calibrated skeleton (clipped to the boundary) to the real pieces in `builder`;
+/// returns what it did and the skeleton file's bytes (for the source hash).
+fn join_skeleton(
+    builder: &mut GraphBuilder,
+    file: &Path,
+    calibration: &Path,
+    speed_kmh: f64,
+    inside: &dyn Fn(f64, f64) -> bool,
+) -> Result<(SkeletonBuild, Vec<u8>), CliError> {
+    if !(speed_kmh.is_finite() && (5.0..=130.0).contains(&speed_kmh)) {
+        return Err(CliError::input(format!(
+            "--skeleton-speed-kmh {speed_kmh}: 应在 5–130 之间 / must be between 5 and 130 km/h"
+        )));
+    }
+    let read = |p: &Path| std::fs::read(p).map_err(|e| CliError::input(format!("cannot read {}: {e}", p.display())));
+    let skel_bytes = read(file)?;
+    let sk = skeleton::read_pbf(&skel_bytes)
+        .map_err(|e| CliError::input(format!("--skeleton {}: {e}", file.display())))?
+        .clip(inside);
+    let cal_file: skeleton::CalibrationFile = serde_json::from_slice(&read(calibration)?)
+        .map_err(|e| CliError::input(format!("--calibration {}: {e}", calibration.display())))?;
+    let cal = skeleton::calibrate(&sk, &cal_file.pairs)
+        .map_err(|e| CliError::input(format!("--calibration {}: {e}", calibration.display())))?;
+    let join_opts = skeleton::JoinOptions {
+        detour: cal.detour,
+        speed_kmh,
+        ..skeleton::JoinOptions::default()
+    };
+    let join = skeleton::join(builder, &sk, &join_opts);
+    Ok((
+        SkeletonBuild {
+            calibration: cal,
+            join,
+            rails: sk,
+            opts: join_opts,
+        },
+        skel_bytes,
+    ))
+}
+
+/// The README section on the skeleton: its calibration and how it was joined.
+fn skeleton_readme(r: &SkeletonBuild) -> String {
+    let mut s = format!(
+        "\n## Calibrated skeleton (示意, estimates)\n\nOutside the real OSM geometry the network is a coarse \
+         skeleton: straight edges between junction-like nodes (rounded to ≈100 m). Their straight lengths \
+         are multiplied by one detour factor, **{:.3}**, fitted by least squares through the origin against \
+         published road lengths between placed points (table). Every route or coverage figure that uses \
+         these pieces is an estimate (估算) and states the share of its length on them; the map draws \
+         them as 示意, never as roads. Speed on skeleton pieces: an assumed {:.0} km/h (conservative: the \
+         published expressway times are faster; `--skeleton-speed-kmh`).\n\n\
+         | pair | published km | skeleton km (straight) | ratio | calibrated km |\n|---|---|---|---|---|\n",
+        r.calibration.detour, r.opts.speed_kmh
+    );
+    for p in &r.calibration.pairs {
+        s += &format!(
+            "| {} | {:.1} | {:.1} | {:.2} | {:.1} |\n",
+            p.label, p.published_km, p.skeleton_km, p.ratio, p.calibrated_km
+        );
+    }
+    for (label, why) in &r.calibration.unused {
+        s += &format!("\nNot used: {label} ({why}).");
+    }
+    let j = &r.join;
+    s += &format!(
+        "\n\nJoin: {} skeleton nodes, {} edges ({:.0} km calibrated); {} connectors ({:.1} km) from skeleton \
+         nodes or edges to the nearest real node within {:.1} km (components with at least {:.0} m of road); \
+         {} of {} real components joined, {} real nodes in components left unjoined (unreachable islands).\n",
+        j.skeleton_nodes,
+        j.skeleton_edges,
+        j.skeleton_km,
+        j.connectors,
+        j.connector_km,
+        r.opts.join_m / 1000.0,
+        r.opts.min_component_m,
+        j.real_components_joined,
+        j.real_components,
+        j.real_nodes_unjoined
+    );
+    s
 }
 
 fn readme(name: &str, osm: &Path, stats: &ImportStats, islands: usize) -> String {

@@ -504,7 +504,7 @@ impl CoverageModel {
         for f in self.types_for(sit) {
             types.push(self.compute_type(sit, router, f)?);
         }
-        let estimate = router.spec.schematic || types.iter().any(|t| t.points.iter().any(|p| p.estimate));
+        let estimate = router.has_estimates() || types.iter().any(|t| t.points.iter().any(|p| p.estimate));
         Ok(CoverageReport {
             schematic: router.spec.schematic,
             estimate,
@@ -608,7 +608,7 @@ impl CoverageModel {
             before_share,
             after_share,
             best,
-            estimate: router.spec.schematic,
+            estimate: router.has_estimates(),
         })
     }
 }

@@ -324,7 +324,7 @@ impl CoverageModel {
             share_after: share_of(&cov),
             chosen,
             evaluations,
-            estimate: router.spec.schematic,
+            estimate: router.has_estimates(),
         })
     }
 }

@@ -159,7 +159,7 @@ pub fn nearest_supplies(
             free: l.free(),
             eta_s: r.eta_s,
             dist_m: route.dist_m + route.offroad_dist_m,
-            estimate: router.is_estimate(route.offroad_dist_m),
+            estimate: router.route_is_estimate(&route),
         });
     }
     router.params.metric = saved;

@@ -528,7 +528,7 @@ pub fn recommend(
                 unit_type: u.spec.unit_type,
                 eta_s,
                 distance_m,
-                estimate: router.is_estimate(route.offroad_dist_m),
+                estimate: router.route_is_estimate(&route),
                 on_time: limit_s.is_none_or(|l| eta_s <= l),
                 route_lonlat: geometry,
                 targets,

@@ -249,6 +249,8 @@ pub enum LegendItem {
     Roads,
     /// Schematic road segments.
     SchematicRoads,
+    /// Railway lines.
+    Railway,
     /// A point marker style.
     Marker(PointStyle),
 }
@@ -276,6 +278,7 @@ impl Basemap {
                 let geom = match (&layer.kind, &layer.data) {
                     (LayerKind::Boundaries, LayerData::Features(fs)) => boundaries(fs, Some(i) == first_boundaries),
                     (LayerKind::Rivers, LayerData::Features(fs)) => rivers(fs),
+                    (LayerKind::Railway, LayerData::Features(fs)) => railway(fs),
                     (LayerKind::Places, LayerData::Features(fs)) => places(fs),
                     (LayerKind::Terrain, LayerData::Terrain(g)) => terrain(g),
                     (LayerKind::Roads, LayerData::Roads(g)) => {
@@ -319,7 +322,12 @@ fn legend_items(pack: &MapPack, layers: &[BaseLayer]) -> Vec<LegendItem> {
             }
             (LayerKind::Rivers, _) => add(LegendItem::River),
             (LayerKind::Roads, _) if layer.spec.routing.is_some_and(|r| r.schematic) => add(LegendItem::SchematicRoads),
+            (LayerKind::Roads, LayerData::Roads(g)) if g.has_estimated_pieces() => {
+                add(LegendItem::Roads);
+                add(LegendItem::SchematicRoads);
+            }
             (LayerKind::Roads, _) => add(LegendItem::Roads),
+            (LayerKind::Railway, _) => add(LegendItem::Railway),
             _ => {}
         }
     }
@@ -460,13 +468,20 @@ fn roads(g: &Graph, schematic: bool) -> BaseGeom {
             .collect();
         let class = g.piece_class(piece);
         let (mut stroke, min_zoom) = road_style(class);
-        if schematic {
+        // A whole schematic network, or one calibrated skeleton piece of a mixed network: 示意.
+        let estimate = schematic || g.piece_estimated(piece);
+        if estimate {
             stroke = Stroke::new(2.6, theme::ROAD_SCHEMATIC);
         }
         let mut shape = LineShape::with_lods(&pts, stroke, &ROAD_LOD_ZOOMS);
-        shape.min_zoom = if schematic { 0.0 } else { min_zoom };
-        shape.dashed = schematic || class == RoadClass::Track;
-        if schematic && let (Some(a), Some(b)) = (pts.0.first(), pts.0.last()) {
+        shape.min_zoom = if estimate { 0.0 } else { min_zoom };
+        shape.dashed = estimate || class == RoadClass::Track;
+        // Label long pieces only (connectors and short skeleton edges would bury the map).
+        let long = schematic || g.edge_len_of_piece_m(piece) > 8_000.0;
+        if estimate
+            && long
+            && let (Some(a), Some(b)) = (pts.0.first(), pts.0.last())
+        {
             labels.push(LabelSpec {
                 zh: "示意".into(),
                 en: "schematic".into(),
@@ -508,6 +523,22 @@ fn outside_mask(p: &geo::Polygon<f64>) -> FillShape {
         indices: tri.triangle_indices.iter().map(|&i| i as u32).collect(),
         bbox: [bb[0], bb[1], bb2[0], bb2[1]],
         color: theme::OUTSIDE_VEIL,
+    }
+}
+
+fn railway(fs: &[crate::mappack::Feature]) -> BaseGeom {
+    let mut out = Vec::new();
+    for f in fs {
+        for l in lines(&f.geometry) {
+            let mut s = LineShape::new(l, Stroke::new(2.0, theme::RAILWAY));
+            s.dashed = true;
+            out.push(s);
+        }
+    }
+    BaseGeom::Vector {
+        fills: Vec::new(),
+        lines: out,
+        labels: Vec::new(),
     }
 }
 

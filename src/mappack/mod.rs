@@ -3,6 +3,7 @@
 //! names the file, feature or line at fault. Pure: imports no egui, tokio or rusqlite.
 
 mod geojson;
+pub mod road_lines;
 mod tables;
 mod terrain;
 
@@ -155,6 +156,25 @@ pub struct LayerSpec {
     /// How to route on a `roads` layer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub routing: Option<RoutingSpec>,
+    /// Where a `roads` layer's pieces come from (a multi-source build); empty for one source.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<RoadSourceSpec>,
+}
+
+/// One source of a multi-source roads layer (see `roads::skeleton`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RoadSourceSpec {
+    /// File or data set name.
+    pub name: String,
+    /// `real_osm` (real street geometry; pieces without the estimate bit) or
+    /// `calibrated_skeleton` (straight edges with calibrated lengths; pieces with it).
+    pub kind: String,
+    /// Licence of the source.
+    #[serde(default)]
+    pub licence: String,
+    /// The detour factor applied to a skeleton's straight lengths.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detour: Option<f64>,
 }
 
 fn default_true() -> bool {
@@ -201,11 +221,13 @@ pub enum LayerKind {
     /// A routing graph (`onemap mappack build`; or a schematic network `.json`), also drawn as
     /// the road layer.
     Roads,
+    /// Railway centrelines (GeoJSON lines), drawn as a railway.
+    Railway,
 }
 
 impl LayerKind {
     /// Every kind, in manifest spelling.
-    pub const ALL: [(LayerKind, &'static str); 7] = [
+    pub const ALL: [(LayerKind, &'static str); 8] = [
         (LayerKind::Boundaries, "boundaries"),
         (LayerKind::Rivers, "rivers"),
         (LayerKind::Places, "places"),
@@ -213,6 +235,7 @@ impl LayerKind {
         (LayerKind::Gazetteer, "gazetteer"),
         (LayerKind::Corridors, "corridors"),
         (LayerKind::Roads, "roads"),
+        (LayerKind::Railway, "railway"),
     ];
 
     /// Parse the manifest spelling.
@@ -342,7 +365,7 @@ impl MapPack {
             };
             let path = dir.join(&spec.file);
             let data = match kind {
-                LayerKind::Boundaries | LayerKind::Rivers | LayerKind::Places => {
+                LayerKind::Boundaries | LayerKind::Rivers | LayerKind::Places | LayerKind::Railway => {
                     let features = parse_feature_collection(&path, &read_text(&path)?)?;
                     check_geometry_kinds(&path, kind, &features)?;
                     LayerData::Features(features)
@@ -490,7 +513,7 @@ fn check_geometry_kinds(path: &Path, kind: LayerKind, features: &[Feature]) -> R
     for (index, f) in features.iter().enumerate() {
         let ok = match kind {
             LayerKind::Places => f.is_point(),
-            LayerKind::Rivers => f.is_line(),
+            LayerKind::Rivers | LayerKind::Railway => f.is_line(),
             LayerKind::Boundaries => f.is_area() || f.is_line(),
             _ => true,
         };

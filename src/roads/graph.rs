@@ -20,6 +20,10 @@ pub const REVERSED_BIT: u32 = 1 << 31;
 pub const MAGIC: &[u8; 8] = b"ONEMAPRG";
 /// Current binary format version.
 pub const FORMAT_VERSION: u32 = 1;
+/// Bit set in a piece's class byte when its length is an estimate (a calibrated straight
+/// skeleton edge or a connector to it), not measured along real road geometry. Format 1 files
+/// written before this bit existed never set it, so they read as all-real.
+pub const ESTIMATE_BIT: u8 = 0x80;
 
 /// Converts `[lon, lat]` in 1e-7 degrees to degrees.
 pub fn e7_to_deg(p: [i32; 2]) -> [f64; 2] {
@@ -50,6 +54,30 @@ pub fn hash64(bytes: &[u8]) -> u64 {
         h = h.wrapping_mul(PRIME);
     }
     h ^ (bytes.len() as u64)
+}
+
+/// Cuts a run of consecutive vertices of one way/line into road pieces `(first, last)` (index
+/// ranges, inclusive): at every vertex where `junction(i)` holds and at the run's end. A piece
+/// whose ends are the same vertex (a loop) is split at its middle; a degenerate one is dropped.
+pub fn split_run<T: PartialEq>(run: &[T], junction: impl Fn(usize) -> bool) -> Vec<(usize, usize)> {
+    let mut cuts = Vec::new();
+    let mut start = 0usize;
+    for j in 1..run.len() {
+        if j != run.len() - 1 && !junction(j) {
+            continue;
+        }
+        if run[start] == run[j] {
+            if j - start >= 2 {
+                let mid = (start + j) / 2;
+                cuts.push((start, mid));
+                cuts.push((mid, j));
+            }
+        } else {
+            cuts.push((start, j));
+        }
+        start = j;
+    }
+    cuts
 }
 
 /// Errors building a graph from pieces.
@@ -159,6 +187,8 @@ struct PieceSpec {
     speed_kmh: f64,
     /// Published length that replaces the geometry's (schematic networks).
     length_m: Option<f64>,
+    /// The length is an estimate (calibrated skeleton edge), see [`ESTIMATE_BIT`].
+    estimated: bool,
 }
 
 /// Collects nodes and road pieces, then builds a [`Graph`].
@@ -211,6 +241,7 @@ impl GraphBuilder {
             direction,
             speed_kmh,
             length_m: None,
+            estimated: false,
         });
     }
 
@@ -231,6 +262,23 @@ impl GraphBuilder {
         if let Some(p) = self.pieces.last_mut() {
             p.length_m = Some(length_m).filter(|l| l.is_finite() && *l > 0.0);
         }
+    }
+
+    /// Marks the piece added last as an estimate (see [`ESTIMATE_BIT`]).
+    pub fn mark_last_estimated(&mut self) {
+        if let Some(p) = self.pieces.last_mut() {
+            p.estimated = true;
+        }
+    }
+
+    /// Position of node `v` added so far, 1e-7 degrees.
+    pub fn node_lonlat_e7(&self, v: u32) -> Option<[i32; 2]> {
+        self.nodes_e7.get(v as usize).copied()
+    }
+
+    /// End nodes of every piece added so far, in insertion order.
+    pub fn piece_end_nodes(&self) -> impl Iterator<Item = [u32; 2]> + '_ {
+        self.pieces.iter().map(|p| p.nodes)
     }
 
     /// Builds the graph. Nodes are renumbered in Morton (Z-)order for memory locality; every
@@ -305,7 +353,7 @@ impl GraphBuilder {
             let a = new_id[p.nodes[0] as usize];
             let b = new_id[p.nodes[1] as usize];
             piece_nodes.push([a, b]);
-            piece_class.push(p.class.code());
+            piece_class.push(p.class.code() | if p.estimated { ESTIMATE_BIT } else { 0 });
             if p.direction.forward() {
                 edges.push((a, b, time_ms, dist_cm, i as u32));
             }
@@ -514,7 +562,27 @@ impl Graph {
 
     /// Road class of a piece.
     pub fn piece_class(&self, piece: u32) -> RoadClass {
-        RoadClass::from_code(self.piece_class[piece as usize]).unwrap_or(RoadClass::Road)
+        RoadClass::from_code(self.piece_class[piece as usize] & !ESTIMATE_BIT).unwrap_or(RoadClass::Road)
+    }
+
+    /// Whether a piece's length is an estimate (calibrated skeleton edge, drawn as 示意).
+    pub fn piece_estimated(&self, piece: u32) -> bool {
+        self.piece_class
+            .get(piece as usize)
+            .is_some_and(|c| c & ESTIMATE_BIT != 0)
+    }
+
+    /// Length of a piece (of its forward edge, else its backward one), m; 0 without edges.
+    pub fn edge_len_of_piece_m(&self, piece: u32) -> f64 {
+        self.piece_edges(piece)
+            .into_iter()
+            .find(|&e| e != NO_EDGE)
+            .map_or(0.0, |e| self.edge_dist_m(e as usize))
+    }
+
+    /// Whether any piece is an estimate (a mixed real + skeleton network).
+    pub fn has_estimated_pieces(&self) -> bool {
+        self.piece_class.iter().any(|c| c & ESTIMATE_BIT != 0)
     }
 
     /// End nodes `[a, b]` of a piece (its points run from `a` to `b`).
@@ -864,7 +932,10 @@ impl Graph {
                 }
             }
         }
-        if let Some(c) = piece_class.iter().find(|&&c| RoadClass::from_code(c).is_none()) {
+        if let Some(c) = piece_class
+            .iter()
+            .find(|&&c| RoadClass::from_code(c & !ESTIMATE_BIT).is_none())
+        {
             return bad(format!("unknown road class code {c}"));
         }
         if let Some(i) = node_lonlat_e7.iter().position(|&p| !valid_e7(p)) {

@@ -9,12 +9,14 @@ pub mod bench;
 pub mod ch;
 pub mod graph;
 pub mod isochrone;
+pub mod lines;
 pub mod osm;
 pub mod profile;
 mod radix_heap;
 pub mod router;
 pub mod schematic;
 pub mod search;
+pub mod skeleton;
 pub mod snap;
 pub mod synth;
 

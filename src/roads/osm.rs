@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use osmpbf::{BlobDecode, BlobReader, BlobType, Element, ErrorKind};
 
-use super::graph::{BuildError, Graph, GraphBuilder, hash64};
+use super::graph::{BuildError, Graph, GraphBuilder, hash64, split_run};
 use super::profile::{SpeedTable, WayRule, classify_way};
 
 /// Errors importing an OSM PBF extract.
@@ -217,6 +217,18 @@ struct NodeSlot {
 /// Imports an in-memory `.osm.pbf` file (see module docs).
 pub fn import_pbf_bytes(bytes: &[u8], opts: &ImportOptions<'_>) -> Result<(Graph, ImportStats), OsmError> {
     let t0 = Instant::now();
+    let (builder, mut stats) = import_pbf_builder(bytes, opts)?;
+    let graph = builder.build(hash64(bytes))?;
+    stats.graph_nodes = graph.node_count();
+    stats.edges = graph.edge_count();
+    stats.import_ms = t0.elapsed().as_secs_f64() * 1000.0;
+    Ok((graph, stats))
+}
+
+/// Reads the road pieces of an in-memory `.osm.pbf` file into a [`GraphBuilder`] without building
+/// the graph, so that other sources (a calibrated skeleton, see `roads::skeleton`) can be joined
+/// to them first. `graph_nodes`, `edges` and `import_ms` of the stats are left for the caller.
+pub fn import_pbf_builder(bytes: &[u8], opts: &ImportOptions<'_>) -> Result<(GraphBuilder, ImportStats), OsmError> {
     let mut stats = ImportStats::default();
     // Pass 1: road ways, and which blocks have nodes.
     let mut way_refs: Vec<i64> = Vec::new();
@@ -334,30 +346,14 @@ pub fn import_pbf_bytes(bytes: &[u8], opts: &ImportOptions<'_>) -> Result<(Graph
             if run.len() < 2 {
                 continue;
             }
-            let mut start = 0usize;
-            for j in 1..run.len() {
-                let is_split = j == run.len() - 1 || slots[run[j] as usize].uses >= 2;
-                if !is_split {
-                    continue;
-                }
-                // A piece whose ends are the same node is split at its middle point.
-                let cuts: Vec<(usize, usize)> = if run[start] == run[j] && j - start >= 2 {
-                    let mid = (start + j) / 2;
-                    vec![(start, mid), (mid, j)]
-                } else if run[start] == run[j] {
-                    Vec::new()
-                } else {
-                    vec![(start, j)]
-                };
-                for (a, b) in cuts {
-                    let na = graph_node(&mut slots[run[a] as usize], &mut builder);
-                    let nb = graph_node(&mut slots[run[b] as usize], &mut builder);
-                    pts.clear();
-                    pts.extend(run[a..=b].iter().map(|&k| slots[k as usize].lonlat_e7));
-                    builder.add_piece(na, nb, &pts, rule.class, rule.direction, rule.speed_kmh);
-                    stats.pieces += 1;
-                }
-                start = j;
+            let cuts = split_run(&run, |j| slots[run[j] as usize].uses >= 2);
+            for (a, b) in cuts {
+                let na = graph_node(&mut slots[run[a] as usize], &mut builder);
+                let nb = graph_node(&mut slots[run[b] as usize], &mut builder);
+                pts.clear();
+                pts.extend(run[a..=b].iter().map(|&k| slots[k as usize].lonlat_e7));
+                builder.add_piece(na, nb, &pts, rule.class, rule.direction, rule.speed_kmh);
+                stats.pieces += 1;
             }
         }
     }
@@ -368,11 +364,7 @@ pub fn import_pbf_bytes(bytes: &[u8], opts: &ImportOptions<'_>) -> Result<(Graph
             boundary: opts.boundary.is_some(),
         });
     }
-    let graph = builder.build(hash64(bytes))?;
-    stats.graph_nodes = graph.node_count();
-    stats.edges = graph.edge_count();
-    stats.import_ms = t0.elapsed().as_secs_f64() * 1000.0;
-    Ok((graph, stats))
+    Ok((builder, stats))
 }
 
 /// The graph node of a slot, created on first use.

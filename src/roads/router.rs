@@ -128,10 +128,31 @@ impl Router {
         r
     }
 
-    /// Whether a route's time is an estimate: always on a schematic network, and on a real one
-    /// when its off-road legs are long.
+    /// Whether a time is an estimate: always on a schematic network, and on a real one when its
+    /// off-road legs are long. Without a path (ranking, supplies) a network with calibrated
+    /// skeleton pieces counts as an estimate too; [`Router::route_is_estimate`] is exact.
     pub fn is_estimate(&self, offroad_dist_m: f64) -> bool {
-        self.spec.schematic || offroad_dist_m > self.spec.estimate_offroad_m
+        self.spec.schematic || offroad_dist_m > self.spec.estimate_offroad_m || self.graph.has_estimated_pieces()
+    }
+
+    /// Whether a route's time is an estimate: schematic network, long off-road legs, or any of
+    /// its length on a calibrated skeleton piece.
+    pub fn route_is_estimate(&self, route: &Route) -> bool {
+        self.spec.schematic || route.offroad_dist_m > self.spec.estimate_offroad_m || route.estimated_m > 0.0
+    }
+
+    /// Share of a route's road length that is an estimate: 1 on a schematic network.
+    pub fn estimated_share(&self, route: &Route) -> f64 {
+        if self.spec.schematic {
+            1.0
+        } else {
+            route.estimated_share()
+        }
+    }
+
+    /// Whether the network has estimated pieces at all (schematic, or calibrated skeleton).
+    pub fn has_estimates(&self) -> bool {
+        self.spec.schematic || self.graph.has_estimated_pieces()
     }
 
     /// Builds a contraction hierarchy over the graph (seconds on large graphs; the console may

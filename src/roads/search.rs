@@ -314,10 +314,24 @@ pub struct Route {
     pub dist_m: f64,
     /// Length of both off-road legs (straight lines × the detour factor), metres.
     pub offroad_dist_m: f64,
+    /// Road metres on estimated pieces (calibrated skeleton edges, see
+    /// [`super::graph::ESTIMATE_BIT`]), partial first/last pieces included.
+    pub estimated_m: f64,
     /// Full graph edges driven, in order (partial first/last pieces excluded).
     pub edges: Vec<u32>,
     /// Road geometry `[lon, lat]` from the snapped start to the snapped destination.
     pub geometry_lonlat: Vec<[f64; 2]>,
+}
+
+impl Route {
+    /// Share of the road length on estimated pieces, 0..=1.
+    pub fn estimated_share(&self) -> f64 {
+        if self.dist_m > 0.0 {
+            (self.estimated_m / self.dist_m).clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
+    }
 }
 
 /// Point-to-point route between two snapped positions, minimising `params.metric`.
@@ -370,6 +384,7 @@ pub fn route(
         offroad_s,
         dist_m: 0.0,
         offroad_dist_m: off_m,
+        estimated_m: 0.0,
         edges: Vec::new(),
         geometry_lonlat: Vec::new(),
     };
@@ -380,6 +395,9 @@ pub fn route(
             road_ms = u64::from(tm);
             route.road_time_s = tm as f64 / 1000.0;
             route.dist_m = dc as f64 / 100.0;
+            if g.piece_estimated(from.piece) {
+                route.estimated_m = route.dist_m;
+            }
             route.geometry_lonlat = sub_piece_geometry(g, from, to);
         }
         Some((end, slot)) => {
@@ -412,6 +430,14 @@ pub fn route(
             road_ms = tm;
             route.road_time_s = tm as f64 / 1000.0;
             route.dist_m = dc as f64 / 100.0;
+            let est_cm: u64 = edges
+                .iter()
+                .filter(|&&e| g.piece_estimated(g.edge_piece(e as usize).0))
+                .map(|&e| g.dist_cm[e as usize] as u64)
+                .sum::<u64>()
+                + if g.piece_estimated(from.piece) { ld } else { 0 }
+                + if g.piece_estimated(to.piece) { ad } else { 0 };
+            route.estimated_m = est_cm as f64 / 100.0;
             let mut geo = from.partial_geometry(g, toward_b);
             for &e in &edges {
                 let eg = g.edge_geometry_lonlat(e as usize);

@@ -317,6 +317,10 @@ impl OneMapApp {
                     Box::new(|p, r| dashed(p, r, Stroke::new(2.6, theme::ROAD_SCHEMATIC))),
                     Msg::LegendSchematic,
                 ),
+                LegendItem::Railway => (
+                    Box::new(|p, r| dashed(p, r, Stroke::new(2.0, theme::RAILWAY))),
+                    Msg::LegendRailway,
+                ),
                 LegendItem::Marker(style) => {
                     let style = *style;
                     let msg = match style {
