@@ -185,21 +185,29 @@ const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 /// A cell as written: one starting with `= + - @` (or tab / CR) gets a leading `'` so that
 /// Excel / WPS / LibreOffice show it as text instead of running it (`=HYPERLINK(…)`); plain
-/// numbers such as `-0.5` stay as they are so coordinates and quantities remain numbers.
+/// numbers such as `-0.5` stay as they are so coordinates and quantities remain numbers. A cell
+/// that already starts with `'` before such a start (`'=x`) gets one more, so that
+/// [`unneutralise`] gives back exactly the original.
 pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
-    let risky = cell.starts_with(FORMULA_START);
-    let number = cell.parse::<f64>().is_ok_and(f64::is_finite) && !cell.starts_with(['\t', '\r']);
-    if risky && !number {
+    if needs_quote(cell) {
         std::borrow::Cow::Owned(format!("'{cell}"))
     } else {
         std::borrow::Cow::Borrowed(cell)
     }
 }
 
+/// Whether a cell, after any leading apostrophes, starts like a formula (and is no number).
+fn needs_quote(cell: &str) -> bool {
+    let rest = cell.trim_start_matches('\'');
+    let risky = rest.starts_with(FORMULA_START);
+    let number = rest.parse::<f64>().is_ok_and(f64::is_finite) && !rest.starts_with(['\t', '\r']);
+    risky && !number
+}
+
 /// The inverse of [`neutralise`] for import, so an exported file imports unchanged.
 pub fn unneutralise(cell: &str) -> &str {
     match cell.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(FORMULA_START) && neutralise(rest).starts_with('\'') => rest,
+        Some(rest) if needs_quote(rest) => rest,
         _ => cell,
     }
 }
@@ -305,6 +313,11 @@ mod tests {
             ("-0.5", "-0.5"),
             ("+3", "+3"),
             ("plain", "plain"),
+            // Already starting with an apostrophe: one more, so the import gives it back.
+            ("'=a", "''=a"),
+            ("''@x", "'''@x"),
+            ("'plain", "'plain"),
+            ("'-0.5", "'-0.5"),
         ] {
             assert_eq!(neutralise(cell), written, "{cell}");
             assert_eq!(unneutralise(written), cell, "{cell}");

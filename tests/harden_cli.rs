@@ -154,3 +154,22 @@ fn database_exports_and_reports_are_private_with_umask_022() {
         assert_eq!(mode(&f.unwrap().path()), 0o600);
     }
 }
+
+#[test]
+fn isochrone_contours_are_capped_with_a_clear_error() {
+    let many: Vec<String> = (1..=25).map(|m| m.to_string()).collect();
+    let out = onemap(&["isochrone", "--at", "100.8,22.0", "--minutes", &many.join(",")]);
+    let err = fails_with(&out, "at most 24 contours, not 25");
+    assert!(err.contains("最多 24 条等时线"), "{err}");
+    // 24 is accepted and gives 24 features.
+    let text = ok(&onemap(&[
+        "isochrone",
+        "--at",
+        "100.8,22.0",
+        "--minutes",
+        &many[..24].join(","),
+        "--json",
+    ]));
+    let v: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
+    assert_eq!(v["features"].as_array().unwrap().len(), 24);
+}

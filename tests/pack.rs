@@ -258,3 +258,39 @@ fn symlinks_in_a_pack_are_refused() {
     assert!(matches!(e, PackError::Symlink { .. }), "{s}");
     assert!(s.contains("NOTES.md"), "{s}");
 }
+
+#[test]
+fn routing_settings_out_of_range_are_refused_naming_the_field() {
+    for (to, needle) in [
+        ("\"offroad_speed_kmh\": 0.0", "routing.offroad_speed_kmh"),
+        ("\"offroad_speed_kmh\": -5.0", "not -5"),
+        ("\"offroad_speed_kmh\": 1e308", "must be 1 to 120"),
+    ] {
+        let dir = copy_pack(&xsbn_pack());
+        edit(dir.path(), "manifest.json", |t| {
+            t.replacen("\"offroad_speed_kmh\": 30.0", to, 1)
+        });
+        let (e, s) = load_err(dir.path());
+        assert!(matches!(e, PackError::Manifest { .. }), "{s}");
+        assert!(s.contains("manifest.json") && s.contains(needle), "{to}: {s}");
+    }
+    let dir = copy_pack(&xsbn_pack());
+    edit(dir.path(), "manifest.json", |t| {
+        t.replacen("\"max_snap_km\": 150.0", "\"max_snap_km\": 0", 1)
+    });
+    assert!(load_err(dir.path()).1.contains("routing.max_snap_km"));
+}
+
+#[test]
+fn schematic_figures_out_of_range_name_the_file_and_segment() {
+    let dir = copy_pack(&xsbn_pack());
+    edit(dir.path(), "schematic_roads.json", |t| {
+        t.replacen("\"km\": 54.2, \"minutes\": 30", "\"km\": 54.2, \"minutes\": 1e-9", 1)
+    });
+    let (e, s) = load_err(dir.path());
+    assert!(matches!(e, PackError::Graph { .. }), "{s}");
+    assert!(
+        s.contains("schematic_roads.json") && s.contains("segment 0") && s.contains("km and minutes give"),
+        "{s}"
+    );
+}

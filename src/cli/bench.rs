@@ -71,6 +71,19 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Master-data import: N generated units (and N/10 stations) into a new database, one
+    /// transaction (parse, identity checks, plan, fold, write).
+    Import {
+        /// Unit records.
+        #[arg(long, default_value_t = 50_000)]
+        records: usize,
+        /// Folder for the temporary files (default: the system temp folder).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// One JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
     /// Ranking on a pack's own road graph (`--pack`): snapping, ranking all and the top 10, with
     /// and without cached unit snaps, against a plain Dijkstra in the same run.
     Rank {
@@ -216,6 +229,22 @@ pub fn run(what: &BenchCommand, pack: Option<&Path>) -> Result<String, CliError>
                 text
             } else {
                 format!("coverage bench ({} cores, medians):\n{text}", cores())
+            })
+        }
+        BenchCommand::Import { records, dir, json } => {
+            if !(10..=1_000_000).contains(records) {
+                return Err(CliError::input(
+                    "--records 须在 10 到 1000000 之间 / --records must be between 10 and 1000000",
+                ));
+            }
+            let tmp = tempdir_in(dir.as_deref())?;
+            let report = crate::store::import::bench_import(*records, &tmp).map_err(|e| CliError::input(e.to_string()));
+            let _ = std::fs::remove_dir(&tmp);
+            let text = serde_json::to_string_pretty(&report?).map_err(|e| CliError::input(e.to_string()))?;
+            Ok(if *json {
+                text
+            } else {
+                format!("import bench (one run):\n{text}")
             })
         }
         BenchCommand::Replay { events, dir, json } => {
@@ -550,4 +579,16 @@ pub fn dispatch_bench(pack_dir: &Path, nodes: usize, units: usize) -> Result<Dis
         recommend_ms: pct(&mut rec_ms, 0.5),
         rank_all_ms: pct(&mut rank_ms, 0.5),
     })
+}
+
+/// A new private folder for a benchmark's files under `dir` (default: the system temp folder).
+fn tempdir_in(dir: Option<&Path>) -> Result<PathBuf, CliError> {
+    let base = dir.map_or_else(std::env::temp_dir, Path::to_path_buf);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let tmp = base.join(format!("onemap-bench-{}-{nanos}", std::process::id()));
+    crate::private_fs::create_private_dir_all(&tmp)
+        .map_err(|e| CliError::input(format!("cannot create {}: {e}", tmp.display())))?;
+    Ok(tmp)
 }

@@ -122,6 +122,14 @@ pub fn isochrone(pack: &MapPack, at: &str, minutes: &str, json: bool) -> Result<
     if mins.is_empty() || mins.iter().any(|m| !(m.is_finite() && *m > 0.0 && *m <= 24.0 * 60.0)) {
         return Err(CliError::input("--minutes must be positive and at most 1440"));
     }
+    let max = crate::roads::isochrone::MAX_CONTOURS;
+    if mins.len() > max {
+        return Err(CliError::input(format!(
+            "--minutes 最多 {max} 条等时线，收到 {} 条 / --minutes takes at most {max} contours, not {}",
+            mins.len(),
+            mins.len()
+        )));
+    }
     let mut r = router(pack)?;
     let mut gj = r.isochrone_geojson(p, &mins).map_err(snap_error)?;
     let estimate = r.spec.schematic;

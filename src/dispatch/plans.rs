@@ -21,6 +21,21 @@ pub const DEFAULT_URBAN_RADIUS_KM: f64 = 5.0;
 /// Default distance from the international border within which cross-border teams are proposed, km.
 pub const DEFAULT_BORDER_RADIUS_KM: f64 = 20.0;
 
+/// Largest urban radius around a seat, km (a whole county is ≈ 100 km across).
+pub const MAX_URBAN_RADIUS_KM: f64 = 100.0;
+
+/// Largest distance limit or border radius, km.
+pub const MAX_DISTANCE_KM: f64 = 1000.0;
+
+/// Largest time limit of a target, hours (3 days).
+pub const MAX_LIMIT_H: f64 = 72.0;
+
+/// Most units one requirement may ask for.
+pub const MAX_COUNT: u32 = 500;
+
+/// Largest relief quantity per affected person.
+pub const MAX_RELIEF_PER_PERSON: f64 = 1000.0;
+
 /// A plan file that cannot be used.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PlanError {
@@ -305,12 +320,16 @@ impl Ctx<'_> {
         }
     }
 
-    fn positive(&self, v: &Spanned<f64>, what: &str) -> Result<f64, PlanError> {
+    /// A positive number no larger than `max` (its unit is in the field name).
+    fn positive(&self, v: &Spanned<f64>, what: &str, max: f64) -> Result<f64, PlanError> {
         let x = *v.get_ref();
-        if x.is_finite() && x > 0.0 {
+        if x.is_finite() && x > 0.0 && x <= max {
             Ok(x)
         } else {
-            Err(self.err(v.span(), format!("{what} must be a positive number, not {x}")))
+            Err(self.err(
+                v.span(),
+                format!("{what} 须为大于 0、不超过 {max} 的数 / must be a positive number of at most {max}, not {x}"),
+            ))
         }
     }
 
@@ -359,8 +378,13 @@ impl Ctx<'_> {
                 ));
             }
             let q = *qty.get_ref();
-            if !(q.is_finite() && q >= 0.0) {
-                return Err(self.err(qty.span(), format!("quantity per person must be 0 or more, not {q}")));
+            if !(q.is_finite() && (0.0..=MAX_RELIEF_PER_PERSON).contains(&q)) {
+                return Err(self.err(
+                    qty.span(),
+                    format!(
+                        "每人数量须在 0 到 {MAX_RELIEF_PER_PERSON} 之间 / quantity per person must be 0 to {MAX_RELIEF_PER_PERSON}, not {q}"
+                    ),
+                ));
             }
             out.insert(code.get_ref().clone(), q);
         }
@@ -441,11 +465,11 @@ impl Plans {
             ));
         }
         let urban_radius_km = match &raw.settings.urban_radius_km {
-            Some(v) => cx.positive(v, "urban_radius_km")?,
+            Some(v) => cx.positive(v, "urban_radius_km", MAX_URBAN_RADIUS_KM)?,
             None => DEFAULT_URBAN_RADIUS_KM,
         };
         let border_radius_km = match &raw.settings.border_radius_km {
-            Some(v) => cx.positive(v, "border_radius_km")?,
+            Some(v) => cx.positive(v, "border_radius_km", MAX_DISTANCE_KM)?,
             None => DEFAULT_BORDER_RADIUS_KM,
         };
         let items: BTreeMap<String, Item> = raw
@@ -476,14 +500,14 @@ impl Plans {
             }
             let limit = match (&t.limit_min, &t.limit_h, &t.urban_km, &t.rural_km) {
                 (Some(m), None, None, None) => Limit::Time {
-                    limit_s: cx.positive(m, "limit_min")? * 60.0,
+                    limit_s: cx.positive(m, "limit_min", MAX_LIMIT_H * 60.0)? * 60.0,
                 },
                 (None, Some(h), None, None) => Limit::Time {
-                    limit_s: cx.positive(h, "limit_h")? * 3600.0,
+                    limit_s: cx.positive(h, "limit_h", MAX_LIMIT_H)? * 3600.0,
                 },
                 (None, None, Some(u), Some(r)) => Limit::Distance {
-                    urban_m: cx.positive(u, "urban_km")? * 1000.0,
-                    rural_m: cx.positive(r, "rural_km")? * 1000.0,
+                    urban_m: cx.positive(u, "urban_km", MAX_DISTANCE_KM)? * 1000.0,
+                    rural_m: cx.positive(r, "rural_km", MAX_DISTANCE_KM)? * 1000.0,
                 },
                 _ => {
                     return Err(cx.err(
@@ -577,8 +601,11 @@ impl Plans {
                     }
                 };
                 let count = *rs.count.get_ref();
-                if count == 0 {
-                    return Err(cx.err(rs.count.span(), "count must be 1 or more"));
+                if !(1..=MAX_COUNT).contains(&count) {
+                    return Err(cx.err(
+                        rs.count.span(),
+                        format!("count 须在 1 到 {MAX_COUNT} 之间 / count must be 1 to {MAX_COUNT}, not {count}"),
+                    ));
                 }
                 if require.iter().any(|x: &Requirement| x.need == need) {
                     return Err(cx.err(
@@ -739,6 +766,20 @@ require = [{ unit_type = "police", count = 1 }]
             ("grade = \"III-IV\"", "grade = \"III-V\"", "bad grade"),
             ("grade = \"I-II\"", "grade = \"II-III\"", "overlap the plan at line 25"),
             ("limit_h = 1.5", "limit_h = -1", "positive"),
+            ("limit_h = 1.5", "limit_h = 1e308", "at most 72"),
+            ("limit_h = 1.5", "limit_h = nan", "positive"),
+            ("urban_km = 5", "urban_km = 1e308", "at most 1000"),
+            ("urban_radius_km = 4", "urban_radius_km = 101", "urban_radius_km 须为"),
+            (
+                "{ unit_type = \"ambulance\", count = 1 }",
+                "{ unit_type = \"ambulance\", count = 4294967295 }",
+                "count must be 1 to 500, not 4294967295",
+            ),
+            (
+                "relief_per_person = { quilt = 2 }",
+                "relief_per_person = { quilt = 1e12 }",
+                "quantity per person must be 0 to 1000",
+            ),
             (
                 "{ unit_type = \"ambulance\", count = 1 }",
                 "{ unit_type = \"ambulance\", count = 0 }",

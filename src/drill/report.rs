@@ -47,7 +47,8 @@ pub struct ReportInput<'a> {
     pub places_lonlat: Vec<(String, [f64; 2])>,
     /// Extra notes (simulator notes, caveats).
     pub notes: Vec<String>,
-    /// Coverage sampler, called hourly (simulated time) over the reported period.
+    /// Coverage sampler, called hourly (simulated time) over the reported period, less often
+    /// when the period is longer than [`MAX_COVERAGE_SAMPLES`] hours.
     pub coverage: Option<CoverageHook<'a>>,
     /// When the drill was stopped (simulated ms), if after its last event: targets whose limit
     /// runs past this moment are not yet due and are not scored.
@@ -338,6 +339,21 @@ struct LegTrack {
     arrived_ms: Option<i64>,
 }
 
+/// Most coverage samples one report computes (each is a coverage search): longer periods are
+/// sampled every few hours instead of hourly, so a far-future event cannot make the report run
+/// for minutes.
+pub const MAX_COVERAGE_SAMPLES: i64 = 200;
+
+const HOUR_MS: i64 = 3_600_000;
+
+/// The sampling interval for a period: hourly, or whole hours such that at most
+/// [`MAX_COVERAGE_SAMPLES`] samples fall in it.
+pub fn coverage_interval_ms(start_ms: i64, end_ms: i64) -> i64 {
+    let span_h = end_ms.saturating_sub(start_ms).max(0) / HOUR_MS + 1;
+    let every_h = (span_h + MAX_COVERAGE_SAMPLES - 1) / MAX_COVERAGE_SAMPLES;
+    every_h.max(1).saturating_mul(HOUR_MS)
+}
+
 /// Builds the report (see the module docs).
 pub fn build_report(mut input: ReportInput<'_>) -> Report {
     let mut sit = input.base.clone();
@@ -349,6 +365,13 @@ pub fn build_report(mut input: ReportInput<'_>) -> Report {
     let mut closures = Vec::new();
     let mut closed_pieces: Vec<u32> = Vec::new();
     let mut coverage = input.coverage.as_ref().map(|_| Vec::new());
+    let sample_every_ms = coverage_interval_ms(start_ms, end_ms);
+    if coverage.is_some() && sample_every_ms > HOUR_MS {
+        input.notes.push(format!(
+            "覆盖率每 {h} 小时采样一次（时段较长，最多 {MAX_COVERAGE_SAMPLES} 个样本） / coverage sampled every {h} h (a long period: at most {MAX_COVERAGE_SAMPLES} samples)",
+            h = sample_every_ms / HOUR_MS
+        ));
+    }
     let mut next_sample = start_ms;
     for ev in &input.events {
         let t = parse_utc_ms(&ev.ts_utc).unwrap_or(start_ms);
@@ -360,7 +383,7 @@ pub fn build_report(mut input: ReportInput<'_>) -> Report {
                         covered: (c * 1000.0).round() / 1000.0,
                     });
                 }
-                next_sample += 3_600_000;
+                next_sample = next_sample.saturating_add(sample_every_ms);
             }
         }
         // Before folding: where the unit is and where it is committed.
@@ -1060,5 +1083,82 @@ require = [{ unit_type = "ambulance", count = 1 }]
             }
         );
         assert!(!late.incidents[0].intervals.iter().any(|i| i.pending));
+    }
+}
+
+#[cfg(test)]
+mod sampling_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::model::{IncidentId, LonLat};
+
+    #[test]
+    fn interval_is_hourly_up_to_the_cap_then_whole_hours() {
+        let h = HOUR_MS;
+        assert_eq!(coverage_interval_ms(0, 0), h);
+        assert_eq!(coverage_interval_ms(0, 199 * h), h);
+        assert_eq!(coverage_interval_ms(0, 200 * h), 2 * h);
+        assert_eq!(coverage_interval_ms(0, 100_000 * h), 501 * h);
+        assert_eq!(
+            coverage_interval_ms(i64::MIN, i64::MAX),
+            coverage_interval_ms(0, i64::MAX)
+        );
+        assert!(coverage_interval_ms(5, 1) >= h);
+    }
+
+    /// A far-future event (a typo like T+100000:00:00 in a log) costs at most
+    /// MAX_COVERAGE_SAMPLES coverage calls, and the report says how it sampled.
+    #[test]
+    fn a_far_future_event_is_sampled_a_bounded_number_of_times() {
+        let p = LonLat::from_deg(100.8, 22.0).unwrap();
+        let ev = |seq: u64, ts: &str| Event {
+            seq,
+            ts_utc: ts.into(),
+            operator: "op".into(),
+            seat: "s".into(),
+            drill_id: None,
+            kind: EventKind::IncidentReported {
+                incident: IncidentId(seq as u32),
+                incident_type: crate::model::IncidentType::Flood,
+                severity: crate::model::Severity::III,
+                lonlat: p,
+                address: "景洪".into(),
+                reported_at_utc: ts.into(),
+                caller: crate::model::Caller::default(),
+                notes: String::new(),
+            },
+        };
+        let mut calls = 0u32;
+        let mut hook = |_: &Situation| {
+            calls += 1;
+            Some(0.5)
+        };
+        // 2026 → 2037: ≈ 100 000 hours.
+        let r = build_report(ReportInput {
+            title: "t".into(),
+            drill_id: None,
+            base: Situation::default(),
+            events: vec![ev(1, "2026-07-15T06:00:00.000Z"), ev(2, "2037-12-31T06:00:00.000Z")],
+            plans: None,
+            router: None,
+            geography: Geography::default(),
+            outline_lonlat: Vec::new(),
+            places_lonlat: Vec::new(),
+            notes: Vec::new(),
+            coverage: Some(&mut hook),
+            stopped_at_ms: None,
+            unplayed: Vec::new(),
+        });
+        let samples = r.coverage.unwrap();
+        assert!(samples.len() as i64 <= MAX_COVERAGE_SAMPLES, "{}", samples.len());
+        assert!(samples.len() > 100, "{}", samples.len());
+        assert_eq!(calls as usize, samples.len());
+        let step_s = samples[1].offset_s - samples[0].offset_s;
+        assert!(step_s > 3600.0 && step_s % 3600.0 == 0.0, "{step_s}");
+        assert!(
+            r.notes.iter().any(|n| n.contains("coverage sampled every")),
+            "{:?}",
+            r.notes
+        );
     }
 }

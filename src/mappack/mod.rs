@@ -484,6 +484,27 @@ fn validate_manifest(path: &Path, m: &Manifest) -> Result<(), PackError> {
                 l.name, l.file
             )));
         }
+        if let Some(r) = &l.routing {
+            check_routing(r).map_err(|msg| err(format!("layer \"{}\": routing.{msg}", l.name)))?;
+        }
+    }
+    Ok(())
+}
+
+/// Range checks of a roads layer's routing settings; the error starts with the field name.
+fn check_routing(r: &RoutingSpec) -> Result<(), String> {
+    let fields = [
+        ("offroad_speed_kmh", r.offroad_speed_kmh, 1.0, 120.0, "km/h"),
+        ("offroad_detour", r.offroad_detour, 1.0, 5.0, ""),
+        ("max_snap_km", r.max_snap_km, 0.001, 1000.0, "km"),
+        ("estimate_offroad_m", r.estimate_offroad_m, 0.0, 1_000_000.0, "m"),
+    ];
+    for (name, v, lo, hi, unit) in fields {
+        if !(v.is_finite() && (lo..=hi).contains(&v)) {
+            return Err(format!(
+                "{name} 须在 {lo}–{hi} {unit} 之间 / {name} must be {lo} to {hi} {unit}, not {v}"
+            ));
+        }
     }
     Ok(())
 }

@@ -938,6 +938,25 @@ impl Graph {
         {
             return bad(format!("unknown road class code {c}"));
         }
+        if let Some(i) = node_lonlat_e7.iter().position(|&p| !valid_e7(p)) {
+            let [lon, lat] = e7_to_deg(node_lonlat_e7[i]);
+            return bad(format!(
+                "node {i} at lon {lon}, lat {lat} is outside WGS-84 ranges / 节点坐标超出范围"
+            ));
+        }
+        if let Some(i) = pts_e7.iter().position(|&p| !valid_e7(p)) {
+            let [lon, lat] = e7_to_deg(pts_e7[i]);
+            return bad(format!(
+                "geometry point {i} at lon {lon}, lat {lat} is outside WGS-84 ranges / 几何点坐标超出范围"
+            ));
+        }
+        if let Some(e) = (0..m).find(|&e| implausibly_fast(time_ms[e], dist_cm[e])) {
+            return bad(format!(
+                "edge {e}: {} m in {} ms is faster than {MAX_EDGE_SPEED_KMH} km/h / 路段行驶时间过短",
+                f64::from(dist_cm[e]) / 100.0,
+                time_ms[e]
+            ));
+        }
         let mut g = Graph {
             source_hash,
             node_lonlat_e7,
@@ -961,6 +980,23 @@ impl Graph {
         g.build_backward();
         Ok(g)
     }
+}
+
+/// Fastest speed an edge of a graph file may imply, km/h: a 0 ms edge of real length or a
+/// published time too short for its length is a damaged or crafted file.
+pub const MAX_EDGE_SPEED_KMH: f64 = 250.0;
+
+/// Whether a fixed-point position lies within WGS-84 ranges.
+fn valid_e7(p: [i32; 2]) -> bool {
+    (-1_800_000_000..=1_800_000_000).contains(&p[0]) && (-900_000_000..=900_000_000).contains(&p[1])
+}
+
+/// Whether an edge is faster than [`MAX_EDGE_SPEED_KMH`] even allowing for the rounding of both
+/// figures to whole ms and cm (so millimetre pieces that round to 0 ms stay valid).
+fn implausibly_fast(time_ms: u32, dist_cm: u32) -> bool {
+    let dist_m = (f64::from(dist_cm) - 0.5).max(0.0) / 100.0;
+    let time_s = (f64::from(time_ms) + 0.5) / 1000.0;
+    dist_m / time_s * 3.6 > MAX_EDGE_SPEED_KMH
 }
 
 fn put_u32(out: &mut Vec<u8>, v: u32) {
@@ -1197,6 +1233,33 @@ mod tests {
         bad[end..].copy_from_slice(&sum.to_le_bytes());
         let err = Graph::from_bytes(&bad).unwrap_err();
         assert!(matches!(err, GraphFileError::Invalid(_)), "{err}");
+
+        // Crafted values with a recomputed checksum: a 0 ms edge of real length, a longitude of
+        // 200°, a latitude of -91°.
+        let m = g.edge_count();
+        let time_off = head_off + m * 4;
+        let resum = |b: &mut Vec<u8>| {
+            let end = b.len() - 8;
+            let sum = hash64(&b[..end]);
+            b[end..].copy_from_slice(&sum.to_le_bytes());
+        };
+        assert!(g.edge_dist_m(0) > 1.0);
+        let mut bad = bytes.clone();
+        bad[time_off..time_off + 4].copy_from_slice(&0u32.to_le_bytes());
+        resum(&mut bad);
+        let err = Graph::from_bytes(&bad).unwrap_err().to_string();
+        assert!(err.contains("edge 0") && err.contains("faster than 250 km/h"), "{err}");
+        let mut bad = bytes.clone();
+        bad[40..44].copy_from_slice(&2_000_000_000i32.to_le_bytes());
+        resum(&mut bad);
+        let err = Graph::from_bytes(&bad).unwrap_err().to_string();
+        assert!(err.contains("node 0 at lon 200") && err.contains("WGS-84"), "{err}");
+        let mut bad = bytes.clone();
+        bad[44..48].copy_from_slice(&(-910_000_000i32).to_le_bytes());
+        resum(&mut bad);
+        assert!(Graph::from_bytes(&bad).unwrap_err().to_string().contains("lat -91"));
+        // A millimetre piece that rounds to 0 ms is real data and stays valid.
+        assert!(!implausibly_fast(0, 1) && !implausibly_fast(0, 0) && implausibly_fast(0, 5));
 
         // File round trip.
         let path = std::env::temp_dir().join(format!("onemap-roads-{}-rt.onemaprg", std::process::id()));

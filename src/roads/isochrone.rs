@@ -336,10 +336,17 @@ pub fn contour_polygons(grid: &IsoGrid, threshold_s: f64) -> Vec<Vec<Ring>> {
     polys
 }
 
-/// A GeoJSON FeatureCollection with one MultiPolygon per threshold (property `minutes`).
+/// Most contours one isochrone request may ask for: each is a full marching-squares pass and a
+/// polygon set (1 000 contours once took 744 MB). Callers refuse more with a message; the
+/// library draws only the first ones.
+pub const MAX_CONTOURS: usize = 24;
+
+/// A GeoJSON FeatureCollection with one MultiPolygon per threshold (property `minutes`), for at
+/// most [`MAX_CONTOURS`] thresholds.
 pub fn isochrone_geojson(grid: &IsoGrid, minutes: &[f64]) -> serde_json::Value {
     let features: Vec<serde_json::Value> = minutes
         .iter()
+        .take(MAX_CONTOURS)
         .map(|&m| {
             let polys = contour_polygons(grid, m * 60.0);
             serde_json::json!({

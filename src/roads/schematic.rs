@@ -54,6 +54,21 @@ pub struct SchematicSegment {
     pub source: String,
 }
 
+/// Longest segment, km (a schematic segment joins neighbouring towns).
+pub const MAX_SEGMENT_KM: f64 = 1000.0;
+
+/// Longest published travel time of a segment, minutes (one day).
+pub const MAX_SEGMENT_MINUTES: f64 = 1440.0;
+
+/// Largest detour factor on the straight line.
+pub const MAX_DETOUR: f64 = 5.0;
+
+/// Slowest speed a published length and time may give, km/h.
+pub const MIN_SPEED_KMH: f64 = 1.0;
+
+/// Fastest speed a published length and time may give, km/h (also the graph file's limit).
+pub const MAX_SPEED_KMH: f64 = super::graph::MAX_EDGE_SPEED_KMH;
+
 fn default_detour() -> f64 {
     1.4
 }
@@ -120,16 +135,38 @@ pub fn build(spec: &SchematicSpec, source_hash: u64) -> Result<(Graph, Vec<Built
         let ((a, pa), (c, pc)) = (end(&s.from)?, end(&s.to)?);
         let class = RoadClass::from_highway(&s.class)
             .ok_or_else(|| format!("segment {i} ({}): unknown class \"{}\"", s.road, s.class))?;
+        let seg = |msg: String| format!("segment {i} ({}): {msg}", s.road);
         let (km, km_estimated) = match s.km {
-            Some(km) if km.is_finite() && km > 0.0 => (km, false),
-            Some(km) => return Err(format!("segment {i} ({}): km {km} must be positive", s.road)),
-            None => (haversine_m(pa, pc) / 1000.0 * s.detour.max(1.0), true),
+            Some(km) if km.is_finite() && km > 0.0 && km <= MAX_SEGMENT_KM => (km, false),
+            Some(km) => {
+                return Err(seg(format!(
+                    "km 须大于 0、不超过 {MAX_SEGMENT_KM} / km must be above 0 and at most {MAX_SEGMENT_KM}, not {km}"
+                )));
+            }
+            None if s.detour.is_finite() && (1.0..=MAX_DETOUR).contains(&s.detour) => {
+                (haversine_m(pa, pc) / 1000.0 * s.detour, true)
+            }
+            None => {
+                return Err(seg(format!(
+                    "detour 须在 1 到 {MAX_DETOUR} 之间 / detour must be 1 to {MAX_DETOUR}, not {}",
+                    s.detour
+                )));
+            }
         };
         let speed_kmh = match s.minutes {
-            Some(m) if m.is_finite() && m > 0.0 => km / (m / 60.0),
-            Some(m) => return Err(format!("segment {i} ({}): minutes {m} must be positive", s.road)),
+            Some(m) if m.is_finite() && m > 0.0 && m <= MAX_SEGMENT_MINUTES => km / (m / 60.0),
+            Some(m) => {
+                return Err(seg(format!(
+                    "minutes 须大于 0、不超过 {MAX_SEGMENT_MINUTES} / minutes must be above 0 and at most {MAX_SEGMENT_MINUTES}, not {m}"
+                )));
+            }
             None => speeds.speed_kmh(class, None),
         };
+        if !(MIN_SPEED_KMH..=MAX_SPEED_KMH).contains(&speed_kmh) {
+            return Err(seg(format!(
+                "km {km} 与 minutes 给出 {speed_kmh:.1} km/h，不在 {MIN_SPEED_KMH}–{MAX_SPEED_KMH} km/h 之内 / km and minutes give {speed_kmh:.1} km/h, outside {MIN_SPEED_KMH}–{MAX_SPEED_KMH} km/h"
+            )));
+        }
         b.add_piece_with_length(
             a,
             c,
@@ -199,5 +236,29 @@ mod tests {
                 "segments":[{"from":"a","to":"b","road":"X","class":"footway","km":3}]}"#,
         );
         assert!(build(&s, 1).unwrap_err().contains("unknown class \"footway\""));
+    }
+
+    #[test]
+    fn out_of_range_figures_are_refused_naming_the_field() {
+        let with = |extra: &str| {
+            spec(&format!(
+                r#"{{"nodes":[{{"id":"a","name_zh":"甲","lonlat":[100.0,22.0]}},{{"id":"b","name_zh":"乙","lonlat":[100.5,22.0]}}],
+                    "segments":[{{"from":"a","to":"b","road":"X","class":"primary"{extra}}}]}}"#
+            ))
+        };
+        for (extra, needle) in [
+            (r#","km":55,"minutes":1e-9"#, "km and minutes give"),
+            (r#","km":1e12"#, "km must be above 0 and at most 1000"),
+            (r#","km":0"#, "km must be above 0"),
+            (r#","km":-3"#, "km must be above 0"),
+            (r#","km":55,"minutes":0"#, "minutes must be above 0"),
+            (r#","km":55,"minutes":1e300"#, "at most 1440"),
+            (r#","km":1,"minutes":1400"#, "outside 1–"),
+            (r#","detour":0.2"#, "detour must be 1 to 5"),
+        ] {
+            let e = build(&with(extra), 1).unwrap_err();
+            assert!(e.contains("segment 0 (X)") && e.contains(needle), "{extra}: {e}");
+        }
+        assert!(build(&with(r#","km":55,"minutes":40"#), 1).is_ok());
     }
 }

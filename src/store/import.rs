@@ -241,6 +241,17 @@ impl Table {
     }
 }
 
+/// Characters an identity must not hold: they make two ids that look the same differ (or the
+/// other way round) on a screen, in a log or on a command line.
+fn invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{180E}'
+            | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{206F}'
+            | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFFB}'
+            | '\u{E0000}'..='\u{E007F}')
+}
+
 /// One record with its origin.
 struct Record {
     file: String,
@@ -268,6 +279,34 @@ impl Record {
             Err(self.err(Some(field), "required value is empty"))
         } else {
             Ok(v.to_owned())
+        }
+    }
+
+    /// A required identity: printable (no control, zero-width, bidi or other invisible
+    /// characters), already trimmed by [`Record::text`].
+    fn ident(&self, field: &str) -> Result<String, ImportError> {
+        let v = self.required(field)?;
+        self.printable(field, &v)?;
+        Ok(v)
+    }
+
+    /// An optional reference to an identity: empty, or printable.
+    fn ident_ref(&self, field: &str) -> Result<String, ImportError> {
+        let v = self.text(field);
+        self.printable(field, v)?;
+        Ok(v.to_owned())
+    }
+
+    fn printable(&self, field: &str, v: &str) -> Result<(), ImportError> {
+        match v.chars().find(|&c| invisible(c)) {
+            None => Ok(()),
+            Some(c) => Err(self.err(
+                Some(field),
+                format!(
+                    "标识含不可见或控制字符 U+{:04X} / the identity {v:?} holds the invisible or control character U+{:04X}",
+                    c as u32, c as u32
+                ),
+            )),
         }
     }
 
@@ -330,6 +369,27 @@ fn file_err(file: &str, reason: impl Into<String>) -> ImportError {
 fn read_records(path: &Path, table: Table) -> Result<Vec<Record>, ImportError> {
     let file = file_label(path);
     let bytes = std::fs::read(path).map_err(|e| file_err(&file, format!("cannot read: {e}")))?;
+    records_from_bytes(path, file, bytes, table)
+}
+
+/// Validates one master-data file's bytes as `import` would (framing, columns, values, keys
+/// unique within the file), without a store: the fuzz target's entry. `name` is the file name
+/// (`units.csv`, `stations.geojson` …). Returns the number of records.
+pub fn check_master_bytes(name: &str, bytes: Vec<u8>) -> Result<usize, ImportError> {
+    let path = Path::new(name);
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    let table = Table::from_stem(stem).ok_or_else(|| file_err(name, "unknown file name"))?;
+    let mut parsed = Parsed::default();
+    let mut seen = BTreeMap::new();
+    let records = records_from_bytes(path, name.to_owned(), bytes, table)?;
+    let n = records.len();
+    for r in records {
+        parse_record(table, r, &mut seen, &mut parsed)?;
+    }
+    Ok(n)
+}
+
+fn records_from_bytes(path: &Path, file: String, bytes: Vec<u8>, table: Table) -> Result<Vec<Record>, ImportError> {
     let text = decode_utf8(bytes).map_err(|e| ImportError {
         file: file.clone(),
         location: Location::Line(e.line),
@@ -508,7 +568,7 @@ fn codes<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str) -> Vec<&'static s
 
 fn parse_station(r: &Record) -> Result<StationSpec, ImportError> {
     Ok(StationSpec {
-        external_id: r.required("external_id")?,
+        external_id: r.ident("external_id")?,
         name_zh: r.required("name_zh")?,
         name_en: r.text("name_en").to_owned(),
         kind: r.code(
@@ -526,7 +586,7 @@ fn parse_station(r: &Record) -> Result<StationSpec, ImportError> {
 
 fn parse_warehouse(r: &Record) -> Result<WarehouseSpec, ImportError> {
     Ok(WarehouseSpec {
-        external_id: r.required("external_id")?,
+        external_id: r.ident("external_id")?,
         name_zh: r.required("name_zh")?,
         name_en: r.text("name_en").to_owned(),
         kind: r.code(
@@ -543,8 +603,8 @@ fn parse_warehouse(r: &Record) -> Result<WarehouseSpec, ImportError> {
 
 fn parse_stock(r: &Record) -> Result<StockRow, ImportError> {
     Ok(StockRow {
-        warehouse_external_id: r.required("warehouse_external_id")?,
-        item_code: r.required("item_code")?,
+        warehouse_external_id: r.ident("warehouse_external_id")?,
+        item_code: r.ident("item_code")?,
         name_zh: r.required("name_zh")?,
         name_en: r.text("name_en").to_owned(),
         unit: r.required("unit")?,
@@ -555,7 +615,7 @@ fn parse_stock(r: &Record) -> Result<StockRow, ImportError> {
 
 fn parse_shelter(r: &Record) -> Result<(ShelterSpec, u32), ImportError> {
     let spec = ShelterSpec {
-        external_id: r.required("external_id")?,
+        external_id: r.ident("external_id")?,
         name_zh: r.required("name_zh")?,
         name_en: r.text("name_en").to_owned(),
         lonlat: r.lonlat()?,
@@ -608,8 +668,8 @@ fn parse_unit(r: &Record) -> Result<UnitRow, ImportError> {
     };
     Ok(UnitRow {
         spec_without_station: UnitSpec {
-            external_id: r.required("external_id")?,
-            callsign: r.required("callsign")?,
+            external_id: unit_ident(r, "external_id")?,
+            callsign: unit_ident(r, "callsign")?,
             name_zh: r.required("name_zh")?,
             name_en: r.text("name_en").to_owned(),
             unit_type: r.code("type", UnitType::from_code, &codes(UnitType::ALL, UnitType::code))?,
@@ -619,10 +679,77 @@ fn parse_unit(r: &Record) -> Result<UnitRow, ImportError> {
             demo: r.boolean("demo", false)?,
             position_note: r.text("position_note").to_owned(),
         },
-        station_external_id: r.text("station_external_id").to_owned(),
+        station_external_id: r.ident_ref("station_external_id")?,
         lonlat: r.lonlat()?,
         status,
     })
+}
+
+/// A unit's external id or callsign: printable, and not a bare number (the CLI and the console
+/// take a number as the unit number, so "3" would name two units).
+fn unit_ident(r: &Record, field: &str) -> Result<String, ImportError> {
+    let v = r.ident(field)?;
+    if v.parse::<u64>().is_ok() {
+        return Err(r.err(
+            Some(field),
+            format!(
+                "纯数字标识 {v:?} 与单位编号混淆 / {v:?} is a bare number and would be taken for unit number {v}; add a prefix (e.g. \"U{v}\")"
+            ),
+        ));
+    }
+    Ok(v)
+}
+
+/// Who holds a unit identity (external id or callsign): the unit's external id, the field and
+/// where it comes from.
+struct Holder {
+    unit: String,
+    field: &'static str,
+    origin: String,
+}
+
+/// Every external id and callsign names at most one unit, across the store and this import
+/// (an imported row replaces the stored unit with the same external id). O(n) with a hash map.
+fn check_unit_identities(sit: &Situation, units: &[(Record, UnitRow)]) -> Result<(), ImportError> {
+    let imported: HashMap<&str, &Record> = units
+        .iter()
+        .map(|(r, u)| (u.spec_without_station.external_id.as_str(), r))
+        .collect();
+    let mut holders: HashMap<&str, Holder> = HashMap::new();
+    let stored = sit
+        .units
+        .values()
+        .filter(|u| !imported.contains_key(u.spec.external_id.as_str()))
+        .map(|u| (&u.spec, None::<&Record>, format!("unit number {} in the store", u.id.0)));
+    let new = units
+        .iter()
+        .map(|(r, u)| (&u.spec_without_station, Some(r), format!("{}{}", r.file, r.location)));
+    for (spec, record, origin) in stored.chain(new) {
+        for (field, key) in [("external_id", &spec.external_id), ("callsign", &spec.callsign)] {
+            let here = Holder {
+                unit: spec.external_id.clone(),
+                field,
+                origin: origin.clone(),
+            };
+            match holders.get(key.as_str()) {
+                Some(h) if h.unit != spec.external_id => {
+                    let msg = format!(
+                        "{field} {key:?} 与另一单位的 {} 冲突（{}）/ {field} {key:?} is already the {} of unit {:?} ({})",
+                        h.field, h.origin, h.field, h.unit, h.origin
+                    );
+                    return Err(match record {
+                        Some(r) => r.err(Some(field), msg),
+                        None => file_err("import", msg),
+                    });
+                }
+                Some(_) => {}
+                None => {
+                    holders.insert(key.as_str(), here);
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Refuse a second record with the same key in one import.
@@ -656,42 +783,53 @@ fn parse_all(paths: &[PathBuf]) -> Result<(Parsed, Vec<String>, usize), ImportEr
             let seen = keys.entry(table).or_default();
             for r in read_records(p, table)? {
                 records += 1;
-                match table {
-                    Table::Stations => {
-                        let s = parse_station(&r)?;
-                        unique(seen, &s.external_id, &r, "external_id")?;
-                        parsed.stations.push((r, s));
-                    }
-                    Table::Warehouses => {
-                        let s = parse_warehouse(&r)?;
-                        unique(seen, &s.external_id, &r, "external_id")?;
-                        parsed.warehouses.push((r, s));
-                    }
-                    Table::Stock => {
-                        let s = parse_stock(&r)?;
-                        unique(
-                            seen,
-                            &format!("{}/{}", s.warehouse_external_id, s.item_code),
-                            &r,
-                            "item_code",
-                        )?;
-                        parsed.stock.push((r, s));
-                    }
-                    Table::Shelters => {
-                        let (s, occ) = parse_shelter(&r)?;
-                        unique(seen, &s.external_id, &r, "external_id")?;
-                        parsed.shelters.push((r, s, occ));
-                    }
-                    Table::Units => {
-                        let u = parse_unit(&r)?;
-                        unique(seen, &u.spec_without_station.external_id, &r, "external_id")?;
-                        parsed.units.push((r, u));
-                    }
-                }
+                parse_record(table, r, seen, &mut parsed)?;
             }
         }
     }
     Ok((parsed, files, records))
+}
+
+/// Parse one record of `table` into `parsed`, refusing a key already in `seen`.
+fn parse_record(
+    table: Table,
+    r: Record,
+    seen: &mut BTreeMap<String, String>,
+    parsed: &mut Parsed,
+) -> Result<(), ImportError> {
+    match table {
+        Table::Stations => {
+            let s = parse_station(&r)?;
+            unique(seen, &s.external_id, &r, "external_id")?;
+            parsed.stations.push((r, s));
+        }
+        Table::Warehouses => {
+            let s = parse_warehouse(&r)?;
+            unique(seen, &s.external_id, &r, "external_id")?;
+            parsed.warehouses.push((r, s));
+        }
+        Table::Stock => {
+            let s = parse_stock(&r)?;
+            unique(
+                seen,
+                &format!("{}/{}", s.warehouse_external_id, s.item_code),
+                &r,
+                "item_code",
+            )?;
+            parsed.stock.push((r, s));
+        }
+        Table::Shelters => {
+            let (s, occ) = parse_shelter(&r)?;
+            unique(seen, &s.external_id, &r, "external_id")?;
+            parsed.shelters.push((r, s, occ));
+        }
+        Table::Units => {
+            let u = parse_unit(&r)?;
+            unique(seen, &u.spec_without_station.external_id, &r, "external_id")?;
+            parsed.units.push((r, u));
+        }
+    }
+    Ok(())
 }
 
 /// Counts of one plan.
@@ -712,6 +850,24 @@ fn plan(sit: &Situation, p: &Parsed) -> Result<(Vec<EventKind>, Vec<ImportError>
         origins.push(r.err(None, ""));
     };
 
+    check_unit_identities(sit, &p.units)?;
+    let stations_by_ext: HashMap<&str, &crate::model::Station> = sit
+        .stations
+        .values()
+        .map(|s| (s.spec.external_id.as_str(), s))
+        .collect();
+    let warehouses_by_ext: HashMap<&str, &crate::model::Warehouse> = sit
+        .warehouses
+        .values()
+        .map(|w| (w.spec.external_id.as_str(), w))
+        .collect();
+    let shelters_by_ext: HashMap<&str, &crate::model::Shelter> = sit
+        .shelters
+        .values()
+        .map(|s| (s.spec.external_id.as_str(), s))
+        .collect();
+    let units_by_ext: HashMap<&str, &crate::model::Unit> =
+        sit.units.values().map(|u| (u.spec.external_id.as_str(), u)).collect();
     let mut station_ids: HashMap<String, StationId> = sit
         .stations
         .values()
@@ -719,7 +875,7 @@ fn plan(sit: &Situation, p: &Parsed) -> Result<(Vec<EventKind>, Vec<ImportError>
         .collect();
     let mut next_station = sit.next_station_id();
     for (r, spec) in &p.stations {
-        match sit.station_by_external_id(&spec.external_id) {
+        match stations_by_ext.get(spec.external_id.as_str()).copied() {
             Some(s) if s.spec == *spec => n.unchanged += 1,
             Some(s) => {
                 n.updated += 1;
@@ -755,7 +911,7 @@ fn plan(sit: &Situation, p: &Parsed) -> Result<(Vec<EventKind>, Vec<ImportError>
         .collect();
     let mut next_wh = sit.next_warehouse_id();
     for (r, spec) in &p.warehouses {
-        match sit.warehouse_by_external_id(&spec.external_id) {
+        match warehouses_by_ext.get(spec.external_id.as_str()).copied() {
             Some(w) if w.spec == *spec => n.unchanged += 1,
             Some(w) => {
                 n.updated += 1;
@@ -825,7 +981,7 @@ fn plan(sit: &Situation, p: &Parsed) -> Result<(Vec<EventKind>, Vec<ImportError>
 
     let mut next_shelter = sit.next_shelter_id();
     for (r, spec, occupancy) in &p.shelters {
-        match sit.shelter_by_external_id(&spec.external_id) {
+        match shelters_by_ext.get(spec.external_id.as_str()).copied() {
             Some(s) if s.spec == *spec => n.unchanged += 1,
             Some(s) => {
                 n.updated += 1;
@@ -876,7 +1032,7 @@ fn plan(sit: &Situation, p: &Parsed) -> Result<(Vec<EventKind>, Vec<ImportError>
             })?;
             spec.home_station = Some(*sid);
         }
-        match sit.unit_by_external_id(&spec.external_id) {
+        match units_by_ext.get(spec.external_id.as_str()).copied() {
             Some(x) if x.spec == spec => n.unchanged += 1,
             Some(x) => {
                 n.updated += 1;
@@ -930,6 +1086,68 @@ pub fn import_files(store: &mut Store, paths: &[PathBuf], operator: &str) -> Res
         events_appended: seqs.len(),
         last_seq: seqs.last().copied(),
     })
+}
+
+/// Figures of `onemap bench import`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportBench {
+    /// Unit records (plus one station per 10 units).
+    pub units: usize,
+    /// Station records.
+    pub stations: usize,
+    /// Parse, identity checks, plan and the one write transaction (fold included), ms.
+    pub import_ms: f64,
+    /// Records per second.
+    pub records_per_s: f64,
+}
+
+/// Imports `units` generated unit records (and one station per 10) into a new store in `dir`
+/// (created files are removed afterwards) and times it.
+pub fn bench_import(units: usize, dir: &Path) -> Result<ImportBench, StoreError> {
+    let io = |p: &Path| {
+        let path = p.display().to_string();
+        move |source| StoreError::Io { path, source }
+    };
+    let stations = units.div_ceil(10);
+    let mut st = String::from("external_id,name_zh,kind,lon,lat\n");
+    for i in 0..stations {
+        let (lon, lat) = (100.0 + (i % 100) as f64 * 0.01, 21.5 + (i / 100 % 100) as f64 * 0.01);
+        st.push_str(&format!("st-{i},站{i},fire_station,{lon:.5},{lat:.5}\n"));
+    }
+    let mut un = String::from("external_id,callsign,name_zh,type,crew,station_external_id,lon,lat\n");
+    for i in 0..units {
+        let (lon, lat) = (100.0 + (i % 100) as f64 * 0.01, 21.5 + (i / 100 % 100) as f64 * 0.01);
+        un.push_str(&format!(
+            "u-{i},CS-{i},车{i},ambulance,3,st-{},{lon:.5},{lat:.5}\n",
+            i / 10
+        ));
+    }
+    let (sp, up, db) = (
+        dir.join("stations.csv"),
+        dir.join("units.csv"),
+        dir.join("import-bench.db"),
+    );
+    std::fs::write(&sp, st).map_err(io(&sp))?;
+    std::fs::write(&up, un).map_err(io(&up))?;
+    let result = (|| {
+        let mut store = Store::init(&db)?;
+        let t = std::time::Instant::now();
+        let r = store.import(&[sp.clone(), up.clone()], "bench")?;
+        let s = t.elapsed().as_secs_f64();
+        Ok(ImportBench {
+            units,
+            stations,
+            import_ms: s * 1000.0,
+            records_per_s: if s > 0.0 { r.records as f64 / s } else { 0.0 },
+        })
+    })();
+    for p in [&sp, &up, &db] {
+        let _ = std::fs::remove_file(p);
+    }
+    for ext in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", db.display()));
+    }
+    result
 }
 
 /// Master-data files present in `dir` (CSV preferred over GeoJSON for the same table).

@@ -428,3 +428,88 @@ fn export_order_lists_every_column_once() {
         assert_eq!(a, b);
     }
 }
+
+#[test]
+fn ambiguous_or_invisible_unit_identities_are_refused_naming_both_records() {
+    let units = |rows: &str| format!("{}{rows}", UNITS.lines().next().unwrap().to_owned() + "\n");
+    let row = |ext: &str, call: &str| format!("{ext},{call},演示-车,ambulance,3,,100.45,21.96,available,,true\n");
+    let cases: Vec<(String, usize, &str, &str)> = vec![
+        // duplicate callsign
+        (
+            units(&(row("u-1", "JH-01") + &row("u-2", "JH-01"))),
+            3,
+            "callsign",
+            "is already the callsign of unit \"u-1\"",
+        ),
+        // a callsign equal to another unit's external id
+        (
+            units(&(row("u-1", "JH-01") + &row("u-2", "u-1"))),
+            3,
+            "callsign",
+            "is already the external_id of unit \"u-1\"",
+        ),
+        // an external id equal to another unit's callsign
+        (
+            units(&(row("u-1", "JH-01") + &row("JH-01", "MH-01"))),
+            3,
+            "external_id",
+            "callsign of unit \"u-1\"",
+        ),
+        // numeric ids shadow unit numbers
+        (
+            units(&row("7", "JH-01")),
+            2,
+            "external_id",
+            "would be taken for unit number 7",
+        ),
+        (units(&row("u-1", "0042")), 2, "callsign", "bare number"),
+        // invisible and control characters
+        (units(&row("u-1\u{0}", "JH-01")), 2, "external_id", "U+0000"),
+        (units(&row("u-1", "JH\u{200B}-01")), 2, "callsign", "U+200B"),
+        (units(&row("u-1", "\u{202E}10-HJ")), 2, "callsign", "U+202E"),
+        (units(&row("\"u-1\nx\"", "JH-01")), 2, "external_id", "U+000A"),
+    ];
+    for (text, line, field, needle) in cases {
+        let (e, _) = import_err(&[("units.csv", &text)]);
+        assert_eq!(e.location, super::import::Location::Line(line), "{text:?}: {e}");
+        assert_eq!(e.field.as_deref(), Some(field), "{text:?}: {e}");
+        assert!(e.to_string().contains(needle), "{text:?}: {e}");
+    }
+    // Station and stock ids are checked for invisible characters too.
+    let (e, _) = import_err(&[("stations.csv", &STATIONS.replace("st-2", "st-2\u{FEFF}"))]);
+    assert!(
+        e.to_string().contains("U+FEFF") && e.field.as_deref() == Some("external_id"),
+        "{e}"
+    );
+
+    // Against the store: a second import whose callsign is a stored unit's callsign.
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_in_memory().unwrap();
+    store
+        .import(
+            &write_set(dir.path(), &[("units.csv", &units(&row("u-1", "JH-01")))]),
+            "t",
+        )
+        .unwrap();
+    let before = store.event_count().unwrap();
+    let err = store
+        .import(
+            &write_set(dir.path(), &[("units.csv", &units(&row("u-9", "JH-01")))]),
+            "t",
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("line 2") && err.contains("unit number 1 in the store"),
+        "{err}"
+    );
+    assert_eq!(store.event_count().unwrap(), before);
+    // Re-importing the same unit with a changed callsign is an update, not a conflict.
+    let r = store
+        .import(
+            &write_set(dir.path(), &[("units.csv", &units(&row("u-1", "JH-02")))]),
+            "t",
+        )
+        .unwrap();
+    assert_eq!(r.updated, 1);
+}
