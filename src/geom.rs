@@ -63,6 +63,21 @@ pub fn gcj02_to_wgs84(gcj: [f64; 2]) -> [f64; 2] {
     w
 }
 
+/// Projects `p` onto the segment `a`–`b` (all `[lon, lat]`, local equirectangular plane at
+/// `a`'s latitude): `(t in 0..=1 along the segment, haversine distance from p to that point, m)`.
+pub fn project_on_segment(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> (f64, f64) {
+    let k = a[1].to_radians().cos();
+    let (dx, dy) = ((b[0] - a[0]) * k, b[1] - a[1]);
+    let (px, py) = ((p[0] - a[0]) * k, p[1] - a[1]);
+    let len2 = dx * dx + dy * dy;
+    let t = if len2 > 0.0 {
+        ((px * dx + py * dy) / len2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    (t, haversine_m(p, [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t]))
+}
+
 /// Great-circle distance in metres between two lon/lat points.
 pub fn haversine_m(a_lonlat: [f64; 2], b_lonlat: [f64; 2]) -> f64 {
     let (lat1, lat2) = (a_lonlat[1].to_radians(), b_lonlat[1].to_radians());

@@ -642,25 +642,17 @@ fn road_sources(pack: &MapPack) -> Vec<RoadSourceInfo> {
     let Some((g, spec)) = pack.roads() else {
         return Vec::new();
     };
-    // Each road piece once (its forward edge, else its backward one).
-    let length_m: f64 = (0..g.piece_count() as u32)
-        .filter_map(|p| {
-            g.piece_edges(p)
-                .into_iter()
-                .find(|&e| e != crate::roads::graph::NO_EDGE)
-        })
-        .map(|e| g.edge_dist_m(e as usize))
-        .sum();
+    // Road length of the pieces `keep` selects, km (each piece once).
+    let km = |keep: &dyn Fn(u32) -> bool| {
+        let m: f64 = (0..g.piece_count() as u32)
+            .filter(|&p| keep(p))
+            .map(|p| g.edge_len_of_piece_m(p))
+            .sum();
+        (m / 100.0).round() / 10.0
+    };
     let layer = pack.layers.iter().find(|l| l.kind == LayerKind::Roads);
     if let Some(l) = layer.filter(|l| !l.spec.sources.is_empty()) {
         // A multi-source build: real pieces belong to the real source, estimated ones to the skeleton.
-        let km = |estimated: bool| {
-            let m: f64 = (0..g.piece_count() as u32)
-                .filter(|&p| g.piece_estimated(p) == estimated)
-                .map(|p| g.edge_len_of_piece_m(p))
-                .sum();
-            (m / 100.0).round() / 10.0
-        };
         return l
             .spec
             .sources
@@ -670,7 +662,7 @@ fn road_sources(pack: &MapPack) -> Vec<RoadSourceInfo> {
                 RoadSourceInfo {
                     name: s.name.clone(),
                     kind: if estimated { "calibrated_skeleton" } else { "real_osm" },
-                    length_km: km(estimated),
+                    length_km: km(&|p| g.piece_estimated(p) == estimated),
                     licence: s.licence.clone(),
                 }
             })
@@ -679,7 +671,7 @@ fn road_sources(pack: &MapPack) -> Vec<RoadSourceInfo> {
     vec![RoadSourceInfo {
         name: layer.map_or_else(String::new, |l| l.spec.file.clone()),
         kind: if spec.schematic { "schematic" } else { "real_osm" },
-        length_km: (length_m / 100.0).round() / 10.0,
+        length_km: km(&|_| true),
         licence: layer.and_then(|l| l.spec.licence.clone()).unwrap_or_default(),
     }]
 }

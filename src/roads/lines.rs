@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use super::graph::{BuildError, Graph, GraphBuilder, deg_to_e7, e7_to_deg, split_run};
 use super::profile::{Direction, RoadClass, haversine_m};
-use crate::geom::gcj02_to_wgs84;
+use crate::geom::{gcj02_to_wgs84, project_on_segment};
 
 /// One road line with its profile verdict.
 #[derive(Debug, Clone, PartialEq)]
@@ -197,7 +197,7 @@ impl SegmentGrid {
         for x in cx - r..=cx + r {
             for y in cy - r..=cy + r {
                 for &(a, b) in self.cells.get(&(x, y)).into_iter().flatten() {
-                    best = best.min(point_segment_m(p, a, b));
+                    best = best.min(project_on_segment(p, a, b).1);
                 }
             }
         }
@@ -207,20 +207,6 @@ impl SegmentGrid {
 
 fn cell(v: f64) -> i32 {
     (v / CELL_DEG).floor() as i32
-}
-
-/// Distance from `p` to segment `a`–`b` (local equirectangular projection), m.
-fn point_segment_m(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
-    let k = a[1].to_radians().cos();
-    let (dx, dy) = ((b[0] - a[0]) * k, b[1] - a[1]);
-    let (px, py) = ((p[0] - a[0]) * k, p[1] - a[1]);
-    let len2 = dx * dx + dy * dy;
-    let t = if len2 > 0.0 {
-        ((px * dx + py * dy) / len2).clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    haversine_m(p, [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t])
 }
 
 #[cfg(test)]

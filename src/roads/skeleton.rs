@@ -21,6 +21,7 @@ use osmpbf::{Element, ElementReader};
 use super::graph::{GraphBuilder, deg_to_e7, e7_to_deg};
 use super::osm::OsmError;
 use super::profile::{Direction, RoadClass, haversine_m};
+use crate::geom::project_on_segment;
 
 /// A skeleton read from an OSM PBF file: road edges between nodes, and railway lines.
 #[derive(Debug, Clone, Default)]
@@ -452,7 +453,7 @@ pub fn join(builder: &mut GraphBuilder, sk: &Skeleton, opts: &JoinOptions) -> Jo
             continue;
         }
         for (i, &[a, b]) in sk.roads.iter().enumerate() {
-            let (t, d) = project(*rp, sk.nodes_lonlat[a as usize], sk.nodes_lonlat[b as usize]);
+            let (t, d) = project_on_segment(*rp, sk.nodes_lonlat[a as usize], sk.nodes_lonlat[b as usize]);
             if d <= opts.join_m && best_per_comp.get(&c).is_none_or(|x| d < x.0) {
                 best_per_comp.insert(c, (d, i, t, v as u32));
             }
@@ -513,22 +514,6 @@ pub fn join(builder: &mut GraphBuilder, sk: &Skeleton, opts: &JoinOptions) -> Jo
     stats.real_components_joined = joined.len();
     stats.real_nodes_unjoined = comp.iter().filter(|c| !joined.contains(c)).count();
     stats
-}
-
-/// Projects `p` onto the segment `a`–`b` (local equirectangular plane): `(t in 0..=1, distance m)`.
-fn project(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> (f64, f64) {
-    let k = (a[1].to_radians()).cos();
-    let (ax, ay) = (a[0] * k, a[1]);
-    let (dx, dy) = (b[0] * k - ax, b[1] - ay);
-    let (px, py) = (p[0] * k - ax, p[1] - ay);
-    let len2 = dx * dx + dy * dy;
-    let t = if len2 > 0.0 {
-        ((px * dx + py * dy) / len2).clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    let q = [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t];
-    (t, haversine_m(p, q))
 }
 
 /// The skeleton's railways as a GeoJSON FeatureCollection of LineStrings with `name_zh`,
