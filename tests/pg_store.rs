@@ -343,3 +343,110 @@ fn pg_db_copy_round_trip_gives_byte_identical_events() {
         "not empty",
     );
 }
+
+/// A loopback TCP proxy in front of the test server that, when armed, forwards the next
+/// `COMMIT` to the server and then cuts both connections without passing the server's answer
+/// back: the transaction is committed, but the seat never hears so.
+struct CommitCutter {
+    port: u16,
+    armed: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl CommitCutter {
+    fn start(server_port: u16) -> CommitCutter {
+        use std::io::{Read, Write};
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let armed = Arc::new(AtomicBool::new(false));
+        let armed2 = Arc::clone(&armed);
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(mut client) = client else { continue };
+                let Ok(mut server) = std::net::TcpStream::connect(("127.0.0.1", server_port)) else {
+                    continue;
+                };
+                let mute = Arc::new(AtomicBool::new(false));
+                let (mut c2, mut s2, mute2) = (
+                    client.try_clone().unwrap(),
+                    server.try_clone().unwrap(),
+                    Arc::clone(&mute),
+                );
+                // Server → seat, silenced once the COMMIT went through.
+                std::thread::spawn(move || {
+                    let mut buf = [0u8; 65536];
+                    while let Ok(n) = s2.read(&mut buf) {
+                        if n == 0 || mute2.load(Ordering::SeqCst) || c2.write_all(&buf[..n]).is_err() {
+                            break;
+                        }
+                    }
+                });
+                let armed = Arc::clone(&armed2);
+                // Seat → server; a simple-query `COMMIT` message while armed is the cut.
+                std::thread::spawn(move || {
+                    const COMMIT: &[u8] = b"Q\0\0\0\x0bCOMMIT\0";
+                    let mut buf = [0u8; 65536];
+                    while let Ok(n) = client.read(&mut buf) {
+                        if n == 0 {
+                            break;
+                        }
+                        let cut =
+                            buf[..n].windows(COMMIT.len()).any(|w| w == COMMIT) && armed.swap(false, Ordering::SeqCst);
+                        if cut {
+                            mute.store(true, Ordering::SeqCst);
+                        }
+                        if server.write_all(&buf[..n]).is_err() {
+                            break;
+                        }
+                        if cut {
+                            std::thread::sleep(std::time::Duration::from_millis(500));
+                            let _ = server.shutdown(std::net::Shutdown::Both);
+                            let _ = client.shutdown(std::net::Shutdown::Both);
+                            break;
+                        }
+                    }
+                });
+            }
+        });
+        CommitCutter { port, armed }
+    }
+}
+
+/// The connection drops after the server committed but before the seat heard so: the seat
+/// reconnects, finds its events stored exactly as sent and reports success (not a failure
+/// that would be retried into a double dispatch). Independent check: the server's own rows.
+#[test]
+fn pg_commit_answer_lost_is_resolved_by_reading_back_not_doubled() {
+    let Some(db) = fresh_db("in_doubt") else { return };
+    ok(&onemap(&["db", "init", "--db", &db.owner]));
+    // postgres://onemap_seat@127.0.0.1:PORT/t_in_doubt
+    let (head, tail) = db.seat.rsplit_once(':').unwrap();
+    let (port, path) = tail.split_once('/').unwrap();
+    let cutter = CommitCutter::start(port.parse().unwrap());
+    let via = format!("{head}:{}/{path}", cutter.port);
+    let mut seat = Store::open(&via).unwrap();
+    execute_intent(&mut seat, "李四", "seat-A", &draft(100.60)).unwrap();
+    let before = seat.last_seq().unwrap();
+    cutter.armed.store(true, std::sync::atomic::Ordering::SeqCst);
+    let reply = execute_intent(&mut seat, "李四", "seat-A", &draft(100.45)).unwrap();
+    assert!(
+        !cutter.armed.load(std::sync::atomic::Ordering::SeqCst),
+        "the COMMIT went through the cutter"
+    );
+    let second = reply.incident.unwrap();
+    let mut direct = client(&db.seat);
+    let rows = direct
+        .query(
+            "SELECT seq, kind FROM events WHERE seq > $1 ORDER BY seq",
+            &[&i64::try_from(before).unwrap()],
+        )
+        .unwrap();
+    let kinds: Vec<String> = rows.iter().map(|r| r.get::<_, String>(1)).collect();
+    assert_eq!(kinds.len(), 1, "stored once: {kinds:?}");
+    assert_eq!(seat.situation().unwrap().incidents.len(), 2);
+    assert!(seat.situation().unwrap().incidents.contains_key(&second));
+    // The seat carries on over a fresh connection.
+    execute_intent(&mut seat, "李四", "seat-A", &draft(100.50)).unwrap();
+    assert_eq!(seat.situation().unwrap().incidents.len(), 3);
+}

@@ -145,6 +145,19 @@ pub enum StoreError {
         /// The cause.
         reason: String,
     },
+    /// The connection was lost while the server was committing, and it could not be reached
+    /// again to find out whether the events were stored.
+    #[error(
+        "提交结果未知：提交时与服务器 {server} 的连接中断，无法确认事件 {first_seq}–{last_seq} 是否已写入；请刷新后查看日志再重试 / commit outcome unknown: the connection to {server} was lost during COMMIT and could not be re-established to check whether events {first_seq}–{last_seq} were stored; refresh and check the log before retrying"
+    )]
+    CommitInDoubt {
+        /// The server URL (without password).
+        server: String,
+        /// First seq of the transaction.
+        first_seq: u64,
+        /// Last seq of the transaction.
+        last_seq: u64,
+    },
     /// TLS could not be set up.
     #[error("TLS: {0}")]
     Tls(String),
@@ -665,8 +678,21 @@ impl Store {
                 // Read committed: the catch-up inside sees what other seats committed; the
                 // insert of `base + 1` fails on the primary key if one appended meanwhile.
                 p.begin()?;
-                let r = build_and_insert(&**p, situation, warnings, ts_utc, operator, seat, drill_id, build)
-                    .and_then(|x| p.commit().map(|()| x));
+                let r = build_and_insert(&**p, situation, warnings, ts_utc, operator, seat, drill_id, build).and_then(
+                    |x| match p.commit() {
+                        Ok(()) => Ok(x),
+                        // The server may have committed before the connection dropped: read
+                        // the rows back instead of reporting a failure that did not happen
+                        // (a retry would then store the events twice).
+                        Err(StoreError::Unreachable { server, .. }) if !x.1.is_empty() => {
+                            match committed_in_doubt(p, &x.1, &server) {
+                                Ok(()) => Ok(x),
+                                Err(e) => Err(e),
+                            }
+                        }
+                        Err(e) => Err(e),
+                    },
+                );
                 match r {
                     Ok((base, events)) => {
                         base_seq = base;
@@ -893,6 +919,55 @@ enum PgOpen {
 
 /// Rebuilds after a seq conflict before the append gives up.
 const PG_CONFLICT_RETRIES: u32 = 200;
+
+/// After a COMMIT whose answer was lost: `Ok` when `events` are stored exactly as sent (the
+/// transaction committed), `Unreachable` when they are not (it rolled back: nothing written),
+/// `CommitInDoubt` when the server stays unreachable for 30 s.
+fn committed_in_doubt(p: &pg::PgDb, events: &[Event], server: &str) -> Result<(), StoreError> {
+    let (Some(first), Some(last)) = (events.first().map(|e| e.seq), events.last().map(|e| e.seq)) else {
+        return Ok(());
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let mut stored = Vec::with_capacity(events.len());
+        let read = log::for_each_raw(p, first - 1, last, |raw| {
+            stored.push(raw);
+            Ok(())
+        });
+        match read {
+            Ok(()) => {
+                let same = stored.len() == events.len()
+                    && stored.iter().zip(events).all(|(raw, ev)| {
+                        raw.seq == ev.seq
+                            && raw.ts_utc == ev.ts_utc
+                            && raw.operator == ev.operator
+                            && raw.seat == ev.seat
+                            && raw.drill_id == ev.drill_id
+                            && serde_json::to_string(&ev.kind).is_ok_and(|j| j == raw.payload)
+                    });
+                return if same {
+                    ::log::info!("COMMIT answer lost, events {first}–{last} found stored");
+                    Ok(())
+                } else {
+                    Err(StoreError::Unreachable {
+                        server: server.to_owned(),
+                        reason: "connection lost during COMMIT; the transaction was rolled back".into(),
+                    })
+                };
+            }
+            Err(StoreError::Unreachable { .. }) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            Err(_) => {
+                return Err(StoreError::CommitInDoubt {
+                    server: server.to_owned(),
+                    first_seq: first,
+                    last_seq: last,
+                });
+            }
+        }
+    }
+}
 
 /// Inside the caller's transaction: fold what other seats committed, build the events from the
 /// up-to-date situation with `build`, validate them all, and insert them sealed into the chain.
