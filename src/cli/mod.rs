@@ -38,8 +38,9 @@ pub struct Cli {
     /// /usr/share/onemap, the working directory or beside the program (first found).
     #[arg(long, global = true, value_name = "DIR")]
     pub pack: Option<PathBuf>,
-    /// Situation database the console opens (default: onemap.db in the user's data directory).
-    #[arg(long = "db", value_name = "FILE")]
+    /// Situation database the console (or the wall) opens: a file or postgres://USER@HOST:PORT/DB
+    /// (default: $ONEMAP_DB, else onemap.db in the user's data directory).
+    #[arg(long = "db", value_name = "FILE|URL")]
     pub console_db: Option<PathBuf>,
     /// Open this database read-only in the console's replay mode (timeline, 1–1000× playback).
     #[arg(long, value_name = "FILE")]
