@@ -191,6 +191,27 @@ fn kpi_and_focus_pages_show_exactly_what_onemap_kpis_prints() {
             assert!(has(&h, "报警人 Caller: caller"));
         }
     }
+
+    // Map page: coverage bands off, then each force type with the share `onemap kpis` prints,
+    // then off again.
+    h.get_by_label("态势图 Map").click();
+    h.run_steps(3);
+    assert_eq!(h.state().coverage_cells_drawn(), 0);
+    for c in k["coverage"].as_array().unwrap() {
+        h.get_by_label_contains("wall coverage").click();
+        h.run_steps(3);
+        let label = format!(
+            "wall coverage {}: {}",
+            c["force"].as_str().unwrap(),
+            pct(c["covered_share"].as_f64().unwrap())
+        );
+        assert!(has(&h, &label), "missing {label}");
+        assert!(h.state().coverage_cells_drawn() > 100, "{label}: cells drawn");
+    }
+    h.get_by_label_contains("wall coverage").click();
+    h.run_steps(3);
+    assert!(has(&h, "wall coverage off"));
+    assert_eq!(h.state().coverage_cells_drawn(), 0);
 }
 
 /// Drag on the map from the centre by `dx` points.
