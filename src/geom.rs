@@ -140,27 +140,45 @@ pub fn format_lonlat(lonlat: [f64; 2]) -> (String, String) {
     (dec, dms)
 }
 
+/// Why a typed or pasted coordinate pair was refused (Chinese first, English second).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CoordError {
+    /// Not two numbers.
+    #[error("应为“经度,纬度”两个十进制度数，收到“{0}” / expected LON,LAT in decimal degrees, got \"{0}\"")]
+    NotAPair(String),
+    /// The longitude is not a number.
+    #[error("经度“{0}”不是数字 / longitude \"{0}\" is not a number")]
+    Lon(String),
+    /// The latitude is not a number.
+    #[error("纬度“{0}”不是数字 / latitude \"{0}\" is not a number")]
+    Lat(String),
+    /// Outside WGS-84 ranges.
+    #[error(
+        "{lon},{lat} 超出 WGS-84 范围（经度 -180..180，纬度 -90..90）/ {lon},{lat} is outside WGS-84 ranges (lon -180..180, lat -90..90)"
+    )]
+    OutOfRange {
+        /// Longitude given.
+        lon: f64,
+        /// Latitude given.
+        lat: f64,
+    },
+}
+
 /// Parse a pasted coordinate pair "LON,LAT" (decimal degrees, comma or whitespace separated).
-pub fn parse_lonlat(text: &str) -> Result<[f64; 2], String> {
+pub fn parse_lonlat(text: &str) -> Result<[f64; 2], CoordError> {
     let parts: Vec<&str> = text
         .split(|c: char| c == ',' || c == '，' || c.is_whitespace())
         .filter(|s| !s.is_empty())
         .collect();
-    if parts.len() != 2 {
-        return Err(format!("expected LON,LAT in decimal degrees, got \"{text}\""));
+    let [lon, lat] = parts.as_slice() else {
+        return Err(CoordError::NotAPair(text.to_owned()));
+    };
+    let lon_v: f64 = lon.parse().map_err(|_| CoordError::Lon((*lon).to_owned()))?;
+    let lat_v: f64 = lat.parse().map_err(|_| CoordError::Lat((*lat).to_owned()))?;
+    if !valid_lonlat(lon_v, lat_v) {
+        return Err(CoordError::OutOfRange { lon: lon_v, lat: lat_v });
     }
-    let lon: f64 = parts[0]
-        .parse()
-        .map_err(|_| format!("longitude \"{}\" is not a number", parts[0]))?;
-    let lat: f64 = parts[1]
-        .parse()
-        .map_err(|_| format!("latitude \"{}\" is not a number", parts[1]))?;
-    if !valid_lonlat(lon, lat) {
-        return Err(format!(
-            "{lon},{lat} is outside WGS-84 ranges (lon -180..180, lat -90..90)"
-        ));
-    }
-    Ok([lon, lat])
+    Ok([lon_v, lat_v])
 }
 
 #[cfg(test)]
@@ -178,6 +196,20 @@ mod tests {
             let back = gcj02_to_wgs84(wgs84_to_gcj02(p));
             assert!(haversine_m(p, back) < 0.01, "{p:?} → {back:?}");
         }
+    }
+
+    #[test]
+    fn coordinate_errors_are_chinese_first_then_english() {
+        for bad in ["100.79", "abc,22", "100.79,x", "200,10", "1,2,3"] {
+            let e = parse_lonlat(bad).unwrap_err().to_string();
+            let (zh, en) = e.split_once(" / ").unwrap_or_else(|| panic!("{e}"));
+            assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{e}");
+            assert!(
+                !zh.contains("expected") && !zh.contains("number") && en.is_ascii(),
+                "{e}"
+            );
+        }
+        assert_eq!(parse_lonlat(" 100.79，22.01 "), Ok([100.79, 22.01]));
     }
 
     #[test]
@@ -214,7 +246,7 @@ mod tests {
         assert_eq!(parse_lonlat("100.79, 22.01"), Ok([100.79, 22.01]));
         assert_eq!(parse_lonlat("100.79 22.01"), Ok([100.79, 22.01]));
         assert!(parse_lonlat("22.01").is_err());
-        assert!(parse_lonlat("200,10").unwrap_err().contains("outside"));
-        assert!(parse_lonlat("abc,10").unwrap_err().contains("not a number"));
+        assert!(parse_lonlat("200,10").unwrap_err().to_string().contains("outside"));
+        assert!(parse_lonlat("abc,10").unwrap_err().to_string().contains("not a number"));
     }
 }

@@ -33,8 +33,8 @@ pub enum LocateError {
     #[error("未填写位置 / no location given")]
     Empty,
     /// Looked like coordinates but they are not valid.
-    #[error("坐标无效（应为 经度,纬度）/ invalid coordinates (expected LON,LAT): {0}")]
-    BadCoordinates(String),
+    #[error("{0}")]
+    BadCoordinates(crate::geom::CoordError),
     /// No place of that name in the pack.
     #[error(
         "找不到地名“{0}”；请输入 经度,纬度 或本州地名 / no place \"{0}\" in the map pack; give LON,LAT or a place name"
@@ -128,7 +128,8 @@ pub fn locate(index: &PlaceIndex, text: &str) -> Result<Located, LocateError> {
     }
     if looks_numeric(text) {
         let p = parse_lonlat(text).map_err(LocateError::BadCoordinates)?;
-        let lonlat = LonLat::from_deg(p[0], p[1]).map_err(|e| LocateError::BadCoordinates(e.to_string()))?;
+        let lonlat = LonLat::from_deg(p[0], p[1])
+            .map_err(|_| LocateError::BadCoordinates(crate::geom::CoordError::OutOfRange { lon: p[0], lat: p[1] }))?;
         return Ok(Located {
             lonlat,
             place: None,
@@ -155,7 +156,8 @@ pub fn locate(index: &PlaceIndex, text: &str) -> Result<Located, LocateError> {
             &best.place.name_en,
         )));
     };
-    let lonlat = LonLat::from_deg(ll[0], ll[1]).map_err(|e| LocateError::BadCoordinates(e.to_string()))?;
+    let lonlat = LonLat::from_deg(ll[0], ll[1])
+        .map_err(|_| LocateError::BadCoordinates(crate::geom::CoordError::OutOfRange { lon: ll[0], lat: ll[1] }))?;
     Ok(Located {
         lonlat,
         place: Some(display_name(&chosen.place.name_zh, &chosen.place.name_en)),

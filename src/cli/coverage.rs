@@ -347,7 +347,7 @@ pub fn read_candidates(path: &Path) -> Result<Vec<(String, [f64; 2])>, CliError>
             [name, lon, lat] => ((*name).to_string(), *lon, *lat),
             _ => return Err(bad(format!("{} fields", parts.len()))),
         };
-        let p = parse_lonlat(&format!("{lon},{lat}")).map_err(bad)?;
+        let p = parse_lonlat(&format!("{lon},{lat}")).map_err(|e| bad(e.to_string()))?;
         out.push((name, p));
     }
     if out.is_empty() {
