@@ -202,7 +202,7 @@ mod tests {
     fn coordinate_errors_are_chinese_first_then_english() {
         for bad in ["100.79", "abc,22", "100.79,x", "200,10", "1,2,3"] {
             let e = parse_lonlat(bad).unwrap_err().to_string();
-            let (zh, en) = e.split_once(" / ").unwrap_or_else(|| panic!("{e}"));
+            let (zh, en) = e.split_once("/ ").unwrap_or_else(|| panic!("{e}"));
             assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{e}");
             assert!(
                 !zh.contains("expected") && !zh.contains("number") && en.is_ascii(),
