@@ -34,7 +34,7 @@ pub const DEFAULT_PACK: &str = "xishuangbanna-osm";
 #[derive(Debug, Parser)]
 #[command(name = "onemap", version = crate::build_info::LONG_VERSION, about, long_about = None)]
 pub struct Cli {
-    /// Map pack folder. Default: $ONEMAP_PACK, else maps/xishuangbanna in ~/.local/share/onemap,
+    /// Map pack folder. Default: $ONEMAP_PACK, else maps/xishuangbanna-osm in ~/.local/share/onemap,
     /// /usr/share/onemap, the working directory or beside the program (first found).
     #[arg(long, global = true, value_name = "DIR")]
     pub pack: Option<PathBuf>,

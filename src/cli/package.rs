@@ -32,9 +32,9 @@ Operator name and seat recorded with every event.
 Where the database, settings and tile cache go (default \fI~/.local/share\fR, \fI~/.cache\fR).
 .SH FILES
 The map pack is the first of: \fB\-\-pack\fR DIR; \fB$ONEMAP_PACK\fR;
-\fI~/.local/share/onemap/maps/xishuangbanna\fR (a pack the user installed);
-\fI/usr/share/onemap/maps/xishuangbanna\fR (installed with the program, never written to);
-\fImaps/xishuangbanna\fR under the working directory or beside the program.
+\fI~/.local/share/onemap/maps/xishuangbanna-osm\fR (a pack the user installed);
+\fI/usr/share/onemap/maps/xishuangbanna-osm\fR (installed with the program, never written to);
+\fImaps/xishuangbanna-osm\fR under the working directory or beside the program.
 \fBonemap info \-\-json\fR reports the folder used (\fB"pack": {"dir", "source"}\fR).
 .TP
 \fI~/.local/share/onemap/onemap.db\fR
