@@ -250,3 +250,52 @@ fn export_round_trips_in_both_formats() {
         "--format must be",
     );
 }
+
+/// `db training`: a new file with exactly the live master data (its `situation` lists the same
+/// units, stations, warehouses and shelters) and no incident; the live log is unchanged; an
+/// existing non-empty target is refused with nothing written.
+#[test]
+fn training_database_copies_master_data_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let live = dir.path().join("live.db");
+    let live = live.to_str().unwrap();
+    let pack = common::xsbn_pack();
+    ok(&onemap(&[
+        "demo",
+        "load",
+        "--db",
+        live,
+        "--pack",
+        pack.to_str().unwrap(),
+    ]));
+    ok(&onemap(&[
+        "incident",
+        "new",
+        "--db",
+        live,
+        "--pack",
+        pack.to_str().unwrap(),
+        "--class",
+        "natural",
+        "--type",
+        "flood",
+        "--severity",
+        "2",
+        "--at",
+        "景洪",
+    ]));
+    let events_before = ok(&onemap(&["events", "--db", live]));
+    let out = dir.path().join("train.db");
+    let out = out.to_str().unwrap();
+    let report: serde_json::Value =
+        serde_json::from_str(&ok(&onemap(&["db", "training", "--db", live, "--out", out, "--json"]))).unwrap();
+    assert_eq!(report["incidents_left"], 1);
+    assert_eq!(ok(&onemap(&["events", "--db", live])), events_before);
+    let (a, b) = (masters(live), masters(out));
+    assert_eq!(a, b, "same master data");
+    let sit: serde_json::Value = serde_json::from_str(&ok(&onemap(&["situation", "--db", out]))).unwrap();
+    assert_eq!(sit["incidents"].as_object().unwrap().len(), 0);
+    let again = onemap(&["db", "training", "--db", live, "--out", out]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("训练库文件已存在且非空"));
+}

@@ -906,6 +906,11 @@ fn run_command(cli: &Cli) -> Result<(), CliError> {
             action: store::DbCommand::Copy { from, to },
             ..
         }) => out(&db_admin::db_copy(from, to, *json)?),
+        Some(Command::Db {
+            db,
+            json,
+            action: store::DbCommand::Training { out: file },
+        }) => out(&store::db_training(db.as_deref(), file, *json)?),
         Some(Command::Import { db, json, paths }) => out(&store::import(db.as_deref(), paths, *json)?),
         Some(Command::Export { db, out, format }) => self::out(&store::export(db.as_deref(), out, format)?),
         Some(Command::Incident { db, json, action }) => {

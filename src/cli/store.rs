@@ -42,6 +42,14 @@ pub enum DbCommand {
         #[arg(long, value_name = "FILE|URL")]
         to: PathBuf,
     },
+    /// A training database: a new file with only the master data of `--db` (stations, units
+    /// where they stand, warehouses and stock, shelters) for drills that must not touch the
+    /// live log. Incidents, dispatches and drills stay behind.
+    Training {
+        /// The new database file (refused when it exists and is not empty).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
 }
 
 /// `onemap incident …`.
@@ -749,5 +757,25 @@ pub fn demo_load(db: Option<&Path>, pack_dir: &Path, json_out: bool) -> Result<S
     Ok(format!(
         "demo scenario: {} records, {} events appended",
         report.records, report.events_appended
+    ))
+}
+
+/// `onemap db training --out FILE`: the master data of the live database in a new file.
+pub fn db_training(db: Option<&Path>, out: &Path, json_out: bool) -> Result<String, CliError> {
+    let mut live = open_read(db)?;
+    let copy = crate::store::training::training_copy(&mut live, out, &operator()).map_err(err)?;
+    if json_out {
+        return serde_json::to_string_pretty(&copy).map_err(err);
+    }
+    Ok(format!(
+        "训练库 {} 已建立：{} 条基础数据，{} 个事件；实战事件 {} 起未复制 / training database {} created: {} master-data records, {} events; {} live incidents not copied",
+        copy.db.display(),
+        copy.records,
+        copy.events,
+        copy.incidents_left,
+        copy.db.display(),
+        copy.records,
+        copy.events,
+        copy.incidents_left
     ))
 }

@@ -15,6 +15,7 @@ pub mod replay;
 pub mod replay_bench;
 pub mod schema;
 pub mod snapshot;
+pub mod training;
 pub mod verify;
 
 #[cfg(test)]
