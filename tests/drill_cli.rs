@@ -230,8 +230,9 @@ fn bad_scenarios_and_arguments_fail_with_one_clear_line() {
         &onemap(&["report", "--db", s(&db), "--drill", "nope", "--out", "/tmp/x.json"]),
         "no drill \"nope\"",
     );
-    fails_with(
+    common::fails_with_code(
         &onemap(&["report", "--db", "/nonexistent.db", "--out", "/tmp/x.json"]),
+        3,
         "no such database file",
     );
 }

@@ -74,7 +74,7 @@ fn pg_cli_init_status_verify_and_the_servers_refusals() {
     // A database written by a newer OneMap is refused with a clear message, nothing written.
     c.execute("UPDATE onemap_meta SET value = '99' WHERE key = 'schema_version'", &[])
         .unwrap();
-    fails_with(&onemap(&["events", "--db", &db.owner]), "newer than this program");
+    common::fails_with_code(&onemap(&["events", "--db", &db.owner]), 3, "newer than this program");
     let after: i64 = c.query_one("SELECT count(*) FROM events", &[]).unwrap().get(0);
     assert_eq!(after as u64, events + 1);
 }

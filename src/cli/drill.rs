@@ -1,13 +1,13 @@
 //! Drill subcommands: `drill run` (a scenario headless, to its end, then the report) and
 //! `report` (the after-action report of any database, real or one drill, read-only). Bad input
-//! exits 2 with one line.
+//! exits 1 with one line; `--json` gives one JSON object.
 
 use std::path::Path;
 
 use clap::Subcommand;
 
 use super::CliError;
-use super::store::{operator, seat};
+use super::store::{operator, seat, store_err};
 use crate::dispatch::{Geography, Plans};
 use crate::drill::{PlaceNames, Report, RunOptions, Scenario, report_from_db, run_scenario};
 use crate::mappack::MapPack;
@@ -39,6 +39,14 @@ fn err(e: impl std::fmt::Display) -> CliError {
     CliError::input(e.to_string())
 }
 
+/// A drill error at the CLI edge: store failures keep their exit code (3 database, 4 history).
+fn drill_err(e: crate::drill::DrillError) -> CliError {
+    match e {
+        crate::drill::DrillError::Store(s) => store_err(s),
+        other => err(other),
+    }
+}
+
 /// Report format from a name or a file extension.
 fn format_of(format: Option<&str>, out: &Path) -> Result<&'static str, CliError> {
     let f = format
@@ -57,7 +65,7 @@ fn format_of(format: Option<&str>, out: &Path) -> Result<&'static str, CliError>
 
 /// The report of `db` (read-only): one drill, or the real events when `drill` is `None`.
 pub fn build_db_report(db: &Path, pack: &MapPack, drill: Option<&str>, notes: Vec<String>) -> Result<Report, CliError> {
-    report_from_db(db, pack, drill, notes).map_err(err)
+    report_from_db(db, pack, drill, notes).map_err(drill_err)
 }
 
 fn write_report(report: &Report, out: &Path, format: &str) -> Result<(), CliError> {
@@ -79,10 +87,22 @@ pub fn report(
     drill: Option<&str>,
     format: Option<&str>,
     out: &Path,
+    json: bool,
 ) -> Result<String, CliError> {
     let format = format_of(format, out)?;
     let r = build_db_report(db, pack, drill, Vec::new())?;
     write_report(&r, out, format)?;
+    if json {
+        return Ok(serde_json::json!({
+            "drill": drill,
+            "incidents": r.incidents.len(),
+            "met": r.score.met,
+            "missed": r.score.missed,
+            "format": format,
+            "out": out,
+        })
+        .to_string());
+    }
     Ok(format!(
         "report of {} ({} incident(s), {} met / {} missed) written to {}",
         drill.unwrap_or("real operations"),
@@ -93,26 +113,58 @@ pub fn report(
     ))
 }
 
-/// `onemap drill run SCENARIO --db FILE [--speed N] [--auto] [--report PATH]`.
-pub fn run(cmd: &DrillCommand, pack: &MapPack) -> Result<String, CliError> {
-    let DrillCommand::Run {
+/// `onemap drill …`: load the pack (`run` needs it) and do it.
+pub fn run(cmd: &DrillCommand, pack: Option<&Path>, json: bool) -> Result<String, CliError> {
+    match cmd {
+        DrillCommand::Run {
+            scenario,
+            db,
+            speed,
+            auto,
+            report,
+        } => {
+            let pack = super::load_pack(pack)?;
+            let args = RunArgs {
+                scenario,
+                db,
+                speed: *speed,
+                auto: *auto,
+                report: report.as_deref(),
+            };
+            run_drill(&args, &pack, json)
+        }
+    }
+}
+
+/// The arguments of `drill run`.
+struct RunArgs<'a> {
+    scenario: &'a Path,
+    db: &'a Path,
+    speed: Option<f64>,
+    auto: bool,
+    report: Option<&'a Path>,
+}
+
+/// `onemap drill run SCENARIO --db FILE [--speed N] [--auto] [--report PATH] [--json]`.
+fn run_drill(args: &RunArgs, pack: &MapPack, json: bool) -> Result<String, CliError> {
+    let RunArgs {
         scenario,
         db,
         speed,
         auto,
         report,
-    } = cmd;
+    } = *args;
     if let Some(s) = speed
-        && !(1.0..=1000.0).contains(s)
+        && !(1.0..=1000.0).contains(&s)
     {
         return Err(CliError::input(format!("--speed must be between 1 and 1000, not {s}")));
     }
-    let format = report.as_deref().map(|p| format_of(None, p)).transpose()?;
+    let format = report.map(|p| format_of(None, p)).transpose()?;
     let scenario = Scenario::load(scenario, &PlaceNames::from_pack(pack)).map_err(err)?;
     let plans = Plans::load_pack(&pack.dir).map_err(err)?;
     let router = super::roads::router(pack)?;
-    let mut store = Store::open(db).map_err(err)?;
-    if store.situation().map_err(err)?.units.is_empty() {
+    let mut store = Store::open(db).map_err(store_err)?;
+    if store.situation().map_err(store_err)?.units.is_empty() {
         let demo = super::store::demo_dir(&pack.dir).ok_or_else(|| {
             CliError::input(format!(
                 "{} has no units and pack {} has no demo/ data; import master data first",
@@ -120,11 +172,11 @@ pub fn run(cmd: &DrillCommand, pack: &MapPack) -> Result<String, CliError> {
                 pack.dir.display()
             ))
         })?;
-        store.load_demo(&demo).map_err(err)?;
+        store.load_demo(&demo).map_err(store_err)?;
     }
     let opts = RunOptions {
-        auto: *auto,
-        speed: *speed,
+        auto,
+        speed,
         operator: operator(),
         seat: seat(),
     };
@@ -137,7 +189,7 @@ pub fn run(cmd: &DrillCommand, pack: &MapPack) -> Result<String, CliError> {
         &opts,
         |_, _| {},
     )
-    .map_err(err)?;
+    .map_err(drill_err)?;
     drop(store);
     let notes: Vec<String> = outcome
         .notes
@@ -159,7 +211,13 @@ pub fn run(cmd: &DrillCommand, pack: &MapPack) -> Result<String, CliError> {
         crate::local_time::ZONE_EN,
         crate::local_time::duration_bi(((outcome.end_ms - outcome.start_ms) as f64 / 1000.0).max(0.0))
     );
-    if let (Some(out), Some(format)) = (report.as_deref(), format) {
+    let mut summary = serde_json::json!({
+        "drill_id": outcome.drill_id,
+        "events": outcome.events,
+        "start_ms": outcome.start_ms,
+        "end_ms": outcome.end_ms,
+    });
+    if let (Some(out), Some(format)) = (report, format) {
         let r = build_db_report(db, pack, Some(&outcome.drill_id), notes)?;
         write_report(&r, out, format)?;
         line.push_str(&format!(
@@ -168,6 +226,8 @@ pub fn run(cmd: &DrillCommand, pack: &MapPack) -> Result<String, CliError> {
             r.score.missed,
             out.display()
         ));
+        summary["report"] =
+            serde_json::json!({"out": out, "format": format, "met": r.score.met, "missed": r.score.missed});
     }
-    Ok(line)
+    Ok(if json { summary.to_string() } else { line })
 }
