@@ -33,7 +33,26 @@ pub enum DrillCommand {
         #[arg(long, value_name = "PATH")]
         report: Option<std::path::PathBuf>,
     },
+    /// Every drill of the database (read-only): running, ended, or orphaned (its process stopped
+    /// before ending it; the next writer closes it).
+    List {
+        /// Database file or postgres:// URL.
+        #[arg(long, value_name = "FILE|URL")]
+        db: Option<std::path::PathBuf>,
+    },
+    /// End a drill whose process is gone (a real `DrillEnded` from the abandon seat); refused
+    /// while its process still runs.
+    Abandon {
+        /// Drill id (as `drill list` shows it).
+        id: String,
+        /// Database file or postgres:// URL.
+        #[arg(long, value_name = "FILE|URL")]
+        db: Option<std::path::PathBuf>,
+    },
 }
+
+/// Seat of the `DrillEnded` that `drill abandon` writes.
+pub const ABANDON_SEAT: &str = "abandon / 放弃";
 
 fn err(e: impl std::fmt::Display) -> CliError {
     CliError::input(e.to_string())
@@ -133,7 +152,120 @@ pub fn run(cmd: &DrillCommand, pack: Option<&Path>, json: bool) -> Result<String
             };
             run_drill(&args, &pack, json)
         }
+        DrillCommand::List { db } => list(db.as_deref(), json),
+        DrillCommand::Abandon { id, db } => abandon(db.as_deref(), id, json),
     }
+}
+
+/// A drill as `drill list` shows it.
+#[derive(serde::Serialize)]
+struct DrillRow {
+    drill_id: String,
+    name: String,
+    started_seq: u64,
+    ended_seq: Option<u64>,
+    /// `ended`, `running`, `orphaned` or `unknown`.
+    state: &'static str,
+}
+
+fn drill_rows(store: &mut Store) -> Result<Vec<DrillRow>, CliError> {
+    use crate::store::DrillRunState;
+    let drills: Vec<crate::model::Drill> = store.situation().map_err(store_err)?.drills.values().cloned().collect();
+    Ok(drills
+        .into_iter()
+        .map(|d| DrillRow {
+            state: match (d.is_active(), store.drill_run_state(&d.drill_id)) {
+                (false, _) => "ended",
+                (true, DrillRunState::Running) => "running",
+                (true, DrillRunState::Orphaned) => "orphaned",
+                (true, DrillRunState::Unknown) => "unknown",
+            },
+            drill_id: d.drill_id,
+            name: d.name,
+            started_seq: d.started_seq,
+            ended_seq: d.ended_seq,
+        })
+        .collect())
+}
+
+/// `onemap drill list [--db FILE] [--json]`.
+fn list(db: Option<&Path>, json: bool) -> Result<String, CliError> {
+    let rows = drill_rows(&mut super::store::open_read(db)?)?;
+    if json {
+        return Ok(serde_json::json!({ "drills": rows }).to_string());
+    }
+    if rows.is_empty() {
+        return Ok("无演练 / no drills".to_owned());
+    }
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let state = match r.state {
+                "ended" => "已结束 ended",
+                "running" => "进行中 running",
+                "orphaned" => "进程已停止，未结束 orphaned (its process stopped; `onemap drill abandon` ends it)",
+                _ => "未结束，无法判断进程 open, process unknown",
+            };
+            format!("{}  {}  seq {}  {state}", r.drill_id, r.name, r.started_seq)
+        })
+        .collect::<Vec<_>>()
+        .join("\n"))
+}
+
+/// `onemap drill abandon ID [--db FILE] [--json]`: the writable open closes a drill whose lock
+/// nobody holds (recovery); a drill whose process cannot be told (server database, no lock file)
+/// is ended here; a running one is refused.
+fn abandon(db: Option<&Path>, id: &str, json: bool) -> Result<String, CliError> {
+    let before = drill_rows(&mut super::store::open_read(db)?)?;
+    let Some(row) = before.iter().find(|r| r.drill_id == id) else {
+        return Err(CliError::input(format!("没有演练 {id:?} / no drill {id:?}")));
+    };
+    if row.state == "ended" {
+        return Err(CliError::input(format!(
+            "演练 {id} 已结束（事件 {}）/ drill {id} already ended (seq {})",
+            row.ended_seq.unwrap_or(0),
+            row.ended_seq.unwrap_or(0)
+        )));
+    }
+    if row.state == "running" {
+        return Err(CliError::input(format!(
+            "演练 {id} 仍在运行（其进程持有锁）/ drill {id} is still running (its process holds the drill's lock); stop it there"
+        )));
+    }
+    let mut store = super::store::open(db)?;
+    let ended = store
+        .situation()
+        .map_err(store_err)?
+        .drills
+        .get(id)
+        .and_then(|d| d.ended_seq);
+    let (seq, how) = match ended {
+        // The open found nobody holding the lock and closed it (recovery seat).
+        Some(seq) => (seq, "recovered_on_open"),
+        None => {
+            if store.drill_run_state(id) == crate::store::DrillRunState::Running {
+                return Err(CliError::input(format!(
+                    "演练 {id} 仍在运行 / drill {id} is still running"
+                )));
+            }
+            let seq = store
+                .append(
+                    &operator(),
+                    ABANDON_SEAT,
+                    None,
+                    crate::model::EventKind::DrillEnded {
+                        drill_id: id.to_owned(),
+                    },
+                )
+                .map_err(store_err)?;
+            (seq, "abandoned")
+        }
+    };
+    Ok(if json {
+        serde_json::json!({"drill_id": id, "ended_seq": seq, "how": how}).to_string()
+    } else {
+        format!("演练 {id} 已结束（事件 {seq}）/ drill {id} ended by DrillEnded seq {seq} ({how})")
+    })
 }
 
 /// The arguments of `drill run`.
@@ -164,6 +296,8 @@ fn run_drill(args: &RunArgs, pack: &MapPack, json: bool) -> Result<String, CliEr
     let plans = Plans::load_pack(&pack.dir).map_err(err)?;
     let router = super::roads::router(pack)?;
     let mut store = Store::open(db).map_err(store_err)?;
+    // Drills an earlier run left open (killed) were closed by this open: say so.
+    let opened_with = store.warnings().to_vec();
     if store.situation().map_err(store_err)?.units.is_empty() {
         let demo = super::store::demo_dir(&pack.dir).ok_or_else(|| {
             CliError::input(format!(
@@ -216,7 +350,11 @@ fn run_drill(args: &RunArgs, pack: &MapPack, json: bool) -> Result<String, CliEr
         "events": outcome.events,
         "start_ms": outcome.start_ms,
         "end_ms": outcome.end_ms,
+        "opened_with": opened_with,
     });
+    for w in &opened_with {
+        line.push_str(&format!("; {w}"));
+    }
     if let (Some(out), Some(format)) = (report, format) {
         let r = build_db_report(db, pack, Some(&outcome.drill_id), notes)?;
         write_report(&r, out, format)?;
