@@ -144,7 +144,7 @@ pub fn default_db() -> PathBuf {
 }
 
 /// `--db`, else `$ONEMAP_DB`, else [`default_db`]: a file path or a `postgres://` URL.
-pub(crate) fn db_path(db: Option<&Path>) -> PathBuf {
+pub fn db_path(db: Option<&Path>) -> PathBuf {
     db.map(Path::to_path_buf)
         .or_else(|| {
             std::env::var_os("ONEMAP_DB")
@@ -180,7 +180,7 @@ pub(crate) fn open_read(db: Option<&Path>) -> Result<Store, CliError> {
 /// A store error at the CLI edge: a changed history exits 4 (`db verify` tells more); what the
 /// user gave (a refused event, a bad import file, an unknown drill, a bad URL) exits 1; the
 /// database or its server failing (not a OneMap file, unreadable, unreachable) exits 3.
-pub(crate) fn store_err(e: crate::store::StoreError) -> CliError {
+pub fn store_err(e: crate::store::StoreError) -> CliError {
     use crate::store::StoreError as E;
     let code = match &e {
         E::Chain(_) => EXIT_INTEGRITY,
