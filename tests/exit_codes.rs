@@ -69,6 +69,15 @@ fn exit_2_usage_plain_and_as_json() {
     let v = json_error(&onemap(&["situation", "--no-such-flag", "--json"]), 2, "usage");
     assert!(v["message"].as_str().unwrap().contains("--no-such-flag"), "{v}");
     json_error(&onemap(&["drill", "run", "--json"]), 2, "usage");
+    // A negative number is read as the option's value (and refused by its type), never as an
+    // unknown flag.
+    let out = onemap(&["events", "--since", "-1"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("invalid value '-1' for '--since") && !err.contains("unexpected argument"),
+        "{err}"
+    );
     // Help is not an error.
     let help = onemap(&["drill", "--help"]);
     assert_eq!(help.status.code(), Some(0));

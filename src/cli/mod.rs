@@ -838,12 +838,34 @@ pub fn json_error_of(code: u8, message: &str) -> String {
     serde_json::json!({"error": exit_kind(code), "exit_code": code, "message": message}).to_string()
 }
 
+/// Every option that takes a value, in every subcommand, takes a negative number as its value
+/// (`--at -0.5,51.4`, `--since -1`), so a range check can say what is wrong instead of clap
+/// reading the number as an unknown flag.
+fn negative_values(cmd: clap::Command) -> clap::Command {
+    let subs: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_owned()).collect();
+    let mut cmd = cmd.mut_args(|a| {
+        if a.get_action().takes_values() {
+            a.allow_negative_numbers(true)
+        } else {
+            a
+        }
+    });
+    for name in subs {
+        cmd = cmd.mut_subcommand(name, negative_values);
+    }
+    cmd
+}
+
 /// Parse the command line. A usage error (exit [`EXIT_USAGE`]) is clap's usual text on stderr,
 /// or, when `--json` is among the arguments, one JSON error object on stdout; `--help` and
 /// `--version` print as usual.
 pub fn parse_args() -> Result<Cli, ExitCode> {
+    use clap::{CommandFactory, FromArgMatches};
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    match Cli::try_parse_from(&args) {
+    let parsed = negative_values(Cli::command())
+        .try_get_matches_from(&args)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    match parsed {
         Ok(cli) => Ok(cli),
         Err(e) => {
             use clap::error::ErrorKind;
