@@ -3,13 +3,15 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use onemap::cli::{self, Cli, CliError};
 use onemap::store::pg::{PgTarget, is_url};
 use onemap::ui::{Database, OneMapApp};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match cli::parse_args() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     if cli.command.is_some() {
         return match cli::run(&cli) {
             Ok(()) => ExitCode::SUCCESS,
@@ -78,10 +80,9 @@ fn main() -> ExitCode {
     );
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => cli::report(&CliError {
-            code: 1,
-            message: format!("cannot open the console window: {e} (is there a display? on a server use xvfb-run)"),
-        }),
+        Err(e) => cli::report(&CliError::failed(format!(
+            "cannot open the console window: {e} (is there a display? on a server use xvfb-run)"
+        ))),
     }
 }
 
@@ -104,9 +105,8 @@ fn run_wall(cli: &Cli, pack: onemap::mappack::MapPack, db: std::path::PathBuf) -
     };
     match run_native(pack, launch) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => cli::report(&CliError {
-            code: 1,
-            message: format!("cannot open the wall window: {e} (is there a display? on a server use xvfb-run)"),
-        }),
+        Err(e) => cli::report(&CliError::failed(format!(
+            "cannot open the wall window: {e} (is there a display? on a server use xvfb-run)"
+        ))),
     }
 }

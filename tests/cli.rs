@@ -74,7 +74,7 @@ fn version_flag() {
 #[test]
 fn bad_packs_exit_2_with_one_line() {
     let missing = onemap(&["info", "--pack", "/nonexistent/pack"]);
-    assert_eq!(missing.status.code(), Some(2));
+    assert_eq!(missing.status.code(), Some(1));
     let err = String::from_utf8(missing.stderr).unwrap();
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(
@@ -87,7 +87,7 @@ fn bad_packs_exit_2_with_one_line() {
         t.replacen("\"Point\"", "\"Pointy\"", 1)
     });
     let out = onemap(&["info", "--pack", dir.path().to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(
         err.contains("places.geojson") && err.contains("feature 0") && err.contains("Pointy"),
@@ -96,15 +96,15 @@ fn bad_packs_exit_2_with_one_line() {
     assert!(out.stdout.is_empty());
     // With --json the same error is one JSON object on stdout, same exit code, nothing on stderr.
     let out = onemap(&["info", "--pack", dir.path().to_str().unwrap(), "--json"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(1));
     assert!(out.stderr.is_empty());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["error"], "bad_input");
+    assert_eq!(v["error"], "refused");
     assert!(v["message"].as_str().unwrap().contains("feature 0"), "{v}");
 
     // Opening the console on a broken pack fails the same way, before any window.
     let out = onemap(&["--pack", dir.path().to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(1));
 }
 
 #[test]
@@ -165,14 +165,14 @@ fn route_errors() {
         "--to",
         "12.0,47.0",
     ]);
-    assert_eq!(off.status.code(), Some(2));
+    assert_eq!(off.status.code(), Some(1));
     let err = String::from_utf8(off.stderr).unwrap();
     assert!(err.contains("no road within 5.0 km"), "{err}");
     let bad = onemap(&["route", "--pack", &pack, "--from", "9.5", "--to", "9.5,47.1"]);
-    assert_eq!(bad.status.code(), Some(2));
+    assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8(bad.stderr).unwrap().contains("--from"));
     let range = onemap(&["route", "--pack", &pack, "--from", "9.5,147.1", "--to", "9.5,47.1"]);
-    assert_eq!(range.status.code(), Some(2));
+    assert_eq!(range.status.code(), Some(1));
 }
 
 #[test]
@@ -225,7 +225,7 @@ fn isochrone_geojson() {
     assert_eq!(f.len(), 3);
     assert!(f.iter().all(|f| f["properties"]["estimate"] == false));
     let bad = onemap(&["isochrone", "--pack", &pack, "--at", "1.52,42.50", "--minutes", "5,x"]);
-    assert_eq!(bad.status.code(), Some(2));
+    assert_eq!(bad.status.code(), Some(1));
 }
 
 #[test]
@@ -279,7 +279,7 @@ fn mappack_build_from_osm_with_boundary() {
         "--out",
         dir.path().join("x").to_str().unwrap(),
     ]);
-    assert_eq!(r.status.code(), Some(2));
+    assert_eq!(r.status.code(), Some(1));
     assert!(String::from_utf8(r.stderr).unwrap().contains("no drivable roads"));
 
     // A file that is not a PBF, and a truncated one.
@@ -293,7 +293,7 @@ fn mappack_build_from_osm_with_boundary() {
         "--out",
         dir.path().join("y").to_str().unwrap(),
     ]);
-    assert_eq!(r.status.code(), Some(2));
+    assert_eq!(r.status.code(), Some(1));
     let cut = dir.path().join("cut.osm.pbf");
     std::fs::write(&cut, &std::fs::read(&osm).unwrap()[..30_000]).unwrap();
     let r = onemap(&[
@@ -304,7 +304,7 @@ fn mappack_build_from_osm_with_boundary() {
         "--out",
         dir.path().join("z").to_str().unwrap(),
     ]);
-    assert_eq!(r.status.code(), Some(2));
+    assert_eq!(r.status.code(), Some(1));
     let err = String::from_utf8(r.stderr).unwrap();
     assert_eq!(err.trim().lines().count(), 1, "{err}");
 }
@@ -387,7 +387,7 @@ fn mappack_build_onto_a_base_pack_keeps_its_layers() {
         "--out",
         dir.path().join("x").to_str().unwrap(),
     ]);
-    assert_eq!(r.status.code(), Some(2));
+    assert_eq!(r.status.code(), Some(1));
     assert!(String::from_utf8(r.stderr).unwrap().contains("no drivable roads"));
 }
 
@@ -425,7 +425,7 @@ fn bench_commands_report_their_keys() {
         "the map is actually drawn: {f}"
     );
     let bad = onemap(&["bench", "routing", "--nodes", "5"]);
-    assert_eq!(bad.status.code(), Some(2));
+    assert_eq!(bad.status.code(), Some(1));
     let d = json_of(&onemap(&[
         "bench",
         "dispatch",
@@ -478,7 +478,7 @@ fn bench_rank_on_a_pack() {
     assert!(v["nodes"].as_u64().unwrap() > 4000);
     std::fs::write(&sources, "9.52,47.14\nnot a point\n").unwrap();
     let bad = rank("9.52,47.14", &[]);
-    assert_eq!(bad.status.code(), Some(2));
+    assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("line 2"), "{bad:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

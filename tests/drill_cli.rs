@@ -235,8 +235,9 @@ fn bad_scenarios_and_arguments_fail_with_one_clear_line() {
         &onemap(&["report", "--db", s(&db), "--drill", "nope", "--out", "/tmp/x.json"]),
         "no drill \"nope\"",
     );
-    fails_with(
+    common::fails_with_code(
         &onemap(&["report", "--db", "/nonexistent.db", "--out", "/tmp/x.json"]),
+        3,
         "no such database file",
     );
 }
@@ -292,4 +293,71 @@ fn assert_no_internal_codes(page: &str, pack: &onemap::mappack::MapPack) {
     codes.push("plans.toml".into());
     let found: Vec<&String> = codes.iter().filter(|c| page.contains(c.as_str())).collect();
     assert!(found.is_empty(), "internal codes in the report: {found:?}");
+}
+
+/// A `drill run` killed mid-drill (SIGKILL: no chance to end it) leaves its drill open; `drill
+/// list` (read-only) shows it orphaned without writing, `drill abandon` ends it with a real
+/// `DrillEnded`, and a running drill is never abandoned.
+#[test]
+fn a_killed_drill_is_listed_orphaned_and_abandon_ends_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.db");
+    let db = s(&db).to_owned();
+    // Real time (--speed 1): the scenario lasts hours, so the process is mid-drill when killed.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_onemap"))
+        .args(["drill", "run", &scenario(), "--db", &db, "--speed", "1"])
+        .env("ONEMAP_OPERATOR", "tester")
+        .env("ONEMAP_SEAT", "seat-1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let list = || -> Value { serde_json::from_str(&ok(&onemap(&["drill", "list", "--db", &db, "--json"]))).unwrap() };
+    let started = std::time::Instant::now();
+    let drill = loop {
+        if std::path::Path::new(&db).exists()
+            && let Ok(v) = serde_json::from_slice::<Value>(&onemap(&["drill", "list", "--db", &db, "--json"]).stdout)
+            && let Some(d) = v["drills"].as_array().and_then(|a| a.first().cloned())
+        {
+            break d;
+        }
+        assert!(started.elapsed().as_secs() < 120, "the drill never started");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    let id = drill["drill_id"].as_str().unwrap().to_owned();
+    assert_eq!(drill["state"], "running", "{drill}");
+    assert_eq!(drill["ended_seq"], Value::Null);
+    // Refused while its process holds the lock; nothing written.
+    let events_before = ok(&onemap(&["events", "--db", &db])).lines().count();
+    fails_with(&onemap(&["drill", "abandon", &id, "--db", &db]), "still running");
+
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let after_kill = list();
+    assert_eq!(after_kill["drills"][0]["state"], "orphaned", "{after_kill}");
+    let events_killed = ok(&onemap(&["events", "--db", &db])).lines().count();
+    assert!(events_killed >= events_before);
+    // Listing is read-only: it wrote nothing and the drill is still open.
+    assert_eq!(ok(&onemap(&["events", "--db", &db])).lines().count(), events_killed);
+
+    let ended: Value = serde_json::from_str(&ok(&onemap(&["drill", "abandon", &id, "--db", &db, "--json"]))).unwrap();
+    assert_eq!(ended["drill_id"], id.as_str());
+    let seq = ended["ended_seq"].as_u64().unwrap();
+    // The DrillEnded is the last real event, for this drill, with that seq.
+    let events = ok(&onemap(&["events", "--db", &db]));
+    let last: Value = serde_json::from_str(events.lines().last().unwrap()).unwrap();
+    assert_eq!(last["seq"].as_u64(), Some(seq), "{last}");
+    assert_eq!(last["kind"]["type"], "drill_ended", "{last}");
+    assert_eq!(last["kind"]["drill_id"], id.as_str(), "{last}");
+    assert_eq!(last["drill_id"], Value::Null, "a real event: {last}");
+    let listed = list();
+    assert_eq!(listed["drills"][0]["state"], "ended", "{listed}");
+    assert_eq!(listed["drills"][0]["ended_seq"].as_u64(), Some(seq));
+    // A second abandon is refused: nothing more is written.
+    fails_with(&onemap(&["drill", "abandon", &id, "--db", &db]), "already ended");
+    fails_with(&onemap(&["drill", "abandon", "nope", "--db", &db]), "no drill");
+    assert_eq!(
+        ok(&onemap(&["events", "--db", &db])).lines().count(),
+        events.lines().count()
+    );
 }

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{fails_with, ok, onemap};
+use common::{fails_with, fails_with_code, ok, onemap};
 
 fn new_db(dir: &std::path::Path) -> String {
     let db = dir.join("s.db");
@@ -41,7 +41,7 @@ fn a_zero_byte_file_is_refused_by_read_only_commands_and_left_empty() {
     std::fs::write(&db, b"").unwrap();
     let db = db.to_str().unwrap();
     for cmd in [&["situation", "--db", db][..], &["events", "--db", db][..]] {
-        fails_with(&onemap(cmd), "0-byte");
+        fails_with_code(&onemap(cmd), 3, "0-byte");
     }
     assert_eq!(std::fs::metadata(db).unwrap().len(), 0);
 }
@@ -51,11 +51,11 @@ fn json_errors_are_one_json_object_on_stdout_with_the_same_exit_code() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("nope.db");
     let out = onemap(&["situation", "--db", missing.to_str().unwrap(), "--json"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(3));
     let text = String::from_utf8(out.stdout).unwrap();
     let v: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
-    assert_eq!(v["error"], "bad_input");
-    assert_eq!(v["exit_code"], 2);
+    assert_eq!(v["error"], "database");
+    assert_eq!(v["exit_code"], 3);
     assert!(v["message"].as_str().unwrap().contains("does not exist"), "{v}");
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
 }

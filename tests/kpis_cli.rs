@@ -410,8 +410,9 @@ fn bad_input_is_one_clear_line() {
         &onemap(&["kpis", "--db", &d.db, "--pack", &d.pack, "--drill", "nope"]),
         "no drill \"nope\"",
     );
-    fails_with(
+    common::fails_with_code(
         &onemap(&["kpis", "--db", "/nonexistent/x.db", "--pack", &d.pack]),
+        3,
         "x.db",
     );
 }

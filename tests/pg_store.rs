@@ -76,7 +76,7 @@ fn pg_cli_init_status_verify_and_the_servers_refusals() {
     // A database written by a newer OneMap is refused with a clear message, nothing written.
     c.execute("UPDATE onemap_meta SET value = '99' WHERE key = 'schema_version'", &[])
         .unwrap();
-    fails_with(&onemap(&["events", "--db", &db.owner]), "newer than this program");
+    common::fails_with_code(&onemap(&["events", "--db", &db.owner]), 3, "newer than this program");
     let after: i64 = c.query_one("SELECT count(*) FROM events", &[]).unwrap().get(0);
     assert_eq!(after as u64, events + 1);
 }
@@ -365,10 +365,11 @@ fn db_copy_takes_an_empty_file_or_empty_store_and_refuses_a_non_empty_one() {
     // Refused: a store that holds events (the copy just made), and a file that is not a store.
     let foreign = at("notes.txt");
     std::fs::write(&foreign, "值班记录 duty notes\n").unwrap();
-    for (target, why) in [(&zero, "not empty"), (&foreign, "")] {
+    // Exit 1 for the refused target, 3 for a file that is not a OneMap database.
+    for (target, code, why) in [(&zero, 1, "not empty"), (&foreign, 3, "not a OneMap database")] {
         let before = std::fs::read(target).unwrap();
         let out = onemap(&["db", "copy", "--from", &demo.db, "--to", target]);
-        let line = fails_with(&out, why);
+        let line = common::fails_with_code(&out, code, why);
         assert!(line.contains(target.as_str()), "names the target: {line}");
         assert_eq!(std::fs::read(target).unwrap(), before, "nothing written to {target}");
     }

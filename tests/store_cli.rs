@@ -93,7 +93,7 @@ fn bad_input_is_one_clear_line() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("s.db");
     let db = db.to_str().unwrap();
-    fails_with(&onemap(&["situation", "--db", db]), "does not exist");
+    common::fails_with_code(&onemap(&["situation", "--db", db]), 3, "does not exist");
     ok(&onemap(&["db", "init", "--db", db]));
     fails_with(&onemap(&["db", "init", "--db", db]), "refusing to initialise");
     let new = |class: &str, t: &str, sev: &str, at: &str| {
@@ -134,8 +134,9 @@ fn bad_input_is_one_clear_line() {
 
     let junk = dir.path().join("junk.db");
     std::fs::write(&junk, "not a database, a letter").unwrap();
-    fails_with(
+    common::fails_with_code(
         &onemap(&["situation", "--db", junk.to_str().unwrap()]),
+        3,
         "is not a OneMap database",
     );
     assert_eq!(std::fs::read_to_string(&junk).unwrap(), "not a database, a letter");

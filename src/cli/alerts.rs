@@ -9,7 +9,7 @@ use clap::Subcommand;
 use serde_json::{Value, json};
 
 use super::CliError;
-use super::store::{open, operator, seat};
+use super::store::{open, operator, seat, store_err};
 use crate::alerts::areas::{AreaIndex, canonical_code};
 use crate::alerts::config::AlertsConfig;
 use crate::alerts::ingest::{Importer, sha256_hex};
@@ -70,6 +70,9 @@ pub enum AlertsCommand {
         /// One scan and one poll of every feed, then print JSON (arrivals and feed status) and exit.
         #[arg(long)]
         once: bool,
+        /// Errors as one JSON object (the `--once` answer is JSON either way).
+        #[arg(long)]
+        json: bool,
     },
     /// Rule firings: notices and draft incidents awaiting an officer's approval.
     Drafts {
@@ -190,6 +193,29 @@ pub enum WarningCommand {
     },
 }
 
+impl AlertsCommand {
+    /// Whether `--json` was given.
+    pub fn json(&self) -> bool {
+        match self {
+            AlertsCommand::Import { json, .. }
+            | AlertsCommand::List { json, .. }
+            | AlertsCommand::Watch { json, .. }
+            | AlertsCommand::Drafts { json, .. } => *json,
+        }
+    }
+}
+
+impl WarningCommand {
+    /// Whether `--json` was given.
+    pub fn json(&self) -> bool {
+        match self {
+            WarningCommand::New { issuer, .. }
+            | WarningCommand::Update { issuer, .. }
+            | WarningCommand::Cancel { issuer, .. } => issuer.json,
+        }
+    }
+}
+
 fn err(e: impl std::fmt::Display) -> CliError {
     CliError::input(e.to_string())
 }
@@ -210,7 +236,7 @@ fn load_cfg(pack: &MapPack) -> Result<AlertsConfig, CliError> {
     AlertsConfig::load_for_pack(&pack.dir).map_err(err)
 }
 
-/// Run `onemap alerts …`: the text for stdout, and whether anything was read (import exits 2
+/// Run `onemap alerts …`: the text for stdout, and whether anything was read (import exits 1
 /// after printing its JSON when no document could be read).
 pub fn run_alerts(cmd: &AlertsCommand, pack: &MapPack) -> Result<(String, bool), CliError> {
     match cmd {
@@ -229,6 +255,7 @@ pub fn run_alerts(cmd: &AlertsCommand, pack: &MapPack) -> Result<(String, bool),
             feed,
             interval_s,
             once,
+            ..
         } => Ok((
             watch(
                 db.as_deref(),
@@ -474,7 +501,7 @@ fn list(db: Option<&Path>, pack: &MapPack, at: Option<&str>) -> Result<String, C
     };
     let areas = AreaIndex::from_pack(pack);
     let mut store = open(db)?;
-    let sit = store.situation().map_err(err)?;
+    let sit = store.situation().map_err(store_err)?;
     let mut features: Vec<Value> = sit
         .alerts
         .active_at(at_ms)
@@ -514,7 +541,7 @@ fn list(db: Option<&Path>, pack: &MapPack, at: Option<&str>) -> Result<String, C
 
 fn drafts(db: Option<&Path>, json_out: bool) -> Result<String, CliError> {
     let mut store = open(db)?;
-    let sit = store.situation().map_err(err)?;
+    let sit = store.situation().map_err(store_err)?;
     let f = &sit.alerts.firings;
     if json_out {
         return serde_json::to_string_pretty(&json!({ "firings": f })).map_err(err);
@@ -539,7 +566,7 @@ pub fn run_warning(cmd: &WarningCommand, pack: &MapPack) -> Result<String, CliEr
         WarningCommand::Cancel { issuer, reference, .. } => (issuer, MsgType::Cancel, Some(reference)),
     };
     let mut store = open(issuer.db.as_deref())?;
-    let sit = store.situation().map_err(err)?.clone();
+    let sit = store.situation().map_err(store_err)?.clone();
     let previous: Option<&AlertEntry> = match reference {
         Some(id) => Some(
             sit.alerts

@@ -148,6 +148,24 @@ pub enum BenchCommand {
     },
 }
 
+impl BenchCommand {
+    /// Whether `--json` was given (the hidden seat worker always prints JSON).
+    pub fn json(&self) -> bool {
+        match self {
+            BenchCommand::Routing { json, .. }
+            | BenchCommand::Store { json, .. }
+            | BenchCommand::Dispatch { json, .. }
+            | BenchCommand::Coverage { json, .. }
+            | BenchCommand::Replay { json, .. }
+            | BenchCommand::Import { json, .. }
+            | BenchCommand::Rank { json, .. }
+            | BenchCommand::Seats { json, .. }
+            | BenchCommand::Frame { json, .. } => *json,
+            BenchCommand::SeatWorker { .. } => true,
+        }
+    }
+}
+
 /// Run a benchmark and format its result.
 pub fn run(what: &BenchCommand, pack: Option<&Path>) -> Result<String, CliError> {
     match what {

@@ -1,6 +1,6 @@
 //! Coverage subcommands: `coverage` (covered share per force type, uncovered places, nearest
 //! unit per place; `--what-if UNIT` for the move-up), `siting` (k new sites by lazy greedy) and
-//! `supplies` (nearest warehouses holding an item by road). Bad input exits 2 with one line.
+//! `supplies` (nearest warehouses holding an item by road). Bad input exits 1 with one line.
 
 use std::path::Path;
 

@@ -1,5 +1,5 @@
 //! Dispatch subcommands: `recommend` (units and relief supplies for an incident from the pack's
-//! `plans.toml`, by road ETA) and `dispatch` (commit units and stock as events). Bad input exits 2
+//! `plans.toml`, by road ETA) and `dispatch` (commit units and stock as events). Bad input exits 1
 //! with one line; JSON with `--json`.
 
 use std::collections::BTreeSet;
@@ -8,7 +8,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use super::CliError;
-use super::store::{open, operator, seat};
+use super::store::{open, operator, seat, store_err};
 use crate::dispatch::{
     DispatchRequest, Geography, Need, Plans, RecommendOptions, Recommendation, TargetCheck, dispatch as build_dispatch,
     fmt_duration_en, recommend as build_recommendation,
@@ -202,7 +202,7 @@ pub fn recommend(
         router.build_ch();
     }
     let mut store = open(db)?;
-    let sit = store.situation().map_err(err)?;
+    let sit = store.situation().map_err(store_err)?;
     let opts = RecommendOptions {
         geography: Geography::from_pack(pack),
         affected,
@@ -253,7 +253,7 @@ pub fn dispatch(
     json_out: bool,
 ) -> Result<String, CliError> {
     let mut store = open(db)?;
-    let sit = store.situation().map_err(err)?;
+    let sit = store.situation().map_err(store_err)?;
     let keys: Vec<&str> = units.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
     let mut ids = Vec::with_capacity(keys.len());
     for k in &keys {
@@ -284,7 +284,9 @@ pub fn dispatch(
     let verified = events
         .iter()
         .any(|e| matches!(e, crate::model::EventKind::IncidentVerified { .. }));
-    let seqs = store.append_batch(&operator(), &seat(), None, events).map_err(err)?;
+    let seqs = store
+        .append_batch(&operator(), &seat(), None, events)
+        .map_err(store_err)?;
     let unique: BTreeSet<u32> = req.units.iter().map(|u| u.0).collect();
     Ok(if json_out {
         json!({

@@ -1,5 +1,6 @@
 //! The command line: `onemap` (console), `onemap info`, and the shared pack lookup. Every error
-//! is one clear line on stderr and exit code 2; nothing panics on input.
+//! is one clear line on stderr (one JSON object on stdout with `--json`) and an exit code from
+//! the `EXIT_*` table (1 refused input, 2 usage, 3 database, …); nothing panics on input.
 
 pub mod alerts;
 pub mod bench;
@@ -77,6 +78,9 @@ pub enum Command {
     },
     /// Build map packs.
     Mappack {
+        /// Machine-readable JSON (the build summary is JSON either way; errors become JSON).
+        #[arg(long, global = true)]
+        json: bool,
         /// What to do.
         #[command(subcommand)]
         action: MappackCommand,
@@ -143,6 +147,9 @@ pub enum Command {
         /// csv, or geojson (points as GeoJSON; stock stays CSV).
         #[arg(long, default_value = "csv")]
         format: String,
+        /// Machine-readable JSON (the file list is JSON either way; errors become JSON).
+        #[arg(long)]
+        json: bool,
     },
     /// Incidents.
     Incident {
@@ -320,6 +327,9 @@ pub enum Command {
     },
     /// Drills: run a scenario headless.
     Drill {
+        /// Machine-readable JSON.
+        #[arg(long, global = true)]
+        json: bool,
         /// What to do.
         #[command(subcommand)]
         action: drill::DrillCommand,
@@ -338,6 +348,9 @@ pub enum Command {
         /// Output file.
         #[arg(long, value_name = "PATH")]
         out: PathBuf,
+        /// Machine-readable JSON summary on stdout (the report itself goes to --out).
+        #[arg(long)]
+        json: bool,
     },
     /// Warnings and earthquake reports in: CAP 1.2/1.1, feed indexes, USGS GeoJSON, CENC.
     Alerts {
@@ -435,10 +448,23 @@ pub enum MappackCommand {
     },
 }
 
-/// A CLI failure: message plus exit code.
+/// Exit code: input refused (a bad value, file or record; a command the situation rules refuse).
+pub const EXIT_REFUSED: u8 = 1;
+/// Exit code: usage error (unknown subcommand or flag, missing argument; clap's own).
+pub const EXIT_USAGE: u8 = 2;
+/// Exit code: the database or its server (missing, not a OneMap file, unreadable, unreachable).
+pub const EXIT_STORE: u8 = 3;
+/// Exit code: the event log's history was changed (hash chain broken; `db verify`).
+pub const EXIT_INTEGRITY: u8 = 4;
+/// Exit code: an answer, not a failure: no road route between the points.
+pub const EXIT_UNREACHABLE: u8 = 5;
+/// Exit code: anything else (no display for the console, an unexpected failure).
+pub const EXIT_FAILED: u8 = 6;
+
+/// A CLI failure: message plus exit code (one of the `EXIT_*` codes).
 #[derive(Debug)]
 pub struct CliError {
-    /// Exit code (2 = bad input).
+    /// Exit code ([`EXIT_REFUSED`], [`EXIT_STORE`], …).
     pub code: u8,
     /// One line for stderr.
     pub message: String,
@@ -453,10 +479,26 @@ impl CliError {
         }
     }
 
-    /// Bad input (exit 2).
+    /// Bad input, refused (exit [`EXIT_REFUSED`]).
     pub fn input(message: impl Into<String>) -> CliError {
         CliError {
-            code: 2,
+            code: EXIT_REFUSED,
+            message: message.into(),
+        }
+    }
+
+    /// The database or its server failed (exit [`EXIT_STORE`]).
+    pub fn store(message: impl Into<String>) -> CliError {
+        CliError {
+            code: EXIT_STORE,
+            message: message.into(),
+        }
+    }
+
+    /// Anything else (exit [`EXIT_FAILED`]).
+    pub fn failed(message: impl Into<String>) -> CliError {
+        CliError {
+            code: EXIT_FAILED,
             message: message.into(),
         }
     }
@@ -577,7 +619,7 @@ pub fn resolve_pack(explicit: Option<&Path>) -> Result<PathBuf, CliError> {
     locate_pack(explicit).map(|l| l.dir)
 }
 
-/// Load a pack, mapping errors to exit code 2.
+/// Load a pack, mapping errors to exit code 1.
 pub fn load_pack(explicit: Option<&Path>) -> Result<MapPack, CliError> {
     load_located(&locate_pack(explicit)?)
 }
@@ -722,10 +764,7 @@ pub fn info_at(pack: &MapPack, location: Option<&PackLocation>, json: bool) -> R
         pack: location,
     };
     if json {
-        return serde_json::to_string_pretty(&info).map_err(|e| CliError {
-            code: 1,
-            message: e.to_string(),
-        });
+        return serde_json::to_string_pretty(&info).map_err(|e| CliError::failed(e.to_string()));
     }
     let mut out = String::new();
     let [a, b, c, d] = m.bbox;
@@ -767,7 +806,7 @@ pub fn info_at(pack: &MapPack, location: Option<&PackLocation>, json: bool) -> R
 /// the binary, which owns the window.
 pub fn run(cli: &Cli) -> Result<(), CliError> {
     run_command(cli).map_err(|e| {
-        if !cli.json_requested() || e.message.is_empty() || e.code == roads::EXIT_UNREACHABLE {
+        if !cli.json_requested() || e.message.is_empty() || e.code == EXIT_UNREACHABLE {
             return e;
         }
         // With --json an error is one JSON object on stdout, same exit code.
@@ -778,12 +817,81 @@ pub fn run(cli: &Cli) -> Result<(), CliError> {
 
 /// The JSON form of an error: `{"error": kind, "exit_code": n, "message": …}`.
 pub fn json_error(e: &CliError) -> String {
-    let kind = match e.code {
-        2 => "bad_input",
-        store::EXIT_INTEGRITY => "history_changed",
+    json_error_of(e.code, &e.message)
+}
+
+/// The name of an exit code in JSON errors (`"refused"`, `"usage"`, `"database"`, …).
+pub fn exit_kind(code: u8) -> &'static str {
+    match code {
+        0 => "ok",
+        EXIT_REFUSED => "refused",
+        EXIT_USAGE => "usage",
+        EXIT_STORE => "database",
+        EXIT_INTEGRITY => "history_changed",
+        EXIT_UNREACHABLE => "unreachable",
         _ => "failed",
-    };
-    serde_json::json!({"error": kind, "exit_code": e.code, "message": e.message}).to_string()
+    }
+}
+
+/// `{"error": kind, "exit_code": code, "message": message}` as one line.
+pub fn json_error_of(code: u8, message: &str) -> String {
+    serde_json::json!({"error": exit_kind(code), "exit_code": code, "message": message}).to_string()
+}
+
+/// Every option that takes a value, in every subcommand, takes a negative number as its value
+/// (`--at -0.5,51.4`, `--since -1`), so a range check can say what is wrong instead of clap
+/// reading the number as an unknown flag.
+fn negative_values(cmd: clap::Command) -> clap::Command {
+    let subs: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_owned()).collect();
+    let mut cmd = cmd.mut_args(|a| {
+        if a.get_action().takes_values() {
+            a.allow_negative_numbers(true)
+        } else {
+            a
+        }
+    });
+    for name in subs {
+        cmd = cmd.mut_subcommand(name, negative_values);
+    }
+    cmd
+}
+
+/// Parse the command line. A usage error (exit [`EXIT_USAGE`]) is clap's usual text on stderr,
+/// or, when `--json` is among the arguments, one JSON error object on stdout; `--help` and
+/// `--version` print as usual.
+pub fn parse_args() -> Result<Cli, ExitCode> {
+    use clap::{CommandFactory, FromArgMatches};
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let parsed = negative_values(Cli::command())
+        .try_get_matches_from(&args)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    match parsed {
+        Ok(cli) => Ok(cli),
+        Err(e) => {
+            use clap::error::ErrorKind;
+            let informational = matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            );
+            if informational || !args.iter().skip(1).any(|a| a == "--json") {
+                let _ = e.print();
+                return Err(ExitCode::from(if informational { 0 } else { EXIT_USAGE }));
+            }
+            // clap's text without its styling and "For more information" tail, on one line.
+            let text = e.render().to_string();
+            let message = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with("For more information"))
+                .map(|l| l.trim_start_matches("error: "))
+                .collect::<Vec<_>>()
+                .join(" ");
+            out(&json_error_of(EXIT_USAGE, &message));
+            Err(ExitCode::from(EXIT_USAGE))
+        }
+    }
 }
 
 impl Cli {
@@ -792,6 +900,10 @@ impl Cli {
         match &self.command {
             Some(
                 Command::Info { json }
+                | Command::Mappack { json, .. }
+                | Command::Export { json, .. }
+                | Command::Drill { json, .. }
+                | Command::Report { json, .. }
                 | Command::Route { json, .. }
                 | Command::Isochrone { json, .. }
                 | Command::Db { json, .. }
@@ -808,7 +920,10 @@ impl Cli {
                 | Command::Siting { json, .. }
                 | Command::Supplies { json, .. },
             ) => *json,
-            _ => false,
+            Some(Command::Alerts { action }) => action.json(),
+            Some(Command::Warning { action }) => action.json(),
+            Some(Command::Bench { what }) => what.json(),
+            Some(Command::PackageFiles { .. }) | None => false,
         }
     }
 }
@@ -821,6 +936,7 @@ fn run_command(cli: &Cli) -> Result<(), CliError> {
             out(info_at(&pack, Some(&location), *json)?.trim_end());
         }
         Some(Command::Mappack {
+            json: _,
             action:
                 MappackCommand::Build {
                     osm,
@@ -912,7 +1028,7 @@ fn run_command(cli: &Cli) -> Result<(), CliError> {
             action: store::DbCommand::Training { out: file },
         }) => out(&store::db_training(db.as_deref(), file, *json)?),
         Some(Command::Import { db, json, paths }) => out(&store::import(db.as_deref(), paths, *json)?),
-        Some(Command::Export { db, out, format }) => self::out(&store::export(db.as_deref(), out, format)?),
+        Some(Command::Export { db, out, format, .. }) => self::out(&store::export(db.as_deref(), out, format)?),
         Some(Command::Incident { db, json, action }) => {
             out(&store::incident(db.as_deref(), cli.pack.as_deref(), action, *json)?)
         }
@@ -1008,25 +1124,35 @@ fn run_command(cli: &Cli) -> Result<(), CliError> {
             let pack = load_pack(cli.pack.as_deref())?;
             out(&coverage::supplies(&pack, db.as_deref(), at, item, *n, *json)?);
         }
-        Some(Command::Drill { action }) => {
-            let pack = load_pack(cli.pack.as_deref())?;
-            out(&drill::run(action, &pack)?);
-        }
+        Some(Command::Drill { action, json }) => out(&drill::run(action, cli.pack.as_deref(), *json)?),
         Some(Command::Report {
             db,
             drill: id,
             format,
             out: path,
+            json,
         }) => {
             let pack = load_pack(cli.pack.as_deref())?;
-            out(&drill::report(db, &pack, id.as_deref(), format.as_deref(), path)?);
+            out(&drill::report(
+                db,
+                &pack,
+                id.as_deref(),
+                format.as_deref(),
+                path,
+                *json,
+            )?);
         }
         Some(Command::Alerts { action }) => {
             let pack = load_pack(cli.pack.as_deref())?;
             let (text, any_read) = alerts::run_alerts(action, &pack)?;
             out(&text);
             if !any_read {
-                return Err(CliError::input("no document could be read"));
+                // With --json the answer printed above already names every document's error.
+                return Err(if action.json() {
+                    CliError::silent(EXIT_REFUSED)
+                } else {
+                    CliError::input("no document could be read")
+                });
             }
         }
         Some(Command::Warning { action }) => {
@@ -1051,7 +1177,7 @@ pub fn out(text: &str) {
 pub fn report(e: &CliError) -> ExitCode {
     if e.message.is_empty() {
         // Already answered on stdout (a JSON error object, a verify report).
-    } else if e.code == roads::EXIT_UNREACHABLE {
+    } else if e.code == EXIT_UNREACHABLE {
         out(&e.message);
     } else {
         eprintln!("onemap: error: {}", e.message);

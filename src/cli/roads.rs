@@ -1,5 +1,5 @@
 //! Road subcommands: `mappack build` (OSM extract → pack with a routing graph), `route` and
-//! `isochrone`. Bad input exits 2 with one line; an unreachable destination exits 3 with JSON.
+//! `isochrone`. Bad input exits 1 with one line; an unreachable destination exits 5 with JSON.
 
 use std::path::Path;
 
@@ -15,8 +15,7 @@ use crate::roads::router::{RoadsError, Router, RoutingSpec};
 use crate::roads::search::{Metric, RouteError};
 use crate::roads::skeleton;
 
-/// Exit code for "no route between the points".
-pub const EXIT_UNREACHABLE: u8 = 3;
+pub use super::EXIT_UNREACHABLE;
 
 /// The pack's router, or a clear error when the pack has no road layer.
 pub fn router(pack: &MapPack) -> Result<Router, CliError> {

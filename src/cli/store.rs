@@ -1,6 +1,6 @@
 //! Situation-store subcommands: `db init`, `import`, `export`, `incident new|note|cancel|
 //! relocate|close`, `unit status`, `events`, `situation`, `demo load`. All take `--db FILE` (default: the console's database in
-//! the user's data directory) and print JSON with `--json`. Bad input exits 2 with one line.
+//! the user's data directory) and print JSON with `--json`. Bad input exits 1 with one line.
 
 use std::path::{Path, PathBuf};
 
@@ -166,7 +166,7 @@ pub fn db_path(db: Option<&Path>) -> PathBuf {
 pub(crate) fn existing_db(db: Option<&Path>) -> Result<PathBuf, CliError> {
     let path = db_path(db);
     if !is_url(&path) && !path.is_file() {
-        return Err(CliError::input(format!(
+        return Err(CliError::store(format!(
             "database {} does not exist; create it with `onemap db init --db {}`",
             path.display(),
             path.display()
@@ -185,19 +185,39 @@ pub(crate) fn open_read(db: Option<&Path>) -> Result<Store, CliError> {
     Store::open_read_only(existing_db(db)?).map_err(store_err)
 }
 
-/// A store error at the CLI edge: a changed history exits 4 (`db verify` tells more).
+/// A store error at the CLI edge: a changed history exits 4 (`db verify` tells more); what the
+/// user gave (a refused event, a bad import file, an unknown drill, a bad URL) exits 1; the
+/// database or its server failing (not a OneMap file, unreadable, unreachable) exits 3.
 pub fn store_err(e: crate::store::StoreError) -> CliError {
-    match e {
-        crate::store::StoreError::Chain(_) => CliError {
-            code: EXIT_INTEGRITY,
-            message: e.to_string(),
-        },
-        other => CliError::input(other.to_string()),
+    use crate::store::StoreError as E;
+    let code = match &e {
+        E::Chain(_) => EXIT_INTEGRITY,
+        E::Refused { .. }
+        | E::Import(_)
+        | E::UnknownDrill(_)
+        | E::SeqBeyondEnd { .. }
+        | E::AlreadyExists { .. }
+        | E::BadUrl { .. }
+        | E::PasswordInUrl
+        | E::Encode(_) => super::EXIT_REFUSED,
+        E::NotOneMap { .. }
+        | E::NewerSchema { .. }
+        | E::BadPayload { .. }
+        | E::Io { .. }
+        | E::Sqlite(_)
+        | E::Unreachable { .. }
+        | E::CommitInDoubt { .. }
+        | E::Tls(_)
+        | E::Postgres { .. }
+        | E::Unsupported(_) => super::EXIT_STORE,
+    };
+    CliError {
+        code,
+        message: e.to_string(),
     }
 }
 
-/// Exit code when the event log's history was changed (hash chain broken).
-pub const EXIT_INTEGRITY: u8 = 4;
+pub use super::EXIT_INTEGRITY;
 
 /// `onemap db verify [--json]`.
 pub fn db_verify(db: Option<&Path>, json_out: bool) -> Result<String, CliError> {
@@ -281,14 +301,14 @@ fn err(e: impl std::fmt::Display) -> CliError {
 pub fn db_init(db: Option<&Path>) -> Result<String, CliError> {
     let path = db_path(db);
     if is_url(&path) {
-        let store = Store::init(&path).map_err(err)?;
+        let store = Store::init(&path).map_err(store_err)?;
         return Ok(json!({"db": store.path(), "created": true}).to_string());
     }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         crate::private_fs::create_private_dir_all(dir)
             .map_err(|e| err(format!("cannot create {}: {e}", dir.display())))?;
     }
-    Store::init(&path).map_err(err)?;
+    Store::init(&path).map_err(store_err)?;
     Ok(json!({"db": path, "created": true}).to_string())
 }
 
@@ -313,7 +333,7 @@ pub fn import(db: Option<&Path>, paths: &[PathBuf], json_out: bool) -> Result<St
         }
     }
     let mut store = open(db)?;
-    let report = store.import(&files, &operator()).map_err(err)?;
+    let report = store.import(&files, &operator()).map_err(store_err)?;
     if json_out {
         return serde_json::to_string_pretty(&report).map_err(err);
     }
@@ -558,7 +578,7 @@ fn append_for(
     if let Some(e) = refusal {
         return Err(e);
     }
-    seqs.map_err(err)
+    seqs.map_err(store_err)
 }
 
 /// The one-line answer of a lifecycle command: JSON `{"incident", "seqs"}` or the text.
@@ -652,7 +672,7 @@ fn incident_new(
                 notes: note.clone(),
             }])
         })
-        .map_err(err)?;
+        .map_err(store_err)?;
     let (Some(id), Some(seq)) = (new_id, seqs.last()) else {
         return Err(CliError::input("the incident was not recorded"));
     };
@@ -671,7 +691,7 @@ pub fn unit_status(db: Option<&Path>, cmd: &UnitCommand, json_out: bool) -> Resu
         CliError::input(format!("unknown status \"{status}\"; one of: {}", all.join(", ")))
     })?;
     let mut store = open(db)?;
-    let sit = store.situation().map_err(err)?;
+    let sit = store.situation().map_err(store_err)?;
     let id = match unit.parse::<u32>() {
         Ok(n) if sit.units.contains_key(&UnitId(n)) => UnitId(n),
         _ => sit
@@ -688,7 +708,7 @@ pub fn unit_status(db: Option<&Path>, cmd: &UnitCommand, json_out: bool) -> Resu
             None,
             EventKind::UnitStatusChanged { unit: id, to },
         )
-        .map_err(err)?;
+        .map_err(store_err)?;
     Ok(if json_out {
         json!({"unit": id.0, "status": to.code(), "seq": seq}).to_string()
     } else {
@@ -715,7 +735,7 @@ pub fn events(db: Option<&Path>, since: u64) -> Result<String, CliError> {
         super::out(&text);
     }
     Err(CliError {
-        code: 1,
+        code: super::EXIT_STORE,
         message: format!(
             "{} 条事件无法读取 / {} unreadable events (printed the other {}): {}",
             unreadable.len(),
@@ -729,7 +749,7 @@ pub fn events(db: Option<&Path>, since: u64) -> Result<String, CliError> {
 /// `onemap situation`: the folded state as JSON.
 pub fn situation(db: Option<&Path>) -> Result<String, CliError> {
     let mut store = open_read(db)?;
-    let sit = store.situation().map_err(err)?;
+    let sit = store.situation().map_err(store_err)?;
     serde_json::to_string_pretty(sit).map_err(err)
 }
 
@@ -750,7 +770,7 @@ pub fn demo_load(db: Option<&Path>, pack_dir: &Path, json_out: bool) -> Result<S
         db_init(db)?;
         open(db)?
     };
-    let report = store.load_demo(&dir).map_err(err)?;
+    let report = store.load_demo(&dir).map_err(store_err)?;
     if json_out {
         return serde_json::to_string_pretty(&report).map_err(err);
     }

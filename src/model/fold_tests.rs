@@ -809,3 +809,53 @@ fn synthetic_log_folds_and_serde_round_trips() {
     }
     assert_eq!(cont, s);
 }
+
+/// The fold's external-id index against a plain scan: stations upserted under external ids
+/// drawn from a small pool (renames, collisions the fold refuses, re-upserts), then every pool
+/// id looked up through the index and by scanning, also after a JSON round trip (no index).
+#[test]
+fn external_id_lookups_match_a_scan_through_renames_and_refusals() {
+    use crate::model::{StationKind, StationSpec};
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    let spec = |ext: String| StationSpec {
+        external_id: ext,
+        name_zh: "站".into(),
+        name_en: String::new(),
+        kind: StationKind::FireStation,
+        lonlat: pos(),
+        county: String::new(),
+        planned: false,
+        demo: false,
+        position_note: String::new(),
+    };
+    let mut sit = Situation::new();
+    let (mut applied, mut refused) = (0, 0);
+    for seq in 1..=2_000u64 {
+        let station = StationId(next(40) as u32 + 1);
+        let kind = EventKind::StationUpserted {
+            station,
+            spec: spec(format!("st-{}", next(60))),
+        };
+        match sit.apply(&ev(seq, kind)) {
+            Ok(()) => applied += 1,
+            Err(ApplyError::DuplicateExternalId { .. }) => refused += 1,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert!(applied > 100 && refused > 100, "{applied} applied, {refused} refused");
+    let reloaded: Situation = serde_json::from_str(&serde_json::to_string(&sit).unwrap()).unwrap();
+    for s in [&sit, &reloaded] {
+        for i in 0..60 {
+            let ext = format!("st-{i}");
+            let scan = s.stations.values().find(|x| x.spec.external_id == ext).map(|x| x.id);
+            assert_eq!(s.station_by_external_id(&ext).map(|x| x.id), scan, "{ext}");
+        }
+    }
+    assert_eq!(sit, reloaded, "the index is not part of equality");
+}

@@ -51,6 +51,16 @@ pub enum OsmError {
         /// Whether a boundary filter was used.
         boundary: bool,
     },
+    /// The same node or way id twice: a corrupt extract, or two extracts concatenated.
+    #[error(
+        "OSM 文件中{what} {id} 出现两次（文件损坏或两个文件被直接拼接，请用 osmium merge 合并）/ {what} id {id} appears twice in the extract (a corrupt file, or two extracts concatenated: merge them with `osmium merge`)"
+    )]
+    DuplicateId {
+        /// `node` or `way`.
+        what: &'static str,
+        /// The OSM id.
+        id: i64,
+    },
     /// The graph could not be built.
     #[error("building the road graph failed: {0}")]
     Build(#[from] BuildError),
@@ -234,6 +244,8 @@ pub fn import_pbf_builder(bytes: &[u8], opts: &ImportOptions<'_>) -> Result<(Gra
     let mut way_refs: Vec<i64> = Vec::new();
     let mut ways: Vec<(usize, usize, WayRule)> = Vec::new();
     let mut node_blobs: Vec<usize> = Vec::new();
+    // Every way id once (ways are few next to nodes, so all of them are remembered).
+    let mut way_ids: std::collections::HashSet<i64> = std::collections::HashSet::new();
     for_each_blob(bytes, |i, blob| {
         let decoded = blob.decode().map_err(|e| map_pbf_error(&e, i == 0, 0))?;
         if let BlobDecode::OsmData(block) = decoded {
@@ -241,6 +253,12 @@ pub fn import_pbf_builder(bytes: &[u8], opts: &ImportOptions<'_>) -> Result<(Gra
             for el in block.elements() {
                 match el {
                     Element::Way(w) => {
+                        if !way_ids.insert(w.id()) {
+                            return Err(OsmError::DuplicateId {
+                                what: "way",
+                                id: w.id(),
+                            });
+                        }
                         stats.ways_total += 1;
                         if let Some(rule) = classify_way(w.tags(), &opts.speeds) {
                             stats.road_ways += 1;
@@ -289,8 +307,11 @@ pub fn import_pbf_builder(bytes: &[u8], opts: &ImportOptions<'_>) -> Result<(Gra
     }
     stats.nodes_referenced = slots.len();
 
-    // Pass 2: coordinates of the referenced nodes.
+    // Pass 2: coordinates of the referenced nodes. A node id twice is refused when a road uses
+    // it (exactly) or when the copies are adjacent (the usual sorted extract); remembering every
+    // node id of a country would cost more than the check is worth.
     let mut next_node_blob = 0usize;
+    let mut last_node_id: Option<i64> = None;
     for_each_blob(bytes, |i, blob| {
         if node_blobs.get(next_node_blob) != Some(&i) {
             return Ok(());
@@ -304,8 +325,14 @@ pub fn import_pbf_builder(bytes: &[u8], opts: &ImportOptions<'_>) -> Result<(Gra
                     Element::Node(n) => (n.id(), n.decimicro_lon(), n.decimicro_lat()),
                     _ => continue,
                 };
+                if last_node_id.replace(id) == Some(id) {
+                    return Err(OsmError::DuplicateId { what: "node", id });
+                }
                 if let Some(&idx) = slot_of.get(&id) {
                     let slot = &mut slots[idx as usize];
+                    if slot.present {
+                        return Err(OsmError::DuplicateId { what: "node", id });
+                    }
                     slot.present = true;
                     slot.lonlat_e7 = [lon, lat];
                 }
@@ -456,6 +483,133 @@ mod tests {
         assert!(matches!(err, OsmError::Corrupt(_) | OsmError::Truncated(_)), "{err}");
         let err = import_pbf_path(&temp_path("missing.osm.pbf"), &ImportOptions::default()).unwrap_err();
         assert!(matches!(err, OsmError::Io { .. }), "{err}");
+    }
+
+    /// Byte ranges of the blobs of a PBF file (4-byte header length, BlobHeader, Blob), read
+    /// from the framing alone: a second, independent reading of the format.
+    fn blob_ranges(bytes: &[u8]) -> Vec<std::ops::Range<usize>> {
+        fn varint(b: &[u8], at: &mut usize) -> u64 {
+            let mut v = 0u64;
+            for shift in (0..64).step_by(7) {
+                let byte = b[*at];
+                *at += 1;
+                v |= u64::from(byte & 0x7f) << shift;
+                if byte & 0x80 == 0 {
+                    break;
+                }
+            }
+            v
+        }
+        let mut out = Vec::new();
+        let mut at = 0;
+        while at < bytes.len() {
+            let start = at;
+            let hlen = u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+            at += 4;
+            let header = &bytes[at..at + hlen];
+            at += hlen;
+            // BlobHeader: 1 type (bytes), 2 indexdata (bytes), 3 datasize (varint).
+            let (mut h, mut datasize) = (0, 0);
+            while h < header.len() {
+                let key = varint(header, &mut h);
+                match key & 7 {
+                    0 if key >> 3 == 3 => datasize = varint(header, &mut h) as usize,
+                    0 => {
+                        varint(header, &mut h);
+                    }
+                    2 => h += varint(header, &mut h) as usize,
+                    _ => panic!("unexpected wire type in BlobHeader"),
+                }
+            }
+            at += datasize;
+            out.push(start..at);
+        }
+        out
+    }
+
+    #[test]
+    fn duplicate_ids_are_refused_naming_the_id() {
+        let bytes = std::fs::read(sample("monaco.osm.pbf")).unwrap();
+        let blobs = blob_ranges(&bytes);
+        assert_eq!(blobs.last().unwrap().end, bytes.len());
+        // Two extracts concatenated: every way twice; the first way of the copy is named.
+        let twice = [bytes.as_slice(), bytes.as_slice()].concat();
+        let err = import_pbf_bytes(&twice, &ImportOptions::default()).unwrap_err();
+        let OsmError::DuplicateId { what: "way", id } = err else {
+            panic!("expected a duplicate way, got {err}")
+        };
+        let first_way = osmpbf::ElementReader::new(std::io::Cursor::new(bytes.clone()))
+            .par_map_reduce(
+                |e| match e {
+                    Element::Way(w) => Some(w.id()),
+                    _ => None,
+                },
+                || None,
+                |a, b| match (a, b) {
+                    (Some(x), Some(y)) => Some(x.min(y)),
+                    (x, y) => x.or(y),
+                },
+            )
+            .unwrap();
+        assert_eq!(
+            Some(id),
+            first_way,
+            "ways are sorted: the copy's first way repeats first"
+        );
+        assert!(err.to_string().contains(&format!("way id {id} appears twice")), "{err}");
+        // A block of nodes repeated at the end: a node a road uses is named.
+        let node_blob = blobs
+            .iter()
+            .skip(1)
+            .find(|r| {
+                let mut one = bytes[blobs[0].clone()].to_vec();
+                one.extend_from_slice(&bytes[(*r).clone()]);
+                let mut nodes = false;
+                for_each_blob(&one, |i, b| {
+                    if i == 1
+                        && let Ok(BlobDecode::OsmData(block)) = b.decode()
+                    {
+                        nodes = block
+                            .elements()
+                            .any(|e| matches!(e, Element::DenseNode(_) | Element::Node(_)));
+                    }
+                    Ok(())
+                })
+                .unwrap();
+                nodes
+            })
+            .unwrap()
+            .clone();
+        let mut again = bytes.clone();
+        again.extend_from_slice(&bytes[node_blob.clone()]);
+        let err = import_pbf_bytes(&again, &ImportOptions::default()).unwrap_err();
+        let OsmError::DuplicateId { what: "node", id } = err else {
+            panic!("expected a duplicate node, got {err}")
+        };
+        // The named id is in the repeated block.
+        let mut in_block = false;
+        let mut one = bytes[blobs[0].clone()].to_vec();
+        one.extend_from_slice(&bytes[node_blob]);
+        for_each_blob(&one, |i, b| {
+            if i == 1
+                && let Ok(BlobDecode::OsmData(block)) = b.decode()
+            {
+                in_block = block.elements().any(|e| match e {
+                    Element::DenseNode(n) => n.id() == id,
+                    Element::Node(n) => n.id() == id,
+                    _ => false,
+                });
+            }
+            Ok(())
+        })
+        .unwrap();
+        assert!(in_block, "node {id} is in the repeated block");
+        assert!(
+            err.to_string().contains(&format!("node id {id} appears twice")),
+            "{err}"
+        );
+        // The file itself imports.
+        assert!(import_pbf_bytes(&bytes, &ImportOptions::default()).is_ok());
     }
 
     #[test]

@@ -28,6 +28,13 @@
 //! - `shelters.csv`: `external_id*, name_zh*, name_en, lon*, lat*, county, capacity*, open,
 //!   occupancy, demo, position_note`. `occupancy` is used only when the shelter is new.
 //!
+//! Identities (external ids, callsigns, item codes) are trimmed and printable (no control,
+//! zero-width or bidi characters); a second record with the same external id in one import is
+//! refused naming both lines; external ids of units, stations, warehouses and shelters and
+//! callsigns are never bare numbers (the CLI takes a number as the record's own number); every
+//! external id and callsign names at most one unit; warehouse ids and item codes hold no `:` or
+//! `,` (the separators of `dispatch --reserve`).
+//!
 //! Import is validated completely before anything is written, then appended as one transaction
 //! (all files or nothing). Records are matched by external id: new → created, changed → one
 //! upsert event, unchanged → nothing, so re-importing the same files appends zero events.
@@ -568,7 +575,7 @@ fn codes<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str) -> Vec<&'static s
 
 fn parse_station(r: &Record) -> Result<StationSpec, ImportError> {
     Ok(StationSpec {
-        external_id: r.ident("external_id")?,
+        external_id: numbered_ident(r, "external_id", Numbered::Station)?,
         name_zh: r.required("name_zh")?,
         name_en: r.text("name_en").to_owned(),
         kind: r.code(
@@ -586,7 +593,7 @@ fn parse_station(r: &Record) -> Result<StationSpec, ImportError> {
 
 fn parse_warehouse(r: &Record) -> Result<WarehouseSpec, ImportError> {
     Ok(WarehouseSpec {
-        external_id: r.ident("external_id")?,
+        external_id: reservable(r, "external_id", numbered_ident(r, "external_id", Numbered::Warehouse)?)?,
         name_zh: r.required("name_zh")?,
         name_en: r.text("name_en").to_owned(),
         kind: r.code(
@@ -604,7 +611,7 @@ fn parse_warehouse(r: &Record) -> Result<WarehouseSpec, ImportError> {
 fn parse_stock(r: &Record) -> Result<StockRow, ImportError> {
     Ok(StockRow {
         warehouse_external_id: r.ident("warehouse_external_id")?,
-        item_code: r.ident("item_code")?,
+        item_code: reservable(r, "item_code", r.ident("item_code")?)?,
         name_zh: r.required("name_zh")?,
         name_en: r.text("name_en").to_owned(),
         unit: r.required("unit")?,
@@ -615,7 +622,7 @@ fn parse_stock(r: &Record) -> Result<StockRow, ImportError> {
 
 fn parse_shelter(r: &Record) -> Result<(ShelterSpec, u32), ImportError> {
     let spec = ShelterSpec {
-        external_id: r.ident("external_id")?,
+        external_id: numbered_ident(r, "external_id", Numbered::Shelter)?,
         name_zh: r.required("name_zh")?,
         name_en: r.text("name_en").to_owned(),
         lonlat: r.lonlat()?,
@@ -688,16 +695,57 @@ fn parse_unit(r: &Record) -> Result<UnitRow, ImportError> {
 /// A unit's external id or callsign: printable, and not a bare number (the CLI and the console
 /// take a number as the unit number, so "3" would name two units).
 fn unit_ident(r: &Record, field: &str) -> Result<String, ImportError> {
+    numbered_ident(r, field, Numbered::Unit)
+}
+
+/// A kind of record the CLI also names by its number.
+#[derive(Clone, Copy)]
+enum Numbered {
+    Unit,
+    Station,
+    Warehouse,
+    Shelter,
+}
+
+impl Numbered {
+    /// Chinese and English name, and the prefix suggested for a bare number.
+    fn names(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Numbered::Unit => ("单位", "unit", "U"),
+            Numbered::Station => ("站点", "station", "ST"),
+            Numbered::Warehouse => ("仓库", "warehouse", "WH"),
+            Numbered::Shelter => ("避难所", "shelter", "SH"),
+        }
+    }
+}
+
+/// An identity of a record the CLI also names by number: printable and not a bare number.
+fn numbered_ident(r: &Record, field: &str, kind: Numbered) -> Result<String, ImportError> {
     let v = r.ident(field)?;
     if v.parse::<u64>().is_ok() {
+        let (zh, en, prefix) = kind.names();
         return Err(r.err(
             Some(field),
             format!(
-                "纯数字标识 {v:?} 与单位编号混淆 / {v:?} is a bare number and would be taken for unit number {v}; add a prefix (e.g. \"U{v}\")"
+                "纯数字标识 {v:?} 与{zh}编号混淆 / {v:?} is a bare number and would be taken for {en} number {v}; add a prefix (e.g. \"{prefix}{v}\")"
             ),
         ));
     }
     Ok(v)
+}
+
+/// A warehouse external id or item code: also free of `:` and `,`, the separators of
+/// `onemap dispatch --reserve WAREHOUSE:ITEM:QUANTITY,…`, which could not name it otherwise.
+fn reservable(r: &Record, field: &str, v: String) -> Result<String, ImportError> {
+    match v.chars().find(|c| matches!(c, ':' | ',' | '：' | '，')) {
+        None => Ok(v),
+        Some(c) => Err(r.err(
+            Some(field),
+            format!(
+                "标识 {v:?} 不能含 {c:?}（--reserve 的分隔符）/ {v:?} must not hold {c:?}, a separator of --reserve WAREHOUSE:ITEM:QUANTITY"
+            ),
+        )),
+    }
 }
 
 /// Who holds a unit identity (external id or callsign): the unit's external id, the field and

@@ -513,3 +513,125 @@ fn ambiguous_or_invisible_unit_identities_are_refused_naming_both_records() {
         .unwrap();
     assert_eq!(r.updated, 1);
 }
+
+#[test]
+fn ambiguous_or_invisible_station_warehouse_and_shelter_identities_are_refused() {
+    let header = |t: &str| t.lines().next().unwrap().to_owned() + "\n";
+    let st_row = |ext: &str| format!("{ext},演示-站,,fire_station,100.77,22.0,,false,true\n");
+    let wh_row = |ext: &str| format!("{ext},演示-库,relief_supplies,100.79,22.01\n");
+    let sh_row = |ext: &str| format!("{ext},演示-避难所,100.78,22.0,800,true,0\n");
+    let stock_row = |wh: &str, item: &str| format!("{wh},{item},帐篷,Tent,顶,1,true\n");
+    let st = |rows: String| ("stations.csv", header(STATIONS) + &rows);
+    let wh = |rows: String| ("warehouses.csv", header(WAREHOUSES) + &rows);
+    let sh = |rows: String| ("shelters.csv", header(SHELTERS) + &rows);
+    /// Files of one import, and the file, line, field and text of the refusal.
+    type Case<'a> = (Vec<(&'a str, String)>, &'a str, usize, &'a str, &'a str);
+    let cases: Vec<Case> = vec![
+        // The same external id twice in one import (also across two files of one table).
+        (
+            vec![st(st_row("st-1") + &st_row("st-1"))],
+            "stations.csv",
+            3,
+            "external_id",
+            "duplicate \"st-1\" (first at ",
+        ),
+        (
+            vec![wh(wh_row("wh-1") + &wh_row("wh-1"))],
+            "warehouses.csv",
+            3,
+            "external_id",
+            "duplicate \"wh-1\"",
+        ),
+        (
+            vec![sh(sh_row("sh-1") + &sh_row("sh-1"))],
+            "shelters.csv",
+            3,
+            "external_id",
+            "duplicate \"sh-1\"",
+        ),
+        // Bare numbers would be taken for the record's own number.
+        (
+            vec![st(st_row("12"))],
+            "stations.csv",
+            2,
+            "external_id",
+            "would be taken for station number 12",
+        ),
+        (
+            vec![wh(wh_row("3"))],
+            "warehouses.csv",
+            2,
+            "external_id",
+            "would be taken for warehouse number 3",
+        ),
+        (
+            vec![sh(sh_row("007"))],
+            "shelters.csv",
+            2,
+            "external_id",
+            "would be taken for shelter number 007",
+        ),
+        // Invisible and control characters.
+        (
+            vec![wh(wh_row("wh\u{200B}-1"))],
+            "warehouses.csv",
+            2,
+            "external_id",
+            "U+200B",
+        ),
+        (
+            vec![sh(sh_row("\u{202E}1-hs"))],
+            "shelters.csv",
+            2,
+            "external_id",
+            "U+202E",
+        ),
+        (
+            vec![st(st_row("st-1\u{7}"))],
+            "stations.csv",
+            2,
+            "external_id",
+            "U+0007",
+        ),
+        // Separators of --reserve WAREHOUSE:ITEM:QUANTITY.
+        (
+            vec![wh(wh_row("wh:1"))],
+            "warehouses.csv",
+            2,
+            "external_id",
+            "must not hold ':'",
+        ),
+        (
+            vec![
+                wh(wh_row("wh-1")),
+                ("stock.csv", header(STOCK) + &stock_row("wh-1", "\"tent,large\"")),
+            ],
+            "stock.csv",
+            2,
+            "item_code",
+            "must not hold ','",
+        ),
+    ];
+    for (files, file, line, field, needle) in cases {
+        let files: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+        let (e, _) = import_err(&files);
+        assert!(e.file.ends_with(file), "{files:?}: {e}");
+        assert_eq!(e.location, super::import::Location::Line(line), "{files:?}: {e}");
+        assert_eq!(e.field.as_deref(), Some(field), "{files:?}: {e}");
+        assert!(e.to_string().contains(needle), "{files:?}: {e}");
+    }
+    // A station id in both a CSV and a GeoJSON file of the same import.
+    let dir = tempfile::tempdir().unwrap();
+    let geo = r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[100.7,22.0]},"properties":{"external_id":"st-1","name_zh":"演示-站","kind":"fire_station"}}]}"#;
+    let paths = write_set(
+        dir.path(),
+        &[
+            ("stations.csv", &(header(STATIONS) + &st_row("st-1"))),
+            ("stations.geojson", geo),
+        ],
+    );
+    let mut store = Store::open_in_memory().unwrap();
+    let err = store.import(&paths, "t").unwrap_err().to_string();
+    assert!(err.contains("duplicate \"st-1\""), "{err}");
+    assert_eq!(store.event_count().unwrap(), 0);
+}

@@ -45,6 +45,18 @@ pub const DEFAULT_SNAPSHOT_EVERY: u64 = 1000;
 /// Default SQLite busy timeout, milliseconds.
 pub const DEFAULT_BUSY_TIMEOUT_MS: u64 = 5000;
 
+/// Whether the process that started an open drill still runs ([`Store::drill_run_state`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DrillRunState {
+    /// Its process holds the drill's lock (or it is this store's own drill).
+    Running,
+    /// Nobody holds the lock: the process stopped (killed, crashed) before `DrillEnded`.
+    Orphaned,
+    /// Cannot tell: a server database, no lock file (an older version, a read-only folder).
+    Unknown,
+}
+
 /// Everything that can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -468,6 +480,26 @@ impl Store {
                 "drill {drill_id}: cannot hold its lock file {}: {e}",
                 path.display()
             )),
+        }
+    }
+
+    /// Whether the process that started an open drill is still running, told by the drill's OS
+    /// lock without writing anything (`drill list`).
+    pub fn drill_run_state(&self, drill_id: &str) -> DrillRunState {
+        if self.drill_locks.iter().any(|(d, _)| d == drill_id) {
+            return DrillRunState::Running;
+        }
+        let Some(path) = self.drill_lock_path(drill_id) else {
+            return DrillRunState::Unknown;
+        };
+        // Opened for writing (a lock needs it) but never created: a missing file cannot tell.
+        match std::fs::OpenOptions::new().write(true).open(&path) {
+            Ok(f) => match f.try_lock() {
+                Ok(()) => DrillRunState::Orphaned,
+                Err(std::fs::TryLockError::WouldBlock) => DrillRunState::Running,
+                Err(std::fs::TryLockError::Error(_)) => DrillRunState::Unknown,
+            },
+            Err(_) => DrillRunState::Unknown,
         }
     }
 

@@ -54,12 +54,17 @@ pub fn ok(out: &std::process::Output) -> String {
     String::from_utf8(out.stdout.clone()).unwrap()
 }
 
-/// Assert exit code 2 with one stderr line containing `needle`; returns that line.
+/// Assert exit code 1 (input refused) with one stderr line containing `needle`; returns that line.
 pub fn fails_with(out: &std::process::Output, needle: &str) -> String {
+    fails_with_code(out, 1, needle)
+}
+
+/// Assert exit `code` with one stderr line containing `needle`; returns that line.
+pub fn fails_with_code(out: &std::process::Output, code: i32, needle: &str) -> String {
     let err = String::from_utf8_lossy(&out.stderr).to_string();
     assert_eq!(
         out.status.code(),
-        Some(2),
+        Some(code),
         "stdout: {} stderr: {err}",
         String::from_utf8_lossy(&out.stdout)
     );
