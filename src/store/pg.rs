@@ -27,6 +27,11 @@ pub const NOTIFY_CHANNEL: &str = "onemap_events";
 /// `application_name` of every OneMap connection (`db status` counts them as seats).
 pub const APPLICATION_NAME: &str = "onemap";
 
+/// A drill's advisory lock: a 64-bit hash of its id (per database; the second argument keeps
+/// OneMap's keys apart from other users of hashtextextended).
+const DRILL_LOCK_SQL: &str = "SELECT pg_try_advisory_lock(hashtextextended($1::text, 7001))";
+const DRILL_UNLOCK_SQL: &str = "SELECT pg_advisory_unlock(hashtextextended($1::text, 7001))";
+
 /// Rows fetched per round trip when streaming the log.
 const PAGE: i64 = 5000;
 
@@ -220,6 +225,8 @@ pub struct PgDb {
     in_tx: Cell<bool>,
     /// Prepared statements of this connection (one round trip per statement, not two).
     stmts: RefCell<HashMap<&'static str, Statement>>,
+    /// Drills this seat started and holds the advisory lock of (taken again after a reconnect).
+    drill_locks: RefCell<Vec<String>>,
 }
 
 impl std::fmt::Debug for PgDb {
@@ -237,6 +244,7 @@ impl PgDb {
             client: RefCell::new(Some(client)),
             in_tx: Cell::new(false),
             stmts: RefCell::new(HashMap::new()),
+            drill_locks: RefCell::new(Vec::new()),
         })
     }
 
@@ -280,7 +288,13 @@ impl PgDb {
                 });
             }
             self.stmts.borrow_mut().clear();
-            *slot = Some(self.target.connect()?);
+            let mut fresh = self.target.connect()?;
+            // The server dropped this seat's drill locks with the old session: take them again
+            // (a seat that opened meanwhile may have closed such a drill; then it is ended).
+            for id in self.drill_locks.borrow().iter() {
+                let _ = fresh.query_one(DRILL_LOCK_SQL, &[id]);
+            }
+            *slot = Some(fresh);
         }
         let Some(client) = slot.as_mut() else {
             return Err(StoreError::Unreachable {
@@ -431,6 +445,40 @@ impl PgDb {
             )?
             .get(0))
         })
+    }
+
+    /// Take the session's advisory lock of drill `id` (`false`: another session holds it). A
+    /// seat holds the lock of each drill it started until `DrillEnded` or its connection ends,
+    /// so a drill left open by a seat that stopped can be told from one that runs elsewhere.
+    pub fn try_drill_lock(&self, id: &str) -> Result<bool, StoreError> {
+        let got = self.with("pg_try_advisory_lock", |c| {
+            Ok(c.query_one(DRILL_LOCK_SQL, &[&id])?.get::<_, bool>(0))
+        })?;
+        if got {
+            self.drill_locks.borrow_mut().push(id.to_owned());
+        }
+        Ok(got)
+    }
+
+    /// Whether this session holds drill `id`'s lock.
+    pub fn holds_drill_lock(&self, id: &str) -> bool {
+        self.drill_locks.borrow().iter().any(|d| d == id)
+    }
+
+    /// Release drill `id`'s lock when this session holds it (best effort: a lost connection
+    /// released it already).
+    pub fn release_drill_lock(&self, id: &str) {
+        let held = {
+            let mut locks = self.drill_locks.borrow_mut();
+            let before = locks.len();
+            locks.retain(|d| d != id);
+            locks.len() != before
+        };
+        if held && self.is_connected() {
+            let _ = self.with("pg_advisory_unlock", |c| {
+                c.query_one(DRILL_UNLOCK_SQL, &[&id]).map(|_| ())
+            });
+        }
     }
 
     /// The server's version string.
