@@ -11,6 +11,7 @@ pub mod feed;
 pub mod import;
 pub mod log;
 pub mod pg;
+pub mod pg_tls;
 pub mod replay;
 pub mod replay_bench;
 pub mod schema;
@@ -161,6 +162,18 @@ pub enum StoreError {
     /// TLS could not be set up.
     #[error("TLS: {0}")]
     Tls(String),
+    /// The server's certificate was refused by the URL's `sslmode`; nothing was sent.
+    #[error(
+        "数据库服务器 {server} 的证书未通过验证（sslmode={mode}），未连接 / the certificate of database server {server} was refused (sslmode={mode}): {reason}; check sslrootcert= in the URL (or PGSSLROOTCERT) names the CA that signed it, and that the certificate names the host"
+    )]
+    TlsRefused {
+        /// `host:port/db`.
+        server: String,
+        /// The `sslmode` in force.
+        mode: &'static str,
+        /// rustls' reason (UnknownIssuer, NotValidForName, …).
+        reason: String,
+    },
     /// The server refused a statement.
     #[error("PostgreSQL ({what}): {reason}")]
     Postgres {

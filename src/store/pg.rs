@@ -1,6 +1,7 @@
 //! The PostgreSQL backend of the event log: the `--db postgres://user@host:port/dbname` target
 //! (a password in the URL is refused: it comes from `PGPASSFILE`/`~/.pgpass` or `PGPASSWORD`),
-//! the connection (TLS with rustls when the URL says `sslmode=require`), the numbered
+//! the connection (TLS with rustls when the URL says `sslmode=require|verify-ca|verify-full`,
+//! see [`super::pg_tls`]), the numbered
 //! migrations of the server schema (append-only and gapless by trigger, `NOTIFY` of each new
 //! seq), and the [`LogDb`] row operations. Transactions are explicit `BEGIN`/`COMMIT` on the one
 //! connection; a connection lost inside one is never silently replaced. Must not import egui or
@@ -19,6 +20,7 @@ use postgres::{Client, Config, NoTls, Statement};
 use super::StoreError;
 use super::chain::RawEvent;
 use super::db::{LogDb, SnapshotRow};
+use super::pg_tls::{self, TlsMode, TlsParams, split_tls_params};
 use super::schema::SCHEMA_VERSION;
 
 /// The `NOTIFY` channel that carries each new event's seq (payload: the seq as decimal text).
@@ -45,6 +47,7 @@ pub fn is_url(db: &Path) -> bool {
 #[derive(Clone)]
 pub struct PgTarget {
     config: Config,
+    tls: TlsParams,
     /// The URL as shown to the operator (never with a password).
     pub shown: String,
 }
@@ -69,7 +72,12 @@ impl PgTarget {
         if !is_url(Path::new(url)) {
             return Err(bad_url(url, "not a postgres:// URL"));
         }
-        let mut config = Config::from_str(url).map_err(|e| bad_url(url, e.to_string()))?;
+        // Before anything else, so that no error message repeats a password.
+        if has_password(url) {
+            return Err(StoreError::PasswordInUrl);
+        }
+        let (plain_url, tls) = split_tls_params(url).map_err(|e| bad_url(url, e))?;
+        let mut config = Config::from_str(&plain_url).map_err(|e| bad_url(url, e.to_string()))?;
         if config.get_password().is_some() {
             return Err(StoreError::PasswordInUrl);
         }
@@ -91,7 +99,7 @@ impl PgTarget {
             config.connect_timeout(Duration::from_secs(5));
         }
         let shown = PgTarget::show(&config);
-        let mut target = PgTarget { config, shown };
+        let mut target = PgTarget { config, tls, shown };
         if let Some(pw) = std::env::var_os("PGPASSWORD") {
             target.config.password(pw.as_encoded_bytes());
         } else if let Some(pw) = target.pgpass_password() {
@@ -155,25 +163,43 @@ impl PgTarget {
             .find_map(|line| pgpass_match(line, &want))
     }
 
-    /// Connect (TLS when the URL says `sslmode=require`).
+    /// How this target uses TLS.
+    pub fn tls_mode(&self) -> TlsMode {
+        self.tls.mode
+    }
+
+    /// Connect (TLS when the URL's `sslmode` asks for it). A certificate the mode does not
+    /// accept is [`StoreError::TlsRefused`], not a mere unreachable server.
     pub fn connect(&self) -> Result<Client, StoreError> {
-        let result = if self.config.get_ssl_mode() == SslMode::Require {
-            let tls = rustls_config()?;
-            self.config.connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls))
-        } else {
-            self.config.connect(NoTls)
+        let result = match pg_tls::client_config(&self.tls)? {
+            Some(tls) => {
+                let mut config = self.config.clone();
+                config.ssl_mode(SslMode::Require);
+                config.connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls))
+            }
+            None => self.config.connect(NoTls),
         };
-        result.map_err(|e| StoreError::Unreachable {
-            server: self.shown.clone(),
-            reason: pg_reason(&e),
+        result.map_err(|e| match pg_tls::refused_certificate(&e) {
+            Some(reason) => StoreError::TlsRefused {
+                server: self.server(),
+                mode: self.tls.mode.name(),
+                reason,
+            },
+            None => StoreError::Unreachable {
+                server: self.shown.clone(),
+                reason: pg_reason(&e),
+            },
         })
     }
 }
 
-/// rustls with the platform's trust store.
-fn rustls_config() -> Result<rustls::ClientConfig, StoreError> {
-    use rustls_platform_verifier::ConfigVerifierExt as _;
-    rustls::ClientConfig::with_platform_verifier().map_err(|e| StoreError::Tls(e.to_string()))
+/// A `user:password@` in the URL's authority.
+fn has_password(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    authority
+        .rsplit_once('@')
+        .is_some_and(|(userinfo, _)| userinfo.contains(':'))
 }
 
 /// One `.pgpass` line against `[host, port, db, user]`: `*` matches anything, `\:` and `\\`
@@ -479,6 +505,17 @@ impl PgDb {
                 c.query_one(DRILL_UNLOCK_SQL, &[&id]).map(|_| ())
             });
         }
+    }
+
+    /// The TLS version of this connection as the server reports it (`None`: not encrypted).
+    pub fn tls_version(&self) -> Result<Option<String>, StoreError> {
+        self.with("pg_stat_ssl", |c| {
+            let row = c.query_opt(
+                "SELECT version FROM pg_stat_ssl WHERE pid = pg_backend_pid() AND ssl",
+                &[],
+            )?;
+            Ok(row.map(|r| r.get(0)))
+        })
     }
 
     /// The server's version string.

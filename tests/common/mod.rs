@@ -48,6 +48,11 @@ pub fn ok(out: &std::process::Output) -> String {
     String::from_utf8(out.stdout.clone()).unwrap()
 }
 
+/// Assert success and parse stdout as JSON.
+pub fn ok_json(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_str(&ok(out)).unwrap()
+}
+
 /// Assert exit code 2 with one stderr line containing `needle`; returns that line.
 pub fn fails_with(out: &std::process::Output, needle: &str) -> String {
     let err = String::from_utf8_lossy(&out.stderr).to_string();
