@@ -25,6 +25,14 @@ impl Lang {
             Lang::En => zh,
         }
     }
+
+    /// The other language (Ctrl+L, the 中/EN button).
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        }
+    }
 }
 
 macro_rules! messages {

@@ -9,9 +9,10 @@ mod common;
 
 use common::pg::{client, fresh_db};
 use common::{demo_db, fails_with, ok, ok_json as json, onemap};
-use onemap::backend::store::{IncidentDraft, Intent, Refused, execute_intent};
+use onemap::backend::store::{Intent, Refused, execute_intent};
 use onemap::dispatch::DispatchRequest;
 use onemap::model::event::EventKind;
+use onemap::model::incident::IncidentDraft;
 use onemap::model::incident::{Caller, IncidentType, Severity};
 use onemap::model::lonlat::LonLat;
 use onemap::store::Store;

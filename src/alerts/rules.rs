@@ -8,7 +8,8 @@ use super::areas::AreaIndex;
 use super::config::AlertsConfig;
 use super::time::utc_iso;
 use crate::model::EventKind;
-use crate::model::alert::{AlertDecision, AlertRecord, AlertsState, IncidentDraft, QuakeArrival};
+use crate::model::alert::{AlertDecision, AlertRecord, AlertsState, QuakeArrival};
+use crate::model::incident::IncidentDraft;
 use crate::model::incident::IncidentType;
 use crate::model::lonlat::LonLat;
 
@@ -92,6 +93,7 @@ pub fn quake_firings(
                 severity,
                 lonlat: q.lonlat,
                 address: q.place.clone(),
+                caller: Default::default(),
                 notes: format!(
                     "{} M{:.1}, {time}, depth {} km, {where_en}{provisional_en}; source {} {}",
                     q.place,
@@ -178,6 +180,7 @@ pub fn alert_firings(
                         },
                         lonlat,
                         address: area_text.clone(),
+                        caller: Default::default(),
                         notes: format!(
                             "{} ({})",
                             rec.infos.first().map_or("", |i| i.event.as_str()),

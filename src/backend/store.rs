@@ -14,30 +14,12 @@ use std::sync::{Arc, Mutex};
 use crate::dispatch::{DispatchError, DispatchRequest};
 use crate::model::event::{Event, EventKind};
 use crate::model::ids::{IncidentId, UnitId, WarehouseId};
-use crate::model::incident::{Caller, IncidentStatus, IncidentType, Severity};
-use crate::model::lonlat::LonLat;
+use crate::model::incident::{IncidentDraft, IncidentStatus};
 use crate::model::situation::Situation;
 use crate::model::unit::UnitStatus;
 use crate::store::feed::{ChangeFeed, FeedWake};
 use crate::store::{BackendKind, Store, StoreError};
 use crate::time::{format_utc_ms, now_utc_iso};
-
-/// A new incident as typed by the duty officer; the worker allocates its id under the write lock.
-#[derive(Debug, Clone, PartialEq)]
-pub struct IncidentDraft {
-    /// Type (the class follows).
-    pub incident_type: IncidentType,
-    /// Grade.
-    pub severity: Severity,
-    /// Location.
-    pub lonlat: LonLat,
-    /// Address / place as described.
-    pub address: String,
-    /// Caller.
-    pub caller: Caller,
-    /// First note.
-    pub notes: String,
-}
 
 /// What the officer wants; the worker builds the events against the log, never the UI's copy.
 #[derive(Debug, Clone, PartialEq)]

@@ -25,8 +25,10 @@ use crate::mappack::{LayerKind, MapPack, Title};
 /// app id (so the taskbar shows the right icon) must all carry exactly this.
 pub const APP_ID: &str = "cn.gov.xsbn.OneMap";
 
-/// Pack opened when `--pack` is not given.
-pub const DEFAULT_PACK: &str = "xishuangbanna";
+/// Pack opened when `--pack` is not given: real OSM roads in the border band and a calibrated
+/// skeleton (示意, estimates) elsewhere. `maps/xishuangbanna` keeps the schematic network for
+/// comparison.
+pub const DEFAULT_PACK: &str = "xishuangbanna-osm";
 
 /// OneMap (应急管理“一张图”): offline command-and-dispatch console.
 #[derive(Debug, Parser)]

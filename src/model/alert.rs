@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::incident::{IncidentType, Severity};
+use super::incident::IncidentDraft;
 use super::lonlat::LonLat;
 use super::names::named_enum;
 
@@ -227,21 +227,6 @@ pub struct QuakeArrival {
     pub quake: QuakeRecord,
     /// New / update / cancel (withdrawn) / duplicate.
     pub decision: AlertDecision,
-}
-
-/// An incident prefilled from an alert; becomes an incident only when an officer approves it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct IncidentDraft {
-    /// Type.
-    pub incident_type: IncidentType,
-    /// Proposed grade.
-    pub severity: Severity,
-    /// Location (epicentre, or the centre of the warned area).
-    pub lonlat: LonLat,
-    /// Place description.
-    pub address: String,
-    /// Why (rule, magnitude, distance …).
-    pub notes: String,
 }
 
 /// Where an alert stands.

@@ -4,10 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::alert::{AlertDecision, AlertFormat, AlertRecord, IncidentDraft, QuakeArrival};
+use super::alert::{AlertDecision, AlertFormat, AlertRecord, QuakeArrival};
 use super::facility::{ShelterSpec, StationSpec, WarehouseSpec};
 use super::ids::{IncidentId, ShelterId, StationId, UnitId, WarehouseId};
-use super::incident::{Caller, IncidentStatus, IncidentType, Severity};
+use super::incident::{Caller, IncidentDraft, IncidentStatus, IncidentType, Severity};
 use super::lonlat::LonLat;
 use super::unit::{UnitSpec, UnitStatus};
 

@@ -137,6 +137,33 @@ pub struct Caller {
     pub phone: String,
 }
 
+/// A new incident as typed by the duty officer or prefilled from an alert (the one draft type:
+/// the store worker allocates its id under the write lock; an alert's draft becomes an incident
+/// only when an officer approves it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IncidentDraft {
+    /// Type (the class follows).
+    pub incident_type: IncidentType,
+    /// Grade (proposed, for an alert's draft).
+    pub severity: Severity,
+    /// Location (for an alert: epicentre, or the centre of the warned area).
+    pub lonlat: LonLat,
+    /// Address / place as described.
+    pub address: String,
+    /// Caller (empty for an alert's draft).
+    #[serde(default, skip_serializing_if = "Caller::is_empty")]
+    pub caller: Caller,
+    /// First note (for an alert: rule, magnitude, distance …).
+    pub notes: String,
+}
+
+impl Caller {
+    /// No name and no phone (an alert, an anonymous call without a number).
+    pub fn is_empty(&self) -> bool {
+        self.name.is_empty() && self.phone.is_empty()
+    }
+}
+
 /// One note appended to an incident.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IncidentNote {

@@ -8,8 +8,9 @@ use egui::{Key, KeyboardShortcut, Modifiers, RichText};
 use super::i18n::{Lang, Msg, tr};
 use super::notices::{self, Source};
 use super::{OneMapApp, theme};
-use crate::backend::store::{Done, IncidentDraft, Intent, Refused, StoreCommand};
+use crate::backend::store::{Done, Intent, Refused, StoreCommand};
 use crate::map::ops::OpsRef;
+use crate::model::incident::IncidentDraft;
 use crate::model::incident::{Caller, IncidentClass, IncidentType, Severity};
 
 /// Opens the form.

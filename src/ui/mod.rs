@@ -1,6 +1,7 @@
 //! The egui console: layout, panels (functions named `*_ui`), keyboard shortcuts and persistence.
 //! Reads the map pack and settings; long work (tile downloads) runs in `backend`, never here.
 
+pub mod action;
 mod boards;
 pub mod connection;
 pub mod coverage;
@@ -35,11 +36,12 @@ use crate::map::basemap::Basemap;
 use crate::map::ops::{OpsRef, OpsVisibility};
 use crate::map::raster::RasterTiles;
 use crate::map::{MAX_ZOOM, MIN_ZOOM, fit_zoom, mercator_center};
-use crate::mappack::{LayerData, MapPack};
+use crate::mappack::MapPack;
 use crate::model::situation::Situation;
 use crate::search::{PlaceIndex, PlaceKind, Target};
 /// The palette lives below both `map` and `ui`; re-exported for the panels.
 pub use crate::style as theme;
+use action::Action;
 use i18n::{Lang, Msg, tr};
 pub use mode::Mode;
 use notices::{Notices, Severity, Source};
@@ -456,16 +458,7 @@ impl OneMapApp {
 
     /// Whether a pack layer is shown.
     pub fn layer_visible(&self, name: &str) -> bool {
-        let key = format!("{}/{name}", self.world.pack.manifest.name);
-        match self.settings.layers.get(&key) {
-            Some(v) => *v,
-            None => self.world.pack.layer(name).is_some_and(|l| l.spec.visible),
-        }
-    }
-
-    fn set_layer_visible(&mut self, name: &str, visible: bool) {
-        let key = format!("{}/{name}", self.world.pack.manifest.name);
-        self.settings.layers.insert(key, visible);
+        self.settings.layer_visible(&self.world.pack, name)
     }
 
     /// Current map centre (lon/lat) and zoom.
@@ -532,27 +525,6 @@ impl OneMapApp {
         }
     }
 
-    fn run_search(&mut self) {
-        if self.search.query == self.search.last_query {
-            return;
-        }
-        self.search.last_query = self.search.query.clone();
-        self.search.selected = 0;
-        self.search.results = self
-            .world
-            .index
-            .search(&self.search.query, MAX_RESULTS)
-            .into_iter()
-            .map(|h| ResultRow {
-                name_zh: h.place.name_zh.clone(),
-                name_en: h.place.name_en.clone(),
-                kind: h.place.kind,
-                target: h.place.target,
-                approximate: h.place.approximate,
-            })
-            .collect();
-    }
-
     fn start_raster(&mut self, ctx: &egui::Context) {
         self.raster.tiles = None;
         let spec = match self.settings.raster.kind {
@@ -579,7 +551,7 @@ impl OneMapApp {
             self.open_incident_form(None);
         }
         if ctx.input_mut(|i| i.consume_shortcut(&SHORTCUT_LANG)) {
-            self.toggle_lang();
+            self.settings.lang = self.settings.lang.other();
         }
         if ctx.egui_wants_keyboard_input() {
             return;
@@ -725,20 +697,6 @@ impl OneMapApp {
         }
     }
 
-    fn toggle_lang(&mut self) {
-        self.settings.lang = match self.settings.lang {
-            Lang::Zh => Lang::En,
-            Lang::En => Lang::Zh,
-        };
-    }
-
-    fn elevation_at(&self, ll: [f64; 2]) -> Option<f32> {
-        self.world.pack.layers.iter().find_map(|l| match &l.data {
-            LayerData::Terrain(g) => g.sample(ll),
-            _ => None,
-        })
-    }
-
     /// Ask for dispatch suggestions for an incident (computed on the routing worker).
     pub fn request_recommendation(&mut self, incident: crate::model::ids::IncidentId) {
         if !self.world.has_plans {
@@ -844,22 +802,12 @@ impl OneMapApp {
 
     /// Operator name written into events.
     pub fn operator(&self) -> String {
-        let s = self.settings.operator.trim();
-        if !s.is_empty() {
-            return s.to_string();
-        }
-        std::env::var("ONEMAP_OPERATOR")
-            .or_else(|_| std::env::var("USER"))
-            .unwrap_or_else(|_| "operator".into())
+        self.settings.operator_name()
     }
 
     /// Console seat written into events.
     pub fn seat(&self) -> String {
-        let s = self.settings.seat.trim();
-        if !s.is_empty() {
-            return s.to_string();
-        }
-        std::env::var("ONEMAP_SEAT").unwrap_or_else(|_| "console".into())
+        self.settings.seat_name()
     }
 
     /// "Now" for timers and estimates, ms since the epoch.
@@ -1115,8 +1063,36 @@ impl OneMapApp {
         self.drain_drill(&ctx);
         self.shortcuts(&ctx);
         self.replay_shortcuts(&ctx);
-        egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui));
-        egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar_ui(ui));
+        let mut actions: Vec<Action> = Vec::new();
+        let demo = self.has_demo_records();
+        let replay_file = if self.mode.replay().is_none() && self.mode.drill().is_none() {
+            self.live.store_path.clone().filter(|p| p.is_file())
+        } else {
+            None
+        };
+        egui::Panel::top("top_bar").show(ui, |ui| {
+            actions.extend(panels::top_bar_ui(
+                ui,
+                &self.world,
+                &mut self.settings,
+                &mut self.live.arrivals,
+                &mut self.notices,
+                demo,
+                replay_file.as_deref(),
+            ))
+        });
+        let connection = self.mode.writer().map(|w| w.connection());
+        egui::Panel::bottom("status_bar").show(ui, |ui| {
+            panels::status_bar_ui(
+                ui,
+                &self.world,
+                &self.map,
+                connection,
+                &self.raster,
+                &self.settings,
+                &mut self.notices,
+            )
+        });
         if self.mode.replay().is_some() {
             egui::Panel::bottom("replay_bar").show(ui, |ui| self.replay_bar_ui(ui));
         }
@@ -1137,17 +1113,24 @@ impl OneMapApp {
             .resizable(true)
             .show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| {
-                    self.search_ui(ui);
+                    let lang = self.settings.lang;
+                    actions.extend(panels::search_ui(ui, &mut self.search, &self.world, lang));
                     ui.separator();
-                    self.route_ui(ui);
-                    self.layers_ui(ui);
+                    actions.extend(panels::route_ui(ui, &self.routing, &mut self.notices, lang));
+                    let has_store = self.has_store();
+                    panels::layers_ui(ui, &self.world, &mut self.settings, has_store);
                     self.coverage_side_ui(ui);
                     ui.separator();
                     if self.settings.legend {
-                        self.legend_ui(ui);
+                        panels::legend_ui(ui, &self.world, &self.settings);
                         ui.separator();
                     }
-                    self.raster_ui(ui);
+                    actions.extend(panels::raster_ui(
+                        ui,
+                        &mut self.settings,
+                        &mut self.raster,
+                        &mut self.notices,
+                    ));
                     ui.separator();
                     if self.has_store() {
                         self.drill_setup_ui(ui);
@@ -1160,7 +1143,10 @@ impl OneMapApp {
         egui::CentralPanel::no_frame()
             .frame(egui::Frame::NONE.fill(theme::MAP_BG))
             .show(ui, |ui| self.map_ui(ui));
-        self.feature_window(&ctx);
+        panels::feature_window(&ctx, &self.world, &mut self.map, self.settings.lang);
+        for a in actions {
+            self.apply(&ctx, a);
+        }
         self.demo_offer_window(&ctx);
         self.incident_form_ui(&ctx);
         // A frame round the whole window in replay / drill mode: never mistaken for live work.
@@ -1181,6 +1167,26 @@ impl OneMapApp {
                 egui::Stroke::new(4.0, c),
                 egui::StrokeKind::Inside,
             );
+        }
+    }
+
+    /// Carry out what a panel asked of parts it was not handed.
+    pub fn apply(&mut self, ctx: &egui::Context, action: Action) {
+        match action {
+            Action::FlyToBBox(b) => self.fly_to_bbox(ctx, b),
+            Action::FlyToTarget(t) => self.fly_to_target(ctx, t),
+            Action::Select(what) => self.select_ops(ctx, what),
+            Action::OpenArrival(id) => {
+                self.boards.board = Board::Incidents;
+                self.live.arrivals.ack(id);
+                self.select_ops(ctx, OpsRef::Incident(id));
+            }
+            Action::StartReplay(path) => self.start_replay(ctx, path, None),
+            Action::StartRaster => self.start_raster(ctx),
+            Action::ClearRouting => self.clear_routing(),
+            Action::Send(intent) => {
+                self.send_intent(intent);
+            }
         }
     }
 

@@ -46,6 +46,16 @@ pub struct World {
     pub county_shapes: super::pending::Counties,
 }
 
+impl World {
+    /// Terrain height at `ll` from the pack's elevation grid, m.
+    pub fn elevation_at(&self, ll: [f64; 2]) -> Option<f32> {
+        self.pack.layers.iter().find_map(|l| match &l.data {
+            crate::mappack::LayerData::Terrain(g) => g.sample(ll),
+            _ => None,
+        })
+    }
+}
+
 /// A fly-to animation.
 #[derive(Debug, Clone, Copy)]
 pub struct Flight {
@@ -132,6 +142,28 @@ pub struct RasterState {
     pub url_edit: String,
     /// Disk cache for downloaded tiles.
     pub cache_dir: Option<PathBuf>,
+}
+
+impl SearchState {
+    /// Re-run the search when the query changed since the last run.
+    pub fn run(&mut self, index: &PlaceIndex, max: usize) {
+        if self.query == self.last_query {
+            return;
+        }
+        self.last_query = self.query.clone();
+        self.selected = 0;
+        self.results = index
+            .search(&self.query, max)
+            .into_iter()
+            .map(|h| ResultRow {
+                name_zh: h.place.name_zh.clone(),
+                name_en: h.place.name_en.clone(),
+                kind: h.place.kind,
+                target: h.place.target,
+                approximate: h.place.approximate,
+            })
+            .collect();
+    }
 }
 
 /// Routes, isochrones and the routing worker with its lanes.

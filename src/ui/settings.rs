@@ -104,3 +104,39 @@ impl Default for Settings {
         }
     }
 }
+
+impl Settings {
+    /// Operator name written into events (the setting, else $ONEMAP_OPERATOR, $USER, "operator").
+    pub fn operator_name(&self) -> String {
+        let s = self.operator.trim();
+        if !s.is_empty() {
+            return s.to_string();
+        }
+        std::env::var("ONEMAP_OPERATOR")
+            .or_else(|_| std::env::var("USER"))
+            .unwrap_or_else(|_| "operator".into())
+    }
+
+    /// Console seat written into events (the setting, else $ONEMAP_SEAT, "console").
+    pub fn seat_name(&self) -> String {
+        let s = self.seat.trim();
+        if !s.is_empty() {
+            return s.to_string();
+        }
+        std::env::var("ONEMAP_SEAT").unwrap_or_else(|_| "console".into())
+    }
+
+    /// Whether `pack`'s layer `name` is shown (the user's choice, else the pack's default).
+    pub fn layer_visible(&self, pack: &crate::mappack::MapPack, name: &str) -> bool {
+        let key = format!("{}/{name}", pack.manifest.name);
+        match self.layers.get(&key) {
+            Some(v) => *v,
+            None => pack.layer(name).is_some_and(|l| l.spec.visible),
+        }
+    }
+
+    /// Show or hide `pack`'s layer `name`.
+    pub fn set_layer_visible(&mut self, pack: &crate::mappack::MapPack, name: &str, visible: bool) {
+        self.layers.insert(format!("{}/{name}", pack.manifest.name), visible);
+    }
+}

@@ -58,8 +58,8 @@ pub fn client(url: &str) -> postgres::Client {
 /// A second seat (its own connection, operator 王五 at seat-2) reports a flood at 景洪 on `url`:
 /// the seq it was stored at and the new incident.
 pub fn second_seat_reports_incident(url: &str) -> (u64, onemap::model::IncidentId) {
-    use onemap::backend::store::{IncidentDraft, Intent, execute_intent};
-    use onemap::model::incident::{Caller, IncidentType, Severity};
+    use onemap::backend::store::{Intent, execute_intent};
+    use onemap::model::incident::{Caller, IncidentDraft, IncidentType, Severity};
     use onemap::model::lonlat::LonLat;
     let mut other = onemap::store::Store::open(url).unwrap();
     let done = execute_intent(

@@ -1,0 +1,32 @@
+//! What a panel asks of the console beyond the parts it was handed: fly the camera, select an
+//! entity, open a replay, (re)start the raster basemap, clear the route, send a store intent.
+//! Panels return these; `OneMapApp::apply` carries them out after drawing. Plain values: imports
+//! no panel and no worker.
+
+use std::path::PathBuf;
+
+use crate::backend::store::Intent;
+use crate::geom::BBox;
+use crate::map::ops::OpsRef;
+use crate::search::Target;
+
+/// One thing a panel wants done that touches parts it does not own.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Fly the map to fit a lon/lat box.
+    FlyToBBox(BBox),
+    /// Fly the map to a search target (and highlight a point).
+    FlyToTarget(Target),
+    /// Select an entity and centre the map on it.
+    Select(OpsRef),
+    /// Open the incident board on a new incident and select it (acknowledges its arrival).
+    OpenArrival(crate::model::ids::IncidentId),
+    /// Open the database file in a replay.
+    StartReplay(PathBuf),
+    /// Start the raster basemap from the settings just chosen.
+    StartRaster,
+    /// Forget the route, the isochrone and the picked start.
+    ClearRouting,
+    /// Send an intent to the store worker (the one writer of the mode).
+    Send(Intent),
+}
