@@ -264,3 +264,75 @@ fn own_road_lines_build_a_pack_and_a_gcj02_shift_is_flagged() {
     assert_eq!(v["gcj02_check"]["looks_gcj02"], true, "{v}");
     assert!(stderr.contains("GCJ-02"), "{stderr}");
 }
+
+/// Every township seat the default pack places (42, the 14 approximate ones at their county
+/// seat) is reachable by road from the Jinghong seat; each route is an estimate unless it lies
+/// entirely on real streets.
+#[test]
+fn every_township_seat_is_reachable_from_jinghong() {
+    let pack = onemap::mappack::MapPack::load(osm_pack()).unwrap();
+    let (g, spec) = pack.roads().unwrap();
+    let mut router = onemap::roads::router::Router::with_spec(g, spec);
+    let seats: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(osm_pack().join("township_seats.geojson")).unwrap()).unwrap();
+    let feats = seats["features"].as_array().unwrap();
+    assert_eq!(feats.len(), 42);
+    let from = [100.770536, 22.002969];
+    for f in feats {
+        let c = &f["geometry"]["coordinates"];
+        let to = [c[0].as_f64().unwrap(), c[1].as_f64().unwrap()];
+        let name = f["properties"]["name_zh"].as_str().unwrap();
+        let r = router
+            .route_lonlat(from, to)
+            .unwrap_or_else(|e| panic!("{name} unreachable: {e}"));
+        let straight = onemap::geom::haversine_m(from, to);
+        assert!(
+            r.dist_m + r.offroad_dist_m >= straight - 1.0,
+            "{name}: {} m shorter than the straight line {straight} m",
+            r.dist_m + r.offroad_dist_m
+        );
+        assert!(router.route_is_estimate(&r) || r.estimated_m == 0.0, "{name}");
+    }
+}
+
+/// Two points in a town the network does not reach (Jinghong city lies ≈1.7 km from the
+/// nearest skeleton node) are joined by the straight off-network leg, not sent out to the road
+/// and back: its length and time recomputed here from the pack's routing spec.
+#[test]
+fn nearby_points_off_the_network_take_the_straight_leg() {
+    let pack = onemap::mappack::MapPack::load(osm_pack()).unwrap();
+    let (g, spec) = pack.roads().unwrap();
+    let mut router = onemap::roads::router::Router::with_spec(g, spec);
+    let a = [100.770536, 22.002969];
+    let b = [100.78, 22.01];
+    let (sa, sb) = (router.snap(a).unwrap(), router.snap(b).unwrap());
+    let d = onemap::geom::haversine_m(a, b);
+    assert!(
+        d < sa.snap_dist_m + sb.snap_dist_m,
+        "{d} vs {} + {}",
+        sa.snap_dist_m,
+        sb.snap_dist_m
+    );
+    let r = router.route_lonlat(a, b).unwrap();
+    assert!((r.offroad_dist_m - d * spec.offroad_detour).abs() < 0.01, "{r:?}");
+    let want_s = d * spec.offroad_detour / (spec.offroad_speed_kmh / 3.6);
+    assert!((r.eta_s - want_s).abs() < 0.01, "{} vs {want_s}", r.eta_s);
+    assert_eq!((r.dist_m, r.edges.len()), (0.0, 0));
+    assert!(router.route_is_estimate(&r));
+    // Ranking agrees: of two units, the one 200 m away ranks first with the same ETA, though
+    // both snap to the same skeleton node.
+    let near = [100.7725, 22.0035];
+    let far = [100.80, 21.99];
+    let out = router.rank_units(&[far, near], a, None).unwrap();
+    assert_eq!(out.ranked[0].index, 1, "{:?}", out.ranked);
+    let r_near = router.route_lonlat(near, a).unwrap();
+    assert!((out.ranked[0].eta_s - r_near.eta_s).abs() < 0.01);
+    // Two points near real streets never cut across country: Mohan port → Mohan town (OSM
+    // place node) keeps its road route.
+    let (port, town) = ([101.68246, 21.18582], [101.68772, 21.19079]);
+    let (sp, st) = (router.snap(port).unwrap(), router.snap(town).unwrap());
+    assert!(onemap::geom::haversine_m(port, town) > sp.snap_dist_m + st.snap_dist_m);
+    assert!(router.direct_leg(&sp, &st).is_none());
+    let r = router.route_lonlat(port, town).unwrap();
+    assert!(r.dist_m > 0.0, "{r:?}");
+}

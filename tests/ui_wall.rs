@@ -135,12 +135,45 @@ fn kpi_and_focus_pages_show_exactly_what_onemap_kpis_prints() {
     assert!(h.query_all_by_label_contains("▲ 预警").next().is_some());
 
     // Focus page: each incident in the figures' order, with its timers; #2 is sensitive.
+    // The nearest supplies by road, recomputed here: one route per warehouse with free stock.
+    let pack = onemap::mappack::MapPack::load(common::xsbn_pack()).unwrap();
+    let (g, spec) = pack.roads().unwrap();
+    let mut router = onemap::roads::router::Router::with_spec(g, spec);
+    let mut store = onemap::store::Store::open_read_only(std::path::Path::new(&d.db)).unwrap();
+    let sit = store.situation().unwrap().clone();
     h.get_by_label("重点事件 Focus").click();
     for (i, inc) in incidents.iter().enumerate() {
         h.state_mut().cycle.focus = i;
         h.run_steps(2);
         let id = n(&inc["incident"]);
         assert!(has(&h, &format!("focus incident #{id}")), "focus on #{id}");
+        assert!(has(&h, "最近物资 Nearest supplies（道路 by road）"));
+        let at = sit.incidents[&onemap::model::IncidentId(id as u32)].lonlat.lonlat();
+        let mut near: Vec<(f64, String)> = sit
+            .warehouses
+            .values()
+            .filter(|w| w.stock.values().any(|l| l.free() > 0))
+            .map(|w| {
+                let r = router.route_lonlat(w.spec.lonlat.lonlat(), at).unwrap();
+                let est = if router.route_is_estimate(&r) {
+                    " 估算 est."
+                } else {
+                    ""
+                };
+                let text = format!(
+                    "{} · {} · {:.0} km{est}",
+                    w.spec.name_zh,
+                    onemap::local_time::duration_zh(r.eta_s),
+                    (r.dist_m + r.offroad_dist_m) / 1000.0
+                );
+                (r.eta_s, text)
+            })
+            .collect();
+        near.sort_by(|a, b| a.0.total_cmp(&b.0));
+        assert!(near.len() >= 3);
+        for (_, text) in near.iter().take(3) {
+            assert!(has(&h, text), "missing supply row {text}");
+        }
         for t in inc["timers"].as_array().unwrap() {
             let label = timer_label("focus ", inc, t);
             assert!(has(&h, &label), "missing {label}");
@@ -158,6 +191,27 @@ fn kpi_and_focus_pages_show_exactly_what_onemap_kpis_prints() {
             assert!(has(&h, "报警人 Caller: caller"));
         }
     }
+
+    // Map page: coverage bands off, then each force type with the share `onemap kpis` prints,
+    // then off again.
+    h.get_by_label("态势图 Map").click();
+    h.run_steps(3);
+    assert_eq!(h.state().coverage_cells_drawn(), 0);
+    for c in k["coverage"].as_array().unwrap() {
+        h.get_by_label_contains("wall coverage").click();
+        h.run_steps(3);
+        let label = format!(
+            "wall coverage {}: {}",
+            c["force"].as_str().unwrap(),
+            pct(c["covered_share"].as_f64().unwrap())
+        );
+        assert!(has(&h, &label), "missing {label}");
+        assert!(h.state().coverage_cells_drawn() > 100, "{label}: cells drawn");
+    }
+    h.get_by_label_contains("wall coverage").click();
+    h.run_steps(3);
+    assert!(has(&h, "wall coverage off"));
+    assert_eq!(h.state().coverage_cells_drawn(), 0);
 }
 
 /// Drag on the map from the centre by `dx` points.

@@ -323,11 +323,12 @@ pub fn mappack_build(args: &BuildArgs) -> Result<String, CliError> {
     let mut extra_layers = Vec::new();
     if let (Some(rep), Some((file, _))) = (&skel, skeleton) {
         // Off the network a leg stands for roads the skeleton does not model: straight × 1.4 at
-        // 30 km/h like the schematic network, up to 30 km; longer than 300 m it is an estimate.
+        // 30 km/h like the schematic network, up to 45 km (勐龙镇, 40 km from the nearest
+        // skeleton node, must stay reachable); longer than 300 m it is an estimate.
         roads_layer["routing"] = json!(RoutingSpec {
             offroad_speed_kmh: 30.0,
             offroad_detour: 1.4,
-            max_snap_km: 30.0,
+            max_snap_km: 45.0,
             ..RoutingSpec::default()
         });
         roads_layer["title"] = json!({"zh": "道路（OSM 实测 + 标定骨架·示意）",

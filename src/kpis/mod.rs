@@ -12,6 +12,7 @@
 #[cfg(test)]
 mod tests;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -19,7 +20,7 @@ use serde::Serialize;
 use crate::coverage::{CoverageError, CoverageModel, CoverageOptions, CoverageReport, DemandSpec};
 use crate::dispatch::plans::{Limit, Need, Plans, Target};
 use crate::dispatch::tracking::Track;
-use crate::model::{IncidentClass, IncidentId, Severity, Situation, Unit, UnitId, UnitStatus};
+use crate::model::{IncidentClass, IncidentId, Severity, Situation, Unit, UnitId, UnitStatus, WarehouseId};
 use crate::roads::router::Router;
 use crate::time::{format_utc_ms, parse_utc_ms};
 
@@ -449,6 +450,59 @@ pub fn routes(sit: &Situation, router: &mut Router) -> Vec<Track> {
         .collect()
 }
 
+/// Warehouses listed per incident on the wall's focus page.
+pub const NEAR_SUPPLIES: usize = 3;
+
+/// A warehouse holding free stock, by road from an incident.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NearSupply {
+    /// The warehouse.
+    pub warehouse: WarehouseId,
+    /// Travel time from the warehouse to the incident, s.
+    pub eta_s: f64,
+    /// Length of that route (road plus off-network legs), m.
+    pub route_m: f64,
+    /// The route is an estimate (schematic or skeleton pieces, long off-network legs).
+    pub estimate: bool,
+}
+
+/// For every active incident the [`NEAR_SUPPLIES`] warehouses with free stock that reach it
+/// fastest by road (one ranking per incident, then the route of each of those found).
+pub fn near_supplies(sit: &Situation, router: &mut Router) -> BTreeMap<IncidentId, Vec<NearSupply>> {
+    let holders: Vec<&crate::model::Warehouse> = sit
+        .warehouses
+        .values()
+        .filter(|w| w.stock.values().any(|l| l.free() > 0))
+        .collect();
+    let positions: Vec<[f64; 2]> = holders.iter().map(|w| w.spec.lonlat.lonlat()).collect();
+    let mut out = BTreeMap::new();
+    if holders.is_empty() {
+        return out;
+    }
+    for inc in sit.incidents.values().filter(|i| !i.status.is_final()) {
+        let to = inc.lonlat.lonlat();
+        let Ok(ranked) = router.rank_units(&positions, to, Some(NEAR_SUPPLIES)) else {
+            continue;
+        };
+        let near = ranked
+            .ranked
+            .iter()
+            .filter_map(|r| {
+                let w = holders.get(r.index)?;
+                let route = router.route_lonlat(w.spec.lonlat.lonlat(), to).ok()?;
+                Some(NearSupply {
+                    warehouse: w.id,
+                    eta_s: r.eta_s,
+                    route_m: route.dist_m + route.offroad_dist_m,
+                    estimate: router.route_is_estimate(&route),
+                })
+            })
+            .collect();
+        out.insert(inc.id, near);
+    }
+    out
+}
+
 fn threshold_text(rep: &crate::coverage::TypeCoverage) -> (String, String, Option<f64>) {
     let mut zh = Vec::new();
     let mut en = Vec::new();
@@ -685,6 +739,9 @@ pub struct KpiContext {
 pub struct Searched {
     /// Routes of the moving units.
     pub tracks: Vec<Track>,
+    /// Per active incident, the warehouses with free stock nearest by road (empty without
+    /// roads).
+    pub supplies: BTreeMap<IncidentId, Vec<NearSupply>>,
     /// Coverage, when the pack has plans and roads and it could be computed.
     pub coverage: Option<CoverageReport>,
     /// Why coverage could not be computed.
@@ -712,9 +769,10 @@ impl KpiContext {
         Ok(KpiContext { plans, router, model })
     }
 
-    /// Routes the moving units and computes coverage.
+    /// Routes the moving units, finds the nearest supplies and computes coverage.
     pub fn search(&mut self, sit: &Situation) -> Searched {
         let tracks = self.router.as_mut().map(|r| routes(sit, r)).unwrap_or_default();
+        let supplies = self.router.as_mut().map(|r| near_supplies(sit, r)).unwrap_or_default();
         let (coverage, coverage_error) = match (&self.model, self.router.as_mut()) {
             (Some(m), Some(r)) => match m.compute(sit, r) {
                 Ok(rep) => (Some(rep), None),
@@ -724,6 +782,7 @@ impl KpiContext {
         };
         Searched {
             tracks,
+            supplies,
             coverage,
             coverage_error,
         }

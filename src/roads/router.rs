@@ -314,16 +314,54 @@ impl Router {
         Ok(self.snap_index.snap(&self.graph, lonlat)?)
     }
 
-    /// Route between two already snapped positions.
+    /// Route between two already snapped positions: by road, or the straight off-network leg
+    /// between them when that is cheaper (see [`Router::direct_leg`]).
     pub fn route_snapped(&mut self, from: &Snap, to: &Snap) -> Result<Route, RoadsError> {
-        Ok(route(&self.graph, &mut self.space, from, to, &self.params)?)
+        let by_road = route(&self.graph, &mut self.space, from, to, &self.params);
+        let Some((direct_m, direct_ms)) = self.direct_leg(from, to) else {
+            return Ok(by_road?);
+        };
+        let direct_wins = match &by_road {
+            Err(_) => true,
+            Ok(r) => match self.params.metric {
+                Metric::Time => f64::from(direct_ms) < r.eta_s * 1000.0,
+                Metric::Distance => direct_m < r.dist_m + r.offroad_dist_m,
+            },
+        };
+        if !direct_wins {
+            return Ok(by_road?);
+        }
+        let s = f64::from(direct_ms) / 1000.0;
+        Ok(Route {
+            eta_s: s,
+            road_time_s: 0.0,
+            offroad_s: s,
+            dist_m: 0.0,
+            offroad_dist_m: direct_m,
+            estimated_m: 0.0,
+            edges: Vec::new(),
+            geometry_lonlat: Vec::new(),
+        })
     }
 
     /// Route between two positions.
     pub fn route_lonlat(&mut self, from: [f64; 2], to: [f64; 2]) -> Result<Route, RoadsError> {
         let a = self.snap(from)?;
         let b = self.snap(to)?;
-        Ok(route(&self.graph, &mut self.space, &a, &b, &self.params)?)
+        self.route_snapped(&a, &b)
+    }
+
+    /// The straight off-network leg between two snapped positions — metres (× the detour) and
+    /// ms at the off-road speed — when it is an option: its straight length is at most the two
+    /// off-network legs a road route would already assume (so two points in a town the network
+    /// does not reach are not sent out to the nearest road and back, while two points on the
+    /// network never cut across country), and at most the snapping limit.
+    pub fn direct_leg(&self, from: &Snap, to: &Snap) -> Option<(f64, u32)> {
+        let d = crate::geom::haversine_m(from.query_lonlat, to.query_lonlat);
+        if !(d.is_finite() && d <= from.snap_dist_m + to.snap_dist_m && d <= self.snap_index.max_snap_m) {
+            return None;
+        }
+        Some((d * self.params.offroad_detour.max(1.0), self.params.offroad_ms(d)))
     }
 
     /// Snaps a unit position through the unit-snap cache: a position seen before (bit-equal)
@@ -368,14 +406,54 @@ impl Router {
 
     /// Ranks already snapped units by ETA to a snapped target (PHAST when a hierarchy is
     /// installed and all are wanted, else one backward search with early stop).
+    /// A unit whose straight off-network leg to the target is cheaper than any road route
+    /// ([`Router::direct_leg`]) is ranked by that leg.
     pub fn rank_snapped(&mut self, units: &[Snap], target: &Snap, k: Option<usize>) -> Result<Vec<Ranked>, RoadsError> {
         let all = k.is_none_or(|k| k >= units.len());
-        Ok(match &mut self.ch {
+        let mut ranked = match &mut self.ch {
             Some((ch, phast)) if all && ch.fits(&self.graph) => {
                 rank_to_target_ch(&self.graph, ch, phast, units, target, k, &self.params)?
             }
             _ => rank_to_target(&self.graph, &mut self.space, units, target, k, &self.params)?,
-        })
+        };
+        // Units the search ranked take the cheaper of road and direct leg; a unit it left out
+        // (beyond the k best, or unreachable by road) can only enter by its direct leg.
+        let mut by_road: Vec<Option<usize>> = vec![None; units.len()];
+        for (at, r) in ranked.iter().enumerate() {
+            if let Some(slot) = by_road.get_mut(r.index) {
+                *slot = Some(at);
+            }
+        }
+        let mut changed = false;
+        for (i, unit) in units.iter().enumerate() {
+            let Some((_, ms)) = self.direct_leg(unit, target) else {
+                continue;
+            };
+            let s = f64::from(ms) / 1000.0;
+            match by_road[i] {
+                Some(at) if s < ranked[at].eta_s => {
+                    ranked[at].eta_s = s;
+                    ranked[at].offroad_s = s;
+                    changed = true;
+                }
+                Some(_) => {}
+                None => {
+                    ranked.push(Ranked {
+                        index: i,
+                        eta_s: s,
+                        offroad_s: s,
+                    });
+                    changed = true;
+                }
+            }
+        }
+        if changed {
+            ranked.sort_by(|a, b| a.eta_s.total_cmp(&b.eta_s).then(a.index.cmp(&b.index)));
+            if let Some(k) = k {
+                ranked.truncate(k);
+            }
+        }
+        Ok(ranked)
     }
 
     /// Nearest source (by time) for every node, within `limit_s` seconds if given.

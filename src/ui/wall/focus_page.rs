@@ -139,27 +139,44 @@ pub fn ui(ui: &mut Ui, sizes: Sizes, d: &WallData, k: &Kpis, index: usize, now_m
             );
         }
         let ui = &mut cols[1];
-        ui.label(
-            RichText::new("最近物资 Nearest supplies（直线 straight line）")
-                .size(sizes.heading())
-                .strong()
-                .color(TEXT),
-        );
+        // By road from the follower's search; straight line only for a pack without roads.
         let at = inc.lonlat.lonlat();
-        let mut wh: Vec<(f64, &crate::model::Warehouse)> = sit
-            .warehouses
-            .values()
-            .filter(|w| w.stock.values().any(|l| l.free() > 0))
-            .map(|w| (haversine_m(at, w.spec.lonlat.lonlat()), w))
-            .collect();
-        wh.sort_by(|a, b| a.0.total_cmp(&b.0));
-        for (dist_m, w) in wh.iter().take(3) {
-            ui.label(
-                RichText::new(format!("{} · {:.0} km", w.spec.name_zh, dist_m / 1000.0))
-                    .size(sizes.body())
-                    .strong()
-                    .color(TEXT),
-            );
+        let by_road: Option<Vec<(String, &crate::model::Warehouse)>> = d.searched.supplies.get(&inc.id).map(|near| {
+            near.iter()
+                .filter_map(|n| {
+                    let w = sit.warehouses.get(&n.warehouse)?;
+                    let est = if n.estimate { " 估算 est." } else { "" };
+                    let text = format!(
+                        "{} · {} · {:.0} km{est}",
+                        w.spec.name_zh,
+                        local_time::duration_zh(n.eta_s),
+                        n.route_m / 1000.0
+                    );
+                    Some((text, w))
+                })
+                .collect()
+        });
+        let heading = if by_road.is_some() {
+            "最近物资 Nearest supplies（道路 by road）"
+        } else {
+            "最近物资 Nearest supplies（直线 straight line）"
+        };
+        ui.label(RichText::new(heading).size(sizes.heading()).strong().color(TEXT));
+        let rows = by_road.unwrap_or_else(|| {
+            let mut wh: Vec<(f64, &crate::model::Warehouse)> = sit
+                .warehouses
+                .values()
+                .filter(|w| w.stock.values().any(|l| l.free() > 0))
+                .map(|w| (haversine_m(at, w.spec.lonlat.lonlat()), w))
+                .collect();
+            wh.sort_by(|a, b| a.0.total_cmp(&b.0));
+            wh.into_iter()
+                .take(crate::kpis::NEAR_SUPPLIES)
+                .map(|(dist_m, w)| (format!("{} · {:.0} km", w.spec.name_zh, dist_m / 1000.0), w))
+                .collect()
+        });
+        for (text, w) in &rows {
+            ui.label(RichText::new(text).size(sizes.body()).strong().color(TEXT));
             let items: Vec<String> = w
                 .stock
                 .values()

@@ -3,7 +3,9 @@
 //! positions (status colour plus status text), and the view lock: the view fits the active
 //! incidents when their set changes; a manual pan or zoom locks it, so closing an incident no
 //! longer moves the view, but a new incident always does (it must never be off-screen on a
-//! wall); one button fits again and unlocks. Must not import the store or the backend's writers.
+//! wall); one button fits again and unlocks. Coverage bands are optional: one button steps
+//! through the force types (grid cells green where the plan's threshold is met, red where not,
+//! the legend in words). Must not import the store or the backend's writers.
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
@@ -60,6 +62,10 @@ impl ViewLock {
 
 /// The map page's own state: the prepared basemap and walkers' memory.
 pub struct MapState {
+    /// Coverage bands shown: index into the coverage report's force types (`None`: off).
+    pub coverage: Option<usize>,
+    /// Grid cells drawn in the last frame (tests).
+    pub cells_drawn: std::rc::Rc<std::cell::Cell<usize>>,
     basemap: Basemap,
     visible: Vec<bool>,
     memory: MapMemory,
@@ -77,6 +83,8 @@ impl MapState {
             .map(|l| pack.layer(&l.name).is_some_and(|p| p.spec.visible))
             .collect();
         MapState {
+            coverage: None,
+            cells_drawn: Default::default(),
             basemap,
             visible,
             memory: MapMemory::default(),
@@ -101,6 +109,7 @@ impl MapState {
                     .color(MUTED),
             );
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                self.coverage_button(ui, sizes, d);
                 if view.locked {
                     let b = egui::Button::new(
                         RichText::new("⊙ 自动适配 Auto-fit")
@@ -183,6 +192,11 @@ impl MapState {
                 });
             }
         }
+        if let Some(bands) = self.coverage.and_then(|i| coverage_bands(d, i, &self.cells_drawn)) {
+            map = map.with_plugin(bands);
+        } else {
+            self.cells_drawn.set(0);
+        }
         map = map.with_plugin(OverlayPlugin {
             route: None,
             iso: None,
@@ -224,6 +238,40 @@ impl MapState {
         }
     }
 
+    /// The coverage toggle: off → each force type → off, with the type's covered share.
+    fn coverage_button(&mut self, ui: &mut Ui, sizes: Sizes, d: &WallData) {
+        let types = d.searched.coverage.as_ref().map_or(0, |c| c.types.len());
+        if types == 0 {
+            self.coverage = None;
+            return;
+        }
+        if self.coverage.is_some_and(|i| i >= types) {
+            self.coverage = None;
+        }
+        let (text, a11y) = match self.coverage.and_then(|i| d.searched.coverage.as_ref()?.types.get(i)) {
+            Some(t) => (
+                format!(
+                    "覆盖 Coverage：{} {:.1}%（绿 达标 / 红 未达标）",
+                    t.name_zh,
+                    t.covered_share * 100.0
+                ),
+                format!("wall coverage {}: {:.1}%", t.force.code(), t.covered_share * 100.0),
+            ),
+            None => ("覆盖 Coverage：关 off".to_string(), "wall coverage off".to_string()),
+        };
+        let b = egui::Button::new(RichText::new(text).size(sizes.body()).color(TEXT))
+            .min_size(vec2(sizes.px(220.0), sizes.px(48.0)));
+        let r = ui.add(b);
+        r.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, a11y.clone()));
+        if r.clicked() {
+            self.coverage = match self.coverage {
+                None => Some(0),
+                Some(i) if i + 1 < types => Some(i + 1),
+                Some(_) => None,
+            };
+        }
+    }
+
     /// The box the view fits: the active incidents (padded), or the whole pack without any.
     fn fit_box(&self, d: &WallData, active: &BTreeSet<u32>) -> BBox {
         let pts: Vec<[f64; 2]> = active
@@ -243,6 +291,56 @@ impl MapState {
         }
         let pad = ((c - a).max(e - b) * 0.15).max(0.05);
         BBox([a - pad, b - pad, c + pad, e + pad])
+    }
+}
+
+/// The bands of force type `i`: every grid cell's centre and whether it is covered.
+fn coverage_bands(d: &WallData, i: usize, drawn: &std::rc::Rc<std::cell::Cell<usize>>) -> Option<CoverageBands> {
+    let rep = d.searched.coverage.as_ref()?;
+    let t = rep.types.get(i)?;
+    let cells = rep
+        .points
+        .iter()
+        .zip(&t.points)
+        .filter(|(p, _)| matches!(p.kind, crate::coverage::DemandKind::Grid { .. }))
+        .map(|(p, c)| (p.lonlat, c.covered))
+        .collect();
+    // As the demand grid is laid out (coverage::demand): rows `cell_km / 111.195` degrees apart.
+    Some(CoverageBands {
+        cells,
+        dlat: rep.cell_km / 111.195,
+        drawn: drawn.clone(),
+    })
+}
+
+/// Coverage bands: one translucent quad per grid cell in view.
+struct CoverageBands {
+    cells: Vec<([f64; 2], bool)>,
+    dlat: f64,
+    drawn: std::rc::Rc<std::cell::Cell<usize>>,
+}
+
+impl Plugin for CoverageBands {
+    fn run(self: Box<Self>, ui: &mut Ui, _response: &Response, projector: &Projector, _memory: &MapMemory) {
+        let x = ViewXform::from_projector(projector);
+        let clip = ui.clip_rect();
+        let covered = Color32::from_rgba_unmultiplied(0x2e, 0xa0, 0x43, 0x50);
+        let missed = Color32::from_rgba_unmultiplied(0xd0, 0x30, 0x30, 0x60);
+        let mut mesh = egui::Mesh::default();
+        let mut drawn = 0;
+        for &(c, ok) in &self.cells {
+            let dlon = self.dlat / c[1].to_radians().cos().max(0.01);
+            let a = x.lonlat_to_screen([c[0] - dlon / 2.0, c[1] + self.dlat / 2.0]);
+            let b = x.lonlat_to_screen([c[0] + dlon / 2.0, c[1] - self.dlat / 2.0]);
+            let r = Rect::from_two_pos(a, b);
+            if !clip.intersects(r) {
+                continue;
+            }
+            mesh.add_colored_rect(r, if ok { covered } else { missed });
+            drawn += 1;
+        }
+        self.drawn.set(drawn);
+        ui.painter().add(egui::Shape::mesh(mesh));
     }
 }
 

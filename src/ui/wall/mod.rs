@@ -271,6 +271,11 @@ impl WallApp {
         self.follower = None;
     }
 
+    /// Coverage grid cells the map page drew in its last frame (0 with the bands off).
+    pub fn coverage_cells_drawn(&self) -> usize {
+        self.map.cells_drawn.get()
+    }
+
     /// True once the first situation arrived.
     pub fn has_data(&self) -> bool {
         self.data.is_some()
