@@ -8,6 +8,9 @@
 #   ONEMAP_TEST_PG   URL of database "onemap" as the owner role "onemap" (trust auth on loopback)
 #   ONEMAP_TEST_PG_SEAT  the same database as the seats' role "onemap_seat" (INSERT/SELECT only)
 #   ONEMAP_TEST_PG_DIR   the state dir (data/, log, socket, env)
+#   ONEMAP_TEST_PG_CA    (when openssl is installed) the test CA that signed the server's
+#                        certificate (CN and SAN 127.0.0.1 only, not "localhost"): TLS is on
+#   ONEMAP_TEST_PG_OTHER_CA  an unrelated CA (a client trusting only it must refuse the server)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 dir="${ONEMAP_PG_DIR:-${TMPDIR:-/tmp}/onemap-pg-test-$(id -u)}"
@@ -35,8 +38,27 @@ case "${1:-}" in
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     as_pg "$pgbin/initdb" -D "$dir/data" -U onemap --auth=trust -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 || {
       cat "$dir/initdb.log" >&2; exit 1; }
+    tls_opts=""
+    if command -v openssl >/dev/null 2>&1; then
+      # A private test CA, the server's certificate signed by it, and an unrelated CA.
+      ( cd "$dir"
+        for ca in ca other-ca; do
+          openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=OneMap test $ca" \
+            -keyout "$ca.key" -out "$ca.crt" >/dev/null 2>&1
+        done
+        openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout server.key -out server.csr >/dev/null 2>&1
+        printf 'subjectAltName=IP:127.0.0.1\n' >server.ext
+        openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
+          -extfile server.ext -out server.crt >/dev/null 2>&1
+        chmod 600 server.key ca.key other-ca.key
+        chmod 644 ca.crt other-ca.crt server.crt )
+      [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"/server.key "$dir"/server.crt
+      tls_opts="-c ssl=on -c ssl_cert_file=$dir/server.crt -c ssl_key_file=$dir/server.key"
+    else
+      echo "pg-test-server: openssl not installed: the server takes no TLS (pg_tls tests skip)" >&2
+    fi
     as_pg "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 30 \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 $tls_opts" start >/dev/null
     psql=(psql -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U onemap)
     "${psql[@]}" -d postgres -c "CREATE DATABASE onemap" >/dev/null
     "${psql[@]}" -d onemap -f "$here/pg-roles.sql" >/dev/null
@@ -48,6 +70,10 @@ case "${1:-}" in
       echo "export ONEMAP_TEST_PG_SUPER=postgres://onemap@127.0.0.1:$port/postgres"
       echo "export ONEMAP_TEST_PG_DIR=$dir"
       echo "export ONEMAP_TEST_PG_BIN=$pgbin"
+      if [ -n "$tls_opts" ]; then
+        echo "export ONEMAP_TEST_PG_CA=$dir/ca.crt"
+        echo "export ONEMAP_TEST_PG_OTHER_CA=$dir/other-ca.crt"
+      fi
     } >"$dir/env"
     chmod 644 "$dir/env"
     cat "$dir/env"

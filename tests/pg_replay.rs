@@ -1,6 +1,7 @@
 //! Replay and the after-action report on the server: a drill run against PostgreSQL replays and
 //! reports exactly as a `db copy` of it to a SQLite file does (same timeline, same situation at
-//! every seq, byte-identical JSON report), and as the report the run itself wrote. Needs the
+//! every seq, byte-identical JSON report), and as the report the run itself wrote; the console's
+//! replay mode on the URL shows the file copy's situation at a moment. Needs the
 //! test server (packaging/pg-test-server.sh); skipped without it outside CI.
 #![allow(clippy::unwrap_used)]
 
@@ -111,4 +112,22 @@ fn pg_drill_replays_and_reports_as_its_file_copy() {
     assert_eq!(end.scope_drill_id.as_deref(), Some(DRILL));
     let mut store = onemap::store::Store::open_read_only(&db.seat).unwrap();
     assert_eq!(json(&end), json(&store.drill_situation(DRILL).unwrap()));
+
+    // The console's replay mode on the server URL (`onemap --replay URL`): at a moment it shows
+    // what the file copy folds to at that moment.
+    let (url, scope) = (std::path::PathBuf::from(&db.seat), Some(DRILL.to_string()));
+    let mut h = common::ui::console_with(egui::vec2(1600.0, 1000.0), move |ctx, app| {
+        app.start_replay(ctx, url, scope)
+    });
+    common::ui::step_until(&mut h, "the replay of the server's log", |a| {
+        a.mode
+            .replay()
+            .is_some_and(|r| r.range.is_some() && r.shown_ms.is_some())
+    });
+    let (t0, t1) = h.state().mode.replay().unwrap().range.unwrap();
+    assert_eq!(Some((t0, t1)), file.time_range());
+    let t = t0 + (t1 - t0) * 2 / 5;
+    h.state_mut().replay_seek(t);
+    common::ui::step_until(&mut h, "the seek", |a| a.mode.replay().unwrap().shown_ms == Some(t));
+    assert_eq!(json(&h.state().situation), json(&file.situation_at_time(t).unwrap()));
 }

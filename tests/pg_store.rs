@@ -8,7 +8,7 @@
 mod common;
 
 use common::pg::{client, fresh_db};
-use common::{demo_db, fails_with, ok, onemap};
+use common::{demo_db, fails_with, ok, ok_json as json, onemap};
 use onemap::backend::store::{Intent, Refused, execute_intent};
 use onemap::dispatch::DispatchRequest;
 use onemap::model::event::EventKind;
@@ -16,10 +16,6 @@ use onemap::model::incident::IncidentDraft;
 use onemap::model::incident::{Caller, IncidentType, Severity};
 use onemap::model::lonlat::LonLat;
 use onemap::store::Store;
-
-fn json(out: &std::process::Output) -> serde_json::Value {
-    serde_json::from_str(&ok(out)).unwrap()
-}
 
 #[test]
 fn pg_cli_init_status_verify_and_the_servers_refusals() {

@@ -16,12 +16,13 @@ pub fn db_status(db: Option<&Path>, json_out: bool) -> Result<String, CliError> 
     let path = existing_db(db)?;
     let store = Store::open_read_only(&path).map_err(store_err)?;
     let head = store.chain_head().map_err(store_err)?;
-    let (seats, server_version) = match store.pg() {
+    let (seats, server_version, tls) = match store.pg() {
         Some(p) => (
             Some(p.connected_seats().map_err(store_err)?),
             Some(p.server_version().map_err(store_err)?),
+            Some(p.tls_version().map_err(store_err)?),
         ),
-        None => (None, None),
+        None => (None, None, None),
     };
     let v = json!({
         "db": store.path(),
@@ -33,6 +34,8 @@ pub fn db_status(db: Option<&Path>, json_out: bool) -> Result<String, CliError> 
         // Other OneMap connections besides this one (the server counts them; a file cannot tell).
         "connected_seats": seats.map(|n| n.saturating_sub(1)),
         "server_version": server_version,
+        // The TLS version of this connection as the server sees it (null: not encrypted).
+        "tls": tls.flatten(),
     });
     if json_out {
         return serde_json::to_string_pretty(&v).map_err(|e| CliError::input(e.to_string()));

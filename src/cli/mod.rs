@@ -43,8 +43,9 @@ pub struct Cli {
     /// (default: $ONEMAP_DB, else onemap.db in the user's data directory).
     #[arg(long = "db", value_name = "FILE|URL")]
     pub console_db: Option<PathBuf>,
-    /// Open this database read-only in the console's replay mode (timeline, 1–1000× playback).
-    #[arg(long, value_name = "FILE")]
+    /// Open this database (file or postgres:// URL) read-only in the console's replay mode
+    /// (timeline, 1–1000× playback).
+    #[arg(long, value_name = "FILE|URL")]
     pub replay: Option<PathBuf>,
     /// With `--replay`: replay this drill (default: the real operations).
     #[arg(long = "replay-drill", value_name = "ID", requires = "replay")]

@@ -208,6 +208,7 @@ pub fn store_err(e: crate::store::StoreError) -> CliError {
         | E::Unreachable { .. }
         | E::CommitInDoubt { .. }
         | E::Tls(_)
+        | E::TlsRefused { .. }
         | E::Postgres { .. }
         | E::Unsupported(_) => super::EXIT_STORE,
     };

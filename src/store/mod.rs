@@ -11,6 +11,7 @@ pub mod feed;
 pub mod import;
 pub mod log;
 pub mod pg;
+pub mod pg_tls;
 pub mod replay;
 pub mod replay_bench;
 pub mod schema;
@@ -174,6 +175,18 @@ pub enum StoreError {
     /// TLS could not be set up.
     #[error("TLS: {0}")]
     Tls(String),
+    /// The server's certificate was refused by the URL's `sslmode`; nothing was sent.
+    #[error(
+        "数据库服务器 {server} 的证书未通过验证（sslmode={mode}），未连接 / the certificate of database server {server} was refused (sslmode={mode}): {reason}; check sslrootcert= in the URL (or PGSSLROOTCERT) names the CA that signed it, and that the certificate names the host"
+    )]
+    TlsRefused {
+        /// `host:port/db`.
+        server: String,
+        /// The `sslmode` in force.
+        mode: &'static str,
+        /// rustls' reason (UnknownIssuer, NotValidForName, …).
+        reason: String,
+    },
     /// The server refused a statement.
     #[error("PostgreSQL ({what}): {reason}")]
     Postgres {
@@ -514,6 +527,10 @@ impl Store {
             .map(|(id, _)| id.clone())
             .collect();
         for id in open {
+            if let Backend::Pg(_) = self.conn {
+                self.close_orphan_drill_on_server(&id)?;
+                continue;
+            }
             let Some(path) = self.drill_lock_path(&id) else {
                 continue;
             };
@@ -537,9 +554,40 @@ impl Store {
                 EventKind::DrillEnded { drill_id: id.clone() },
             )?;
             let _ = std::fs::remove_file(&path);
-            self.warnings.push(format!(
-                "演练 {id} 的进程已停止，已自动结束（事件 {seq}）/ drill {id} was left open by a process that stopped; closed by DrillEnded seq {seq}"
-            ));
+            self.orphan_closed(&id, seq);
+        }
+        Ok(())
+    }
+
+    /// The note of a drill closed because its process stopped (the same on both backends).
+    fn orphan_closed(&mut self, id: &str, seq: u64) {
+        self.warnings.push(format!(
+            "演练 {id} 的进程已停止，已自动结束（事件 {seq}）/ drill {id} was left open by a process that stopped; closed by DrillEnded seq {seq}"
+        ));
+    }
+
+    /// On the server the seat that started a drill holds its advisory lock for as long as its
+    /// session lives: a lock this seat can take means that seat is gone. Held while the drill
+    /// is ended (after a re-read) so two seats opening at once do not both end it.
+    fn close_orphan_drill_on_server(&mut self, id: &str) -> Result<(), StoreError> {
+        let Backend::Pg(p) = &self.conn else { return Ok(()) };
+        if p.holds_drill_lock(id) || !p.try_drill_lock(id)? {
+            return Ok(());
+        }
+        let ended = self.refresh().and_then(|()| {
+            if !self.situation.drills.get(id).is_some_and(|d| d.is_active()) {
+                return Ok(None);
+            }
+            let kind = EventKind::DrillEnded {
+                drill_id: id.to_owned(),
+            };
+            self.append("onemap", "recovery / 自动恢复", None, kind).map(Some)
+        });
+        if let Backend::Pg(p) = &self.conn {
+            p.release_drill_lock(id);
+        }
+        if let Some(seq) = ended? {
+            self.orphan_closed(id, seq);
         }
         Ok(())
     }
@@ -683,18 +731,28 @@ impl Store {
                 // insert of `base + 1` fails on the primary key if one appended meanwhile.
                 p.begin()?;
                 let r = build_and_insert(&**p, situation, warnings, ts_utc, operator, seat, drill_id, build).and_then(
-                    |x| match p.commit() {
-                        Ok(()) => Ok(x),
-                        // The server may have committed before the connection dropped: read
-                        // the rows back instead of reporting a failure that did not happen
-                        // (a retry would then store the events twice).
-                        Err(StoreError::Unreachable { server, .. }) if !x.1.is_empty() => {
-                            match committed_in_doubt(p, &x.1, &server) {
-                                Ok(()) => Ok(x),
-                                Err(e) => Err(e),
+                    |x| {
+                        // A drill started here is locked before it is visible: no seat that
+                        // opens meanwhile can take it for one left by a stopped seat.
+                        let started = started_drills(&x.1);
+                        let locked = started.iter().try_for_each(|id| p.try_drill_lock(id).map(|_| ()));
+                        let done = locked.and_then(|()| match p.commit() {
+                            Ok(()) => Ok(x),
+                            // The server may have committed before the connection dropped: read
+                            // the rows back instead of reporting a failure that did not happen
+                            // (a retry would then store the events twice).
+                            Err(StoreError::Unreachable { server, .. }) if !x.1.is_empty() => {
+                                match committed_in_doubt(p, &x.1, &server) {
+                                    Ok(()) => Ok(x),
+                                    Err(e) => Err(e),
+                                }
                             }
+                            Err(e) => Err(e),
+                        });
+                        if done.is_err() {
+                            started.iter().for_each(|id| p.release_drill_lock(id));
                         }
-                        Err(e) => Err(e),
+                        done
                     },
                 );
                 match r {
@@ -715,13 +773,7 @@ impl Store {
         for ev in &events {
             log::fold_lenient(situation, ev, warnings);
         }
-        let started: Vec<String> = events
-            .iter()
-            .filter_map(|e| match &e.kind {
-                EventKind::DrillStarted { drill_id, .. } => Some(drill_id.clone()),
-                _ => None,
-            })
-            .collect();
+        let started = started_drills(&events);
         let last = situation.last_seq;
         let every = opts.snapshot_every;
         if every > 0
@@ -735,6 +787,9 @@ impl Store {
             self.hold_drill_lock(&id);
         }
         for ev in &events {
+            if let (EventKind::DrillEnded { drill_id }, Backend::Pg(p)) = (&ev.kind, &self.conn) {
+                p.release_drill_lock(drill_id);
+            }
             if let EventKind::DrillEnded { drill_id } = &ev.kind
                 && let Some(i) = self.drill_locks.iter().position(|(d, _)| d == drill_id)
             {
@@ -944,6 +999,17 @@ fn connect_pg(url: &Path, how: PgOpen) -> Result<(pg::PgDb, PathBuf), StoreError
         (PgOpen::Init | PgOpen::Migrate, _) => db.migrate()?,
     }
     Ok((db, label))
+}
+
+/// Ids of the drills these events start.
+fn started_drills(events: &[Event]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::DrillStarted { drill_id, .. } => Some(drill_id.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// How a server database is opened.

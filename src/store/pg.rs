@@ -1,6 +1,7 @@
 //! The PostgreSQL backend of the event log: the `--db postgres://user@host:port/dbname` target
 //! (a password in the URL is refused: it comes from `PGPASSFILE`/`~/.pgpass` or `PGPASSWORD`),
-//! the connection (TLS with rustls when the URL says `sslmode=require`), the numbered
+//! the connection (TLS with rustls when the URL says `sslmode=require|verify-ca|verify-full`,
+//! see [`super::pg_tls`]), the numbered
 //! migrations of the server schema (append-only and gapless by trigger, `NOTIFY` of each new
 //! seq), and the [`LogDb`] row operations. Transactions are explicit `BEGIN`/`COMMIT` on the one
 //! connection; a connection lost inside one is never silently replaced. Must not import egui or
@@ -19,6 +20,7 @@ use postgres::{Client, Config, NoTls, Statement};
 use super::StoreError;
 use super::chain::RawEvent;
 use super::db::{LogDb, SnapshotRow};
+use super::pg_tls::{self, TlsMode, TlsParams, split_tls_params};
 use super::schema::SCHEMA_VERSION;
 
 /// The `NOTIFY` channel that carries each new event's seq (payload: the seq as decimal text).
@@ -26,6 +28,11 @@ pub const NOTIFY_CHANNEL: &str = "onemap_events";
 
 /// `application_name` of every OneMap connection (`db status` counts them as seats).
 pub const APPLICATION_NAME: &str = "onemap";
+
+/// A drill's advisory lock: a 64-bit hash of its id (per database; the second argument keeps
+/// OneMap's keys apart from other users of hashtextextended).
+const DRILL_LOCK_SQL: &str = "SELECT pg_try_advisory_lock(hashtextextended($1::text, 7001))";
+const DRILL_UNLOCK_SQL: &str = "SELECT pg_advisory_unlock(hashtextextended($1::text, 7001))";
 
 /// Rows fetched per round trip when streaming the log.
 const PAGE: i64 = 5000;
@@ -40,6 +47,7 @@ pub fn is_url(db: &Path) -> bool {
 #[derive(Clone)]
 pub struct PgTarget {
     config: Config,
+    tls: TlsParams,
     /// The URL as shown to the operator (never with a password).
     pub shown: String,
 }
@@ -64,7 +72,12 @@ impl PgTarget {
         if !is_url(Path::new(url)) {
             return Err(bad_url(url, "not a postgres:// URL"));
         }
-        let mut config = Config::from_str(url).map_err(|e| bad_url(url, e.to_string()))?;
+        // Before anything else, so that no error message repeats a password.
+        if has_password(url) {
+            return Err(StoreError::PasswordInUrl);
+        }
+        let (plain_url, tls) = split_tls_params(url).map_err(|e| bad_url(url, e))?;
+        let mut config = Config::from_str(&plain_url).map_err(|e| bad_url(url, e.to_string()))?;
         if config.get_password().is_some() {
             return Err(StoreError::PasswordInUrl);
         }
@@ -86,7 +99,7 @@ impl PgTarget {
             config.connect_timeout(Duration::from_secs(5));
         }
         let shown = PgTarget::show(&config);
-        let mut target = PgTarget { config, shown };
+        let mut target = PgTarget { config, tls, shown };
         if let Some(pw) = std::env::var_os("PGPASSWORD") {
             target.config.password(pw.as_encoded_bytes());
         } else if let Some(pw) = target.pgpass_password() {
@@ -150,25 +163,43 @@ impl PgTarget {
             .find_map(|line| pgpass_match(line, &want))
     }
 
-    /// Connect (TLS when the URL says `sslmode=require`).
+    /// How this target uses TLS.
+    pub fn tls_mode(&self) -> TlsMode {
+        self.tls.mode
+    }
+
+    /// Connect (TLS when the URL's `sslmode` asks for it). A certificate the mode does not
+    /// accept is [`StoreError::TlsRefused`], not a mere unreachable server.
     pub fn connect(&self) -> Result<Client, StoreError> {
-        let result = if self.config.get_ssl_mode() == SslMode::Require {
-            let tls = rustls_config()?;
-            self.config.connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls))
-        } else {
-            self.config.connect(NoTls)
+        let result = match pg_tls::client_config(&self.tls)? {
+            Some(tls) => {
+                let mut config = self.config.clone();
+                config.ssl_mode(SslMode::Require);
+                config.connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls))
+            }
+            None => self.config.connect(NoTls),
         };
-        result.map_err(|e| StoreError::Unreachable {
-            server: self.shown.clone(),
-            reason: pg_reason(&e),
+        result.map_err(|e| match pg_tls::refused_certificate(&e) {
+            Some(reason) => StoreError::TlsRefused {
+                server: self.server(),
+                mode: self.tls.mode.name(),
+                reason,
+            },
+            None => StoreError::Unreachable {
+                server: self.shown.clone(),
+                reason: pg_reason(&e),
+            },
         })
     }
 }
 
-/// rustls with the platform's trust store.
-fn rustls_config() -> Result<rustls::ClientConfig, StoreError> {
-    use rustls_platform_verifier::ConfigVerifierExt as _;
-    rustls::ClientConfig::with_platform_verifier().map_err(|e| StoreError::Tls(e.to_string()))
+/// A `user:password@` in the URL's authority.
+fn has_password(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    authority
+        .rsplit_once('@')
+        .is_some_and(|(userinfo, _)| userinfo.contains(':'))
 }
 
 /// One `.pgpass` line against `[host, port, db, user]`: `*` matches anything, `\:` and `\\`
@@ -220,6 +251,8 @@ pub struct PgDb {
     in_tx: Cell<bool>,
     /// Prepared statements of this connection (one round trip per statement, not two).
     stmts: RefCell<HashMap<&'static str, Statement>>,
+    /// Drills this seat started and holds the advisory lock of (taken again after a reconnect).
+    drill_locks: RefCell<Vec<String>>,
 }
 
 impl std::fmt::Debug for PgDb {
@@ -237,6 +270,7 @@ impl PgDb {
             client: RefCell::new(Some(client)),
             in_tx: Cell::new(false),
             stmts: RefCell::new(HashMap::new()),
+            drill_locks: RefCell::new(Vec::new()),
         })
     }
 
@@ -280,7 +314,13 @@ impl PgDb {
                 });
             }
             self.stmts.borrow_mut().clear();
-            *slot = Some(self.target.connect()?);
+            let mut fresh = self.target.connect()?;
+            // The server dropped this seat's drill locks with the old session: take them again
+            // (a seat that opened meanwhile may have closed such a drill; then it is ended).
+            for id in self.drill_locks.borrow().iter() {
+                let _ = fresh.query_one(DRILL_LOCK_SQL, &[id]);
+            }
+            *slot = Some(fresh);
         }
         let Some(client) = slot.as_mut() else {
             return Err(StoreError::Unreachable {
@@ -430,6 +470,51 @@ impl PgDb {
                 &[&APPLICATION_NAME],
             )?
             .get(0))
+        })
+    }
+
+    /// Take the session's advisory lock of drill `id` (`false`: another session holds it). A
+    /// seat holds the lock of each drill it started until `DrillEnded` or its connection ends,
+    /// so a drill left open by a seat that stopped can be told from one that runs elsewhere.
+    pub fn try_drill_lock(&self, id: &str) -> Result<bool, StoreError> {
+        let got = self.with("pg_try_advisory_lock", |c| {
+            Ok(c.query_one(DRILL_LOCK_SQL, &[&id])?.get::<_, bool>(0))
+        })?;
+        if got {
+            self.drill_locks.borrow_mut().push(id.to_owned());
+        }
+        Ok(got)
+    }
+
+    /// Whether this session holds drill `id`'s lock.
+    pub fn holds_drill_lock(&self, id: &str) -> bool {
+        self.drill_locks.borrow().iter().any(|d| d == id)
+    }
+
+    /// Release drill `id`'s lock when this session holds it (best effort: a lost connection
+    /// released it already).
+    pub fn release_drill_lock(&self, id: &str) {
+        let held = {
+            let mut locks = self.drill_locks.borrow_mut();
+            let before = locks.len();
+            locks.retain(|d| d != id);
+            locks.len() != before
+        };
+        if held && self.is_connected() {
+            let _ = self.with("pg_advisory_unlock", |c| {
+                c.query_one(DRILL_UNLOCK_SQL, &[&id]).map(|_| ())
+            });
+        }
+    }
+
+    /// The TLS version of this connection as the server reports it (`None`: not encrypted).
+    pub fn tls_version(&self) -> Result<Option<String>, StoreError> {
+        self.with("pg_stat_ssl", |c| {
+            let row = c.query_opt(
+                "SELECT version FROM pg_stat_ssl WHERE pid = pg_backend_pid() AND ssl",
+                &[],
+            )?;
+            Ok(row.map(|r| r.get(0)))
         })
     }
 

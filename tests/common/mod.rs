@@ -54,6 +54,11 @@ pub fn ok(out: &std::process::Output) -> String {
     String::from_utf8(out.stdout.clone()).unwrap()
 }
 
+/// Assert success and parse stdout as JSON.
+pub fn ok_json(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_str(&ok(out)).unwrap()
+}
+
 /// Assert exit code 1 (input refused) with one stderr line containing `needle`; returns that line.
 pub fn fails_with(out: &std::process::Output, needle: &str) -> String {
     fails_with_code(out, 1, needle)
