@@ -296,7 +296,7 @@ impl OneMapApp {
 }
 
 /// A location error in the officer's language only (the library's text is bilingual).
-fn locate_error_text(e: &crate::location::LocateError, typed: &str, lang: Lang) -> String {
+pub(super) fn locate_error_text(e: &crate::location::LocateError, typed: &str, lang: Lang) -> String {
     use crate::location::LocateError as E;
     match e {
         E::Empty => tr(lang, Msg::LocationEmpty).to_string(),

@@ -212,6 +212,10 @@ pub struct BoardsState {
     pub stock: String,
     /// Log board: text filter.
     pub log: String,
+    /// Where the boards panel was drawn last frame (its width is the officer's choice).
+    pub panel_rect: Option<egui::Rect>,
+    /// The detail / dispatch pane's visible area last frame.
+    pub detail_rect: Option<egui::Rect>,
 }
 
 impl Default for BoardsState {
@@ -223,6 +227,8 @@ impl Default for BoardsState {
             unit_sort: (UnitCol::Callsign, true),
             stock: String::new(),
             log: String::new(),
+            panel_rect: None,
+            detail_rect: None,
         }
     }
 }
