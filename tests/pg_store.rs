@@ -1,7 +1,8 @@
 //! The PostgreSQL backend against a real server (packaging/pg-test-server.sh): the CLI on a
 //! `postgres://` URL, append-only and seats' role enforcement by the server, newer-schema
 //! refusal, UNIQUE-conflict retries between seats, the dispatch race's reassignment offer, four
-//! seat processes for 30 s, a seat SIGKILLed mid-batch, and `db copy` file → server → file.
+//! seat processes for 30 s, a seat SIGKILLed mid-batch, and `db copy` file → server → file (and
+//! into an empty file or store, without the server).
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -343,6 +344,34 @@ fn pg_db_copy_round_trip_gives_byte_identical_events() {
         &onemap(&["db", "copy", "--from", &demo.db, "--to", &db.owner]),
         "not empty",
     );
+}
+
+/// `db copy` into a file: an existing 0-byte file or an initialised store without events is a
+/// fine target (the copy prints the same `onemap events`); a store holding events and a foreign
+/// file are refused with nothing written (their bytes unchanged). No server needed.
+#[test]
+fn db_copy_takes_an_empty_file_or_empty_store_and_refuses_a_non_empty_one() {
+    let demo = demo_db();
+    let at = |n: &str| demo.dir.path().join(n).to_str().unwrap().to_string();
+    let source_events = ok(&onemap(&["events", "--db", &demo.db]));
+    let (zero, inited) = (at("zero.db"), at("inited.db"));
+    std::fs::write(&zero, b"").unwrap();
+    ok(&onemap(&["db", "init", "--db", &inited]));
+    for target in [&zero, &inited] {
+        let r = json(&onemap(&["db", "copy", "--from", &demo.db, "--to", target, "--json"]));
+        assert_eq!(r["same_situation"], true, "{target}");
+        assert_eq!(ok(&onemap(&["events", "--db", target])), source_events, "{target}");
+    }
+    // Refused: a store that holds events (the copy just made), and a file that is not a store.
+    let foreign = at("notes.txt");
+    std::fs::write(&foreign, "值班记录 duty notes\n").unwrap();
+    for (target, why) in [(&zero, "not empty"), (&foreign, "")] {
+        let before = std::fs::read(target).unwrap();
+        let out = onemap(&["db", "copy", "--from", &demo.db, "--to", target]);
+        let line = fails_with(&out, why);
+        assert!(line.contains(target.as_str()), "names the target: {line}");
+        assert_eq!(std::fs::read(target).unwrap(), before, "nothing written to {target}");
+    }
 }
 
 /// A loopback TCP proxy in front of the test server that, when armed, forwards the next

@@ -8,44 +8,14 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::kpis::{MIN, kpis_at, script};
+use common::ui::{step_wall_until as step_until, wall};
 use common::{demo_db, ok, onemap};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use onemap::mappack::MapPack;
 use onemap::time::{now_utc_iso, parse_utc_ms};
-use onemap::ui::wall::{Page, WallApp, WallLaunch};
+use onemap::ui::wall::{Page, WallApp};
 use serde_json::Value;
-
-fn wall(db: &str, page: Option<Page>, drill: Option<String>) -> Harness<'static, WallApp> {
-    let pack = Arc::new(MapPack::load(common::xsbn_pack()).unwrap());
-    let launch = WallLaunch {
-        db: db.into(),
-        drill,
-        monitor: None,
-        page,
-    };
-    Harness::builder()
-        .with_size(egui::vec2(1920.0, 1080.0))
-        .with_max_steps(200)
-        .build_eframe(move |cc| WallApp::start(&cc.egui_ctx, pack, &launch))
-}
-
-/// Step until `done`; generous (60 s): the follower's first read routes and computes coverage
-/// on two shared cores.
-fn step_until(h: &mut Harness<'static, WallApp>, what: &str, done: impl Fn(&WallApp) -> bool) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while std::time::Instant::now() < deadline {
-        h.run_steps(1);
-        if done(h.state()) {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    panic!("timed out waiting for {what}; follower error: {:?}", h.state().error);
-}
 
 fn has(h: &Harness<'static, WallApp>, label: &str) -> bool {
     h.query_by_label(label).is_some()

@@ -8,7 +8,7 @@ of townships.csv (42 rows, NBS 2023 codes).
   county_adcode), approximate = true, precision_m = null: never a guessed position.
 
 Run from the repository root:  python3 maps/tools/township_seats.py [SOURCE_DIR]
-Then update the sha256 of township_seats.geojson in maps/xishuangbanna/manifest.json.
+packaging/build-xsbn-pack.py runs this and records the sha256 in the manifest.
 """
 import csv
 import json

@@ -1,6 +1,8 @@
-//! The commander's wall follows the situation read-only: one thread opens the database with
-//! [`Store::open_read_only`] (no writer exists in this process for it), polls the log twice a
-//! second for events other seats appended, folds them (the real situation or one drill's) and
+//! The commander's wall follows the situation read-only: one thread opens the database (a file
+//! or a `postgres://` URL) with [`Store::open_read_only`] (no writer exists in this process for
+//! it), wakes through a [`ChangeFeed`] when other seats append (LISTEN/NOTIFY on the server,
+//! `PRAGMA data_version` on a file), re-reads the log after its last shown seq, folds it (the
+//! real situation or one drill's) and
 //! runs the figures' graph searches ([`KpiContext::search`]: routes of moving units, coverage)
 //! off the UI thread. It takes no commands at all: the handle holds only the receiving end, so
 //! nothing the wall does can reach the database.
@@ -16,10 +18,12 @@ use crate::dispatch::Plans;
 use crate::kpis::{KpiContext, Searched};
 use crate::mappack::MapPack;
 use crate::model::Situation;
+use crate::store::feed::{ChangeFeed, FeedWake};
 use crate::store::{Store, StoreError};
 use crate::time::{now_utc_iso, parse_utc_ms};
 
-/// How often the follower looks for new events.
+/// Longest wait on the change feed: without news the follower still reports a successful
+/// check this often (the wall's "data as of" and its stale warning).
 pub const POLL: Duration = Duration::from_millis(500);
 
 /// Why the wall cannot follow the situation.
@@ -105,26 +109,50 @@ impl Follower {
                 };
                 drop(pack);
                 let mut store: Option<Store> = None;
+                let mut feed: Option<ChangeFeed> = None;
                 let mut shown_seq: Option<u64> = None;
+                let mut read_next = true;
                 loop {
-                    let read = read_once(&mut store, &db, drill.as_deref(), shown_seq, &mut cx);
-                    let alive = match read {
-                        Ok(Some(data)) => {
-                            shown_seq = Some(data.log_seq);
-                            send(FollowerEvent::Data(Arc::new(data)))
-                                && send(FollowerEvent::Checked { at_ms: now_ms() })
+                    let alive = if read_next {
+                        match read_once(&mut store, &db, drill.as_deref(), shown_seq, &mut cx) {
+                            Ok(Some(data)) => {
+                                read_next = false;
+                                shown_seq = Some(data.log_seq);
+                                send(FollowerEvent::Data(Arc::new(data)))
+                                    && send(FollowerEvent::Checked { at_ms: now_ms() })
+                            }
+                            Ok(None) => {
+                                read_next = false;
+                                send(FollowerEvent::Checked { at_ms: now_ms() })
+                            }
+                            Err(e) => {
+                                // Reopen next time: the file may have been replaced or restored,
+                                // the server restarted.
+                                store = None;
+                                send(FollowerEvent::Error(e))
+                            }
                         }
-                        Ok(None) => send(FollowerEvent::Checked { at_ms: now_ms() }),
-                        Err(e) => {
-                            // Reopen next time: the file may have been replaced or restored.
-                            store = None;
-                            send(FollowerEvent::Error(e))
-                        }
+                    } else {
+                        true
                     };
                     if !alive {
                         return; // the wall is gone
                     }
-                    std::thread::sleep(POLL);
+                    match wait_for_change(&mut feed, &db) {
+                        Ok(FeedWake::Idle) if !read_next => {
+                            if !send(FollowerEvent::Checked { at_ms: now_ms() }) {
+                                return;
+                            }
+                        }
+                        Ok(_) => read_next = true,
+                        Err(e) => {
+                            // The feed reconnects by itself; read again once it answers.
+                            read_next = true;
+                            if !send(FollowerEvent::Error(e.into())) {
+                                return;
+                            }
+                        }
+                    }
                 }
             })
             .map_err(FollowerError::Spawn)?;
@@ -132,7 +160,27 @@ impl Follower {
     }
 }
 
-/// One poll: `Some` when the log moved past `shown_seq` (or on the first read).
+/// Wait up to [`POLL`] on the change feed. A feed opened here answers
+/// [`FeedWake::Reconnected`] at once: events appended before it listened are read then. A failed
+/// open waits [`POLL`] before it answers, so a missing server is not hammered.
+fn wait_for_change(feed: &mut Option<ChangeFeed>, db: &std::path::Path) -> Result<FeedWake, StoreError> {
+    let f = match feed {
+        Some(f) => f,
+        None => match ChangeFeed::open(db) {
+            Ok(f) => {
+                *feed = Some(f);
+                return Ok(FeedWake::Reconnected);
+            }
+            Err(e) => {
+                std::thread::sleep(POLL);
+                return Err(e);
+            }
+        },
+    };
+    f.wait(POLL)
+}
+
+/// One read: `Some` when the log moved past `shown_seq` (or on the first read).
 fn read_once(
     store: &mut Option<Store>,
     db: &std::path::Path,

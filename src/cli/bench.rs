@@ -44,7 +44,8 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Whole-area coverage from N bases on the synthetic road graph (one multi-source search).
+    /// Whole-area coverage from N bases (one multi-source search) and one isochrone, on the
+    /// synthetic road graph of --nodes, or on a pack's own graph with `--pack DIR`.
     Coverage {
         /// Nodes of the synthetic graph.
         #[arg(long, default_value_t = 300_000)]
@@ -223,7 +224,24 @@ pub fn run(what: &BenchCommand, pack: Option<&Path>) -> Result<String, CliError>
             if !(cell_km.is_finite() && (0.1..=20.0).contains(cell_km)) {
                 return Err(CliError::input("--cell-km must be between 0.1 and 20"));
             }
-            let report = crate::coverage::bench::coverage_bench(*nodes, *bases, *cell_km).map_err(CliError::input)?;
+            // `--pack DIR`: the pack's own road graph; otherwise the synthetic graph of --nodes.
+            let report = match pack {
+                Some(_) => {
+                    let pack = load_pack(pack)?;
+                    let (graph, spec) = super::roads::router_parts(&pack)?;
+                    let demand = crate::coverage::DemandSpec::from_pack(&pack);
+                    crate::coverage::bench::coverage_bench_on(
+                        graph,
+                        Some(spec),
+                        demand,
+                        &pack.manifest.name,
+                        *bases,
+                        *cell_km,
+                    )
+                }
+                None => crate::coverage::bench::coverage_bench(*nodes, *bases, *cell_km),
+            }
+            .map_err(CliError::input)?;
             let text = serde_json::to_string_pretty(&report).map_err(|e| CliError::input(e.to_string()))?;
             Ok(if *json {
                 text

@@ -79,6 +79,22 @@ fn progress_bar(enabled: bool) -> impl FnMut(u64, u64) {
     }
 }
 
+/// The target of `db copy`: a new or 0-byte file, an initialised store that holds no event, or
+/// a server database without events. Anything holding events (or not a OneMap store) is
+/// refused before a byte is written.
+fn copy_target(to: &Path) -> Result<Store, crate::store::StoreError> {
+    match Store::init(to) {
+        Err(crate::store::StoreError::AlreadyExists { path }) if !crate::store::pg::is_url(to) => {
+            // Read-only first: opening for writing could close orphan drills in it.
+            if Store::open_read_only(to)?.event_count()? > 0 {
+                return Err(crate::store::StoreError::AlreadyExists { path });
+            }
+            Store::open(to)
+        }
+        other => other,
+    }
+}
+
 /// `onemap db copy --from A --to B [--json]`.
 pub fn db_copy(from: &Path, to: &Path, json_out: bool) -> Result<String, CliError> {
     let from_path = existing_db(Some(from))?;
@@ -90,7 +106,7 @@ pub fn db_copy(from: &Path, to: &Path, json_out: bool) -> Result<String, CliErro
         crate::private_fs::create_private_dir_all(dir)
             .map_err(|e| CliError::input(format!("cannot create {}: {e}", dir.display())))?;
     }
-    let mut target = Store::init(to).map_err(store_err)?;
+    let mut target = copy_target(to).map_err(store_err)?;
     let copied = source
         .copy_log_to(&mut target, progress_bar(!json_out))
         .map_err(store_err)?;

@@ -25,8 +25,10 @@ use crate::mappack::{LayerKind, MapPack, Title};
 /// app id (so the taskbar shows the right icon) must all carry exactly this.
 pub const APP_ID: &str = "cn.gov.xsbn.OneMap";
 
-/// Pack opened when `--pack` is not given.
-pub const DEFAULT_PACK: &str = "xishuangbanna";
+/// Pack opened when `--pack` is not given: real OSM roads in the border band and a calibrated
+/// skeleton (示意, estimates) elsewhere. `maps/xishuangbanna` keeps the schematic network for
+/// comparison.
+pub const DEFAULT_PACK: &str = "xishuangbanna-osm";
 
 /// OneMap (应急管理“一张图”): offline command-and-dispatch console.
 #[derive(Debug, Parser)]
@@ -36,8 +38,9 @@ pub struct Cli {
     /// /usr/share/onemap, the working directory or beside the program (first found).
     #[arg(long, global = true, value_name = "DIR")]
     pub pack: Option<PathBuf>,
-    /// Situation database the console opens (default: onemap.db in the user's data directory).
-    #[arg(long = "db", value_name = "FILE")]
+    /// Situation database the console (or the wall) opens: a file or postgres://USER@HOST:PORT/DB
+    /// (default: $ONEMAP_DB, else onemap.db in the user's data directory).
+    #[arg(long = "db", value_name = "FILE|URL")]
     pub console_db: Option<PathBuf>,
     /// Open this database read-only in the console's replay mode (timeline, 1–1000× playback).
     #[arg(long, value_name = "FILE")]

@@ -20,13 +20,18 @@ pub const EXIT_UNREACHABLE: u8 = 3;
 
 /// The pack's router, or a clear error when the pack has no road layer.
 pub fn router(pack: &MapPack) -> Result<Router, CliError> {
-    let (graph, spec) = pack.roads().ok_or_else(|| {
+    let (graph, spec) = router_parts(pack)?;
+    Ok(Router::with_spec(graph, spec))
+}
+
+/// The pack's road graph and routing spec, or a clear error when it has no roads layer.
+pub fn router_parts(pack: &MapPack) -> Result<(std::sync::Arc<crate::roads::graph::Graph>, RoutingSpec), CliError> {
+    pack.roads().ok_or_else(|| {
         CliError::input(format!(
             "pack \"{}\" has no roads layer; build one with `onemap mappack build --osm FILE.osm.pbf --out DIR`",
             pack.manifest.name
         ))
-    })?;
-    Ok(Router::with_spec(graph, spec))
+    })
 }
 
 fn point(text: &str, what: &str) -> Result<[f64; 2], CliError> {
@@ -351,6 +356,9 @@ pub fn mappack_build(args: &BuildArgs) -> Result<String, CliError> {
                 if entry.path().is_file() && file != "manifest.json" && file != "roads.graph" {
                     std::fs::copy(entry.path(), out.join(&*file))
                         .map_err(|e| CliError::input(format!("cannot copy {file}: {e}")))?;
+                } else if entry.path().is_dir() {
+                    // demo/ (master data) and drills/ (scenarios) belong to the pack too.
+                    copy_dir(&entry.path(), &out.join(&*file))?;
                 }
             }
         }
@@ -525,13 +533,13 @@ fn skeleton_readme(r: &SkeletonBuild) -> String {
 
 fn readme(name: &str, osm: &Path, stats: &ImportStats, islands: usize) -> String {
     format!(
-        "# Map pack: {name}\n\nBuilt by `onemap mappack build --osm {}` from an OpenStreetMap extract.\n\n\
+        "# Map pack: {name}\n\nBuilt by `onemap {}` from an OpenStreetMap extract.\n\n\
          **© OpenStreetMap contributors**, Open Database License (ODbL 1.0). This pack is a derived \
          database: if you publish it, publish it under the ODbL.\n\n\
          - road ways: {} of {} ways (emergency profile: motorway … track; access tags ignored; \
          no turn restrictions yet)\n- graph: {} nodes, {} road pieces, {} directed edges, {} islands \
          (strongly connected components outside the largest)\n",
-        osm.display(),
+        command_line(osm),
         stats.road_ways,
         stats.ways_total,
         stats.graph_nodes,
@@ -560,4 +568,33 @@ fn load_boundary(path: &Path) -> Result<geo::MultiPolygon<f64>, CliError> {
         )));
     }
     Ok(geo::MultiPolygon::new(polys))
+}
+
+/// Copy a folder of the base pack (its files, and its folders in turn) into the new pack.
+fn copy_dir(from: &Path, to: &Path) -> Result<(), CliError> {
+    let fail = |e: std::io::Error| CliError::input(format!("cannot copy {}: {e}", from.display()));
+    std::fs::create_dir_all(to).map_err(fail)?;
+    for entry in std::fs::read_dir(from).map_err(fail)?.flatten() {
+        let path = entry.path();
+        let dest = to.join(entry.file_name());
+        if path.is_dir() {
+            copy_dir(&path, &dest)?;
+        } else if path.is_file() {
+            std::fs::copy(&path, &dest).map_err(fail)?;
+        }
+    }
+    Ok(())
+}
+
+/// The command as typed (`mappack build …`), for the pack's README; `--osm FILE` when the
+/// arguments are not at hand.
+fn command_line(osm: &Path) -> String {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) != Some("mappack") {
+        return format!("mappack build --osm {}", osm.display());
+    }
+    args.iter()
+        .map(|a| if a.contains(' ') { format!("'{a}'") } else { a.clone() })
+        .collect::<Vec<_>>()
+        .join(" ")
 }

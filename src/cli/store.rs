@@ -144,7 +144,7 @@ pub fn default_db() -> PathBuf {
 }
 
 /// `--db`, else `$ONEMAP_DB`, else [`default_db`]: a file path or a `postgres://` URL.
-pub(crate) fn db_path(db: Option<&Path>) -> PathBuf {
+pub fn db_path(db: Option<&Path>) -> PathBuf {
     db.map(Path::to_path_buf)
         .or_else(|| {
             std::env::var_os("ONEMAP_DB")
@@ -178,7 +178,7 @@ pub(crate) fn open_read(db: Option<&Path>) -> Result<Store, CliError> {
 }
 
 /// A store error at the CLI edge: a changed history exits 4 (`db verify` tells more).
-pub(crate) fn store_err(e: crate::store::StoreError) -> CliError {
+pub fn store_err(e: crate::store::StoreError) -> CliError {
     match e {
         crate::store::StoreError::Chain(_) => CliError {
             code: EXIT_INTEGRITY,

@@ -308,6 +308,8 @@ th{{background:#eaeded}}.ok{{color:#1e8449;font-weight:bold}}.bad{{color:#c0392b
     }
     if r.schematic {
         h.push_str("<p class=note>示意路网：所有时间与距离均为估算。Schematic road network: every time and distance is an estimate.</p>");
+    } else if r.estimates {
+        h.push_str("<p class=note>部分路网为标定骨架（示意）：经过它的时间与距离为估算。Part of the road network is a calibrated skeleton (schematic): times and distances over it are estimates.</p>");
     }
     h.push_str("<h2>地图 Map</h2>");
     h.push_str(&map_svg(r));
@@ -385,7 +387,7 @@ th{{background:#eaeded}}.ok{{color:#1e8449;font-weight:bold}}.bad{{color:#c0392b
         }
     }
     if let Some(cov) = &r.coverage {
-        h.push_str("<h2>救护车覆盖 Ambulance coverage</h2><p>Share of the prefecture's area within the plan's ambulance radius (5 km urban / 20 km rural along roads) of an available ambulance; an estimate on a schematic network.</p><table><tr><th>offset</th><th>covered</th></tr>");
+        h.push_str("<h2>救护车覆盖 Ambulance coverage</h2><p>Share of the prefecture's area within the plan's ambulance radius (5 km urban / 20 km rural along roads) of an available ambulance; an estimate where the network is schematic or a calibrated skeleton.</p><table><tr><th>offset</th><th>covered</th></tr>");
         for c in cov {
             let _ = write!(
                 h,

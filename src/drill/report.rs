@@ -257,6 +257,9 @@ pub struct Report {
     pub duration_s: f64,
     /// Every time rests on a schematic road network (estimates).
     pub schematic: bool,
+    /// Some times rest on estimated road pieces (a calibrated skeleton, 示意) or on a
+    /// schematic network: the report says so.
+    pub estimates: bool,
     /// Score totals.
     pub score: Score,
     /// Incidents by id.
@@ -698,12 +701,17 @@ pub fn build_report(mut input: ReportInput<'_>) -> Report {
         });
     }
     let schematic = input.router.as_ref().is_some_and(|r| r.spec.schematic);
+    let estimates = input.router.as_ref().is_some_and(|r| r.has_estimates());
     if let Some(r) = input.router.as_deref_mut() {
         r.clear_closures();
     }
     if schematic {
         input.notes.push(
             "SCHEMATIC road network: every travel time and distance is an estimate / 示意路网，时间均为估算".into(),
+        );
+    } else if estimates {
+        input.notes.push(
+            "部分路网为标定骨架（示意）：经过它的时间与距离为估算 / part of the road network is a calibrated skeleton (schematic): times and distances over it are estimates".into(),
         );
     }
     Report {
@@ -713,6 +721,7 @@ pub fn build_report(mut input: ReportInput<'_>) -> Report {
         end_utc: format_utc_ms(end_ms),
         duration_s: r1((end_ms - start_ms) as f64 / 1000.0),
         schematic,
+        estimates,
         score,
         incidents,
         actions,

@@ -4,6 +4,7 @@
 
 pub mod alert;
 pub mod event;
+mod ext_index;
 pub mod facility;
 pub mod ids;
 pub mod incident;

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::alert::{AlertDecision, AlertRecord, AlertsState, QuakeArrival, RuleFiring};
 use super::event::{Event, EventKind};
+use super::ext_index::{ExternalIds, lookup, note_upsert};
 use super::facility::{Drill, Shelter, Station, StockLine, Warehouse};
 use super::ids::{IncidentId, ShelterId, StationId, UnitId, WarehouseId};
 use super::incident::{Incident, IncidentNote, IncidentStatus};
@@ -221,6 +222,9 @@ pub struct Situation {
     /// folded; 0 in snapshots written before versioning), so older snapshots can be refolded.
     #[serde(default)]
     pub fold_version: u32,
+    /// External id → id for units, stations, warehouses and shelters (derived, not stored).
+    #[serde(skip)]
+    ext_ids: ExternalIds,
 }
 
 /// Version of the fold rules; bumped when a fold derives something new from the same events
@@ -347,22 +351,22 @@ impl Situation {
 
     /// Station with this external id.
     pub fn station_by_external_id(&self, external_id: &str) -> Option<&Station> {
-        self.stations.values().find(|s| s.spec.external_id == external_id)
+        lookup(&self.ext_ids.stations, &self.stations, external_id, None)
     }
 
     /// Unit with this external id.
     pub fn unit_by_external_id(&self, external_id: &str) -> Option<&Unit> {
-        self.units.values().find(|u| u.spec.external_id == external_id)
+        lookup(&self.ext_ids.units, &self.units, external_id, None)
     }
 
     /// Warehouse with this external id.
     pub fn warehouse_by_external_id(&self, external_id: &str) -> Option<&Warehouse> {
-        self.warehouses.values().find(|w| w.spec.external_id == external_id)
+        lookup(&self.ext_ids.warehouses, &self.warehouses, external_id, None)
     }
 
     /// Shelter with this external id.
     pub fn shelter_by_external_id(&self, external_id: &str) -> Option<&Shelter> {
-        self.shelters.values().find(|s| s.spec.external_id == external_id)
+        lookup(&self.ext_ids.shelters, &self.shelters, external_id, None)
     }
 }
 
@@ -404,11 +408,7 @@ fn check_unit_spec(sit: &Situation, unit: UnitId, spec: &UnitSpec) -> Result<(),
     {
         return Err(ApplyError::UnknownStation(st));
     }
-    if let Some(other) = sit
-        .units
-        .values()
-        .find(|u| u.id != unit && u.spec.external_id == spec.external_id)
-    {
+    if let Some(other) = lookup(&sit.ext_ids.units, &sit.units, &spec.external_id, Some(unit)) {
         return Err(ApplyError::DuplicateExternalId {
             external_id: spec.external_id.clone(),
             existing: other.id.to_string(),
@@ -693,6 +693,7 @@ fn step_kind(target: &mut Target<'_>, ev: &Event) -> Result<(), ApplyError> {
                     position_at_utc: String::new(),
                 },
             );
+            note_upsert(&mut s.ext_ids.units, &s.units, *unit, None);
         }
         EventKind::UnitUpdated { unit, spec } => {
             if !sit.units.contains_key(unit) {
@@ -700,10 +701,12 @@ fn step_kind(target: &mut Target<'_>, ev: &Event) -> Result<(), ApplyError> {
             }
             check_unit_spec(sit, *unit, spec)?;
             let Some(s) = target.apply() else { return Ok(()) };
+            let mut old = None;
             if let Some(u) = s.units.get_mut(unit) {
-                u.spec = spec.clone();
+                old = Some(std::mem::replace(&mut u.spec, spec.clone()).external_id);
                 u.updated_seq = seq;
             }
+            note_upsert(&mut s.ext_ids.units, &s.units, *unit, old.as_deref());
         }
         EventKind::UnitStatusChanged { unit, to } => {
             let u = sit.units.get(unit).ok_or(ApplyError::UnknownUnit(*unit))?;
@@ -797,18 +800,14 @@ fn step_kind(target: &mut Target<'_>, ev: &Event) -> Result<(), ApplyError> {
         EventKind::StationUpserted { station, spec } => {
             non_empty(&spec.external_id, "external_id")?;
             non_empty(&spec.name_zh, "name_zh")?;
-            if let Some(other) = sit
-                .stations
-                .values()
-                .find(|s| s.id != *station && s.spec.external_id == spec.external_id)
-            {
+            if let Some(other) = lookup(&sit.ext_ids.stations, &sit.stations, &spec.external_id, Some(*station)) {
                 return Err(ApplyError::DuplicateExternalId {
                     external_id: spec.external_id.clone(),
                     existing: other.id.to_string(),
                 });
             }
             let Some(s) = target.apply() else { return Ok(()) };
-            s.stations.insert(
+            let old = s.stations.insert(
                 *station,
                 Station {
                     id: *station,
@@ -816,24 +815,32 @@ fn step_kind(target: &mut Target<'_>, ev: &Event) -> Result<(), ApplyError> {
                     updated_seq: seq,
                 },
             );
+            note_upsert(
+                &mut s.ext_ids.stations,
+                &s.stations,
+                *station,
+                old.as_ref().map(|o| o.spec.external_id.as_str()),
+            );
         }
         EventKind::WarehouseUpserted { warehouse, spec } => {
             non_empty(&spec.external_id, "external_id")?;
             non_empty(&spec.name_zh, "name_zh")?;
-            if let Some(other) = sit
-                .warehouses
-                .values()
-                .find(|w| w.id != *warehouse && w.spec.external_id == spec.external_id)
-            {
+            if let Some(other) = lookup(
+                &sit.ext_ids.warehouses,
+                &sit.warehouses,
+                &spec.external_id,
+                Some(*warehouse),
+            ) {
                 return Err(ApplyError::DuplicateExternalId {
                     external_id: spec.external_id.clone(),
                     existing: other.id.to_string(),
                 });
             }
             let Some(s) = target.apply() else { return Ok(()) };
+            let mut old = None;
             match s.warehouses.get_mut(warehouse) {
                 Some(w) => {
-                    w.spec = spec.clone();
+                    old = Some(std::mem::replace(&mut w.spec, spec.clone()).external_id);
                     w.updated_seq = seq;
                 }
                 None => {
@@ -848,15 +855,12 @@ fn step_kind(target: &mut Target<'_>, ev: &Event) -> Result<(), ApplyError> {
                     );
                 }
             }
+            note_upsert(&mut s.ext_ids.warehouses, &s.warehouses, *warehouse, old.as_deref());
         }
         EventKind::ShelterUpserted { shelter, spec } => {
             non_empty(&spec.external_id, "external_id")?;
             non_empty(&spec.name_zh, "name_zh")?;
-            if let Some(other) = sit
-                .shelters
-                .values()
-                .find(|x| x.id != *shelter && x.spec.external_id == spec.external_id)
-            {
+            if let Some(other) = lookup(&sit.ext_ids.shelters, &sit.shelters, &spec.external_id, Some(*shelter)) {
                 return Err(ApplyError::DuplicateExternalId {
                     external_id: spec.external_id.clone(),
                     existing: other.id.to_string(),
@@ -871,7 +875,7 @@ fn step_kind(target: &mut Target<'_>, ev: &Event) -> Result<(), ApplyError> {
                 });
             }
             let Some(s) = target.apply() else { return Ok(()) };
-            s.shelters.insert(
+            let old = s.shelters.insert(
                 *shelter,
                 Shelter {
                     id: *shelter,
@@ -879,6 +883,12 @@ fn step_kind(target: &mut Target<'_>, ev: &Event) -> Result<(), ApplyError> {
                     occupancy,
                     updated_seq: seq,
                 },
+            );
+            note_upsert(
+                &mut s.ext_ids.shelters,
+                &s.shelters,
+                *shelter,
+                old.as_ref().map(|o| o.spec.external_id.as_str()),
             );
         }
         EventKind::StockLineSet {

@@ -291,36 +291,7 @@ impl Store {
     }
 
     fn open_pg(url: &Path, opts: StoreOptions, how: PgOpen) -> Result<Self, StoreError> {
-        let target = pg::PgTarget::parse(&url.to_string_lossy())?;
-        let label = PathBuf::from(&target.shown);
-        let db = pg::PgDb::connect(target)?;
-        let version = db.schema_version()?;
-        match (how, version) {
-            (PgOpen::Init, Some(_)) if db.count_events()? > 0 => {
-                return Err(StoreError::AlreadyExists {
-                    path: label.display().to_string(),
-                });
-            }
-            (PgOpen::Existing, None) => {
-                return Err(StoreError::NotOneMap {
-                    path: label.display().to_string(),
-                    reason:
-                        "数据库为空，请先运行 `onemap db init` / an empty database; run `onemap db init --db URL` first"
-                            .into(),
-                });
-            }
-            (PgOpen::Existing, Some(v)) if v < schema::SCHEMA_VERSION => {
-                return Err(StoreError::NotOneMap {
-                    path: label.display().to_string(),
-                    reason: format!(
-                        "schema version {v} is older than this program's {}; the owner runs `onemap db init --db URL` to migrate",
-                        schema::SCHEMA_VERSION
-                    ),
-                });
-            }
-            (PgOpen::Existing, Some(_)) => {}
-            (PgOpen::Init | PgOpen::Migrate, _) => db.migrate()?,
-        }
+        let (db, label) = connect_pg(url, how)?;
         let write = how != PgOpen::Existing;
         Store::finish(Backend::Pg(Box::new(db)), label, opts, write)
     }
@@ -904,6 +875,42 @@ fn drill_situation_from(
     sit.scope_drill_id = Some(drill_id.to_owned());
     log::fold_range(conn, &mut sit, real.last_seq, warnings)?;
     Ok(sit)
+}
+
+/// Connect to the server database at `url` and check (or, for `Init`/`Migrate`, bring) its
+/// schema as `how` asks; with the label shown for it (the URL without a password).
+fn connect_pg(url: &Path, how: PgOpen) -> Result<(pg::PgDb, PathBuf), StoreError> {
+    let target = pg::PgTarget::parse(&url.to_string_lossy())?;
+    let label = PathBuf::from(&target.shown);
+    let db = pg::PgDb::connect(target)?;
+    let version = db.schema_version()?;
+    match (how, version) {
+        (PgOpen::Init, Some(_)) if db.count_events()? > 0 => {
+            return Err(StoreError::AlreadyExists {
+                path: label.display().to_string(),
+            });
+        }
+        (PgOpen::Existing, None) => {
+            return Err(StoreError::NotOneMap {
+                path: label.display().to_string(),
+                reason:
+                    "数据库为空，请先运行 `onemap db init` / an empty database; run `onemap db init --db URL` first"
+                        .into(),
+            });
+        }
+        (PgOpen::Existing, Some(v)) if v < schema::SCHEMA_VERSION => {
+            return Err(StoreError::NotOneMap {
+                path: label.display().to_string(),
+                reason: format!(
+                    "schema version {v} is older than this program's {}; the owner runs `onemap db init --db URL` to migrate",
+                    schema::SCHEMA_VERSION
+                ),
+            });
+        }
+        (PgOpen::Existing, Some(_)) => {}
+        (PgOpen::Init | PgOpen::Migrate, _) => db.migrate()?,
+    }
+    Ok((db, label))
 }
 
 /// How a server database is opened.

@@ -1,5 +1,6 @@
 //! Replay: any OneMap database, real or drill, opened READ-ONLY (SQLite `mode=ro`; nothing is
-//! written, except that a store of an older schema is migrated first, as by any command). A
+//! written, except that a store of an older schema is migrated first, as by any command), a
+//! file or a `postgres://` server database (read through [`super::db::LogDb`]). A
 //! compact timeline (seq, time, kind, drill id) for the scrubber, and the situation at any seq or time from the nearest snapshot plus at most `snapshot_every` events.
 //! In a drill scope the time axis is the drill's own (simulated) event times and the situation
 //! is real state at the drill's start plus the drill's events. Must not import egui or tokio.
@@ -8,8 +9,10 @@ use std::path::Path;
 
 use rusqlite::Connection;
 
-use super::StoreError;
-use super::{log, schema, snapshot};
+use super::chain::RawEvent;
+use super::db::LogDb;
+use super::{Backend, PgOpen, StoreError};
+use super::{log, pg, schema, snapshot};
 use crate::model::{Event, Situation};
 
 /// One row of the timeline.
@@ -25,9 +28,9 @@ pub struct TimelineEntry {
     pub drill_id: Option<Box<str>>,
 }
 
-/// A read-only replay of a store file.
+/// A read-only replay of a store (file or server).
 pub struct Replay {
-    pub(super) conn: Connection,
+    pub(super) conn: Backend,
     timeline: Vec<TimelineEntry>,
     scope: Option<String>,
     /// Started seq of the scoped drill.
@@ -48,35 +51,64 @@ impl std::fmt::Debug for Replay {
     }
 }
 
+fn entry(seq: u64, ts_utc: &str, kind: String, drill_id: Option<String>) -> TimelineEntry {
+    TimelineEntry {
+        seq,
+        ts_ms: crate::time::parse_utc_ms(ts_utc).unwrap_or(0),
+        kind: kind.into_boxed_str(),
+        drill_id: drill_id.map(String::into_boxed_str),
+    }
+}
+
+fn open_file(path: &Path) -> Result<Connection, StoreError> {
+    if !path.is_file() {
+        return Err(StoreError::Io {
+            path: path.display().to_string(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such database file"),
+        });
+    }
+    // Read-only; only a store of an older schema is migrated first (like any command).
+    schema::open_existing_read_only(path, super::DEFAULT_BUSY_TIMEOUT_MS)
+}
+
+/// The timeline of a file: only the four columns it needs.
+fn file_timeline(conn: &Connection) -> Result<Vec<TimelineEntry>, StoreError> {
+    let mut timeline = Vec::new();
+    let mut stmt = conn.prepare("SELECT seq, ts_utc, kind, drill_id FROM events ORDER BY seq")?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let seq: i64 = row.get(0)?;
+        let ts: String = row.get(1)?;
+        timeline.push(entry(u64::try_from(seq).unwrap_or(0), &ts, row.get(2)?, row.get(3)?));
+    }
+    Ok(timeline)
+}
+
+/// The timeline of a server database, through the rows [`LogDb`] reads.
+fn pg_timeline(db: &pg::PgDb) -> Result<Vec<TimelineEntry>, StoreError> {
+    let mut timeline = Vec::new();
+    let last = db.max_seq()?;
+    db.for_each_raw(0, last, &mut |r: RawEvent| {
+        timeline.push(entry(r.seq, &r.ts_utc, r.kind, r.drill_id));
+        Ok(())
+    })?;
+    Ok(timeline)
+}
+
 impl Replay {
-    /// Opens `path` read-only and loads the timeline (real scope).
+    /// Opens `path` (a file or a `postgres://` URL) read-only and loads the timeline (real
+    /// scope).
     pub fn open(path: impl AsRef<Path>) -> Result<Replay, StoreError> {
         let path = path.as_ref();
-        if !path.is_file() {
-            return Err(StoreError::Io {
-                path: path.display().to_string(),
-                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such database file"),
-            });
-        }
-        // Read-only; only a store of an older schema is migrated first (like any command).
-        let conn = schema::open_existing_read_only(path, super::DEFAULT_BUSY_TIMEOUT_MS)?;
-        let mut timeline = Vec::new();
-        {
-            let mut stmt = conn.prepare("SELECT seq, ts_utc, kind, drill_id FROM events ORDER BY seq")?;
-            let mut rows = stmt.query([])?;
-            while let Some(row) = rows.next()? {
-                let seq: i64 = row.get(0)?;
-                let ts: String = row.get(1)?;
-                let kind: String = row.get(2)?;
-                let drill: Option<String> = row.get(3)?;
-                timeline.push(TimelineEntry {
-                    seq: u64::try_from(seq).unwrap_or(0),
-                    ts_ms: crate::time::parse_utc_ms(&ts).unwrap_or(0),
-                    kind: kind.into_boxed_str(),
-                    drill_id: drill.map(String::into_boxed_str),
-                });
-            }
-        }
+        let (conn, timeline) = if pg::is_url(path) {
+            let (db, _) = super::connect_pg(path, PgOpen::Existing)?;
+            let timeline = pg_timeline(&db)?;
+            (Backend::Pg(Box::new(db)), timeline)
+        } else {
+            let conn = open_file(path)?;
+            let timeline = file_timeline(&conn)?;
+            (Backend::Sqlite(conn), timeline)
+        };
         let mut r = Replay {
             conn,
             timeline,
@@ -125,7 +157,7 @@ impl Replay {
 
     fn drill_of_start(&self, seq: u64) -> Option<String> {
         let mut found = None;
-        let _ = log::for_each_event(&self.conn, seq.saturating_sub(1), seq, |e| {
+        let _ = log::for_each_event(self.conn.log(), seq.saturating_sub(1), seq, |e| {
             if let crate::model::EventKind::DrillStarted { drill_id, .. } = e.kind {
                 found = Some(drill_id);
             }
@@ -172,7 +204,7 @@ impl Replay {
     /// Full events with `after < seq <= upto` (for a detail list around the scrubber).
     pub fn events(&self, after: u64, upto: u64) -> Result<Vec<Event>, StoreError> {
         let mut out = Vec::new();
-        log::for_each_event(&self.conn, after, upto, |e| {
+        log::for_each_event(self.conn.log(), after, upto, |e| {
             out.push(e);
             Ok(())
         })?;
@@ -191,15 +223,22 @@ impl Replay {
         let seq = seq.min(last);
         match &self.scope {
             None => {
-                let mut sit = snapshot::load_latest_snapshot(&self.conn, seq, &mut self.warnings)?.unwrap_or_default();
-                log::fold_range(&self.conn, &mut sit, seq, &mut self.warnings)?;
+                let mut sit =
+                    snapshot::load_latest_snapshot(self.conn.log(), seq, &mut self.warnings)?.unwrap_or_default();
+                log::fold_range(self.conn.log(), &mut sit, seq, &mut self.warnings)?;
                 Ok(sit)
             }
             Some(d) => {
                 let from = self.drill_started.saturating_sub(1);
-                let mut sit = snapshot::load_latest_snapshot(&self.conn, from, &mut self.warnings)?.unwrap_or_default();
+                let mut sit =
+                    snapshot::load_latest_snapshot(self.conn.log(), from, &mut self.warnings)?.unwrap_or_default();
                 sit.scope_drill_id = Some(d.clone());
-                log::fold_range(&self.conn, &mut sit, seq.max(self.drill_started), &mut self.warnings)?;
+                log::fold_range(
+                    self.conn.log(),
+                    &mut sit,
+                    seq.max(self.drill_started),
+                    &mut self.warnings,
+                )?;
                 Ok(sit)
             }
         }
@@ -209,7 +248,7 @@ impl Replay {
     /// increments for playback; seek with [`Replay::situation_at_time`] when jumping).
     pub fn advance(&self, sit: &mut Situation, seq: u64) -> Result<(), StoreError> {
         let mut warnings = Vec::new();
-        log::fold_range(&self.conn, sit, seq, &mut warnings)
+        log::fold_range(self.conn.log(), sit, seq, &mut warnings)
     }
 
     /// The last seq on the scope's axis at or before `ts_ms` (the drill's start, or 0, when none).

@@ -7,7 +7,6 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use rusqlite::params;
 use serde::Serialize;
 
 use super::replay::Replay;
@@ -146,9 +145,7 @@ pub fn bench_replay(n: u64, dir: Option<&Path>) -> Result<ReplayBench, StoreErro
         let t = Instant::now();
         let mut replay = Replay::open(&path)?;
         let open_ms = t.elapsed().as_secs_f64() * 1000.0;
-        let snapshots: i64 = replay
-            .conn
-            .query_row("SELECT count(*) FROM snapshots", params![], |r| r.get(0))?;
+        let snapshots = replay.conn.log().snapshot_seqs_desc(u64::MAX)?.len();
         let mut rng: u64 = 0x5EED;
         let mut times = Vec::with_capacity(BENCH_SEEKS);
         for _ in 0..BENCH_SEEKS {

@@ -310,11 +310,9 @@ fn snapshots_round_trip_and_bad_ones_are_skipped() {
     );
     drop(reopened);
     // A checksummed snapshot past the end of the log means events were removed: refused.
-    let fake = serde_json::to_string(&Situation {
-        last_seq: 9999,
-        ..Situation::default()
-    })
-    .unwrap();
+    let mut fake = Situation::default();
+    fake.last_seq = 9999;
+    let fake = serde_json::to_string(&fake).unwrap();
     raw.execute(
         "INSERT INTO snapshots(seq, situation, checksum, created_utc) VALUES (9999, ?1, ?2, 'x')",
         rusqlite::params![fake, snapshot::checksum(&fake)],

@@ -13,6 +13,12 @@ pub fn xsbn_pack() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("maps/xishuangbanna")
 }
 
+/// The pack opened without `--pack` (real OSM roads + calibrated skeleton; `xsbn_pack` keeps
+/// the schematic network).
+pub fn default_pack() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("maps/xishuangbanna-osm")
+}
+
 /// Copy a pack into a fresh temporary folder so a test can break it.
 pub fn copy_pack(src: &Path) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

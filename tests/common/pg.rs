@@ -54,3 +54,30 @@ pub fn fresh_db(name: &str) -> Option<PgDb> {
 pub fn client(url: &str) -> postgres::Client {
     postgres::Client::connect(url, postgres::NoTls).unwrap()
 }
+
+/// A second seat (its own connection, operator 王五 at seat-2) reports a flood at 景洪 on `url`:
+/// the seq it was stored at and the new incident.
+pub fn second_seat_reports_incident(url: &str) -> (u64, onemap::model::IncidentId) {
+    use onemap::backend::store::{Intent, execute_intent};
+    use onemap::model::incident::{Caller, IncidentDraft, IncidentType, Severity};
+    use onemap::model::lonlat::LonLat;
+    let mut other = onemap::store::Store::open(url).unwrap();
+    let done = execute_intent(
+        &mut other,
+        "王五",
+        "seat-2",
+        &Intent::ReportIncident(IncidentDraft {
+            incident_type: IncidentType::Flood,
+            severity: Severity::II,
+            lonlat: LonLat::from_deg(100.79, 22.0).unwrap(),
+            address: "第二席位记录".into(),
+            caller: Caller {
+                name: "赵六".into(),
+                phone: "2".into(),
+            },
+            notes: String::new(),
+        }),
+    )
+    .unwrap();
+    (done.seq, done.incident.unwrap())
+}
