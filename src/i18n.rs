@@ -158,6 +158,10 @@ messages! {
     OutsideArea => "在本州范围以外约", "outside the prefecture by about";
     OutsideConfirmHint => "请核对；确属州外请按“确认州外位置”", "check it; if it really is outside, press Confirm location outside";
     ConfirmOutside => "确认州外位置并登记", "Confirm location outside and record";
+    RecordReal => "登记为真实警情", "Record as a real call";
+    RecordDrill => "登记为演练事件", "Record as a drill event";
+    ChooseRealOrDrill => "演练进行中：请选择“登记为真实警情”或“登记为演练事件”", "A drill is running: choose Record as a real call or Record as a drill event";
+    RealRecordedInDrill => "已登记真实警情（结束演练后在实战态势中显示）", "Real call recorded (shown in the live situation when the drill ends)";
     Correct => "更正事件", "Correct incident";
     AddNote => "添加备注", "Add note";
     NoteHint => "备注内容", "Note text";

@@ -90,6 +90,9 @@ pub enum Intent {
         /// Corrected address; empty keeps the old one.
         address: String,
     },
+    /// Carry out the inner intent in the real situation even while the seat is in a drill (a
+    /// genuine call taken during an exercise): real time, no drill id.
+    Real(Box<Intent>),
     /// End a drill (the drill worker writes the report).
     EndDrill {
         /// Drill id.
@@ -396,6 +399,7 @@ pub fn intent_events(sit: &Situation, intent: &Intent, reported_at_utc: &str) ->
         | Intent::CancelIncident { .. }
         | Intent::CloseIncident { .. }
         | Intent::RelocateIncident { .. } => lifecycle_events(sit, intent)?,
+        Intent::Real(inner) => intent_events(sit, inner, reported_at_utc)?,
         Intent::EndDrill { drill_id } => vec![EventKind::DrillEnded {
             drill_id: drill_id.clone(),
         }],
@@ -715,6 +719,10 @@ fn execute(
     intent: &Intent,
     drill: &Option<(String, Arc<AtomicI64>)>,
 ) -> Result<Done, Refused> {
+    if let Intent::Real(inner) = intent {
+        // The real log, real time: never the drill's situation or clock.
+        return execute(store, operator, seat, inner, &None);
+    }
     let (ts, drill_id) = stamp(drill);
     let reported_at = ts.clone().unwrap_or_else(now_utc_iso);
     let mut refused = None;
