@@ -21,6 +21,8 @@ pub enum Action {
     Select(OpsRef),
     /// Open the incident board on a new incident and select it (acknowledges its arrival).
     OpenArrival(crate::model::ids::IncidentId),
+    /// Open the new-incident form.
+    NewIncident,
     /// Open the database file in a replay.
     StartReplay(PathBuf),
     /// Start the raster basemap from the settings just chosen.

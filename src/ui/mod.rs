@@ -1200,6 +1200,7 @@ impl OneMapApp {
                 self.live.arrivals.ack(id);
                 self.select_ops(ctx, OpsRef::Incident(id));
             }
+            Action::NewIncident => self.open_incident_form(None),
             Action::StartReplay(path) => self.start_replay(ctx, path, None),
             Action::StartRaster => self.start_raster(ctx),
             Action::ClearRouting => self.clear_routing(),

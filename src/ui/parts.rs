@@ -10,7 +10,6 @@ use std::sync::Arc;
 use egui::{Vec2, vec2};
 use walkers::MapMemory;
 
-use super::boards::UnitCol;
 use super::{Board, ResultRow};
 use crate::backend::jobs::Jobs;
 use crate::backend::routing::{IsoAnswer, RouteAnswer, RoutingWorker};
@@ -196,6 +195,21 @@ pub struct LiveView {
     pub clock_ms: Option<i64>,
     /// New incidents not yet acknowledged (the arrival alert).
     pub arrivals: super::pending::Arrivals,
+}
+
+/// Unit-board columns, for sorting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitCol {
+    /// Callsign.
+    Callsign,
+    /// Type.
+    Type,
+    /// Status.
+    Status,
+    /// Home station.
+    Station,
+    /// Crew.
+    Crew,
 }
 
 /// Which board shows and its filters.
