@@ -11,17 +11,16 @@ use common::ui::step_until;
 use egui_kittest::kittest::Queryable;
 use onemap::ui::Database;
 
-#[test]
-fn console_drill_runs_is_kept_apart_and_reports() {
-    use onemap::model::unit::UnitStatus;
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("centre.sqlite");
-    let mut h = common::ui::console(Database::File(db.clone()));
+type Console = egui_kittest::Harness<'static, onemap::ui::OneMapApp>;
+
+/// A console on a new database file with the demo loaded (returns the real situation then),
+/// and the DEMO drill started from the side panel.
+fn demo_drill(db: &std::path::Path) -> (Console, onemap::model::situation::Situation) {
+    let mut h = common::ui::console(Database::File(db.to_path_buf()));
     step_until(&mut h, "the store", |a| a.has_store());
     h.get_by_label("加载演示场景").click();
     step_until(&mut h, "the demo", |a| a.situation.units.len() > 100);
-    let real_before = onemap::store::Store::open(&db).unwrap().situation().unwrap().clone();
-
+    let real_before = onemap::store::Store::open(db).unwrap().situation().unwrap().clone();
     // The side panel scrolls: bring the button into view, then click it.
     h.get_by_label("开始演练").scroll_to_me();
     h.run_steps(3);
@@ -29,6 +28,15 @@ fn console_drill_runs_is_kept_apart_and_reports() {
     step_until(&mut h, "the drill to start", |a| {
         a.mode.drill().is_some_and(|d| d.drill_id.is_some())
     });
+    (h, real_before)
+}
+
+#[test]
+fn console_drill_runs_is_kept_apart_and_reports() {
+    use onemap::model::unit::UnitStatus;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("centre.sqlite");
+    let (mut h, real_before) = demo_drill(&db);
     h.run_steps(2);
     assert!(h.query_by_label_contains("演练 DRILL").is_some(), "banner");
     let drill_id = h.state().mode.drill().unwrap().drill_id.clone().unwrap();
@@ -58,10 +66,10 @@ fn console_drill_runs_is_kept_apart_and_reports() {
     step_until(&mut h, "the operator's drill event", |a| {
         a.situation.units[&unit].status == UnitStatus::OutOfService
     });
-    step_until(&mut h, "the log tail", |a| {
-        a.live.log.last().is_some_and(|e| e.kind.tag() == "unit_status_changed")
-    });
-    let ev = h.state().live.log.last().unwrap().clone();
+    // The operator's own event (an inject played meanwhile may follow it in the log).
+    let mine = move |e: &&onemap::model::event::Event| matches!(e.kind, onemap::model::EventKind::UnitStatusChanged { unit: u, to: UnitStatus::OutOfService } if u == unit);
+    step_until(&mut h, "the log tail", |a| a.live.log.iter().rev().any(|e| mine(&e)));
+    let ev = h.state().live.log.iter().rev().find(mine).unwrap().clone();
     assert_eq!(ev.drill_id.as_deref(), Some(drill_id.as_str()));
     let ts = onemap::time::parse_utc_ms(&ev.ts_utc).unwrap();
     assert!(
@@ -146,4 +154,98 @@ fn a_drill_left_open_is_closed_on_open_and_reported() {
     let last = store.events_since(1).unwrap().pop().unwrap();
     assert!(matches!(last.kind, onemap::model::EventKind::DrillEnded { ref drill_id } if drill_id == "left-open-1"));
     assert!(last.seat.contains("recovery") && last.drill_id.is_none(), "{last:?}");
+}
+
+/// A genuine call taken while the seat is in a drill: Ctrl+Enter records nothing and asks real
+/// or drill (two buttons, no default); 登记为真实警情 writes to the real log (real time, no drill
+/// id) — not shown on the drill's boards, shown once the drill ends — and 登记为演练事件 stays
+/// in the drill.
+#[test]
+fn a_real_call_during_a_drill_needs_a_choice_and_reaches_the_real_situation() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("centre.sqlite");
+    let (mut h, _) = demo_drill(&db);
+    step_until(&mut h, "the drill's situation", |a| {
+        a.situation.scope_drill_id.is_some()
+    });
+    h.state_mut().mode.drill_mut().unwrap().clock.pause();
+    let drill_id = h.state().mode.drill().unwrap().drill_id.clone().unwrap();
+    let real_seq = onemap::store::Store::open(&db).unwrap().situation().unwrap().last_seq;
+
+    let fill = |h: &mut Console, caller: &str| {
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
+        h.run_steps(2);
+        h.state_mut().incident_form.location = "100.7971,22.0102".into();
+        h.state_mut().incident_form.caller = caller.into();
+        h.run_steps(1);
+    };
+    fill(&mut h, "真实报警人");
+    // Ctrl+Enter chooses nothing: nothing sent, the two choices shown.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+    h.run_steps(3);
+    assert!(
+        h.state().incident_form.pending.is_none(),
+        "nothing sent without a choice"
+    );
+    let err = h.state().incident_form.error.clone().unwrap_or_default();
+    assert!(err.contains("登记为真实警情"), "{err}");
+    assert!(h.query_by_label("登记").is_none(), "no plain save in a drill");
+    assert!(h.query_by_label("登记为演练事件").is_some());
+    let by_caller = |s: &onemap::model::situation::Situation, name: &str| {
+        s.incidents.values().filter(|i| i.caller.name == name).count()
+    };
+    // Real: into the real log, real time, no drill id; the drill's boards do not show it.
+    h.get_by_label("登记为真实警情").click();
+    step_until(&mut h, "the real call stored", |a| {
+        a.incident_form.pending.is_none() && a.incident_form.caller.is_empty()
+    });
+    let mut store = onemap::store::Store::open(&db).unwrap();
+    let real = store.situation().unwrap().clone();
+    assert_eq!(by_caller(&real, "真实报警人"), 1, "in the real situation");
+    let ev = store.events_since(real_seq).unwrap();
+    // The call's event (drill injects played meanwhile are in the same file, with their id).
+    let reported: Vec<_> = ev
+        .iter()
+        .filter(|e| {
+            matches!(&e.kind, onemap::model::EventKind::IncidentReported { caller, .. } if caller.name == "真实报警人")
+        })
+        .collect();
+    assert_eq!(reported.len(), 1, "{ev:?}");
+    assert_eq!(reported[0].drill_id, None, "a real event");
+    let ts = onemap::time::parse_utc_ms(&reported[0].ts_utc).unwrap();
+    let wall = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    assert!(
+        (wall - ts).abs() < 120_000,
+        "real time, not the drill clock: {}",
+        reported[0].ts_utc
+    );
+    h.run_steps(2);
+    assert_eq!(
+        by_caller(&h.state().situation, "真实报警人"),
+        0,
+        "not on the drill's boards"
+    );
+
+    // Drill: stays in the drill.
+    fill(&mut h, "演练报警人");
+    h.get_by_label("登记为演练事件").click();
+    step_until(&mut h, "the drill incident", |a| {
+        by_caller(&a.situation, "演练报警人") == 1
+    });
+    assert_eq!(h.state().situation.scope_drill_id.as_deref(), Some(drill_id.as_str()));
+    let real = onemap::store::Store::open(&db).unwrap().situation().unwrap().clone();
+    assert_eq!(by_caller(&real, "演练报警人"), 0, "never in the real situation");
+
+    // Leaving the drill: the real call is on the live boards, the drill one is not.
+    h.get_by_label("结束演练").click();
+    step_until(&mut h, "live again", |a| {
+        a.mode.drill().is_none() && a.situation.scope_drill_id.is_none()
+    });
+    step_until(&mut h, "the real call on the live boards", |a| {
+        by_caller(&a.situation, "真实报警人") == 1
+    });
+    assert_eq!(by_caller(&h.state().situation, "演练报警人"), 0);
 }

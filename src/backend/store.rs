@@ -60,6 +60,39 @@ pub enum Intent {
         /// Issue from the reserved quantity.
         from_reserved: bool,
     },
+    /// Add a note to an incident after it was recorded.
+    AddNote {
+        /// Incident.
+        incident: IncidentId,
+        /// The note (not empty).
+        text: String,
+    },
+    /// Cancel an incident (false alarm, duplicate call); `duplicate_of` links the two.
+    CancelIncident {
+        /// Incident.
+        incident: IncidentId,
+        /// Why (not empty).
+        reason: String,
+        /// The incident this one duplicates.
+        duplicate_of: Option<IncidentId>,
+    },
+    /// Close an incident along its lifecycle (only once someone has been on scene).
+    CloseIncident {
+        /// Incident.
+        incident: IncidentId,
+    },
+    /// Correct an incident's location (the console checked the prefecture area first).
+    RelocateIncident {
+        /// Incident.
+        incident: IncidentId,
+        /// Corrected location.
+        lonlat: crate::model::lonlat::LonLat,
+        /// Corrected address; empty keeps the old one.
+        address: String,
+    },
+    /// Carry out the inner intent in the real situation even while the seat is in a drill (a
+    /// genuine call taken during an exercise): real time, no drill id.
+    Real(Box<Intent>),
     /// End a drill (the drill worker writes the report).
     EndDrill {
         /// Drill id.
@@ -96,9 +129,115 @@ pub enum Refused {
     /// The dispatch rules refused it.
     #[error(transparent)]
     Dispatch(#[from] DispatchError),
+    /// The incident cannot take this correction (checked against the log's situation).
+    #[error(transparent)]
+    Incident(#[from] IncidentRefusal),
     /// The store refused or failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// Why a note, cancel, close or relocation of an incident was refused (both languages, as the
+/// CLI says it).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum IncidentRefusal {
+    /// No such incident in the log.
+    #[error("没有事件 #{} / no incident #{}", .0.0, .0.0)]
+    Unknown(IncidentId),
+    /// Closed or cancelled already.
+    #[error("事件 #{} 已{}，不能再更改 / incident #{} is already {}", .incident.0, .status.name_zh().trim_start_matches('已'), .incident.0, .status.name_en().to_lowercase())]
+    Final {
+        /// Incident.
+        incident: IncidentId,
+        /// Its final state.
+        status: IncidentStatus,
+    },
+    /// Nobody has been on scene: cancel it instead.
+    #[error("事件 #{} 为“{}”，尚无力量到场，不能结案；误报或重复请撤销 / incident #{} is {}: nobody is on scene yet, so it cannot be closed; cancel a false alarm or duplicate", .incident.0, .status.name_zh(), .incident.0, .status.name_en().to_lowercase())]
+    NotOnScene {
+        /// Incident.
+        incident: IncidentId,
+        /// Its state.
+        status: IncidentStatus,
+    },
+    /// A cancel without a reason.
+    #[error("撤销须填写原因 / a cancellation needs a reason")]
+    NoReason,
+    /// An empty note.
+    #[error("备注为空 / the note is empty")]
+    EmptyNote,
+    /// The incident named as the original does not exist, is this one or is cancelled.
+    #[error("不能标记为与 #{} 重复 / cannot be a duplicate of #{}", .0.0, .0.0)]
+    BadDuplicate(IncidentId),
+}
+
+/// The events of a note, cancel, close or relocation, checked against `sit` (the log's).
+fn lifecycle_events(sit: &Situation, intent: &Intent) -> Result<Vec<EventKind>, IncidentRefusal> {
+    let id = match intent {
+        Intent::AddNote { incident, .. }
+        | Intent::CancelIncident { incident, .. }
+        | Intent::CloseIncident { incident }
+        | Intent::RelocateIncident { incident, .. } => *incident,
+        _ => return Ok(Vec::new()),
+    };
+    let inc = sit.incidents.get(&id).ok_or(IncidentRefusal::Unknown(id))?;
+    // A note on a closed incident is still history worth keeping; nothing else is.
+    if inc.status.is_final() && !matches!(intent, Intent::AddNote { .. }) {
+        return Err(IncidentRefusal::Final {
+            incident: id,
+            status: inc.status,
+        });
+    }
+    Ok(match intent {
+        Intent::AddNote { text, .. } => {
+            let note = text.trim();
+            if note.is_empty() {
+                return Err(IncidentRefusal::EmptyNote);
+            }
+            vec![EventKind::IncidentNoteAdded {
+                incident: id,
+                note: note.to_string(),
+            }]
+        }
+        Intent::CancelIncident {
+            reason, duplicate_of, ..
+        } => {
+            let reason = reason.trim();
+            if reason.is_empty() {
+                return Err(IncidentRefusal::NoReason);
+            }
+            if let Some(n) = *duplicate_of
+                && (n == id
+                    || sit
+                        .incidents
+                        .get(&n)
+                        .is_none_or(|o| o.status == IncidentStatus::Cancelled))
+            {
+                return Err(IncidentRefusal::BadDuplicate(n));
+            }
+            vec![EventKind::IncidentCancelled {
+                incident: id,
+                reason: reason.to_string(),
+                duplicate_of: *duplicate_of,
+            }]
+        }
+        Intent::CloseIncident { .. } => inc
+            .status
+            .close_path(inc.first_arrival_utc.is_some())
+            .ok_or(IncidentRefusal::NotOnScene {
+                incident: id,
+                status: inc.status,
+            })?
+            .iter()
+            .map(|to| EventKind::IncidentStatusChanged { incident: id, to: *to })
+            .collect(),
+        Intent::RelocateIncident { lonlat, address, .. } => vec![EventKind::IncidentRelocated {
+            incident: id,
+            lonlat: *lonlat,
+            address: address.trim().to_string(),
+        }],
+        _ => Vec::new(),
+    })
 }
 
 /// A written intent: the seq of its last event (0 when it needed no event).
@@ -256,6 +395,11 @@ pub fn intent_events(sit: &Situation, intent: &Intent, reported_at_utc: &str) ->
             from_reserved: *from_reserved,
             incident: None,
         }],
+        Intent::AddNote { .. }
+        | Intent::CancelIncident { .. }
+        | Intent::CloseIncident { .. }
+        | Intent::RelocateIncident { .. } => lifecycle_events(sit, intent)?,
+        Intent::Real(inner) => intent_events(sit, inner, reported_at_utc)?,
         Intent::EndDrill { drill_id } => vec![EventKind::DrillEnded {
             drill_id: drill_id.clone(),
         }],
@@ -575,6 +719,10 @@ fn execute(
     intent: &Intent,
     drill: &Option<(String, Arc<AtomicI64>)>,
 ) -> Result<Done, Refused> {
+    if let Intent::Real(inner) = intent {
+        // The real log, real time: never the drill's situation or clock.
+        return execute(store, operator, seat, inner, &None);
+    }
     let (ts, drill_id) = stamp(drill);
     let reported_at = ts.clone().unwrap_or_else(now_utc_iso);
     let mut refused = None;

@@ -21,6 +21,8 @@ pub enum Action {
     Select(OpsRef),
     /// Open the incident board on a new incident and select it (acknowledges its arrival).
     OpenArrival(crate::model::ids::IncidentId),
+    /// Open the new-incident form.
+    NewIncident,
     /// Open the database file in a replay.
     StartReplay(PathBuf),
     /// Start the raster basemap from the settings just chosen.
@@ -29,4 +31,29 @@ pub enum Action {
     ClearRouting,
     /// Send an intent to the store worker (the one writer of the mode).
     Send(Intent),
+    /// Ask the routing worker for a dispatch suggestion for this incident.
+    Recommend(crate::model::ids::IncidentId),
+    /// Dispatch the ticked units of the suggestion shown (全部派遣 / 派遣所选).
+    DispatchSuggestion,
+    /// Accept the reassignment offer (改派): release and re-dispatch in one batch.
+    Reassign,
+    /// Dispatch these units (a unit's 派往事件).
+    Dispatch(crate::dispatch::DispatchRequest),
+    /// Move a unit to a status (refused with a notice when its state does not allow it).
+    SetUnitStatus(crate::model::ids::UnitId, crate::model::unit::UnitStatus),
+    /// Send an incident correction; its text is cleared when the store confirms it.
+    Correct(Correction, Intent),
+}
+
+/// Which correction of an incident is awaiting the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Correction {
+    /// A note.
+    Note,
+    /// A cancellation.
+    Cancel,
+    /// Closing.
+    Close,
+    /// A new location.
+    Relocate,
 }

@@ -47,6 +47,8 @@ pub struct IncidentForm {
     pub outside: Option<String>,
     /// The typed location the officer confirmed although it lies outside the prefecture.
     pub confirm_outside: Option<String>,
+    /// The pending request is a real call recorded during a drill.
+    pub pending_real: bool,
     focus_first: bool,
 }
 
@@ -66,6 +68,7 @@ impl Default for IncidentForm {
             pending: None,
             outside: None,
             confirm_outside: None,
+            pending_real: false,
             focus_first: false,
         }
     }
@@ -85,8 +88,10 @@ impl OneMapApp {
         }
     }
 
-    /// Validate and send the draft to the store; the form stays as typed until confirmed.
-    pub fn submit_incident(&mut self) {
+    /// Validate and send the draft to the store; the form stays as typed until confirmed. During
+    /// a drill `real` sends it to the real situation (a genuine call), else it is a drill event.
+    pub fn submit_incident(&mut self, real: bool) {
+        let real = real && self.mode.drill().is_some();
         let lang = self.settings.lang;
         let (operator, seat) = (self.operator(), self.seat());
         let f = &mut self.incident_form;
@@ -145,11 +150,16 @@ impl OneMapApp {
             req: self.live.next_req,
             operator,
             seat,
-            intent: Intent::ReportIncident(draft),
+            intent: if real {
+                Intent::Real(Box::new(Intent::ReportIncident(draft)))
+            } else {
+                Intent::ReportIncident(draft)
+            },
         };
         match store.send(cmd) {
             Ok(()) => {
                 f.pending = Some(self.live.next_req);
+                f.pending_real = real;
                 f.error = None;
             }
             Err(e) => f.error = Some(e.to_string()),
@@ -159,7 +169,24 @@ impl OneMapApp {
     /// The store answered a request.
     pub(super) fn incident_saved(&mut self, result: Result<Done, Refused>) {
         self.incident_form.pending = None;
+        let real_in_drill = std::mem::take(&mut self.incident_form.pending_real);
         match result.map(|d| d.incident) {
+            Ok(Some(_)) if real_in_drill => {
+                // Written to the real log: the drill's boards do not show it (nor select it).
+                let keep = (self.incident_form.class, self.incident_form.incident_type);
+                self.incident_form = IncidentForm {
+                    class: keep.0,
+                    incident_type: keep.1,
+                    ..IncidentForm::default()
+                };
+                let lang = self.settings.lang;
+                self.notices.push_for(
+                    notices::Severity::Info,
+                    Source::Toast,
+                    tr(lang, Msg::RealRecordedInDrill).to_string(),
+                    6.0,
+                );
+            }
             Ok(Some(id)) => {
                 // Recorded here: not news to this officer.
                 self.live.arrivals.ack(id);
@@ -190,7 +217,9 @@ impl OneMapApp {
         }
         let lang = self.settings.lang;
         let mut open = true;
-        let mut submit = ctx.input_mut(|i| i.consume_shortcut(&SHORTCUT_SAVE));
+        // `Some(None)`: record without saying real or drill (Ctrl+Enter, Save); `Some(Some(real))`.
+        let in_drill = self.mode.drill().is_some();
+        let mut submit: Option<Option<bool>> = ctx.input_mut(|i| i.consume_shortcut(&SHORTCUT_SAVE)).then_some(None);
         if ctx.input(|i| i.key_pressed(Key::Escape)) {
             open = false;
         }
@@ -274,29 +303,45 @@ impl OneMapApp {
                 {
                     f.confirm_outside = Some(typed);
                     f.outside = None;
-                    submit = true;
+                    submit = Some(None);
                 }
-                ui.horizontal(|ui| {
+                ui.horizontal_wrapped(|ui| {
                     if f.pending.is_some() {
                         ui.label(RichText::new(tr(lang, Msg::Saving)).italics());
+                    } else if in_drill {
+                        // Two explicit choices and no default: a real call must never become a
+                        // drill event by habit, nor a drill event reach the real log.
+                        if ui.button(RichText::new(tr(lang, Msg::RecordReal)).strong()).clicked() {
+                            submit = Some(Some(true));
+                        }
+                        if ui
+                            .button(RichText::new(tr(lang, Msg::RecordDrill)).color(theme::DRILL))
+                            .clicked()
+                        {
+                            submit = Some(Some(false));
+                        }
                     } else if ui
                         .button(RichText::new(tr(lang, Msg::Save)).strong())
                         .on_hover_text(tr(lang, Msg::SaveTip))
                         .clicked()
                     {
-                        submit = true;
+                        submit = Some(None);
                     }
                 });
             });
-        if submit {
-            self.submit_incident();
+        match submit {
+            Some(None) if in_drill => {
+                self.incident_form.error = Some(tr(lang, Msg::ChooseRealOrDrill).to_string());
+            }
+            Some(choice) => self.submit_incident(choice.unwrap_or(false)),
+            None => {}
         }
         self.incident_form.open = open;
     }
 }
 
 /// A location error in the officer's language only (the library's text is bilingual).
-fn locate_error_text(e: &crate::location::LocateError, typed: &str, lang: Lang) -> String {
+pub(super) fn locate_error_text(e: &crate::location::LocateError, typed: &str, lang: Lang) -> String {
     use crate::location::LocateError as E;
     match e {
         E::Empty => tr(lang, Msg::LocationEmpty).to_string(),

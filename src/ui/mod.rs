@@ -5,6 +5,7 @@ pub mod action;
 mod boards;
 pub mod connection;
 pub mod coverage;
+pub mod detail;
 pub mod drill;
 pub mod fonts;
 pub mod incident_form;
@@ -138,6 +139,8 @@ pub struct OneMapApp {
     pub incident_form: incident_form::IncidentForm,
     /// Everything the console tells the officer (one queue; panels show their sources).
     pub notices: Notices,
+    /// The selected incident's corrections being typed (note, cancel, relocate).
+    pub correction: detail::CorrectionState,
 }
 
 impl OneMapApp {
@@ -191,6 +194,7 @@ impl OneMapApp {
             drill_setup: drill::DrillSetup::default(),
             incident_form: incident_form::IncidentForm::default(),
             notices: Notices::default(),
+            correction: detail::CorrectionState::default(),
         };
         app.world.county_shapes = pending::Counties::from_pack(&app.world.pack);
         let mut coverage_ctx = None;
@@ -362,6 +366,18 @@ impl OneMapApp {
     fn answered(&mut self, a: Answer) {
         if self.incident_form.pending == Some(a.req) {
             return self.incident_saved(a.result);
+        }
+        if let Some((req, what)) = self.correction.pending
+            && req == a.req
+        {
+            self.correction.pending = None;
+            match a.result {
+                Ok(_) => self.correction.done(what),
+                Err(e) => {
+                    self.notices.push(Severity::Warning, Source::Dispatch, e.to_string());
+                }
+            }
+            return;
         }
         if self.dispatch.pending == Some(a.req) {
             self.dispatch.pending = None;
@@ -1102,11 +1118,14 @@ impl OneMapApp {
         if self.has_store() {
             // The map stays the largest thing on screen: wide boards scroll instead of growing.
             let max_board = (ctx.content_rect().width() * 0.4).max(380.0);
-            egui::Panel::right("boards")
+            let rect = egui::Panel::right("boards")
                 .default_size(380.0)
                 .max_size(max_board)
                 .resizable(true)
-                .show(ui, |ui| self.boards_ui(ui));
+                .show(ui, |ui| self.boards_ui(ui))
+                .response
+                .rect;
+            self.boards.panel_rect = Some(rect);
         }
         egui::Panel::left("side_panel")
             .default_size(280.0)
@@ -1181,11 +1200,25 @@ impl OneMapApp {
                 self.live.arrivals.ack(id);
                 self.select_ops(ctx, OpsRef::Incident(id));
             }
+            Action::NewIncident => self.open_incident_form(None),
             Action::StartReplay(path) => self.start_replay(ctx, path, None),
             Action::StartRaster => self.start_raster(ctx),
             Action::ClearRouting => self.clear_routing(),
             Action::Send(intent) => {
                 self.send_intent(intent);
+            }
+            Action::Recommend(incident) => self.request_recommendation(incident),
+            Action::DispatchSuggestion => self.accept_recommendation(),
+            Action::Reassign => self.accept_reassign(),
+            Action::Dispatch(req) => {
+                self.submit_dispatch(req);
+            }
+            Action::SetUnitStatus(unit, to) => self.set_unit_status(unit, to),
+            Action::Correct(what, intent) => {
+                self.notices.clear(Source::Dispatch);
+                if let Some(req) = self.send_intent(intent) {
+                    self.correction.pending = Some((req, what));
+                }
             }
         }
     }

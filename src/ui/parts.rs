@@ -10,7 +10,6 @@ use std::sync::Arc;
 use egui::{Vec2, vec2};
 use walkers::MapMemory;
 
-use super::boards::UnitCol;
 use super::{Board, ResultRow};
 use crate::backend::jobs::Jobs;
 use crate::backend::routing::{IsoAnswer, RouteAnswer, RoutingWorker};
@@ -198,6 +197,21 @@ pub struct LiveView {
     pub arrivals: super::pending::Arrivals,
 }
 
+/// Unit-board columns, for sorting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitCol {
+    /// Callsign.
+    Callsign,
+    /// Type.
+    Type,
+    /// Status.
+    Status,
+    /// Home station.
+    Station,
+    /// Crew.
+    Crew,
+}
+
 /// Which board shows and its filters.
 pub struct BoardsState {
     /// The board beside the map.
@@ -212,6 +226,10 @@ pub struct BoardsState {
     pub stock: String,
     /// Log board: text filter.
     pub log: String,
+    /// Where the boards panel was drawn last frame (its width is the officer's choice).
+    pub panel_rect: Option<egui::Rect>,
+    /// The detail / dispatch pane's visible area last frame.
+    pub detail_rect: Option<egui::Rect>,
 }
 
 impl Default for BoardsState {
@@ -223,6 +241,8 @@ impl Default for BoardsState {
             unit_sort: (UnitCol::Callsign, true),
             stock: String::new(),
             log: String::new(),
+            panel_rect: None,
+            detail_rect: None,
         }
     }
 }
