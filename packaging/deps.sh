@@ -14,7 +14,7 @@ want=(libgl1 libegl1 libgl1-mesa-dri libegl-mesa0 libxkbcommon0 libxkbcommon-x11
       libxrandr2 libxi6 libx11-6 libx11-xcb1 libwayland-client0 libwayland-cursor0 libwayland-egl1
       ca-certificates)
 if [ "${1:-runtime}" = ci ]; then
-  want+=(xvfb xauth dpkg-dev binutils desktop-file-utils x11-utils sqlite3 xdotool xclip postgresql)
+  want+=(xvfb xauth dpkg-dev binutils desktop-file-utils x11-utils sqlite3 xdotool xclip postgresql openssl)
 fi
 
 missing=()
