@@ -323,3 +323,48 @@ fn the_incident_lists_its_units_and_r_proposes_only_what_the_plan_still_lacks() 
     assert_eq!(h.state().dispatch.target, Some(id));
     let _ = db;
 }
+
+/// The status bar shows the log's verification state: the chain head this seat verified,
+/// equal to what `onemap db status --json` reads from the file, and it follows a new event.
+#[test]
+fn the_status_bar_shows_the_verified_chain_head() {
+    let d = common::demo_db();
+    let head = |db: &str| -> String {
+        let v = common::ok_json(&common::onemap(&["db", "status", "--db", db, "--json"]));
+        v["chain_head"].as_str().unwrap().chars().take(8).collect()
+    };
+    let mut h = common::ui::console(onemap::ui::Database::File(d.db.clone().into()));
+    step_until(&mut h, "the store to open", |a| {
+        a.has_store() && a.situation.units.len() > 100
+    });
+    h.run_steps(3);
+    let want = format!("· 日志链 √ {}", head(&d.db));
+    assert!(h.query_by_label(&want).is_some(), "missing {want}");
+    // A second process appends: the seat folds it, verifies the new link and shows it.
+    common::ok(&common::onemap(&[
+        "incident",
+        "new",
+        "--db",
+        &d.db,
+        "--pack",
+        &d.pack,
+        "--class",
+        "natural",
+        "--type",
+        "flood",
+        "--severity",
+        "2",
+        "--at",
+        "景洪",
+    ]));
+    step_until(&mut h, "the new incident", |a| a.situation.incidents.len() == 1);
+    let want = format!("· 日志链 √ {}", head(&d.db));
+    for _ in 0..100 {
+        if h.query_by_label(&want).is_some() {
+            break;
+        }
+        h.run_steps(1);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(h.query_by_label(&want).is_some(), "missing {want} after the new event");
+}

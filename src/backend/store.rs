@@ -474,6 +474,10 @@ pub struct ConnectionState {
     pub link: Link,
     /// Last seq folded into the situation shown.
     pub last_seq: u64,
+    /// The hash-chain link of `last_seq` (hex), every link up to it verified by this seat (the
+    /// snapshot and the tail at open, each new link as it is folded); `None` before the first
+    /// read or when it could not be read.
+    pub chain_head: Option<String>,
 }
 
 impl ConnectionState {
@@ -492,6 +496,7 @@ impl ConnectionState {
             server,
             link: Link::Connecting,
             last_seq: 0,
+            chain_head: None,
         }
     }
 }
@@ -622,8 +627,10 @@ impl StoreWorker {
                 send_log(&store);
                 let mut drill: Option<(String, Arc<AtomicI64>)> = None;
                 loop {
+                    let head = store.chain_head().ok().map(|h| h.hash.to_hex());
                     set_link(&link_w, |s| {
                         s.last_seq = store.cached_situation().last_seq;
+                        s.chain_head = head;
                         if store.is_connected() {
                             s.link = Link::Connected;
                         }

@@ -28,6 +28,7 @@ pub fn connection_ui(ui: &mut Ui, conn: &ConnectionState, seat: &str, lang: Lang
         }
         Link::Connected => {
             ui.label(base);
+            chain_ui(ui, conn, lang);
         }
         Link::Lost { since_ms, attempts } => {
             let age_s = (now_ms() - since_ms).max(0) / 1000;
@@ -65,4 +66,34 @@ fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// The log's verification state: the verified chain head, or that it could not be read.
+fn chain_ui(ui: &mut Ui, conn: &ConnectionState, lang: Lang) {
+    match &conn.chain_head {
+        Some(hex) => {
+            let short: String = hex.chars().take(8).collect();
+            ui.label(format!("· {} √ {short}", lang.pick("日志链", "log chain")))
+                .on_hover_text(format!(
+                    "{}\n{hex}",
+                    lang.pick(
+                        &format!(
+                            "哈希链已逐条校验至 #{}（打开时校验快照与其后每一条，之后每条新事件）；全量校验：onemap db verify",
+                            conn.last_seq
+                        ),
+                        &format!(
+                            "hash chain verified up to #{} (the snapshot and every link after it at open, then each new event); full check: onemap db verify",
+                            conn.last_seq
+                        ),
+                    )
+                ));
+        }
+        None if conn.last_seq > 0 => {
+            ui.colored_label(
+                crate::style::WARN_TEXT,
+                format!("· {}", lang.pick("日志链未能读取", "log chain unreadable")),
+            );
+        }
+        None => {}
+    }
 }
