@@ -107,3 +107,64 @@ fn dispatch_pane_fits_1920_zh() {
 fn dispatch_pane_fits_1920_en() {
     six_requirements_fit(1920.0, 1080.0, Lang::En);
 }
+
+/// The top bar at 1440 and 1024 px with a database file (so 回放 is there), in both languages, on
+/// the default pack: no two of
+/// its controls overlap — the right-hand group moves to its own row instead of being drawn over
+/// the buttons on the left.
+fn top_bar_has_no_overlap(width: f32, lang: Lang) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    // The default pack: its title (OSM 边境带 + 标定骨架) is the longest.
+    let mut h = common::ui::console_on(&common::default_pack(), egui::vec2(width, 900.0), move |ctx, app| {
+        app.settings.lang = lang;
+        app.attach_database(ctx, onemap::ui::Database::File(db))
+    });
+    step_until(&mut h, "the store to open", |a| a.has_store());
+    h.run_steps(4);
+    let mut rects = Vec::new();
+    for m in [Msg::FitPrefecture, Msg::Replay, Msg::LanguageSwitch, Msg::About] {
+        rects.push((format!("{m:?}"), h.get_by_label(tr(lang, m)).rect()));
+    }
+    let slider = h
+        .query_all(By::new().predicate(|n| n.role() == egui::accesskit::Role::Slider))
+        .next()
+        .unwrap()
+        .rect();
+    rects.push(("scale slider".into(), slider));
+    // The slider's own text (界面缩放) and value box are widgets of their own.
+    let scale_text = tr(lang, Msg::UiScale);
+    let texts: Vec<_> = h
+        .query_all(By::new().predicate(move |n| {
+            n.role() != egui::accesskit::Role::Slider && n.label().is_some_and(|l| l == scale_text)
+        }))
+        .map(|n| n.rect())
+        .collect();
+    for (i, r) in texts.into_iter().enumerate() {
+        rects.push((format!("scale text {i}"), r));
+    }
+    for (i, (a, ra)) in rects.iter().enumerate() {
+        assert!(ra.max.x <= width + 0.5, "{a} off screen: {ra:?}");
+        for (b, rb) in &rects[i + 1..] {
+            assert!(
+                !ra.shrink(1.0).intersects(rb.shrink(1.0)),
+                "{a} {ra:?} overlaps {b} {rb:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn top_bar_fits_1440_zh() {
+    top_bar_has_no_overlap(1440.0, Lang::Zh);
+}
+
+#[test]
+fn top_bar_fits_1440_en() {
+    top_bar_has_no_overlap(1440.0, Lang::En);
+}
+
+#[test]
+fn top_bar_fits_1024_en() {
+    top_bar_has_no_overlap(1024.0, Lang::En);
+}

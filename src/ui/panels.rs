@@ -99,6 +99,17 @@ pub(super) fn top_bar_ui(
         {
             action = Some(Action::StartReplay(path.to_path_buf()));
         }
+        // The right-hand group (language, about, operator, UI scale) goes on its own row when
+        // what is left of this one is narrower than it was last frame: never drawn over the
+        // buttons on the left (at 1440 px the scale slider covered 回放).
+        let right_id = egui::Id::unique("onemap_top_bar_right_width");
+        let need = ui.ctx().data(|d| d.get_temp::<f32>(right_id)).unwrap_or(0.0);
+        // In a wrapping layout `available_width` is the whole row; what is left of it is from
+        // the cursor to the right edge.
+        let left_in_row = ui.max_rect().max.x - ui.cursor().min.x;
+        if left_in_row < need + 12.0 {
+            ui.end_row();
+        }
         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
             if ui
                 .button(t(Msg::LanguageSwitch))
@@ -151,6 +162,8 @@ pub(super) fn top_bar_ui(
             } else if r.dragged() {
                 settings.ui_scale = scale;
             }
+            let used = ui.min_rect().width();
+            ui.ctx().data_mut(|d| d.insert_temp(right_id, used));
         });
     });
     action

@@ -13,7 +13,16 @@ pub fn console_with(
     size: egui::Vec2,
     setup: impl FnOnce(&egui::Context, &mut OneMapApp) + 'static,
 ) -> Harness<'static, OneMapApp> {
-    let pack = MapPack::load(super::xsbn_pack()).unwrap();
+    console_on(&super::xsbn_pack(), size, setup)
+}
+
+/// [`console_with`] on another pack (e.g. the default pack, whose title is longer).
+pub fn console_on(
+    pack: &std::path::Path,
+    size: egui::Vec2,
+    setup: impl FnOnce(&egui::Context, &mut OneMapApp) + 'static,
+) -> Harness<'static, OneMapApp> {
+    let pack = MapPack::load(pack).unwrap();
     Harness::builder()
         .with_size(size)
         .with_context_setup(|ctx| ctx.set_fonts(fonts::definitions()))
