@@ -165,3 +165,19 @@ fn cancel_needs_a_reason_and_links_the_duplicate_and_close_needs_someone_on_scen
         a.situation.incidents[&first].status == IncidentStatus::Closed
     });
 }
+
+/// The incident pane's 敏感 checkbox records the sensitive mark through the store worker (the
+/// wall then dims the incident and hides caller and address), and clears it again.
+#[test]
+fn the_sensitive_mark_is_set_and_cleared_from_the_incident_pane() {
+    let (mut h, _, id) = console_with_two_incidents();
+    assert!(!h.state().situation.incidents[&id].sensitive);
+    let seq = h.state().situation.last_seq;
+    h.get_by_label("敏感（大屏隐藏报警人和地址）").click();
+    step_until(&mut h, "the sensitive mark", |a| a.situation.incidents[&id].sensitive);
+    assert_eq!(h.state().situation.last_seq, seq + 1, "one event");
+    h.run_steps(2);
+    h.get_by_label("敏感（大屏隐藏报警人和地址）").click();
+    step_until(&mut h, "the mark cleared", |a| !a.situation.incidents[&id].sensitive);
+    assert_eq!(h.state().situation.last_seq, seq + 2);
+}

@@ -42,6 +42,13 @@ pub enum Intent {
     },
     /// Record a new incident (its id is allocated under the write lock).
     ReportIncident(IncidentDraft),
+    /// Mark an incident sensitive (the wall dims it and hides caller and address) or clear it.
+    SetIncidentSensitive {
+        /// Incident.
+        incident: IncidentId,
+        /// The new flag.
+        sensitive: bool,
+    },
     /// Reserve stock for an incident without sending units.
     ReserveStock {
         /// Incident.
@@ -362,6 +369,10 @@ pub fn intent_events(sit: &Situation, intent: &Intent, reported_at_utc: &str) ->
             },
         )?,
         Intent::SetUnitStatus { unit, to } => vec![EventKind::UnitStatusChanged { unit: *unit, to: *to }],
+        Intent::SetIncidentSensitive { incident, sensitive } => vec![EventKind::IncidentSensitivitySet {
+            incident: *incident,
+            sensitive: *sensitive,
+        }],
         Intent::SetIncidentStatus { incident, to } => vec![if *to == IncidentStatus::Verified {
             EventKind::IncidentVerified {
                 incident: *incident,

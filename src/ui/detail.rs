@@ -314,6 +314,18 @@ pub(super) fn detail_ui(
             if !i.address.is_empty() {
                 ui.label(format!("{}: {}", tr(lang, Msg::Address), i.address));
             }
+            let mut sensitive = i.sensitive;
+            let text = pick(
+                lang,
+                "敏感（大屏隐藏报警人和地址）",
+                "Sensitive (the wall hides caller and address)",
+            );
+            if !i.status.is_final() && ui.checkbox(&mut sensitive, text).changed() {
+                action = Some(Action::Send(Intent::SetIncidentSensitive {
+                    incident: id,
+                    sensitive,
+                }));
+            }
             for n in &i.notes {
                 let at = crate::local_time::from_utc_iso(&n.ts_utc, now_ms);
                 ui.label(RichText::new(format!("{at} {}: {}", n.operator, n.text)).small());
