@@ -368,3 +368,55 @@ fn the_status_bar_shows_the_verified_chain_head() {
     }
     assert!(h.query_by_label(&want).is_some(), "missing {want} after the new event");
 }
+
+/// The duty console opens the commander's wall on a second monitor (here, where the harness
+/// has one viewport, as an embedded window): the same read-only wall, following the console's
+/// database, shows the incident a second process records; the button closes it again.
+#[test]
+fn the_console_opens_the_wall_for_a_second_monitor() {
+    let d = common::demo_db();
+    let mut h = common::ui::console(onemap::ui::Database::File(d.db.clone().into()));
+    step_until(&mut h, "the store to open", |a| {
+        a.has_store() && a.situation.units.len() > 100
+    });
+    h.get_by_label(onemap::ui::WALL_OPEN).click();
+    h.run_steps(2);
+    common::ok(&common::onemap(&[
+        "incident",
+        "new",
+        "--db",
+        &d.db,
+        "--pack",
+        &d.pack,
+        "--class",
+        "natural",
+        "--type",
+        "flood",
+        "--severity",
+        "2",
+        "--at",
+        "景洪",
+    ]));
+    let shown = |h: &egui_kittest::Harness<'static, onemap::ui::OneMapApp>| {
+        h.query_by_label("在办事件 active incidents: 1").is_some()
+    };
+    for _ in 0..600 {
+        if shown(&h) {
+            break;
+        }
+        if let Some(b) = h.query_by_label("指标 Figures") {
+            b.click();
+        }
+        h.run_steps(1);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(shown(&h), "the wall's figures follow the database");
+    // The button now closes it (the embedded wall window lies over the top bar here, so the
+    // test sends the button's action).
+    assert!(h.query_by_label(onemap::ui::WALL_CLOSE).is_some());
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(&ctx, onemap::ui::action::Action::ToggleWall);
+    h.run_steps(2);
+    assert!(h.query_by_label("指标 Figures").is_none(), "closed");
+    assert!(h.query_by_label(onemap::ui::WALL_OPEN).is_some());
+}

@@ -31,6 +31,8 @@ pub enum Action {
     ClearRouting,
     /// Send an intent to the store worker (the one writer of the mode).
     Send(Intent),
+    /// Open the commander's wall on a second monitor, or close it.
+    ToggleWall,
     /// Ask the routing worker for a dispatch suggestion for this incident.
     Recommend(crate::model::ids::IncidentId),
     /// Dispatch the ticked units of the suggestion shown (全部派遣 / 派遣所选).

@@ -14,6 +14,7 @@ mod map_view;
 pub mod mode;
 pub mod notices;
 mod panels;
+pub use panels::{WALL_CLOSE, WALL_OPEN};
 pub mod parts;
 pub mod pending;
 pub mod replay;
@@ -1093,8 +1094,11 @@ impl OneMapApp {
                 &mut self.settings,
                 &mut self.live.arrivals,
                 &mut self.notices,
-                demo,
-                replay_file.as_deref(),
+                panels::TopBarDb {
+                    demo,
+                    replay_file: replay_file.as_deref(),
+                    wall_open: self.live.store_path.as_ref().map(|_| self.live.wall.is_some()),
+                },
             ))
         });
         let connection = self.mode.writer().map(|w| w.connection());
@@ -1168,6 +1172,7 @@ impl OneMapApp {
         }
         self.demo_offer_window(&ctx);
         self.incident_form_ui(&ctx);
+        self.wall_viewport_ui(&ctx);
         // A frame round the whole window in replay / drill mode: never mistaken for live work.
         let frame = match self.mode.replay() {
             Some(r) if r.scope.is_some() => Some(theme::DRILL),
@@ -1189,9 +1194,43 @@ impl OneMapApp {
         }
     }
 
+    /// The wall's own viewport on monitor 1 (an embedded window where the backend has only
+    /// one viewport); closing it there closes the wall.
+    fn wall_viewport_ui(&mut self, ctx: &egui::Context) {
+        let Some(wall) = self.live.wall.as_mut() else { return };
+        let mut close = false;
+        ctx.show_viewport_immediate(
+            egui::ViewportId::from_hash_of("onemap_wall"),
+            wall::viewport("应急管理“一张图”指挥大屏 OneMap wall", Some(1)),
+            |ui, _class| {
+                wall.show(ui);
+                close = ui.input(|i| i.viewport().close_requested());
+            },
+        );
+        if close {
+            self.live.wall = None;
+        }
+    }
+
+    /// Open the wall on the console's database (the running drill's situation in a drill), or
+    /// close it.
+    fn toggle_wall(&mut self, ctx: &egui::Context) {
+        if self.live.wall.take().is_some() {
+            return;
+        }
+        let Some(path) = self.live.store_path.clone() else {
+            return;
+        };
+        let mut w = wall::WallApp::new(self.world.pack.clone(), None);
+        let drill = self.mode.drill().and_then(|d| d.drill_id.clone());
+        w.follow(ctx, path, drill);
+        self.live.wall = Some(w);
+    }
+
     /// Carry out what a panel asked of parts it was not handed.
     pub fn apply(&mut self, ctx: &egui::Context, action: Action) {
         match action {
+            Action::ToggleWall => self.toggle_wall(ctx),
             Action::FlyToBBox(b) => self.fly_to_bbox(ctx, b),
             Action::FlyToTarget(t) => self.fly_to_target(ctx, t),
             Action::Select(what) => self.select_ops(ctx, what),

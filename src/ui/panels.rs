@@ -49,15 +49,34 @@ fn arrivals_banner_ui(ui: &mut Ui, arrivals: &mut Arrivals, notices: &mut Notice
 /// The top bar: title, DEMO badge, arrival alert, fit buttons, replay, language, about, operator
 /// and seat, UI scale. `replay_file` is the database a replay may open (none in a drill or a
 /// replay).
+/// What the top bar shows about the database open.
+pub(super) struct TopBarDb<'a> {
+    /// The situation holds demo records (the 演示 badge).
+    pub demo: bool,
+    /// The file a replay would open (the 回放 button).
+    pub replay_file: Option<&'a Path>,
+    /// A database to follow: whether the wall viewport is open (the 指挥大屏 button).
+    pub wall_open: Option<bool>,
+}
+
+/// Top-bar button that opens the commander's wall on a second monitor.
+pub const WALL_OPEN: &str = "指挥大屏（第二显示器）Wall on monitor 2";
+/// The same button while the wall is open.
+pub const WALL_CLOSE: &str = "关闭指挥大屏 Close the wall";
+
 pub(super) fn top_bar_ui(
     ui: &mut Ui,
     world: &World,
     settings: &mut Settings,
     arrivals: &mut Arrivals,
     notices: &mut Notices,
-    demo: bool,
-    replay_file: Option<&Path>,
+    db: TopBarDb<'_>,
 ) -> Option<Action> {
+    let TopBarDb {
+        demo,
+        replay_file,
+        wall_open,
+    } = db;
     let mut action = None;
     ui.horizontal_wrapped(|ui| {
         let lang = settings.lang;
@@ -98,6 +117,13 @@ pub(super) fn top_bar_ui(
             && ui.button(t(Msg::Replay)).on_hover_text(t(Msg::ReplayOpenTip)).clicked()
         {
             action = Some(Action::StartReplay(path.to_path_buf()));
+        }
+        // The commander's wall on a second monitor (needs a database to follow).
+        if let Some(open) = wall_open {
+            let label = if open { WALL_CLOSE } else { WALL_OPEN };
+            if ui.button(label).clicked() {
+                action = Some(Action::ToggleWall);
+            }
         }
         // The right-hand group (language, about, operator, UI scale) goes on its own row when
         // what is left of this one is narrower than it was last frame: never drawn over the

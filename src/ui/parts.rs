@@ -195,6 +195,9 @@ pub struct LiveView {
     pub clock_ms: Option<i64>,
     /// New incidents not yet acknowledged (the arrival alert).
     pub arrivals: super::pending::Arrivals,
+    /// The commander's wall opened from this console on a second monitor (read-only, its own
+    /// follower of the same database).
+    pub wall: Option<super::wall::WallApp>,
 }
 
 /// Unit-board columns, for sorting.
