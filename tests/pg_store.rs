@@ -306,22 +306,7 @@ fn pg_a_seat_killed_mid_batch_leaves_all_or_nothing_of_it() {
 fn pg_db_copy_round_trip_gives_byte_identical_events() {
     let Some(db) = fresh_db("copy") else { return };
     let demo = demo_db();
-    ok(&onemap(&[
-        "incident",
-        "new",
-        "--db",
-        &demo.db,
-        "--class",
-        "natural",
-        "--type",
-        "flood",
-        "--severity",
-        "2",
-        "--at",
-        "100.8,22.0",
-        "--pack",
-        &demo.pack,
-    ]));
+    common::flood_at(&demo.db, &demo.pack, "100.8,22.0");
     let back = demo.dir.path().join("back.db");
     let back = back.to_str().unwrap();
     let r = json(&onemap(&[

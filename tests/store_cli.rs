@@ -269,22 +269,7 @@ fn training_database_copies_master_data_only() {
         "--pack",
         pack.to_str().unwrap(),
     ]));
-    ok(&onemap(&[
-        "incident",
-        "new",
-        "--db",
-        live,
-        "--pack",
-        pack.to_str().unwrap(),
-        "--class",
-        "natural",
-        "--type",
-        "flood",
-        "--severity",
-        "2",
-        "--at",
-        "景洪",
-    ]));
+    common::flood_at(live, pack.to_str().unwrap(), "景洪");
     let events_before = ok(&onemap(&["events", "--db", live]));
     let out = dir.path().join("train.db");
     let out = out.to_str().unwrap();

@@ -341,22 +341,7 @@ fn the_status_bar_shows_the_verified_chain_head() {
     let want = format!("· 日志链 √ {}", head(&d.db));
     assert!(h.query_by_label(&want).is_some(), "missing {want}");
     // A second process appends: the seat folds it, verifies the new link and shows it.
-    common::ok(&common::onemap(&[
-        "incident",
-        "new",
-        "--db",
-        &d.db,
-        "--pack",
-        &d.pack,
-        "--class",
-        "natural",
-        "--type",
-        "flood",
-        "--severity",
-        "2",
-        "--at",
-        "景洪",
-    ]));
+    common::flood_at(&d.db, &d.pack, "景洪");
     step_until(&mut h, "the new incident", |a| a.situation.incidents.len() == 1);
     let want = format!("· 日志链 √ {}", head(&d.db));
     for _ in 0..100 {
@@ -381,22 +366,7 @@ fn the_console_opens_the_wall_for_a_second_monitor() {
     });
     h.get_by_label(onemap::ui::WALL_OPEN).click();
     h.run_steps(2);
-    common::ok(&common::onemap(&[
-        "incident",
-        "new",
-        "--db",
-        &d.db,
-        "--pack",
-        &d.pack,
-        "--class",
-        "natural",
-        "--type",
-        "flood",
-        "--severity",
-        "2",
-        "--at",
-        "景洪",
-    ]));
+    common::flood_at(&d.db, &d.pack, "景洪");
     let shown = |h: &egui_kittest::Harness<'static, onemap::ui::OneMapApp>| {
         h.query_by_label("在办事件 active incidents: 1").is_some()
     };

@@ -296,20 +296,7 @@ fn view_lock_survives_a_status_change_but_not_a_new_incident_and_nothing_is_writ
     );
 
     // A new incident from a second process: the view fits again (it must never be off-screen).
-    ok(&onemap(&[
-        "incident",
-        "new",
-        "--db",
-        &d.db,
-        "--class",
-        "natural",
-        "--type",
-        "flood",
-        "--severity",
-        "2",
-        "--at",
-        "勐腊",
-    ]));
+    common::flood_at(&d.db, &d.pack, "勐腊");
     step_until(&mut h, "the new incident", |w| {
         w.data.as_ref().is_some_and(|x| x.situation.incidents.len() == 5)
     });

@@ -97,3 +97,24 @@ pub fn demo_db() -> DemoDb {
     ok(&onemap(&["demo", "load", "--db", &db, "--pack", &pack]));
     DemoDb { dir, db, pack }
 }
+
+/// Record a grade-Ⅱ flood at a place of `pack` through the CLI (a second process); returns
+/// stdout.
+pub fn flood_at(db: &str, pack: &str, place: &str) -> String {
+    ok(&onemap(&[
+        "incident",
+        "new",
+        "--db",
+        db,
+        "--pack",
+        pack,
+        "--class",
+        "natural",
+        "--type",
+        "flood",
+        "--severity",
+        "2",
+        "--at",
+        place,
+    ]))
+}
