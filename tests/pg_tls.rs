@@ -8,7 +8,7 @@
 mod common;
 
 use common::pg::fresh_db;
-use common::{fails_with, ok, ok_json as json, onemap};
+use common::{fails_with_code, ok, ok_json as json, onemap};
 
 #[test]
 fn pg_seat_connects_over_tls_and_a_wrong_ca_is_refused() {
@@ -38,21 +38,22 @@ fn pg_seat_connects_over_tls_and_a_wrong_ca_is_refused() {
     assert!(st["tls"].as_str().unwrap().starts_with("TLSv1."), "{st}");
     // verify-full trusting another CA: refused, clearly, before any statement is sent.
     let wrong = format!("{}?sslmode=verify-full&sslrootcert={other_ca}", db.seat);
-    let line = fails_with(&onemap(&["db", "status", "--db", &wrong]), "sslmode=verify-full");
+    // A refused certificate is a server problem: exit 3 (database/server).
+    let line = fails_with_code(&onemap(&["db", "status", "--db", &wrong]), 3, "sslmode=verify-full");
     assert!(
         line.contains("证书未通过验证") && line.contains("UnknownIssuer"),
         "{line}"
     );
     // The right CA but a host name the certificate does not carry (it names 127.0.0.1 only).
     let misnamed = format!("{}?sslmode=verify-full&sslrootcert={ca}", db.seat).replace("127.0.0.1", "localhost");
-    let line = fails_with(&onemap(&["db", "status", "--db", &misnamed]), "sslmode=verify-full");
+    let line = fails_with_code(&onemap(&["db", "status", "--db", &misnamed]), 3, "sslmode=verify-full");
     assert!(line.contains("NotValidForName"), "{line}");
     // …which verify-ca accepts (chain only).
     let ca_only = misnamed.replace("verify-full", "verify-ca");
     ok(&onemap(&["db", "status", "--db", &ca_only]));
     // A missing root file is named.
     let missing = format!("{}?sslmode=verify-full&sslrootcert=/nonexistent/ca.crt", db.seat);
-    fails_with(&onemap(&["db", "status", "--db", &missing]), "/nonexistent/ca.crt");
+    fails_with_code(&onemap(&["db", "status", "--db", &missing]), 3, "/nonexistent/ca.crt");
     let st = json(&onemap(&["db", "status", "--db", &db.owner, "--json"]));
     assert_eq!(
         st["events"].as_u64().unwrap(),
