@@ -23,8 +23,10 @@ xvfb-run -a -s "-screen 0 1600x1000x24" bash -c '
   wid=$(xdotool search --class cn.gov.xsbn.OneMap | head -1)
   [ -n "$wid" ] || { echo "no window of class cn.gov.xsbn.OneMap"; exit 1; }
   xdotool windowfocus "$wid" 2>/dev/null || true
-  # The search field sits at the top of the side panel in the default layout.
-  xdotool mousemove 150 87 click 1
+  # Ctrl+F focuses the search field wherever the layout puts it (the top bar may wrap to two
+  # rows with a long pack title).
+  xdotool mousemove 700 500
+  xdotool key ctrl+f
   sleep 1
   xdotool type --delay 80 "ab"
   xdotool key ctrl+v

@@ -71,6 +71,7 @@ fn now_ms() -> i64 {
 /// The log's verification state: the verified chain head, or that it could not be read.
 fn chain_ui(ui: &mut Ui, conn: &ConnectionState, lang: Lang) {
     match &conn.chain_head {
+        Some(_) if conn.last_seq == 0 => {}
         Some(hex) => {
             let short: String = hex.chars().take(8).collect();
             ui.label(format!("· {} √ {short}", lang.pick("日志链", "log chain")))

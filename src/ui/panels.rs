@@ -59,10 +59,11 @@ pub(super) struct TopBarDb<'a> {
     pub wall_open: Option<bool>,
 }
 
-/// Top-bar button that opens the commander's wall on a second monitor.
-pub const WALL_OPEN: &str = "指挥大屏（第二显示器）Wall on monitor 2";
-/// The same button while the wall is open.
-pub const WALL_CLOSE: &str = "关闭指挥大屏 Close the wall";
+/// Top-bar button that opens the commander's wall on a second monitor (Chinese; English
+/// `Wall`): short, so the top bar keeps to one row.
+pub const WALL_OPEN: &str = "指挥大屏";
+/// The same button while the wall is open (English `Close wall`).
+pub const WALL_CLOSE: &str = "关闭大屏";
 
 pub(super) fn top_bar_ui(
     ui: &mut Ui,
@@ -120,8 +121,16 @@ pub(super) fn top_bar_ui(
         }
         // The commander's wall on a second monitor (needs a database to follow).
         if let Some(open) = wall_open {
-            let label = if open { WALL_CLOSE } else { WALL_OPEN };
-            if ui.button(label).clicked() {
+            let label = if open {
+                lang.pick(WALL_CLOSE, "Close wall")
+            } else {
+                lang.pick(WALL_OPEN, "Wall")
+            };
+            let tip = lang.pick(
+                "在第二显示器上打开只读的指挥大屏（同一数据库）",
+                "Open the read-only commander's wall on the second monitor (same database)",
+            );
+            if ui.button(label).on_hover_text(tip).clicked() {
                 action = Some(Action::ToggleWall);
             }
         }
