@@ -637,11 +637,18 @@ impl StoreWorker {
                 };
                 send_log(&store);
                 let mut drill: Option<(String, Arc<AtomicI64>)> = None;
+                // The chain head is read again only when the folded seq moved (one query per
+                // new event, not per command).
+                let mut head: Option<(u64, Option<String>)> = None;
                 loop {
-                    let head = store.chain_head().ok().map(|h| h.hash.to_hex());
+                    let seq = store.cached_situation().last_seq;
+                    if head.as_ref().is_none_or(|(at, h)| *at != seq || h.is_none()) {
+                        head = Some((seq, store.chain_head().ok().map(|h| h.hash.to_hex())));
+                    }
+                    let shown = head.as_ref().and_then(|(_, h)| h.clone());
                     set_link(&link_w, |s| {
-                        s.last_seq = store.cached_situation().last_seq;
-                        s.chain_head = head;
+                        s.last_seq = seq;
+                        s.chain_head = shown;
                         if store.is_connected() {
                             s.link = Link::Connected;
                         }

@@ -295,32 +295,32 @@ impl MapState {
 }
 
 /// The bands of force type `i`: every grid cell's centre and whether it is covered.
-fn coverage_bands(d: &WallData, i: usize, drawn: &std::rc::Rc<std::cell::Cell<usize>>) -> Option<CoverageBands> {
-    let rep = d.searched.coverage.as_ref()?;
-    let t = rep.types.get(i)?;
-    let cells = rep
-        .points
-        .iter()
-        .zip(&t.points)
-        .filter(|(p, _)| matches!(p.kind, crate::coverage::DemandKind::Grid { .. }))
-        .map(|(p, c)| (p.lonlat, c.covered))
-        .collect();
-    // As the demand grid is laid out (coverage::demand): rows `cell_km / 111.195` degrees apart.
+fn coverage_bands<'a>(
+    d: &'a WallData,
+    i: usize,
+    drawn: &std::rc::Rc<std::cell::Cell<usize>>,
+) -> Option<CoverageBands<'a>> {
+    let report = d.searched.coverage.as_ref()?;
+    let force = report.types.get(i)?;
     Some(CoverageBands {
-        cells,
-        dlat: rep.cell_km / 111.195,
+        report,
+        force,
+        // As the demand grid is laid out (coverage::demand): rows `cell_km / 111.195` degrees apart.
+        dlat: report.cell_km / 111.195,
         drawn: drawn.clone(),
     })
 }
 
-/// Coverage bands: one translucent quad per grid cell in view.
-struct CoverageBands {
-    cells: Vec<([f64; 2], bool)>,
+/// Coverage bands: one translucent quad per grid cell in view, read straight from the
+/// follower's coverage report (nothing copied per frame).
+struct CoverageBands<'a> {
+    report: &'a crate::coverage::CoverageReport,
+    force: &'a crate::coverage::TypeCoverage,
     dlat: f64,
     drawn: std::rc::Rc<std::cell::Cell<usize>>,
 }
 
-impl Plugin for CoverageBands {
+impl Plugin for CoverageBands<'_> {
     fn run(self: Box<Self>, ui: &mut Ui, _response: &Response, projector: &Projector, _memory: &MapMemory) {
         let x = ViewXform::from_projector(projector);
         let clip = ui.clip_rect();
@@ -328,7 +328,14 @@ impl Plugin for CoverageBands {
         let missed = Color32::from_rgba_unmultiplied(0xd0, 0x30, 0x30, 0x60);
         let mut mesh = egui::Mesh::default();
         let mut drawn = 0;
-        for &(c, ok) in &self.cells {
+        let cells = self
+            .report
+            .points
+            .iter()
+            .zip(&self.force.points)
+            .filter(|(p, _)| matches!(p.kind, crate::coverage::DemandKind::Grid { .. }));
+        for (p, cov) in cells {
+            let (c, ok) = (p.lonlat, cov.covered);
             let dlon = self.dlat / c[1].to_radians().cos().max(0.01);
             let a = x.lonlat_to_screen([c[0] - dlon / 2.0, c[1] + self.dlat / 2.0]);
             let b = x.lonlat_to_screen([c[0] + dlon / 2.0, c[1] - self.dlat / 2.0]);
