@@ -5,7 +5,7 @@
 use egui::{RichText, Ui};
 
 use super::i18n::{Lang, Msg, tr};
-use super::{OneMapApp, theme};
+use super::theme;
 use crate::model::event::{Event, EventKind};
 use crate::model::situation::Situation;
 
@@ -166,47 +166,44 @@ pub fn event_summary(ev: &Event, sit: &Situation, lang: Lang) -> String {
     }
 }
 
-impl OneMapApp {
-    pub(super) fn log_board(&mut self, ui: &mut Ui, lang: Lang) {
-        // Beijing time on the board; the logged UTC on hover (the log and exports keep UTC).
-        let now_ms = self.now_ms();
-        ui.add(
-            egui::TextEdit::singleline(&mut self.boards.log)
-                .hint_text(tr(lang, Msg::Filter))
-                .desired_width(f32::INFINITY),
-        );
-        let sit = self.situation.clone();
-        let log = self.live.log.clone();
-        let needle = self.boards.log.trim().to_lowercase();
-        egui::ScrollArea::both().id_salt("log_scroll").show(ui, |ui| {
-            egui::Grid::new("log_grid").striped(true).num_columns(3).show(ui, |ui| {
-                for m in [Msg::Seq, Msg::Time, Msg::What] {
-                    ui.label(RichText::new(tr(lang, m)).strong());
+/// The log board: a text filter over the newest events, newest first, in Beijing time (the
+/// logged UTC on hover). Changes only its filter; asks nothing of the app.
+pub(super) fn log_board(ui: &mut Ui, filter: &mut String, log: &[Event], sit: &Situation, lang: Lang, now_ms: i64) {
+    // Beijing time on the board; the logged UTC on hover (the log and exports keep UTC).
+    ui.add(
+        egui::TextEdit::singleline(filter)
+            .hint_text(tr(lang, Msg::Filter))
+            .desired_width(f32::INFINITY),
+    );
+    let needle = filter.trim().to_lowercase();
+    egui::ScrollArea::both().id_salt("log_scroll").show(ui, |ui| {
+        egui::Grid::new("log_grid").striped(true).num_columns(3).show(ui, |ui| {
+            for m in [Msg::Seq, Msg::Time, Msg::What] {
+                ui.label(RichText::new(tr(lang, m)).strong());
+            }
+            ui.end_row();
+            for ev in log.iter().rev() {
+                let text = event_summary(ev, sit, lang);
+                let who = format!("{}@{}", ev.operator, ev.seat);
+                if !needle.is_empty()
+                    && ![&text, &who, ev.kind.tag()]
+                        .iter()
+                        .any(|t| t.to_lowercase().contains(&needle))
+                {
+                    continue;
                 }
+                ui.label(RichText::new(ev.seq.to_string()).monospace().weak());
+                ui.label(RichText::new(crate::local_time::from_utc_iso(&ev.ts_utc, now_ms)).monospace())
+                    .on_hover_text(format!("{} UTC · {who}", ev.ts_utc));
+                let mut line = RichText::new(text);
+                if ev.drill_id.is_some() {
+                    line = line.color(theme::DRILL);
+                }
+                ui.label(line).on_hover_text(who);
                 ui.end_row();
-                for ev in log.iter().rev() {
-                    let text = event_summary(ev, &sit, lang);
-                    let who = format!("{}@{}", ev.operator, ev.seat);
-                    if !needle.is_empty()
-                        && ![&text, &who, ev.kind.tag()]
-                            .iter()
-                            .any(|t| t.to_lowercase().contains(&needle))
-                    {
-                        continue;
-                    }
-                    ui.label(RichText::new(ev.seq.to_string()).monospace().weak());
-                    ui.label(RichText::new(crate::local_time::from_utc_iso(&ev.ts_utc, now_ms)).monospace())
-                        .on_hover_text(format!("{} UTC · {who}", ev.ts_utc));
-                    let mut line = RichText::new(text);
-                    if ev.drill_id.is_some() {
-                        line = line.color(theme::DRILL);
-                    }
-                    ui.label(line).on_hover_text(who);
-                    ui.end_row();
-                }
-            });
+            }
         });
-    }
+    });
 }
 
 #[cfg(test)]
