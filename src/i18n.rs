@@ -265,6 +265,15 @@ messages! {
     Remaining => "剩余", "To go";
     ScenarioOver => "演练脚本已到结束时间：请点“结束演练”生成报告", "The scenario has reached its end: press End drill to write the report";
     OpenReport => "打开报告", "Open report";
+    TrainingCopy => "建立培训副本", "Make a training copy";
+    TrainingCopyTip => "把基础数据（站点、力量、仓库与库存、避难场所）复制到一个新的数据库文件，不含任何事件；在副本上演练不会触及实战数据。已有数据的文件不会被覆盖", "Copy the master data (stations, units, warehouses and stock, shelters) into a new database file without any incident; drills on the copy never touch live data. A file holding data is never overwritten";
+    TrainingCopyHint => "副本文件（留空则存于数据库旁）", "Copy file (empty: next to the database)";
+    TrainingCopying => "正在建立培训副本…", "Writing the training copy…";
+    TrainingCopyDone => "培训副本已建立", "Training copy written";
+    TrainingCopyCounts => "{records} 条基础数据；实战事件 {left} 起未复制", "{records} master-data records; {left} live incidents not copied";
+    TrainingCopyFailed => "培训副本未建立", "Training copy not written";
+    OpenTrainingConsole => "在新窗口打开副本", "Open a console on the copy";
+    OpenTrainingConsoleTip => "启动第二个控制台（onemap --db 副本），在其中开始演练", "Start a second console (onemap --db COPY) and run the drill there";
     NewArrivals => "新事件", "New incidents";
     AckAll => "全部已阅", "Acknowledge all";
     NewArrivalsTip => "点击查看最早的未阅新事件", "Click to open the oldest unacknowledged new incident";

@@ -76,6 +76,11 @@ pub enum Action {
     ReplayScope(Option<String>),
     /// Leave the replay and reopen the file live.
     ExitReplay,
+    /// Write a training copy of the master data to this file (`None`: a new file next to the
+    /// database).
+    TrainingCopy(Option<PathBuf>),
+    /// Open a second console on this database file (a training copy).
+    OpenConsoleOn(PathBuf),
 }
 
 /// Which correction of an incident is awaiting the store.

@@ -57,6 +57,12 @@ pub struct DrillSetup {
     pub last_report: Option<Result<PathBuf, DrillJobError>>,
     /// The report the officer last asked to open (打开报告).
     pub opened: Option<PathBuf>,
+    /// The training copy's file as typed (empty: a new file next to the database).
+    pub training_out: String,
+    /// A training copy is being written on the store worker.
+    pub training_pending: bool,
+    /// The last training copy written.
+    pub training_copy: Option<crate::store::training::TrainingCopy>,
 }
 
 impl DrillSetup {
@@ -77,8 +83,28 @@ impl DrillSetup {
             auto: true,
             last_report: None,
             opened: None,
+            training_out: String::new(),
+            training_pending: false,
+            training_copy: None,
         }
     }
+}
+
+/// A new training file next to the live database: `<stem>-training-YYYYMMDD-HHMMSS.<ext>` in
+/// Beijing time (the copy refuses any file that already holds data).
+pub fn training_default_path(db: &std::path::Path, now_ms: i64) -> PathBuf {
+    let stamp: String = crate::local_time::date_time(now_ms)
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    let (date, time) = stamp.split_at(stamp.len().min(8));
+    let stem = db
+        .file_stem()
+        .map_or_else(|| "onemap".into(), |s| s.to_string_lossy().to_string());
+    let ext = db
+        .extension()
+        .map_or_else(|| "db".into(), |s| s.to_string_lossy().to_string());
+    db.with_file_name(format!("{stem}-training-{date}-{time}.{ext}"))
 }
 
 impl OneMapApp {
@@ -154,6 +180,64 @@ impl OneMapApp {
                     self.notices.push(Severity::Warning, Source::Drill, e);
                 }
             }
+        }
+    }
+
+    /// Write a training copy of the master data on the store worker (live work on a file only):
+    /// to `out`, else to a new file next to the database; the answer arrives as
+    /// `StoreEvent::TrainingCopied`.
+    pub fn training_copy(&mut self, out: Option<PathBuf>) {
+        let lang = self.settings.lang;
+        self.notices.clear(Source::Drill);
+        let (Some(db), Mode::Live { store }) = (self.live.store_path.clone(), &self.mode) else {
+            self.notices.push(
+                Severity::Warning,
+                Source::Drill,
+                tr(lang, Msg::DrillNeedsFile).to_string(),
+            );
+            return;
+        };
+        let out = out.unwrap_or_else(|| training_default_path(&db, self.now_ms()));
+        let cmd = StoreCommand::TrainingCopy {
+            out,
+            operator: self.settings.operator_name(),
+        };
+        match store.send(cmd) {
+            Ok(()) => self.drill_setup.training_pending = true,
+            Err(e) => {
+                self.notices.push(Severity::Error, Source::Store, e.to_string());
+            }
+        }
+    }
+
+    /// The store worker's answer to a training copy.
+    pub(super) fn training_copied(
+        &mut self,
+        result: Result<crate::store::training::TrainingCopy, crate::backend::store::StoreWorkerError>,
+    ) {
+        let lang = self.settings.lang;
+        self.drill_setup.training_pending = false;
+        match result {
+            Ok(c) => {
+                self.drill_setup.training_out = c.db.display().to_string();
+                self.drill_setup.training_copy = Some(c);
+            }
+            Err(e) => {
+                let text = format!("{}: {e}", tr(lang, Msg::TrainingCopyFailed));
+                self.notices.push(Severity::Warning, Source::Drill, text);
+            }
+        }
+    }
+
+    /// Open a second console on `db` (a training copy), with this console's pack.
+    pub(super) fn open_console_on(&mut self, db: &std::path::Path) {
+        if let Err(e) = crate::backend::desktop::open_console(&self.world.pack.dir, db) {
+            let text = format!(
+                "{}: {}: {e}",
+                tr(self.settings.lang, Msg::OpenTrainingConsole),
+                db.display()
+            );
+            self.notices.push(Severity::Warning, Source::Drill, text);
         }
     }
 
@@ -266,6 +350,8 @@ impl OneMapApp {
 pub(super) struct SetupView<'a> {
     /// The console's mode (a drill running, a replay, a writer).
     pub mode: &'a Mode,
+    /// The database file open (a training copy is offered for a file, not a server).
+    pub db_file: Option<&'a std::path::Path>,
     /// The situation (drills left running).
     pub sit: &'a crate::model::situation::Situation,
     /// The officer's language.
@@ -280,7 +366,12 @@ pub(super) fn drill_setup_ui(
     notices: &mut Notices,
     view: SetupView,
 ) -> Option<Action> {
-    let SetupView { mode, sit, lang } = view;
+    let SetupView {
+        mode,
+        db_file,
+        sit,
+        lang,
+    } = view;
     let mut action = None;
     ui.label(RichText::new(tr(lang, Msg::Drill)).strong());
     if mode.drill().is_none() {
@@ -337,6 +428,12 @@ pub(super) fn drill_setup_ui(
             });
         }
     }
+    if matches!(mode, Mode::Live { .. })
+        && db_file.is_some()
+        && let Some(a) = training_copy_ui(ui, setup, lang)
+    {
+        action = Some(a);
+    }
     match &setup.last_report {
         Some(Ok(p)) => {
             let p = p.clone();
@@ -357,6 +454,49 @@ pub(super) fn drill_setup_ui(
             ui.colored_label(theme::WARN_TEXT, format!("{}: {e}", tr(lang, Msg::DrillReport)));
         }
         None => {}
+    }
+    action
+}
+
+/// The training copy under the drill controls: the file (empty: next to the database), the
+/// button, the progress line while the store worker writes it, and the copy written with
+/// 在新窗口打开副本.
+fn training_copy_ui(ui: &mut Ui, setup: &mut DrillSetup, lang: crate::i18n::Lang) -> Option<Action> {
+    let mut action = None;
+    let hint = ui.label(RichText::new(tr(lang, Msg::TrainingCopyHint)).small());
+    ui.add(egui::TextEdit::singleline(&mut setup.training_out).desired_width(f32::INFINITY))
+        .labelled_by(hint.id);
+    if setup.training_pending {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(RichText::new(tr(lang, Msg::TrainingCopying)).weak());
+        });
+    } else if ui
+        .button(tr(lang, Msg::TrainingCopy))
+        .on_hover_text(tr(lang, Msg::TrainingCopyTip))
+        .clicked()
+    {
+        let typed = setup.training_out.trim();
+        action = Some(Action::TrainingCopy((!typed.is_empty()).then(|| PathBuf::from(typed))));
+    }
+    if let Some(c) = &setup.training_copy {
+        ui.label(RichText::new(format!("{}: {}", tr(lang, Msg::TrainingCopyDone), c.db.display())).small());
+        ui.label(
+            RichText::new(
+                tr(lang, Msg::TrainingCopyCounts)
+                    .replace("{records}", &c.records.to_string())
+                    .replace("{left}", &c.incidents_left.to_string()),
+            )
+            .small()
+            .weak(),
+        );
+        if ui
+            .button(tr(lang, Msg::OpenTrainingConsole))
+            .on_hover_text(tr(lang, Msg::OpenTrainingConsoleTip))
+            .clicked()
+        {
+            action = Some(Action::OpenConsoleOn(c.db.clone()));
+        }
     }
     action
 }

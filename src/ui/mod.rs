@@ -277,6 +277,7 @@ impl OneMapApp {
     fn drain_store_events(&mut self, answers: &mut Vec<Answer>) {
         let Some(w) = self.mode.writer() else { return };
         let mut changed = false;
+        let mut copied = None;
         while let Ok(ev) = w.rx.try_recv() {
             match ev {
                 StoreEvent::Opened {
@@ -302,10 +303,14 @@ impl OneMapApp {
                 }
                 StoreEvent::Answer(a) => answers.push(a),
                 StoreEvent::Log(l) => self.live.log = l,
+                StoreEvent::TrainingCopied(r) => copied = Some(r),
                 StoreEvent::Error(e) => {
                     self.notices.push(Severity::Error, Source::Store, e.to_string());
                 }
             }
+        }
+        if let Some(r) = copied {
+            self.training_copied(r);
         }
         if changed {
             self.arrivals_observed();
@@ -949,6 +954,12 @@ impl OneMapApp {
     }
 }
 
+/// Whether a store path is a database server's URL (postgres://…), not a file.
+fn is_server_url(p: &std::path::Path) -> bool {
+    p.to_str()
+        .is_some_and(|s| s.starts_with("postgres://") || s.starts_with("postgresql://"))
+}
+
 /// The first-run offer of the pack's demo scenario (a new, empty database).
 fn demo_offer_window(ctx: &egui::Context, live: &mut LiveView, lang: Lang) -> Option<Action> {
     if !live.offer_demo {
@@ -1145,8 +1156,10 @@ impl OneMapApp {
                     ));
                     ui.separator();
                     if self.has_store() {
+                        let db_file = self.live.store_path.as_deref().filter(|p| !is_server_url(p));
                         let view = drill::SetupView {
                             mode: &self.mode,
+                            db_file,
                             sit: &self.situation,
                             lang,
                         };
@@ -1301,6 +1314,8 @@ impl OneMapApp {
             Action::EndDrill => self.end_drill(),
             Action::ReplayScope(scope) => self.replay_scope(scope),
             Action::ExitReplay => self.exit_replay(ctx),
+            Action::TrainingCopy(out) => self.training_copy(out),
+            Action::OpenConsoleOn(db) => self.open_console_on(&db),
         }
     }
 
