@@ -364,7 +364,8 @@ fn the_console_opens_the_wall_for_a_second_monitor() {
     step_until(&mut h, "the store to open", |a| {
         a.has_store() && a.situation.units.len() > 100
     });
-    h.get_by_label(onemap::ui::WALL_OPEN).click();
+    h.get_by_label(onemap::i18n::tr(onemap::i18n::Lang::Zh, onemap::i18n::Msg::WallOpen))
+        .click();
     h.run_steps(2);
     common::flood_at(&d.db, &d.pack, "景洪");
     let shown = |h: &egui_kittest::Harness<'static, onemap::ui::OneMapApp>| {
@@ -383,10 +384,16 @@ fn the_console_opens_the_wall_for_a_second_monitor() {
     assert!(shown(&h), "the wall's figures follow the database");
     // The button now closes it (the embedded wall window lies over the top bar here, so the
     // test sends the button's action).
-    assert!(h.query_by_label(onemap::ui::WALL_CLOSE).is_some());
+    assert!(
+        h.query_by_label(onemap::i18n::tr(onemap::i18n::Lang::Zh, onemap::i18n::Msg::WallClose))
+            .is_some()
+    );
     let ctx = h.ctx.clone();
     h.state_mut().apply(&ctx, onemap::ui::action::Action::ToggleWall);
     h.run_steps(2);
     assert!(h.query_by_label("指标 Figures").is_none(), "closed");
-    assert!(h.query_by_label(onemap::ui::WALL_OPEN).is_some());
+    assert!(
+        h.query_by_label(onemap::i18n::tr(onemap::i18n::Lang::Zh, onemap::i18n::Msg::WallOpen))
+            .is_some()
+    );
 }

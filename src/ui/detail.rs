@@ -315,11 +315,7 @@ pub(super) fn detail_ui(
                 ui.label(format!("{}: {}", tr(lang, Msg::Address), i.address));
             }
             let mut sensitive = i.sensitive;
-            let text = pick(
-                lang,
-                "敏感（大屏隐藏报警人和地址）",
-                "Sensitive (the wall hides caller and address)",
-            );
+            let text = tr(lang, Msg::SensitiveToggle);
             if !i.status.is_final() && ui.checkbox(&mut sensitive, text).changed() {
                 action = Some(Action::Send(Intent::SetIncidentSensitive {
                     incident: id,

@@ -56,18 +56,15 @@ pub fn event_summary(ev: &Event, sit: &Situation, lang: Lang) -> String {
             format!("{} {}: {reason}", t(Msg::EvCancelled), inc(incident))
         }
         EventKind::IncidentRelocated { incident, .. } => {
-            format!("{} {}", lang.pick("位置更正", "Relocated"), inc(incident))
+            format!("{} {}", t(Msg::EvRelocated), inc(incident))
         }
         EventKind::IncidentSensitivitySet { incident, sensitive } => format!(
             "{} {}",
-            lang.pick(
-                if *sensitive { "标记敏感" } else { "取消敏感" },
-                if *sensitive {
-                    "Marked sensitive"
-                } else {
-                    "Sensitive mark cleared"
-                }
-            ),
+            t(if *sensitive {
+                Msg::EvSensitiveSet
+            } else {
+                Msg::EvSensitiveCleared
+            }),
             inc(incident)
         ),
         EventKind::UnitAdded { spec, .. } | EventKind::UnitUpdated { spec, .. } => {

@@ -14,7 +14,6 @@ mod map_view;
 pub mod mode;
 pub mod notices;
 mod panels;
-pub use panels::{WALL_CLOSE, WALL_OPEN};
 pub mod parts;
 pub mod pending;
 pub mod replay;
