@@ -559,9 +559,19 @@ fn rivers(fs: &[crate::mappack::Feature]) -> BaseGeom {
             out.push(s);
             if named && l.0.len() > 2 {
                 let c = l.0[l.0.len() / 2];
+                // The pack's label first: a river without a Chinese name carries its English
+                // one marked as such (「Ou」（英文名）), never a made-up translation.
                 labels.push(LabelSpec {
-                    zh: f.str_prop("name_zh").unwrap_or_default().to_string(),
-                    en: f.str_prop("name_en").unwrap_or_default().to_string(),
+                    zh: f
+                        .str_prop("label_zh")
+                        .or(f.str_prop("name_zh"))
+                        .unwrap_or_default()
+                        .to_string(),
+                    en: f
+                        .str_prop("label_en")
+                        .or(f.str_prop("name_en"))
+                        .unwrap_or_default()
+                        .to_string(),
                     at_norm: mercator_norm(c.x, c.y),
                     priority: 5,
                     size: theme::PLACE_LABEL_SIZE,
