@@ -12,7 +12,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use super::ch::{Ch, PhastSpace};
+use super::ch::{Ch, PhastSpace, Restriction};
 use super::graph::{Graph, NO_EDGE};
 use super::radix_heap::RadixHeap;
 use super::snap::{Snap, scale};
@@ -622,13 +622,29 @@ pub fn rank_to_target(
     Ok(ranked_output(&bounds, &offroad, k))
 }
 
+/// The nodes a unit leaves from by road (what a [`Restriction`] for ranking must cover).
+pub fn leave_nodes(g: &Graph, units: &[Snap]) -> Vec<u32> {
+    let w = &g.time_ms;
+    let mut nodes: Vec<u32> = units
+        .iter()
+        .flat_map(|u| leave_seeds(g, u, w).into_iter().flatten().map(|(n, _)| n))
+        .collect();
+    nodes.sort_unstable();
+    nodes.dedup();
+    nodes
+}
+
 /// Like [`rank_to_target`], but exact times come from one all-to-one PHAST query over the
 /// hierarchy `ch` (built for `g`): best when all (or most) units are wanted. Same results as
 /// [`rank_to_target`] (same seeds, partial costs and off-road legs); `k` truncates the output.
+/// With a `restriction` that covers the units' [`leave_nodes`] (built backward), the sweep
+/// visits only the part of the hierarchy those nodes depend on (RPHAST); otherwise all of it.
+#[allow(clippy::too_many_arguments)]
 pub fn rank_to_target_ch(
     g: &Graph,
     ch: &Ch,
     space: &mut PhastSpace,
+    restriction: Option<&Restriction>,
     units: &[Snap],
     target: &Snap,
     k: Option<usize>,
@@ -643,7 +659,10 @@ pub fn rank_to_target_ch(
     let w = &g.time_ms;
     let target_off = params.offroad_ms(target.snap_dist_m);
     let seeds: Vec<(u32, u32)> = arrive_watches(g, target, w).into_iter().flatten().collect();
-    ch.all_to_one(space, &seeds);
+    match restriction {
+        Some(r) if r.covers(&leave_nodes(g, units), true) => ch.all_to_one_restricted(space, &seeds, r),
+        _ => ch.all_to_one(space, &seeds),
+    }
     let mut offroad = Vec::with_capacity(units.len());
     let mut bounds = Vec::with_capacity(units.len());
     for u in units {
