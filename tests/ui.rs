@@ -528,7 +528,8 @@ fn partial_dispatch_tracking_timers_and_reassign() {
     let ctx = h.ctx.clone();
     h.state_mut().select_ops(&ctx, OpsRef::Incident(incident));
     h.run_steps(2);
-    assert!(h.query_by_label("到场后 1:05").is_some(), "arrival timer");
+    // A duration in words (issue 17: never an ambiguous `1:05`).
+    assert!(h.query_by_label("到场后 1 分 5 秒").is_some(), "arrival timer");
     // The call time reads in Beijing time (UTC+8), the zone said once; the log keeps UTC.
     let bj_ms = onemap::time::parse_utc_ms(&inc.reported_at_utc).unwrap() + 8 * 3_600_000;
     let sod = bj_ms.rem_euclid(86_400_000) / 1000;
@@ -543,7 +544,7 @@ fn partial_dispatch_tracking_timers_and_reassign() {
             .is_none()
     );
     let since_report = seconds_since(&inc.reported_at_utc, h.state().now_ms()).unwrap();
-    let want = format!("报警后 {}", onemap::dispatch::tracking::fmt_clock(since_report));
+    let want = format!("报警后 {}", onemap::local_time::duration_zh(since_report));
     assert!(h.query_by_label(&want).is_some(), "{want}");
 
     // Sending the on-scene unit to a second incident is refused and offered as a reassignment.

@@ -195,7 +195,7 @@ impl CoverageState {
 
     /// Take a coverage lane's reply ([`crate::backend::jobs::Jobs`] has checked it is the
     /// latest of its lane).
-    pub fn accept(&mut self, reply: Result<CoverageReply, JobError>, notices: &mut Notices) {
+    pub fn accept(&mut self, reply: Result<CoverageReply, JobError>, notices: &mut Notices, lang: Lang) {
         match reply {
             Ok(CoverageReply::Coverage(a)) => {
                 if self.quads.is_empty()
@@ -218,7 +218,7 @@ impl CoverageState {
                 notices.clear(Source::Coverage);
             }
             Err(e) => {
-                notices.push(Severity::Warning, Source::Coverage, e.to_string());
+                notices.push(Severity::Warning, Source::Coverage, super::errors::job_error(&e, lang));
             }
         }
     }
@@ -276,7 +276,8 @@ impl OneMapApp {
         match self.submit_job(RouteJob::Coverage(job)) {
             Ok(g) => Some(g),
             Err(e) => {
-                self.notices.push(Severity::Warning, Source::Coverage, e.to_string());
+                let text = super::errors::job_error(&e, self.settings.lang);
+                self.notices.push(Severity::Warning, Source::Coverage, text);
                 None
             }
         }

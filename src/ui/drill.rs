@@ -17,7 +17,6 @@ use super::notices::{Notices, Severity, Source};
 use super::{Mode, OneMapApp, theme};
 use crate::backend::drill::{DrillCommand, DrillJobError, DrillReport, DrillStart, DrillWorker};
 use crate::backend::store::StoreCommand;
-use crate::dispatch::tracking::fmt_clock;
 use crate::drill::SimClock;
 use crate::model::ids::UnitId;
 
@@ -527,7 +526,7 @@ pub(super) fn drill_bar_ui(
                 "{} {}  T+{}",
                 crate::local_time::date_time(now),
                 super::lang_zone(lang),
-                fmt_clock((now - d.start_ms) as f64 / 1000.0)
+                super::replay::offset_hms((now - d.start_ms) as f64 / 1000.0)
             ))
             .monospace()
             .size(15.0),
@@ -537,7 +536,7 @@ pub(super) fn drill_bar_ui(
                 RichText::new(format!(
                     "{} T+{}",
                     tr(lang, Msg::NextInject),
-                    fmt_clock((next - d.start_ms) as f64 / 1000.0)
+                    super::replay::offset_hms((next - d.start_ms) as f64 / 1000.0)
                 ))
                 .small()
                 .weak(),

@@ -219,7 +219,7 @@ impl OneMapApp {
                 );
             }
             Ok(None) => self.incident_form.error = Some(tr(self.settings.lang, Msg::NotRecorded).to_string()),
-            Err(e) => self.incident_form.error = Some(e.to_string()),
+            Err(e) => self.incident_form.error = Some(super::errors::refused(&e, self.settings.lang)),
         }
     }
 }

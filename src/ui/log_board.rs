@@ -16,7 +16,16 @@ pub fn event_summary(ev: &Event, sit: &Situation, lang: Lang) -> String {
             .get(u)
             .map_or_else(|| u.to_string(), |x| x.spec.callsign.clone())
     };
-    let inc = |i: &crate::model::IncidentId| format!("#{}", i.0);
+    // A drill's incidents in their own series (演练-3), never mistaken for a real #3.
+    let inc = |i: &crate::model::IncidentId| crate::model::names::incident_label(*i, ev.drill_id.is_some());
+    // Items by name, never by code: the warehouse's stock line names it, else the code in words.
+    let item = |w: &crate::model::WarehouseId, code: &str| match sit.warehouses.get(w).and_then(|x| x.stock.get(code)) {
+        Some(l) => lang.pick(&l.name_zh, &l.name_en).to_string(),
+        None => {
+            let n = crate::model::names::DisplayNames::default().item(code);
+            lang.pick(&n.zh, &n.en).to_string()
+        }
+    };
     let wh = |w: &crate::model::WarehouseId| {
         sit.warehouses.get(w).map_or_else(
             || w.to_string(),
@@ -112,16 +121,22 @@ pub fn event_summary(ev: &Event, sit: &Situation, lang: Lang) -> String {
             quantity,
             incident,
         } => format!(
-            "{} {} {item_code} ×{quantity}{}",
+            "{} {} {} ×{quantity}{}",
             t(Msg::EvReserved),
             wh(warehouse),
+            item(warehouse, item_code),
             incident.as_ref().map_or(String::new(), |i| format!(" → {}", inc(i)))
         ),
         EventKind::StockReservationReleased {
             warehouse,
             item_code,
             quantity,
-        } => format!("{} {} {item_code} ×{quantity}", t(Msg::EvUnreserved), wh(warehouse)),
+        } => format!(
+            "{} {} {} ×{quantity}",
+            t(Msg::EvUnreserved),
+            wh(warehouse),
+            item(warehouse, item_code)
+        ),
         EventKind::StockIssued {
             warehouse,
             item_code,
@@ -129,9 +144,10 @@ pub fn event_summary(ev: &Event, sit: &Situation, lang: Lang) -> String {
             incident,
             ..
         } => format!(
-            "{} {} {item_code} ×{quantity}{}",
+            "{} {} {} ×{quantity}{}",
             t(Msg::EvIssued),
             wh(warehouse),
+            item(warehouse, item_code),
             incident.as_ref().map_or(String::new(), |i| format!(" → {}", inc(i)))
         ),
         EventKind::StockReceived {
@@ -229,5 +245,46 @@ mod tests {
             .unwrap();
         let s = event_summary(d, &sit, Lang::Zh);
         assert!(s.starts_with("调派") && s.contains("→ #"), "{s}");
+        // A drill's dispatch names its incident in the drill's own series.
+        let mut drill = d.clone();
+        drill.drill_id = Some("flood-1".into());
+        let s = event_summary(&drill, &sit, Lang::Zh);
+        assert!(s.contains("→ 演练-") && !s.contains('#'), "{s}");
+    }
+
+    /// Stock movements name the item as its stock line does, in the officer's language; an item
+    /// no line names is the code in words, never the raw `snake_case` code.
+    #[test]
+    fn stock_lines_read_by_item_name_not_code() {
+        let events = synthetic_events(400);
+        let mut sit = Situation::default();
+        for ev in &events {
+            crate::model::situation::fold(&mut sit, ev).unwrap();
+        }
+        let (w, line) = sit
+            .warehouses
+            .values()
+            .find_map(|w| w.stock.values().next().map(|l| (w.id, l.clone())))
+            .unwrap();
+        let mut ev = events[0].clone();
+        ev.kind = EventKind::StockReserved {
+            warehouse: w,
+            item_code: line.item_code.clone(),
+            quantity: 3,
+            incident: None,
+        };
+        let zh = event_summary(&ev, &sit, Lang::Zh);
+        let en = event_summary(&ev, &sit, Lang::En);
+        assert!(zh.contains(&format!("{} ×3", line.name_zh)), "{zh}");
+        assert!(en.contains(&format!("{} ×3", line.name_en)), "{en}");
+        ev.kind = EventKind::StockIssued {
+            warehouse: w,
+            item_code: "life_jacket".into(),
+            quantity: 2,
+            from_reserved: false,
+            incident: None,
+        };
+        let zh = event_summary(&ev, &sit, Lang::Zh);
+        assert!(zh.contains("life jacket ×2") && !zh.contains("life_jacket"), "{zh}");
     }
 }

@@ -7,6 +7,7 @@ pub mod connection;
 pub mod coverage;
 pub mod detail;
 pub mod drill;
+pub mod errors;
 pub mod fonts;
 pub mod incident_form;
 pub mod log_board;
@@ -375,7 +376,8 @@ impl OneMapApp {
             match a.result {
                 Ok(_) => self.correction.done(what),
                 Err(e) => {
-                    self.notices.push(Severity::Warning, Source::Dispatch, e.to_string());
+                    let text = errors::refused(&e, self.settings.lang);
+                    self.notices.push(Severity::Warning, Source::Dispatch, text);
                 }
             }
             return;
@@ -385,7 +387,8 @@ impl OneMapApp {
             return self.dispatch_answered(a.result);
         }
         if let Err(e) = a.result {
-            self.notices.push(Severity::Error, Source::Store, e.to_string());
+            let text = errors::refused(&e, self.settings.lang);
+            self.notices.push(Severity::Error, Source::Store, text);
         }
     }
 
@@ -738,7 +741,8 @@ impl OneMapApp {
             }
             Err(e) => {
                 self.dispatch.reassign_offer = None;
-                self.notices.push(Severity::Warning, Source::Dispatch, e.to_string());
+                let text = errors::refused(&e, self.settings.lang);
+                self.notices.push(Severity::Warning, Source::Dispatch, text);
             }
         }
     }
@@ -852,7 +856,8 @@ impl OneMapApp {
         match self.submit_job(job) {
             Ok(_) => self.notices.clear(Source::Routing),
             Err(e) => {
-                self.notices.push(Severity::Warning, Source::Routing, e.to_string());
+                let text = errors::job_error(&e, self.settings.lang);
+                self.notices.push(Severity::Warning, Source::Routing, text);
             }
         }
     }
@@ -894,15 +899,16 @@ impl OneMapApp {
     fn drain_routing(&mut self) {
         let Some(w) = self.routing.worker.as_ref() else { return };
         let replies: Vec<_> = w.rx.try_iter().collect();
+        let lang = self.settings.lang;
         for (lane, generation, reply) in replies {
             // Every tracks reply carries routes of other units: none supersedes another.
             if !self.routing.jobs.accept(lane, generation) && lane != Lane::Tracks {
                 continue;
             }
             match (lane, reply) {
-                (_, Ok(Reply::Coverage(c))) => self.coverage.accept(Ok(c), &mut self.notices),
+                (_, Ok(Reply::Coverage(c))) => self.coverage.accept(Ok(c), &mut self.notices, lang),
                 (Lane::Coverage | Lane::MoveUp | Lane::Siting | Lane::Supplies, Err(e)) => {
-                    self.coverage.accept(Err(e), &mut self.notices)
+                    self.coverage.accept(Err(e), &mut self.notices, lang)
                 }
                 (_, Ok(Reply::Route(RouteReply::Tracks(tracks, failed)))) => {
                     for t in tracks {
@@ -911,7 +917,7 @@ impl OneMapApp {
                     }
                     for (u, e) in failed {
                         self.tracks.pending.retain(|(pu, _)| *pu != u);
-                        self.tracks.failed.insert(u, e.to_string());
+                        self.tracks.failed.insert(u, errors::roads_error(&e, lang));
                     }
                 }
                 (_, Ok(Reply::Route(RouteReply::Route(r)))) => {
@@ -924,10 +930,12 @@ impl OneMapApp {
                     self.notices.clear(Source::Dispatch);
                 }
                 (Lane::Recommend, Err(e)) => {
-                    self.notices.push(Severity::Warning, Source::Dispatch, e.to_string());
+                    self.notices
+                        .push(Severity::Warning, Source::Dispatch, errors::job_error(&e, lang));
                 }
                 (_, Err(e)) => {
-                    self.notices.push(Severity::Warning, Source::Routing, e.to_string());
+                    self.notices
+                        .push(Severity::Warning, Source::Routing, errors::job_error(&e, lang));
                 }
             }
         }

@@ -14,7 +14,6 @@ use super::i18n::{Msg, tr};
 use super::notices::{Notices, Severity, Source};
 use super::{Mode, OneMapApp, theme};
 use crate::backend::replay::{ReplayCommand, ReplayEvent, ReplayWorker};
-use crate::dispatch::tracking::fmt_clock;
 use crate::drill::SimClock;
 
 /// Playback speeds offered.
@@ -42,6 +41,13 @@ pub struct ReplayState {
     pub shown_seq: u64,
     asked_ms: Option<i64>,
     in_flight: bool,
+}
+
+/// A clock offset as the scenario files write it, `T+hh:mm:ss` without the `T+`: always three
+/// fields, so `00:01:42` is never read as an hour and 42 minutes.
+pub(super) fn offset_hms(secs: f64) -> String {
+    let s = if secs.is_finite() { secs.max(0.0) as u64 } else { 0 };
+    format!("{:02}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
 }
 
 /// Play / pause and the speed choice of a simulated clock (the replay's and the drill's bars).
@@ -283,7 +289,7 @@ pub(super) fn replay_bar_ui(ui: &mut Ui, r: &mut ReplayState, notices: &mut Noti
                 "{} {}  T+{}",
                 crate::local_time::date_time(now),
                 super::lang_zone(lang),
-                fmt_clock(since as f64 / 1000.0)
+                offset_hms(since as f64 / 1000.0)
             ))
             .monospace()
             .size(15.0),
@@ -364,4 +370,17 @@ pub(super) fn replay_bar_ui(ui: &mut Ui, r: &mut ReplayState, notices: &mut Noti
         return Some(Action::ExitReplay);
     }
     scope_to.map(Action::ReplayScope)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::offset_hms;
+
+    #[test]
+    fn offsets_always_have_three_fields() {
+        assert_eq!(offset_hms(102.0), "00:01:42");
+        assert_eq!(offset_hms(6120.4), "01:42:00");
+        assert_eq!(offset_hms(-5.0), "00:00:00");
+        assert_eq!(offset_hms(f64::NAN), "00:00:00");
+    }
 }
