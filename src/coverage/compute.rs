@@ -11,7 +11,7 @@ use super::{CoverageError, ForceType, Threshold, thresholds_for};
 use crate::dispatch::plans::{Limit, Plans};
 use crate::model::{Situation, StationId, UnitId, UnitStatus};
 use crate::roads::router::Router;
-use crate::roads::search::{Metric, NearestHit};
+use crate::roads::search::{Metric, NearestHit, NearestSources};
 use crate::roads::snap::Snap;
 
 /// Why a demand point is not covered.
@@ -213,12 +213,52 @@ pub(crate) fn search_limit(thresholds: &[Threshold], metric: Metric) -> Option<u
     (max > 0.0).then(|| (max.ceil() + 1.0).min(f64::from(u32::MAX - 2)) as u32)
 }
 
+/// One source's hit at every demand point.
+pub(crate) type PointHits = Vec<Option<NearestHit>>;
+
 /// A demand point a source reaches: its index, the hit's key and whether the hit covers it.
 type Reach = (usize, (u64, u64), bool);
 
+/// Per graph node, the best and second best (primary, secondary) costs of distinct sources
+/// searched so far, in the metric's order (`u32::MAX` = none).
+#[derive(Debug, Clone)]
+pub(crate) struct NodeBestTwo {
+    first: Vec<(u32, u32)>,
+    second: Vec<(u32, u32)>,
+}
+
+impl NodeBestTwo {
+    fn new(nodes: usize) -> NodeBestTwo {
+        NodeBestTwo {
+            first: vec![(u32::MAX, u32::MAX); nodes],
+            second: vec![(u32::MAX, u32::MAX); nodes],
+        }
+    }
+
+    /// Takes in one source's labels.
+    fn offer(&mut self, ns: &NearestSources, metric: Metric) {
+        let (prim, sec) = match metric {
+            Metric::Time => (&ns.time_ms, &ns.dist_cm),
+            Metric::Distance => (&ns.dist_cm, &ns.time_ms),
+        };
+        for (((f, s), &p), &q) in self.first.iter_mut().zip(self.second.iter_mut()).zip(prim).zip(sec) {
+            if p == u32::MAX {
+                continue;
+            }
+            let k = (p, q);
+            if k < *f {
+                *s = *f;
+                *f = k;
+            } else if k < *s {
+                *s = k;
+            }
+        }
+    }
+}
+
 /// The best two hits of one demand point and the sources they came from.
 #[derive(Debug, Clone, Copy, Default)]
-struct BestTwo([Option<(NearestHit, usize)>; 2]);
+pub(crate) struct BestTwo(pub(crate) [Option<(NearestHit, usize)>; 2]);
 
 impl BestTwo {
     fn offer(&mut self, metric: Metric, h: NearestHit, source: usize) {
@@ -319,19 +359,60 @@ impl CoverageModel {
         if sources.is_empty() {
             return Ok(vec![None; self.points.len()]);
         }
-        let graph = router.graph.clone();
         let ns = router
             .nearest_sources(sources, metric, limit)
             .map_err(|e| CoverageError::Roads(e.to_string()))?;
+        Ok(self.point_hits(router, &ns, sources, metric, limit))
+    }
+
+    /// Every demand point's hit from a finished search over `sources`.
+    fn point_hits(
+        &self,
+        router: &Router,
+        ns: &NearestSources,
+        sources: &[Snap],
+        metric: Metric,
+        limit: Option<u32>,
+    ) -> Vec<Option<NearestHit>> {
         let mut hits: Vec<Option<NearestHit>> = self
             .snaps
             .iter()
-            .map(|s| s.as_ref().ok().and_then(|s| ns.at_snap(&graph, s)))
+            .map(|s| s.as_ref().ok().and_then(|s| ns.at_snap(&router.graph, s)))
             .collect();
         if router.spec.schematic {
             self.relax_direct(&mut hits, router, sources, metric, limit);
         }
-        Ok(hits)
+        hits
+    }
+
+    /// Per-point hits of each source alone, each search stopping where two sources searched
+    /// before it (or, for the stations, two units) are at least as close: there it can be
+    /// neither of the best two, nor anywhere beyond. The hits are exact wherever the source is
+    /// among the best two of the units (so for [`BestTwo`]) or, with `against`, strictly better
+    /// than the second best of those units; elsewhere they may be missing or too long.
+    /// `against`: bound the searches by these node costs and leave them unchanged (stations);
+    /// otherwise each search bounds the next (units). Returns the hits and the node costs.
+    pub(crate) fn pruned_per_source(
+        &self,
+        router: &mut Router,
+        sources: &[Snap],
+        metric: Metric,
+        limit: Option<u32>,
+        against: Option<&NodeBestTwo>,
+    ) -> Result<(Vec<PointHits>, NodeBestTwo), CoverageError> {
+        let mut node_best = NodeBestTwo::new(router.graph.node_count());
+        let mut out = Vec::with_capacity(sources.len());
+        for s in sources {
+            let bound = against.map_or(&node_best.second, |a| &a.second);
+            let ns = router
+                .nearest_sources_bounded(std::slice::from_ref(s), metric, limit, bound)
+                .map_err(|e| CoverageError::Roads(e.to_string()))?;
+            if against.is_none() {
+                node_best.offer(&ns, metric);
+            }
+            out.push(self.point_hits(router, &ns, std::slice::from_ref(s), metric, limit));
+        }
+        Ok((out, node_best))
     }
 
     /// On a schematic network the off-road legs stand in for the roads that are not modelled
@@ -534,7 +615,12 @@ impl CoverageModel {
 
     /// Per point, the best two of the sources' hits by `metric` (ties: the earlier source),
     /// skipping source `skip`: what remains when one more source is taken away is the second.
-    fn best_two(&self, metric: Metric, per_source: &[Vec<Option<NearestHit>>], skip: Option<usize>) -> Vec<BestTwo> {
+    pub(crate) fn best_two(
+        &self,
+        metric: Metric,
+        per_source: &[Vec<Option<NearestHit>>],
+        skip: Option<usize>,
+    ) -> Vec<BestTwo> {
         let mut out = vec![BestTwo::default(); self.points.len()];
         for (j, hits) in per_source.iter().enumerate() {
             if Some(j) == skip {
@@ -565,7 +651,8 @@ impl CoverageModel {
 
     /// If `unit` is dispatched: its force's covered share before and after, and the best single
     /// move of another available unit of the same force to an existing (not planned) station of
-    /// a matching kind. One bounded search per unit and per station. The combinations are not
+    /// a matching kind. One search per unit and per station, each pruned where two units already
+    /// do at least as well (after the first few units they stay local). The combinations are not
     /// recomputed point by point: per point the best two units (other than X) are kept, so
     /// "without Y" is the second where Y was the best, and a station changes only the points
     /// its own search reached: O(units × points + units × Σ station reach) instead of
@@ -594,14 +681,24 @@ impl CoverageModel {
                     .map(|snap| (s.id, s.spec.name_zh.clone(), snap))
             })
             .collect();
-        let unit_hits = self.per_source(router, &snaps, metric, limit)?;
-        let station_snaps: Vec<Snap> = stations.iter().map(|s| s.2).collect();
-        let station_hits = self.per_source(router, &station_snaps, metric, limit)?;
         let x = ids.iter().position(|&i| i == unit);
-        let all = self.best_two(metric, &unit_hits, None);
+        let before_share = self.share(&self.nearest(router, &snaps, metric, limit)?, &thresholds);
+        // The other units one by one, then the stations, each search pruned where two units
+        // already do at least as well (see `pruned_per_source`).
+        let others: Vec<Snap> = snaps
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| Some(*j) != x)
+            .map(|(_, s)| *s)
+            .collect();
+        let (mut unit_hits, node_best) = self.pruned_per_source(router, &others, metric, limit, None)?;
+        if let Some(x) = x {
+            unit_hits.insert(x, vec![None; self.points.len()]);
+        }
+        let station_snaps: Vec<Snap> = stations.iter().map(|s| s.2).collect();
+        let (station_hits, _) = self.pruned_per_source(router, &station_snaps, metric, limit, Some(&node_best))?;
         let without_x = self.best_two(metric, &unit_hits, x);
         let covered = |i: usize, h: Option<NearestHit>| h.is_some() && self.judge(i, h, &thresholds, true).is_ok();
-        let before_share = self.share(&all.iter().map(|t| t.first()).collect::<Vec<_>>(), &thresholds);
         let after_hits: Vec<Option<NearestHit>> = without_x.iter().map(|t| t.first()).collect();
         let after_share = self.share(&after_hits, &thresholds);
         // Per point: whether the best (and the second best) unit other than X covers it.

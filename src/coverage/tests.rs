@@ -716,6 +716,57 @@ fn move_up_brute_force(
     (before, after, all)
 }
 
+/// The pruned searches of the move-up against unpruned ones: per demand point the best two
+/// units (other than X) have exactly the same costs, and a station's hit is exact wherever it
+/// beats the second of them.
+fn check_pruned_searches(model: &CoverageModel, sit: &Situation, router: &mut Router, unit: UnitId, force: ForceType) {
+    let thresholds = model.thresholds(force).unwrap().to_vec();
+    let metric = compute::metric_for(&thresholds);
+    let limit = compute::search_limit(&thresholds, metric);
+    let (ids, snaps, _) = model.bases(sit, router, force, None);
+    let x = ids.iter().position(|&i| i == unit);
+    let full = model.per_source(router, &snaps, metric, limit).unwrap();
+    let want = model.best_two(metric, &full, x);
+    let others: Vec<Snap> = snaps
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| Some(*j) != x)
+        .map(|(_, s)| *s)
+        .collect();
+    let (pruned, node_best) = model.pruned_per_source(router, &others, metric, limit, None).unwrap();
+    let got = model.best_two(metric, &pruned, None);
+    let keys = |b: &compute::BestTwo| b.0.map(|s| s.map(|(h, _)| compute::key(metric, &h)));
+    for (i, (w, g)) in want.iter().zip(&got).enumerate() {
+        assert_eq!(keys(w), keys(g), "point {i}: best two units without {unit:?}");
+    }
+    let stations: Vec<Snap> = sit
+        .stations
+        .values()
+        .map(|s| router.snap(s.spec.lonlat.lonlat()).unwrap())
+        .collect();
+    let full_st = model.per_source(router, &stations, metric, limit).unwrap();
+    let (pruned_st, _) = model
+        .pruned_per_source(router, &stations, metric, limit, Some(&node_best))
+        .unwrap();
+    let mut exact_needed = 0;
+    for (k, (f, p)) in full_st.iter().zip(&pruned_st).enumerate() {
+        for (i, (fh, ph)) in f.iter().zip(p).enumerate() {
+            let second = want[i].0[1].map(|(h, _)| compute::key(metric, &h));
+            if let Some(fh) = fh
+                && second.is_none_or(|s| compute::key(metric, fh) < s)
+            {
+                exact_needed += 1;
+                assert_eq!(
+                    ph.map(|h| compute::key(metric, &h)),
+                    Some(compute::key(metric, fh)),
+                    "station {k} point {i}"
+                );
+            }
+        }
+    }
+    assert!(exact_needed > 0);
+}
+
 /// The move-up's best-two shortcut gives the same shares as recomputing every combination, on
 /// random graphs with one-way chords, by time and by road distance, with stations that help,
 /// hurt nothing or lie off in a corner.
@@ -766,6 +817,7 @@ fn move_up_matches_the_brute_force_combination() {
         let mut router = Router::new(g.clone());
         let model = CoverageModel::new(&spec_over(&g), &router, &plans(), &opts);
         for x in 1..=6u32 {
+            check_pruned_searches(&model, &sit, &mut router, UnitId(x), force);
             let got = model.what_if_dispatched(&sit, &mut router, UnitId(x)).unwrap();
             let (before, after, all) = move_up_brute_force(&model, &sit, &mut router, UnitId(x), force);
             assert!((got.before_share - before).abs() < 1e-12, "seed {seed} x {x}");

@@ -11,7 +11,7 @@ use super::isochrone::{DEFAULT_CELL_M, IsoGrid, isochrone_geojson, isochrone_gri
 use super::osm::{ImportOptions, ImportStats, OsmError, import_pbf_path};
 use super::search::{
     Coverage, Metric, NearestSources, Ranked, Route, RouteError, SearchParams, SearchSpace, coverage, leave_nodes,
-    nearest_sources, rank_to_target, rank_to_target_ch, route,
+    nearest_sources, nearest_sources_bounded, rank_to_target, rank_to_target_ch, route,
 };
 use super::snap::{Snap, SnapCache, SnapError, SnapIndex};
 
@@ -498,6 +498,26 @@ impl Router {
             metric,
             &self.params,
             limit,
+        )?)
+    }
+
+    /// [`Router::nearest_sources`] that stops at nodes where `bound` (per node, in the metric's
+    /// order) is already met (see [`nearest_sources_bounded`]).
+    pub fn nearest_sources_bounded(
+        &mut self,
+        sources: &[Snap],
+        metric: Metric,
+        limit: Option<u32>,
+        bound: &[(u32, u32)],
+    ) -> Result<NearestSources, RoadsError> {
+        Ok(nearest_sources_bounded(
+            &self.graph,
+            &mut self.space,
+            sources,
+            metric,
+            &self.params,
+            limit,
+            Some(bound),
         )?)
     }
 

@@ -888,6 +888,23 @@ pub fn nearest_sources(
     params: &SearchParams,
     limit: Option<u32>,
 ) -> Result<NearestSources, RouteError> {
+    nearest_sources_bounded(g, space, sources, metric, params, limit, None)
+}
+
+/// [`nearest_sources`] that does not go on from a node whose (primary, secondary) cost is at
+/// or beyond `bound[node]` (the node keeps its label). With `bound` = what two other sources
+/// already achieve there, the labels stay exact wherever these sources are strictly better
+/// than those two: a path through a bounded node costs at least the bound plus the rest, which
+/// the two others also reach (the pruned searches of coverage's move-up).
+pub fn nearest_sources_bounded(
+    g: &Graph,
+    space: &mut SearchSpace,
+    sources: &[Snap],
+    metric: Metric,
+    params: &SearchParams,
+    limit: Option<u32>,
+    bound: Option<&[(u32, u32)]>,
+) -> Result<NearestSources, RouteError> {
     space.check(g)?;
     space.reset();
     let n = g.node_count();
@@ -944,6 +961,9 @@ pub fn nearest_sources(
         }
         settled += 1;
         let (s, o) = (sec[vi], out.source[vi]);
+        if bound.and_then(|b| b.get(vi)).is_some_and(|&b| (c, s) >= b) {
+            continue;
+        }
         let (lo, hi) = (g.first_out[vi] as usize, g.first_out[vi + 1] as usize);
         for e in lo..hi {
             let w = g.head[e] as usize;
