@@ -354,6 +354,47 @@ messages! {
     ResultPlace => "地点", "Place";
     ResultPort => "口岸", "Port";
     ResultRiver => "河流", "River";
+    AlertsBoard => "预警", "Alerts";
+    AlertsActive => "生效中", "Active";
+    AlertsExpired => "已过期", "Expired";
+    AlertsCancelled => "已解除/已更新", "Cancelled / updated";
+    Quakes => "地震", "Earthquakes";
+    Drafts => "待审核", "To review";
+    AlertSources => "来源", "Sources";
+    IssuedByUs => "本中心发布", "Issued by us";
+    ParentArea => "（上级区域）", " (parent area)";
+    Expires => "失效", "Expires";
+    NoExpiry => "未设失效时间", "No expiry given";
+    Sender => "发布单位", "Sender";
+    AreasLabel => "区域", "Areas";
+    QuakeProvisional => "自动测定（未审核）", "Automatic (not reviewed)";
+    QuakeWithdrawn => "已撤销", "Withdrawn";
+    Depth => "深度", "Depth";
+    Approve => "批准", "Approve";
+    DismissDraft => "驳回", "Dismiss";
+    DismissReason => "驳回原因", "Reason for dismissal";
+    DropFolder => "投放文件夹", "Drop folder";
+    Feeds => "订阅源", "Feeds";
+    LastSuccess => "上次成功", "Last success";
+    LastError => "上次错误", "Last error";
+    NextPoll => "下次轮询", "Next poll";
+    NoFeeds => "alerts.toml 未配置订阅源", "No feeds configured in alerts.toml";
+    NoDropFolder => "未监视投放文件夹", "No drop folder watched";
+    Acknowledge => "知道了", "Acknowledge";
+    ViewAlert => "查看", "View";
+    FeltRadius => "估算有感半径", "estimated felt radius";
+    AlertsLayer => "预警区域与地震", "Warning areas and earthquakes";
+    AlertsHere => "本事件位置的预警与地震", "Warnings and earthquakes at this incident";
+    Headline => "标题", "Headline";
+    Description => "内容", "Description";
+    Instruction => "防御指引", "Instructions";
+    FromDraft => "由预警草稿生成（提交即批准）", "From an alert draft (submitting approves it)";
+    AlertArrived => "收到预警", "Alert received";
+    NoneListed => "无", "None";
+    Superseded => "已被更新", "Superseded";
+    Taken => "已接收", "Taken";
+    Proposed => "建议", "Proposed";
+    AlertUnreadable => "无法读取的预警文件", "Unreadable alert document";
 }
 
 #[cfg(test)]

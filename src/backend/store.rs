@@ -11,7 +11,9 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 
+use crate::alerts::ingest::{ImportedMessage, Importer};
 use crate::dispatch::{DispatchError, DispatchRequest};
+use crate::model::alert::{DraftDecision, DraftRefusal};
 use crate::model::event::{Event, EventKind};
 use crate::model::ids::{IncidentId, UnitId, WarehouseId};
 use crate::model::incident::{IncidentDraft, IncidentStatus};
@@ -100,6 +102,21 @@ pub enum Intent {
     /// Carry out the inner intent in the real situation even while the seat is in a drill (a
     /// genuine call taken during an exercise): real time, no drill id.
     Real(Box<Intent>),
+    /// Approve a rule's draft incident: the incident as the officer submitted the prefilled
+    /// form, recorded together with the decision (one transaction).
+    ApproveDraft {
+        /// Seq of the `AlertRuleFired` event.
+        firing_seq: u64,
+        /// The incident as submitted.
+        draft: IncidentDraft,
+    },
+    /// Dismiss a rule's draft incident with a reason (驳回).
+    DismissDraft {
+        /// Seq of the `AlertRuleFired` event.
+        firing_seq: u64,
+        /// Why (not empty).
+        reason: String,
+    },
     /// End a drill (the drill worker writes the report).
     EndDrill {
         /// Drill id.
@@ -139,6 +156,9 @@ pub enum Refused {
     /// The incident cannot take this correction (checked against the log's situation).
     #[error(transparent)]
     Incident(#[from] IncidentRefusal),
+    /// A rule's draft cannot take this decision (unknown, decided already, no reason).
+    #[error(transparent)]
+    Draft(#[from] DraftRefusal),
     /// The store refused or failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -308,14 +328,34 @@ pub enum StoreCommand {
     LoadDemo(PathBuf),
     /// Re-read the log (other seats may have written).
     Refresh,
+    /// Import an arrived document (drop folder, feed) through the same [`Importer`] as
+    /// `onemap alerts import`, under the drill id while the seat is in a drill.
+    ImportAlert(Box<AlertArrival>),
     /// Enter a drill (its id, and its simulated clock in ms that stamps every event the operator
     /// records from now on; the situation sent back is the drill's) or leave it (`None`).
     SetDrill(Option<(String, Arc<AtomicI64>)>),
 }
 
+/// A document handed over by the alerts worker, with what the importer needs.
+#[derive(Debug, Clone)]
+pub struct AlertArrival {
+    /// File path or URL it came from.
+    pub source: String,
+    /// Raw bytes.
+    pub bytes: Vec<u8>,
+    /// The pack's alerts.toml and areas.
+    pub context: Arc<crate::alerts::ingest::AlertContext>,
+    /// Operator recorded on the events.
+    pub operator: String,
+    /// Seat recorded on the events.
+    pub seat: String,
+}
+
 /// What the worker reports.
 #[derive(Debug)]
 pub enum StoreEvent {
+    /// An arrived document was imported (whatever was decided about it).
+    AlertImported(Box<ImportedMessage>),
     /// The database is open and this is the situation.
     Opened {
         /// Database file.
@@ -414,6 +454,27 @@ pub fn intent_events(sit: &Situation, intent: &Intent, reported_at_utc: &str) ->
         Intent::EndDrill { drill_id } => vec![EventKind::DrillEnded {
             drill_id: drill_id.clone(),
         }],
+        Intent::ApproveDraft { firing_seq, draft } => {
+            let incident = sit.next_incident_id();
+            let decision = DraftDecision::Approved { incident };
+            sit.alerts.check_draft_decision(*firing_seq, &decision)?;
+            let mut events = intent_events(sit, &Intent::ReportIncident(draft.clone()), reported_at_utc)?;
+            events.push(EventKind::AlertDraftDecided {
+                firing_seq: *firing_seq,
+                decision,
+            });
+            events
+        }
+        Intent::DismissDraft { firing_seq, reason } => {
+            let decision = DraftDecision::Dismissed {
+                reason: reason.trim().to_string(),
+            };
+            sit.alerts.check_draft_decision(*firing_seq, &decision)?;
+            vec![EventKind::AlertDraftDecided {
+                firing_seq: *firing_seq,
+                decision,
+            }]
+        }
     })
 }
 
@@ -672,6 +733,18 @@ impl StoreWorker {
                         }
                         StoreCommand::LoadDemo(dir) => store.load_demo(&dir).map(|_| ()),
                         StoreCommand::Refresh => store.refresh(),
+                        StoreCommand::ImportAlert(a) => {
+                            let importer = Importer {
+                                cfg: &a.context.config,
+                                areas: &a.context.areas,
+                                operator: &a.operator,
+                                seat: &a.seat,
+                                drill: drill.as_ref().map(|(id, _)| id.as_str()),
+                            };
+                            importer
+                                .import_bytes(&mut store, &a.source, &a.bytes, now_ms())
+                                .map(|m| send(StoreEvent::AlertImported(Box::new(m))))
+                        }
                     };
                     if let Err(e) = result {
                         if matches!(e, StoreError::Unreachable { .. }) {
@@ -708,6 +781,12 @@ impl StoreWorker {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
+    }
+
+    /// A sender for workers that hand the store work off the UI thread (the alerts worker
+    /// blocks on it when the queue is full; the UI never does).
+    pub fn sender(&self) -> SyncSender<StoreCommand> {
+        self.tx.clone()
     }
 
     /// Queue a command; refused (not blocked on) when the queue is full or the worker is gone.

@@ -45,6 +45,29 @@ pub enum Action {
     SetUnitStatus(crate::model::ids::UnitId, crate::model::unit::UnitStatus),
     /// Send an incident correction; its text is cleared when the store confirms it.
     Correct(Correction, Intent),
+    /// Open the alerts board on an alert or earthquake, select it and fly the map to it.
+    ShowAlert(AlertRef),
+    /// Open the new-incident form prefilled from the draft of the rule firing at this seq (批准).
+    ApproveDraft(u64),
+}
+
+/// An alert or earthquake of the situation, as the alerts board selects it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AlertRef {
+    /// A CAP alert by its key text (`sender,identifier,sent`).
+    Alert(String),
+    /// An earthquake by its primary id.
+    Quake(String),
+}
+
+impl AlertRef {
+    /// The key under which a banner acknowledgement is remembered.
+    pub fn ack_key(&self) -> String {
+        match self {
+            AlertRef::Alert(k) => k.clone(),
+            AlertRef::Quake(id) => format!("quake:{id}"),
+        }
+    }
 }
 
 /// Which correction of an incident is awaiting the store.

@@ -39,6 +39,7 @@ impl OneMapApp {
                 (Board::Shelters, Msg::Shelters),
                 (Board::Log, Msg::Log),
                 (Board::Coverage, Msg::Coverage),
+                (Board::Alerts, Msg::AlertsBoard),
             ] {
                 ui.selectable_value(&mut self.boards.board, b, tr(lang, m));
             }
@@ -96,6 +97,18 @@ impl OneMapApp {
             Board::Coverage => {
                 self.coverage_board(ui, lang);
                 None
+            }
+            Board::Alerts => {
+                let status = self.alerts.worker.as_ref().map(|w| w.status());
+                let context = self.world.alerts.clone();
+                let view = super::alerts_board::AlertsBoardView {
+                    sit: &self.situation,
+                    context: context.as_deref(),
+                    status: status.as_ref(),
+                    now_ms: self.now_ms(),
+                    lang,
+                };
+                super::alerts_board::alerts_board_ui(ui, view, &mut self.alerts)
             }
         };
         if let Some(a) = action {

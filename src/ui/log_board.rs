@@ -160,9 +160,10 @@ pub fn event_summary(ev: &Event, sit: &Situation, lang: Lang) -> String {
         EventKind::RoadClosed { label, .. } => format!("{} {label}", t(Msg::EvRoadClosed)),
         EventKind::DrillStarted { drill_id, name } => format!("{} {drill_id} {name}", t(Msg::EvDrillStarted)),
         EventKind::DrillEnded { drill_id } => format!("{} {drill_id}", t(Msg::EvDrillEnded)),
-        EventKind::AlertReceived { .. } | EventKind::AlertRuleFired { .. } | EventKind::WarningIssued { .. } => {
-            ev.kind.tag().replace('_', " ")
-        }
+        EventKind::AlertReceived { .. }
+        | EventKind::AlertRuleFired { .. }
+        | EventKind::WarningIssued { .. }
+        | EventKind::AlertDraftDecided { .. } => ev.kind.tag().replace('_', " "),
     }
 }
 

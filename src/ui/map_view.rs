@@ -55,6 +55,8 @@ impl OneMapApp {
             .map(|l| self.layer_visible(&l.name))
             .collect();
         let coverage_on = self.coverage_layer_on() && show_ops;
+        let alerts_on = show_ops && self.settings.layers.get("ops/alerts").copied().unwrap_or(true);
+        let felt_word = tr(self.settings.lang, Msg::FeltRadius);
         let mut map = Map::new(None, &mut self.map.memory, lon_lat(home[0], home[1]))
             .zoom_with_ctrl(false)
             .double_click_to_zoom(true);
@@ -74,6 +76,13 @@ impl OneMapApp {
         }
         if coverage_on {
             map = map.with_plugin(self.coverage.plugin()); // under the operational markers
+        }
+        if alerts_on {
+            // Warning areas and felt radii, under the operational markers too.
+            map = map.with_plugin(crate::map::alerts::AlertsPlugin {
+                overlay: &self.alerts.overlay,
+                estimate_word: felt_word,
+            });
         }
         if show_ops {
             map = map.with_plugin(OpsPlugin {

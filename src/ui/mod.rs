@@ -2,6 +2,7 @@
 //! Reads the map pack and settings; long work (tile downloads) runs in `backend`, never here.
 
 pub mod action;
+pub mod alerts_board;
 mod boards;
 pub mod connection;
 pub mod coverage;
@@ -90,6 +91,8 @@ pub enum Board {
     Log,
     /// Coverage and siting.
     Coverage,
+    /// Warnings, earthquakes and rule drafts (预警).
+    Alerts,
 }
 
 /// Where the console keeps its situation.
@@ -142,6 +145,8 @@ pub struct OneMapApp {
     pub notices: Notices,
     /// The selected incident's corrections being typed (note, cancel, relocate).
     pub correction: detail::CorrectionState,
+    /// Alerts: sources worker, board, overlay.
+    pub alerts: parts::AlertsView,
 }
 
 impl OneMapApp {
@@ -174,6 +179,7 @@ impl OneMapApp {
                 has_plans: false,
                 schematic_roads: false,
                 county_shapes: pending::Counties::default(),
+                alerts: None,
             },
             settings,
             mode: Mode::MapOnly,
@@ -196,7 +202,15 @@ impl OneMapApp {
             incident_form: incident_form::IncidentForm::default(),
             notices: Notices::default(),
             correction: detail::CorrectionState::default(),
+            alerts: parts::AlertsView::default(),
         };
+        match crate::backend::alerts::AlertContext::for_pack(&app.world.pack) {
+            Ok(c) => app.world.alerts = Some(Arc::new(c)),
+            // A broken alerts.toml is said once; the console runs without alerts.
+            Err(e) => {
+                app.notices.push(Severity::Warning, Source::Alerts, e.to_string());
+            }
+        }
         app.world.county_shapes = pending::Counties::from_pack(&app.world.pack);
         let mut coverage_ctx = None;
         app.drill_setup = drill::DrillSetup::scan(&app.world.pack.dir);
@@ -248,12 +262,47 @@ impl OneMapApp {
             Database::InMemory => None,
             Database::File(p) => Some(p),
         };
+        let drop_dir = match (&path, &self.world.alerts) {
+            (Some(p), Some(c)) if !crate::store::pg::is_url(p) => Some(c.drop_dir(p)),
+            _ => None,
+        };
         match StoreWorker::start(path, ctx.clone()) {
-            Ok(w) => self.mode = Mode::Live { store: w },
+            Ok(w) => {
+                self.start_alerts(ctx, &w, drop_dir);
+                self.mode = Mode::Live { store: w };
+            }
             Err(e) => {
                 self.notices.push(Severity::Error, Source::Store, e.to_string());
             }
         }
+    }
+
+    /// Watch `drop_dir` (if any) and poll the pack's feeds, handing documents to `store`.
+    fn start_alerts(&mut self, ctx: &egui::Context, store: &StoreWorker, drop_dir: Option<PathBuf>) {
+        self.alerts.worker = None;
+        let Some(context) = self.world.alerts.clone() else {
+            return;
+        };
+        let who = crate::backend::alerts::Recorder {
+            operator: self.operator(),
+            seat: self.seat(),
+        };
+        match crate::backend::alerts::AlertsWorker::start(context, drop_dir, store.sender(), who, ctx.clone()) {
+            Ok(w) => self.alerts.worker = Some(w),
+            Err(e) => {
+                self.notices.push(Severity::Warning, Source::Alerts, e.to_string());
+            }
+        }
+    }
+
+    /// Watch another drop folder (e.g. for an in-memory database, which has no folder beside
+    /// it) with the store worker of the current mode, replacing the watcher it had.
+    pub fn watch_alerts_folder(&mut self, ctx: &egui::Context, dir: PathBuf) {
+        let mode = std::mem::replace(&mut self.mode, Mode::MapOnly);
+        if let Some(store) = mode.writer() {
+            self.start_alerts(ctx, store, Some(dir));
+        }
+        self.mode = mode;
     }
 
     /// Whether the store is open.
@@ -281,6 +330,7 @@ impl OneMapApp {
     fn drain_store_events(&mut self, answers: &mut Vec<Answer>) {
         let Some(w) = self.mode.writer() else { return };
         let mut changed = false;
+        let mut imported = Vec::new();
         while let Ok(ev) = w.rx.try_recv() {
             match ev {
                 StoreEvent::Opened {
@@ -306,10 +356,14 @@ impl OneMapApp {
                 }
                 StoreEvent::Answer(a) => answers.push(a),
                 StoreEvent::Log(l) => self.live.log = l,
+                StoreEvent::AlertImported(m) => imported.push(m),
                 StoreEvent::Error(e) => {
                     self.notices.push(Severity::Error, Source::Store, e.to_string());
                 }
             }
+        }
+        for m in imported {
+            self.alert_imported(&m);
         }
         if changed {
             self.arrivals_observed();
@@ -331,6 +385,41 @@ impl OneMapApp {
             self.live.arrivals.chimes += 1;
             crate::backend::desktop::chime();
         }
+    }
+
+    /// Tell the officer what arrived: new warnings and earthquakes, unreadable documents.
+    fn alert_imported(&mut self, m: &crate::alerts::ingest::ImportedMessage) {
+        use crate::model::alert::AlertDecision as D;
+        let lang = self.settings.lang;
+        let what = m
+            .infos
+            .first()
+            .map(|i| i.event.clone())
+            .or_else(|| m.quakes.first().map(|q| format!("M{:.1}", q.magnitude)))
+            .unwrap_or_default();
+        match m.decision {
+            D::Rejected => self.notices.push(
+                Severity::Warning,
+                Source::Alerts,
+                format!(
+                    "{}: {} — {}",
+                    tr(lang, Msg::AlertUnreadable),
+                    m.file,
+                    m.error.as_deref().unwrap_or_default()
+                ),
+            ),
+            D::New | D::Update | D::Cancel => self.notices.push_for(
+                Severity::Info,
+                Source::Alerts,
+                format!(
+                    "{}: {what} ({})",
+                    tr(lang, Msg::AlertArrived),
+                    lang.pick(m.decision.name_zh(), m.decision.name_en())
+                ),
+                10.0,
+            ),
+            D::Duplicate | D::Expired | D::Ignored => 0,
+        };
     }
 
     /// Send an intent to the store worker (refused in replay, which is read-only). Returns its
@@ -1087,6 +1176,9 @@ impl OneMapApp {
         } else {
             None
         };
+        let now_ms = self.now_ms();
+        self.alerts
+            .refresh_overlay(&self.situation, self.world.alerts.as_deref(), now_ms);
         egui::Panel::top("top_bar").show(ui, |ui| {
             actions.extend(panels::top_bar_ui(
                 ui,
@@ -1101,6 +1193,23 @@ impl OneMapApp {
                 },
             ))
         });
+        let banner = alerts_board::banner_items(
+            &self.situation,
+            self.world.alerts.as_deref(),
+            &self.settings.acked_alerts,
+            now_ms,
+            self.settings.lang,
+        );
+        if !banner.is_empty() {
+            egui::Panel::top("alerts_banner").show(ui, |ui| {
+                actions.extend(alerts_board::alerts_banner_ui(
+                    ui,
+                    &banner,
+                    &mut self.settings.acked_alerts,
+                    self.settings.lang,
+                ))
+            });
+        }
         let connection = self.mode.writer().map(|w| w.connection());
         egui::Panel::bottom("status_bar").show(ui, |ui| {
             panels::status_bar_ui(
@@ -1253,6 +1362,30 @@ impl OneMapApp {
                 self.submit_dispatch(req);
             }
             Action::SetUnitStatus(unit, to) => self.set_unit_status(unit, to),
+            Action::ShowAlert(r) => {
+                self.boards.board = Board::Alerts;
+                self.alerts.tab = match &r {
+                    action::AlertRef::Quake(_) => parts::AlertTab::Quakes,
+                    action::AlertRef::Alert(k) => match self.situation.alerts.alerts.get(k) {
+                        Some(e) if e.is_active_at(self.now_ms()) => parts::AlertTab::Active,
+                        Some(e) if e.lifecycle == crate::model::alert::AlertLifecycle::Active => {
+                            parts::AlertTab::Expired
+                        }
+                        _ => parts::AlertTab::Cancelled,
+                    },
+                };
+                let fly = alerts_board::fly_action(&self.situation, self.world.alerts.as_deref(), &r);
+                self.alerts.selected = Some(r);
+                if let Some(a) = fly {
+                    self.apply(ctx, a);
+                }
+            }
+            Action::ApproveDraft(seq) => {
+                if let Some(f) = self.situation.alerts.firings.iter().find(|f| f.seq == seq) {
+                    alerts_board::prefill_from_draft(&mut self.incident_form, f);
+                    self.incident_form.open = true;
+                }
+            }
             Action::Correct(what, intent) => {
                 self.notices.clear(Source::Dispatch);
                 if let Some(req) = self.send_intent(intent) {
