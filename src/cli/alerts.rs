@@ -702,7 +702,7 @@ pub fn run_warning(cmd: &WarningCommand, pack: &MapPack) -> Result<String, CliEr
         "{}{}_{}",
         crate::alerts::areas::cpeas_code(&root),
         issuer.agency,
-        &crate::alerts::time::beijing_stamp(sent_ms)[..8]
+        &crate::local_time::beijing_stamp(sent_ms)[..8]
     );
     let serial = u32::try_from(sit.alerts.issued_with_prefix(&prefix) + 1).unwrap_or(u32::MAX);
     let spec = WarningSpec {
