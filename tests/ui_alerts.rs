@@ -495,3 +495,40 @@ fn now_ms() -> i64 {
         .unwrap()
         .as_millis() as i64
 }
+
+#[test]
+fn in_a_drill_arrivals_go_to_the_drill_and_an_exercise_counts_only_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("centre.sqlite");
+    let mut h = console(&common::xsbn_pack(), &db, egui::vec2(1600.0, 1000.0));
+    h.get_by_label("加载演示场景").click();
+    step_until(&mut h, "the demo", |a| a.situation.units.len() > 100);
+    h.get_by_label("开始演练").scroll_to_me();
+    h.run_steps(3);
+    h.get_by_label("开始演练").click();
+    step_until(&mut h, "the drill to start", |a| {
+        a.mode.drill().is_some_and(|d| d.drill_id.is_some())
+    });
+    let drill_id = h.state().mode.drill().unwrap().drill_id.clone().unwrap();
+    h.state_mut().mode.drill_mut().unwrap().clock.pause();
+    const EXERCISE_KEY: &str = "synthetic.test.sender,SYNTHETIC-EXERCISE-0001,2026-07-15T14:00:00+08:00";
+    drop_file(
+        &dir.path().join("alerts-inbox"),
+        "exercise.cap",
+        &std::fs::read(data("synthetic_exercise.cap")).unwrap(),
+    );
+    step_until(&mut h, "the exercise in the drill's situation", |a| {
+        a.situation.scope_drill_id.as_deref() == Some(drill_id.as_str())
+            && a.situation.alerts.alerts.contains_key(EXERCISE_KEY)
+    });
+    // Logged under the drill id; the real situation has no such alert.
+    let mut store = Store::open(&db).unwrap();
+    let ev = store
+        .events_since(0)
+        .unwrap()
+        .into_iter()
+        .find(|e| matches!(&e.kind, EventKind::AlertReceived { alert: Some(r), .. } if r.key.text() == EXERCISE_KEY))
+        .unwrap();
+    assert_eq!(ev.drill_id.as_deref(), Some(drill_id.as_str()));
+    assert!(!store.situation().unwrap().alerts.alerts.contains_key(EXERCISE_KEY));
+}
