@@ -395,6 +395,20 @@ messages! {
     Taken => "已接收", "Taken";
     Proposed => "建议", "Proposed";
     AlertUnreadable => "无法读取的预警文件", "Unreadable alert document";
+    Onset => "生效时间", "Onset";
+    OutFile => "CAP 文件", "CAP file";
+    ComposeWarning => "发布预警", "Issue a warning";
+    UpdateWarning => "更新预警", "Update warning";
+    CancelWarning => "解除预警", "Cancel warning";
+    Level => "级别", "Level";
+    HeadlineZh => "标题（中文）", "Headline (Chinese)";
+    HeadlineEn => "标题（英文）", "Headline (English)";
+    DescriptionZh => "内容（中文）", "Description (Chinese)";
+    DescriptionEn => "内容（英文）", "Description (English)";
+    InstructionZh => "防御指引（中文）", "Instructions (Chinese)";
+    InstructionEn => "防御指引（英文）", "Instructions (English)";
+    IssueWarning => "发布", "Issue";
+    WarningIssuedOut => "预警已发布，CAP 文件", "Warning issued, CAP file";
 }
 
 #[cfg(test)]

@@ -532,3 +532,126 @@ fn in_a_drill_arrivals_go_to_the_drill_and_an_exercise_counts_only_there() {
     assert_eq!(ev.drill_id.as_deref(), Some(drill_id.as_str()));
     assert!(!store.situation().unwrap().alerts.alerts.contains_key(EXERCISE_KEY));
 }
+
+#[test]
+fn a_warning_composed_in_the_console_is_the_clis_warning_and_is_lifted_from_its_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ops.db");
+    let mut h = console(&common::xsbn_pack(), &db, egui::vec2(1600.0, 1200.0));
+    h.get_by_label("预警").click();
+    h.run_steps(2);
+    h.get_by_label("发布预警").click();
+    h.run_steps(2);
+    assert!(h.state().alerts.compose.open);
+    // Level and a county by clicking; type, township and texts set in the form's state.
+    for label in ["橙色（Ⅱ级）", "532801 景洪市"] {
+        h.get_by_label(label).scroll_to_me();
+        h.run_steps(2);
+        h.get_by_label(label).click();
+        h.run_steps(2);
+    }
+    assert_eq!(
+        h.state().alerts.compose.level,
+        Some(onemap::model::alert::WarningLevel::Orange)
+    );
+    let out1 = dir.path().join("out").join("w1.xml");
+    {
+        let c = &mut h.state_mut().alerts.compose;
+        c.warning_type = "rainstorm".into();
+        // A township from further down the (scrolled) list of codes.
+        c.areas.insert("532822101".into());
+        c.headline_zh = "景洪市、勐海镇暴雨橙色预警（测试）".into();
+        c.headline_en = "Orange rainstorm warning (test)".into();
+        c.instruction_zh = "注意防范山洪".into();
+        c.expires = "2026-07-16 14:00".into();
+        c.out = out1.display().to_string();
+    }
+    // A time that is not one: said in the form, nothing sent.
+    h.state_mut().alerts.compose.onset = "明天".into();
+    h.run_steps(1);
+    h.get_by_label("发布").click();
+    h.run_steps(2);
+    let err = h.state().alerts.compose.error.clone().unwrap();
+    assert!(err.contains("北京时间"), "{err}");
+    assert!(h.state().alerts.compose.pending.is_none());
+    h.state_mut().alerts.compose.onset.clear();
+    h.run_steps(1);
+    h.get_by_label("发布").click();
+    step_until(&mut h, "the issued warning", |a| {
+        a.situation.alerts.alerts.values().any(|e| e.issued)
+    });
+    h.run_steps(2);
+    assert!(!h.state().alerts.compose.open, "closed once stored");
+    let issued = h
+        .state()
+        .situation
+        .alerts
+        .alerts
+        .values()
+        .find(|e| e.issued)
+        .cloned()
+        .unwrap();
+
+    // Byte for byte what `onemap warning new` writes for the same facts at the same moment.
+    let other = dir.path().join("cli.db");
+    common::ok(&common::onemap(&["db", "init", "--db", other.to_str().unwrap()]));
+    let cli_out = dir.path().join("cli.xml");
+    common::ok(&common::onemap(&[
+        "warning",
+        "new",
+        "--db",
+        other.to_str().unwrap(),
+        "--pack",
+        common::xsbn_pack().to_str().unwrap(),
+        "--type",
+        "rainstorm",
+        "--level",
+        "orange",
+        "--area",
+        "532801,532822101",
+        "--headline",
+        "景洪市、勐海镇暴雨橙色预警（测试）",
+        "--headline-en",
+        "Orange rainstorm warning (test)",
+        "--instruction",
+        "注意防范山洪",
+        "--expires",
+        "2026-07-16T06:00:00Z",
+        "--sent",
+        "2026-07-15T08:00:00Z",
+        "--out",
+        cli_out.to_str().unwrap(),
+    ]));
+    let xml = std::fs::read_to_string(&out1).unwrap();
+    assert_eq!(xml, std::fs::read_to_string(&cli_out).unwrap());
+    // Read back by our reader: the facts given.
+    let cap = onemap::alerts::cap::read_cap_text(&xml, "w1.xml").unwrap();
+    assert_eq!(cap.record.key.identifier, issued.record.key.identifier);
+    assert_eq!(issued.record.level, Some(onemap::model::alert::WarningLevel::Orange));
+    assert_eq!(
+        issued.record.expires_ms,
+        Some(1_784_181_600_000),
+        "16 July 14:00 Beijing"
+    );
+    assert!(xml.contains("532801000000") && xml.contains("532822101000"));
+
+    // 解除 from its row: a Cancel referencing it; the warning leaves the active list.
+    h.get_by_label("解除预警").click();
+    h.run_steps(2);
+    let out2 = dir.path().join("out").join("w2.xml");
+    h.state_mut().alerts.compose.out = out2.display().to_string();
+    h.run_steps(1);
+    h.get_by_label("发布").click();
+    step_until(&mut h, "the cancellation", |a| {
+        matches!(
+            a.situation.alerts.alerts[&issued.record.key.text()].lifecycle,
+            onemap::model::alert::AlertLifecycle::Cancelled { .. }
+        )
+    });
+    let cancel = std::fs::read_to_string(&out2).unwrap();
+    assert!(cancel.contains("<msgType>Cancel</msgType>"));
+    assert!(
+        cancel.contains(&issued.record.key.identifier),
+        "references the warning it lifts"
+    );
+}

@@ -96,6 +96,9 @@ pub enum IssueError {
     /// No expiry for a new warning.
     #[error("须填写失效时间 / --expires is required")]
     NoExpiry,
+    /// The warning to update or cancel is not one this centre issued.
+    #[error("没有本中心发布的预警 {0} / no issued warning {0}")]
+    NotIssued(String),
     /// Our own XML did not read back (a bug, never expected).
     #[error("生成的 CAP 无法读回 / the CAP written does not read back: {0}")]
     ReadBack(String),

@@ -159,6 +159,17 @@ pub enum Refused {
     /// A rule's draft cannot take this decision (unknown, decided already, no reason).
     #[error(transparent)]
     Draft(#[from] DraftRefusal),
+    /// A warning could not be composed.
+    #[error(transparent)]
+    Warning(#[from] crate::alerts::issue::IssueError),
+    /// The CAP file could not be written (nothing was logged).
+    #[error("无法写入 {}：{source} / cannot write {}: {source}", path.display(), path.display())]
+    WriteCap {
+        /// The file.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
     /// The store refused or failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -328,12 +339,39 @@ pub enum StoreCommand {
     LoadDemo(PathBuf),
     /// Re-read the log (other seats may have written).
     Refresh,
+    /// Issue a warning (预警信息发布) composed in the console: the same `alerts::issue::compose`
+    /// as `onemap warning`, against the log inside the append; the CAP file is written before
+    /// the `WarningIssued` event (a file that cannot be written logs nothing). Answered like an
+    /// intent.
+    IssueWarning {
+        /// Request id, echoed in the answer.
+        req: u64,
+        /// Who.
+        operator: String,
+        /// Workstation.
+        seat: String,
+        /// What to issue.
+        order: Box<WarningOrder>,
+    },
     /// Import an arrived document (drop folder, feed) through the same [`Importer`] as
     /// `onemap alerts import`, under the drill id while the seat is in a drill.
     ImportAlert(Box<AlertArrival>),
     /// Enter a drill (its id, and its simulated clock in ms that stamps every event the operator
     /// records from now on; the situation sent back is the drill's) or leave it (`None`).
     SetDrill(Option<(String, Arc<AtomicI64>)>),
+}
+
+/// A warning to issue from the console.
+#[derive(Debug, Clone)]
+pub struct WarningOrder {
+    /// What the officer composed.
+    pub draft: crate::alerts::issue::WarningDraft,
+    /// Key text of the issued warning this updates or cancels.
+    pub replaces: Option<String>,
+    /// Where the CAP XML goes.
+    pub out: PathBuf,
+    /// The pack's alerts.toml and areas.
+    pub context: Arc<crate::alerts::ingest::AlertContext>,
 }
 
 /// A document handed over by the alerts worker, with what the importer needs.
@@ -733,6 +771,16 @@ impl StoreWorker {
                         }
                         StoreCommand::LoadDemo(dir) => store.load_demo(&dir).map(|_| ()),
                         StoreCommand::Refresh => store.refresh(),
+                        StoreCommand::IssueWarning {
+                            req,
+                            operator,
+                            seat,
+                            order,
+                        } => {
+                            let result = issue_warning(&mut store, &operator, &seat, &order, &drill);
+                            answer = Some(Answer { req, result });
+                            Ok(())
+                        }
                         StoreCommand::ImportAlert(a) => {
                             let importer = Importer {
                                 cfg: &a.context.config,
@@ -855,6 +903,67 @@ fn execute(
     Ok(Done {
         seq: seqs.last().copied().unwrap_or(0),
         incident,
+    })
+}
+
+/// Compose the warning against the log inside the append, write its CAP file, log it.
+fn issue_warning(
+    store: &mut Store,
+    operator: &str,
+    seat: &str,
+    order: &WarningOrder,
+    drill: &Option<(String, Arc<AtomicI64>)>,
+) -> Result<Done, Refused> {
+    let (ts, drill_id) = stamp(drill);
+    let mut draft = order.draft.clone();
+    // A warning issued during a drill is an exercise.
+    draft.exercise |= drill_id.is_some();
+    let mut refused = None;
+    let seqs = store.append_with_at(ts.as_deref(), operator, seat, drill_id, |sit| {
+        refused = None;
+        let previous = match &order.replaces {
+            Some(k) => match sit.alerts.alerts.get(k).filter(|e| e.issued) {
+                Some(e) => Some(e),
+                None => {
+                    refused = Some(Refused::from(crate::alerts::issue::IssueError::NotIssued(k.clone())));
+                    return Ok(Vec::new());
+                }
+            },
+            None => None,
+        };
+        let ctx = &order.context;
+        let issued = match crate::alerts::issue::compose(&ctx.config, &ctx.areas, &sit.alerts, previous, &draft) {
+            Ok(i) => i,
+            Err(e) => {
+                refused = Some(e.into());
+                return Ok(Vec::new());
+            }
+        };
+        let written = order
+            .out
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(&order.out, &issued.xml));
+        if let Err(source) = written {
+            refused = Some(Refused::WriteCap {
+                path: order.out.clone(),
+                source,
+            });
+            return Ok(Vec::new());
+        }
+        Ok(vec![EventKind::WarningIssued {
+            sha256: crate::alerts::ingest::sha256_hex(issued.xml.as_bytes()),
+            alert: Box::new(issued.record),
+            xml: issued.xml,
+        }])
+    })?;
+    if let Some(r) = refused {
+        return Err(r);
+    }
+    Ok(Done {
+        seq: seqs.last().copied().unwrap_or(0),
+        incident: None,
     })
 }
 

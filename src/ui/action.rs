@@ -47,6 +47,15 @@ pub enum Action {
     Correct(Correction, Intent),
     /// Open the alerts board on an alert or earthquake, select it and fly the map to it.
     ShowAlert(AlertRef),
+    /// Open the warning compose dialog: a new warning, or an update / cancel of an issued one.
+    ComposeWarning {
+        /// Key text of the issued warning updated or cancelled.
+        replaces: Option<String>,
+        /// New, update or cancel.
+        msg_type: crate::alerts::writer::MsgType,
+    },
+    /// Issue the composed warning (draft, the warning it replaces, the CAP file).
+    IssueWarning(Box<(crate::alerts::issue::WarningDraft, Option<String>, PathBuf)>),
     /// Open the new-incident form prefilled from the draft of the rule firing at this seq (批准).
     ApproveDraft(u64),
 }

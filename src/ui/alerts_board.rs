@@ -16,6 +16,7 @@ use super::incident_form::IncidentForm;
 use super::parts::{AlertTab, AlertsView};
 use super::theme;
 use crate::alerts::place::{alert_bbox, alert_covers, felt_radius_km, quake_reaches};
+use crate::alerts::writer::MsgType;
 use crate::backend::alerts::{AlertContext, AlertsStatus};
 use crate::backend::store::Intent;
 use crate::local_time;
@@ -181,6 +182,15 @@ pub fn alerts_board_ui(ui: &mut Ui, v: AlertsBoardView, part: &mut AlertsView) -
     };
     let drafts = sit.alerts.pending_drafts().count();
     let mut action = None;
+    if ui
+        .button(RichText::new(tr(lang, Msg::ComposeWarning)).strong())
+        .clicked()
+    {
+        action = Some(Action::ComposeWarning {
+            replaces: None,
+            msg_type: MsgType::Alert,
+        });
+    }
     ui.horizontal_wrapped(|ui| {
         for (t, m, n) in [
             (AlertTab::Active, Msg::AlertsActive, Some(count(AlertTab::Active))),
@@ -271,6 +281,20 @@ pub fn alerts_board_ui(ui: &mut Ui, v: AlertsBoardView, part: &mut AlertsView) -
                         let sel = part.selected.as_ref() == Some(&r);
                         if ui.selectable_label(sel, text).clicked() {
                             action = Some(Action::ShowAlert(r.clone()));
+                        }
+                        // Our own warnings in force can be updated or lifted from their row.
+                        if e.issued && tab == AlertTab::Active {
+                            for (m, msg_type) in [
+                                (Msg::UpdateWarning, MsgType::Update),
+                                (Msg::CancelWarning, MsgType::Cancel),
+                            ] {
+                                if ui.small_button(tr(lang, m)).clicked() {
+                                    action = Some(Action::ComposeWarning {
+                                        replaces: Some(e.record.key.text()),
+                                        msg_type,
+                                    });
+                                }
+                            }
                         }
                     });
                 }

@@ -21,6 +21,7 @@ pub mod pending;
 pub mod replay;
 pub mod settings;
 pub mod wall;
+pub mod warning_form;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -422,6 +423,48 @@ impl OneMapApp {
         };
     }
 
+    /// Default CAP file of a warning composed now: `alerts-outbox/` next to the database.
+    fn warning_out_path(&self, now_ms: i64) -> PathBuf {
+        let dir = self
+            .live
+            .store_path
+            .as_deref()
+            .filter(|p| !crate::store::pg::is_url(p))
+            .and_then(|p| p.parent())
+            .map(|d| d.join("alerts-outbox"))
+            .unwrap_or_else(|| PathBuf::from("alerts-outbox"));
+        dir.join(format!("warning-{}.xml", crate::local_time::beijing_stamp(now_ms)))
+    }
+
+    /// Send a composed warning to the store worker; the dialog waits for its answer.
+    fn issue_warning(&mut self, (draft, replaces, out): (crate::alerts::issue::WarningDraft, Option<String>, PathBuf)) {
+        let lang = self.settings.lang;
+        let Some(context) = self.world.alerts.clone() else {
+            return;
+        };
+        let (operator, seat) = (self.operator(), self.seat());
+        let Some(store) = self.mode.writer() else {
+            self.alerts.compose.error = Some(tr(lang, Msg::NoDatabase).to_string());
+            return;
+        };
+        self.live.next_req += 1;
+        let cmd = StoreCommand::IssueWarning {
+            req: self.live.next_req,
+            operator,
+            seat,
+            order: Box::new(crate::backend::store::WarningOrder {
+                draft,
+                replaces,
+                out,
+                context,
+            }),
+        };
+        match store.send(cmd) {
+            Ok(()) => self.alerts.compose.pending = Some(self.live.next_req),
+            Err(e) => self.alerts.compose.error = Some(e.to_string()),
+        }
+    }
+
     /// Send an intent to the store worker (refused in replay, which is read-only). Returns its
     /// request id, which the answer echoes.
     pub fn send_intent(&mut self, intent: Intent) -> Option<u64> {
@@ -466,6 +509,19 @@ impl OneMapApp {
                 Err(e) => {
                     self.notices.push(Severity::Warning, Source::Dispatch, e.to_string());
                 }
+            }
+            return;
+        }
+        if self.alerts.compose.pending == Some(a.req) {
+            self.alerts.compose.pending = None;
+            match a.result {
+                Ok(_) => {
+                    let out = std::mem::take(&mut self.alerts.compose.out);
+                    self.alerts.compose.open = false;
+                    let text = format!("{} {out}", tr(self.settings.lang, Msg::WarningIssuedOut));
+                    self.notices.push_for(Severity::Info, Source::Toast, text, 8.0);
+                }
+                Err(e) => self.alerts.compose.error = Some(e.to_string()),
             }
             return;
         }
@@ -1281,6 +1337,13 @@ impl OneMapApp {
         }
         self.demo_offer_window(&ctx);
         self.incident_form_ui(&ctx);
+        if let Some(c) = self.world.alerts.clone() {
+            let now_ms = self.now_ms();
+            let lang = self.settings.lang;
+            if let Some(a) = warning_form::warning_compose_ui(&ctx, &mut self.alerts.compose, &c, now_ms, lang) {
+                self.apply(&ctx, a);
+            }
+        }
         self.wall_viewport_ui(&ctx);
         // A frame round the whole window in replay / drill mode: never mistaken for live work.
         let frame = match self.mode.replay() {
@@ -1380,6 +1443,13 @@ impl OneMapApp {
                     self.apply(ctx, a);
                 }
             }
+            Action::ComposeWarning { replaces, msg_type } => {
+                let previous = replaces.as_ref().and_then(|k| self.situation.alerts.alerts.get(k));
+                let now_ms = self.now_ms();
+                let out = self.warning_out_path(now_ms);
+                self.alerts.compose.start(msg_type, previous, out, now_ms);
+            }
+            Action::IssueWarning(order) => self.issue_warning(*order),
             Action::ApproveDraft(seq) => {
                 if let Some(f) = self.situation.alerts.firings.iter().find(|f| f.seq == seq) {
                     alerts_board::prefill_from_draft(&mut self.incident_form, f);

@@ -340,6 +340,8 @@ pub struct AlertsView {
     pub overlay: AlertsOverlay,
     /// (situation seq, minute) the overlay was built for.
     pub overlay_key: Option<(u64, i64)>,
+    /// The warning compose dialog.
+    pub compose: super::warning_form::WarningCompose,
 }
 
 impl AlertsView {
