@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::{CoverageModel, CoverageOptions, DemandSpec, ForceType};
 use crate::dispatch::Plans;
 use crate::model::event::{Event, EventKind};
-use crate::model::{LonLat, Situation, UnitId, UnitSpec, UnitStatus, UnitType};
+use crate::model::{LonLat, Situation, StationId, StationKind, StationSpec, UnitId, UnitSpec, UnitStatus, UnitType};
 use crate::roads::graph::Graph;
 use crate::roads::router::{Router, RoutingSpec};
 use crate::roads::search::Metric;
@@ -17,6 +17,9 @@ use crate::roads::synth::{SplitMix64, SynthParams, synth_graph};
 
 /// Runs per figure (the median is reported).
 pub const RUNS: usize = 7;
+
+/// Fire stations of the move-up what-if (the issue's prefecture-scale case: 60 units × 80).
+pub const MOVE_UP_STATIONS: usize = 80;
 
 /// Targets of the bench (the Xishuangbanna plan's: 1.5 h, and 5 / 20 km along roads).
 const PLANS: &str = r#"
@@ -61,6 +64,13 @@ pub struct CoverageBench {
     pub coverage_distance_ms: f64,
     /// One isochrone (15, 30 and 60 min contours) from the first fire base, ms.
     pub isochrone_ms: f64,
+    /// Fire stations in the move-up what-if (existing, at seeded random nodes).
+    pub move_up_stations: usize,
+    /// One move-up what-if (`CoverageModel::what_if_dispatched`): the first fire engine
+    /// dispatched, the best single move of another of the `bases` engines to one of
+    /// `move_up_stations` stations (one bounded search per unit and per station, then the
+    /// combinations), ms.
+    pub move_up_ms: f64,
     /// Covered share, time threshold (1.5 h).
     pub share_time: f64,
     /// Covered share, distance threshold (5 / 20 km).
@@ -83,6 +93,17 @@ fn time_ms(mut f: impl FnMut()) -> f64 {
             })
             .collect(),
     )
+}
+
+fn bench_event(seq: u64, kind: EventKind) -> Event {
+    Event {
+        seq,
+        ts_utc: "2026-01-01T00:00:00.000Z".into(),
+        operator: "bench".into(),
+        seat: "bench".into(),
+        drill_id: None,
+        kind,
+    }
 }
 
 /// Builds the synthetic graph of about `nodes` nodes, `bases` fire engines and `bases`
@@ -124,13 +145,9 @@ pub fn coverage_bench_on(
         } else {
             UnitType::Ambulance
         };
-        events.push(Event {
-            seq: i as u64 + 1,
-            ts_utc: "2026-01-01T00:00:00.000Z".into(),
-            operator: "bench".into(),
-            seat: "bench".into(),
-            drill_id: None,
-            kind: EventKind::UnitAdded {
+        events.push(bench_event(
+            i as u64 + 1,
+            EventKind::UnitAdded {
                 unit: UnitId(i as u32 + 1),
                 spec: UnitSpec {
                     external_id: format!("B{i}"),
@@ -147,7 +164,27 @@ pub fn coverage_bench_on(
                 lonlat: LonLat::from_deg(p[0], p[1]).map_err(|e| e.to_string())?,
                 status: UnitStatus::Available,
             },
-        });
+        ));
+    }
+    for i in 0..MOVE_UP_STATIONS {
+        let p = graph.node_lonlat(rng.below(graph.node_count() as u64) as u32);
+        events.push(bench_event(
+            events.len() as u64 + 1,
+            EventKind::StationUpserted {
+                station: StationId(i as u32 + 1),
+                spec: StationSpec {
+                    external_id: format!("S{i}"),
+                    name_zh: format!("基准站-{i}"),
+                    name_en: format!("Bench station {i}"),
+                    kind: StationKind::FireStation,
+                    lonlat: LonLat::from_deg(p[0], p[1]).map_err(|e| e.to_string())?,
+                    county: String::new(),
+                    planned: false,
+                    demo: true,
+                    position_note: String::new(),
+                },
+            },
+        ));
     }
     let sit = Situation::from_events(&events).map_err(|e| e.to_string())?;
     let (node_count, edge_count) = (graph.node_count(), graph.edge_count());
@@ -181,6 +218,9 @@ pub fn coverage_bench_on(
             share_distance = c.covered_share;
         }
     });
+    let move_up_ms = time_ms(|| {
+        let _ = std::hint::black_box(model.what_if_dispatched(&sit, &mut router, UnitId(1)));
+    });
     let origin = events.first().map_or([0.0, 0.0], |e| match &e.kind {
         EventKind::UnitAdded { lonlat, .. } => lonlat.lonlat(),
         _ => [0.0, 0.0],
@@ -204,6 +244,8 @@ pub fn coverage_bench_on(
         coverage_distance_ms,
         share_time,
         share_distance,
+        move_up_stations: MOVE_UP_STATIONS,
+        move_up_ms,
     })
 }
 
@@ -216,6 +258,7 @@ mod tests {
         assert!(r.nodes >= 3_000 && r.demand_points > 10, "{r:?}");
         assert!(r.share_time > 0.0 && r.share_time <= 1.0);
         assert!(r.coverage_time_ms > 0.0 && r.search_distance_ms > 0.0 && r.isochrone_ms > 0.0);
+        assert!(r.move_up_ms > 0.0 && r.move_up_stations == super::MOVE_UP_STATIONS);
     }
 
     /// On a real pack's graph (the Liechtenstein sample): the bases cover part of it, and

@@ -11,7 +11,7 @@ use super::{CoverageError, ForceType, Threshold, thresholds_for};
 use crate::dispatch::plans::{Limit, Plans};
 use crate::model::{Situation, StationId, UnitId, UnitStatus};
 use crate::roads::router::Router;
-use crate::roads::search::{Metric, NearestHit};
+use crate::roads::search::{Metric, NearestHit, NearestSources};
 use crate::roads::snap::Snap;
 
 /// Why a demand point is not covered.
@@ -184,19 +184,10 @@ pub struct CoverageModel {
     plans_path: String,
 }
 
-fn key(metric: Metric, h: &NearestHit) -> (u64, u64) {
+pub(crate) fn key(metric: Metric, h: &NearestHit) -> (u64, u64) {
     match metric {
         Metric::Time => (h.time_ms, h.dist_cm),
         Metric::Distance => (h.dist_cm, h.time_ms),
-    }
-}
-
-/// Lexicographically better of two hits for `metric`.
-pub(crate) fn better(metric: Metric, a: Option<NearestHit>, b: Option<NearestHit>) -> Option<NearestHit> {
-    match (a, b) {
-        (Some(x), Some(y)) => Some(if key(metric, &y) < key(metric, &x) { y } else { x }),
-        (x, None) => x,
-        (None, y) => y,
     }
 }
 
@@ -220,6 +211,70 @@ pub(crate) fn search_limit(thresholds: &[Threshold], metric: Metric) -> Option<u
         }
     }
     (max > 0.0).then(|| (max.ceil() + 1.0).min(f64::from(u32::MAX - 2)) as u32)
+}
+
+/// One source's hit at every demand point.
+pub(crate) type PointHits = Vec<Option<NearestHit>>;
+
+/// A demand point a source reaches: its index, the hit's key and whether the hit covers it.
+type Reach = (usize, (u64, u64), bool);
+
+/// Per graph node, the best and second best (primary, secondary) costs of distinct sources
+/// searched so far, in the metric's order (`u32::MAX` = none).
+#[derive(Debug, Clone)]
+pub(crate) struct NodeBestTwo {
+    first: Vec<(u32, u32)>,
+    second: Vec<(u32, u32)>,
+}
+
+impl NodeBestTwo {
+    fn new(nodes: usize) -> NodeBestTwo {
+        NodeBestTwo {
+            first: vec![(u32::MAX, u32::MAX); nodes],
+            second: vec![(u32::MAX, u32::MAX); nodes],
+        }
+    }
+
+    /// Takes in one source's labels.
+    fn offer(&mut self, ns: &NearestSources, metric: Metric) {
+        let (prim, sec) = match metric {
+            Metric::Time => (&ns.time_ms, &ns.dist_cm),
+            Metric::Distance => (&ns.dist_cm, &ns.time_ms),
+        };
+        for (((f, s), &p), &q) in self.first.iter_mut().zip(self.second.iter_mut()).zip(prim).zip(sec) {
+            if p == u32::MAX {
+                continue;
+            }
+            let k = (p, q);
+            if k < *f {
+                *s = *f;
+                *f = k;
+            } else if k < *s {
+                *s = k;
+            }
+        }
+    }
+}
+
+/// The best two hits of one demand point and the sources they came from.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct BestTwo(pub(crate) [Option<(NearestHit, usize)>; 2]);
+
+impl BestTwo {
+    fn offer(&mut self, metric: Metric, h: NearestHit, source: usize) {
+        let better_than =
+            |slot: Option<(NearestHit, usize)>| slot.is_none_or(|(b, _)| key(metric, &h) < key(metric, &b));
+        if better_than(self.0[0]) {
+            self.0[1] = self.0[0];
+            self.0[0] = Some((h, source));
+        } else if better_than(self.0[1]) {
+            self.0[1] = Some((h, source));
+        }
+    }
+
+    fn first(&self) -> Option<NearestHit> {
+        self.0[0].map(|b| b.0)
+    }
 }
 
 impl CoverageModel {
@@ -304,19 +359,60 @@ impl CoverageModel {
         if sources.is_empty() {
             return Ok(vec![None; self.points.len()]);
         }
-        let graph = router.graph.clone();
         let ns = router
             .nearest_sources(sources, metric, limit)
             .map_err(|e| CoverageError::Roads(e.to_string()))?;
+        Ok(self.point_hits(router, &ns, sources, metric, limit))
+    }
+
+    /// Every demand point's hit from a finished search over `sources`.
+    fn point_hits(
+        &self,
+        router: &Router,
+        ns: &NearestSources,
+        sources: &[Snap],
+        metric: Metric,
+        limit: Option<u32>,
+    ) -> Vec<Option<NearestHit>> {
         let mut hits: Vec<Option<NearestHit>> = self
             .snaps
             .iter()
-            .map(|s| s.as_ref().ok().and_then(|s| ns.at_snap(&graph, s)))
+            .map(|s| s.as_ref().ok().and_then(|s| ns.at_snap(&router.graph, s)))
             .collect();
         if router.spec.schematic {
             self.relax_direct(&mut hits, router, sources, metric, limit);
         }
-        Ok(hits)
+        hits
+    }
+
+    /// Per-point hits of each source alone, each search stopping where two sources searched
+    /// before it (or, for the stations, two units) are at least as close: there it can be
+    /// neither of the best two, nor anywhere beyond. The hits are exact wherever the source is
+    /// among the best two of the units (so for [`BestTwo`]) or, with `against`, strictly better
+    /// than the second best of those units; elsewhere they may be missing or too long.
+    /// `against`: bound the searches by these node costs and leave them unchanged (stations);
+    /// otherwise each search bounds the next (units). Returns the hits and the node costs.
+    pub(crate) fn pruned_per_source(
+        &self,
+        router: &mut Router,
+        sources: &[Snap],
+        metric: Metric,
+        limit: Option<u32>,
+        against: Option<&NodeBestTwo>,
+    ) -> Result<(Vec<PointHits>, NodeBestTwo), CoverageError> {
+        let mut node_best = NodeBestTwo::new(router.graph.node_count());
+        let mut out = Vec::with_capacity(sources.len());
+        for s in sources {
+            let bound = against.map_or(&node_best.second, |a| &a.second);
+            let ns = router
+                .nearest_sources_bounded(std::slice::from_ref(s), metric, limit, bound)
+                .map_err(|e| CoverageError::Roads(e.to_string()))?;
+            if against.is_none() {
+                node_best.offer(&ns, metric);
+            }
+            out.push(self.point_hits(router, &ns, std::slice::from_ref(s), metric, limit));
+        }
+        Ok((out, node_best))
     }
 
     /// On a schematic network the off-road legs stand in for the roads that are not modelled
@@ -517,6 +613,28 @@ impl CoverageModel {
         })
     }
 
+    /// Per point, the best two of the sources' hits by `metric` (ties: the earlier source),
+    /// skipping source `skip`: what remains when one more source is taken away is the second.
+    pub(crate) fn best_two(
+        &self,
+        metric: Metric,
+        per_source: &[Vec<Option<NearestHit>>],
+        skip: Option<usize>,
+    ) -> Vec<BestTwo> {
+        let mut out = vec![BestTwo::default(); self.points.len()];
+        for (j, hits) in per_source.iter().enumerate() {
+            if Some(j) == skip {
+                continue;
+            }
+            for (slot, h) in out.iter_mut().zip(hits) {
+                if let Some(h) = h {
+                    slot.offer(metric, *h, j);
+                }
+            }
+        }
+        out
+    }
+
     /// Per-point hits of each source alone (one bounded search per source).
     pub(crate) fn per_source(
         &self,
@@ -533,8 +651,13 @@ impl CoverageModel {
 
     /// If `unit` is dispatched: its force's covered share before and after, and the best single
     /// move of another available unit of the same force to an existing (not planned) station of
-    /// a matching kind. One bounded search per unit and per station; every combination is then
-    /// a per-point minimum.
+    /// a matching kind. One search per unit and per station, each pruned where two units already
+    /// do at least as well (after the first few units they stay local). The combinations are not
+    /// recomputed point by point: per point the best two units (other than X) are kept, so
+    /// "without Y" is the second where Y was the best, and a station changes only the points
+    /// its own search reached: O(units × points + units × Σ station reach) instead of
+    /// O(units² × stations × points). `move_up_matches_the_brute_force_combination` checks it
+    /// against the per-point minimum over every combination.
     pub fn what_if_dispatched(
         &self,
         sit: &Situation,
@@ -558,40 +681,82 @@ impl CoverageModel {
                     .map(|snap| (s.id, s.spec.name_zh.clone(), snap))
             })
             .collect();
-        let unit_hits = self.per_source(router, &snaps, metric, limit)?;
-        let station_snaps: Vec<Snap> = stations.iter().map(|s| s.2).collect();
-        let station_hits = self.per_source(router, &station_snaps, metric, limit)?;
-        let n = self.points.len();
-        let combine = |skip: &[usize], extra: Option<&Vec<Option<NearestHit>>>| -> Vec<Option<NearestHit>> {
-            let mut best = vec![None; n];
-            for (j, hits) in unit_hits.iter().enumerate() {
-                if skip.contains(&j) {
-                    continue;
-                }
-                for (b, h) in best.iter_mut().zip(hits) {
-                    *b = better(metric, *b, *h);
-                }
-            }
-            if let Some(hits) = extra {
-                for (b, h) in best.iter_mut().zip(hits) {
-                    *b = better(metric, *b, *h);
-                }
-            }
-            best
-        };
-        let before_share = self.share(&combine(&[], None), &thresholds);
         let x = ids.iter().position(|&i| i == unit);
-        let skip_x: Vec<usize> = x.into_iter().collect();
-        let after_share = self.share(&combine(&skip_x, None), &thresholds);
+        let before_share = self.share(&self.nearest(router, &snaps, metric, limit)?, &thresholds);
+        // The other units one by one, then the stations, each search pruned where two units
+        // already do at least as well (see `pruned_per_source`).
+        let others: Vec<Snap> = snaps
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| Some(*j) != x)
+            .map(|(_, s)| *s)
+            .collect();
+        let (mut unit_hits, node_best) = self.pruned_per_source(router, &others, metric, limit, None)?;
+        if let Some(x) = x {
+            unit_hits.insert(x, vec![None; self.points.len()]);
+        }
+        let station_snaps: Vec<Snap> = stations.iter().map(|s| s.2).collect();
+        let (station_hits, _) = self.pruned_per_source(router, &station_snaps, metric, limit, Some(&node_best))?;
+        let without_x = self.best_two(metric, &unit_hits, x);
+        let covered = |i: usize, h: Option<NearestHit>| h.is_some() && self.judge(i, h, &thresholds, true).is_ok();
+        let after_hits: Vec<Option<NearestHit>> = without_x.iter().map(|t| t.first()).collect();
+        let after_share = self.share(&after_hits, &thresholds);
+        // Per point: whether the best (and the second best) unit other than X covers it.
+        let grid: Vec<(usize, f64)> = self
+            .points
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| !p.is_place())
+            .map(|(i, p)| (i, p.weight))
+            .collect();
+        let total: f64 = grid.iter().map(|g| g.1).sum();
+        let mut cov = vec![[false; 2]; self.points.len()];
+        for &(i, _) in &grid {
+            cov[i] = [
+                covered(i, without_x[i].0[0].map(|b| b.0)),
+                covered(i, without_x[i].0[1].map(|b| b.0)),
+            ];
+        }
+        // Per station: the grid points it reaches, with its hit's key and whether it covers them.
+        let station_reach: Vec<Vec<Reach>> = station_hits
+            .iter()
+            .map(|hits| {
+                grid.iter()
+                    .filter_map(|&(i, _)| hits[i].map(|h| (i, key(metric, &h), covered(i, Some(h)))))
+                    .collect()
+            })
+            .collect();
+        let weight_of: Vec<f64> = {
+            let mut w = vec![0.0; self.points.len()];
+            for &(i, wt) in &grid {
+                w[i] = wt;
+            }
+            w
+        };
+        let covered_after: f64 = grid.iter().filter(|(i, _)| cov[*i][0]).map(|g| g.1).sum();
         let mut best: Option<MoveUpSuggestion> = None;
         for (j, &y) in ids.iter().enumerate() {
             if Some(j) == x {
                 continue;
             }
-            let mut skip = skip_x.clone();
-            skip.push(j);
+            // Without Y as well: where Y was the best, the second best takes over.
+            let uses_second = |i: usize| without_x[i].0[0].is_some_and(|b| b.1 == j);
+            let lost: f64 = grid
+                .iter()
+                .filter(|(i, _)| uses_second(*i) && cov[*i][0] != cov[*i][1])
+                .map(|&(i, w)| if cov[i][0] { w } else { -w })
+                .sum();
+            let base = covered_after - lost;
             for (k, (sid, name, _)) in stations.iter().enumerate() {
-                let share = self.share(&combine(&skip, Some(&station_hits[k])), &thresholds);
+                let mut gain = 0.0;
+                for &(i, hk, ck) in &station_reach[k] {
+                    let slot = usize::from(uses_second(i));
+                    let (cur_key, cur_cov) = (without_x[i].0[slot].map(|b| key(metric, &b.0)), cov[i][slot]);
+                    if ck != cur_cov && cur_key.is_none_or(|c| hk < c) {
+                        gain += if ck { weight_of[i] } else { -weight_of[i] };
+                    }
+                }
+                let share = if total > 0.0 { (base + gain) / total } else { 0.0 };
                 if share > after_share + 1e-12 && best.as_ref().is_none_or(|b| share > b.share + 1e-12) {
                     best = Some(MoveUpSuggestion {
                         unit: y,

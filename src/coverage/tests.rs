@@ -663,6 +663,183 @@ fn move_up_restores_coverage_after_a_dispatch() {
     assert!((again.covered_share - m.after_share).abs() < 1e-12);
 }
 
+/// The oracle of the move-up: every (unit Y, station Z) combination recomputed point by point
+/// as the minimum (by the metric, lexicographically) over the remaining units and Z.
+fn move_up_brute_force(
+    model: &CoverageModel,
+    sit: &Situation,
+    router: &mut Router,
+    unit: UnitId,
+    force: ForceType,
+) -> (f64, f64, Vec<(UnitId, StationId, f64)>) {
+    let thresholds = model.thresholds(force).unwrap().to_vec();
+    let metric = compute::metric_for(&thresholds);
+    let limit = compute::search_limit(&thresholds, metric);
+    let (ids, snaps, _) = model.bases(sit, router, force, None);
+    let unit_hits = model.per_source(router, &snaps, metric, limit).unwrap();
+    let stations: Vec<(StationId, Snap)> = sit
+        .stations
+        .values()
+        .filter(|s| !s.spec.planned && force.station_kinds().contains(&s.spec.kind))
+        .map(|s| (s.id, router.snap(s.spec.lonlat.lonlat()).unwrap()))
+        .collect();
+    let station_snaps: Vec<Snap> = stations.iter().map(|s| s.1).collect();
+    let station_hits = model.per_source(router, &station_snaps, metric, limit).unwrap();
+    let n = model.points.len();
+    let min_of = |sets: Vec<&Vec<Option<NearestHit>>>| -> Vec<Option<NearestHit>> {
+        (0..n)
+            .map(|i| sets.iter().filter_map(|h| h[i]).min_by_key(|h| compute::key(metric, h)))
+            .collect()
+    };
+    let x = ids.iter().position(|&i| i == unit).unwrap();
+    let before = model.share(&min_of(unit_hits.iter().collect()), &thresholds);
+    let rest = |skip: &[usize]| -> Vec<&Vec<Option<NearestHit>>> {
+        unit_hits
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| !skip.contains(j))
+            .map(|(_, h)| h)
+            .collect()
+    };
+    let after = model.share(&min_of(rest(&[x])), &thresholds);
+    let mut all = Vec::new();
+    for (j, &y) in ids.iter().enumerate() {
+        if j == x {
+            continue;
+        }
+        for (k, (sid, _)) in stations.iter().enumerate() {
+            let mut sets = rest(&[x, j]);
+            sets.push(&station_hits[k]);
+            all.push((y, *sid, model.share(&min_of(sets), &thresholds)));
+        }
+    }
+    (before, after, all)
+}
+
+/// The pruned searches of the move-up against unpruned ones: per demand point the best two
+/// units (other than X) have exactly the same costs, and a station's hit is exact wherever it
+/// beats the second of them.
+fn check_pruned_searches(model: &CoverageModel, sit: &Situation, router: &mut Router, unit: UnitId, force: ForceType) {
+    let thresholds = model.thresholds(force).unwrap().to_vec();
+    let metric = compute::metric_for(&thresholds);
+    let limit = compute::search_limit(&thresholds, metric);
+    let (ids, snaps, _) = model.bases(sit, router, force, None);
+    let x = ids.iter().position(|&i| i == unit);
+    let full = model.per_source(router, &snaps, metric, limit).unwrap();
+    let want = model.best_two(metric, &full, x);
+    let others: Vec<Snap> = snaps
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| Some(*j) != x)
+        .map(|(_, s)| *s)
+        .collect();
+    let (pruned, node_best) = model.pruned_per_source(router, &others, metric, limit, None).unwrap();
+    let got = model.best_two(metric, &pruned, None);
+    let keys = |b: &compute::BestTwo| b.0.map(|s| s.map(|(h, _)| compute::key(metric, &h)));
+    for (i, (w, g)) in want.iter().zip(&got).enumerate() {
+        assert_eq!(keys(w), keys(g), "point {i}: best two units without {unit:?}");
+    }
+    let stations: Vec<Snap> = sit
+        .stations
+        .values()
+        .map(|s| router.snap(s.spec.lonlat.lonlat()).unwrap())
+        .collect();
+    let full_st = model.per_source(router, &stations, metric, limit).unwrap();
+    let (pruned_st, _) = model
+        .pruned_per_source(router, &stations, metric, limit, Some(&node_best))
+        .unwrap();
+    let mut exact_needed = 0;
+    for (k, (f, p)) in full_st.iter().zip(&pruned_st).enumerate() {
+        for (i, (fh, ph)) in f.iter().zip(p).enumerate() {
+            let second = want[i].0[1].map(|(h, _)| compute::key(metric, &h));
+            if let Some(fh) = fh
+                && second.is_none_or(|s| compute::key(metric, fh) < s)
+            {
+                exact_needed += 1;
+                assert_eq!(
+                    ph.map(|h| compute::key(metric, &h)),
+                    Some(compute::key(metric, fh)),
+                    "station {k} point {i}"
+                );
+            }
+        }
+    }
+    assert!(exact_needed > 0);
+}
+
+/// The move-up's best-two shortcut gives the same shares as recomputing every combination, on
+/// random graphs with one-way chords, by time and by road distance, with stations that help,
+/// hurt nothing or lie off in a corner.
+#[test]
+fn move_up_matches_the_brute_force_combination() {
+    let mut checked_moves = 0;
+    for seed in 0..6u64 {
+        let g = random_graph(300 + seed, 70, 160);
+        let bb = g.bbox_lonlat();
+        let mut rng = SplitMix64::new(seed);
+        let pos = random_points(&mut rng, bb, 14);
+        let (force, unit_type, kind, limit) = if seed % 2 == 0 {
+            (
+                ForceType::Ambulance,
+                UnitType::Ambulance,
+                StationKind::AmbulanceBase,
+                Limit::Distance {
+                    urban_m: 9_000.0,
+                    rural_m: 14_000.0,
+                },
+            )
+        } else {
+            (
+                ForceType::FireRescue,
+                UnitType::FireEngine,
+                StationKind::FireStation,
+                Limit::Time { limit_s: 600.0 },
+            )
+        };
+        let units: Vec<(UnitType, [f64; 2])> = pos[..6].iter().map(|&p| (unit_type, p)).collect();
+        let stations: Vec<(StationKind, [f64; 2], bool)> = pos[6..].iter().map(|&p| (kind, p, false)).collect();
+        let sit = situation(&units, &stations);
+        let mut th = BTreeMap::new();
+        th.insert(
+            force,
+            vec![Threshold {
+                name: "t".into(),
+                zh: String::new(),
+                en: String::new(),
+                limit,
+            }],
+        );
+        let opts = CoverageOptions {
+            cell_km: 0.8,
+            thresholds: th,
+            ..Default::default()
+        };
+        let mut router = Router::new(g.clone());
+        let model = CoverageModel::new(&spec_over(&g), &router, &plans(), &opts);
+        for x in 1..=6u32 {
+            check_pruned_searches(&model, &sit, &mut router, UnitId(x), force);
+            let got = model.what_if_dispatched(&sit, &mut router, UnitId(x)).unwrap();
+            let (before, after, all) = move_up_brute_force(&model, &sit, &mut router, UnitId(x), force);
+            assert!((got.before_share - before).abs() < 1e-12, "seed {seed} x {x}");
+            assert!((got.after_share - after).abs() < 1e-12, "seed {seed} x {x}");
+            let max = all.iter().map(|a| a.2).fold(f64::MIN, f64::max);
+            match &got.best {
+                Some(b) => {
+                    assert!((b.share - max).abs() < 1e-9, "seed {seed} x {x}: {b:?} vs {max}");
+                    let same = all.iter().find(|a| a.0 == b.unit && a.1 == b.station).unwrap();
+                    assert!((same.2 - b.share).abs() < 1e-9, "seed {seed} x {x}");
+                    checked_moves += 1;
+                }
+                None => assert!(max <= after + 1e-9, "seed {seed} x {x}: a move to {max} was missed"),
+            }
+        }
+    }
+    assert!(
+        checked_moves >= 6,
+        "the random cases must include helpful moves: {checked_moves}"
+    );
+}
+
 #[test]
 fn nearest_supplies_by_road_with_county_totals() {
     let g = line_graph();

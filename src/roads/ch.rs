@@ -129,6 +129,34 @@ impl PhastSpace {
     }
 }
 
+/// The part of a PHAST sweep that a fixed set of nodes needs ([`Ch::restrict`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Restriction {
+    backward: bool,
+    node_count: usize,
+    /// The nodes it was built for, sorted and deduplicated.
+    nodes: Vec<u32>,
+    /// Contracted positions to sweep, ascending.
+    positions: Vec<u32>,
+}
+
+impl Restriction {
+    /// True when every one of `nodes` is among those it was built for (direction `backward`).
+    pub fn covers(&self, nodes: &[u32], backward: bool) -> bool {
+        self.backward == backward && nodes.iter().all(|v| self.nodes.binary_search(v).is_ok())
+    }
+
+    /// The nodes it was built for (sorted).
+    pub fn nodes(&self) -> &[u32] {
+        &self.nodes
+    }
+
+    /// Positions swept (the full sweep visits every contracted node).
+    pub fn swept(&self) -> usize {
+        self.positions.len()
+    }
+}
+
 /// Hash of the edge times, so a hierarchy is refused after any weight change.
 fn weights_hash(g: &Graph) -> u64 {
     let mut bytes = Vec::with_capacity(g.time_ms.len() * 8);
@@ -462,17 +490,93 @@ impl Ch {
         self.phast(space, seeds, true);
     }
 
+    /// The sweep positions that the costs of `nodes` depend on (RPHAST, Delling, Goldberg and
+    /// Werneck 2011): every contracted node reachable from them over the arcs the sweep reads,
+    /// ascending (so in sweep order). `backward` for [`Ch::all_to_one_restricted`], forward
+    /// for [`Ch::one_to_all_restricted`]. Built once per set of nodes and reused: a unit that
+    /// has not moved keeps its nodes, so ranking the same units again sweeps only this part.
+    pub fn restrict(&self, nodes: &[u32], backward: bool) -> Restriction {
+        let (down_first, down_arcs) = if backward {
+            (&self.out_first, &self.out_arcs)
+        } else {
+            (&self.in_first, &self.in_arcs)
+        };
+        let mut keyed: Vec<u32> = nodes
+            .iter()
+            .copied()
+            .filter(|&v| (v as usize) < self.node_count)
+            .collect();
+        keyed.sort_unstable();
+        keyed.dedup();
+        let mut seen = vec![false; self.node_count];
+        let mut stack: Vec<u32> = Vec::new();
+        for &v in &keyed {
+            let p = self.pos_of[v as usize];
+            if p as usize >= self.core_len && !seen[p as usize] {
+                seen[p as usize] = true;
+                stack.push(p);
+            }
+        }
+        let mut positions = Vec::new();
+        while let Some(p) = stack.pop() {
+            positions.push(p);
+            let (lo, hi) = (down_first[p as usize] as usize, down_first[p as usize + 1] as usize);
+            for a in down_arcs.get(lo..hi).unwrap_or(&[]) {
+                let q = a.to as usize;
+                if q >= self.core_len && !seen[q] {
+                    seen[q] = true;
+                    stack.push(a.to);
+                }
+            }
+        }
+        positions.sort_unstable();
+        Restriction {
+            backward,
+            node_count: self.node_count,
+            nodes: keyed,
+            positions,
+        }
+    }
+
+    /// [`Ch::all_to_one`], exact only at the nodes of `r` (built with `backward = true`): the
+    /// sweep visits just the positions they depend on. Other nodes' costs are left unfinished.
+    /// A restriction built for another direction or hierarchy size falls back to the full sweep.
+    pub fn all_to_one_restricted(&self, space: &mut PhastSpace, seeds: &[(u32, u32)], r: &Restriction) {
+        if r.backward && r.node_count == self.node_count {
+            self.upward(space, seeds, true);
+            self.sweep(space, true, r.positions.iter().map(|&p| p as usize));
+        } else {
+            self.phast(space, seeds, true);
+        }
+    }
+
+    /// [`Ch::one_to_all`], exact only at the nodes of `r` (built with `backward = false`).
+    pub fn one_to_all_restricted(&self, space: &mut PhastSpace, seeds: &[(u32, u32)], r: &Restriction) {
+        if !r.backward && r.node_count == self.node_count {
+            self.upward(space, seeds, false);
+            self.sweep(space, false, r.positions.iter().map(|&p| p as usize));
+        } else {
+            self.phast(space, seeds, false);
+        }
+    }
+
     fn phast(&self, space: &mut PhastSpace, seeds: &[(u32, u32)], backward: bool) {
+        self.upward(space, seeds, backward);
+        self.sweep(space, backward, self.core_len..self.node_count);
+    }
+
+    /// Upward phase: Dijkstra from the seeds over upward arcs (and the whole core).
+    fn upward(&self, space: &mut PhastSpace, seeds: &[(u32, u32)], backward: bool) {
         let n = self.node_count;
         if space.dist_ms.len() != n {
             space.dist_ms = vec![INF; n];
         } else {
             space.dist_ms.fill(INF);
         }
-        let (up_first, up_arcs, down_first, down_arcs) = if backward {
-            (&self.in_first, &self.in_arcs, &self.out_first, &self.out_arcs)
+        let (up_first, up_arcs) = if backward {
+            (&self.in_first, &self.in_arcs)
         } else {
-            (&self.out_first, &self.out_arcs, &self.in_first, &self.in_arcs)
+            (&self.out_first, &self.out_arcs)
         };
         let dist = &mut space.dist_ms;
         let heap = &mut space.heap;
@@ -486,7 +590,6 @@ impl Ch {
                 heap.push(c, p);
             }
         }
-        // Upward phase: Dijkstra over upward arcs (and the whole core).
         while let Some((c, p)) = heap.pop() {
             if c > dist[p as usize] {
                 continue;
@@ -502,11 +605,24 @@ impl Ch {
                 }
             }
         }
-        // Downward sweep: every arc comes from a smaller position, already final.
-        for p in self.core_len..n {
-            let (lo, hi) = (down_first[p] as usize, down_first[p + 1] as usize);
-            let mut d = dist[p];
-            for a in down_arcs.get(lo..hi).unwrap_or(&[]) {
+    }
+
+    /// Downward sweep over `positions` (ascending): every arc read comes from a smaller
+    /// position, already final.
+    fn sweep(&self, space: &mut PhastSpace, backward: bool, positions: impl Iterator<Item = usize>) {
+        let (down_first, down_arcs) = if backward {
+            (&self.out_first, &self.out_arcs)
+        } else {
+            (&self.in_first, &self.in_arcs)
+        };
+        let dist = &mut space.dist_ms;
+        for p in positions {
+            let (Some(&lo), Some(&hi)) = (down_first.get(p), down_first.get(p + 1)) else {
+                continue;
+            };
+            let Some(&d0) = dist.get(p) else { continue };
+            let mut d = d0;
+            for a in down_arcs.get(lo as usize..hi as usize).unwrap_or(&[]) {
                 d = d.min(dist.get(a.to as usize).map_or(INF, |&x| x.saturating_add(a.w_ms)));
             }
             dist[p] = d;

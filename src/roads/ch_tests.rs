@@ -13,7 +13,7 @@ use super::oracle_tests::{oracle, random_case};
 use super::osm::{ImportOptions, import_pbf_path};
 use super::profile::{Direction, RoadClass};
 use super::router::{RoadsError, Router};
-use super::search::{SearchParams, SearchSpace, rank_to_target, rank_to_target_ch};
+use super::search::{SearchParams, SearchSpace, leave_nodes, rank_to_target, rank_to_target_ch};
 use super::snap::SnapIndex;
 use super::synth::{SplitMix64, SynthParams, synth_graph};
 use super::testdata::sample;
@@ -129,6 +129,48 @@ fn phast_matches_oracle_on_random_graphs() {
     );
 }
 
+/// Restricted sweeps (RPHAST) give the oracle's costs at the nodes they were built for, in both
+/// directions, for every parameter set (pure CH, core-CH, many superfluous shortcuts), and
+/// sweep fewer positions than the whole hierarchy when the set is small.
+#[test]
+fn restricted_phast_matches_oracle_at_its_nodes() {
+    for (seed, n) in [(11u64, 300usize), (12, 1200)] {
+        let case = random_case(seed, n, n * 5 / 2);
+        let g = &case.graph;
+        for params in param_sets() {
+            if n > 1000 && params.witness_settled_limit < 10 {
+                continue;
+            }
+            let ch = Ch::build(g, &params);
+            let mut space = PhastSpace::new(n);
+            let mut rng = SplitMix64::new(seed * 31);
+            let targets: Vec<u32> = (0..n / 20).map(|_| rng.below(n as u64) as u32).collect();
+            for backward in [true, false] {
+                let r = ch.restrict(&targets, backward);
+                assert!(r.covers(&targets, backward) && !r.covers(&targets, !backward));
+                assert!(r.swept() < n, "seed {seed} {params:?}: {} of {n}", r.swept());
+                for _ in 0..4 {
+                    let s = rng.below(n as u64) as usize;
+                    let want = oracle(&case, s, backward, false);
+                    let seeds = [(case.to_graph[s], 0)];
+                    if backward {
+                        ch.all_to_one_restricted(&mut space, &seeds, &r);
+                    } else {
+                        ch.one_to_all_restricted(&mut space, &seeds, &r);
+                    }
+                    for &v in &targets {
+                        assert_eq!(
+                            got(&ch, &space, v),
+                            want[case.to_input[v as usize]],
+                            "seed {seed} {params:?} src {s} backward {backward} node {v}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn unreachable_nodes_stay_unreachable() {
     // 0 <-> 1 <-> 2 -> 3 (sink), 4 <-> 5 (separate island).
@@ -190,9 +232,18 @@ fn rank_with_ch_equals_dijkstra_on_random_graphs() {
             units.push(u);
         }
         let want = rank_to_target(g, &mut space, &units, &target, None, &params).unwrap();
-        let have = rank_to_target_ch(g, &ch, &mut phast, &units, &target, None, &params).unwrap();
+        let have = rank_to_target_ch(g, &ch, &mut phast, None, &units, &target, None, &params).unwrap();
         assert_eq!(have, want, "seed {seed}");
-        let top = rank_to_target_ch(g, &ch, &mut phast, &units, &target, Some(7), &params).unwrap();
+        // Restricted to the units' nodes (RPHAST): the same ranking from a partial sweep.
+        let r = ch.restrict(&leave_nodes(g, &units), true);
+        assert!(r.swept() < g.node_count(), "seed {seed}: {} swept", r.swept());
+        let restricted = rank_to_target_ch(g, &ch, &mut phast, Some(&r), &units, &target, None, &params).unwrap();
+        assert_eq!(restricted, want, "seed {seed} restricted");
+        // A restriction for other nodes is not used (full sweep, same answer).
+        let other = ch.restrict(&[0], true);
+        let fallback = rank_to_target_ch(g, &ch, &mut phast, Some(&other), &units, &target, None, &params).unwrap();
+        assert_eq!(fallback, want, "seed {seed} fallback");
+        let top = rank_to_target_ch(g, &ch, &mut phast, None, &units, &target, Some(7), &params).unwrap();
         assert_eq!(top[..], want[..7.min(want.len())]);
     }
 }

@@ -5,13 +5,13 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::ch::{Ch, ChError, ChParams, ChStats, PhastSpace};
+use super::ch::{Ch, ChError, ChParams, ChStats, PhastSpace, Restriction};
 use super::graph::{Graph, GraphFileError};
 use super::isochrone::{DEFAULT_CELL_M, IsoGrid, isochrone_geojson, isochrone_grid};
 use super::osm::{ImportOptions, ImportStats, OsmError, import_pbf_path};
 use super::search::{
-    Coverage, Metric, NearestSources, Ranked, Route, RouteError, SearchParams, SearchSpace, coverage, nearest_sources,
-    rank_to_target, rank_to_target_ch, route,
+    Coverage, Metric, NearestSources, Ranked, Route, RouteError, SearchParams, SearchSpace, coverage, leave_nodes,
+    nearest_sources, nearest_sources_bounded, rank_to_target, rank_to_target_ch, route,
 };
 use super::snap::{Snap, SnapCache, SnapError, SnapIndex};
 
@@ -95,6 +95,9 @@ pub struct Router {
     unit_snaps: SnapCache,
     /// Optional contraction hierarchy (valid only for the unmodified graph) and its scratch.
     ch: Option<(Ch, PhastSpace)>,
+    /// The part of the hierarchy that ranking the last units needed (RPHAST), kept while they
+    /// do not move; dropped with the hierarchy.
+    rank_restriction: Option<Restriction>,
     /// Road closures: the graph as loaded (restored by [`Router::clear_closures`]) and the
     /// closed pieces. Empty when nothing is closed.
     closures: Option<(Arc<Graph>, BTreeSet<u32>)>,
@@ -114,6 +117,7 @@ impl Router {
             space,
             unit_snaps: SnapCache::default(),
             ch: None,
+            rank_restriction: None,
             closures: None,
         }
     }
@@ -164,6 +168,7 @@ impl Router {
         let stats = ch.stats();
         let space = PhastSpace::new(ch.node_count());
         self.ch = Some((ch, space));
+        self.rank_restriction = None;
         stats
     }
 
@@ -174,11 +179,13 @@ impl Router {
         }
         let space = PhastSpace::new(ch.node_count());
         self.ch = Some((ch, space));
+        self.rank_restriction = None;
         Ok(())
     }
 
     /// Drops the hierarchy (queries fall back to plain Dijkstra), returning it.
     pub fn clear_ch(&mut self) -> Option<Ch> {
+        self.rank_restriction = None;
         self.ch.take().map(|(ch, _)| ch)
     }
 
@@ -201,6 +208,7 @@ impl Router {
             .filter(|&p| (p as usize) < open.piece_count())
             .collect();
         self.ch = None;
+        self.rank_restriction = None;
         let graph = if closed.is_empty() {
             Arc::clone(&open)
         } else {
@@ -412,7 +420,20 @@ impl Router {
         let all = k.is_none_or(|k| k >= units.len());
         let mut ranked = match &mut self.ch {
             Some((ch, phast)) if all && ch.fits(&self.graph) => {
-                rank_to_target_ch(&self.graph, ch, phast, units, target, k, &self.params)?
+                let needed = leave_nodes(&self.graph, units);
+                if !self.rank_restriction.as_ref().is_some_and(|r| r.covers(&needed, true)) {
+                    // Keep the nodes of units seen before unless they outnumber today's
+                    // (units come and go with their status; a unit that moved leaves a node).
+                    let mut nodes = needed.clone();
+                    if let Some(old) = &self.rank_restriction
+                        && old.nodes().len() <= needed.len()
+                    {
+                        nodes.extend_from_slice(old.nodes());
+                    }
+                    self.rank_restriction = Some(ch.restrict(&nodes, true));
+                }
+                let r = self.rank_restriction.as_ref();
+                rank_to_target_ch(&self.graph, ch, phast, r, units, target, k, &self.params)?
             }
             _ => rank_to_target(&self.graph, &mut self.space, units, target, k, &self.params)?,
         };
@@ -477,6 +498,26 @@ impl Router {
             metric,
             &self.params,
             limit,
+        )?)
+    }
+
+    /// [`Router::nearest_sources`] that stops at nodes where `bound` (per node, in the metric's
+    /// order) is already met (see [`nearest_sources_bounded`]).
+    pub fn nearest_sources_bounded(
+        &mut self,
+        sources: &[Snap],
+        metric: Metric,
+        limit: Option<u32>,
+        bound: &[(u32, u32)],
+    ) -> Result<NearestSources, RoadsError> {
+        Ok(nearest_sources_bounded(
+            &self.graph,
+            &mut self.space,
+            sources,
+            metric,
+            &self.params,
+            limit,
+            Some(bound),
         )?)
     }
 

@@ -12,7 +12,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use super::ch::{Ch, PhastSpace};
+use super::ch::{Ch, PhastSpace, Restriction};
 use super::graph::{Graph, NO_EDGE};
 use super::radix_heap::RadixHeap;
 use super::snap::{Snap, scale};
@@ -622,13 +622,29 @@ pub fn rank_to_target(
     Ok(ranked_output(&bounds, &offroad, k))
 }
 
+/// The nodes a unit leaves from by road (what a [`Restriction`] for ranking must cover).
+pub fn leave_nodes(g: &Graph, units: &[Snap]) -> Vec<u32> {
+    let w = &g.time_ms;
+    let mut nodes: Vec<u32> = units
+        .iter()
+        .flat_map(|u| leave_seeds(g, u, w).into_iter().flatten().map(|(n, _)| n))
+        .collect();
+    nodes.sort_unstable();
+    nodes.dedup();
+    nodes
+}
+
 /// Like [`rank_to_target`], but exact times come from one all-to-one PHAST query over the
 /// hierarchy `ch` (built for `g`): best when all (or most) units are wanted. Same results as
 /// [`rank_to_target`] (same seeds, partial costs and off-road legs); `k` truncates the output.
+/// With a `restriction` that covers the units' [`leave_nodes`] (built backward), the sweep
+/// visits only the part of the hierarchy those nodes depend on (RPHAST); otherwise all of it.
+#[allow(clippy::too_many_arguments)]
 pub fn rank_to_target_ch(
     g: &Graph,
     ch: &Ch,
     space: &mut PhastSpace,
+    restriction: Option<&Restriction>,
     units: &[Snap],
     target: &Snap,
     k: Option<usize>,
@@ -643,7 +659,10 @@ pub fn rank_to_target_ch(
     let w = &g.time_ms;
     let target_off = params.offroad_ms(target.snap_dist_m);
     let seeds: Vec<(u32, u32)> = arrive_watches(g, target, w).into_iter().flatten().collect();
-    ch.all_to_one(space, &seeds);
+    match restriction {
+        Some(r) if r.covers(&leave_nodes(g, units), true) => ch.all_to_one_restricted(space, &seeds, r),
+        _ => ch.all_to_one(space, &seeds),
+    }
     let mut offroad = Vec::with_capacity(units.len());
     let mut bounds = Vec::with_capacity(units.len());
     for u in units {
@@ -869,6 +888,23 @@ pub fn nearest_sources(
     params: &SearchParams,
     limit: Option<u32>,
 ) -> Result<NearestSources, RouteError> {
+    nearest_sources_bounded(g, space, sources, metric, params, limit, None)
+}
+
+/// [`nearest_sources`] that does not go on from a node whose (primary, secondary) cost is at
+/// or beyond `bound[node]` (the node keeps its label). With `bound` = what two other sources
+/// already achieve there, the labels stay exact wherever these sources are strictly better
+/// than those two: a path through a bounded node costs at least the bound plus the rest, which
+/// the two others also reach (the pruned searches of coverage's move-up).
+pub fn nearest_sources_bounded(
+    g: &Graph,
+    space: &mut SearchSpace,
+    sources: &[Snap],
+    metric: Metric,
+    params: &SearchParams,
+    limit: Option<u32>,
+    bound: Option<&[(u32, u32)]>,
+) -> Result<NearestSources, RouteError> {
     space.check(g)?;
     space.reset();
     let n = g.node_count();
@@ -925,6 +961,9 @@ pub fn nearest_sources(
         }
         settled += 1;
         let (s, o) = (sec[vi], out.source[vi]);
+        if bound.and_then(|b| b.get(vi)).is_some_and(|&b| (c, s) >= b) {
+            continue;
+        }
         let (lo, hi) = (g.first_out[vi] as usize, g.first_out[vi + 1] as usize);
         for e in lo..hi {
             let w = g.head[e] as usize;

@@ -387,6 +387,39 @@ pub struct JoinStats {
     pub real_nodes_unjoined: usize,
 }
 
+/// Square-ish cells at least `join_m` (and 2 km) wide in both directions (degrees, conservatively: a
+/// degree of latitude is taken as 110 km, of longitude as 110 km × cos of the highest latitude
+/// present), so every point within `join_m` of another lies in the same or a neighbouring cell.
+struct JoinGrid {
+    cell_deg: [f64; 2],
+}
+
+impl JoinGrid {
+    fn new<'a>(join_m: f64, points: impl Iterator<Item = &'a [f64; 2]>) -> JoinGrid {
+        let max_lat = points
+            .filter(|p| p[1].is_finite())
+            .fold(0.0f64, |m, p| m.max(p[1].abs()));
+        // Never narrower than 2 km, so a long skeleton edge lists itself in few cells.
+        let join_m = if join_m.is_finite() {
+            join_m.max(2_000.0)
+        } else {
+            2_000.0
+        };
+        let dlat = join_m / 110_000.0;
+        let cos = (max_lat + dlat).min(89.0).to_radians().cos().max(1e-3);
+        JoinGrid {
+            cell_deg: [dlat / cos, dlat],
+        }
+    }
+
+    fn cell(&self, p: [f64; 2]) -> (i64, i64) {
+        (
+            (p[0] / self.cell_deg[0]).floor() as i64,
+            (p[1] / self.cell_deg[1]).floor() as i64,
+        )
+    }
+}
+
 /// Adds the skeleton to `builder` (which holds the real pieces) and joins them (module docs).
 pub fn join(builder: &mut GraphBuilder, sk: &Skeleton, opts: &JoinOptions) -> JoinStats {
     let n_real = builder.node_count();
@@ -427,32 +460,61 @@ pub fn join(builder: &mut GraphBuilder, sk: &Skeleton, opts: &JoinOptions) -> Jo
     }
     let joinable = |c: u32| comp_len_m.get(&c).copied().unwrap_or(0.0) >= opts.min_component_m;
 
-    // 1. Skeleton nodes to the nearest real node of a joinable component within join_m.
+    // 1. Skeleton nodes to the nearest real node of a joinable component within join_m (ties:
+    //    the lowest node id). A grid of cells at least join_m wide limits the search to the
+    //    3 × 3 cells around each skeleton node; a full prefecture extract has ~300 000 nodes.
+    let grid = JoinGrid::new(opts.join_m, real_pos.iter().chain(&sk.nodes_lonlat));
+    let mut real_cells: HashMap<(i64, i64), Vec<u32>> = HashMap::new();
+    for (v, rp) in real_pos.iter().enumerate() {
+        if rp[0].is_finite() && rp[1].is_finite() && joinable(comp[v]) {
+            real_cells.entry(grid.cell(*rp)).or_default().push(v as u32);
+        }
+    }
     let mut node_links: Vec<(usize, u32)> = Vec::new();
     let mut joined: BTreeSet<u32> = BTreeSet::new();
     for (s, sp) in sk.nodes_lonlat.iter().enumerate() {
-        let best = real_pos
-            .iter()
-            .enumerate()
-            .filter(|(v, _)| joinable(comp[*v]))
-            .map(|(v, rp)| (v as u32, haversine_m(*sp, *rp)))
-            .filter(|(_, d)| d.is_finite() && *d <= opts.join_m)
-            .min_by(|x, y| x.1.total_cmp(&y.1));
-        if let Some((v, _)) = best {
+        let (cx, cy) = grid.cell(*sp);
+        let mut best: Option<(f64, u32)> = None;
+        for dx in -1..=1 {
+            for dy in -1..=1 {
+                for &v in real_cells.get(&(cx + dx, cy + dy)).map_or(&[][..], |c| &c[..]) {
+                    let d = haversine_m(*sp, real_pos[v as usize]);
+                    if d.is_finite() && d <= opts.join_m && best.is_none_or(|(bd, bv)| d < bd || (d == bd && v < bv)) {
+                        best = Some((d, v));
+                    }
+                }
+            }
+        }
+        if let Some((_, v)) = best {
             node_links.push((s, v));
             joined.insert(comp[v as usize]);
         }
     }
     // 2. Every other joinable component to the closest point of a skeleton edge within join_m
-    //    (the edge is split there).
+    //    (the edge is split there). Each edge is listed in the cells its box, widened by a
+    //    cell, overlaps; a node looks only at its own cell's edges, in edge order.
+    let mut edge_cells: HashMap<(i64, i64), Vec<usize>> = HashMap::new();
+    for (i, &[a, b]) in sk.roads.iter().enumerate() {
+        let (pa, pb) = (sk.nodes_lonlat[a as usize], sk.nodes_lonlat[b as usize]);
+        let (lo, hi) = (
+            grid.cell([pa[0].min(pb[0]), pa[1].min(pb[1])]),
+            grid.cell([pa[0].max(pb[0]), pa[1].max(pb[1])]),
+        );
+        for x in lo.0 - 1..=hi.0 + 1 {
+            for y in lo.1 - 1..=hi.1 + 1 {
+                edge_cells.entry((x, y)).or_default().push(i);
+            }
+        }
+    }
     let mut splits: BTreeMap<usize, Vec<(f64, u32)>> = BTreeMap::new();
     let mut best_per_comp: BTreeMap<u32, (f64, usize, f64, u32)> = BTreeMap::new();
     for (v, rp) in real_pos.iter().enumerate() {
         let c = comp[v];
-        if joined.contains(&c) || !joinable(c) || !rp[0].is_finite() {
+        if joined.contains(&c) || !joinable(c) || !rp[0].is_finite() || !rp[1].is_finite() {
             continue;
         }
-        for (i, &[a, b]) in sk.roads.iter().enumerate() {
+        for &i in edge_cells.get(&grid.cell(*rp)).map_or(&[][..], |e| &e[..]) {
+            let [a, b] = sk.roads[i];
             let (t, d) = project_on_segment(*rp, sk.nodes_lonlat[a as usize], sk.nodes_lonlat[b as usize]);
             if d <= opts.join_m && best_per_comp.get(&c).is_none_or(|x| d < x.0) {
                 best_per_comp.insert(c, (d, i, t, v as u32));
