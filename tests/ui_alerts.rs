@@ -264,6 +264,16 @@ fn earthquake_drafts_are_approved_through_the_form_or_dismissed_and_leave_every_
         x.situation.alerts.pending_drafts().count() == 2
     });
     let firings: Vec<_> = a.state().situation.alerts.pending_drafts().cloned().collect();
+    // The banner names the quakes that fired a rule: USGS time 1512342790490 ms is
+    // 2017-12-03T23:13:10Z, 07:13:10 on 4 December in Beijing; `automatic` is provisional.
+    a.run_steps(2);
+    assert!(
+        a.query_all_by_label(
+            "M5.1 ADAPTED test event 1 near Jinghong · 2017-12-04 07:13:10 北京时间 · 深度 10 km · 自动测定（未审核）"
+        )
+        .count()
+            >= 1
+    );
     // Both quakes are in the board with Beijing time and depth; the map draws their felt radii.
     assert_eq!(a.state().alerts.overlay.quakes.len(), 8, "every event of the feed");
 
@@ -654,4 +664,55 @@ fn a_warning_composed_in_the_console_is_the_clis_warning_and_is_lifted_from_its_
         cancel.contains(&issued.record.key.identifier),
         "references the warning it lifts"
     );
+}
+
+#[test]
+fn earthquake_rows_show_beijing_time_depth_review_state_and_withdrawal() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ops.db");
+    let mut h = console(&common::xsbn_pack(), &db, egui::vec2(1600.0, 1200.0));
+    let inbox = dir.path().join("alerts-inbox");
+    drop_file(
+        &inbox,
+        "a.geojson",
+        &std::fs::read(data("synthetic_usgs_near_xsbn.geojson")).unwrap(),
+    );
+    step_until(&mut h, "three earthquakes", |a| a.situation.alerts.quakes.len() == 3);
+    drop_file(
+        &inbox,
+        "b.geojson",
+        &std::fs::read(data("synthetic_usgs_update_delete.geojson")).unwrap(),
+    );
+    step_until(&mut h, "the withdrawal", |a| {
+        a.situation.alerts.quakes.get("us7000syn2").is_some_and(|q| q.withdrawn)
+    });
+    h.get_by_label("预警").click();
+    h.run_steps(2);
+    h.get_by_label("地震 (3)").click();
+    h.run_steps(2);
+    // The quakes that fired a rule are in the banner too: acknowledge them at this seat first.
+    while h.query_all_by_label("知道了").count() > 0 {
+        h.get_all_by_label("知道了").next().unwrap().click();
+        h.run_steps(2);
+    }
+    // 1784094000000 ms = 2026-07-15T05:40:00Z = 13:40:00 in Beijing.
+    assert!(
+        h.query_by_label("M4.5 SYNTHETIC far away · 2026-07-15 13:40:00 北京时间 · 深度 10 km · 已撤销")
+            .is_some()
+    );
+    // The M5.3 automatic report was replaced by the reviewed M5.1 (no longer provisional).
+    let row = "M5.1 SYNTHETIC 20 km S of Jinghong, China · 2026-07-15 13:56:40 北京时间 · 深度 12 km";
+    assert!(h.query_by_label(row).is_some());
+    // 1784093000000 ms = 05:23:20Z = 13:23:20 Beijing; reviewed: no provisional mark.
+    assert!(
+        h.query_by_label("M4.2 SYNTHETIC 80 km W of Menghai (Myanmar) · 2026-07-15 13:23:20 北京时间 · 深度 15 km")
+            .is_some()
+    );
+    h.get_by_label(row).click();
+    step_until(&mut h, "the flight to end", |a| a.map.flight.is_none());
+    assert_eq!(h.state().alerts.selected, Some(AlertRef::Quake("us7000syn1".into())));
+    let (c, _) = h.state().view_center_zoom();
+    assert!((c[0] - 100.81).abs() < 1e-3 && (c[1] - 21.86).abs() < 1e-3, "{c:?}");
+    // 10^(0.5·5.1 − 0.8) = 56.2 km, labelled as an estimate.
+    assert!(h.query_by_label_contains("估算有感半径：56 km").is_some());
 }
