@@ -396,6 +396,7 @@ messages! {
     Proposed => "建议", "Proposed";
     AlertUnreadable => "无法读取的预警文件", "Unreadable alert document";
     Onset => "生效时间", "Onset";
+    AreaFilter => "筛选区域（代码或名称）", "Filter areas (code or name)";
     OutFile => "CAP 文件", "CAP file";
     ComposeWarning => "发布预警", "Issue a warning";
     UpdateWarning => "更新预警", "Update warning";

@@ -553,13 +553,17 @@ fn a_warning_composed_in_the_console_is_the_clis_warning_and_is_lifted_from_its_
     h.get_by_label("发布预警").click();
     h.run_steps(2);
     assert!(h.state().alerts.compose.open);
-    // Level and a county by clicking; type, township and texts set in the form's state.
+    // Level and areas by clicking; the type (a combo box) and the texts set in the form's state.
     for label in ["橙色（Ⅱ级）", "532801 景洪市"] {
-        h.get_by_label(label).scroll_to_me();
-        h.run_steps(2);
         h.get_by_label(label).click();
         h.run_steps(2);
     }
+    // A township further down the list: found by its name, then ticked.
+    h.state_mut().alerts.compose.area_filter = "勐海镇".into();
+    h.run_steps(2);
+    assert!(h.query_by_label("532801 景洪市").is_none(), "filtered out");
+    h.get_by_label("532822101 勐海镇").click();
+    h.run_steps(2);
     assert_eq!(
         h.state().alerts.compose.level,
         Some(onemap::model::alert::WarningLevel::Orange)
@@ -568,8 +572,6 @@ fn a_warning_composed_in_the_console_is_the_clis_warning_and_is_lifted_from_its_
     {
         let c = &mut h.state_mut().alerts.compose;
         c.warning_type = "rainstorm".into();
-        // A township from further down the (scrolled) list of codes.
-        c.areas.insert("532822101".into());
         c.headline_zh = "景洪市、勐海镇暴雨橙色预警（测试）".into();
         c.headline_en = "Orange rainstorm warning (test)".into();
         c.instruction_zh = "注意防范山洪".into();

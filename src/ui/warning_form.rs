@@ -36,6 +36,8 @@ pub struct WarningCompose {
     pub level: Option<WarningLevel>,
     /// Area codes ticked.
     pub areas: BTreeSet<String>,
+    /// Filter of the area list (code or name).
+    pub area_filter: String,
     /// Headline, Chinese (empty: a default naming sender, type and level).
     pub headline_zh: String,
     /// Headline, English.
@@ -226,22 +228,34 @@ pub fn warning_compose_ui(
                     });
                     ui.end_row();
                     ui.label(tr(lang, Msg::AreasLabel));
-                    egui::ScrollArea::vertical()
-                        .id_salt("warning_areas")
-                        .max_height(120.0)
-                        .show(ui, |ui| {
-                            for a in context.areas.areas_by_code() {
-                                let mut on = form.areas.contains(&a.code);
-                                let text = format!("{} {}", a.code, lang.pick(&a.name_zh, &a.name_en));
-                                if ui.add_enabled(!cancel, egui::Checkbox::new(&mut on, text)).changed() {
-                                    if on {
-                                        form.areas.insert(a.code.clone());
-                                    } else {
-                                        form.areas.remove(&a.code);
+                    ui.vertical(|ui| {
+                        let name = ui.label(RichText::new(tr(lang, Msg::AreaFilter)).small());
+                        ui.add(egui::TextEdit::singleline(&mut form.area_filter).desired_width(200.0))
+                            .labelled_by(name.id);
+                        let needle = form.area_filter.trim().to_lowercase();
+                        egui::ScrollArea::vertical()
+                            .id_salt("warning_areas")
+                            .max_height(120.0)
+                            .show(ui, |ui| {
+                                let shown = context.areas.areas_by_code().filter(|a| {
+                                    needle.is_empty()
+                                        || a.code.contains(&needle)
+                                        || a.name_zh.contains(&needle)
+                                        || a.name_en.to_lowercase().contains(&needle)
+                                });
+                                for a in shown {
+                                    let mut on = form.areas.contains(&a.code);
+                                    let text = format!("{} {}", a.code, lang.pick(&a.name_zh, &a.name_en));
+                                    if ui.add_enabled(!cancel, egui::Checkbox::new(&mut on, text)).changed() {
+                                        if on {
+                                            form.areas.insert(a.code.clone());
+                                        } else {
+                                            form.areas.remove(&a.code);
+                                        }
                                     }
                                 }
-                            }
-                        });
+                            });
+                    });
                     ui.end_row();
                     let rows: [(Msg, &mut String); 9] = [
                         (Msg::HeadlineZh, &mut form.headline_zh),
