@@ -396,6 +396,10 @@ messages! {
     Proposed => "建议", "Proposed";
     AlertUnreadable => "无法读取的预警文件", "Unreadable alert document";
     Onset => "生效时间", "Onset";
+    EvRuleFired => "预警规则触发", "Alert rule fired";
+    EvWarningIssued => "发布预警", "Warning issued";
+    EvDraftApproved => "批准草稿", "Draft approved";
+    EvDraftDismissed => "驳回草稿", "Draft dismissed";
     AreaFilter => "筛选区域（代码或名称）", "Filter areas (code or name)";
     OutFile => "CAP 文件", "CAP file";
     ComposeWarning => "发布预警", "Issue a warning";

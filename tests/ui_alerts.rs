@@ -340,6 +340,13 @@ fn earthquake_drafts_are_approved_through_the_form_or_dismissed_and_leave_every_
         })
     );
 
+    // The log board names both decisions.
+    a.get_by_label("日志").click();
+    a.run_steps(3);
+    let dismissed = format!("驳回草稿 #{}: 震中位于无人区，已电话核实无灾情", firings[1].seq);
+    assert!(a.query_all_by_label_contains(&dismissed).count() >= 1, "{dismissed}");
+    let approved = format!("批准草稿 #{} → #{}", firings[0].seq, id.0);
+    assert!(a.query_all_by_label_contains(&approved).count() >= 1, "{approved}");
     // Deciding a decided draft again is refused by the store worker; nothing is written.
     let seq = b.state().situation.last_seq;
     b.state_mut().send_intent(Intent::DismissDraft {

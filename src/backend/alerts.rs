@@ -130,6 +130,8 @@ impl AlertsWorker {
                             return;
                         }
                     };
+                    // Listed (never polled yet) from the start, not only after the first poll.
+                    lock(&status).feeds = poller.statuses();
                     while !stop.load(Ordering::Relaxed) {
                         let now = now_ms();
                         if poller.next_due_ms().is_some_and(|due| due <= now) {

@@ -296,16 +296,6 @@ impl OneMapApp {
         }
     }
 
-    /// Watch another drop folder (e.g. for an in-memory database, which has no folder beside
-    /// it) with the store worker of the current mode, replacing the watcher it had.
-    pub fn watch_alerts_folder(&mut self, ctx: &egui::Context, dir: PathBuf) {
-        let mode = std::mem::replace(&mut self.mode, Mode::MapOnly);
-        if let Some(store) = mode.writer() {
-            self.start_alerts(ctx, store, Some(dir));
-        }
-        self.mode = mode;
-    }
-
     /// Whether the store is open.
     pub fn has_store(&self) -> bool {
         self.live.store_path.is_some()
