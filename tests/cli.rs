@@ -153,6 +153,39 @@ fn route_on_liechtenstein_pack() {
     assert!(vd["distance_m"].as_f64().unwrap() <= d + 0.5);
 }
 
+/// The text outputs of `route` and `isochrone` read Chinese first, English second, with the
+/// figures of the JSON (minutes to a tenth, km to a tenth).
+#[test]
+fn route_and_isochrone_text_are_chinese_first_then_english() {
+    let pack = sample_pack("liechtenstein");
+    let (from, to) = ("9.5215,47.1410", "9.5096,47.1660");
+    let v = json_of(&onemap(&[
+        "route", "--pack", &pack, "--from", from, "--to", to, "--json",
+    ]));
+    let out = onemap(&["route", "--pack", &pack, "--from", from, "--to", to]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    let min = format!("{:.1}", v["duration_s"].as_f64().unwrap() / 60.0);
+    let km = format!("{:.1}", v["distance_m"].as_f64().unwrap() / 1000.0);
+    assert!(lines[0].starts_with(&format!("{min} 分钟，{km} 公里（道路")), "{text}");
+    assert!(lines[1].starts_with(&format!("{min} min, {km} km (road")), "{text}");
+    let out = onemap(&[
+        "isochrone",
+        "--pack",
+        &pack,
+        "--at",
+        "9.5215,47.1410",
+        "--minutes",
+        "5,10",
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[0].contains("2 条等时线（5,10 分钟）"), "{text}");
+    assert!(lines[1].starts_with("2 contours (5,10 min)"), "{text}");
+}
+
 #[test]
 fn route_errors() {
     let pack = sample_pack("liechtenstein");

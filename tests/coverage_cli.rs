@@ -262,6 +262,52 @@ fn nearest_supplies_by_road() {
     assert!(b["nearest"].as_array().unwrap().len() <= 3);
 }
 
+/// The text output reads Chinese first, English second, names every warehouse by its display
+/// name (as the JSON's warehouse ids resolve in the demo's warehouses.csv) and never by its
+/// external id, and gives the same figures as the JSON.
+#[test]
+fn supplies_text_is_chinese_first_with_warehouse_names() {
+    let d = demo();
+    let a = json(&d, &["supplies", "--at", "100.80,22.02", "--item", "tent", "--n", "2"]);
+    let text = ok(&onemap(&[
+        "supplies",
+        "--at",
+        "100.80,22.02",
+        "--item",
+        "tent",
+        "--n",
+        "2",
+        "--db",
+        &d.db,
+        "--pack",
+        &d.pack,
+    ]));
+    let first = text.lines().next().unwrap();
+    assert!(first.starts_with("帐篷 / "), "{first}");
+    assert!(
+        first.contains("按道路最近 2 处") && first.contains("nearest 2 by road"),
+        "{first}"
+    );
+    let wh = std::fs::read_to_string(common::xsbn_pack().join("demo/warehouses.csv")).unwrap();
+    let header: Vec<&str> = wh.lines().next().unwrap().split(',').collect();
+    let col = |n: &str| header.iter().position(|h| *h == n).unwrap();
+    for s in a["nearest"].as_array().unwrap() {
+        let ext = s["external_id"].as_str().unwrap();
+        let row: Vec<&str> = wh
+            .lines()
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .find(|r| r[col("external_id")] == ext)
+            .unwrap();
+        let name = format!("{} / {}", row[col("name_zh")], row[col("name_en")]);
+        assert!(text.contains(&name), "{name} missing in:\n{text}");
+        assert!(!text.contains(ext), "external id {ext} shown:\n{text}");
+        let figures = format!("可用 {} / 库存 {}", s["free"], s["quantity"]);
+        let figures_en = format!("{} free of {}", s["free"], s["quantity"]);
+        assert!(text.contains(&figures) && text.contains(&figures_en), "{text}");
+    }
+    assert!(text.contains("按县合计 / by county:"), "{text}");
+}
+
 #[test]
 fn bad_input_exits_2_with_one_line() {
     let d = demo();

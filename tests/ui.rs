@@ -528,7 +528,8 @@ fn partial_dispatch_tracking_timers_and_reassign() {
     let ctx = h.ctx.clone();
     h.state_mut().select_ops(&ctx, OpsRef::Incident(incident));
     h.run_steps(2);
-    assert!(h.query_by_label("到场后 1:05").is_some(), "arrival timer");
+    // A duration in words (issue 17: never an ambiguous `1:05`).
+    assert!(h.query_by_label("到场后 1 分 5 秒").is_some(), "arrival timer");
     // The call time reads in Beijing time (UTC+8), the zone said once; the log keeps UTC.
     let bj_ms = onemap::time::parse_utc_ms(&inc.reported_at_utc).unwrap() + 8 * 3_600_000;
     let sod = bj_ms.rem_euclid(86_400_000) / 1000;
@@ -543,7 +544,7 @@ fn partial_dispatch_tracking_timers_and_reassign() {
             .is_none()
     );
     let since_report = seconds_since(&inc.reported_at_utc, h.state().now_ms()).unwrap();
-    let want = format!("报警后 {}", onemap::dispatch::tracking::fmt_clock(since_report));
+    let want = format!("报警后 {}", onemap::local_time::duration_zh(since_report));
     assert!(h.query_by_label(&want).is_some(), "{want}");
 
     // Sending the on-scene unit to a second incident is refused and offered as a reassignment.
@@ -848,4 +849,84 @@ fn two_seats_race_for_a_unit_and_the_loser_gets_the_reassignment_offer() {
     step_until(&mut b, "B sees the reassignment", |x| {
         x.situation.units[&u].assignment == Some(ours)
     });
+}
+
+/// The GeoNames towns and the river the sources name only in English (issue 17, "Words"): in
+/// both shipped packs each gets a Chinese label only from a cited source — checked here against
+/// the pack's NBS township list, independently of the generator: same code, name and county,
+/// and the English name is that township's romanisation — or shows its English name marked
+/// 「…」（英文名）. Chinese mode's search then lists them that way.
+#[test]
+fn towns_and_rivers_without_a_chinese_name_are_sourced_or_marked_english() {
+    let key = |s: &str| -> String { s.to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect() };
+    for dir in [common::xsbn_pack(), common::default_pack()] {
+        let pack = MapPack::load(&dir).unwrap();
+        let csv = std::fs::read_to_string(dir.join("townships.csv")).unwrap();
+        // nbs_code,name_zh,name_pinyin_machine,kind,county_adcode,county_name_zh
+        let towns: std::collections::HashMap<String, Vec<String>> = csv
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>())
+            .map(|r| (r[0].clone(), r))
+            .collect();
+        let (mut sourced, mut marked) = (Vec::new(), Vec::new());
+        for l in pack
+            .layers
+            .iter()
+            .filter(|l| matches!(l.spec.kind.as_str(), "places" | "rivers"))
+        {
+            for f in l.features() {
+                let (Some(en), None) = (f.str_prop("name_en"), f.str_prop("name_zh")) else {
+                    continue;
+                };
+                let label = f.str_prop("label_zh").unwrap_or_default();
+                let source = f.str_prop("label_zh_source").unwrap_or_default();
+                match source.strip_prefix("NBS 2023 township ") {
+                    Some(rest) => {
+                        let code = rest.split(' ').next().unwrap();
+                        let row = &towns[code];
+                        assert_eq!(label, row[1], "{en}: {source}");
+                        let county = f.f64_prop("county_adcode").unwrap() as u32;
+                        assert_eq!(row[4], county.to_string(), "{en}: same county");
+                        let pinyin = row[2].trim_end_matches("Zhen").trim_end_matches("Xiang");
+                        assert_eq!(key(pinyin), key(en), "{en}: the township's romanisation");
+                        sourced.push(label.to_string());
+                    }
+                    None => {
+                        assert_eq!(label, format!("「{en}」（英文名）"), "{en}: {source}");
+                        assert!(source.contains("no Chinese name"), "{en}: {source}");
+                        marked.push(en.to_string());
+                    }
+                }
+            }
+        }
+        sourced.sort();
+        marked.sort();
+        assert_eq!(sourced, ["勐旺乡", "勐阿镇"], "{}", dir.display());
+        assert_eq!(marked, ["Mengman", "Ou"], "{}", dir.display());
+    }
+
+    let mut h = harness();
+    h.run_steps(3);
+    let input = h.get_by_role(Role::TextInput);
+    input.focus();
+    input.type_text("Mengwang");
+    h.run_steps(3);
+    let listed = |h: &Harness<'static, OneMapApp>, zh: &str, en: &str| {
+        h.state()
+            .search
+            .results
+            .iter()
+            .any(|r| r.name_zh == zh && r.name_en == en)
+            && h.query_all_by_label_contains(&format!("{zh} {en} · ")).next().is_some()
+    };
+    assert!(listed(&h, "勐旺乡", "Mengwang"), "{:?}", h.state().search.results);
+    let input = h.get_by_role(Role::TextInput);
+    input.focus();
+    for _ in 0.."Mengwang".len() {
+        h.key_press(egui::Key::Backspace);
+    }
+    input.type_text("Ou");
+    h.run_steps(3);
+    assert!(listed(&h, "「Ou」（英文名）", "Ou"), "{:?}", h.state().search.results);
 }

@@ -117,6 +117,38 @@ fn a_location_outside_the_prefecture_needs_an_explicit_confirmation() {
     assert_eq!(inc.caller.name, "王五");
 }
 
+/// The confirmed far-away incident cannot be routed: R says so in the officer's language (the
+/// routing error the issue saw in English only), and the message leaves with the selection.
+#[test]
+fn the_far_incidents_routing_error_reads_in_chinese_and_leaves_with_the_selection() {
+    let mut h = submit_beijing("赵六");
+    h.get_by_label("确认州外位置并登记").click();
+    step_until(&mut h, "the incident", |a| !a.situation.incidents.is_empty());
+    let id = *h.state().situation.incidents.keys().next().unwrap();
+    let ctx = h.ctx.clone();
+    h.state_mut().select_ops(&ctx, OpsRef::Incident(id));
+    h.run_steps(2);
+    h.key_press(egui::Key::R);
+    step_until(&mut h, "the refusal", |a| a.notices.get(Source::Dispatch).is_some());
+    let n = h.state().notices.get(Source::Dispatch).cloned().unwrap();
+    assert!(
+        n.text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "{}",
+        n.text
+    );
+    assert!(
+        !n.text.contains("road") && !n.text.contains("unknown"),
+        "no English in the Chinese console: {}",
+        n.text
+    );
+    h.state_mut().selected_ops = None;
+    h.run_steps(2);
+    assert!(
+        h.state().notices.get(Source::Dispatch).is_none(),
+        "gone with the selection"
+    );
+}
+
 #[test]
 fn a_confirmation_is_for_one_point_only() {
     let mut h = submit_beijing("");
@@ -364,7 +396,8 @@ fn the_console_opens_the_wall_for_a_second_monitor() {
     step_until(&mut h, "the store to open", |a| {
         a.has_store() && a.situation.units.len() > 100
     });
-    h.get_by_label(onemap::ui::WALL_OPEN).click();
+    h.get_by_label(onemap::i18n::tr(onemap::i18n::Lang::Zh, onemap::i18n::Msg::WallOpen))
+        .click();
     h.run_steps(2);
     common::flood_at(&d.db, &d.pack, "景洪");
     let shown = |h: &egui_kittest::Harness<'static, onemap::ui::OneMapApp>| {
@@ -383,10 +416,16 @@ fn the_console_opens_the_wall_for_a_second_monitor() {
     assert!(shown(&h), "the wall's figures follow the database");
     // The button now closes it (the embedded wall window lies over the top bar here, so the
     // test sends the button's action).
-    assert!(h.query_by_label(onemap::ui::WALL_CLOSE).is_some());
+    assert!(
+        h.query_by_label(onemap::i18n::tr(onemap::i18n::Lang::Zh, onemap::i18n::Msg::WallClose))
+            .is_some()
+    );
     let ctx = h.ctx.clone();
     h.state_mut().apply(&ctx, onemap::ui::action::Action::ToggleWall);
     h.run_steps(2);
     assert!(h.query_by_label("指标 Figures").is_none(), "closed");
-    assert!(h.query_by_label(onemap::ui::WALL_OPEN).is_some());
+    assert!(
+        h.query_by_label(onemap::i18n::tr(onemap::i18n::Lang::Zh, onemap::i18n::Msg::WallOpen))
+            .is_some()
+    );
 }

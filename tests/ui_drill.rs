@@ -249,3 +249,82 @@ fn a_real_call_during_a_drill_needs_a_choice_and_reaches_the_real_situation() {
     });
     assert_eq!(by_caller(&h.state().situation, "演练报警人"), 0);
 }
+
+/// 建立培训副本 under the drill controls: the store worker writes a new file next to the
+/// database that holds the live master data (the same stations, units, warehouses, stock and
+/// shelters, read back with the library's own `Store`) and none of the live incidents; asking
+/// again for that very file is refused with a notice and leaves it as it was.
+#[test]
+fn one_click_training_copy_holds_master_data_and_no_incident() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("centre.sqlite");
+    let mut h = common::ui::console(Database::File(db.clone()));
+    step_until(&mut h, "the store", |a| a.has_store());
+    h.get_by_label("加载演示场景").click();
+    step_until(&mut h, "the demo", |a| a.situation.units.len() > 100);
+    // A live incident recorded by a second process: it must stay behind.
+    let pack = common::xsbn_pack();
+    common::flood_at(db.to_str().unwrap(), pack.to_str().unwrap(), "100.79,22.0");
+    step_until(&mut h, "the live incident", |a| !a.situation.incidents.is_empty());
+    let live = onemap::store::Store::open(&db).unwrap().situation().unwrap().clone();
+
+    h.get_by_label("建立培训副本").scroll_to_me();
+    h.run_steps(3);
+    h.get_by_label("建立培训副本").click();
+    step_until(&mut h, "the training copy", |a| a.drill_setup.training_copy.is_some());
+    let copy = h.state().drill_setup.training_copy.clone().unwrap();
+    assert_eq!(copy.db.parent(), Some(dir.path()), "next to the database");
+    assert_ne!(copy.db, db);
+    assert_eq!(copy.incidents_left, live.incidents.len());
+    let trained = onemap::store::Store::open(&copy.db)
+        .unwrap()
+        .situation()
+        .unwrap()
+        .clone();
+    assert!(trained.incidents.is_empty(), "no incident copied");
+    let callsigns = |s: &onemap::model::situation::Situation| {
+        s.units
+            .values()
+            .map(|u| u.spec.callsign.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    assert_eq!(callsigns(&trained), callsigns(&live));
+    assert_eq!(trained.stations.len(), live.stations.len());
+    assert_eq!(trained.shelters.len(), live.shelters.len());
+    let stock = |s: &onemap::model::situation::Situation| {
+        s.warehouses
+            .values()
+            .map(|w| {
+                (
+                    w.spec.external_id.clone(),
+                    w.stock.values().map(|l| l.quantity).sum::<u64>(),
+                )
+            })
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    assert_eq!(stock(&trained), stock(&live));
+    assert!(trained.units.values().all(|u| u.assignment.is_none()));
+    // The console shows the copy and offers a second console on it.
+    h.run_steps(2);
+    assert!(h.query_by_label("在新窗口打开副本").is_some());
+
+    // The same file again (the field now holds it): refused, nothing overwritten.
+    let before = std::fs::read(&copy.db).unwrap();
+    h.get_by_label("建立培训副本").click();
+    step_until(&mut h, "the refusal", |a| {
+        a.notices
+            .text(onemap::ui::notices::Source::Drill)
+            .is_some_and(|t| t.contains("培训副本未建立"))
+    });
+    let notice = h
+        .state()
+        .notices
+        .text(onemap::ui::notices::Source::Drill)
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        notice.contains("培训副本未建立") && notice.contains("已存在"),
+        "{notice}"
+    );
+    assert_eq!(std::fs::read(&copy.db).unwrap(), before);
+}

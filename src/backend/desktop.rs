@@ -1,7 +1,8 @@
 //! The desktop around the console: the arrival chime (the desktop's "new message" sound, played
 //! on a short-lived thread through the first player found: libcanberra, PulseAudio) and opening a
-//! file (the after-action report) in the desktop's viewer. A missing player is logged, never
-//! fatal: the visible alert is the one that must not fail. Imports nothing from `ui`.
+//! file (the after-action report) in the desktop's viewer, and a second console on another
+//! database (a training copy). A missing player is logged, never fatal: the visible alert is
+//! the one that must not fail. Imports nothing from `ui`.
 
 use std::process::{Command, Stdio};
 
@@ -35,11 +36,25 @@ pub fn chime() {
 
 /// Open a file in the desktop's default application (`xdg-open`), without waiting for it.
 pub fn open_path(path: &std::path::Path) -> std::io::Result<()> {
-    Command::new("xdg-open")
-        .arg(path)
-        .stdin(Stdio::null())
+    detached(Command::new("xdg-open").arg(path))
+}
+
+/// Start a program without waiting for it, its standard streams closed.
+fn detached(c: &mut Command) -> std::io::Result<()> {
+    c.stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .map(|_| ())
+}
+
+/// Open a second console (this program, `--pack PACK --db DB`) without waiting for it.
+pub fn open_console(pack: &std::path::Path, db: &std::path::Path) -> std::io::Result<()> {
+    detached(
+        Command::new(std::env::current_exe()?)
+            .arg("--pack")
+            .arg(pack)
+            .arg("--db")
+            .arg(db),
+    )
 }

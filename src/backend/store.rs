@@ -359,6 +359,14 @@ pub enum StoreCommand {
     /// Enter a drill (its id, and its simulated clock in ms that stamps every event the operator
     /// records from now on; the situation sent back is the drill's) or leave it (`None`).
     SetDrill(Option<(String, Arc<AtomicI64>)>),
+    /// Copy the master data into a new training database (`store::training::training_copy`:
+    /// never over a file holding data); answered by [`StoreEvent::TrainingCopied`].
+    TrainingCopy {
+        /// The new file.
+        out: PathBuf,
+        /// Who asked (the import's operator).
+        operator: String,
+    },
 }
 
 /// A warning to issue from the console.
@@ -419,6 +427,8 @@ pub enum StoreEvent {
     Log(Arc<Vec<Event>>),
     /// A command failed; nothing was written.
     Error(StoreWorkerError),
+    /// The training copy asked for was written, or why not (nothing left behind then).
+    TrainingCopied(Result<crate::store::training::TrainingCopy, StoreWorkerError>),
 }
 
 /// Events sent to the console's log board after each change.
@@ -792,6 +802,11 @@ impl StoreWorker {
                             importer
                                 .import_bytes(&mut store, &a.source, &a.bytes, now_ms())
                                 .map(|m| send(StoreEvent::AlertImported(Box::new(m))))
+                        }
+                        StoreCommand::TrainingCopy { out, operator } => {
+                            let copied = crate::store::training::training_copy(&mut store, &out, &operator);
+                            send(StoreEvent::TrainingCopied(copied.map_err(StoreWorkerError::from)));
+                            Ok(())
                         }
                     };
                     if let Err(e) = result {

@@ -471,7 +471,9 @@ pub fn supplies(
 ) -> Result<String, CliError> {
     let p = parse_lonlat(at).map_err(|e| CliError::input(format!("--at: {e}")))?;
     if !(1..=1000).contains(&n) {
-        return Err(CliError::input(format!("--n must be between 1 and 1000, not {n}")));
+        return Err(CliError::input(format!(
+            "--n 须在 1 到 1000 之间，收到 {n} / --n must be between 1 and 1000, not {n}"
+        )));
     }
     let plans = Plans::load_pack(&pack.dir).ok();
     let mut router = super::roads::router(pack)?;
@@ -481,35 +483,43 @@ pub fn supplies(
     if json_out {
         return Ok(supplies_json(&a).to_string());
     }
+    // Chinese first, English second; warehouses by name, never by their external id.
     let mut out = format!(
-        "{} / {} ({}) nearest {} by road{}\n",
+        "{} / {}（{}）：按道路最近 {n} 处 / nearest {n} by road{}\n",
         a.name_zh,
         a.name_en,
         a.unit,
-        a.nearest.len(),
         if a.schematic {
-            " (schematic roads: estimates / 估算)"
+            "（示意路网，均为估算 / schematic roads: estimates）"
         } else {
             ""
-        }
+        },
+        n = a.nearest.len(),
     );
     for s in &a.nearest {
+        let name = sit.warehouses.get(&s.warehouse).map_or_else(
+            || s.name_zh.clone(),
+            |w| crate::model::names::Name::new(&w.spec.name_zh, &w.spec.name_en).bi(),
+        );
+        let approx = if s.estimate { "≈" } else { "" };
         out.push_str(&format!(
-            "  {:<28} {:>6} free of {:>6}  {}{} / {:.1} km  ({})\n",
-            s.external_id,
+            "  {name}（{}）\n    可用 {} / 库存 {} · {approx}{} · {:.1} 公里\n    {} free of {} · {approx}{} · {:.1} km\n",
+            s.county,
             s.free,
             s.quantity,
-            if s.estimate { "≈" } else { "" },
             fmt_duration_zh(s.eta_s),
             s.dist_m / 1000.0,
-            s.county
+            s.free,
+            s.quantity,
+            fmt_duration_en(s.eta_s),
+            s.dist_m / 1000.0,
         ));
     }
-    out.push_str("  by county:\n");
+    out.push_str("  按县合计 / by county:\n");
     for (c, t) in &a.by_county {
         out.push_str(&format!(
-            "    {c}: {} free / {} in {} warehouse(s)\n",
-            t.free, t.quantity, t.warehouses
+            "    {c}: 可用 {} / 库存 {}，{} 个仓库 / {} free of {} in {} warehouse(s)\n",
+            t.free, t.quantity, t.warehouses, t.free, t.quantity, t.warehouses
         ));
     }
     Ok(out.trim_end().to_string())

@@ -50,7 +50,7 @@ pub fn route(pack: &MapPack, from: &str, to: &str, metric: &str, json: bool) -> 
         "distance" => Metric::Distance,
         other => {
             return Err(CliError::input(format!(
-                "--metric must be time or distance, not \"{other}\""
+                "--metric 只能是 time 或 distance，收到 “{other}” / --metric must be time or distance, not \"{other}\""
             )));
         }
     };
@@ -89,26 +89,49 @@ pub fn route(pack: &MapPack, from: &str, to: &str, metric: &str, json: bool) -> 
     if json {
         return Ok(v.to_string());
     }
-    Ok(format!(
-        "{}{} min, {:.1} km (road {:.1} km; off-road legs {:.0} m at {} km/h ×{}){}",
-        if estimate { "≈ " } else { "" },
-        (route.eta_s / 60.0 * 10.0).round() / 10.0,
+    let approx = if estimate { "≈ " } else { "" };
+    let (km, road_km, off_m) = (
         (route.dist_m + route.offroad_dist_m) / 1000.0,
         route.dist_m / 1000.0,
         route.offroad_dist_m,
-        r.params.offroad_speed_kmh,
-        r.params.offroad_detour,
-        if !estimate {
-            String::new()
-        } else if share > 0.0 && share < 1.0 {
-            format!(
-                "  [estimate / 估算: {:.0} % of the road length on calibrated skeleton pieces]",
-                share * 100.0
-            )
-        } else {
-            "  [estimate / 估算]".to_string()
-        }
+    );
+    let (speed, detour) = (r.params.offroad_speed_kmh, r.params.offroad_detour);
+    let (note_zh, note_en) = if !estimate {
+        (String::new(), String::new())
+    } else if share > 0.0 && share < 1.0 {
+        let pct = share * 100.0;
+        (
+            format!("  ［估算：道路长度的 {pct:.0}% 在校准骨架路段上］"),
+            format!("  [estimate: {pct:.0} % of the road length on calibrated skeleton pieces]"),
+        )
+    } else {
+        ("  ［估算］".to_string(), "  [estimate]".to_string())
+    };
+    // Chinese first, English second, like every other text output of the CLI.
+    Ok(format!(
+        "{approx}{}，{km:.1} 公里（道路 {road_km:.1} 公里；离路段 {off_m:.0} 米，按 {speed} 公里/小时 ×{detour}）{note_zh}\n\
+         {approx}{}, {km:.1} km (road {road_km:.1} km; off-road legs {off_m:.0} m at {speed} km/h ×{detour}){note_en}",
+        duration_zh(route.eta_s),
+        duration_en(route.eta_s),
     ))
+}
+
+/// A travel time as officers read it: minutes with a tenth under an hour, else `1 小时 42 分`.
+fn duration_zh(s: f64) -> String {
+    if s < 3600.0 {
+        format!("{:.1} 分钟", s / 60.0)
+    } else {
+        crate::dispatch::fmt_duration_zh(s)
+    }
+}
+
+/// A travel time: minutes with a tenth under an hour, else `1 h 42 min`.
+fn duration_en(s: f64) -> String {
+    if s < 3600.0 {
+        format!("{:.1} min", s / 60.0)
+    } else {
+        crate::dispatch::fmt_duration_en(s)
+    }
 }
 
 fn round1(v: f64) -> f64 {
@@ -122,9 +145,15 @@ pub fn isochrone(pack: &MapPack, at: &str, minutes: &str, json: bool) -> Result<
         .split(',')
         .map(|m| m.trim().parse::<f64>())
         .collect::<Result<_, _>>()
-        .map_err(|_| CliError::input(format!("--minutes must be numbers like 5,10,15, not \"{minutes}\"")))?;
+        .map_err(|_| {
+            CliError::input(format!(
+                "--minutes 须为数字，如 5,10,15，收到 “{minutes}” / --minutes must be numbers like 5,10,15, not \"{minutes}\""
+            ))
+        })?;
     if mins.is_empty() || mins.iter().any(|m| !(m.is_finite() && *m > 0.0 && *m <= 24.0 * 60.0)) {
-        return Err(CliError::input("--minutes must be positive and at most 1440"));
+        return Err(CliError::input(
+            "--minutes 须大于 0 且不超过 1440 / --minutes must be positive and at most 1440",
+        ));
     }
     let max = crate::roads::isochrone::MAX_CONTOURS;
     if mins.len() > max {
@@ -147,8 +176,10 @@ pub fn isochrone(pack: &MapPack, at: &str, minutes: &str, json: bool) -> Result<
     }
     let n = gj["features"].as_array().map_or(0, |f| f.len());
     Ok(format!(
-        "{n} contours ({minutes} min) from {:.6},{:.6}; use --json for GeoJSON",
-        p[0], p[1]
+        "自 {lon:.6},{lat:.6} 起 {n} 条等时线（{minutes} 分钟）；GeoJSON 请加 --json\n\
+         {n} contours ({minutes} min) from {lon:.6},{lat:.6}; use --json for GeoJSON",
+        lon = p[0],
+        lat = p[1]
     ))
 }
 

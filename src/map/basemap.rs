@@ -15,7 +15,7 @@ use walkers::{MapMemory, Plugin, Projector};
 
 use super::{ViewXform, boxes_overlap};
 use crate::geom::mercator_norm;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Msg, tr};
 use crate::mappack::{LayerData, LayerKind, MapPack, TerrainGrid};
 use crate::roads::graph::{Graph, e7_to_deg};
 use crate::roads::profile::RoadClass;
@@ -483,8 +483,8 @@ fn roads(g: &Graph, schematic: bool) -> BaseGeom {
             && let (Some(a), Some(b)) = (pts.0.first(), pts.0.last())
         {
             labels.push(LabelSpec {
-                zh: "示意".into(),
-                en: "schematic".into(),
+                zh: tr(Lang::Zh, Msg::SchematicLabel).into(),
+                en: tr(Lang::En, Msg::SchematicLabel).into(),
                 at_norm: mercator_norm((a.x + b.x) / 2.0, (a.y + b.y) / 2.0),
                 priority: 6,
                 size: theme::PLACE_LABEL_SIZE * 0.9,
@@ -559,9 +559,19 @@ fn rivers(fs: &[crate::mappack::Feature]) -> BaseGeom {
             out.push(s);
             if named && l.0.len() > 2 {
                 let c = l.0[l.0.len() / 2];
+                // The pack's label first: a river without a Chinese name carries its English
+                // one marked as such (「Ou」（英文名）), never a made-up translation.
                 labels.push(LabelSpec {
-                    zh: f.str_prop("name_zh").unwrap_or_default().to_string(),
-                    en: f.str_prop("name_en").unwrap_or_default().to_string(),
+                    zh: f
+                        .str_prop("label_zh")
+                        .or(f.str_prop("name_zh"))
+                        .unwrap_or_default()
+                        .to_string(),
+                    en: f
+                        .str_prop("label_en")
+                        .or(f.str_prop("name_en"))
+                        .unwrap_or_default()
+                        .to_string(),
                     at_norm: mercator_norm(c.x, c.y),
                     priority: 5,
                     size: theme::PLACE_LABEL_SIZE,

@@ -98,6 +98,9 @@ pub struct Router {
     /// The part of the hierarchy that ranking the last units needed (RPHAST), kept while they
     /// do not move; dropped with the hierarchy.
     rank_restriction: Option<Restriction>,
+    /// Whether the graph holds estimated (calibrated skeleton) pieces: asked for every
+    /// coverage point, so found once per graph, not by scanning the pieces each time.
+    estimated_pieces: bool,
     /// Road closures: the graph as loaded (restored by [`Router::clear_closures`]) and the
     /// closed pieces. Empty when nothing is closed.
     closures: Option<(Arc<Graph>, BTreeSet<u32>)>,
@@ -109,6 +112,7 @@ impl Router {
         let graph: Arc<Graph> = graph.into();
         let snap_index = SnapIndex::build_largest_scc(&graph);
         let space = SearchSpace::new(graph.node_count());
+        let estimated_pieces = graph.has_estimated_pieces();
         Router {
             graph,
             snap_index,
@@ -118,6 +122,7 @@ impl Router {
             unit_snaps: SnapCache::default(),
             ch: None,
             rank_restriction: None,
+            estimated_pieces,
             closures: None,
         }
     }
@@ -136,7 +141,7 @@ impl Router {
     /// off-road legs are long. Without a path (ranking, supplies) a network with calibrated
     /// skeleton pieces counts as an estimate too; [`Router::route_is_estimate`] is exact.
     pub fn is_estimate(&self, offroad_dist_m: f64) -> bool {
-        self.spec.schematic || offroad_dist_m > self.spec.estimate_offroad_m || self.graph.has_estimated_pieces()
+        self.spec.schematic || offroad_dist_m > self.spec.estimate_offroad_m || self.estimated_pieces
     }
 
     /// Whether a route's time is an estimate: schematic network, long off-road legs, or any of
@@ -156,7 +161,7 @@ impl Router {
 
     /// Whether the network has estimated pieces at all (schematic, or calibrated skeleton).
     pub fn has_estimates(&self) -> bool {
-        self.spec.schematic || self.graph.has_estimated_pieces()
+        self.spec.schematic || self.estimated_pieces
     }
 
     /// Builds a contraction hierarchy over the graph (seconds on large graphs; the console may
@@ -309,6 +314,7 @@ impl Router {
         self.snap_index.max_snap_m = max_snap_m;
         self.space = SearchSpace::new(graph.node_count());
         self.unit_snaps.clear();
+        self.estimated_pieces = graph.has_estimated_pieces();
         self.graph = graph;
     }
 

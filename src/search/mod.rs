@@ -124,13 +124,13 @@ impl PlaceIndex {
                         if f.str_prop("name_zh").is_none() && f.str_prop("name_en").is_none() {
                             continue;
                         }
-                        places.push(Place::new(
-                            f.str_prop("name_zh").unwrap_or_default(),
-                            f.str_prop("name_en").unwrap_or_default(),
-                            PlaceKind::River,
-                            Target::Area(f.bbox()),
-                            false,
-                        ));
+                        let zh = f.str_prop("label_zh").or(f.str_prop("name_zh")).unwrap_or_default();
+                        let en = f.str_prop("label_en").or(f.str_prop("name_en")).unwrap_or_default();
+                        let mut place = Place::new(zh, en, PlaceKind::River, Target::Area(f.bbox()), false);
+                        for extra in [f.str_prop("name_zh"), f.str_prop("name_en")].into_iter().flatten() {
+                            place.add_keys(extra);
+                        }
+                        places.push(place);
                     }
                 }
                 (_, LayerData::Gazetteer(rows)) => {

@@ -58,6 +58,42 @@ pub enum Action {
     IssueWarning(Box<(crate::alerts::issue::WarningDraft, Option<String>, PathBuf)>),
     /// Open the new-incident form prefilled from the draft of the rule firing at this seq (批准).
     ApproveDraft(u64),
+    /// Select an entity without moving the map (a click on its marker).
+    Pick(OpsRef),
+    /// Start the next route here.
+    RouteFrom([f64; 2]),
+    /// Finish a route here.
+    RouteTo([f64; 2]),
+    /// Compute the isochrone from here.
+    Isochrone([f64; 2]),
+    /// Open the new-incident form with this location.
+    NewIncidentAt([f64; 2]),
+    /// Show the coverage board and ask for the nearest supplies at the point last right-clicked.
+    SuppliesHere,
+    /// Ask for the nearest supplies of the typed item.
+    RequestSupplies,
+    /// Ask for a siting proposal for the force type shown.
+    RequestSiting,
+    /// Record the new-incident form (`real`: a genuine call during a drill).
+    SubmitIncident {
+        /// Goes to the real situation although a drill runs.
+        real: bool,
+    },
+    /// Load the pack's demo scenario into the new database.
+    LoadDemo,
+    /// Start the chosen drill scenario.
+    StartDrill,
+    /// End the running drill (its report is written).
+    EndDrill,
+    /// Show the real operations (`None`) or one drill of the replayed file.
+    ReplayScope(Option<String>),
+    /// Leave the replay and reopen the file live.
+    ExitReplay,
+    /// Write a training copy of the master data to this file (`None`: a new file next to the
+    /// database).
+    TrainingCopy(Option<PathBuf>),
+    /// Open a second console on this database file (a training copy).
+    OpenConsoleOn(PathBuf),
 }
 
 /// An alert or earthquake of the situation, as the alerts board selects it.

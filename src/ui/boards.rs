@@ -1,18 +1,22 @@
 //! The boards beside the map: units (sortable, filterable by status/type/station/text),
 //! incidents (by urgency), warehouse stock (searchable) and shelters, each a free function over
 //! the situation and the part it changes, returning the [`Action`] it wants (select, new
-//! incident); `boards_ui` lays out the tabs, the detail pane (`detail`) and the board shown.
+//! incident); `boards_ui` lays out the tabs, the detail pane (`detail`) and the board shown
+//! (the log and coverage boards live in their own files) and returns every action.
 
 use egui::{RichText, Ui};
 
 use super::action::Action;
+use super::coverage::CoverageState;
+use super::detail::CorrectionState;
 use super::detail::duration;
 use super::i18n::{Lang, Msg, tr};
-use super::parts::{BoardsState, UnitCol, World};
+use super::notices::Notices;
+use super::parts::{BoardsState, DispatchState, TrackState, UnitCol, World};
 use super::settings::Settings;
-use super::{Board, OneMapApp, theme};
-use crate::backend::jobs::Lane;
+use super::{Board, theme};
 use crate::map::ops::OpsRef;
+use crate::model::event::Event;
 use crate::model::situation::Situation;
 use crate::model::unit::UnitStatus;
 use crate::style::{severity_color, status_color};
@@ -28,93 +32,139 @@ pub(super) struct BoardView<'a> {
     pub lang: Lang,
 }
 
-impl OneMapApp {
-    pub(super) fn boards_ui(&mut self, ui: &mut Ui) {
-        let lang = self.settings.lang;
-        ui.horizontal_wrapped(|ui| {
-            for (b, m) in [
-                (Board::Units, Msg::Units),
-                (Board::Incidents, Msg::Incidents),
-                (Board::Stock, Msg::Stock),
-                (Board::Shelters, Msg::Shelters),
-                (Board::Log, Msg::Log),
-                (Board::Coverage, Msg::Coverage),
-                (Board::Alerts, Msg::AlertsBoard),
-            ] {
-                ui.selectable_value(&mut self.boards.board, b, tr(lang, m));
-            }
-        });
-        ui.separator();
-        let cx = super::detail::PaneCtx {
-            world: &self.world,
-            sit: &self.situation,
-            tracks: &self.tracks,
-            recommend_busy: self.routing.jobs.busy(Lane::Recommend),
-            now_ms: self.now_ms(),
-            lang,
-        };
-        // The pane scrolls on its own (the board keeps the rest) and never widens the panel:
-        // what does not fit wraps, so the board's width stays the one the officer chose.
-        let max_h = (ui.available_height() * 0.65).max(240.0);
-        let out = egui::ScrollArea::vertical()
-            .id_salt("detail_pane")
-            .max_height(max_h)
-            .auto_shrink([false, true])
-            .show(ui, |ui| {
-                super::detail::detail_ui(
-                    ui,
-                    &cx,
-                    &mut self.selected_ops,
-                    &mut self.dispatch,
-                    &mut self.correction,
-                    &mut self.notices,
-                )
-            });
-        self.boards.detail_rect = Some(out.inner_rect);
-        let action = out.inner;
-        if let Some(a) = action {
-            self.apply(ui.ctx(), a);
+/// What the boards panel reads and never changes.
+pub(super) struct BoardsView<'a> {
+    /// The pack and what is built from it.
+    pub world: &'a World,
+    /// The situation listed.
+    pub sit: &'a Situation,
+    /// Routes of moving units (ETAs on the pane).
+    pub tracks: &'a TrackState,
+    /// The newest events of the log.
+    pub log: &'a [Event],
+    /// A suggestion is being computed.
+    pub recommend_busy: bool,
+    /// Live coverage is being computed.
+    pub coverage_busy: bool,
+    /// A siting proposal is being computed.
+    pub siting_busy: bool,
+    /// "Now", ms since the epoch.
+    pub now_ms: i64,
+    /// The move-up hint lines for the dispatch in view.
+    pub hint_lines: &'a [String],
+    /// The hint belongs beside the pane too (a suggestion or unit in view, a hinted unit gone).
+    pub hint_beside_pane: bool,
+    /// Drop folder and feeds of the alerts worker.
+    pub alerts_status: Option<&'a crate::backend::alerts::AlertsStatus>,
+}
+
+/// The parts the boards panel changes.
+pub(super) struct BoardsParts<'a> {
+    /// Language, chime switch, coverage layer.
+    pub settings: &'a mut Settings,
+    /// Which board and its filters.
+    pub boards: &'a mut BoardsState,
+    /// The selected entity.
+    pub selected: &'a mut Option<OpsRef>,
+    /// The dispatch in progress.
+    pub dispatch: &'a mut DispatchState,
+    /// The incident correction being typed.
+    pub correction: &'a mut CorrectionState,
+    /// Coverage results and the supplies query.
+    pub coverage: &'a mut CoverageState,
+    /// The notices queue.
+    pub notices: &'a mut Notices,
+    /// The alerts board's tab, selection and typed reasons.
+    pub alerts: &'a mut super::parts::AlertsView,
+}
+
+/// The boards panel: the tabs, the detail / dispatch pane, the move-up hint and the board shown.
+/// Returns every action of the pane and the board, in order, for the app to carry out.
+pub(super) fn boards_ui(ui: &mut Ui, view: BoardsView, parts: BoardsParts) -> Vec<Action> {
+    let BoardsParts {
+        settings,
+        boards,
+        selected,
+        dispatch,
+        correction,
+        coverage,
+        notices,
+        alerts,
+    } = parts;
+    let lang = settings.lang;
+    let mut actions = Vec::new();
+    ui.horizontal_wrapped(|ui| {
+        for (b, m) in [
+            (Board::Units, Msg::Units),
+            (Board::Incidents, Msg::Incidents),
+            (Board::Stock, Msg::Stock),
+            (Board::Shelters, Msg::Shelters),
+            (Board::Log, Msg::Log),
+            (Board::Coverage, Msg::Coverage),
+            (Board::Alerts, Msg::AlertsBoard),
+        ] {
+            ui.selectable_value(&mut boards.board, b, tr(lang, m));
         }
-        self.move_up_hint_ui(ui, lang);
-        let sel = self.selected_ops;
-        let view = BoardView {
-            sit: &self.situation,
-            selected: sel,
-            lang,
-        };
-        let action = match self.boards.board {
-            Board::Units => units_board(ui, view, &mut self.boards),
-            Board::Incidents => {
-                let now_ms = self.now_ms();
-                incidents_board(ui, &self.world, &self.situation, &mut self.settings, sel, now_ms)
-            }
-            Board::Stock => stock_board(ui, view, &mut self.boards),
-            Board::Shelters => shelters_board(ui, view),
-            Board::Log => {
-                self.log_board(ui, lang);
-                None
-            }
-            Board::Coverage => {
-                self.coverage_board(ui, lang);
-                None
-            }
-            Board::Alerts => {
-                let status = self.alerts.worker.as_ref().map(|w| w.status());
-                let context = self.world.alerts.clone();
-                let view = super::alerts_board::AlertsBoardView {
-                    sit: &self.situation,
-                    context: context.as_deref(),
-                    status: status.as_ref(),
-                    now_ms: self.now_ms(),
-                    lang,
-                };
-                super::alerts_board::alerts_board_ui(ui, view, &mut self.alerts)
-            }
-        };
-        if let Some(a) = action {
-            self.apply(ui.ctx(), a);
+    });
+    ui.separator();
+    let cx = super::detail::PaneCtx {
+        world: view.world,
+        sit: view.sit,
+        tracks: view.tracks,
+        recommend_busy: view.recommend_busy,
+        now_ms: view.now_ms,
+        lang,
+    };
+    // The pane scrolls on its own (the board keeps the rest) and never widens the panel:
+    // what does not fit wraps, so the board's width stays the one the officer chose.
+    let max_h = (ui.available_height() * 0.65).max(240.0);
+    let out = egui::ScrollArea::vertical()
+        .id_salt("detail_pane")
+        .max_height(max_h)
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            super::detail::detail_ui(ui, &cx, selected, dispatch, correction, notices)
+        });
+    boards.detail_rect = Some(out.inner_rect);
+    actions.extend(out.inner);
+    if view.hint_beside_pane {
+        super::coverage::move_up_hint_ui(ui, view.hint_lines);
+    }
+    let sel = *selected;
+    let board_view = BoardView {
+        sit: view.sit,
+        selected: sel,
+        lang,
+    };
+    match boards.board {
+        Board::Units => actions.extend(units_board(ui, board_view, boards)),
+        Board::Incidents => actions.extend(incidents_board(ui, view.world, view.sit, settings, sel, view.now_ms)),
+        Board::Stock => actions.extend(stock_board(ui, board_view, boards)),
+        Board::Shelters => actions.extend(shelters_board(ui, board_view)),
+        Board::Log => super::log_board::log_board(ui, &mut boards.log, view.log, view.sit, lang, view.now_ms),
+        Board::Coverage => {
+            let cov_view = super::coverage::BoardView {
+                sit: view.sit,
+                computing: view.coverage_busy,
+                siting_busy: view.siting_busy,
+                hint_lines: view.hint_lines,
+            };
+            actions.extend(super::coverage::coverage_board(
+                ui, coverage, settings, notices, cov_view,
+            ));
+        }
+        Board::Alerts => {
+            let alerts_view = super::alerts_board::AlertsBoardView {
+                sit: view.sit,
+                context: view.world.alerts.as_deref(),
+                status: view.alerts_status,
+                now_ms: view.now_ms,
+                lang,
+            };
+            actions.extend(super::alerts_board::alerts_board_ui(ui, alerts_view, alerts));
         }
     }
+    actions
 }
 
 /// The unit board: status and text filters, sortable columns; a click selects.

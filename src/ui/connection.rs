@@ -7,24 +7,24 @@
 use egui::{Color32, RichText, Ui};
 
 use crate::backend::store::{ConnectionState, Link};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Msg, tr};
 use crate::store::BackendKind;
 
 /// Status-bar text for the connection, plus the disconnected banner when the link is lost.
 pub fn connection_ui(ui: &mut Ui, conn: &ConnectionState, seat: &str, lang: Lang) {
     let backend = match conn.backend {
-        BackendKind::Sqlite => lang.pick("本地文件", "file"),
+        BackendKind::Sqlite => tr(lang, Msg::ConnFile),
         BackendKind::Postgres => "PostgreSQL",
     };
     let base = format!(
         "{backend} {} · {} {seat} · #{}",
         conn.server,
-        lang.pick("席位", "seat"),
+        tr(lang, Msg::ConnSeat),
         conn.last_seq
     );
     match conn.link {
         Link::Connecting => {
-            ui.label(format!("{base} · {}", lang.pick("连接中…", "connecting…")));
+            ui.label(format!("{base} · {}", tr(lang, Msg::ConnConnecting)));
         }
         Link::Connected => {
             ui.label(base);
@@ -34,16 +34,13 @@ pub fn connection_ui(ui: &mut Ui, conn: &ConnectionState, seat: &str, lang: Lang
             let age_s = (now_ms() - since_ms).max(0) / 1000;
             let state = format!(
                 "{} {age_s} s · {} ({attempts})",
-                lang.pick("已断开", "disconnected for"),
-                lang.pick("正在重连", "reconnecting")
+                tr(lang, Msg::ConnLostFor),
+                tr(lang, Msg::ConnReconnecting)
             );
             ui.colored_label(crate::style::WARN_TEXT, format!("{base} · {state}"));
             let text = format!(
                 "{}\n{}",
-                lang.pick(
-                    "无法连接数据库服务器：显示的是最后已知态势（已过时），暂不能记录任何操作，正在自动重连。",
-                    "Database server unreachable: showing the last known situation (stale); nothing can be recorded now; reconnecting by itself."
-                ),
+                tr(lang, Msg::ConnLostBanner),
                 format_args!("{} · {}", conn.server, state)
             );
             egui::Area::new(egui::Id::unique("onemap-connection-banner"))
@@ -74,25 +71,16 @@ fn chain_ui(ui: &mut Ui, conn: &ConnectionState, lang: Lang) {
         Some(_) if conn.last_seq == 0 => {}
         Some(hex) => {
             let short: String = hex.chars().take(8).collect();
-            ui.label(format!("· {} √ {short}", lang.pick("日志链", "log chain")))
+            ui.label(format!("· {} √ {short}", tr(lang, Msg::LogChain)))
                 .on_hover_text(format!(
                     "{}\n{hex}",
-                    lang.pick(
-                        &format!(
-                            "哈希链已逐条校验至 #{}（打开时校验快照与其后每一条，之后每条新事件）；全量校验：onemap db verify",
-                            conn.last_seq
-                        ),
-                        &format!(
-                            "hash chain verified up to #{} (the snapshot and every link after it at open, then each new event); full check: onemap db verify",
-                            conn.last_seq
-                        ),
-                    )
+                    tr(lang, Msg::LogChainTip).replace("{seq}", &conn.last_seq.to_string())
                 ));
         }
         None if conn.last_seq > 0 => {
             ui.colored_label(
                 crate::style::WARN_TEXT,
-                format!("· {}", lang.pick("日志链未能读取", "log chain unreadable")),
+                format!("· {}", tr(lang, Msg::LogChainUnreadable)),
             );
         }
         None => {}

@@ -9,8 +9,10 @@ use std::sync::Arc;
 
 use egui::{RichText, Ui};
 
+use super::action::Action;
 use super::i18n::{Lang, Msg, tr};
 use super::notices::{Notices, Severity, Source};
+use super::settings::Settings;
 use super::{Board, OneMapApp, theme};
 use crate::backend::coverage_jobs::CoverageReply;
 use crate::backend::coverage_jobs::{CoverageAnswer, CoverageJob, MoveUpAnswer, SitingAnswer};
@@ -193,7 +195,7 @@ impl CoverageState {
 
     /// Take a coverage lane's reply ([`crate::backend::jobs::Jobs`] has checked it is the
     /// latest of its lane).
-    pub fn accept(&mut self, reply: Result<CoverageReply, JobError>, notices: &mut Notices) {
+    pub fn accept(&mut self, reply: Result<CoverageReply, JobError>, notices: &mut Notices, lang: Lang) {
         match reply {
             Ok(CoverageReply::Coverage(a)) => {
                 if self.quads.is_empty()
@@ -216,7 +218,7 @@ impl CoverageState {
                 notices.clear(Source::Coverage);
             }
             Err(e) => {
-                notices.push(Severity::Warning, Source::Coverage, e.to_string());
+                notices.push(Severity::Warning, Source::Coverage, super::errors::job_error(&e, lang));
             }
         }
     }
@@ -252,7 +254,7 @@ impl CoverageState {
 impl OneMapApp {
     /// Whether the coverage layer is on.
     pub fn coverage_layer_on(&self) -> bool {
-        self.settings.layers.get(LAYER_KEY).copied().unwrap_or(false)
+        layer_on(&self.settings)
     }
 
     /// Turn the coverage layer on or off.
@@ -274,7 +276,8 @@ impl OneMapApp {
         match self.submit_job(RouteJob::Coverage(job)) {
             Ok(g) => Some(g),
             Err(e) => {
-                self.notices.push(Severity::Warning, Source::Coverage, e.to_string());
+                let text = super::errors::job_error(&e, self.settings.lang);
+                self.notices.push(Severity::Warning, Source::Coverage, text);
                 None
             }
         }
@@ -381,156 +384,8 @@ impl OneMapApp {
         }
     }
 
-    fn force_selector_ui(&mut self, ui: &mut Ui, lang: Lang) {
-        let present: Vec<ForceType> = match &self.coverage.answer {
-            Some(a) => a.report.types.iter().map(|t| t.force).collect(),
-            None => ForceType::ALL.to_vec(),
-        };
-        let before = self.coverage.force;
-        egui::ComboBox::new("coverage_force", tr(lang, Msg::ForceTypeLabel))
-            .selected_text(lang.pick(before.name_zh(), before.name_en()))
-            .show_ui(ui, |ui| {
-                for f in present {
-                    ui.selectable_value(&mut self.coverage.force, f, lang.pick(f.name_zh(), f.name_en()));
-                }
-            });
-        if self.coverage.force != before {
-            self.coverage.bands_key = None;
-            self.coverage.siting_marks.clear();
-        }
-    }
-
-    /// Side-panel section: the layer toggle, the force type and the band legend.
-    pub(super) fn coverage_side_ui(&mut self, ui: &mut Ui) {
-        if !self.has_store() || self.routing.worker.is_none() {
-            return;
-        }
-        let lang = self.settings.lang;
-        let mut on = self.coverage_layer_on();
-        if ui
-            .checkbox(&mut on, tr(lang, Msg::Coverage))
-            .on_hover_text(tr(lang, Msg::CoverageLayerTip))
-            .changed()
-        {
-            self.set_coverage_layer(on);
-        }
-        if !on {
-            return;
-        }
-        self.force_selector_ui(ui, lang);
-        let metric = self.coverage.selected().map_or(
-            if self.coverage.force == ForceType::Ambulance {
-                Metric::Distance
-            } else {
-                Metric::Time
-            },
-            |t| t.metric,
-        );
-        let title = match metric {
-            Metric::Time => Msg::CoverageTimeBands,
-            Metric::Distance => Msg::CoverageDistBands,
-        };
-        ui.label(RichText::new(tr(lang, title)).small());
-        for (color, text) in legend_rows(lang, metric) {
-            ui.horizontal(|ui| {
-                let (rect, _) = ui.allocate_exact_size(egui::vec2(18.0, 12.0), egui::Sense::hover());
-                ui.painter().rect_filled(rect, 2.0, color.to_opaque());
-                ui.label(RichText::new(text).small());
-            });
-        }
-        if self.coverage_computing() {
-            ui.label(RichText::new(tr(lang, Msg::CoverageComputing)).small().weak());
-        }
-        if self.coverage.answer.as_ref().is_some_and(|a| a.report.estimate) {
-            ui.label(RichText::new(tr(lang, Msg::Estimate)).small().color(theme::WARN_TEXT))
-                .on_hover_text(tr(lang, Msg::EstimateTip));
-        }
-    }
-
-    /// The move-up hint lines for the dispatch in view (empty when there is none).
-    pub fn move_up_hint_lines(&self) -> Vec<String> {
-        let lang = self.settings.lang;
-        let Some(m) = &self.coverage.moveup else {
-            return Vec::new();
-        };
-        let sit = &self.situation;
-        let callsign = |u: UnitId| {
-            sit.units
-                .get(&u)
-                .map_or_else(|| u.0.to_string(), |x| x.spec.callsign.clone())
-        };
-        let focus = self.move_up_focus();
-        let mut out = Vec::new();
-        for h in &m.hints {
-            let gone = sit
-                .units
-                .get(&h.dispatched)
-                .is_none_or(|u| u.status != UnitStatus::Available);
-            if !focus.contains(&h.dispatched) && !gone {
-                continue; // a hint for a unit no longer in view
-            }
-            let force = lang.pick(h.force.name_zh(), h.force.name_en());
-            let dispatched = sit
-                .units
-                .get(&h.dispatched)
-                .is_some_and(|u| u.status != UnitStatus::Available);
-            let mut line = tr(lang, Msg::MoveUpIf)
-                .replace("{unit}", &callsign(h.dispatched))
-                .replace("{force}", force)
-                .replace("{a}", &pct(h.before_share))
-                .replace("{b}", &pct(h.after_share));
-            match &h.best {
-                Some(b) => {
-                    line += &tr(lang, Msg::MoveUpRestore)
-                        .replace("{unit}", &callsign(b.unit))
-                        .replace("{station}", &b.station_name)
-                        .replace("{c}", &pct(b.share));
-                }
-                None => line += tr(lang, Msg::MoveUpNone),
-            }
-            if h.estimate {
-                line += &format!("（{}）", tr(lang, Msg::Estimate));
-            }
-            out.push(line);
-            // After the dispatch the live figure (recomputed on the worker) is what counts.
-            if dispatched
-                && let Some(t) = self
-                    .coverage
-                    .answer
-                    .as_ref()
-                    .and_then(|a| a.report.types.iter().find(|t| t.force == h.force))
-            {
-                out.push(
-                    tr(lang, Msg::MoveUpLive)
-                        .replace("{force}", force)
-                        .replace("{b}", &pct(t.covered_share)),
-                );
-            }
-        }
-        out
-    }
-
-    /// The move-up hint beside the detail pane (suggestion or selected unit).
-    pub(super) fn move_up_hint_ui(&mut self, ui: &mut Ui, _lang: Lang) {
-        let relevant = self.dispatch.recommendation.is_some()
-            || matches!(self.selected_ops, Some(OpsRef::Unit(_)))
-            || self.coverage.moveup.as_ref().is_some_and(|m| {
-                m.hints.iter().any(|h| {
-                    self.situation
-                        .units
-                        .get(&h.dispatched)
-                        .is_some_and(|u| u.status != UnitStatus::Available)
-                })
-            });
-        if !relevant {
-            return;
-        }
-        for line in self.move_up_hint_lines() {
-            ui.label(RichText::new(line).color(theme::WARN_TEXT));
-        }
-    }
-
-    fn request_siting(&mut self) {
+    /// Ask the worker for a siting proposal for the force type shown.
+    pub(super) fn request_siting(&mut self) {
         let job = CoverageJob::Siting {
             situation: self.situation.clone(),
             force: self.coverage.force,
@@ -569,257 +424,428 @@ impl OneMapApp {
         self.submit_coverage(job);
     }
 
-    /// The coverage board.
-    pub(super) fn coverage_board(&mut self, ui: &mut Ui, lang: Lang) {
-        let ctx = ui.ctx().clone();
-        egui::ScrollArea::both().id_salt("coverage_board").show(ui, |ui| {
-            ui.horizontal(|ui| {
-                let mut on = self.coverage_layer_on();
-                if ui.checkbox(&mut on, tr(lang, Msg::Coverage)).changed() {
-                    self.set_coverage_layer(on);
+    /// The move-up hint lines for the dispatch in view (empty when there is none).
+    pub fn move_up_hint_lines(&self) -> Vec<String> {
+        let focus = self.move_up_focus();
+        move_up_hint_lines(&self.coverage, &self.situation, &focus, self.settings.lang)
+    }
+
+    /// Whether the move-up hint belongs beside the detail pane now: a suggestion or a unit is in
+    /// view, or a hinted unit has left.
+    pub(super) fn move_up_relevant(&self) -> bool {
+        self.dispatch.recommendation.is_some()
+            || matches!(self.selected_ops, Some(OpsRef::Unit(_)))
+            || self.coverage.moveup.as_ref().is_some_and(|m| {
+                m.hints.iter().any(|h| {
+                    self.situation
+                        .units
+                        .get(&h.dispatched)
+                        .is_some_and(|u| u.status != UnitStatus::Available)
+                })
+            })
+    }
+}
+
+/// Whether the coverage layer is on in these settings.
+pub fn layer_on(settings: &Settings) -> bool {
+    settings.layers.get(LAYER_KEY).copied().unwrap_or(false)
+}
+
+fn force_selector_ui(ui: &mut Ui, cov: &mut CoverageState, lang: Lang) {
+    let present: Vec<ForceType> = match &cov.answer {
+        Some(a) => a.report.types.iter().map(|t| t.force).collect(),
+        None => ForceType::ALL.to_vec(),
+    };
+    let before = cov.force;
+    egui::ComboBox::new("coverage_force", tr(lang, Msg::ForceTypeLabel))
+        .selected_text(lang.pick(before.name_zh(), before.name_en()))
+        .show_ui(ui, |ui| {
+            for f in present {
+                ui.selectable_value(&mut cov.force, f, lang.pick(f.name_zh(), f.name_en()));
+            }
+        });
+    if cov.force != before {
+        cov.bands_key = None;
+        cov.siting_marks.clear();
+    }
+}
+
+/// Side-panel section: the layer toggle, the force type and the band legend (drawn only with a
+/// store and a road network; the caller checks).
+pub(super) fn coverage_side_ui(ui: &mut Ui, cov: &mut CoverageState, settings: &mut Settings, computing: bool) {
+    let lang = settings.lang;
+    let mut on = layer_on(settings);
+    if ui
+        .checkbox(&mut on, tr(lang, Msg::Coverage))
+        .on_hover_text(tr(lang, Msg::CoverageLayerTip))
+        .changed()
+    {
+        settings.layers.insert(LAYER_KEY.to_string(), on);
+    }
+    if !on {
+        return;
+    }
+    force_selector_ui(ui, cov, lang);
+    let metric = cov.selected().map_or(
+        if cov.force == ForceType::Ambulance {
+            Metric::Distance
+        } else {
+            Metric::Time
+        },
+        |t| t.metric,
+    );
+    let title = match metric {
+        Metric::Time => Msg::CoverageTimeBands,
+        Metric::Distance => Msg::CoverageDistBands,
+    };
+    ui.label(RichText::new(tr(lang, title)).small());
+    for (color, text) in legend_rows(lang, metric) {
+        ui.horizontal(|ui| {
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(18.0, 12.0), egui::Sense::hover());
+            ui.painter().rect_filled(rect, 2.0, color.to_opaque());
+            ui.label(RichText::new(text).small());
+        });
+    }
+    if computing {
+        ui.label(RichText::new(tr(lang, Msg::CoverageComputing)).small().weak());
+    }
+    if cov.answer.as_ref().is_some_and(|a| a.report.estimate) {
+        ui.label(RichText::new(tr(lang, Msg::Estimate)).small().color(theme::WARN_TEXT))
+            .on_hover_text(tr(lang, Msg::EstimateTip));
+    }
+}
+
+/// The move-up hint lines for the units in `focus` (and hinted units that have left).
+pub fn move_up_hint_lines(cov: &CoverageState, sit: &Situation, focus: &[UnitId], lang: Lang) -> Vec<String> {
+    let Some(m) = &cov.moveup else {
+        return Vec::new();
+    };
+    let callsign = |u: UnitId| {
+        sit.units
+            .get(&u)
+            .map_or_else(|| u.0.to_string(), |x| x.spec.callsign.clone())
+    };
+    let mut out = Vec::new();
+    for h in &m.hints {
+        let gone = sit
+            .units
+            .get(&h.dispatched)
+            .is_none_or(|u| u.status != UnitStatus::Available);
+        if !focus.contains(&h.dispatched) && !gone {
+            continue; // a hint for a unit no longer in view
+        }
+        let force = lang.pick(h.force.name_zh(), h.force.name_en());
+        let dispatched = sit
+            .units
+            .get(&h.dispatched)
+            .is_some_and(|u| u.status != UnitStatus::Available);
+        let mut line = tr(lang, Msg::MoveUpIf)
+            .replace("{unit}", &callsign(h.dispatched))
+            .replace("{force}", force)
+            .replace("{a}", &pct(h.before_share))
+            .replace("{b}", &pct(h.after_share));
+        match &h.best {
+            Some(b) => {
+                line += &tr(lang, Msg::MoveUpRestore)
+                    .replace("{unit}", &callsign(b.unit))
+                    .replace("{station}", &b.station_name)
+                    .replace("{c}", &pct(b.share));
+            }
+            None => line += tr(lang, Msg::MoveUpNone),
+        }
+        if h.estimate {
+            line += &format!("（{}）", tr(lang, Msg::Estimate));
+        }
+        out.push(line);
+        // After the dispatch the live figure (recomputed on the worker) is what counts.
+        if dispatched
+            && let Some(t) = cov
+                .answer
+                .as_ref()
+                .and_then(|a| a.report.types.iter().find(|t| t.force == h.force))
+        {
+            out.push(
+                tr(lang, Msg::MoveUpLive)
+                    .replace("{force}", force)
+                    .replace("{b}", &pct(t.covered_share)),
+            );
+        }
+    }
+    out
+}
+
+/// The move-up hint beside the detail pane (its lines, computed by the app).
+pub(super) fn move_up_hint_ui(ui: &mut Ui, lines: &[String]) {
+    for line in lines {
+        ui.label(RichText::new(line).color(theme::WARN_TEXT));
+    }
+}
+
+/// What the coverage board reads besides its own state.
+pub(super) struct BoardView<'a> {
+    /// The situation (names of warehouses).
+    pub sit: &'a Situation,
+    /// Live coverage is being computed.
+    pub computing: bool,
+    /// A siting proposal is being computed.
+    pub siting_busy: bool,
+    /// The move-up hint lines for the dispatch in view.
+    pub hint_lines: &'a [String],
+}
+
+/// The coverage board: shares by force type and county, uncovered places, the share curve,
+/// siting and nearest supplies. Returns what it wants of the app (fly, siting, supplies).
+pub(super) fn coverage_board(
+    ui: &mut Ui,
+    cov: &mut CoverageState,
+    settings: &mut Settings,
+    notices: &mut Notices,
+    view: BoardView,
+) -> Vec<Action> {
+    let lang = settings.lang;
+    let mut actions = Vec::new();
+    egui::ScrollArea::both().id_salt("coverage_board").show(ui, |ui| {
+        ui.horizontal(|ui| {
+            let mut on = layer_on(settings);
+            if ui.checkbox(&mut on, tr(lang, Msg::Coverage)).changed() {
+                settings.layers.insert(LAYER_KEY.to_string(), on);
+            }
+            force_selector_ui(ui, cov, lang);
+        });
+        super::panels::notice_ui(ui, notices, Source::Coverage, lang);
+        if view.computing {
+            ui.label(RichText::new(tr(lang, Msg::CoverageComputing)).weak());
+        }
+        let Some(a) = &cov.answer else { return };
+        if a.report.estimate {
+            ui.label(
+                RichText::new(format!("{} — {}", tr(lang, Msg::Estimate), tr(lang, Msg::EstimateTip)))
+                    .small()
+                    .color(theme::WARN_TEXT),
+            );
+        }
+        ui.label(RichText::new(tr(lang, Msg::WeightingArea)).small().weak());
+        let mut pick_force = None;
+        egui::Grid::new("coverage_types").striped(true).show(ui, |ui| {
+            for t in &a.report.types {
+                let name = lang.pick(t.name_zh, t.name_en);
+                if ui.selectable_label(t.force == cov.force, name).clicked() {
+                    pick_force = Some(t.force);
                 }
-                self.force_selector_ui(ui, lang);
+                ui.label(RichText::new(format!("{}: {}%", tr(lang, Msg::CoveredShare), pct(t.covered_share))).strong());
+                ui.label(format!(
+                    "{} {}/{}",
+                    tr(lang, Msg::AvailableUnits),
+                    t.bases.len(),
+                    t.units_total
+                ));
+                let th: Vec<String> = t.thresholds.iter().map(|x| threshold_text(lang, x)).collect();
+                ui.label(RichText::new(th.join("; ")).small().weak());
+                if a.report.estimate {
+                    ui.label(RichText::new(tr(lang, Msg::Estimate)).small().color(theme::WARN_TEXT))
+                        .on_hover_text(tr(lang, Msg::EstimateTip));
+                }
+                ui.end_row();
+            }
+        });
+        if let Some(f) = pick_force {
+            cov.force = f;
+            cov.bands_key = None;
+            cov.siting_marks.clear();
+        }
+        let Some(a) = &cov.answer else { return };
+        let Some(t) = a.report.types.iter().find(|t| t.force == cov.force) else {
+            return;
+        };
+        ui.separator();
+        ui.label(RichText::new(lang.pick(t.name_zh, t.name_en)).strong());
+        ui.label(format!("{}: {}%", tr(lang, Msg::CoveredShare), pct(t.covered_share)));
+        for th in &t.thresholds {
+            ui.label(RichText::new(format!("{}: {}", tr(lang, Msg::Thresholds), threshold_text(lang, th))).small());
+        }
+        egui::CollapsingHeader::new(tr(lang, Msg::ByCounty))
+            .id_salt("coverage_by_county")
+            .show(ui, |ui| {
+                egui::Grid::new("coverage_counties").striped(true).show(ui, |ui| {
+                    for c in &t.by_county {
+                        ui.label(&c.county);
+                        ui.label(format!("{}%", pct(c.share)));
+                        ui.label(format!(
+                            "{:.0}/{:.0} {}",
+                            c.covered_km2,
+                            c.total_km2,
+                            tr(lang, Msg::SquareKm)
+                        ));
+                        ui.end_row();
+                    }
+                });
             });
-            super::panels::notice_ui(ui, &mut self.notices, Source::Coverage, lang);
-            if self.coverage_computing() {
-                ui.label(RichText::new(tr(lang, Msg::CoverageComputing)).weak());
-            }
-            let Some(a) = &self.coverage.answer else { return };
-            if a.report.estimate {
-                ui.label(
-                    RichText::new(format!("{} — {}", tr(lang, Msg::Estimate), tr(lang, Msg::EstimateTip)))
-                        .small()
-                        .color(theme::WARN_TEXT),
-                );
-            }
-            ui.label(RichText::new(tr(lang, Msg::WeightingArea)).small().weak());
-            let mut pick_force = None;
-            egui::Grid::new("coverage_types").striped(true).show(ui, |ui| {
-                for t in &a.report.types {
-                    let name = lang.pick(t.name_zh, t.name_en);
-                    if ui.selectable_label(t.force == self.coverage.force, name).clicked() {
-                        pick_force = Some(t.force);
+        let mut fly = None;
+        egui::CollapsingHeader::new(format!(
+            "{} ({})",
+            tr(lang, Msg::UncoveredPlaces),
+            t.uncovered_places.len()
+        ))
+        .id_salt("coverage_uncovered")
+        .show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                for &i in &t.uncovered_places {
+                    let p = &a.report.points[i];
+                    if ui.small_button(p.place_name().unwrap_or_default()).clicked() {
+                        fly = Some(p.lonlat);
                     }
-                    ui.label(
-                        RichText::new(format!("{}: {}%", tr(lang, Msg::CoveredShare), pct(t.covered_share))).strong(),
-                    );
-                    ui.label(format!(
-                        "{} {}/{}",
-                        tr(lang, Msg::AvailableUnits),
-                        t.bases.len(),
-                        t.units_total
-                    ));
-                    let th: Vec<String> = t.thresholds.iter().map(|x| threshold_text(lang, x)).collect();
-                    ui.label(RichText::new(th.join("; ")).small().weak());
-                    if a.report.estimate {
-                        ui.label(RichText::new(tr(lang, Msg::Estimate)).small().color(theme::WARN_TEXT))
-                            .on_hover_text(tr(lang, Msg::EstimateTip));
-                    }
-                    ui.end_row();
                 }
             });
-            if let Some(f) = pick_force {
-                self.coverage.force = f;
-                self.coverage.bands_key = None;
-                self.coverage.siting_marks.clear();
-            }
-            let Some(a) = &self.coverage.answer else { return };
-            let Some(t) = a.report.types.iter().find(|t| t.force == self.coverage.force) else {
-                return;
-            };
-            ui.separator();
-            ui.label(RichText::new(lang.pick(t.name_zh, t.name_en)).strong());
-            ui.label(format!("{}: {}%", tr(lang, Msg::CoveredShare), pct(t.covered_share)));
-            for th in &t.thresholds {
-                ui.label(RichText::new(format!("{}: {}", tr(lang, Msg::Thresholds), threshold_text(lang, th))).small());
-            }
-            egui::CollapsingHeader::new(tr(lang, Msg::ByCounty))
-                .id_salt("coverage_by_county")
-                .show(ui, |ui| {
-                    egui::Grid::new("coverage_counties").striped(true).show(ui, |ui| {
-                        for c in &t.by_county {
-                            ui.label(&c.county);
-                            ui.label(format!("{}%", pct(c.share)));
-                            ui.label(format!(
-                                "{:.0}/{:.0} {}",
-                                c.covered_km2,
-                                c.total_km2,
-                                tr(lang, Msg::SquareKm)
-                            ));
-                            ui.end_row();
+        });
+        // Share vs time / distance: today, and with the proposal when one exists.
+        let (title, unit) = match t.metric {
+            Metric::Time => (Msg::CoverageCurve, Msg::Minutes),
+            Metric::Distance => (Msg::CoverageCurveDist, Msg::Km),
+        };
+        let today = cov.curve.clone();
+        let proposal = cov.siting_curve.clone();
+        egui::CollapsingHeader::new(format!("{} ({})", tr(lang, title), tr(lang, unit)))
+            .id_salt("coverage_curve_header")
+            .default_open(true)
+            .show(ui, |ui| {
+                egui_plot::Plot::new("coverage_curve")
+                    .height(140.0)
+                    .include_y(0.0)
+                    .include_y(100.0)
+                    .allow_drag(false)
+                    .allow_zoom(false)
+                    .allow_scroll(false)
+                    .legend(egui_plot::Legend::default())
+                    .show(ui, |p| {
+                        p.line(egui_plot::Line::new(tr(lang, Msg::CurveToday), today));
+                        if !proposal.is_empty() {
+                            p.line(egui_plot::Line::new(tr(lang, Msg::CurveProposal), proposal));
                         }
                     });
-                });
-            let mut fly = None;
-            egui::CollapsingHeader::new(format!(
-                "{} ({})",
-                tr(lang, Msg::UncoveredPlaces),
-                t.uncovered_places.len()
-            ))
-            .id_salt("coverage_uncovered")
-            .show(ui, |ui| {
-                ui.horizontal_wrapped(|ui| {
-                    for &i in &t.uncovered_places {
-                        let p = &a.report.points[i];
-                        if ui.small_button(p.place_name().unwrap_or_default()).clicked() {
-                            fly = Some(p.lonlat);
-                        }
-                    }
-                });
             });
-            // Share vs time / distance: today, and with the proposal when one exists.
-            let (title, unit) = match t.metric {
-                Metric::Time => (Msg::CoverageCurve, Msg::Minutes),
-                Metric::Distance => (Msg::CoverageCurveDist, Msg::Km),
-            };
-            let today = self.coverage.curve.clone();
-            let proposal = self.coverage.siting_curve.clone();
-            egui::CollapsingHeader::new(format!("{} ({})", tr(lang, title), tr(lang, unit)))
-                .id_salt("coverage_curve_header")
-                .default_open(true)
-                .show(ui, |ui| {
-                    egui_plot::Plot::new("coverage_curve")
-                        .height(140.0)
-                        .include_y(0.0)
-                        .include_y(100.0)
-                        .allow_drag(false)
-                        .allow_zoom(false)
-                        .allow_scroll(false)
-                        .legend(egui_plot::Legend::default())
-                        .show(ui, |p| {
-                            p.line(egui_plot::Line::new(tr(lang, Msg::CurveToday), today));
-                            if !proposal.is_empty() {
-                                p.line(egui_plot::Line::new(tr(lang, Msg::CurveProposal), proposal));
-                            }
-                        });
-                });
-            if let Some(ll) = fly {
-                self.fly_to_target(&ctx, Target::Point(ll));
-            }
-            ui.separator();
-            for line in self.move_up_hint_lines() {
-                ui.label(RichText::new(line).color(theme::WARN_TEXT));
-            }
-            self.siting_ui(ui, lang);
-            ui.separator();
-            self.supplies_ui(ui, lang);
-        });
-    }
-
-    fn siting_ui(&mut self, ui: &mut Ui, lang: Lang) {
-        ui.horizontal(|ui| {
-            if ui
-                .button(tr(lang, Msg::SitingButton))
-                .on_hover_text(tr(lang, Msg::SitingTip))
-                .clicked()
-            {
-                self.request_siting();
-            }
-            if self.routing.jobs.busy(Lane::Siting) {
-                ui.label(RichText::new(tr(lang, Msg::SitingComputing)).weak());
-            }
-        });
-        let Some(s) = &self.coverage.siting else { return };
-        let r = &s.report;
-        ui.label(
-            RichText::new(format!(
-                "{} · {} — {} {} · {}% → {}%{}",
-                tr(lang, Msg::SitingSites),
-                lang.pick(r.force.name_zh(), r.force.name_en()),
-                r.candidates,
-                tr(lang, Msg::Candidates),
-                pct(r.share_before),
-                pct(r.share_after),
-                if r.estimate {
-                    format!("（{}）", tr(lang, Msg::Estimate))
-                } else {
-                    String::new()
-                }
-            ))
-            .strong(),
-        );
-        let mut fly = None;
-        for (i, c) in r.chosen.iter().enumerate() {
-            let text = format!(
-                "{}. {} — {} +{:.0} {} · {} {}%",
-                i + 1,
-                c.name,
-                tr(lang, Msg::Gain),
-                c.gain_km2,
-                tr(lang, Msg::SquareKm),
-                tr(lang, Msg::ShareAfter),
-                pct(c.share_after)
-            );
-            if ui.selectable_label(false, text).clicked() {
-                fly = Some(c.lonlat);
-            }
-        }
         if let Some(ll) = fly {
-            let ctx = ui.ctx().clone();
-            self.fly_to_target(&ctx, Target::Point(ll));
+            actions.push(Action::FlyToTarget(Target::Point(ll)));
         }
-    }
+        ui.separator();
+        move_up_hint_ui(ui, view.hint_lines);
+        actions.extend(siting_ui(ui, cov, view.siting_busy, lang));
+        ui.separator();
+        actions.extend(supplies_ui(ui, cov, view.sit, lang));
+    });
+    actions
+}
 
-    fn supplies_ui(&mut self, ui: &mut Ui, lang: Lang) {
-        ui.label(RichText::new(tr(lang, Msg::SuppliesTitle)).strong());
-        ui.label(RichText::new(tr(lang, Msg::SupplyAtHint)).small().weak());
-        let mut go = false;
-        ui.horizontal(|ui| {
-            ui.label(tr(lang, Msg::SupplyItem));
-            let r = ui.add(egui::TextEdit::singleline(&mut self.coverage.supply_item).desired_width(90.0));
-            go |= r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-            ui.add(
-                egui::DragValue::new(&mut self.coverage.supply_n)
-                    .range(1..=10)
-                    .prefix("N="),
-            );
-            go |= ui.button(tr(lang, Msg::SupplyNearest)).clicked();
-        });
-        if go {
-            self.request_supplies();
+fn siting_ui(ui: &mut Ui, cov: &CoverageState, busy: bool, lang: Lang) -> Option<Action> {
+    let mut action = None;
+    ui.horizontal(|ui| {
+        if ui
+            .button(tr(lang, Msg::SitingButton))
+            .on_hover_text(tr(lang, Msg::SitingTip))
+            .clicked()
+        {
+            action = Some(Action::RequestSiting);
         }
-        let Some(a) = &self.coverage.supplies else { return };
-        ui.label(format!(
-            "{} @ {:.4},{:.4}{}",
-            lang.pick(&a.name_zh, &a.name_en),
-            a.at_lonlat[0],
-            a.at_lonlat[1],
-            if a.schematic {
+        if busy {
+            ui.label(RichText::new(tr(lang, Msg::SitingComputing)).weak());
+        }
+    });
+    let Some(s) = &cov.siting else { return action };
+    let r = &s.report;
+    ui.label(
+        RichText::new(format!(
+            "{} · {} — {} {} · {}% → {}%{}",
+            tr(lang, Msg::SitingSites),
+            lang.pick(r.force.name_zh(), r.force.name_en()),
+            r.candidates,
+            tr(lang, Msg::Candidates),
+            pct(r.share_before),
+            pct(r.share_after),
+            if r.estimate {
                 format!("（{}）", tr(lang, Msg::Estimate))
             } else {
                 String::new()
             }
-        ));
-        egui::Grid::new("supplies_nearest").striped(true).show(ui, |ui| {
-            for s in &a.nearest {
-                ui.label(&s.name_zh);
-                ui.label(format!("{} {} {}", tr(lang, Msg::SupplyFree), s.free, a.unit));
-                ui.label(format!("{} {}", tr(lang, Msg::SupplyQuantity), s.quantity));
-                ui.label(format!(
-                    "{:.0} {} · {:.1} {}",
-                    s.eta_s / 60.0,
-                    tr(lang, Msg::Minutes),
-                    s.dist_m / 1000.0,
-                    tr(lang, Msg::Km)
-                ));
-                ui.end_row();
-            }
-        });
-        ui.label(RichText::new(tr(lang, Msg::SupplyTotals)).small().strong());
-        for (county, c) in &a.by_county {
-            ui.label(
-                RichText::new(format!(
-                    "{county}: {} {} / {} {} ({})",
-                    tr(lang, Msg::SupplyFree),
-                    c.free,
-                    tr(lang, Msg::SupplyQuantity),
-                    c.quantity,
-                    c.warehouses
-                ))
-                .small(),
-            );
+        ))
+        .strong(),
+    );
+    let mut fly = None;
+    for (i, c) in r.chosen.iter().enumerate() {
+        let text = format!(
+            "{}. {} — {} +{:.0} {} · {} {}%",
+            i + 1,
+            c.name,
+            tr(lang, Msg::Gain),
+            c.gain_km2,
+            tr(lang, Msg::SquareKm),
+            tr(lang, Msg::ShareAfter),
+            pct(c.share_after)
+        );
+        if ui.selectable_label(false, text).clicked() {
+            fly = Some(c.lonlat);
         }
     }
+    fly.map(|ll| Action::FlyToTarget(Target::Point(ll))).or(action)
+}
+
+fn supplies_ui(ui: &mut Ui, cov: &mut CoverageState, sit: &Situation, lang: Lang) -> Option<Action> {
+    ui.label(RichText::new(tr(lang, Msg::SuppliesTitle)).strong());
+    ui.label(RichText::new(tr(lang, Msg::SupplyAtHint)).small().weak());
+    let mut go = false;
+    ui.horizontal(|ui| {
+        ui.label(tr(lang, Msg::SupplyItem));
+        let r = ui.add(egui::TextEdit::singleline(&mut cov.supply_item).desired_width(90.0));
+        go |= r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        ui.add(egui::DragValue::new(&mut cov.supply_n).range(1..=10).prefix("N="));
+        go |= ui.button(tr(lang, Msg::SupplyNearest)).clicked();
+    });
+    let action = go.then_some(Action::RequestSupplies);
+    let Some(a) = &cov.supplies else { return action };
+    ui.label(format!(
+        "{} @ {:.4},{:.4}{}",
+        lang.pick(&a.name_zh, &a.name_en),
+        a.at_lonlat[0],
+        a.at_lonlat[1],
+        if a.schematic {
+            format!("（{}）", tr(lang, Msg::Estimate))
+        } else {
+            String::new()
+        }
+    ));
+    egui::Grid::new("supplies_nearest").striped(true).show(ui, |ui| {
+        for s in &a.nearest {
+            // The warehouse's name in the officer's language (the answer carries the Chinese).
+            let name = sit
+                .warehouses
+                .get(&s.warehouse)
+                .map_or(s.name_zh.as_str(), |w| lang.pick(&w.spec.name_zh, &w.spec.name_en));
+            ui.label(name);
+            ui.label(format!("{} {} {}", tr(lang, Msg::SupplyFree), s.free, a.unit));
+            ui.label(format!("{} {}", tr(lang, Msg::SupplyQuantity), s.quantity));
+            ui.label(format!(
+                "{:.0} {} · {:.1} {}",
+                s.eta_s / 60.0,
+                tr(lang, Msg::Minutes),
+                s.dist_m / 1000.0,
+                tr(lang, Msg::Km)
+            ));
+            ui.end_row();
+        }
+    });
+    ui.label(RichText::new(tr(lang, Msg::SupplyTotals)).small().strong());
+    for (county, c) in &a.by_county {
+        ui.label(
+            RichText::new(format!(
+                "{county}: {} {} / {} {} ({})",
+                tr(lang, Msg::SupplyFree),
+                c.free,
+                tr(lang, Msg::SupplyQuantity),
+                c.quantity,
+                c.warehouses
+            ))
+            .small(),
+        );
+    }
+    action
 }
 
 #[cfg(test)]

@@ -145,7 +145,7 @@ pub(super) fn detail_ui(
                         "{} {}{}",
                         tr(lang, Msg::Remaining),
                         if track.estimate { "≈" } else { "" },
-                        crate::dispatch::tracking::fmt_clock(e.remaining_s)
+                        duration(lang, e.remaining_s)
                     )
                 };
                 ui.label(RichText::new(text).color(if e.overdue {
@@ -282,12 +282,13 @@ pub(super) fn detail_ui(
                     (Msg::SinceDispatch, timers.since_dispatch_s),
                     (Msg::SinceArrival, timers.since_arrival_s),
                 ] {
-                    let text = v.map_or("—".to_string(), crate::dispatch::tracking::fmt_clock);
+                    // `1 小时 42 分` / `12 分 30 秒`, never an ambiguous `1:42`.
+                    let text = v.map_or("—".to_string(), |s| duration(lang, s));
                     ui.label(RichText::new(format!("{} {text}", tr(lang, m))).monospace());
                 }
             });
             if timers.to_dispatch_s.is_some() || timers.to_arrival_s.is_some() {
-                let f = |v: Option<f64>| v.map_or("—".to_string(), crate::dispatch::tracking::fmt_clock);
+                let f = |v: Option<f64>| v.map_or("—".to_string(), |s| duration(lang, s));
                 ui.label(
                     RichText::new(format!(
                         "{} {} · {} {}",
@@ -325,11 +326,7 @@ pub(super) fn detail_ui(
                 action = Some(a);
             }
             let mut sensitive = i.sensitive;
-            let text = pick(
-                lang,
-                "敏感（大屏隐藏报警人和地址）",
-                "Sensitive (the wall hides caller and address)",
-            );
+            let text = tr(lang, Msg::SensitiveToggle);
             if !i.status.is_final() && ui.checkbox(&mut sensitive, text).changed() {
                 action = Some(Action::Send(Intent::SetIncidentSensitive {
                     incident: id,

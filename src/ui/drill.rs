@@ -11,13 +11,12 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use egui::{Color32, RichText, Ui};
 
+use super::action::Action;
 use super::i18n::{Msg, tr};
-use super::notices::{Severity, Source};
-use super::replay::SPEEDS;
+use super::notices::{Notices, Severity, Source};
 use super::{Mode, OneMapApp, theme};
 use crate::backend::drill::{DrillCommand, DrillJobError, DrillReport, DrillStart, DrillWorker};
 use crate::backend::store::StoreCommand;
-use crate::dispatch::tracking::fmt_clock;
 use crate::drill::SimClock;
 use crate::model::ids::UnitId;
 
@@ -57,6 +56,12 @@ pub struct DrillSetup {
     pub last_report: Option<Result<PathBuf, DrillJobError>>,
     /// The report the officer last asked to open (打开报告).
     pub opened: Option<PathBuf>,
+    /// The training copy's file as typed (empty: a new file next to the database).
+    pub training_out: String,
+    /// A training copy is being written on the store worker.
+    pub training_pending: bool,
+    /// The last training copy written.
+    pub training_copy: Option<crate::store::training::TrainingCopy>,
 }
 
 impl DrillSetup {
@@ -77,8 +82,28 @@ impl DrillSetup {
             auto: true,
             last_report: None,
             opened: None,
+            training_out: String::new(),
+            training_pending: false,
+            training_copy: None,
         }
     }
+}
+
+/// A new training file next to the live database: `<stem>-training-YYYYMMDD-HHMMSS.<ext>` in
+/// Beijing time (the copy refuses any file that already holds data).
+pub fn training_default_path(db: &std::path::Path, now_ms: i64) -> PathBuf {
+    let stamp: String = crate::local_time::date_time(now_ms)
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    let (date, time) = stamp.split_at(stamp.len().min(8));
+    let stem = db
+        .file_stem()
+        .map_or_else(|| "onemap".into(), |s| s.to_string_lossy().to_string());
+    let ext = db
+        .extension()
+        .map_or_else(|| "db".into(), |s| s.to_string_lossy().to_string());
+    db.with_file_name(format!("{stem}-training-{date}-{time}.{ext}"))
 }
 
 impl OneMapApp {
@@ -154,6 +179,64 @@ impl OneMapApp {
                     self.notices.push(Severity::Warning, Source::Drill, e);
                 }
             }
+        }
+    }
+
+    /// Write a training copy of the master data on the store worker (live work on a file only):
+    /// to `out`, else to a new file next to the database; the answer arrives as
+    /// `StoreEvent::TrainingCopied`.
+    pub fn training_copy(&mut self, out: Option<PathBuf>) {
+        let lang = self.settings.lang;
+        self.notices.clear(Source::Drill);
+        let (Some(db), Mode::Live { store }) = (self.live.store_path.clone(), &self.mode) else {
+            self.notices.push(
+                Severity::Warning,
+                Source::Drill,
+                tr(lang, Msg::DrillNeedsFile).to_string(),
+            );
+            return;
+        };
+        let out = out.unwrap_or_else(|| training_default_path(&db, self.now_ms()));
+        let cmd = StoreCommand::TrainingCopy {
+            out,
+            operator: self.settings.operator_name(),
+        };
+        match store.send(cmd) {
+            Ok(()) => self.drill_setup.training_pending = true,
+            Err(e) => {
+                self.notices.push(Severity::Error, Source::Store, e.to_string());
+            }
+        }
+    }
+
+    /// The store worker's answer to a training copy.
+    pub(super) fn training_copied(
+        &mut self,
+        result: Result<crate::store::training::TrainingCopy, crate::backend::store::StoreWorkerError>,
+    ) {
+        let lang = self.settings.lang;
+        self.drill_setup.training_pending = false;
+        match result {
+            Ok(c) => {
+                self.drill_setup.training_out = c.db.display().to_string();
+                self.drill_setup.training_copy = Some(c);
+            }
+            Err(e) => {
+                let text = format!("{}: {e}", tr(lang, Msg::TrainingCopyFailed));
+                self.notices.push(Severity::Warning, Source::Drill, text);
+            }
+        }
+    }
+
+    /// Open a second console on `db` (a training copy), with this console's pack.
+    pub(super) fn open_console_on(&mut self, db: &std::path::Path) {
+        if let Err(e) = crate::backend::desktop::open_console(&self.world.pack.dir, db) {
+            let text = format!(
+                "{}: {}: {e}",
+                tr(self.settings.lang, Msg::OpenTrainingConsole),
+                db.display()
+            );
+            self.notices.push(Severity::Warning, Source::Drill, text);
         }
     }
 
@@ -260,152 +343,210 @@ impl OneMapApp {
     pub fn drill_positions(&self) -> Option<&[(UnitId, [f64; 2])]> {
         self.mode.drill().map(|d| d.positions.as_slice())
     }
+}
 
-    /// The drill section of the side panel: scenario, auto, start / last report.
-    pub(super) fn drill_setup_ui(&mut self, ui: &mut Ui) {
-        let lang = self.settings.lang;
-        ui.label(RichText::new(tr(lang, Msg::Drill)).strong());
-        if self.mode.drill().is_none() {
-            let names: Vec<String> = self
-                .drill_setup
-                .scenarios
-                .iter()
-                .map(|p| p.file_stem().map_or(String::new(), |s| s.to_string_lossy().to_string()))
-                .collect();
-            if names.is_empty() {
-                ui.label(RichText::new(tr(lang, Msg::NoScenarios)).small().weak());
-            } else {
-                let current = names.get(self.drill_setup.chosen).cloned().unwrap_or_default();
-                egui::ComboBox::new("drill_scenario", tr(lang, Msg::Scenario))
-                    .selected_text(current)
-                    .show_ui(ui, |ui| {
-                        for (i, n) in names.iter().enumerate() {
-                            ui.selectable_value(&mut self.drill_setup.chosen, i, n);
-                        }
-                    });
-                ui.checkbox(&mut self.drill_setup.auto, tr(lang, Msg::DrillAuto))
-                    .on_hover_text(tr(lang, Msg::DrillAutoTip));
-                let can = self.mode.replay().is_none() && self.mode.writer().is_some();
-                if ui
-                    .add_enabled(
-                        can,
-                        egui::Button::new(RichText::new(tr(lang, Msg::StartDrill)).strong()),
-                    )
-                    .on_hover_text(tr(lang, Msg::StartDrillTip))
-                    .clicked()
-                {
-                    let ctx = ui.ctx().clone();
-                    self.start_drill(&ctx);
-                }
-            }
-        }
-        if self.mode.drill().is_none() {
-            super::panels::notice_ui(ui, &mut self.notices, Source::Drill, lang);
-        }
-        // A drill left running by a closed console or a failed worker can be ended here.
-        if self.mode.drill().is_none() && self.mode.replay().is_none() {
-            let stale: Vec<String> = self
-                .situation
-                .drills
-                .values()
-                .filter(|d| d.is_active())
-                .map(|d| d.drill_id.clone())
-                .collect();
-            for id in stale {
-                ui.horizontal_wrapped(|ui| {
-                    ui.label(RichText::new(format!("{} {id}", tr(lang, Msg::StaleDrill))).color(theme::WARN_TEXT));
-                    if ui.button(tr(lang, Msg::EndDrill)).clicked() {
-                        self.send_intent(crate::backend::store::Intent::EndDrill { drill_id: id.clone() });
+/// What the drill section reads besides its own state.
+pub(super) struct SetupView<'a> {
+    /// The console's mode (a drill running, a replay, a writer).
+    pub mode: &'a Mode,
+    /// The database file open (a training copy is offered for a file, not a server).
+    pub db_file: Option<&'a std::path::Path>,
+    /// The situation (drills left running).
+    pub sit: &'a crate::model::situation::Situation,
+    /// The officer's language.
+    pub lang: crate::i18n::Lang,
+}
+
+/// The drill section of the side panel: scenario, auto, start / last report, drills left
+/// running. Returns start, or the intent ending a stale drill.
+pub(super) fn drill_setup_ui(
+    ui: &mut Ui,
+    setup: &mut DrillSetup,
+    notices: &mut Notices,
+    view: SetupView,
+) -> Option<Action> {
+    let SetupView {
+        mode,
+        db_file,
+        sit,
+        lang,
+    } = view;
+    let mut action = None;
+    ui.label(RichText::new(tr(lang, Msg::Drill)).strong());
+    if mode.drill().is_none() {
+        let names: Vec<String> = setup
+            .scenarios
+            .iter()
+            .map(|p| p.file_stem().map_or(String::new(), |s| s.to_string_lossy().to_string()))
+            .collect();
+        if names.is_empty() {
+            ui.label(RichText::new(tr(lang, Msg::NoScenarios)).small().weak());
+        } else {
+            let current = names.get(setup.chosen).cloned().unwrap_or_default();
+            egui::ComboBox::new("drill_scenario", tr(lang, Msg::Scenario))
+                .selected_text(current)
+                .show_ui(ui, |ui| {
+                    for (i, n) in names.iter().enumerate() {
+                        ui.selectable_value(&mut setup.chosen, i, n);
                     }
                 });
-            }
-        }
-        match &self.drill_setup.last_report {
-            Some(Ok(p)) => {
-                let p = p.clone();
-                ui.label(RichText::new(format!("{}: {}", tr(lang, Msg::DrillReport), p.display())).small());
-                if ui
-                    .button(tr(lang, Msg::OpenReport))
-                    .on_hover_text(p.display().to_string())
-                    .clicked()
-                {
-                    self.drill_setup.opened = Some(p.clone());
-                    if let Err(e) = crate::backend::desktop::open_path(&p) {
-                        let text = format!("{}: {}: {e}", tr(lang, Msg::OpenReport), p.display());
-                        self.notices.push(Severity::Warning, Source::Drill, text);
-                    }
-                }
-            }
-            Some(Err(e)) => {
-                ui.colored_label(theme::WARN_TEXT, format!("{}: {e}", tr(lang, Msg::DrillReport)));
-            }
-            None => {}
-        }
-    }
-
-    /// The drill bar under the map: banner, simulated clock, speed, end.
-    pub(super) fn drill_bar_ui(&mut self, ui: &mut Ui) {
-        let lang = self.settings.lang;
-        let mut end = false;
-        let Some(d) = self.mode.drill_mut() else { return };
-        ui.horizontal(|ui| {
-            let id = d.drill_id.clone().unwrap_or_else(|| "…".into());
-            ui.label(
-                RichText::new(format!(" {} {id} ", tr(lang, Msg::DrillBadge)))
-                    .strong()
-                    .size(18.0)
-                    .color(Color32::BLACK)
-                    .background_color(theme::DRILL),
-            )
-            .on_hover_text(tr(lang, Msg::DrillBadgeTip));
-            ui.label(RichText::new(&d.name).strong());
-            let play = if d.clock.is_playing() { Msg::Pause } else { Msg::Play };
+            ui.checkbox(&mut setup.auto, tr(lang, Msg::DrillAuto))
+                .on_hover_text(tr(lang, Msg::DrillAutoTip));
+            let can = mode.replay().is_none() && mode.writer().is_some();
             if ui
-                .button(RichText::new(tr(lang, play)).strong())
-                .on_hover_text(tr(lang, Msg::DrillKeysTip))
+                .add_enabled(
+                    can,
+                    egui::Button::new(RichText::new(tr(lang, Msg::StartDrill)).strong()),
+                )
+                .on_hover_text(tr(lang, Msg::StartDrillTip))
                 .clicked()
             {
-                d.clock.toggle();
+                action = Some(Action::StartDrill);
             }
-            egui::ComboBox::new("drill_speed", tr(lang, Msg::Speed))
-                .selected_text(format!("{}×", d.clock.speed()))
-                .show_ui(ui, |ui| {
-                    for s in SPEEDS {
-                        if ui.selectable_label(d.clock.speed() == s, format!("{s}×")).clicked() {
-                            d.clock.set_speed(s);
-                        }
-                    }
-                });
-            let now = d.clock.now_ms();
-            ui.label(
-                RichText::new(format!(
-                    "{} {}  T+{}",
-                    crate::local_time::date_time(now),
-                    super::lang_zone(self.settings.lang),
-                    fmt_clock((now - d.start_ms) as f64 / 1000.0)
-                ))
-                .monospace()
-                .size(15.0),
-            );
-            if let Some(next) = d.next_due_ms {
-                ui.label(
-                    RichText::new(format!(
-                        "{} T+{}",
-                        tr(lang, Msg::NextInject),
-                        fmt_clock((next - d.start_ms) as f64 / 1000.0)
-                    ))
-                    .small()
-                    .weak(),
-                );
-            }
-            let label = if d.ending { Msg::EndingDrill } else { Msg::EndDrill };
-            if ui.add_enabled(!d.ending, egui::Button::new(tr(lang, label))).clicked() {
-                end = true;
-            }
-        });
-        super::panels::notice_ui(ui, &mut self.notices, Source::Drill, lang);
-        if end {
-            self.end_drill();
         }
     }
+    if mode.drill().is_none() {
+        super::panels::notice_ui(ui, notices, Source::Drill, lang);
+    }
+    // A drill left running by a closed console or a failed worker can be ended here.
+    if mode.drill().is_none() && mode.replay().is_none() {
+        let stale: Vec<String> = sit
+            .drills
+            .values()
+            .filter(|d| d.is_active())
+            .map(|d| d.drill_id.clone())
+            .collect();
+        for id in stale {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new(format!("{} {id}", tr(lang, Msg::StaleDrill))).color(theme::WARN_TEXT));
+                if ui.button(tr(lang, Msg::EndDrill)).clicked() {
+                    action = Some(Action::Send(crate::backend::store::Intent::EndDrill {
+                        drill_id: id.clone(),
+                    }));
+                }
+            });
+        }
+    }
+    if matches!(mode, Mode::Live { .. })
+        && db_file.is_some()
+        && let Some(a) = training_copy_ui(ui, setup, lang)
+    {
+        action = Some(a);
+    }
+    match &setup.last_report {
+        Some(Ok(p)) => {
+            let p = p.clone();
+            ui.label(RichText::new(format!("{}: {}", tr(lang, Msg::DrillReport), p.display())).small());
+            if ui
+                .button(tr(lang, Msg::OpenReport))
+                .on_hover_text(p.display().to_string())
+                .clicked()
+            {
+                setup.opened = Some(p.clone());
+                if let Err(e) = crate::backend::desktop::open_path(&p) {
+                    let text = format!("{}: {}: {e}", tr(lang, Msg::OpenReport), p.display());
+                    notices.push(Severity::Warning, Source::Drill, text);
+                }
+            }
+        }
+        Some(Err(e)) => {
+            ui.colored_label(theme::WARN_TEXT, format!("{}: {e}", tr(lang, Msg::DrillReport)));
+        }
+        None => {}
+    }
+    action
+}
+
+/// The training copy under the drill controls: the file (empty: next to the database), the
+/// button, the progress line while the store worker writes it, and the copy written with
+/// 在新窗口打开副本.
+fn training_copy_ui(ui: &mut Ui, setup: &mut DrillSetup, lang: crate::i18n::Lang) -> Option<Action> {
+    let mut action = None;
+    let hint = ui.label(RichText::new(tr(lang, Msg::TrainingCopyHint)).small());
+    ui.add(egui::TextEdit::singleline(&mut setup.training_out).desired_width(f32::INFINITY))
+        .labelled_by(hint.id);
+    if setup.training_pending {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(RichText::new(tr(lang, Msg::TrainingCopying)).weak());
+        });
+    } else if ui
+        .button(tr(lang, Msg::TrainingCopy))
+        .on_hover_text(tr(lang, Msg::TrainingCopyTip))
+        .clicked()
+    {
+        let typed = setup.training_out.trim();
+        action = Some(Action::TrainingCopy((!typed.is_empty()).then(|| PathBuf::from(typed))));
+    }
+    if let Some(c) = &setup.training_copy {
+        ui.label(RichText::new(format!("{}: {}", tr(lang, Msg::TrainingCopyDone), c.db.display())).small());
+        ui.label(
+            RichText::new(
+                tr(lang, Msg::TrainingCopyCounts)
+                    .replace("{records}", &c.records.to_string())
+                    .replace("{left}", &c.incidents_left.to_string()),
+            )
+            .small()
+            .weak(),
+        );
+        if ui
+            .button(tr(lang, Msg::OpenTrainingConsole))
+            .on_hover_text(tr(lang, Msg::OpenTrainingConsoleTip))
+            .clicked()
+        {
+            action = Some(Action::OpenConsoleOn(c.db.clone()));
+        }
+    }
+    action
+}
+
+/// The drill bar under the map: banner, simulated clock, speed, end. Returns end.
+pub(super) fn drill_bar_ui(
+    ui: &mut Ui,
+    d: &mut DrillState,
+    notices: &mut Notices,
+    lang: crate::i18n::Lang,
+) -> Option<Action> {
+    let mut end = false;
+    ui.horizontal(|ui| {
+        let id = d.drill_id.clone().unwrap_or_else(|| "…".into());
+        ui.label(
+            RichText::new(format!(" {} {id} ", tr(lang, Msg::DrillBadge)))
+                .strong()
+                .size(18.0)
+                .color(Color32::BLACK)
+                .background_color(theme::DRILL),
+        )
+        .on_hover_text(tr(lang, Msg::DrillBadgeTip));
+        ui.label(RichText::new(&d.name).strong());
+        super::replay::clock_controls_ui(ui, &mut d.clock, "drill_speed", Msg::DrillKeysTip, lang);
+        let now = d.clock.now_ms();
+        ui.label(
+            RichText::new(format!(
+                "{} {}  T+{}",
+                crate::local_time::date_time(now),
+                super::lang_zone(lang),
+                super::replay::offset_hms((now - d.start_ms) as f64 / 1000.0)
+            ))
+            .monospace()
+            .size(15.0),
+        );
+        if let Some(next) = d.next_due_ms {
+            ui.label(
+                RichText::new(format!(
+                    "{} T+{}",
+                    tr(lang, Msg::NextInject),
+                    super::replay::offset_hms((next - d.start_ms) as f64 / 1000.0)
+                ))
+                .small()
+                .weak(),
+            );
+        }
+        let label = if d.ending { Msg::EndingDrill } else { Msg::EndDrill };
+        if ui.add_enabled(!d.ending, egui::Button::new(tr(lang, label))).clicked() {
+            end = true;
+        }
+    });
+    super::panels::notice_ui(ui, notices, Source::Drill, lang);
+    end.then_some(Action::EndDrill)
 }

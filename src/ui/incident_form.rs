@@ -5,8 +5,10 @@
 
 use egui::{Key, KeyboardShortcut, Modifiers, RichText};
 
+use super::action::Action;
 use super::i18n::{Lang, Msg, tr};
 use super::notices::{self, Source};
+use super::parts::World;
 use super::{OneMapApp, theme};
 use crate::backend::store::{Done, Intent, Refused, StoreCommand};
 use crate::map::ops::OpsRef;
@@ -77,6 +79,56 @@ impl Default for IncidentForm {
     }
 }
 
+impl IncidentForm {
+    /// The draft as typed, its location resolved and checked against the prefecture; `None`
+    /// (with the reason in `error`, every field kept) when it cannot be recorded yet.
+    pub fn draft(&mut self, world: &World, lang: Lang) -> Option<IncidentDraft> {
+        let typed = self.location.trim().to_string();
+        let located = match crate::location::locate(&world.index, &typed) {
+            Ok(l) => l,
+            Err(e) => {
+                self.error = Some(format!(
+                    "{}: {}",
+                    tr(lang, Msg::Location),
+                    locate_error_text(&e, &typed, lang)
+                ));
+                self.confirm_outside = None;
+                return None;
+            }
+        };
+        let lonlat = located.lonlat;
+        // A point beyond the prefecture (plus a margin) is recorded only after the officer
+        // confirms that very point: a typo must not send a call 2 000 km away silently.
+        if let Err(e) = crate::location::Area::new(world.pack.bbox()).check(lonlat)
+            && self.confirm_outside != Some(typed.clone())
+        {
+            self.error = Some(locate_error_text(&e, &typed, lang));
+            self.outside = Some(typed.clone());
+            return None;
+        }
+        if let Some(name) = located.place
+            && self.address.trim().is_empty()
+        {
+            self.address = if name.contains(&typed) {
+                name
+            } else {
+                format!("{typed} · {name}")
+            };
+        }
+        Some(IncidentDraft {
+            incident_type: self.incident_type,
+            severity: self.severity,
+            lonlat,
+            address: self.address.trim().to_string(),
+            caller: Caller {
+                name: self.caller.trim().to_string(),
+                phone: self.phone.trim().to_string(),
+            },
+            notes: self.notes.trim().to_string(),
+        })
+    }
+}
+
 fn name(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
     lang.pick(zh, en)
 }
@@ -99,58 +151,18 @@ impl OneMapApp {
         let real = real && self.mode.drill().is_some();
         let lang = self.settings.lang;
         let (operator, seat) = (self.operator(), self.seat());
-        let f = &mut self.incident_form;
-        if f.pending.is_some() {
+        if self.incident_form.pending.is_some() {
             return;
         }
-        let typed = f.location.trim().to_string();
-        let located = match crate::location::locate(&self.world.index, &typed) {
-            Ok(l) => l,
-            Err(e) => {
-                f.error = Some(format!(
-                    "{}: {}",
-                    tr(lang, Msg::Location),
-                    locate_error_text(&e, &typed, lang)
-                ));
-                f.confirm_outside = None;
-                return;
-            }
+        let Some(draft) = self.incident_form.draft(&self.world, lang) else {
+            return;
         };
-        let lonlat = located.lonlat;
-        // A point beyond the prefecture (plus a margin) is recorded only after the officer
-        // confirms that very point: a typo must not send a call 2 000 km away silently.
-        if let Err(e) = crate::location::Area::new(self.world.pack.bbox()).check(lonlat)
-            && f.confirm_outside != Some(typed.clone())
-        {
-            f.error = Some(locate_error_text(&e, &typed, lang));
-            f.outside = Some(typed.clone());
-            return;
-        }
-        if let Some(name) = located.place
-            && f.address.trim().is_empty()
-        {
-            f.address = if name.contains(&typed) {
-                name
-            } else {
-                format!("{typed} · {name}")
-            };
-        }
+        let f = &mut self.incident_form;
         let Some(store) = self.mode.writer() else {
             f.error = Some(tr(lang, Msg::NoDatabase).to_string());
             return;
         };
         self.live.next_req += 1;
-        let draft = IncidentDraft {
-            incident_type: f.incident_type,
-            severity: f.severity,
-            lonlat,
-            address: f.address.trim().to_string(),
-            caller: Caller {
-                name: f.caller.trim().to_string(),
-                phone: f.phone.trim().to_string(),
-            },
-            notes: f.notes.trim().to_string(),
-        };
         let cmd = StoreCommand::Intent {
             req: self.live.next_req,
             operator,
@@ -214,139 +226,146 @@ impl OneMapApp {
                 );
             }
             Ok(None) => self.incident_form.error = Some(tr(self.settings.lang, Msg::NotRecorded).to_string()),
-            Err(e) => self.incident_form.error = Some(e.to_string()),
+            Err(e) => self.incident_form.error = Some(super::errors::refused(&e, self.settings.lang)),
         }
     }
+}
 
-    pub(super) fn incident_form_ui(&mut self, ctx: &egui::Context) {
-        if !self.incident_form.open {
-            return;
-        }
-        let lang = self.settings.lang;
-        let mut open = true;
-        // `Some(None)`: record without saying real or drill (Ctrl+Enter, Save); `Some(Some(real))`.
-        let in_drill = self.mode.drill().is_some();
-        let mut submit: Option<Option<bool>> = ctx.input_mut(|i| i.consume_shortcut(&SHORTCUT_SAVE)).then_some(None);
-        if ctx.input(|i| i.key_pressed(Key::Escape)) {
-            open = false;
-        }
-        egui::Window::new(tr(lang, Msg::NewIncident))
-            .open(&mut open)
-            .collapsible(false)
-            .resizable(false)
-            .default_width(420.0)
-            .show(ctx, |ui| {
-                let f = &mut self.incident_form;
-                egui::Grid::new("incident_form")
-                    .num_columns(2)
-                    .spacing([10.0, 8.0])
-                    .show(ui, |ui| {
-                        ui.label(tr(lang, Msg::Class));
-                        let before = f.class;
-                        let r = egui::ComboBox::new("incident_class", "")
-                            .selected_text(name(lang, f.class.name_zh(), f.class.name_en()))
-                            .show_ui(ui, |ui| {
-                                for c in IncidentClass::ALL {
-                                    ui.selectable_value(&mut f.class, *c, name(lang, c.name_zh(), c.name_en()));
-                                }
-                            });
-                        if f.focus_first {
-                            r.response.request_focus();
-                            f.focus_first = false;
-                        }
-                        if (f.class != before || f.incident_type.class() != f.class)
-                            && let Some(t) = IncidentType::ALL.iter().find(|t| t.class() == f.class)
-                        {
-                            f.incident_type = *t;
-                        }
-                        ui.end_row();
-                        ui.label(tr(lang, Msg::Type));
-                        egui::ComboBox::new("incident_type", "")
-                            .selected_text(name(lang, f.incident_type.name_zh(), f.incident_type.name_en()))
-                            .show_ui(ui, |ui| {
-                                for t in IncidentType::ALL.iter().filter(|t| t.class() == f.class) {
-                                    ui.selectable_value(&mut f.incident_type, *t, name(lang, t.name_zh(), t.name_en()));
-                                }
-                            });
-                        ui.end_row();
-                        ui.label(tr(lang, Msg::Severity));
-                        ui.horizontal(|ui| {
-                            for s in Severity::ALL {
-                                ui.radio_value(&mut f.severity, *s, s.code()).on_hover_text(name(
-                                    lang,
-                                    s.name_zh(),
-                                    s.name_en(),
-                                ));
+/// The form's window (when open). Returns the record asked for (real or drill during a drill);
+/// a record without that choice during a drill only tells the officer to choose.
+pub(super) fn incident_form_ui(
+    ctx: &egui::Context,
+    f: &mut IncidentForm,
+    in_drill: bool,
+    lang: Lang,
+) -> Option<Action> {
+    if !f.open {
+        return None;
+    }
+    let mut open = true;
+    // `Some(None)`: record without saying real or drill (Ctrl+Enter, Save); `Some(Some(real))`.
+    let mut submit: Option<Option<bool>> = ctx.input_mut(|i| i.consume_shortcut(&SHORTCUT_SAVE)).then_some(None);
+    if ctx.input(|i| i.key_pressed(Key::Escape)) {
+        open = false;
+    }
+    egui::Window::new(tr(lang, Msg::NewIncident))
+        .open(&mut open)
+        .collapsible(false)
+        .resizable(false)
+        .default_width(420.0)
+        .show(ctx, |ui| {
+            egui::Grid::new("incident_form")
+                .num_columns(2)
+                .spacing([10.0, 8.0])
+                .show(ui, |ui| {
+                    ui.label(tr(lang, Msg::Class));
+                    let before = f.class;
+                    let r = egui::ComboBox::new("incident_class", "")
+                        .selected_text(name(lang, f.class.name_zh(), f.class.name_en()))
+                        .show_ui(ui, |ui| {
+                            for c in IncidentClass::ALL {
+                                ui.selectable_value(&mut f.class, *c, name(lang, c.name_zh(), c.name_en()));
                             }
                         });
-                        ui.end_row();
-                        let rows: [(Msg, &mut String, Option<Msg>); 5] = [
-                            (Msg::Location, &mut f.location, Some(Msg::LocationHint)),
-                            (Msg::Caller, &mut f.caller, None),
-                            (Msg::Phone, &mut f.phone, None),
-                            (Msg::Address, &mut f.address, None),
-                            (Msg::Notes, &mut f.notes, None),
-                        ];
-                        for (label, value, hint) in rows {
-                            let name = ui.label(tr(lang, label));
-                            let mut edit = egui::TextEdit::singleline(value).desired_width(280.0);
-                            if let Some(h) = hint {
-                                edit = edit.hint_text(tr(lang, h));
+                    if f.focus_first {
+                        r.response.request_focus();
+                        f.focus_first = false;
+                    }
+                    if (f.class != before || f.incident_type.class() != f.class)
+                        && let Some(t) = IncidentType::ALL.iter().find(|t| t.class() == f.class)
+                    {
+                        f.incident_type = *t;
+                    }
+                    ui.end_row();
+                    ui.label(tr(lang, Msg::Type));
+                    egui::ComboBox::new("incident_type", "")
+                        .selected_text(name(lang, f.incident_type.name_zh(), f.incident_type.name_en()))
+                        .show_ui(ui, |ui| {
+                            for t in IncidentType::ALL.iter().filter(|t| t.class() == f.class) {
+                                ui.selectable_value(&mut f.incident_type, *t, name(lang, t.name_zh(), t.name_en()));
                             }
-                            // Labelled for screen readers and UI tests.
-                            ui.add(edit).labelled_by(name.id);
-                            ui.end_row();
+                        });
+                    ui.end_row();
+                    ui.label(tr(lang, Msg::Severity));
+                    ui.horizontal(|ui| {
+                        for s in Severity::ALL {
+                            ui.radio_value(&mut f.severity, *s, s.code()).on_hover_text(name(
+                                lang,
+                                s.name_zh(),
+                                s.name_en(),
+                            ));
                         }
                     });
-                if f.from_draft.is_some() {
-                    ui.label(RichText::new(tr(lang, Msg::FromDraft)).color(theme::WARN_TEXT));
-                }
-                if let Some(e) = &f.error {
-                    ui.colored_label(theme::WARN_TEXT, e);
-                }
-                if let Some(typed) = f.outside.clone()
-                    && typed == f.location.trim()
-                    && f.pending.is_none()
-                    && ui
-                        .button(RichText::new(tr(lang, Msg::ConfirmOutside)).color(theme::WARN_TEXT))
-                        .clicked()
-                {
-                    f.confirm_outside = Some(typed);
-                    f.outside = None;
-                    submit = Some(None);
-                }
-                ui.horizontal_wrapped(|ui| {
-                    if f.pending.is_some() {
-                        ui.label(RichText::new(tr(lang, Msg::Saving)).italics());
-                    } else if in_drill {
-                        // Two explicit choices and no default: a real call must never become a
-                        // drill event by habit, nor a drill event reach the real log.
-                        if ui.button(RichText::new(tr(lang, Msg::RecordReal)).strong()).clicked() {
-                            submit = Some(Some(true));
+                    ui.end_row();
+                    let rows: [(Msg, &mut String, Option<Msg>); 5] = [
+                        (Msg::Location, &mut f.location, Some(Msg::LocationHint)),
+                        (Msg::Caller, &mut f.caller, None),
+                        (Msg::Phone, &mut f.phone, None),
+                        (Msg::Address, &mut f.address, None),
+                        (Msg::Notes, &mut f.notes, None),
+                    ];
+                    for (label, value, hint) in rows {
+                        let name = ui.label(tr(lang, label));
+                        let mut edit = egui::TextEdit::singleline(value).desired_width(280.0);
+                        if let Some(h) = hint {
+                            edit = edit.hint_text(tr(lang, h));
                         }
-                        if ui
-                            .button(RichText::new(tr(lang, Msg::RecordDrill)).color(theme::DRILL))
-                            .clicked()
-                        {
-                            submit = Some(Some(false));
-                        }
-                    } else if ui
-                        .button(RichText::new(tr(lang, Msg::Save)).strong())
-                        .on_hover_text(tr(lang, Msg::SaveTip))
-                        .clicked()
-                    {
-                        submit = Some(None);
+                        // Labelled for screen readers and UI tests.
+                        ui.add(edit).labelled_by(name.id);
+                        ui.end_row();
                     }
                 });
-            });
-        match submit {
-            Some(None) if in_drill => {
-                self.incident_form.error = Some(tr(lang, Msg::ChooseRealOrDrill).to_string());
+            if f.from_draft.is_some() {
+                ui.label(RichText::new(tr(lang, Msg::FromDraft)).color(theme::WARN_TEXT));
             }
-            Some(choice) => self.submit_incident(choice.unwrap_or(false)),
-            None => {}
+            if let Some(e) = &f.error {
+                ui.colored_label(theme::WARN_TEXT, e);
+            }
+            if let Some(typed) = f.outside.clone()
+                && typed == f.location.trim()
+                && f.pending.is_none()
+                && ui
+                    .button(RichText::new(tr(lang, Msg::ConfirmOutside)).color(theme::WARN_TEXT))
+                    .clicked()
+            {
+                f.confirm_outside = Some(typed);
+                f.outside = None;
+                submit = Some(None);
+            }
+            ui.horizontal_wrapped(|ui| {
+                if f.pending.is_some() {
+                    ui.label(RichText::new(tr(lang, Msg::Saving)).italics());
+                } else if in_drill {
+                    // Two explicit choices and no default: a real call must never become a
+                    // drill event by habit, nor a drill event reach the real log.
+                    if ui.button(RichText::new(tr(lang, Msg::RecordReal)).strong()).clicked() {
+                        submit = Some(Some(true));
+                    }
+                    if ui
+                        .button(RichText::new(tr(lang, Msg::RecordDrill)).color(theme::DRILL))
+                        .clicked()
+                    {
+                        submit = Some(Some(false));
+                    }
+                } else if ui
+                    .button(RichText::new(tr(lang, Msg::Save)).strong())
+                    .on_hover_text(tr(lang, Msg::SaveTip))
+                    .clicked()
+                {
+                    submit = Some(None);
+                }
+            });
+        });
+    f.open = open;
+    match submit {
+        Some(None) if in_drill => {
+            f.error = Some(tr(lang, Msg::ChooseRealOrDrill).to_string());
+            None
         }
-        self.incident_form.open = open;
+        Some(choice) => Some(Action::SubmitIncident {
+            real: choice.unwrap_or(false),
+        }),
+        None => None,
     }
 }
 

@@ -5,7 +5,7 @@
 use egui::{RichText, Ui};
 
 use super::i18n::{Lang, Msg, tr};
-use super::{OneMapApp, theme};
+use super::theme;
 use crate::model::event::{Event, EventKind};
 use crate::model::situation::Situation;
 
@@ -16,7 +16,16 @@ pub fn event_summary(ev: &Event, sit: &Situation, lang: Lang) -> String {
             .get(u)
             .map_or_else(|| u.to_string(), |x| x.spec.callsign.clone())
     };
-    let inc = |i: &crate::model::IncidentId| format!("#{}", i.0);
+    // A drill's incidents in their own series (演练-3), never mistaken for a real #3.
+    let inc = |i: &crate::model::IncidentId| crate::model::names::incident_label(*i, ev.drill_id.is_some());
+    // Items by name, never by code: the warehouse's stock line names it, else the code in words.
+    let item = |w: &crate::model::WarehouseId, code: &str| match sit.warehouses.get(w).and_then(|x| x.stock.get(code)) {
+        Some(l) => lang.pick(&l.name_zh, &l.name_en).to_string(),
+        None => {
+            let n = crate::model::names::DisplayNames::default().item(code);
+            lang.pick(&n.zh, &n.en).to_string()
+        }
+    };
     let wh = |w: &crate::model::WarehouseId| {
         sit.warehouses.get(w).map_or_else(
             || w.to_string(),
@@ -56,18 +65,15 @@ pub fn event_summary(ev: &Event, sit: &Situation, lang: Lang) -> String {
             format!("{} {}: {reason}", t(Msg::EvCancelled), inc(incident))
         }
         EventKind::IncidentRelocated { incident, .. } => {
-            format!("{} {}", lang.pick("位置更正", "Relocated"), inc(incident))
+            format!("{} {}", t(Msg::EvRelocated), inc(incident))
         }
         EventKind::IncidentSensitivitySet { incident, sensitive } => format!(
             "{} {}",
-            lang.pick(
-                if *sensitive { "标记敏感" } else { "取消敏感" },
-                if *sensitive {
-                    "Marked sensitive"
-                } else {
-                    "Sensitive mark cleared"
-                }
-            ),
+            t(if *sensitive {
+                Msg::EvSensitiveSet
+            } else {
+                Msg::EvSensitiveCleared
+            }),
             inc(incident)
         ),
         EventKind::UnitAdded { spec, .. } | EventKind::UnitUpdated { spec, .. } => {
@@ -115,16 +121,22 @@ pub fn event_summary(ev: &Event, sit: &Situation, lang: Lang) -> String {
             quantity,
             incident,
         } => format!(
-            "{} {} {item_code} ×{quantity}{}",
+            "{} {} {} ×{quantity}{}",
             t(Msg::EvReserved),
             wh(warehouse),
+            item(warehouse, item_code),
             incident.as_ref().map_or(String::new(), |i| format!(" → {}", inc(i)))
         ),
         EventKind::StockReservationReleased {
             warehouse,
             item_code,
             quantity,
-        } => format!("{} {} {item_code} ×{quantity}", t(Msg::EvUnreserved), wh(warehouse)),
+        } => format!(
+            "{} {} {} ×{quantity}",
+            t(Msg::EvUnreserved),
+            wh(warehouse),
+            item(warehouse, item_code)
+        ),
         EventKind::StockIssued {
             warehouse,
             item_code,
@@ -132,9 +144,10 @@ pub fn event_summary(ev: &Event, sit: &Situation, lang: Lang) -> String {
             incident,
             ..
         } => format!(
-            "{} {} {item_code} ×{quantity}{}",
+            "{} {} {} ×{quantity}{}",
             t(Msg::EvIssued),
             wh(warehouse),
+            item(warehouse, item_code),
             incident.as_ref().map_or(String::new(), |i| format!(" → {}", inc(i)))
         ),
         EventKind::StockReceived {
@@ -207,47 +220,44 @@ pub fn event_summary(ev: &Event, sit: &Situation, lang: Lang) -> String {
     }
 }
 
-impl OneMapApp {
-    pub(super) fn log_board(&mut self, ui: &mut Ui, lang: Lang) {
-        // Beijing time on the board; the logged UTC on hover (the log and exports keep UTC).
-        let now_ms = self.now_ms();
-        ui.add(
-            egui::TextEdit::singleline(&mut self.boards.log)
-                .hint_text(tr(lang, Msg::Filter))
-                .desired_width(f32::INFINITY),
-        );
-        let sit = self.situation.clone();
-        let log = self.live.log.clone();
-        let needle = self.boards.log.trim().to_lowercase();
-        egui::ScrollArea::both().id_salt("log_scroll").show(ui, |ui| {
-            egui::Grid::new("log_grid").striped(true).num_columns(3).show(ui, |ui| {
-                for m in [Msg::Seq, Msg::Time, Msg::What] {
-                    ui.label(RichText::new(tr(lang, m)).strong());
+/// The log board: a text filter over the newest events, newest first, in Beijing time (the
+/// logged UTC on hover). Changes only its filter; asks nothing of the app.
+pub(super) fn log_board(ui: &mut Ui, filter: &mut String, log: &[Event], sit: &Situation, lang: Lang, now_ms: i64) {
+    // Beijing time on the board; the logged UTC on hover (the log and exports keep UTC).
+    ui.add(
+        egui::TextEdit::singleline(filter)
+            .hint_text(tr(lang, Msg::Filter))
+            .desired_width(f32::INFINITY),
+    );
+    let needle = filter.trim().to_lowercase();
+    egui::ScrollArea::both().id_salt("log_scroll").show(ui, |ui| {
+        egui::Grid::new("log_grid").striped(true).num_columns(3).show(ui, |ui| {
+            for m in [Msg::Seq, Msg::Time, Msg::What] {
+                ui.label(RichText::new(tr(lang, m)).strong());
+            }
+            ui.end_row();
+            for ev in log.iter().rev() {
+                let text = event_summary(ev, sit, lang);
+                let who = format!("{}@{}", ev.operator, ev.seat);
+                if !needle.is_empty()
+                    && ![&text, &who, ev.kind.tag()]
+                        .iter()
+                        .any(|t| t.to_lowercase().contains(&needle))
+                {
+                    continue;
                 }
+                ui.label(RichText::new(ev.seq.to_string()).monospace().weak());
+                ui.label(RichText::new(crate::local_time::from_utc_iso(&ev.ts_utc, now_ms)).monospace())
+                    .on_hover_text(format!("{} UTC · {who}", ev.ts_utc));
+                let mut line = RichText::new(text);
+                if ev.drill_id.is_some() {
+                    line = line.color(theme::DRILL);
+                }
+                ui.label(line).on_hover_text(who);
                 ui.end_row();
-                for ev in log.iter().rev() {
-                    let text = event_summary(ev, &sit, lang);
-                    let who = format!("{}@{}", ev.operator, ev.seat);
-                    if !needle.is_empty()
-                        && ![&text, &who, ev.kind.tag()]
-                            .iter()
-                            .any(|t| t.to_lowercase().contains(&needle))
-                    {
-                        continue;
-                    }
-                    ui.label(RichText::new(ev.seq.to_string()).monospace().weak());
-                    ui.label(RichText::new(crate::local_time::from_utc_iso(&ev.ts_utc, now_ms)).monospace())
-                        .on_hover_text(format!("{} UTC · {who}", ev.ts_utc));
-                    let mut line = RichText::new(text);
-                    if ev.drill_id.is_some() {
-                        line = line.color(theme::DRILL);
-                    }
-                    ui.label(line).on_hover_text(who);
-                    ui.end_row();
-                }
-            });
+            }
         });
-    }
+    });
 }
 
 #[cfg(test)]
@@ -276,5 +286,46 @@ mod tests {
             .unwrap();
         let s = event_summary(d, &sit, Lang::Zh);
         assert!(s.starts_with("调派") && s.contains("→ #"), "{s}");
+        // A drill's dispatch names its incident in the drill's own series.
+        let mut drill = d.clone();
+        drill.drill_id = Some("flood-1".into());
+        let s = event_summary(&drill, &sit, Lang::Zh);
+        assert!(s.contains("→ 演练-") && !s.contains('#'), "{s}");
+    }
+
+    /// Stock movements name the item as its stock line does, in the officer's language; an item
+    /// no line names is the code in words, never the raw `snake_case` code.
+    #[test]
+    fn stock_lines_read_by_item_name_not_code() {
+        let events = synthetic_events(400);
+        let mut sit = Situation::default();
+        for ev in &events {
+            crate::model::situation::fold(&mut sit, ev).unwrap();
+        }
+        let (w, line) = sit
+            .warehouses
+            .values()
+            .find_map(|w| w.stock.values().next().map(|l| (w.id, l.clone())))
+            .unwrap();
+        let mut ev = events[0].clone();
+        ev.kind = EventKind::StockReserved {
+            warehouse: w,
+            item_code: line.item_code.clone(),
+            quantity: 3,
+            incident: None,
+        };
+        let zh = event_summary(&ev, &sit, Lang::Zh);
+        let en = event_summary(&ev, &sit, Lang::En);
+        assert!(zh.contains(&format!("{} ×3", line.name_zh)), "{zh}");
+        assert!(en.contains(&format!("{} ×3", line.name_en)), "{en}");
+        ev.kind = EventKind::StockIssued {
+            warehouse: w,
+            item_code: "life_jacket".into(),
+            quantity: 2,
+            from_reserved: false,
+            incident: None,
+        };
+        let zh = event_summary(&ev, &sit, Lang::Zh);
+        assert!(zh.contains("life jacket ×2") && !zh.contains("life_jacket"), "{zh}");
     }
 }

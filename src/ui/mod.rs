@@ -8,6 +8,7 @@ pub mod connection;
 pub mod coverage;
 pub mod detail;
 pub mod drill;
+pub mod errors;
 pub mod fonts;
 pub mod incident_form;
 pub mod log_board;
@@ -15,7 +16,6 @@ mod map_view;
 pub mod mode;
 pub mod notices;
 mod panels;
-pub use panels::{WALL_CLOSE, WALL_OPEN};
 pub mod parts;
 pub mod pending;
 pub mod replay;
@@ -37,7 +37,7 @@ use crate::geom::{BBox, mercator_norm, mercator_norm_inverse};
 /// The language table lives below both `map` and `ui`; re-exported for the panels.
 pub use crate::i18n;
 use crate::map::basemap::Basemap;
-use crate::map::ops::{OpsRef, OpsVisibility};
+use crate::map::ops::OpsRef;
 use crate::map::raster::RasterTiles;
 use crate::map::{MAX_ZOOM, MIN_ZOOM, fit_zoom, mercator_center};
 use crate::mappack::MapPack;
@@ -49,13 +49,9 @@ use action::Action;
 use i18n::{Lang, Msg, tr};
 pub use mode::Mode;
 use notices::{Notices, Severity, Source};
-use parts::{
-    BoardsState, DispatchState, Flight, LiveView, MapView, RasterState, RoutingState, SearchState, TrackState, World,
-};
+use parts::{BoardsState, DispatchState, LiveView, MapView, RasterState, RoutingState, SearchState, TrackState, World};
 use settings::{RasterKind, SavedView, Settings};
 
-/// Seconds a fly-to animation takes.
-const FLIGHT_S: f64 = 0.6;
 /// Search results listed.
 const MAX_RESULTS: usize = 8;
 
@@ -322,6 +318,7 @@ impl OneMapApp {
         let Some(w) = self.mode.writer() else { return };
         let mut changed = false;
         let mut imported = Vec::new();
+        let mut copied = None;
         while let Ok(ev) = w.rx.try_recv() {
             match ev {
                 StoreEvent::Opened {
@@ -348,6 +345,7 @@ impl OneMapApp {
                 StoreEvent::Answer(a) => answers.push(a),
                 StoreEvent::Log(l) => self.live.log = l,
                 StoreEvent::AlertImported(m) => imported.push(m),
+                StoreEvent::TrainingCopied(r) => copied = Some(r),
                 StoreEvent::Error(e) => {
                     self.notices.push(Severity::Error, Source::Store, e.to_string());
                 }
@@ -355,6 +353,9 @@ impl OneMapApp {
         }
         for m in imported {
             self.alert_imported(&m);
+        }
+        if let Some(r) = copied {
+            self.training_copied(r);
         }
         if changed {
             self.arrivals_observed();
@@ -497,7 +498,8 @@ impl OneMapApp {
             match a.result {
                 Ok(_) => self.correction.done(what),
                 Err(e) => {
-                    self.notices.push(Severity::Warning, Source::Dispatch, e.to_string());
+                    let text = errors::refused(&e, self.settings.lang);
+                    self.notices.push(Severity::Warning, Source::Dispatch, text);
                 }
             }
             return;
@@ -511,7 +513,7 @@ impl OneMapApp {
                     let text = format!("{} {out}", tr(self.settings.lang, Msg::WarningIssuedOut));
                     self.notices.push_for(Severity::Info, Source::Toast, text, 8.0);
                 }
-                Err(e) => self.alerts.compose.error = Some(e.to_string()),
+                Err(e) => self.alerts.compose.error = Some(errors::refused(&e, self.settings.lang)),
             }
             return;
         }
@@ -520,7 +522,8 @@ impl OneMapApp {
             return self.dispatch_answered(a.result);
         }
         if let Err(e) = a.result {
-            self.notices.push(Severity::Error, Source::Store, e.to_string());
+            let text = errors::refused(&e, self.settings.lang);
+            self.notices.push(Severity::Error, Source::Store, text);
         }
     }
 
@@ -564,45 +567,6 @@ impl OneMapApp {
         }
     }
 
-    fn ops_visibility(&self) -> OpsVisibility {
-        let on = |k: &str| self.settings.layers.get(&format!("ops/{k}")).copied().unwrap_or(true);
-        OpsVisibility {
-            stations: on("stations"),
-            units: on("units"),
-            warehouses: on("warehouses"),
-            shelters: on("shelters"),
-        }
-    }
-
-    fn demo_offer_window(&mut self, ctx: &egui::Context) {
-        if !self.live.offer_demo {
-            return;
-        }
-        let lang = self.settings.lang;
-        egui::Window::new(tr(lang, Msg::FirstRun))
-            .collapsible(false)
-            .resizable(false)
-            .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
-            .show(ctx, |ui| {
-                ui.label(tr(lang, Msg::FirstRunText));
-                if let Some(p) = &self.live.store_path {
-                    ui.label(
-                        RichText::new(format!("{}: {}", tr(lang, Msg::Database), p.display()))
-                            .small()
-                            .weak(),
-                    );
-                }
-                ui.horizontal(|ui| {
-                    if ui.button(RichText::new(tr(lang, Msg::LoadDemo)).strong()).clicked() {
-                        self.load_demo();
-                    }
-                    if ui.button(tr(lang, Msg::NotNow)).clicked() {
-                        self.live.offer_demo = false;
-                    }
-                });
-            });
-    }
-
     /// The loaded pack.
     pub fn pack(&self) -> &MapPack {
         &self.world.pack
@@ -624,14 +588,7 @@ impl OneMapApp {
     }
 
     fn fly_to_norm(&mut self, ctx: &egui::Context, to_norm: [f64; 2], to_zoom: f64) {
-        self.map.flight = Some(Flight {
-            from_norm: self.map.center_norm,
-            from_zoom: self.map.memory.zoom(),
-            to_norm,
-            to_zoom: to_zoom.clamp(MIN_ZOOM, MAX_ZOOM),
-            start_s: ctx.input(|i| i.time),
-        });
-        ctx.request_repaint();
+        self.map.fly_to_norm(ctx, to_norm, to_zoom);
     }
 
     /// Fly to fit a lon/lat box.
@@ -653,27 +610,6 @@ impl OneMapApp {
                 self.map.highlight = None;
                 self.fly_to_bbox(ctx, b);
             }
-        }
-    }
-
-    fn step_flight(&mut self, ctx: &egui::Context) {
-        let Some(f) = self.map.flight else { return };
-        let now = ctx.input(|i| i.time);
-        let t = ((now - f.start_s) / FLIGHT_S).clamp(0.0, 1.0);
-        let e = t * t * (3.0 - 2.0 * t);
-        let n = [
-            f.from_norm[0] + (f.to_norm[0] - f.from_norm[0]) * e,
-            f.from_norm[1] + (f.to_norm[1] - f.from_norm[1]) * e,
-        ];
-        let z = f.from_zoom + (f.to_zoom - f.from_zoom) * e;
-        let c = mercator_norm_inverse(n[0], n[1]);
-        self.map.memory.center_at(lon_lat(c[0], c[1]));
-        let _ = self.map.memory.set_zoom(z);
-        self.map.center_norm = n;
-        if t >= 1.0 {
-            self.map.flight = None;
-        } else {
-            ctx.request_repaint();
         }
     }
 
@@ -940,7 +876,8 @@ impl OneMapApp {
             }
             Err(e) => {
                 self.dispatch.reassign_offer = None;
-                self.notices.push(Severity::Warning, Source::Dispatch, e.to_string());
+                let text = errors::refused(&e, self.settings.lang);
+                self.notices.push(Severity::Warning, Source::Dispatch, text);
             }
         }
     }
@@ -1054,7 +991,8 @@ impl OneMapApp {
         match self.submit_job(job) {
             Ok(_) => self.notices.clear(Source::Routing),
             Err(e) => {
-                self.notices.push(Severity::Warning, Source::Routing, e.to_string());
+                let text = errors::job_error(&e, self.settings.lang);
+                self.notices.push(Severity::Warning, Source::Routing, text);
             }
         }
     }
@@ -1096,15 +1034,16 @@ impl OneMapApp {
     fn drain_routing(&mut self) {
         let Some(w) = self.routing.worker.as_ref() else { return };
         let replies: Vec<_> = w.rx.try_iter().collect();
+        let lang = self.settings.lang;
         for (lane, generation, reply) in replies {
             // Every tracks reply carries routes of other units: none supersedes another.
             if !self.routing.jobs.accept(lane, generation) && lane != Lane::Tracks {
                 continue;
             }
             match (lane, reply) {
-                (_, Ok(Reply::Coverage(c))) => self.coverage.accept(Ok(c), &mut self.notices),
+                (_, Ok(Reply::Coverage(c))) => self.coverage.accept(Ok(c), &mut self.notices, lang),
                 (Lane::Coverage | Lane::MoveUp | Lane::Siting | Lane::Supplies, Err(e)) => {
-                    self.coverage.accept(Err(e), &mut self.notices)
+                    self.coverage.accept(Err(e), &mut self.notices, lang)
                 }
                 (_, Ok(Reply::Route(RouteReply::Tracks(tracks, failed)))) => {
                     for t in tracks {
@@ -1113,7 +1052,7 @@ impl OneMapApp {
                     }
                     for (u, e) in failed {
                         self.tracks.pending.retain(|(pu, _)| *pu != u);
-                        self.tracks.failed.insert(u, e.to_string());
+                        self.tracks.failed.insert(u, errors::roads_error(&e, lang));
                     }
                 }
                 (_, Ok(Reply::Route(RouteReply::Route(r)))) => {
@@ -1126,10 +1065,12 @@ impl OneMapApp {
                     self.notices.clear(Source::Dispatch);
                 }
                 (Lane::Recommend, Err(e)) => {
-                    self.notices.push(Severity::Warning, Source::Dispatch, e.to_string());
+                    self.notices
+                        .push(Severity::Warning, Source::Dispatch, errors::job_error(&e, lang));
                 }
                 (_, Err(e)) => {
-                    self.notices.push(Severity::Warning, Source::Routing, e.to_string());
+                    self.notices
+                        .push(Severity::Warning, Source::Routing, errors::job_error(&e, lang));
                 }
             }
         }
@@ -1153,6 +1094,43 @@ impl OneMapApp {
             },
         );
     }
+}
+
+/// Whether a store path is a database server's URL (postgres://…), not a file.
+fn is_server_url(p: &std::path::Path) -> bool {
+    p.to_str()
+        .is_some_and(|s| s.starts_with("postgres://") || s.starts_with("postgresql://"))
+}
+
+/// The first-run offer of the pack's demo scenario (a new, empty database).
+fn demo_offer_window(ctx: &egui::Context, live: &mut LiveView, lang: Lang) -> Option<Action> {
+    if !live.offer_demo {
+        return None;
+    }
+    let mut action = None;
+    egui::Window::new(tr(lang, Msg::FirstRun))
+        .collapsible(false)
+        .resizable(false)
+        .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+        .show(ctx, |ui| {
+            ui.label(tr(lang, Msg::FirstRunText));
+            if let Some(p) = &live.store_path {
+                ui.label(
+                    RichText::new(format!("{}: {}", tr(lang, Msg::Database), p.display()))
+                        .small()
+                        .weak(),
+                );
+            }
+            ui.horizontal(|ui| {
+                if ui.button(RichText::new(tr(lang, Msg::LoadDemo)).strong()).clicked() {
+                    action = Some(Action::LoadDemo);
+                }
+                if ui.button(tr(lang, Msg::NotNow)).clicked() {
+                    live.offer_demo = false;
+                }
+            });
+        });
+    action
 }
 
 /// The zone beside a shown clock: officers read Beijing time; the log keeps UTC.
@@ -1268,23 +1246,52 @@ impl OneMapApp {
                 &mut self.notices,
             )
         });
-        if self.mode.replay().is_some() {
-            egui::Panel::bottom("replay_bar").show(ui, |ui| self.replay_bar_ui(ui));
+        let lang = self.settings.lang;
+        if let Some(r) = self.mode.replay_mut() {
+            let notices = &mut self.notices;
+            let a = egui::Panel::bottom("replay_bar").show(ui, |ui| replay::replay_bar_ui(ui, r, notices, lang));
+            actions.extend(a.inner);
         }
-        if self.mode.drill().is_some() {
-            egui::Panel::bottom("drill_bar").show(ui, |ui| self.drill_bar_ui(ui));
+        if let Some(d) = self.mode.drill_mut() {
+            let notices = &mut self.notices;
+            let a = egui::Panel::bottom("drill_bar").show(ui, |ui| drill::drill_bar_ui(ui, d, notices, lang));
+            actions.extend(a.inner);
         }
         if self.has_store() {
+            let hint_lines = self.move_up_hint_lines();
+            let alerts_status = self.alerts.worker.as_ref().map(|w| w.status());
+            let view = boards::BoardsView {
+                world: &self.world,
+                sit: &self.situation,
+                tracks: &self.tracks,
+                log: &self.live.log,
+                recommend_busy: self.routing.jobs.busy(Lane::Recommend),
+                coverage_busy: self.routing.jobs.busy(Lane::Coverage),
+                siting_busy: self.routing.jobs.busy(Lane::Siting),
+                now_ms: self.now_ms(),
+                hint_lines: &hint_lines,
+                hint_beside_pane: self.move_up_relevant(),
+                alerts_status: alerts_status.as_ref(),
+            };
+            let parts = boards::BoardsParts {
+                settings: &mut self.settings,
+                boards: &mut self.boards,
+                selected: &mut self.selected_ops,
+                dispatch: &mut self.dispatch,
+                correction: &mut self.correction,
+                coverage: &mut self.coverage,
+                notices: &mut self.notices,
+                alerts: &mut self.alerts,
+            };
             // The map stays the largest thing on screen: wide boards scroll instead of growing.
             let max_board = (ctx.content_rect().width() * 0.4).max(380.0);
-            let rect = egui::Panel::right("boards")
+            let out = egui::Panel::right("boards")
                 .default_size(380.0)
                 .max_size(max_board)
                 .resizable(true)
-                .show(ui, |ui| self.boards_ui(ui))
-                .response
-                .rect;
-            self.boards.panel_rect = Some(rect);
+                .show(ui, |ui| boards::boards_ui(ui, view, parts));
+            self.boards.panel_rect = Some(out.response.rect);
+            actions.extend(out.inner);
         }
         egui::Panel::left("side_panel")
             .default_size(280.0)
@@ -1297,7 +1304,10 @@ impl OneMapApp {
                     actions.extend(panels::route_ui(ui, &self.routing, &mut self.notices, lang));
                     let has_store = self.has_store();
                     panels::layers_ui(ui, &self.world, &mut self.settings, has_store);
-                    self.coverage_side_ui(ui);
+                    if has_store && self.routing.worker.is_some() {
+                        let computing = self.routing.jobs.busy(Lane::Coverage);
+                        coverage::coverage_side_ui(ui, &mut self.coverage, &mut self.settings, computing);
+                    }
                     ui.separator();
                     if self.settings.legend {
                         panels::legend_ui(ui, &self.world, &self.settings);
@@ -1311,25 +1321,63 @@ impl OneMapApp {
                     ));
                     ui.separator();
                     if self.has_store() {
-                        self.drill_setup_ui(ui);
+                        let db_file = self.live.store_path.as_deref().filter(|p| !is_server_url(p));
+                        let view = drill::SetupView {
+                            mode: &self.mode,
+                            db_file,
+                            sit: &self.situation,
+                            lang,
+                        };
+                        actions.extend(drill::drill_setup_ui(
+                            ui,
+                            &mut self.drill_setup,
+                            &mut self.notices,
+                            view,
+                        ));
                         ui.separator();
                     }
                     ui.label(RichText::new(self.t(Msg::Shortcuts)).strong());
                     ui.label(RichText::new(self.t(Msg::ShortcutsText)).small());
                 });
             });
-        egui::CentralPanel::no_frame()
+        let show_ops = self.has_store();
+        let estimated = if show_ops && map_view::ops_visibility(&self.settings).units {
+            self.estimated_positions()
+        } else {
+            Default::default()
+        };
+        let cx = map_view::MapCtx {
+            world: &self.world,
+            settings: &self.settings,
+            situation: &self.situation,
+            selected: self.selected_ops,
+            routing: &self.routing,
+            recommendation: self.dispatch.recommendation.as_ref(),
+            tracks: &self.tracks,
+            coverage: &self.coverage,
+            alerts: &self.alerts.overlay,
+            estimated: &estimated,
+            show_ops,
+        };
+        let (map, raster, notices) = (&mut self.map, &mut self.raster, &mut self.notices);
+        let a = egui::CentralPanel::no_frame()
             .frame(egui::Frame::NONE.fill(theme::MAP_BG))
-            .show(ui, |ui| self.map_ui(ui));
+            .show(ui, |ui| map_view::map_ui(ui, map, raster, notices, cx));
+        actions.extend(a.inner);
         panels::feature_window(&ctx, &self.world, &mut self.map, self.settings.lang);
+        actions.extend(demo_offer_window(&ctx, &mut self.live, lang));
+        let in_drill = self.mode.drill().is_some();
+        actions.extend(incident_form::incident_form_ui(
+            &ctx,
+            &mut self.incident_form,
+            in_drill,
+            lang,
+        ));
         for a in actions {
             self.apply(&ctx, a);
         }
-        self.demo_offer_window(&ctx);
-        self.incident_form_ui(&ctx);
         if let Some(c) = self.world.alerts.clone() {
             let now_ms = self.now_ms();
-            let lang = self.settings.lang;
             if let Some(a) = warning_form::warning_compose_ui(&ctx, &mut self.alerts.compose, &c, now_ms, lang) {
                 self.apply(&ctx, a);
             }
@@ -1452,6 +1500,25 @@ impl OneMapApp {
                     self.correction.pending = Some((req, what));
                 }
             }
+            Action::Pick(what) => self.selected_ops = Some(what),
+            Action::RouteFrom(ll) => self.route_from_here(ll),
+            Action::RouteTo(ll) => self.route_to_here(ll),
+            Action::Isochrone(ll) => self.request(RouteJob::Isochrone { at: ll }),
+            Action::NewIncidentAt(ll) => self.open_incident_form(Some(ll)),
+            Action::SuppliesHere => {
+                self.boards.board = Board::Coverage;
+                self.request_supplies();
+            }
+            Action::RequestSupplies => self.request_supplies(),
+            Action::RequestSiting => self.request_siting(),
+            Action::SubmitIncident { real } => self.submit_incident(real),
+            Action::LoadDemo => self.load_demo(),
+            Action::StartDrill => self.start_drill(ctx),
+            Action::EndDrill => self.end_drill(),
+            Action::ReplayScope(scope) => self.replay_scope(scope),
+            Action::ExitReplay => self.exit_replay(ctx),
+            Action::TrainingCopy(out) => self.training_copy(out),
+            Action::OpenConsoleOn(db) => self.open_console_on(&db),
         }
     }
 

@@ -59,12 +59,6 @@ pub(super) struct TopBarDb<'a> {
     pub wall_open: Option<bool>,
 }
 
-/// Top-bar button that opens the commander's wall on a second monitor (Chinese; English
-/// `Wall`): short, so the top bar keeps to one row.
-pub const WALL_OPEN: &str = "指挥大屏";
-/// The same button while the wall is open (English `Close wall`).
-pub const WALL_CLOSE: &str = "关闭大屏";
-
 pub(super) fn top_bar_ui(
     ui: &mut Ui,
     world: &World,
@@ -121,15 +115,9 @@ pub(super) fn top_bar_ui(
         }
         // The commander's wall on a second monitor (needs a database to follow).
         if let Some(open) = wall_open {
-            let label = if open {
-                lang.pick(WALL_CLOSE, "Close wall")
-            } else {
-                lang.pick(WALL_OPEN, "Wall")
-            };
-            let tip = lang.pick(
-                "在第二显示器上打开只读的指挥大屏（同一数据库）",
-                "Open the read-only commander's wall on the second monitor (same database)",
-            );
+            // Short, so the top bar keeps to one row.
+            let label = t(if open { Msg::WallClose } else { Msg::WallOpen });
+            let tip = t(Msg::WallOpenTip);
             if ui.button(label).on_hover_text(tip).clicked() {
                 action = Some(Action::ToggleWall);
             }
@@ -454,7 +442,7 @@ pub(super) fn status_bar_ui(
                 ui.label(mono(dms).weak());
                 if let Some(e) = world.elevation_at(ll) {
                     ui.label(format!("{} ≈{e:.0} {}", t(Msg::Elevation), t(Msg::Metres)))
-                        .on_hover_text("2′ grid, coarse estimate / 2′格网，粗略估计");
+                        .on_hover_text(t(Msg::ElevationTip));
                 }
             }
             None => {

@@ -8,11 +8,12 @@ use std::sync::Arc;
 
 use egui::{Color32, Key, RichText, Sense, Stroke, Ui, vec2};
 
+use super::action::Action;
+use super::i18n::Lang;
 use super::i18n::{Msg, tr};
-use super::notices::{Severity, Source};
+use super::notices::{Notices, Severity, Source};
 use super::{Mode, OneMapApp, theme};
 use crate::backend::replay::{ReplayCommand, ReplayEvent, ReplayWorker};
-use crate::dispatch::tracking::fmt_clock;
 use crate::drill::SimClock;
 
 /// Playback speeds offered.
@@ -40,6 +41,42 @@ pub struct ReplayState {
     pub shown_seq: u64,
     asked_ms: Option<i64>,
     in_flight: bool,
+}
+
+/// A clock offset as the scenario files write it, `T+hh:mm:ss` without the `T+`: always three
+/// fields, so `00:01:42` is never read as an hour and 42 minutes.
+pub(super) fn offset_hms(secs: f64) -> String {
+    let s = if secs.is_finite() { secs.max(0.0) as u64 } else { 0 };
+    format!("{:02}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
+}
+
+/// Play / pause and the speed choice of a simulated clock (the replay's and the drill's bars).
+pub(super) fn clock_controls_ui(ui: &mut Ui, clock: &mut SimClock, id: &str, keys_tip: Msg, lang: Lang) {
+    let play = if clock.is_playing() { Msg::Pause } else { Msg::Play };
+    if ui
+        .button(RichText::new(tr(lang, play)).strong())
+        .on_hover_text(tr(lang, keys_tip))
+        .clicked()
+    {
+        clock.toggle();
+    }
+    egui::ComboBox::new(id, tr(lang, Msg::Speed))
+        .selected_text(format!("{}×", clock.speed()))
+        .show_ui(ui, |ui| {
+            for s in SPEEDS {
+                if ui.selectable_label(clock.speed() == s, format!("{s}×")).clicked() {
+                    clock.set_speed(s);
+                }
+            }
+        });
+}
+
+impl ReplayState {
+    /// Move the replay's clock to a time (ms since the epoch), within the file's range.
+    pub fn seek(&mut self, ms: i64) {
+        let ms = self.range.map_or(ms, |(a, b)| ms.clamp(a, b));
+        self.clock.seek(ms);
+    }
 }
 
 impl OneMapApp {
@@ -109,8 +146,17 @@ impl OneMapApp {
     /// Seek the replay to a time (ms since the epoch).
     pub fn replay_seek(&mut self, ms: i64) {
         if let Some(r) = self.mode.replay_mut() {
-            let ms = r.range.map_or(ms, |(a, b)| ms.clamp(a, b));
-            r.clock.seek(ms);
+            r.seek(ms);
+        }
+    }
+
+    /// Show the real operations (`None`) or one drill of the replayed file.
+    pub(super) fn replay_scope(&mut self, scope: Option<String>) {
+        if let Some(r) = self.mode.replay_mut()
+            && r.worker.send(ReplayCommand::SetScope(scope)).is_err()
+        {
+            let e = crate::backend::replay::ReplayError::Stopped;
+            self.notices.push(Severity::Error, Source::Replay, e.to_string());
         }
     }
 
@@ -214,138 +260,127 @@ impl OneMapApp {
         let step = 5 * 60_000;
         if back || fwd {
             let to = r.clock.now_ms() + if fwd { step } else { -step };
-            self.replay_seek(to);
+            r.seek(to);
         }
     }
+}
 
-    /// The timeline panel: density strip, scrubber, play / pause, speed, scope.
-    pub(super) fn replay_bar_ui(&mut self, ui: &mut Ui) {
-        let lang = self.settings.lang;
-        let mut seek_to = None;
-        let mut scope_to = None;
-        let mut exit = false;
-        let Some(r) = self.mode.replay_mut() else { return };
-        ui.horizontal(|ui| {
-            let drill = r.scope.is_some();
-            let badge = if drill { Msg::DrillReplayBadge } else { Msg::ReplayBadge };
-            ui.label(
-                RichText::new(format!(" {} ", tr(lang, badge)))
-                    .strong()
-                    .color(Color32::BLACK)
-                    .background_color(if drill { theme::DRILL } else { theme::REPLAY }),
-            )
-            .on_hover_text(tr(lang, Msg::ReplayTip));
-            let play = if r.clock.is_playing() { Msg::Pause } else { Msg::Play };
-            if ui
-                .button(RichText::new(tr(lang, play)).strong())
-                .on_hover_text(tr(lang, Msg::ReplayKeysTip))
-                .clicked()
-            {
-                r.clock.toggle();
-            }
-            egui::ComboBox::new("replay_speed", tr(lang, Msg::Speed))
-                .selected_text(format!("{}×", r.clock.speed()))
-                .show_ui(ui, |ui| {
-                    for s in SPEEDS {
-                        if ui.selectable_label(r.clock.speed() == s, format!("{s}×")).clicked() {
-                            r.clock.set_speed(s);
-                        }
+/// The timeline panel: density strip, scrubber, play / pause, speed, scope. Seeks move the
+/// replay's own clock; a new scope and leaving the replay are returned.
+pub(super) fn replay_bar_ui(ui: &mut Ui, r: &mut ReplayState, notices: &mut Notices, lang: Lang) -> Option<Action> {
+    let mut seek_to = None;
+    let mut scope_to = None;
+    let mut exit = false;
+    ui.horizontal(|ui| {
+        let drill = r.scope.is_some();
+        let badge = if drill { Msg::DrillReplayBadge } else { Msg::ReplayBadge };
+        ui.label(
+            RichText::new(format!(" {} ", tr(lang, badge)))
+                .strong()
+                .color(Color32::BLACK)
+                .background_color(if drill { theme::DRILL } else { theme::REPLAY }),
+        )
+        .on_hover_text(tr(lang, Msg::ReplayTip));
+        clock_controls_ui(ui, &mut r.clock, "replay_speed", Msg::ReplayKeysTip, lang);
+        let now = r.clock.now_ms();
+        let since = r.range.map_or(0, |(a, _)| now - a);
+        ui.label(
+            RichText::new(format!(
+                "{} {}  T+{}",
+                crate::local_time::date_time(now),
+                super::lang_zone(lang),
+                offset_hms(since as f64 / 1000.0)
+            ))
+            .monospace()
+            .size(15.0),
+        );
+        ui.label(
+            RichText::new(format!("#{} · {} {}", r.shown_seq, r.events, tr(lang, Msg::EventsWord)))
+                .small()
+                .weak(),
+        );
+        let current = r
+            .scope
+            .clone()
+            .unwrap_or_else(|| tr(lang, Msg::RealOperations).to_string());
+        egui::ComboBox::new("replay_scope", tr(lang, Msg::ReplayScope))
+            .selected_text(current)
+            .show_ui(ui, |ui| {
+                if ui
+                    .selectable_label(r.scope.is_none(), tr(lang, Msg::RealOperations))
+                    .clicked()
+                {
+                    scope_to = Some(None);
+                }
+                for d in &r.drills {
+                    if ui.selectable_label(r.scope.as_deref() == Some(d), d).clicked() {
+                        scope_to = Some(Some(d.clone()));
                     }
-                });
-            let now = r.clock.now_ms();
-            let since = r.range.map_or(0, |(a, _)| now - a);
-            ui.label(
-                RichText::new(format!(
-                    "{} {}  T+{}",
-                    crate::local_time::date_time(now),
-                    super::lang_zone(self.settings.lang),
-                    fmt_clock(since as f64 / 1000.0)
-                ))
-                .monospace()
-                .size(15.0),
-            );
-            ui.label(
-                RichText::new(format!("#{} · {} {}", r.shown_seq, r.events, tr(lang, Msg::EventsWord)))
-                    .small()
-                    .weak(),
-            );
-            let current = r
-                .scope
-                .clone()
-                .unwrap_or_else(|| tr(lang, Msg::RealOperations).to_string());
-            egui::ComboBox::new("replay_scope", tr(lang, Msg::ReplayScope))
-                .selected_text(current)
-                .show_ui(ui, |ui| {
-                    if ui
-                        .selectable_label(r.scope.is_none(), tr(lang, Msg::RealOperations))
-                        .clicked()
-                    {
-                        scope_to = Some(None);
-                    }
-                    for d in &r.drills {
-                        if ui.selectable_label(r.scope.as_deref() == Some(d), d).clicked() {
-                            scope_to = Some(Some(d.clone()));
-                        }
-                    }
-                });
-            if ui.button(tr(lang, Msg::ExitReplay)).clicked() {
-                exit = true;
-            }
-            super::panels::notice_ui(ui, &mut self.notices, Source::Replay, lang);
-        });
-        // Scrubber: event density as bars, the cursor, click or drag to seek.
-        let (rect, resp) = ui.allocate_exact_size(vec2(ui.available_width(), 34.0), Sense::click_and_drag());
-        let painter = ui.painter_at(rect);
-        painter.rect_filled(rect, 3.0, Color32::from_rgb(0x1c, 0x24, 0x2e));
-        if let Some((a, b)) = r.range {
-            let max = r.histogram.iter().copied().max().unwrap_or(1).max(1) as f32;
-            let n = r.histogram.len().max(1) as f32;
-            for (i, c) in r.histogram.iter().enumerate().filter(|(_, c)| **c > 0) {
-                let x0 = rect.left() + rect.width() * i as f32 / n;
-                let w = (rect.width() / n).max(1.0);
-                let h = (rect.height() - 6.0) * (0.15 + 0.85 * (*c as f32 / max).sqrt());
-                painter.rect_filled(
-                    egui::Rect::from_min_size(egui::pos2(x0, rect.bottom() - h), vec2(w, h)),
-                    0.0,
-                    Color32::from_rgb(0x4f, 0x7d, 0xa8),
-                );
-            }
-            let span = (b - a).max(1) as f32;
-            let x = rect.left() + rect.width() * ((r.clock.now_ms() - a) as f32 / span).clamp(0.0, 1.0);
-            painter.line_segment(
-                [egui::pos2(x, rect.top()), egui::pos2(x, rect.bottom())],
-                Stroke::new(2.5, theme::HIGHLIGHT),
-            );
-            if let Some(p) = resp.interact_pointer_pos()
-                && (resp.clicked() || resp.dragged())
-            {
-                let f = ((p.x - rect.left()) / rect.width()).clamp(0.0, 1.0) as f64;
-                seek_to = Some(a + (f * (b - a) as f64).round() as i64);
-            }
-        } else {
-            painter.text(
-                rect.center(),
-                egui::Align2::CENTER_CENTER,
-                tr(lang, Msg::ReplayEmpty),
-                egui::FontId::proportional(13.0),
-                Color32::GRAY,
+                }
+            });
+        if ui.button(tr(lang, Msg::ExitReplay)).clicked() {
+            exit = true;
+        }
+        super::panels::notice_ui(ui, notices, Source::Replay, lang);
+    });
+    // Scrubber: event density as bars, the cursor, click or drag to seek.
+    let (rect, resp) = ui.allocate_exact_size(vec2(ui.available_width(), 34.0), Sense::click_and_drag());
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, 3.0, Color32::from_rgb(0x1c, 0x24, 0x2e));
+    if let Some((a, b)) = r.range {
+        let max = r.histogram.iter().copied().max().unwrap_or(1).max(1) as f32;
+        let n = r.histogram.len().max(1) as f32;
+        for (i, c) in r.histogram.iter().enumerate().filter(|(_, c)| **c > 0) {
+            let x0 = rect.left() + rect.width() * i as f32 / n;
+            let w = (rect.width() / n).max(1.0);
+            let h = (rect.height() - 6.0) * (0.15 + 0.85 * (*c as f32 / max).sqrt());
+            painter.rect_filled(
+                egui::Rect::from_min_size(egui::pos2(x0, rect.bottom() - h), vec2(w, h)),
+                0.0,
+                Color32::from_rgb(0x4f, 0x7d, 0xa8),
             );
         }
-        let resp = resp.on_hover_text(tr(lang, Msg::ReplayKeysTip));
-        let _ = resp;
-        if let Some(t) = seek_to {
-            self.replay_seek(t);
-        }
-        if let Some(s) = scope_to
-            && let Some(r) = self.mode.replay_mut()
-            && r.worker.send(ReplayCommand::SetScope(s)).is_err()
+        let span = (b - a).max(1) as f32;
+        let x = rect.left() + rect.width() * ((r.clock.now_ms() - a) as f32 / span).clamp(0.0, 1.0);
+        painter.line_segment(
+            [egui::pos2(x, rect.top()), egui::pos2(x, rect.bottom())],
+            Stroke::new(2.5, theme::HIGHLIGHT),
+        );
+        if let Some(p) = resp.interact_pointer_pos()
+            && (resp.clicked() || resp.dragged())
         {
-            let e = crate::backend::replay::ReplayError::Stopped;
-            self.notices.push(Severity::Error, Source::Replay, e.to_string());
+            let f = ((p.x - rect.left()) / rect.width()).clamp(0.0, 1.0) as f64;
+            seek_to = Some(a + (f * (b - a) as f64).round() as i64);
         }
-        if exit {
-            let ctx = ui.ctx().clone();
-            self.exit_replay(&ctx);
-        }
+    } else {
+        painter.text(
+            rect.center(),
+            egui::Align2::CENTER_CENTER,
+            tr(lang, Msg::ReplayEmpty),
+            egui::FontId::proportional(13.0),
+            Color32::GRAY,
+        );
+    }
+    let resp = resp.on_hover_text(tr(lang, Msg::ReplayKeysTip));
+    let _ = resp;
+    if let Some(t) = seek_to {
+        r.seek(t);
+    }
+    if exit {
+        return Some(Action::ExitReplay);
+    }
+    scope_to.map(Action::ReplayScope)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::offset_hms;
+
+    #[test]
+    fn offsets_always_have_three_fields() {
+        assert_eq!(offset_hms(102.0), "00:01:42");
+        assert_eq!(offset_hms(6120.4), "01:42:00");
+        assert_eq!(offset_hms(-5.0), "00:00:00");
+        assert_eq!(offset_hms(f64::NAN), "00:00:00");
     }
 }
