@@ -447,6 +447,11 @@ messages! {
     Proposed => "建议", "Proposed";
     AlertUnreadable => "无法读取的预警文件", "Unreadable alert document";
     Onset => "生效时间", "Onset";
+    NoLevel => "未定级", "No level";
+    EstimateSeeReadme => "估算，见 README", "estimate, see README";
+    BadBeijingTime => "时间“{time}”无效：请按北京时间 YYYY-MM-DD HH:MM 填写", "“{time}” is not a time: use Beijing time YYYY-MM-DD HH:MM";
+    NoOutFile => "须指定 CAP 输出文件", "Choose the CAP file to write";
+    WarningFormHint => "时间为北京时间 YYYY-MM-DD HH:MM；标题留空则按类型和级别生成", "Times in Beijing time YYYY-MM-DD HH:MM; an empty headline is generated from type and level";
     EvRuleFired => "预警规则触发", "Alert rule fired";
     EvWarningIssued => "发布预警", "Warning issued";
     EvDraftApproved => "批准草稿", "Draft approved";

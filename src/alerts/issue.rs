@@ -12,6 +12,9 @@ use super::writer::{self, MsgType, WarningSpec};
 use super::{cap, semantics};
 use crate::model::alert::{AlertEntry, AlertKey, AlertRecord, AlertsState, WarningLevel};
 
+/// Sender name of warnings composed in the console (the CLI's `--sender-name` default).
+pub const DEFAULT_SENDER_NAME: &str = "西双版纳傣族自治州应急管理局";
+
 /// What an officer gives for a warning; `None` / empty fields of an update or cancel are taken
 /// from the warning it replaces.
 #[derive(Debug, Clone, PartialEq)]

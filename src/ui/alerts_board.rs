@@ -42,9 +42,7 @@ pub struct AlertsBoardView<'a> {
 
 /// The level's name (the chip's colour is never the only cue).
 fn level_name(level: Option<WarningLevel>, lang: Lang) -> &'static str {
-    level.map_or(lang.pick("未定级", "No level"), |l| {
-        lang.pick(l.name_zh(), l.name_en())
-    })
+    level.map_or(tr(lang, Msg::NoLevel), |l| lang.pick(l.name_zh(), l.name_en()))
 }
 
 /// A colour chip followed by the level's name.
@@ -348,7 +346,7 @@ fn details_ui(ui: &mut Ui, v: AlertsBoardView, sel: &AlertRef) {
                 "{}：{:.0} km（{}）",
                 tr(lang, Msg::FeltRadius),
                 felt_radius_km(q.quake.magnitude),
-                lang.pick("估算，见 README", "estimate, see README")
+                tr(lang, Msg::EstimateSeeReadme)
             ));
             ui.label(
                 RichText::new(format!("{} · {}", q.quake.source, q.quake.id))

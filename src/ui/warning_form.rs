@@ -18,9 +18,6 @@ use crate::alerts::issue::WarningDraft;
 use crate::alerts::writer::MsgType;
 use crate::model::alert::{AlertEntry, WarningLevel};
 
-/// Sender name written into warnings composed in the console.
-pub const SENDER_NAME: &str = "西双版纳傣族自治州应急管理局";
-
 /// The dialog's state (kept until the store confirms the warning).
 #[derive(Debug, Clone, Default)]
 pub struct WarningCompose {
@@ -62,17 +59,26 @@ pub struct WarningCompose {
     pub pending: Option<u64>,
 }
 
-/// What the form itself refuses (both languages; everything else the store worker checks).
+/// What the form itself refuses (everything else the store worker checks); shown with
+/// [`FormError::text`] in the officer's language.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FormError {
     /// Not a Beijing time.
-    #[error(
-        "时间“{0}”无效：请按北京时间 YYYY-MM-DD HH:MM 填写 / “{0}” is not a time: use Beijing time YYYY-MM-DD HH:MM"
-    )]
+    #[error("{0:?} is not a Beijing time YYYY-MM-DD HH:MM")]
     BadTime(String),
     /// No output file.
-    #[error("须指定 CAP 输出文件 / choose the CAP file to write")]
+    #[error("no CAP file given")]
     NoOutFile,
+}
+
+impl FormError {
+    /// The message in the officer's language.
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            FormError::BadTime(t) => tr(lang, Msg::BadBeijingTime).replace("{time}", t),
+            FormError::NoOutFile => tr(lang, Msg::NoOutFile).to_string(),
+        }
+    }
 }
 
 /// Beijing `YYYY-MM-DD HH:MM` (seconds optional) to ms since the epoch.
@@ -159,7 +165,7 @@ impl WarningCompose {
                 onset_ms,
                 expires_ms,
                 sender: None,
-                sender_name: SENDER_NAME.to_string(),
+                sender_name: crate::alerts::issue::DEFAULT_SENDER_NAME.to_string(),
                 agency: "000000".to_string(),
                 exercise: false,
                 sent_ms: now_ms,
@@ -275,14 +281,7 @@ pub fn warning_compose_ui(
                         ui.end_row();
                     }
                 });
-            ui.label(
-                RichText::new(lang.pick(
-                    "时间为北京时间 YYYY-MM-DD HH:MM；标题留空则按类型和级别生成",
-                    "Times in Beijing time YYYY-MM-DD HH:MM; an empty headline is generated from type and level",
-                ))
-                .small()
-                .weak(),
-            );
+            ui.label(RichText::new(tr(lang, Msg::WarningFormHint)).small().weak());
             if let Some(e) = &form.error {
                 ui.colored_label(theme::WARN_TEXT, e);
             }
@@ -294,7 +293,7 @@ pub fn warning_compose_ui(
                         form.error = None;
                         action = Some(Action::IssueWarning(Box::new((draft, replaces, out))));
                     }
-                    Err(e) => form.error = Some(e.to_string()),
+                    Err(e) => form.error = Some(e.text(lang)),
                 }
             }
         });
