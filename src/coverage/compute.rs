@@ -11,7 +11,7 @@ use super::{CoverageError, ForceType, Threshold, thresholds_for};
 use crate::dispatch::plans::{Limit, Plans};
 use crate::model::{Situation, StationId, UnitId, UnitStatus};
 use crate::roads::router::Router;
-use crate::roads::search::{Metric, NearestHit, NearestSources};
+use crate::roads::search::{Arrivals, Metric, NearestHit, NearestSources};
 use crate::roads::snap::Snap;
 
 /// Why a demand point is not covered.
@@ -362,7 +362,15 @@ impl CoverageModel {
         let ns = router
             .nearest_sources(sources, metric, limit)
             .map_err(|e| CoverageError::Roads(e.to_string()))?;
-        Ok(self.point_hits(router, &ns, sources, metric, limit))
+        Ok(self.point_hits(router, &ns, sources, metric, limit, &self.arrivals(router)))
+    }
+
+    /// Every demand point's arrivals on the router's current graph (closures change them).
+    fn arrivals(&self, router: &Router) -> Vec<Option<Arrivals>> {
+        self.snaps
+            .iter()
+            .map(|s| s.as_ref().ok().map(|s| Arrivals::of(&router.graph, s)))
+            .collect()
     }
 
     /// Every demand point's hit from a finished search over `sources`.
@@ -373,11 +381,16 @@ impl CoverageModel {
         sources: &[Snap],
         metric: Metric,
         limit: Option<u32>,
+        arrivals: &[Option<Arrivals>],
     ) -> Vec<Option<NearestHit>> {
         let mut hits: Vec<Option<NearestHit>> = self
             .snaps
             .iter()
-            .map(|s| s.as_ref().ok().and_then(|s| ns.at_snap(&router.graph, s)))
+            .zip(arrivals)
+            .map(|(s, a)| match (s, a) {
+                (Ok(s), Some(a)) => ns.at_arrivals(&router.graph, s, a),
+                _ => None,
+            })
             .collect();
         if router.spec.schematic {
             self.relax_direct(&mut hits, router, sources, metric, limit);
@@ -402,6 +415,7 @@ impl CoverageModel {
     ) -> Result<(Vec<PointHits>, NodeBestTwo), CoverageError> {
         let mut node_best = NodeBestTwo::new(router.graph.node_count());
         let mut out = Vec::with_capacity(sources.len());
+        let arrivals = self.arrivals(router);
         for s in sources {
             let bound = against.map_or(&node_best.second, |a| &a.second);
             let ns = router
@@ -410,7 +424,7 @@ impl CoverageModel {
             if against.is_none() {
                 node_best.offer(&ns, metric);
             }
-            out.push(self.point_hits(router, &ns, std::slice::from_ref(s), metric, limit));
+            out.push(self.point_hits(router, &ns, std::slice::from_ref(s), metric, limit, &arrivals));
         }
         Ok((out, node_best))
     }

@@ -117,6 +117,11 @@ pub struct Ch {
 pub struct PhastSpace {
     dist_ms: Vec<u32>,
     heap: RadixHeap,
+    /// Positions written since the last reset, when few (restricted queries): only these are
+    /// reset, instead of the whole array.
+    dirty: Vec<u32>,
+    /// The last query swept everything: reset the whole array.
+    all_dirty: bool,
 }
 
 impl PhastSpace {
@@ -125,7 +130,26 @@ impl PhastSpace {
         PhastSpace {
             dist_ms: vec![INF; node_count],
             heap: RadixHeap::new(),
+            dirty: Vec::new(),
+            all_dirty: false,
         }
+    }
+
+    /// Every cost back to "unreached" for a hierarchy over `n` nodes.
+    fn reset(&mut self, n: usize) {
+        if self.dist_ms.len() != n {
+            self.dist_ms = vec![INF; n];
+        } else if self.all_dirty {
+            self.dist_ms.fill(INF);
+        } else {
+            for &p in &self.dirty {
+                if let Some(d) = self.dist_ms.get_mut(p as usize) {
+                    *d = INF;
+                }
+            }
+        }
+        self.dirty.clear();
+        self.all_dirty = false;
     }
 }
 
@@ -545,6 +569,7 @@ impl Ch {
         if r.backward && r.node_count == self.node_count {
             self.upward(space, seeds, true);
             self.sweep(space, true, r.positions.iter().map(|&p| p as usize));
+            space.dirty.extend_from_slice(&r.positions);
         } else {
             self.phast(space, seeds, true);
         }
@@ -555,6 +580,7 @@ impl Ch {
         if !r.backward && r.node_count == self.node_count {
             self.upward(space, seeds, false);
             self.sweep(space, false, r.positions.iter().map(|&p| p as usize));
+            space.dirty.extend_from_slice(&r.positions);
         } else {
             self.phast(space, seeds, false);
         }
@@ -563,16 +589,12 @@ impl Ch {
     fn phast(&self, space: &mut PhastSpace, seeds: &[(u32, u32)], backward: bool) {
         self.upward(space, seeds, backward);
         self.sweep(space, backward, self.core_len..self.node_count);
+        space.all_dirty = true;
     }
 
     /// Upward phase: Dijkstra from the seeds over upward arcs (and the whole core).
     fn upward(&self, space: &mut PhastSpace, seeds: &[(u32, u32)], backward: bool) {
-        let n = self.node_count;
-        if space.dist_ms.len() != n {
-            space.dist_ms = vec![INF; n];
-        } else {
-            space.dist_ms.fill(INF);
-        }
+        space.reset(self.node_count);
         let (up_first, up_arcs) = if backward {
             (&self.in_first, &self.in_arcs)
         } else {
@@ -580,6 +602,7 @@ impl Ch {
         };
         let dist = &mut space.dist_ms;
         let heap = &mut space.heap;
+        let dirty = &mut space.dirty;
         heap.clear();
         for &(v, c) in seeds {
             let Some(&p) = self.pos_of.get(v as usize) else {
@@ -587,6 +610,7 @@ impl Ch {
             };
             if c < dist[p as usize] {
                 dist[p as usize] = c;
+                dirty.push(p);
                 heap.push(c, p);
             }
         }
@@ -601,6 +625,7 @@ impl Ch {
                     && nc < *slot
                 {
                     *slot = nc;
+                    dirty.push(a.to);
                     heap.push(nc, a.to);
                 }
             }

@@ -804,6 +804,24 @@ pub struct NearestSources {
     sources: Vec<Snap>,
 }
 
+/// How a snapped point is reached from its piece's end nodes, by time and by distance
+/// (`(node, extra ms / cm)`, see [`Snap::arrive_costs`]): fixed for a point and a graph.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Arrivals {
+    time: [Option<(u32, u32)>; 4],
+    dist: [Option<(u32, u32)>; 4],
+}
+
+impl Arrivals {
+    /// The arrivals of `at` on `g`.
+    pub fn of(g: &Graph, at: &Snap) -> Arrivals {
+        Arrivals {
+            time: arrive_watches(g, at, &g.time_ms),
+            dist: arrive_watches(g, at, &g.dist_cm),
+        }
+    }
+}
+
 /// Off-road leg as road distance in cm (straight line × detour, as [`route`] reports it).
 fn offroad_cm(params: &SearchParams, snap_dist_m: f64) -> u32 {
     (snap_dist_m.max(0.0) * params.offroad_detour.max(1.0) * 100.0)
@@ -820,9 +838,14 @@ impl NearestSources {
     /// direct drive along the piece from a source on it, plus the point's own off-road leg.
     /// `None` when no source reaches it (within the search's limit).
     pub fn at_snap(&self, g: &Graph, at: &Snap) -> Option<NearestHit> {
+        self.at_arrivals(g, at, &Arrivals::of(g, at))
+    }
+
+    /// [`NearestSources::at_snap`] with the point's arrivals computed once ([`Arrivals::of`])
+    /// for many searches over the same graph.
+    pub fn at_arrivals(&self, g: &Graph, at: &Snap, arrivals: &Arrivals) -> Option<NearestHit> {
         let time_first = self.metric == Metric::Time;
-        let at_t = arrive_watches(g, at, &g.time_ms);
-        let at_d = arrive_watches(g, at, &g.dist_cm);
+        let (at_t, at_d) = (&arrivals.time, &arrivals.dist);
         let mut best: Option<((u64, u64), NearestHit)> = None;
         let mut offer = |hit: NearestHit| {
             let key = self.pair(time_first, hit.time_ms, hit.dist_cm);
@@ -830,7 +853,7 @@ impl NearestSources {
                 best = Some((key, hit));
             }
         };
-        for (slot_t, slot_d) in at_t.iter().zip(&at_d) {
+        for (slot_t, slot_d) in at_t.iter().zip(at_d) {
             let (Some((v, et)), Some((_, ed))) = (slot_t, slot_d) else {
                 continue;
             };
