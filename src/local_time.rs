@@ -1,7 +1,8 @@
 //! Beijing time (UTC+8, no daylight saving) for everything an officer reads: clock times as
 //! `HH:mm:ss`, the date only when it is not the reference day, the zone stated once per view
 //! ([`ZONE_ZH`] / [`ZONE_EN`]), and durations as `1 小时 42 分` / `1 h 42 min`, never an
-//! ambiguous `1:42`. The log, exports and JSON stay in UTC; this module only formats. Pure:
+//! ambiguous `1:42`. The log, exports and JSON stay in UTC; this module formats, and parses the
+//! Beijing times that arrive (CENC catalogues) and that CAP warnings we write carry. Pure:
 //! never reads the wall clock (callers pass "now" or the report's own reference time) and imports
 //! no egui, tokio or rusqlite.
 
@@ -62,6 +63,24 @@ pub fn from_utc_iso(ts_utc: &str, reference_ms: i64) -> String {
     }
 }
 
+/// Parse Beijing local time `YYYY-MM-DD HH:MM:SS` (or with `T`) into ms since the epoch (UTC),
+/// as CENC catalogues write it.
+pub fn parse_beijing_time(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let (date, time) = t.split_once(' ').or_else(|| t.split_once('T'))?;
+    Some(parse_utc_ms(&format!("{date}T{time}Z"))? - OFFSET_MS)
+}
+
+/// A CAP dateTime in Beijing time (`2026-07-15T14:00:00+08:00`), for the warnings we write.
+pub fn cap_time_beijing(epoch_ms: i64) -> String {
+    format!("{}+08:00", &format_utc_ms(epoch_ms.saturating_add(OFFSET_MS))[..19])
+}
+
+/// `YYYYMMDDHHMMSS` in Beijing time (the stamp of a GB/T 35965.1-form identifier).
+pub fn beijing_stamp(epoch_ms: i64) -> String {
+    wall(epoch_ms).chars().filter(char::is_ascii_digit).collect()
+}
+
 /// Whole seconds, rounded half up, never negative.
 fn whole_secs(secs: f64) -> u64 {
     if secs.is_finite() && secs > 0.0 {
@@ -105,6 +124,17 @@ pub fn duration_bi(secs: f64) -> String {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn cenc_and_cap_times_are_utc_plus_8() {
+        assert_eq!(
+            parse_beijing_time("2019-12-11 00:02:52").map(format_utc_ms).as_deref(),
+            Some("2019-12-10T16:02:52.000Z")
+        );
+        let ms = parse_utc_ms("2026-07-15T06:00:00Z").unwrap();
+        assert_eq!(cap_time_beijing(ms), "2026-07-15T14:00:00+08:00");
+        assert_eq!(beijing_stamp(ms), "20260715140000");
+    }
 
     /// 2026-11-30T02:49:03.916Z, the example: 10:49:03 in Beijing.
     const CALL_MS: i64 = 1_796_006_943_916;

@@ -141,3 +141,18 @@ pub fn status_color(s: crate::model::unit::UnitStatus) -> Color32 {
         UnitStatus::OutOfService => Color32::from_rgb(0x8a, 0x94, 0x9e),
     }
 }
+
+/// Colour of a warning level (红/橙/黄/蓝); always shown with the level's name beside it.
+pub fn level_color(level: Option<crate::model::alert::WarningLevel>) -> Color32 {
+    use crate::model::alert::WarningLevel;
+    match level {
+        Some(WarningLevel::Red) => Color32::from_rgb(0xe8, 0x2e, 0x2e),
+        Some(WarningLevel::Orange) => Color32::from_rgb(0xff, 0x8a, 0x1c),
+        Some(WarningLevel::Yellow) => Color32::from_rgb(0xf2, 0xd0, 0x2a),
+        Some(WarningLevel::Blue) => Color32::from_rgb(0x3a, 0x8d, 0xf0),
+        None => Color32::from_rgb(0x9a, 0xa5, 0xb1),
+    }
+}
+
+/// Colour of an earthquake epicentre and its estimated felt radius.
+pub const QUAKE: Color32 = Color32::from_rgb(0xd9, 0x5c, 0xc8);

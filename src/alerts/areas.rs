@@ -126,6 +126,11 @@ impl AreaIndex {
         idx
     }
 
+    /// Every area (with or without a polygon), by code.
+    pub fn areas_by_code(&self) -> impl Iterator<Item = &AdminArea> {
+        self.areas.values()
+    }
+
     /// Area by canonical code.
     pub fn get(&self, code: &str) -> Option<&AdminArea> {
         self.areas.get(code)

@@ -163,6 +163,10 @@ pub struct AlertsConfig {
     /// Feeds polled by `onemap alerts watch` and the console.
     #[serde(default)]
     pub feeds: Vec<FeedSpec>,
+    /// The console's drop folder: absolute, or relative to the database's folder (default
+    /// `alerts-inbox` next to the database).
+    #[serde(default)]
+    pub drop_folder: Option<String>,
 }
 
 /// The file shipped with the Xishuangbanna pack, used when a pack has none.

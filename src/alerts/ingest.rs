@@ -1,7 +1,9 @@
 //! Arrivals → events: read a document (file, drop folder or feed body), decide against the
 //! authoritative log inside the store's append (so two writers cannot both call it "new"), and
 //! append one `AlertReceived` (raw text, SHA-256, decision) plus any `AlertRuleFired`. Returns
-//! the per-message summary of the CLI's JSON contract. Uses `crate::store`; no egui or tokio.
+//! the per-message summary of the CLI's JSON contract. [`AlertContext`] is what an importer needs
+//! from a pack (alerts.toml and areas) and where the console's drop folder is. Uses
+//! `crate::store`; no egui or tokio.
 
 use std::path::{Path, PathBuf};
 
@@ -9,13 +11,52 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::areas::AreaIndex;
-use super::config::AlertsConfig;
+use super::config::{AlertsConfig, ConfigError};
 use super::detect::{self, Document};
 use super::rules;
 use super::semantics;
+use crate::mappack::MapPack;
 use crate::model::EventKind;
 use crate::model::alert::{AlertDecision, AlertFormat, AlertRecord, QuakeArrival};
 use crate::store::{Store, StoreError};
+
+/// Default drop folder name, next to the database.
+pub const DEFAULT_DROP_FOLDER: &str = "alerts-inbox";
+
+/// What the importer needs from the pack: its `alerts.toml` and its areas.
+#[derive(Debug)]
+pub struct AlertContext {
+    /// The pack's alerts.toml (or the built-in default).
+    pub config: AlertsConfig,
+    /// The pack's administrative areas for geocodes.
+    pub areas: AreaIndex,
+}
+
+impl AlertContext {
+    /// Load the pack's alerts.toml and build its area index.
+    pub fn for_pack(pack: &MapPack) -> Result<AlertContext, ConfigError> {
+        Ok(AlertContext {
+            config: AlertsConfig::load_for_pack(&pack.dir)?,
+            areas: AreaIndex::from_pack(pack),
+        })
+    }
+
+    /// The drop folder for a database at `db`: `drop_folder` of alerts.toml (relative to the
+    /// database's folder) or [`DEFAULT_DROP_FOLDER`] next to it.
+    pub fn drop_dir(&self, db: &Path) -> PathBuf {
+        let base = db.parent().map(Path::to_path_buf).unwrap_or_default();
+        match self
+            .config
+            .drop_folder
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+        {
+            Some(d) => base.join(d),
+            None => base.join(DEFAULT_DROP_FOLDER),
+        }
+    }
+}
 
 /// Raw text kept for a document that could not be read (the rest is cut; the hash is of all).
 pub const REJECTED_RAW_LIMIT: usize = 256 * 1024;

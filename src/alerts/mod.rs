@@ -14,6 +14,8 @@ pub mod detect;
 pub mod error;
 pub mod feed;
 pub mod ingest;
+pub mod issue;
+pub mod place;
 pub mod quake;
 pub mod rules;
 pub mod semantics;

@@ -10,7 +10,7 @@
 use serde_json::Value;
 
 use super::error::AlertReadError;
-use super::time::parse_beijing_time;
+use crate::local_time::parse_beijing_time;
 use crate::model::alert::{AlertFormat, QuakeRecord};
 use crate::model::lonlat::LonLat;
 

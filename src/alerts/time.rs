@@ -1,11 +1,9 @@
-//! Times of arriving documents: CAP dateTime with a UTC offset (`2003-06-17T14:57:00-07:00`),
-//! CENC Beijing time (`2019-12-12 10:08:23`, UTC+8) and ms since the epoch, all to UTC.
-//! Pure; reuses `crate::time` for the calendar arithmetic (no date crate).
+//! Times of arriving documents: CAP dateTime with a UTC offset (`2003-06-17T14:57:00-07:00`)
+//! and ms since the epoch, to UTC. Beijing time (CENC's `2019-12-12 10:08:23`, the CAP times and
+//! identifier stamps we write) lives in `crate::local_time`, the one place for it. Pure; reuses
+//! `crate::time` for the calendar arithmetic (no date crate).
 
 use crate::time::{format_utc_ms, parse_utc_ms};
-
-/// Beijing time is UTC+8 all year.
-pub const BEIJING_OFFSET_MS: i64 = 8 * 3_600_000;
 
 /// Parse a CAP / ISO-8601 dateTime with `Z` or a `±hh:mm` offset (optional fractional seconds)
 /// into ms since the epoch (UTC).
@@ -42,28 +40,9 @@ pub fn parse_cap_time(text: &str) -> Option<i64> {
     Some(parse_utc_ms(&format!("{base}Z"))? + frac_ms - offset_ms)
 }
 
-/// Parse Beijing local time `YYYY-MM-DD HH:MM:SS` into ms since the epoch (UTC).
-pub fn parse_beijing_time(text: &str) -> Option<i64> {
-    let t = text.trim();
-    let (date, time) = t.split_once(' ').or_else(|| t.split_once('T'))?;
-    Some(parse_utc_ms(&format!("{date}T{time}Z"))? - BEIJING_OFFSET_MS)
-}
-
 /// Format ms since the epoch as UTC ISO-8601 with milliseconds.
 pub fn utc_iso(ms: i64) -> String {
     format_utc_ms(ms)
-}
-
-/// Format ms since the epoch as a CAP dateTime in Beijing time (`2026-07-15T14:00:00+08:00`).
-pub fn cap_time_beijing(ms: i64) -> String {
-    let local = format_utc_ms(ms + BEIJING_OFFSET_MS);
-    format!("{}+08:00", &local[..19])
-}
-
-/// `YYYYMMDDHHMMSS` in Beijing time (the stamp of a GB/T 35965.1-form identifier).
-pub fn beijing_stamp(ms: i64) -> String {
-    let local = format_utc_ms(ms + BEIJING_OFFSET_MS);
-    local[..19].chars().filter(char::is_ascii_digit).collect()
 }
 
 #[cfg(test)]
@@ -98,16 +77,5 @@ mod tests {
         ] {
             assert_eq!(parse_cap_time(bad), None, "{bad}");
         }
-    }
-
-    #[test]
-    fn beijing_time_is_utc_plus_8() {
-        assert_eq!(
-            parse_beijing_time("2019-12-11 00:02:52").map(utc_iso).as_deref(),
-            Some("2019-12-10T16:02:52.000Z")
-        );
-        let ms = parse_cap_time("2026-07-15T06:00:00Z").unwrap_or_default();
-        assert_eq!(cap_time_beijing(ms), "2026-07-15T14:00:00+08:00");
-        assert_eq!(beijing_stamp(ms), "20260715140000");
     }
 }

@@ -5,7 +5,7 @@
 //! or rusqlite.
 
 use super::areas::cpeas_code;
-use super::time::{beijing_stamp, cap_time_beijing};
+use crate::local_time::{beijing_stamp, cap_time_beijing};
 use crate::model::alert::{AlertKey, WarningLevel};
 
 /// `msgType` of an issued warning.

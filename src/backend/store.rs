@@ -11,7 +11,9 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 
+use crate::alerts::ingest::{ImportedMessage, Importer};
 use crate::dispatch::{DispatchError, DispatchRequest};
+use crate::model::alert::{DraftDecision, DraftRefusal};
 use crate::model::event::{Event, EventKind};
 use crate::model::ids::{IncidentId, UnitId, WarehouseId};
 use crate::model::incident::{IncidentDraft, IncidentStatus};
@@ -100,6 +102,21 @@ pub enum Intent {
     /// Carry out the inner intent in the real situation even while the seat is in a drill (a
     /// genuine call taken during an exercise): real time, no drill id.
     Real(Box<Intent>),
+    /// Approve a rule's draft incident: the incident as the officer submitted the prefilled
+    /// form, recorded together with the decision (one transaction).
+    ApproveDraft {
+        /// Seq of the `AlertRuleFired` event.
+        firing_seq: u64,
+        /// The incident as submitted.
+        draft: IncidentDraft,
+    },
+    /// Dismiss a rule's draft incident with a reason (驳回).
+    DismissDraft {
+        /// Seq of the `AlertRuleFired` event.
+        firing_seq: u64,
+        /// Why (not empty).
+        reason: String,
+    },
     /// End a drill (the drill worker writes the report).
     EndDrill {
         /// Drill id.
@@ -139,6 +156,20 @@ pub enum Refused {
     /// The incident cannot take this correction (checked against the log's situation).
     #[error(transparent)]
     Incident(#[from] IncidentRefusal),
+    /// A rule's draft cannot take this decision (unknown, decided already, no reason).
+    #[error(transparent)]
+    Draft(#[from] DraftRefusal),
+    /// A warning could not be composed.
+    #[error(transparent)]
+    Warning(#[from] crate::alerts::issue::IssueError),
+    /// The CAP file could not be written (nothing was logged).
+    #[error("无法写入 {}：{source} / cannot write {}: {source}", path.display(), path.display())]
+    WriteCap {
+        /// The file.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
     /// The store refused or failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -308,6 +339,23 @@ pub enum StoreCommand {
     LoadDemo(PathBuf),
     /// Re-read the log (other seats may have written).
     Refresh,
+    /// Issue a warning (预警信息发布) composed in the console: the same `alerts::issue::compose`
+    /// as `onemap warning`, against the log inside the append; the CAP file is written before
+    /// the `WarningIssued` event (a file that cannot be written logs nothing). Answered like an
+    /// intent.
+    IssueWarning {
+        /// Request id, echoed in the answer.
+        req: u64,
+        /// Who.
+        operator: String,
+        /// Workstation.
+        seat: String,
+        /// What to issue.
+        order: Box<WarningOrder>,
+    },
+    /// Import an arrived document (drop folder, feed) through the same [`Importer`] as
+    /// `onemap alerts import`, under the drill id while the seat is in a drill.
+    ImportAlert(Box<AlertArrival>),
     /// Enter a drill (its id, and its simulated clock in ms that stamps every event the operator
     /// records from now on; the situation sent back is the drill's) or leave it (`None`).
     SetDrill(Option<(String, Arc<AtomicI64>)>),
@@ -321,9 +369,39 @@ pub enum StoreCommand {
     },
 }
 
+/// A warning to issue from the console.
+#[derive(Debug, Clone)]
+pub struct WarningOrder {
+    /// What the officer composed.
+    pub draft: crate::alerts::issue::WarningDraft,
+    /// Key text of the issued warning this updates or cancels.
+    pub replaces: Option<String>,
+    /// Where the CAP XML goes.
+    pub out: PathBuf,
+    /// The pack's alerts.toml and areas.
+    pub context: Arc<crate::alerts::ingest::AlertContext>,
+}
+
+/// A document handed over by the alerts worker, with what the importer needs.
+#[derive(Debug, Clone)]
+pub struct AlertArrival {
+    /// File path or URL it came from.
+    pub source: String,
+    /// Raw bytes.
+    pub bytes: Vec<u8>,
+    /// The pack's alerts.toml and areas.
+    pub context: Arc<crate::alerts::ingest::AlertContext>,
+    /// Operator recorded on the events.
+    pub operator: String,
+    /// Seat recorded on the events.
+    pub seat: String,
+}
+
 /// What the worker reports.
 #[derive(Debug)]
 pub enum StoreEvent {
+    /// An arrived document was imported (whatever was decided about it).
+    AlertImported(Box<ImportedMessage>),
     /// The database is open and this is the situation.
     Opened {
         /// Database file.
@@ -424,6 +502,27 @@ pub fn intent_events(sit: &Situation, intent: &Intent, reported_at_utc: &str) ->
         Intent::EndDrill { drill_id } => vec![EventKind::DrillEnded {
             drill_id: drill_id.clone(),
         }],
+        Intent::ApproveDraft { firing_seq, draft } => {
+            let incident = sit.next_incident_id();
+            let decision = DraftDecision::Approved { incident };
+            sit.alerts.check_draft_decision(*firing_seq, &decision)?;
+            let mut events = intent_events(sit, &Intent::ReportIncident(draft.clone()), reported_at_utc)?;
+            events.push(EventKind::AlertDraftDecided {
+                firing_seq: *firing_seq,
+                decision,
+            });
+            events
+        }
+        Intent::DismissDraft { firing_seq, reason } => {
+            let decision = DraftDecision::Dismissed {
+                reason: reason.trim().to_string(),
+            };
+            sit.alerts.check_draft_decision(*firing_seq, &decision)?;
+            vec![EventKind::AlertDraftDecided {
+                firing_seq: *firing_seq,
+                decision,
+            }]
+        }
     })
 }
 
@@ -682,6 +781,28 @@ impl StoreWorker {
                         }
                         StoreCommand::LoadDemo(dir) => store.load_demo(&dir).map(|_| ()),
                         StoreCommand::Refresh => store.refresh(),
+                        StoreCommand::IssueWarning {
+                            req,
+                            operator,
+                            seat,
+                            order,
+                        } => {
+                            let result = issue_warning(&mut store, &operator, &seat, &order, &drill);
+                            answer = Some(Answer { req, result });
+                            Ok(())
+                        }
+                        StoreCommand::ImportAlert(a) => {
+                            let importer = Importer {
+                                cfg: &a.context.config,
+                                areas: &a.context.areas,
+                                operator: &a.operator,
+                                seat: &a.seat,
+                                drill: drill.as_ref().map(|(id, _)| id.as_str()),
+                            };
+                            importer
+                                .import_bytes(&mut store, &a.source, &a.bytes, now_ms())
+                                .map(|m| send(StoreEvent::AlertImported(Box::new(m))))
+                        }
                         StoreCommand::TrainingCopy { out, operator } => {
                             let copied = crate::store::training::training_copy(&mut store, &out, &operator);
                             send(StoreEvent::TrainingCopied(copied.map_err(StoreWorkerError::from)));
@@ -723,6 +844,12 @@ impl StoreWorker {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
+    }
+
+    /// A sender for workers that hand the store work off the UI thread (the alerts worker
+    /// blocks on it when the queue is full; the UI never does).
+    pub fn sender(&self) -> SyncSender<StoreCommand> {
+        self.tx.clone()
     }
 
     /// Queue a command; refused (not blocked on) when the queue is full or the worker is gone.
@@ -791,6 +918,67 @@ fn execute(
     Ok(Done {
         seq: seqs.last().copied().unwrap_or(0),
         incident,
+    })
+}
+
+/// Compose the warning against the log inside the append, write its CAP file, log it.
+fn issue_warning(
+    store: &mut Store,
+    operator: &str,
+    seat: &str,
+    order: &WarningOrder,
+    drill: &Option<(String, Arc<AtomicI64>)>,
+) -> Result<Done, Refused> {
+    let (ts, drill_id) = stamp(drill);
+    let mut draft = order.draft.clone();
+    // A warning issued during a drill is an exercise.
+    draft.exercise |= drill_id.is_some();
+    let mut refused = None;
+    let seqs = store.append_with_at(ts.as_deref(), operator, seat, drill_id, |sit| {
+        refused = None;
+        let previous = match &order.replaces {
+            Some(k) => match sit.alerts.alerts.get(k).filter(|e| e.issued) {
+                Some(e) => Some(e),
+                None => {
+                    refused = Some(Refused::from(crate::alerts::issue::IssueError::NotIssued(k.clone())));
+                    return Ok(Vec::new());
+                }
+            },
+            None => None,
+        };
+        let ctx = &order.context;
+        let issued = match crate::alerts::issue::compose(&ctx.config, &ctx.areas, &sit.alerts, previous, &draft) {
+            Ok(i) => i,
+            Err(e) => {
+                refused = Some(e.into());
+                return Ok(Vec::new());
+            }
+        };
+        let written = order
+            .out
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(&order.out, &issued.xml));
+        if let Err(source) = written {
+            refused = Some(Refused::WriteCap {
+                path: order.out.clone(),
+                source,
+            });
+            return Ok(Vec::new());
+        }
+        Ok(vec![EventKind::WarningIssued {
+            sha256: crate::alerts::ingest::sha256_hex(issued.xml.as_bytes()),
+            alert: Box::new(issued.record),
+            xml: issued.xml,
+        }])
+    })?;
+    if let Some(r) = refused {
+        return Err(r);
+    }
+    Ok(Done {
+        seq: seqs.last().copied().unwrap_or(0),
+        incident: None,
     })
 }
 

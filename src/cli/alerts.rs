@@ -10,15 +10,16 @@ use serde_json::{Value, json};
 
 use super::CliError;
 use super::store::{open, operator, seat, store_err};
-use crate::alerts::areas::{AreaIndex, canonical_code};
+use crate::alerts::areas::AreaIndex;
+use crate::alerts::cap;
 use crate::alerts::config::AlertsConfig;
 use crate::alerts::ingest::{Importer, sha256_hex};
+use crate::alerts::issue::{self, Issued, WarningDraft};
 use crate::alerts::time::{parse_cap_time, utc_iso};
-use crate::alerts::writer::{self, MsgType, WarningSpec};
-use crate::alerts::{cap, semantics};
+use crate::alerts::writer::MsgType;
 use crate::mappack::MapPack;
 use crate::model::EventKind;
-use crate::model::alert::{AlertEntry, AlertKey, WarningLevel};
+use crate::model::alert::{AlertEntry, WarningLevel};
 use crate::time::now_utc_iso;
 
 /// `onemap alerts …`.
@@ -556,10 +557,6 @@ fn drafts(db: Option<&Path>, json_out: bool) -> Result<String, CliError> {
 pub fn run_warning(cmd: &WarningCommand, pack: &MapPack) -> Result<String, CliError> {
     let cfg = load_cfg(pack)?;
     let areas = AreaIndex::from_pack(pack);
-    let root = areas
-        .root
-        .clone()
-        .ok_or_else(|| CliError::input("the pack has no administrative areas with codes"))?;
     let (issuer, msg_type, reference) = match cmd {
         WarningCommand::New { issuer, .. } => (issuer, MsgType::Alert, None),
         WarningCommand::Update { issuer, reference, .. } => (issuer, MsgType::Update, Some(reference)),
@@ -599,141 +596,48 @@ pub fn run_warning(cmd: &WarningCommand, pack: &MapPack) -> Result<String, CliEr
             ..empty
         },
     };
-    let prev_rec = previous.map(|p| &p.record);
-    let type_key = content
-        .warning_type
-        .clone()
-        .or_else(|| prev_rec.and_then(|r| r.warning_type.clone()))
-        .ok_or_else(|| CliError::input("--type is required (a type key of alerts.toml)"))?;
-    let wt = cfg.type_by_key(&type_key).ok_or_else(|| {
-        let keys: Vec<&str> = cfg.types.iter().map(|t| t.key.as_str()).collect();
-        CliError::input(format!(
-            "unknown --type {type_key}; alerts.toml has {}",
-            keys.join(", ")
-        ))
-    })?;
     let level = match content.level.as_deref() {
-        Some(l) => WarningLevel::from_code(l)
-            .ok_or_else(|| CliError::input(format!("--level {l}: use red, orange, yellow or blue")))?,
-        None => prev_rec
-            .and_then(|r| r.level)
-            .ok_or_else(|| CliError::input("--level is required (red, orange, yellow or blue)"))?,
+        Some(l) => Some(
+            WarningLevel::from_code(l)
+                .ok_or_else(|| CliError::input(format!("--level {l}: use red, orange, yellow or blue")))?,
+        ),
+        None => None,
     };
-    let mut area_codes: Vec<(String, String)> = Vec::new();
-    match &content.area {
-        Some(list) => {
-            for raw in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-                let code = canonical_code(raw)
-                    .ok_or_else(|| CliError::input(format!("--area {raw}: not a 6-, 9- or 12-digit area code")))?;
-                let name = areas
-                    .get(&code)
-                    .map(|a| a.name_zh.clone())
-                    .unwrap_or_else(|| code.clone());
-                area_codes.push((code, name));
-            }
-        }
-        None => {
-            if let Some(r) = prev_rec {
-                for g in r.areas.iter().flat_map(|a| &a.geocodes) {
-                    if let Some(code) = canonical_code(&g.1) {
-                        let name = areas
-                            .get(&code)
-                            .map(|a| a.name_zh.clone())
-                            .unwrap_or_else(|| code.clone());
-                        area_codes.push((code, name));
-                    }
-                }
-            }
-        }
-    }
     let polygon = match &content.polygon {
         Some(p) => Some(cap::parse_polygon(p).map_err(|e| CliError::input(format!("--polygon: {e}")))?),
-        None => prev_rec
-            .and_then(|r| r.areas.first())
-            .and_then(|a| a.polygons.first().cloned()),
+        None => None,
     };
-    if area_codes.is_empty() && polygon.is_none() {
-        return Err(CliError::input("give --area CODE[,CODE…] and/or --polygon"));
-    }
-    let sent_ms = match &issuer.sent {
-        Some(t) => parse_time(t, "--sent")?,
-        None => now_ms(),
-    };
-    let prev_info = prev_rec.and_then(|r| r.infos.first());
-    let expires_ms = match &content.expires {
-        Some(t) => parse_time(t, "--expires")?,
-        None => prev_rec
-            .and_then(|r| r.expires_ms)
-            .filter(|_| msg_type != MsgType::Alert)
-            .ok_or_else(|| CliError::input("--expires is required"))?,
-    };
-    let onset_ms = match &content.onset {
-        Some(t) => Some(parse_time(t, "--onset")?),
-        None => prev_info.and_then(|i| i.onset_utc.as_deref()).and_then(parse_cap_time),
-    };
-    let default_headline = format!(
-        "{}发布{}{}预警{}",
-        issuer.sender_name,
-        wt.zh,
-        level.colour_zh(),
-        if msg_type == MsgType::Cancel { "解除" } else { "" }
-    );
-    let headline_zh = content
-        .headline
-        .clone()
-        .or_else(|| {
-            (msg_type == MsgType::Update)
-                .then(|| prev_info.map(|i| i.headline.clone()))
-                .flatten()
-        })
-        .unwrap_or(default_headline);
-    let prev_en = prev_rec.and_then(|r| r.infos.iter().find(|i| i.language.starts_with("en")));
-    let headline_en = content
-        .headline_en
-        .clone()
-        .or_else(|| prev_en.map(|i| i.headline.clone()))
-        .unwrap_or_default();
-    let references: Vec<AlertKey> = previous.map(|p| vec![p.record.key.clone()]).unwrap_or_default();
-    let sender = issuer
-        .sender
-        .clone()
-        .unwrap_or_else(|| crate::alerts::areas::cpeas_code(&root));
-    let prefix = format!(
-        "{}{}_{}",
-        crate::alerts::areas::cpeas_code(&root),
-        issuer.agency,
-        &crate::alerts::time::beijing_stamp(sent_ms)[..8]
-    );
-    let serial = u32::try_from(sit.alerts.issued_with_prefix(&prefix) + 1).unwrap_or(u32::MAX);
-    let spec = WarningSpec {
+    let time = |t: &Option<String>, what: &str| t.as_deref().map(|t| parse_time(t, what)).transpose();
+    let draft = WarningDraft {
         msg_type,
-        status: if issuer.exercise {
-            "Exercise".into()
-        } else {
-            "Actual".into()
-        },
-        sender,
-        sender_name: issuer.sender_name.clone(),
-        identifier: writer::identifier(&root, &issuer.agency, sent_ms, serial),
-        sent_ms,
-        type_zh: wt.zh.clone(),
-        type_en: wt.en.clone(),
+        warning_type: content.warning_type.clone(),
         level,
-        areas: area_codes,
+        area_codes: content
+            .area
+            .as_deref()
+            .map(|l| l.split(',').map(str::to_owned).collect())
+            .unwrap_or_default(),
         polygon,
-        headline_zh,
-        headline_en,
+        headline_zh: content.headline.clone(),
+        headline_en: content.headline_en.clone(),
         description_zh: content.description.clone(),
         description_en: content.description_en.clone(),
         instruction_zh: content.instruction.clone(),
         instruction_en: content.instruction_en.clone(),
-        onset_ms,
-        expires_ms,
-        references,
+        onset_ms: time(&content.onset, "--onset")?,
+        expires_ms: time(&content.expires, "--expires")?,
+        sender: issuer.sender.clone(),
+        sender_name: issuer.sender_name.clone(),
+        agency: issuer.agency.clone(),
+        exercise: issuer.exercise,
+        sent_ms: time(&issuer.sent, "--sent")?.unwrap_or_else(now_ms),
     };
-    let xml = writer::write_cap(&spec);
-    let read_back = cap::read_cap_text(&xml, &issuer.out.display().to_string()).map_err(err)?;
-    let record = semantics::enrich(&read_back, &cfg, &areas);
+    let Issued {
+        xml,
+        record,
+        type_key,
+        level,
+    } = issue::compose(&cfg, &areas, &sit.alerts, previous, &draft).map_err(|e| CliError::input(e.to_string()))?;
     std::fs::write(&issuer.out, &xml).map_err(|e| err(format!("cannot write {}: {e}", issuer.out.display())))?;
     let seq = store
         .append(

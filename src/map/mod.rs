@@ -2,6 +2,7 @@
 //! per drawn layer (`basemap`), plus optional raster tiles (`raster`). Reads pack data and
 //! settings; never touches files or the network on the UI thread.
 
+pub mod alerts;
 pub mod basemap;
 pub mod coverage;
 pub mod ops;

@@ -297,6 +297,46 @@ pub struct RuleFiring {
     pub notice_en: String,
     /// Draft incident awaiting approval, if the rule proposes one.
     pub draft: Option<IncidentDraft>,
+    /// The officer's decision on the draft (`None`: still awaiting one).
+    #[serde(default)]
+    pub decided: Option<DraftDecision>,
+}
+
+impl RuleFiring {
+    /// A draft incident no officer has decided yet (the 待审核 list).
+    pub fn awaits_decision(&self) -> bool {
+        self.draft.is_some() && self.decided.is_none()
+    }
+}
+
+/// What an officer decided about a rule's draft incident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "decision", rename_all = "snake_case")]
+pub enum DraftDecision {
+    /// Approved: the incident recorded from the (possibly edited) draft.
+    Approved {
+        /// The incident.
+        incident: super::ids::IncidentId,
+    },
+    /// Dismissed, with the officer's reason.
+    Dismissed {
+        /// Why (not empty).
+        reason: String,
+    },
+}
+
+/// Why a draft decision cannot be applied (checked by the store worker and again by the fold).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DraftRefusal {
+    /// No rule firing with a draft at this seq.
+    #[error("没有第 {0} 号待审核草稿 / no draft incident at seq {0}")]
+    Unknown(u64),
+    /// Someone decided it already.
+    #[error("第 {0} 号草稿已处理（其他席位或先前操作） / draft {0} was already decided")]
+    AlreadyDecided(u64),
+    /// A dismissal without a reason.
+    #[error("驳回须填写原因 / a dismissal needs a reason")]
+    NoReason,
 }
 
 /// Everything the log says about alerts and earthquakes.
@@ -325,6 +365,36 @@ impl AlertsState {
         ids.into_iter()
             .find_map(|id| self.quake_ids.get(id))
             .and_then(|p| self.quakes.get(p))
+    }
+
+    /// Check that the draft proposed at `firing_seq` can take `decision`.
+    pub fn check_draft_decision(&self, firing_seq: u64, decision: &DraftDecision) -> Result<(), DraftRefusal> {
+        let f = self
+            .firings
+            .iter()
+            .find(|f| f.seq == firing_seq && f.draft.is_some())
+            .ok_or(DraftRefusal::Unknown(firing_seq))?;
+        if f.decided.is_some() {
+            return Err(DraftRefusal::AlreadyDecided(firing_seq));
+        }
+        if let DraftDecision::Dismissed { reason } = decision
+            && reason.trim().is_empty()
+        {
+            return Err(DraftRefusal::NoReason);
+        }
+        Ok(())
+    }
+
+    /// Record a decision (already checked).
+    pub(crate) fn apply_draft_decision(&mut self, firing_seq: u64, decision: &DraftDecision) {
+        if let Some(f) = self.firings.iter_mut().find(|f| f.seq == firing_seq) {
+            f.decided = Some(decision.clone());
+        }
+    }
+
+    /// Draft incidents awaiting an officer, oldest first.
+    pub fn pending_drafts(&self) -> impl Iterator<Item = &RuleFiring> {
+        self.firings.iter().filter(|f| f.awaits_decision())
     }
 
     /// Issued warnings whose identifier starts with `prefix` (for the next serial number).

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::alert::{AlertDecision, AlertFormat, AlertRecord, QuakeArrival};
+use super::alert::{AlertDecision, AlertFormat, AlertRecord, DraftDecision, QuakeArrival};
 use super::facility::{ShelterSpec, StationSpec, WarehouseSpec};
 use super::ids::{IncidentId, ShelterId, StationId, UnitId, WarehouseId};
 use super::incident::{Caller, IncidentDraft, IncidentStatus, IncidentType, Severity};
@@ -294,6 +294,14 @@ pub enum EventKind {
         /// Draft incident, when the rule proposes one.
         draft: Option<IncidentDraft>,
     },
+    /// An officer decided a rule's draft incident: approved (the incident recorded in the same
+    /// transaction) or dismissed with a reason. A draft is decided once.
+    AlertDraftDecided {
+        /// Seq of the `AlertRuleFired` event that proposed the draft.
+        firing_seq: u64,
+        /// Approved or dismissed.
+        decision: DraftDecision,
+    },
     /// This centre issued a warning (预警信息发布) as CAP 1.2.
     WarningIssued {
         /// The message, summarised (its key is the GB/T 35965.1-form identifier).
@@ -352,6 +360,7 @@ impl EventKind {
             EventKind::AlertReceived { .. } => "alert_received",
             EventKind::AlertRuleFired { .. } => "alert_rule_fired",
             EventKind::WarningIssued { .. } => "warning_issued",
+            EventKind::AlertDraftDecided { .. } => "alert_draft_decided",
         }
     }
 }

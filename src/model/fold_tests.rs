@@ -859,3 +859,71 @@ fn external_id_lookups_match_a_scan_through_renames_and_refusals() {
     }
     assert_eq!(sit, reloaded, "the index is not part of equality");
 }
+
+#[test]
+fn a_rule_draft_is_decided_once_and_an_approval_names_a_real_incident() {
+    use crate::model::alert::{DraftDecision, DraftRefusal};
+    use crate::model::incident::IncidentDraft;
+    let mut sit = Situation::new();
+    let fired = |draft: bool| EventKind::AlertRuleFired {
+        subject: "us7000syn1".into(),
+        rule: "earthquake_m4_100km".into(),
+        notice_zh: "地震".into(),
+        notice_en: "earthquake".into(),
+        draft: draft.then(|| IncidentDraft {
+            incident_type: IncidentType::Earthquake,
+            severity: Severity::II,
+            lonlat: pos(),
+            address: "景洪".into(),
+            caller: Caller::default(),
+            notes: String::new(),
+        }),
+    };
+    run(&mut sit, vec![fired(true), fired(false), fired(true)]);
+    assert_eq!(sit.alerts.pending_drafts().count(), 2);
+    let dismiss = |seq: u64, reason: &str| EventKind::AlertDraftDecided {
+        firing_seq: seq,
+        decision: DraftDecision::Dismissed { reason: reason.into() },
+    };
+    // A notice without a draft, an unknown seq, an empty reason: refused, nothing changed.
+    assert_eq!(
+        refused(&mut sit, dismiss(2, "x")),
+        ApplyError::Draft(DraftRefusal::Unknown(2))
+    );
+    assert_eq!(
+        refused(&mut sit, dismiss(99, "x")),
+        ApplyError::Draft(DraftRefusal::Unknown(99))
+    );
+    assert_eq!(
+        refused(&mut sit, dismiss(1, "  ")),
+        ApplyError::Draft(DraftRefusal::NoReason)
+    );
+    // Approval must name an incident of the log.
+    let approve = |seq: u64, id: u32| EventKind::AlertDraftDecided {
+        firing_seq: seq,
+        decision: DraftDecision::Approved {
+            incident: IncidentId(id),
+        },
+    };
+    assert_eq!(
+        refused(&mut sit, approve(1, 1)),
+        ApplyError::UnknownIncident(IncidentId(1))
+    );
+    run(&mut sit, vec![report(1), approve(1, 1), dismiss(3, "已核实无灾情")]);
+    assert_eq!(sit.alerts.pending_drafts().count(), 0);
+    assert_eq!(
+        sit.alerts.firings[0].decided,
+        Some(DraftDecision::Approved {
+            incident: IncidentId(1)
+        })
+    );
+    // Decided once: a second decision of either kind is refused.
+    assert_eq!(
+        refused(&mut sit, dismiss(1, "x")),
+        ApplyError::Draft(DraftRefusal::AlreadyDecided(1))
+    );
+    assert_eq!(
+        refused(&mut sit, approve(3, 1)),
+        ApplyError::Draft(DraftRefusal::AlreadyDecided(3))
+    );
+}

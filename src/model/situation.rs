@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::alert::{AlertDecision, AlertRecord, AlertsState, QuakeArrival, RuleFiring};
+use super::alert::{AlertDecision, AlertRecord, AlertsState, DraftDecision, DraftRefusal, QuakeArrival, RuleFiring};
 use super::event::{Event, EventKind};
 use super::ext_index::{ExternalIds, lookup, note_upsert};
 use super::facility::{Drill, Shelter, Station, StockLine, Warehouse};
@@ -18,6 +18,9 @@ use super::unit::{Unit, UnitSpec, UnitStatus};
 /// Why an event cannot be applied to a situation.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ApplyError {
+    /// A rule's draft incident cannot take this decision.
+    #[error(transparent)]
+    Draft(#[from] DraftRefusal),
     /// Events must be folded in strictly increasing seq order.
     #[error("event seq {seq} is not after the situation's last seq {last_seq}")]
     OutOfOrder {
@@ -1148,7 +1151,18 @@ fn step_kind(target: &mut Target<'_>, ev: &Event) -> Result<(), ApplyError> {
                 notice_zh: notice_zh.clone(),
                 notice_en: notice_en.clone(),
                 draft: draft.clone(),
+                decided: None,
             });
+        }
+        EventKind::AlertDraftDecided { firing_seq, decision } => {
+            sit.alerts.check_draft_decision(*firing_seq, decision)?;
+            if let DraftDecision::Approved { incident } = decision
+                && !sit.incidents.contains_key(incident)
+            {
+                return Err(ApplyError::UnknownIncident(*incident));
+            }
+            let Some(s) = target.apply() else { return Ok(()) };
+            s.alerts.apply_draft_decision(*firing_seq, decision);
         }
         EventKind::WarningIssued { alert, .. } => {
             let decision = match alert.msg_type.as_str() {

@@ -45,6 +45,19 @@ pub enum Action {
     SetUnitStatus(crate::model::ids::UnitId, crate::model::unit::UnitStatus),
     /// Send an incident correction; its text is cleared when the store confirms it.
     Correct(Correction, Intent),
+    /// Open the alerts board on an alert or earthquake, select it and fly the map to it.
+    ShowAlert(AlertRef),
+    /// Open the warning compose dialog: a new warning, or an update / cancel of an issued one.
+    ComposeWarning {
+        /// Key text of the issued warning updated or cancelled.
+        replaces: Option<String>,
+        /// New, update or cancel.
+        msg_type: crate::alerts::writer::MsgType,
+    },
+    /// Issue the composed warning (draft, the warning it replaces, the CAP file).
+    IssueWarning(Box<(crate::alerts::issue::WarningDraft, Option<String>, PathBuf)>),
+    /// Open the new-incident form prefilled from the draft of the rule firing at this seq (批准).
+    ApproveDraft(u64),
     /// Select an entity without moving the map (a click on its marker).
     Pick(OpsRef),
     /// Start the next route here.
@@ -81,6 +94,25 @@ pub enum Action {
     TrainingCopy(Option<PathBuf>),
     /// Open a second console on this database file (a training copy).
     OpenConsoleOn(PathBuf),
+}
+
+/// An alert or earthquake of the situation, as the alerts board selects it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AlertRef {
+    /// A CAP alert by its key text (`sender,identifier,sent`).
+    Alert(String),
+    /// An earthquake by its primary id.
+    Quake(String),
+}
+
+impl AlertRef {
+    /// The key under which a banner acknowledgement is remembered.
+    pub fn ack_key(&self) -> String {
+        match self {
+            AlertRef::Alert(k) => k.clone(),
+            AlertRef::Quake(id) => format!("quake:{id}"),
+        }
+    }
 }
 
 /// Which correction of an incident is awaiting the store.

@@ -54,6 +54,8 @@ pub(super) struct BoardsView<'a> {
     pub hint_lines: &'a [String],
     /// The hint belongs beside the pane too (a suggestion or unit in view, a hinted unit gone).
     pub hint_beside_pane: bool,
+    /// Drop folder and feeds of the alerts worker.
+    pub alerts_status: Option<&'a crate::backend::alerts::AlertsStatus>,
 }
 
 /// The parts the boards panel changes.
@@ -72,6 +74,8 @@ pub(super) struct BoardsParts<'a> {
     pub coverage: &'a mut CoverageState,
     /// The notices queue.
     pub notices: &'a mut Notices,
+    /// The alerts board's tab, selection and typed reasons.
+    pub alerts: &'a mut super::parts::AlertsView,
 }
 
 /// The boards panel: the tabs, the detail / dispatch pane, the move-up hint and the board shown.
@@ -85,6 +89,7 @@ pub(super) fn boards_ui(ui: &mut Ui, view: BoardsView, parts: BoardsParts) -> Ve
         correction,
         coverage,
         notices,
+        alerts,
     } = parts;
     let lang = settings.lang;
     let mut actions = Vec::new();
@@ -96,6 +101,7 @@ pub(super) fn boards_ui(ui: &mut Ui, view: BoardsView, parts: BoardsParts) -> Ve
             (Board::Shelters, Msg::Shelters),
             (Board::Log, Msg::Log),
             (Board::Coverage, Msg::Coverage),
+            (Board::Alerts, Msg::AlertsBoard),
         ] {
             ui.selectable_value(&mut boards.board, b, tr(lang, m));
         }
@@ -146,6 +152,16 @@ pub(super) fn boards_ui(ui: &mut Ui, view: BoardsView, parts: BoardsParts) -> Ve
             actions.extend(super::coverage::coverage_board(
                 ui, coverage, settings, notices, cov_view,
             ));
+        }
+        Board::Alerts => {
+            let alerts_view = super::alerts_board::AlertsBoardView {
+                sit: view.sit,
+                context: view.world.alerts.as_deref(),
+                status: view.alerts_status,
+                now_ms: view.now_ms,
+                lang,
+            };
+            actions.extend(super::alerts_board::alerts_board_ui(ui, alerts_view, alerts));
         }
     }
     actions

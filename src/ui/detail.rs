@@ -315,6 +315,16 @@ pub(super) fn detail_ui(
             if !i.address.is_empty() {
                 ui.label(format!("{}: {}", tr(lang, Msg::Address), i.address));
             }
+            let view = super::alerts_board::AlertsBoardView {
+                sit,
+                context: cx.world.alerts.as_deref(),
+                status: None,
+                now_ms,
+                lang,
+            };
+            if let Some(a) = super::alerts_board::incident_alerts_ui(ui, view, i.lonlat.lonlat()) {
+                action = Some(a);
+            }
             let mut sensitive = i.sensitive;
             let text = tr(lang, Msg::SensitiveToggle);
             if !i.status.is_final() && ui.checkbox(&mut sensitive, text).changed() {

@@ -216,8 +216,8 @@ pub fn refused(e: &Refused, lang: Lang) -> String {
         }
         Refused::Dispatch(d) => dispatch_error(d, lang),
         // Already in both languages, as the CLI says it: keep the officer's half.
-        Refused::Incident(r) => {
-            let text = r.to_string();
+        Refused::Incident(_) | Refused::Draft(_) | Refused::Warning(_) | Refused::WriteCap { .. } => {
+            let text = e.to_string();
             match text.split_once(" / ") {
                 Some((zh, en)) => lang.pick(zh, en).to_string(),
                 None => text,

@@ -51,6 +51,8 @@ pub struct IncidentForm {
     pub confirm_outside: Option<String>,
     /// The pending request is a real call recorded during a drill.
     pub pending_real: bool,
+    /// The rule firing whose draft this form approves when submitted (批准).
+    pub from_draft: Option<u64>,
     focus_first: bool,
 }
 
@@ -71,6 +73,7 @@ impl Default for IncidentForm {
             outside: None,
             confirm_outside: None,
             pending_real: false,
+            from_draft: None,
             focus_first: false,
         }
     }
@@ -135,6 +138,8 @@ impl OneMapApp {
     pub fn open_incident_form(&mut self, at: Option<[f64; 2]>) {
         self.incident_form.open = true;
         self.incident_form.focus_first = true;
+        // A form opened by hand records a call, never a draft's approval.
+        self.incident_form.from_draft = None;
         if let Some(p) = at {
             self.incident_form.location = format!("{:.6},{:.6}", p[0], p[1]);
         }
@@ -162,10 +167,12 @@ impl OneMapApp {
             req: self.live.next_req,
             operator,
             seat,
-            intent: if real {
-                Intent::Real(Box::new(Intent::ReportIncident(draft)))
-            } else {
-                Intent::ReportIncident(draft)
+            intent: {
+                let inner = match f.from_draft {
+                    Some(firing_seq) => Intent::ApproveDraft { firing_seq, draft },
+                    None => Intent::ReportIncident(draft),
+                };
+                if real { Intent::Real(Box::new(inner)) } else { inner }
             },
         };
         match store.send(cmd) {
@@ -308,6 +315,9 @@ pub(super) fn incident_form_ui(
                         ui.end_row();
                     }
                 });
+            if f.from_draft.is_some() {
+                ui.label(RichText::new(tr(lang, Msg::FromDraft)).color(theme::WARN_TEXT));
+            }
             if let Some(e) = &f.error {
                 ui.colored_label(theme::WARN_TEXT, e);
             }

@@ -173,9 +173,50 @@ pub fn event_summary(ev: &Event, sit: &Situation, lang: Lang) -> String {
         EventKind::RoadClosed { label, .. } => format!("{} {label}", t(Msg::EvRoadClosed)),
         EventKind::DrillStarted { drill_id, name } => format!("{} {drill_id} {name}", t(Msg::EvDrillStarted)),
         EventKind::DrillEnded { drill_id } => format!("{} {drill_id}", t(Msg::EvDrillEnded)),
-        EventKind::AlertReceived { .. } | EventKind::AlertRuleFired { .. } | EventKind::WarningIssued { .. } => {
-            ev.kind.tag().replace('_', " ")
+        EventKind::AlertReceived {
+            source,
+            decision,
+            alert,
+            quakes,
+            ..
+        } => {
+            let what = alert
+                .as_ref()
+                .and_then(|a| a.infos.first())
+                .map(|i| i.event.clone())
+                .or_else(|| {
+                    quakes
+                        .first()
+                        .map(|q| format!("M{:.1} {}", q.quake.magnitude, q.quake.place))
+                })
+                .unwrap_or_else(|| source.clone());
+            let more = match quakes.len() {
+                0 | 1 => String::new(),
+                n => format!(" +{}", n - 1),
+            };
+            format!(
+                "{} {what}{more} · {}",
+                t(Msg::AlertArrived),
+                lang.pick(decision.name_zh(), decision.name_en())
+            )
         }
+        EventKind::AlertRuleFired {
+            notice_zh, notice_en, ..
+        } => format!("{} {}", t(Msg::EvRuleFired), lang.pick(notice_zh, notice_en)),
+        EventKind::WarningIssued { alert, .. } => format!(
+            "{} {} {}",
+            t(Msg::EvWarningIssued),
+            alert.msg_type,
+            alert.key.identifier
+        ),
+        EventKind::AlertDraftDecided { firing_seq, decision } => match decision {
+            crate::model::alert::DraftDecision::Approved { incident } => {
+                format!("{} #{firing_seq} → {}", t(Msg::EvDraftApproved), inc(incident))
+            }
+            crate::model::alert::DraftDecision::Dismissed { reason } => {
+                format!("{} #{firing_seq}: {reason}", t(Msg::EvDraftDismissed))
+            }
+        },
     }
 }
 

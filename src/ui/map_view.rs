@@ -46,6 +46,8 @@ pub(super) struct MapCtx<'a> {
     pub tracks: &'a TrackState,
     /// The coverage layer.
     pub coverage: &'a CoverageState,
+    /// Warning areas and earthquakes.
+    pub alerts: &'a crate::map::alerts::AlertsOverlay,
     /// Estimated positions of moving units.
     pub estimated: &'a HashMap<UnitId, [f64; 2]>,
     /// A store is open: operational markers and their menu entries show.
@@ -118,6 +120,7 @@ pub(super) fn map_ui(
         recommendation,
         tracks: track_state,
         coverage,
+        alerts,
         estimated,
         show_ops,
     } = cx;
@@ -150,6 +153,7 @@ pub(super) fn map_ui(
         .map(|l| settings.layer_visible(&world.pack, &l.name))
         .collect();
     let coverage_on = super::coverage::layer_on(settings) && show_ops;
+    let alerts_on = show_ops && settings.layers.get("ops/alerts").copied().unwrap_or(true);
     let mut map = Map::new(None, &mut map_view.memory, lon_lat(home[0], home[1]))
         .zoom_with_ctrl(false)
         .double_click_to_zoom(true);
@@ -169,6 +173,13 @@ pub(super) fn map_ui(
     }
     if coverage_on {
         map = map.with_plugin(coverage.plugin()); // under the operational markers
+    }
+    if alerts_on {
+        // Warning areas and felt radii, under the operational markers too.
+        map = map.with_plugin(crate::map::alerts::AlertsPlugin {
+            overlay: alerts,
+            estimate_word: super::i18n::tr(settings.lang, super::i18n::Msg::FeltRadius),
+        });
     }
     if show_ops {
         map = map.with_plugin(OpsPlugin {

@@ -2,6 +2,7 @@
 //! Reads the map pack and settings; long work (tile downloads) runs in `backend`, never here.
 
 pub mod action;
+pub mod alerts_board;
 mod boards;
 pub mod connection;
 pub mod coverage;
@@ -20,6 +21,7 @@ pub mod pending;
 pub mod replay;
 pub mod settings;
 pub mod wall;
+pub mod warning_form;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -86,6 +88,8 @@ pub enum Board {
     Log,
     /// Coverage and siting.
     Coverage,
+    /// Warnings, earthquakes and rule drafts (预警).
+    Alerts,
 }
 
 /// Where the console keeps its situation.
@@ -138,6 +142,8 @@ pub struct OneMapApp {
     pub notices: Notices,
     /// The selected incident's corrections being typed (note, cancel, relocate).
     pub correction: detail::CorrectionState,
+    /// Alerts: sources worker, board, overlay.
+    pub alerts: parts::AlertsView,
 }
 
 impl OneMapApp {
@@ -170,6 +176,7 @@ impl OneMapApp {
                 has_plans: false,
                 schematic_roads: false,
                 county_shapes: pending::Counties::default(),
+                alerts: None,
             },
             settings,
             mode: Mode::MapOnly,
@@ -192,7 +199,15 @@ impl OneMapApp {
             incident_form: incident_form::IncidentForm::default(),
             notices: Notices::default(),
             correction: detail::CorrectionState::default(),
+            alerts: parts::AlertsView::default(),
         };
+        match crate::backend::alerts::AlertContext::for_pack(&app.world.pack) {
+            Ok(c) => app.world.alerts = Some(Arc::new(c)),
+            // A broken alerts.toml is said once; the console runs without alerts.
+            Err(e) => {
+                app.notices.push(Severity::Warning, Source::Alerts, e.to_string());
+            }
+        }
         app.world.county_shapes = pending::Counties::from_pack(&app.world.pack);
         let mut coverage_ctx = None;
         app.drill_setup = drill::DrillSetup::scan(&app.world.pack.dir);
@@ -244,10 +259,35 @@ impl OneMapApp {
             Database::InMemory => None,
             Database::File(p) => Some(p),
         };
+        let drop_dir = match (&path, &self.world.alerts) {
+            (Some(p), Some(c)) if !crate::store::pg::is_url(p) => Some(c.drop_dir(p)),
+            _ => None,
+        };
         match StoreWorker::start(path, ctx.clone()) {
-            Ok(w) => self.mode = Mode::Live { store: w },
+            Ok(w) => {
+                self.start_alerts(ctx, &w, drop_dir);
+                self.mode = Mode::Live { store: w };
+            }
             Err(e) => {
                 self.notices.push(Severity::Error, Source::Store, e.to_string());
+            }
+        }
+    }
+
+    /// Watch `drop_dir` (if any) and poll the pack's feeds, handing documents to `store`.
+    fn start_alerts(&mut self, ctx: &egui::Context, store: &StoreWorker, drop_dir: Option<PathBuf>) {
+        self.alerts.worker = None;
+        let Some(context) = self.world.alerts.clone() else {
+            return;
+        };
+        let who = crate::backend::alerts::Recorder {
+            operator: self.operator(),
+            seat: self.seat(),
+        };
+        match crate::backend::alerts::AlertsWorker::start(context, drop_dir, store.sender(), who, ctx.clone()) {
+            Ok(w) => self.alerts.worker = Some(w),
+            Err(e) => {
+                self.notices.push(Severity::Warning, Source::Alerts, e.to_string());
             }
         }
     }
@@ -277,6 +317,7 @@ impl OneMapApp {
     fn drain_store_events(&mut self, answers: &mut Vec<Answer>) {
         let Some(w) = self.mode.writer() else { return };
         let mut changed = false;
+        let mut imported = Vec::new();
         let mut copied = None;
         while let Ok(ev) = w.rx.try_recv() {
             match ev {
@@ -303,11 +344,15 @@ impl OneMapApp {
                 }
                 StoreEvent::Answer(a) => answers.push(a),
                 StoreEvent::Log(l) => self.live.log = l,
+                StoreEvent::AlertImported(m) => imported.push(m),
                 StoreEvent::TrainingCopied(r) => copied = Some(r),
                 StoreEvent::Error(e) => {
                     self.notices.push(Severity::Error, Source::Store, e.to_string());
                 }
             }
+        }
+        for m in imported {
+            self.alert_imported(&m);
         }
         if let Some(r) = copied {
             self.training_copied(r);
@@ -331,6 +376,83 @@ impl OneMapApp {
         if self.settings.alert_sound {
             self.live.arrivals.chimes += 1;
             crate::backend::desktop::chime();
+        }
+    }
+
+    /// Tell the officer what arrived: new warnings and earthquakes, unreadable documents.
+    fn alert_imported(&mut self, m: &crate::alerts::ingest::ImportedMessage) {
+        use crate::model::alert::AlertDecision as D;
+        let lang = self.settings.lang;
+        let what = m
+            .infos
+            .first()
+            .map(|i| i.event.clone())
+            .or_else(|| m.quakes.first().map(|q| format!("M{:.1}", q.magnitude)))
+            .unwrap_or_default();
+        match m.decision {
+            D::Rejected => self.notices.push(
+                Severity::Warning,
+                Source::Alerts,
+                format!(
+                    "{}: {} — {}",
+                    tr(lang, Msg::AlertUnreadable),
+                    m.file,
+                    m.error.as_deref().unwrap_or_default()
+                ),
+            ),
+            D::New | D::Update | D::Cancel => self.notices.push_for(
+                Severity::Info,
+                Source::Alerts,
+                format!(
+                    "{}: {what} ({})",
+                    tr(lang, Msg::AlertArrived),
+                    lang.pick(m.decision.name_zh(), m.decision.name_en())
+                ),
+                10.0,
+            ),
+            D::Duplicate | D::Expired | D::Ignored => 0,
+        };
+    }
+
+    /// Default CAP file of a warning composed now: `alerts-outbox/` next to the database.
+    fn warning_out_path(&self, now_ms: i64) -> PathBuf {
+        let dir = self
+            .live
+            .store_path
+            .as_deref()
+            .filter(|p| !crate::store::pg::is_url(p))
+            .and_then(|p| p.parent())
+            .map(|d| d.join("alerts-outbox"))
+            .unwrap_or_else(|| PathBuf::from("alerts-outbox"));
+        dir.join(format!("warning-{}.xml", crate::local_time::beijing_stamp(now_ms)))
+    }
+
+    /// Send a composed warning to the store worker; the dialog waits for its answer.
+    fn issue_warning(&mut self, (draft, replaces, out): (crate::alerts::issue::WarningDraft, Option<String>, PathBuf)) {
+        let lang = self.settings.lang;
+        let Some(context) = self.world.alerts.clone() else {
+            return;
+        };
+        let (operator, seat) = (self.operator(), self.seat());
+        let Some(store) = self.mode.writer() else {
+            self.alerts.compose.error = Some(tr(lang, Msg::NoDatabase).to_string());
+            return;
+        };
+        self.live.next_req += 1;
+        let cmd = StoreCommand::IssueWarning {
+            req: self.live.next_req,
+            operator,
+            seat,
+            order: Box::new(crate::backend::store::WarningOrder {
+                draft,
+                replaces,
+                out,
+                context,
+            }),
+        };
+        match store.send(cmd) {
+            Ok(()) => self.alerts.compose.pending = Some(self.live.next_req),
+            Err(e) => self.alerts.compose.error = Some(e.to_string()),
         }
     }
 
@@ -379,6 +501,19 @@ impl OneMapApp {
                     let text = errors::refused(&e, self.settings.lang);
                     self.notices.push(Severity::Warning, Source::Dispatch, text);
                 }
+            }
+            return;
+        }
+        if self.alerts.compose.pending == Some(a.req) {
+            self.alerts.compose.pending = None;
+            match a.result {
+                Ok(_) => {
+                    let out = std::mem::take(&mut self.alerts.compose.out);
+                    self.alerts.compose.open = false;
+                    let text = format!("{} {out}", tr(self.settings.lang, Msg::WarningIssuedOut));
+                    self.notices.push_for(Severity::Info, Source::Toast, text, 8.0);
+                }
+                Err(e) => self.alerts.compose.error = Some(errors::refused(&e, self.settings.lang)),
             }
             return;
         }
@@ -1065,6 +1200,9 @@ impl OneMapApp {
         } else {
             None
         };
+        let now_ms = self.now_ms();
+        self.alerts
+            .refresh_overlay(&self.situation, self.world.alerts.as_deref(), now_ms);
         egui::Panel::top("top_bar").show(ui, |ui| {
             actions.extend(panels::top_bar_ui(
                 ui,
@@ -1079,6 +1217,23 @@ impl OneMapApp {
                 },
             ))
         });
+        let banner = alerts_board::banner_items(
+            &self.situation,
+            self.world.alerts.as_deref(),
+            &self.settings.acked_alerts,
+            now_ms,
+            self.settings.lang,
+        );
+        if !banner.is_empty() {
+            egui::Panel::top("alerts_banner").show(ui, |ui| {
+                actions.extend(alerts_board::alerts_banner_ui(
+                    ui,
+                    &banner,
+                    &mut self.settings.acked_alerts,
+                    self.settings.lang,
+                ))
+            });
+        }
         let connection = self.mode.writer().map(|w| w.connection());
         egui::Panel::bottom("status_bar").show(ui, |ui| {
             panels::status_bar_ui(
@@ -1104,6 +1259,7 @@ impl OneMapApp {
         }
         if self.has_store() {
             let hint_lines = self.move_up_hint_lines();
+            let alerts_status = self.alerts.worker.as_ref().map(|w| w.status());
             let view = boards::BoardsView {
                 world: &self.world,
                 sit: &self.situation,
@@ -1115,6 +1271,7 @@ impl OneMapApp {
                 now_ms: self.now_ms(),
                 hint_lines: &hint_lines,
                 hint_beside_pane: self.move_up_relevant(),
+                alerts_status: alerts_status.as_ref(),
             };
             let parts = boards::BoardsParts {
                 settings: &mut self.settings,
@@ -1124,6 +1281,7 @@ impl OneMapApp {
                 correction: &mut self.correction,
                 coverage: &mut self.coverage,
                 notices: &mut self.notices,
+                alerts: &mut self.alerts,
             };
             // The map stays the largest thing on screen: wide boards scroll instead of growing.
             let max_board = (ctx.content_rect().width() * 0.4).max(380.0);
@@ -1197,6 +1355,7 @@ impl OneMapApp {
             recommendation: self.dispatch.recommendation.as_ref(),
             tracks: &self.tracks,
             coverage: &self.coverage,
+            alerts: &self.alerts.overlay,
             estimated: &estimated,
             show_ops,
         };
@@ -1216,6 +1375,12 @@ impl OneMapApp {
         ));
         for a in actions {
             self.apply(&ctx, a);
+        }
+        if let Some(c) = self.world.alerts.clone() {
+            let now_ms = self.now_ms();
+            if let Some(a) = warning_form::warning_compose_ui(&ctx, &mut self.alerts.compose, &c, now_ms, lang) {
+                self.apply(&ctx, a);
+            }
         }
         self.wall_viewport_ui(&ctx);
         // A frame round the whole window in replay / drill mode: never mistaken for live work.
@@ -1298,6 +1463,37 @@ impl OneMapApp {
                 self.submit_dispatch(req);
             }
             Action::SetUnitStatus(unit, to) => self.set_unit_status(unit, to),
+            Action::ShowAlert(r) => {
+                self.boards.board = Board::Alerts;
+                self.alerts.tab = match &r {
+                    action::AlertRef::Quake(_) => parts::AlertTab::Quakes,
+                    action::AlertRef::Alert(k) => match self.situation.alerts.alerts.get(k) {
+                        Some(e) if e.is_active_at(self.now_ms()) => parts::AlertTab::Active,
+                        Some(e) if e.lifecycle == crate::model::alert::AlertLifecycle::Active => {
+                            parts::AlertTab::Expired
+                        }
+                        _ => parts::AlertTab::Cancelled,
+                    },
+                };
+                let fly = alerts_board::fly_action(&self.situation, self.world.alerts.as_deref(), &r);
+                self.alerts.selected = Some(r);
+                if let Some(a) = fly {
+                    self.apply(ctx, a);
+                }
+            }
+            Action::ComposeWarning { replaces, msg_type } => {
+                let previous = replaces.as_ref().and_then(|k| self.situation.alerts.alerts.get(k));
+                let now_ms = self.now_ms();
+                let out = self.warning_out_path(now_ms);
+                self.alerts.compose.start(msg_type, previous, out, now_ms);
+            }
+            Action::IssueWarning(order) => self.issue_warning(*order),
+            Action::ApproveDraft(seq) => {
+                if let Some(f) = self.situation.alerts.firings.iter().find(|f| f.seq == seq) {
+                    alerts_board::prefill_from_draft(&mut self.incident_form, f);
+                    self.incident_form.open = true;
+                }
+            }
             Action::Correct(what, intent) => {
                 self.notices.clear(Source::Dispatch);
                 if let Some(req) = self.send_intent(intent) {

@@ -39,6 +39,8 @@ pub enum Source {
     Toast,
     /// New incidents arriving (from any seat, the CLI or a drill inject).
     Arrival,
+    /// Alerts arriving (drop folder, feeds) and the pack's alerts.toml.
+    Alerts,
 }
 
 /// One notice.

@@ -281,6 +281,7 @@ pub(super) fn layers_ui(ui: &mut Ui, world: &World, settings: &mut Settings, has
             ("units", Msg::Units),
             ("warehouses", Msg::Warehouses),
             ("shelters", Msg::Shelters),
+            ("alerts", Msg::AlertsLayer),
         ] {
             let k = format!("ops/{key}");
             let mut on = settings.layers.get(&k).copied().unwrap_or(true);

@@ -10,13 +10,16 @@ use std::sync::Arc;
 use egui::{Vec2, vec2};
 use walkers::MapMemory;
 
+use super::action::AlertRef;
 use super::{Board, ResultRow};
+use crate::backend::alerts::{AlertContext, AlertsWorker};
 use crate::backend::jobs::Jobs;
 use crate::backend::routing::{IsoAnswer, RouteAnswer, RoutingWorker};
 use crate::backend::store::ReassignOffer;
 use crate::dispatch::Recommendation;
 use crate::dispatch::tracking::Track;
 use crate::map::ViewXform;
+use crate::map::alerts::AlertsOverlay;
 use crate::map::basemap::{Basemap, MarkerHit};
 use crate::map::ops::{OpsHit, OpsRef};
 use crate::map::raster::RasterTiles;
@@ -43,6 +46,8 @@ pub struct World {
     pub schematic_roads: bool,
     /// County polygons, for naming an incident's county.
     pub county_shapes: super::pending::Counties,
+    /// The pack's alerts.toml and areas (`None` when alerts.toml is broken: said in a notice).
+    pub alerts: Option<Arc<AlertContext>>,
 }
 
 impl World {
@@ -297,6 +302,63 @@ impl Default for DispatchState {
             affected_people: 0,
             affected_asked: 0,
             notice_selection: None,
+        }
+    }
+}
+
+/// Which list the alerts board shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AlertTab {
+    /// Warnings in force.
+    #[default]
+    Active,
+    /// Past their expiry.
+    Expired,
+    /// Cancelled or superseded by an update.
+    Cancelled,
+    /// Earthquakes.
+    Quakes,
+    /// Rule drafts awaiting an officer (待审核).
+    Drafts,
+    /// Drop folder and feed status.
+    Sources,
+}
+
+/// Alerts in the console: the sources worker, the board's tab and
+/// selection, dismissal reasons being typed, and the map overlay built from the situation.
+#[derive(Default)]
+pub struct AlertsView {
+    /// Drop folder and feed poller (with a database).
+    pub worker: Option<AlertsWorker>,
+    /// The list shown.
+    pub tab: AlertTab,
+    /// The alert or earthquake whose details show.
+    pub selected: Option<AlertRef>,
+    /// Dismissal reasons being typed, by firing seq.
+    pub reasons: BTreeMap<u64, String>,
+    /// What the map draws.
+    pub overlay: AlertsOverlay,
+    /// (situation seq, minute) the overlay was built for.
+    pub overlay_key: Option<(u64, i64)>,
+    /// The warning compose dialog.
+    pub compose: super::warning_form::WarningCompose,
+}
+
+impl AlertsView {
+    /// Rebuild the overlay when the alerts changed or a minute passed (expiry).
+    pub fn refresh_overlay(
+        &mut self,
+        sit: &crate::model::situation::Situation,
+        context: Option<&AlertContext>,
+        now_ms: i64,
+    ) {
+        let key = (sit.last_seq, now_ms.div_euclid(60_000));
+        if self.overlay_key == Some(key) {
+            return;
+        }
+        self.overlay_key = Some(key);
+        if let Some(c) = context {
+            self.overlay = AlertsOverlay::build(&sit.alerts, &c.areas, now_ms);
         }
     }
 }

@@ -1,7 +1,7 @@
 //! What the console remembers between runs (through eframe's storage): language, layer toggles,
 //! the last view per pack, UI scale and the raster-tile source.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -78,6 +78,9 @@ pub struct Settings {
     pub raster: RasterSettings,
     /// Show the legend.
     pub legend: bool,
+    /// Red / orange warnings and earthquakes this seat acknowledged in the banner (keys of
+    /// `ui::action::AlertRef::ack_key`): a seat's setting, not an event.
+    pub acked_alerts: BTreeSet<String>,
     /// Operator name written into every event (empty: $ONEMAP_OPERATOR, $USER, "operator").
     pub operator: String,
     /// Console seat written into every event (empty: $ONEMAP_SEAT, "console").
@@ -97,6 +100,7 @@ impl Default for Settings {
             ui_scale: 1.0,
             raster: RasterSettings::default(),
             legend: true,
+            acked_alerts: BTreeSet::new(),
             operator: String::new(),
             seat: String::new(),
             pending: Default::default(),
