@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use onemap::alerts::areas::AreaIndex;
 use onemap::alerts::config::{AlertsConfig, FeedSpec};
 use onemap::alerts::ingest::Importer;
-use onemap::feeds::{Arrival, DropFolder, Poller};
+use onemap::feeds::{Arrival, DropFolder, Poller, SinkRefused};
 use onemap::mappack::MapPack;
 use onemap::model::AlertDecision;
 use onemap::store::Store;
@@ -137,12 +137,12 @@ fn feeds_poll_with_conditional_requests_and_isolated_failures() {
     .unwrap();
     let now = onemap::alerts::time::parse_cap_time("2026-07-15T08:00:00Z").unwrap();
     let mut decisions = Vec::new();
-    let mut sink = |a: Arrival| -> Result<(), String> {
+    let mut sink = |a: Arrival| -> Result<(), SinkRefused> {
         let m = importer
             .import_bytes(&mut store, &a.source, &a.bytes, now)
             .map_err(|e| e.to_string())?;
         decisions.push((a.source.clone(), m.decision));
-        m.error.map_or(Ok(()), Err)
+        m.error.map_or(Ok(()), |e| Err(e.into()))
     };
     poller.poll_due(now, &mut sink);
     let st = poller.statuses();
@@ -211,7 +211,7 @@ fn drop_folder_imports_complete_files_once() {
     std::fs::write(folder.dir.join("b.xml"), b"<not").unwrap();
     std::fs::write(folder.dir.join("README.md"), b"ignored").unwrap();
     let mut seen = Vec::new();
-    let mut sink = |a: Arrival| -> Result<(), String> {
+    let mut sink = |a: Arrival| -> Result<(), SinkRefused> {
         seen.push(a.source.clone());
         if a.bytes.starts_with(b"<not") {
             Err("unreadable".into())

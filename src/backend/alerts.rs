@@ -13,7 +13,7 @@ use std::time::Duration;
 
 pub use crate::alerts::ingest::AlertContext;
 use crate::backend::store::{AlertArrival, StoreCommand};
-use crate::feeds::{Arrival, DropFolder, FeedStatus, Poller};
+use crate::feeds::{Arrival, DropFolder, FeedStatus, Poller, SinkRefused};
 
 /// How often the drop folder is scanned (a new file waits one more scan to settle).
 const SCAN: Duration = Duration::from_millis(500);
@@ -73,7 +73,7 @@ impl AlertsWorker {
         let stop = Arc::new(AtomicBool::new(false));
         let handoff = {
             let (context, store, who) = (context.clone(), store.clone(), who.clone());
-            move |a: Arrival| -> Result<(), String> {
+            move |a: Arrival| -> Result<(), SinkRefused> {
                 // Blocking is fine here (never the UI thread): the store takes them in order.
                 store
                     .send(StoreCommand::ImportAlert(Box::new(AlertArrival {
@@ -83,7 +83,7 @@ impl AlertsWorker {
                         operator: who.operator.clone(),
                         seat: who.seat.clone(),
                     })))
-                    .map_err(|_| "数据库工作线程已停止 / the database worker stopped".to_string())
+                    .map_err(|_| SinkRefused::from("数据库工作线程已停止 / the database worker stopped"))
             }
         };
         if let Some(dir) = drop_dir {

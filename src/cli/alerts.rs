@@ -333,7 +333,7 @@ fn watch(
     once: bool,
 ) -> Result<String, CliError> {
     use crate::alerts::config::FeedSpec;
-    use crate::feeds::{Arrival, DropFolder, Poller};
+    use crate::feeds::{Arrival, DropFolder, Poller, SinkRefused};
     let cfg = load_cfg(pack)?;
     let areas = AreaIndex::from_pack(pack);
     let mut store = open(db)?;
@@ -370,7 +370,7 @@ fn watch(
     let mut messages = Vec::new();
     loop {
         let now = now_ms();
-        let mut sink = |a: Arrival| -> Result<(), String> {
+        let mut sink = |a: Arrival| -> Result<(), SinkRefused> {
             let m = importer
                 .import_bytes(&mut store, &a.source, &a.bytes, now)
                 .map_err(|e| e.to_string())?;
@@ -384,7 +384,7 @@ fn watch(
             }
             messages.push(m);
             match failed {
-                Some(e) => Err(e),
+                Some(e) => Err(e.into()),
                 None => Ok(()),
             }
         };

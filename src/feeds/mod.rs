@@ -54,6 +54,23 @@ pub enum FeedError {
     Sink(String),
 }
 
+/// Why the sink refused a document (its reason, as the officer reads it).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct SinkRefused(pub String);
+
+impl From<String> for SinkRefused {
+    fn from(reason: String) -> Self {
+        SinkRefused(reason)
+    }
+}
+
+impl From<&str> for SinkRefused {
+    fn from(reason: &str) -> Self {
+        SinkRefused(reason.to_owned())
+    }
+}
+
 /// What the sink is told for each document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Arrival {
@@ -163,7 +180,7 @@ impl Poller {
 
     /// Poll every feed that is due at `now_ms`; documents go to `sink` (whose error is recorded
     /// as the feed's last error). One feed's failure never skips another.
-    pub fn poll_due(&mut self, now_ms: i64, sink: &mut dyn FnMut(Arrival) -> Result<(), String>) {
+    pub fn poll_due(&mut self, now_ms: i64, sink: &mut dyn FnMut(Arrival) -> Result<(), SinkRefused>) {
         let client = self.client.clone();
         for f in &mut self.feeds {
             if f.next_ms > now_ms {
@@ -187,7 +204,7 @@ impl Poller {
 async fn poll_one(
     client: &reqwest::Client,
     f: &mut FeedState,
-    sink: &mut dyn FnMut(Arrival) -> Result<(), String>,
+    sink: &mut dyn FnMut(Arrival) -> Result<(), SinkRefused>,
 ) -> Result<(), FeedError> {
     let timeout = Duration::from_secs(f.spec.timeout_s.max(1));
     let fetched = fetch(
@@ -222,7 +239,7 @@ async fn poll_one(
                 source: f.spec.url.clone(),
                 bytes,
             })
-            .map_err(FeedError::Sink)?;
+            .map_err(|e| FeedError::Sink(e.0))?;
         }
         Some(links) => {
             let mut first_error = None;
@@ -237,7 +254,7 @@ async fn poll_one(
                             source: link.clone(),
                             bytes,
                         })
-                        .map_err(FeedError::Sink)
+                        .map_err(|e| FeedError::Sink(e.0))
                     }
                     Ok(Fetched::NotModified) => Ok(()),
                     Err(e) => Err(e),
@@ -343,7 +360,7 @@ impl DropFolder {
     pub fn scan(
         &mut self,
         settle: bool,
-        sink: &mut dyn FnMut(Arrival) -> Result<(), String>,
+        sink: &mut dyn FnMut(Arrival) -> Result<(), SinkRefused>,
     ) -> std::io::Result<Vec<PathBuf>> {
         let mut files: Vec<PathBuf> = std::fs::read_dir(&self.dir)?
             .filter_map(Result::ok)
