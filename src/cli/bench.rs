@@ -19,6 +19,14 @@ pub enum BenchCommand {
         /// Nodes of the synthetic graph.
         #[arg(long, default_value_t = 300_000)]
         nodes: usize,
+        /// Share of the nodes the hierarchy leaves uncontracted (its core), 0 < share < 1;
+        /// default: the console's.
+        #[arg(long)]
+        core_share: Option<f64>,
+        /// Contraction stops once the cheapest node has more edges than this; default: the
+        /// console's.
+        #[arg(long)]
+        max_degree: Option<usize>,
         /// One JSON object on stdout.
         #[arg(long)]
         json: bool,
@@ -169,12 +177,34 @@ impl BenchCommand {
 /// Run a benchmark and format its result.
 pub fn run(what: &BenchCommand, pack: Option<&Path>) -> Result<String, CliError> {
     match what {
-        BenchCommand::Routing { nodes, json } => {
+        BenchCommand::Routing {
+            nodes,
+            core_share,
+            max_degree,
+            json,
+        } => {
             if *nodes < 100 || *nodes > 20_000_000 {
                 return Err(CliError::input("--nodes must be between 100 and 20000000"));
             }
+            let mut ch_params = crate::roads::ch::ChParams::default();
+            if let Some(share) = *core_share {
+                if !(share > 0.0 && share < 1.0) {
+                    return Err(CliError::input(
+                        "--core-share 须在 0 与 1 之间（不含）/ --core-share must be between 0 and 1 (exclusive)",
+                    ));
+                }
+                ch_params.core_share = share;
+            }
+            if let Some(d) = *max_degree {
+                if !(4..=100_000).contains(&d) {
+                    return Err(CliError::input(
+                        "--max-degree 须在 4 至 100000 之间 / --max-degree must be between 4 and 100000",
+                    ));
+                }
+                ch_params.max_degree = d;
+            }
             let samples = samples_dir();
-            let report = run_bench(*nodes, samples.as_deref());
+            let report = run_bench(*nodes, samples.as_deref(), &ch_params);
             let text = serde_json::to_string_pretty(&report).map_err(|e| CliError::input(e.to_string()))?;
             if *json {
                 return Ok(text);

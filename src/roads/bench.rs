@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use super::ch::{Ch, ChParams, PhastSpace};
 use super::graph::Graph;
-use super::isochrone::{DEFAULT_CELL_M, contour_polygons, isochrone_grid};
+use super::isochrone::{DEFAULT_CELL_M, contour_polygons, isochrone_grid, isochrone_grid_ch, rasterise, reached_ch};
 use super::osm::{ImportOptions, import_pbf_path};
 use super::router::{RoadsError, Router};
 use super::search::{
@@ -80,8 +80,24 @@ pub struct BenchReport {
     pub rank_speedup: f64,
     /// Coverage (nearest of 60 sources for every node), ms.
     pub coverage_60_ms: f64,
-    /// One isochrone raster up to 20 min plus 4 contours (5/10/15/20 min), ms.
+    /// One isochrone raster up to 20 min plus 4 contours (5/10/15/20 min), node times from
+    /// one PHAST query over the hierarchy (what the console does once it is built), ms.
     pub isochrone_ms: f64,
+    /// The same with the node times from a bounded Dijkstra (before the hierarchy is ready, or
+    /// with roads closed), ms.
+    pub isochrone_dijkstra_ms: f64,
+    /// Of `isochrone_ms`: the PHAST query alone, ms.
+    pub isochrone_search_ms: f64,
+    /// Of `isochrone_ms`: filling the raster from the node times (roads, then off-road), ms.
+    pub isochrone_raster_ms: f64,
+    /// Of `isochrone_ms`: the 4 contours (marching squares and polygons), ms.
+    pub isochrone_contours_ms: f64,
+    /// Nodes within the isochrone's 20 minutes.
+    pub isochrone_reached: usize,
+    /// Cells of its raster.
+    pub isochrone_cells: usize,
+    /// Parameters of the hierarchy measured here.
+    pub ch_params: ChParams,
     /// Resident set size at the end, MB.
     pub rss_mb: f64,
     /// OSM import figures for the sample extracts found.
@@ -122,7 +138,7 @@ fn random_snaps(g: &Graph, idx: &SnapIndex, rng: &mut SplitMix64, count: usize) 
 
 /// Runs the benchmark on a synthetic graph of about `nodes` nodes; if `samples_dir` is given,
 /// also times the import of the OSM samples found there.
-pub fn run_bench(nodes: usize, samples_dir: Option<&Path>) -> BenchReport {
+pub fn run_bench(nodes: usize, samples_dir: Option<&Path>, ch_params: &ChParams) -> BenchReport {
     let t0 = Instant::now();
     let g = match synth_graph(&SynthParams {
         nodes,
@@ -132,7 +148,7 @@ pub fn run_bench(nodes: usize, samples_dir: Option<&Path>) -> BenchReport {
         Err(e) => {
             // Only possible for absurd sizes; report zeros rather than panic.
             eprintln!("bench: synthetic graph failed: {e}");
-            return empty_report(nodes);
+            return empty_report(nodes, ch_params);
         }
     };
     let build_ms = t0.elapsed().as_secs_f64() * 1000.0;
@@ -181,7 +197,7 @@ pub fn run_bench(nodes: usize, samples_dir: Option<&Path>) -> BenchReport {
     let rank_all_500_dijkstra_ms = median_ms(|| {
         let _ = std::hint::black_box(rank_to_target(&g, &mut space, &units, &incident, None, &params));
     });
-    let ch = Ch::build(&g, &ChParams::default());
+    let ch = Ch::build(&g, ch_params);
     let ch_stats = ch.stats();
     let mut phast = PhastSpace::new(g.node_count());
     let rank_all_500_phast_ms = median_ms(|| {
@@ -218,13 +234,32 @@ pub fn run_bench(nodes: usize, samples_dir: Option<&Path>) -> BenchReport {
     let coverage_60_ms = median_ms(|| {
         let _ = std::hint::black_box(coverage(&g, &mut space, &stations, &params, None));
     });
-    let isochrone_ms = median_ms(|| {
+    let contours = |grid: &super::isochrone::IsoGrid| {
+        for m in [5.0, 10.0, 15.0, 20.0] {
+            std::hint::black_box(contour_polygons(grid, m * 60.0));
+        }
+    };
+    let isochrone_dijkstra_ms = median_ms(|| {
         if let Ok(grid) = isochrone_grid(&g, &mut space, &incident, &params, 20.0 * 60.0, DEFAULT_CELL_M) {
-            for m in [5.0, 10.0, 15.0, 20.0] {
-                std::hint::black_box(contour_polygons(&grid, m * 60.0));
-            }
+            contours(&grid);
         }
     });
+
+    let iso_s = 20.0 * 60.0;
+    let isochrone_ms = median_ms(|| {
+        if let Ok(grid) = isochrone_grid_ch(&g, &ch, &mut phast, &incident, &params, iso_s, DEFAULT_CELL_M) {
+            contours(&grid);
+        }
+    });
+    let isochrone_search_ms = median_ms(|| {
+        let _ = std::hint::black_box(reached_ch(&g, &ch, &mut phast, &incident, &params, iso_s));
+    });
+    let reached = reached_ch(&g, &ch, &mut phast, &incident, &params, iso_s).unwrap_or_default();
+    let isochrone_raster_ms = median_ms(|| {
+        std::hint::black_box(rasterise(&g, &incident, &reached, &params, iso_s, DEFAULT_CELL_M));
+    });
+    let grid = rasterise(&g, &incident, &reached, &params, iso_s, DEFAULT_CELL_M);
+    let isochrone_contours_ms = median_ms(|| contours(&grid));
 
     let mut samples = Vec::new();
     if let Some(dir) = samples_dir {
@@ -267,12 +302,19 @@ pub fn run_bench(nodes: usize, samples_dir: Option<&Path>) -> BenchReport {
         rank_speedup: p2p_500_ms / rank_all_500_ms.max(1e-9),
         coverage_60_ms,
         isochrone_ms,
+        isochrone_dijkstra_ms,
+        isochrone_search_ms,
+        isochrone_raster_ms,
+        isochrone_contours_ms,
+        isochrone_reached: reached.len(),
+        isochrone_cells: grid.cols * grid.rows,
+        ch_params: *ch_params,
         rss_mb: rss_mb(),
         samples,
     }
 }
 
-fn empty_report(nodes: usize) -> BenchReport {
+fn empty_report(nodes: usize, ch_params: &ChParams) -> BenchReport {
     BenchReport {
         nodes,
         edges: 0,
@@ -296,6 +338,13 @@ fn empty_report(nodes: usize) -> BenchReport {
         rank_speedup: 0.0,
         coverage_60_ms: 0.0,
         isochrone_ms: 0.0,
+        isochrone_dijkstra_ms: 0.0,
+        isochrone_search_ms: 0.0,
+        isochrone_raster_ms: 0.0,
+        isochrone_contours_ms: 0.0,
+        isochrone_reached: 0,
+        isochrone_cells: 0,
+        ch_params: *ch_params,
         rss_mb: 0.0,
         samples: Vec::new(),
     }
@@ -441,7 +490,7 @@ mod tests {
 
     #[test]
     fn small_bench_reports_all_keys() {
-        let r = run_bench(5_000, None);
+        let r = run_bench(5_000, None, &ChParams::default());
         let v = serde_json::to_value(&r).unwrap();
         for k in [
             "nodes",
@@ -458,6 +507,8 @@ mod tests {
             "p2p_500_ms",
             "coverage_60_ms",
             "isochrone_ms",
+            "isochrone_dijkstra_ms",
+            "isochrone_raster_ms",
             "rss_mb",
         ] {
             assert!(v.get(k).is_some_and(|x| x.is_number()), "{k}");
@@ -514,7 +565,7 @@ mod tests {
     #[ignore]
     fn bench_full() {
         let dir = super::super::testdata::samples_dir();
-        let r = run_bench(300_000, Some(&dir));
+        let r = run_bench(300_000, Some(&dir), &ChParams::default());
         println!("{}", serde_json::to_string_pretty(&r).unwrap());
     }
 }

@@ -62,7 +62,7 @@ pub struct ChParams {
 impl Default for ChParams {
     fn default() -> Self {
         ChParams {
-            core_share: 0.02,
+            core_share: 0.002,
             max_degree: 64,
             witness_settled_limit: 100,
             priority_settled_limit: 60,
@@ -501,6 +501,19 @@ impl Ch {
     pub fn cost_ms(&self, space: &PhastSpace, v: u32) -> Option<u32> {
         let p = *self.pos_of.get(v as usize)?;
         space.dist_ms.get(p as usize).copied().filter(|&c| c != INF)
+    }
+
+    /// Every node whose cost in the last full query run in `space` is at most `limit_ms`, with
+    /// that cost, in node-id order (the graph's Morton order: what is read next lies near).
+    pub fn reached_within(&self, space: &PhastSpace, limit_ms: u32) -> Vec<(u32, u32)> {
+        self.pos_of
+            .iter()
+            .enumerate()
+            .filter_map(|(v, &p)| {
+                let c = *space.dist_ms.get(p as usize)?;
+                (c != INF && c <= limit_ms).then_some((v as u32, c))
+            })
+            .collect()
     }
 
     /// One-to-all: fastest times from the seeds `(node, initial ms)` to every node.

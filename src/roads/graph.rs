@@ -517,6 +517,11 @@ impl Graph {
         self.source_hash
     }
 
+    /// Node position `[lon, lat]` in 1e-7 degrees.
+    pub fn node_e7(&self, v: u32) -> [i32; 2] {
+        self.node_lonlat_e7[v as usize]
+    }
+
     /// Node position `[lon, lat]` in degrees.
     pub fn node_lonlat(&self, v: u32) -> [f64; 2] {
         e7_to_deg(self.node_lonlat_e7[v as usize])

@@ -2,9 +2,10 @@
 //! times interpolated along every reached edge, then spread off-road (chamfer distance at the
 //! off-road speed); contour rings per threshold via marching squares, exportable as GeoJSON.
 
-use super::graph::{Graph, e7_to_deg};
+use super::ch::{Ch, PhastSpace};
+use super::graph::{Graph, NO_EDGE};
 use super::profile::EARTH_RADIUS_M;
-use super::search::{RouteError, SearchParams, SearchSpace, one_to_all};
+use super::search::{RouteError, SearchParams, SearchSpace, leave_seeds, one_to_all};
 use super::snap::Snap;
 
 /// Default cell size of the isochrone raster, metres.
@@ -61,7 +62,8 @@ impl IsoGrid {
 }
 
 /// Builds the travel-time raster for `from` up to `max_s` seconds with cells of about
-/// `cell_m` metres (grown if the area would exceed [`MAX_GRID_SIDE`]²).
+/// `cell_m` metres (grown if the area would exceed [`MAX_GRID_SIDE`]²): one bounded Dijkstra,
+/// then [`rasterise`].
 pub fn isochrone_grid(
     g: &Graph,
     space: &mut SearchSpace,
@@ -70,9 +72,176 @@ pub fn isochrone_grid(
     max_s: f64,
     cell_m: f64,
 ) -> Result<IsoGrid, RouteError> {
-    let max_s = if max_s.is_finite() { max_s.max(0.0) } else { 0.0 };
+    let max_s = clean_max_s(max_s);
     one_to_all(g, space, from, params, Some(max_s))?;
-    let limit_ms = (max_s * 1000.0) as u64;
+    Ok(rasterise(g, from, &space.reached(), params, max_s, cell_m))
+}
+
+/// [`isochrone_grid`] with the node times from one PHAST query over the hierarchy `ch` (built
+/// for `g`) instead of Dijkstra: the same exact times (same seeds, partial costs and off-road
+/// leg), one upward search plus one linear sweep.
+pub fn isochrone_grid_ch(
+    g: &Graph,
+    ch: &Ch,
+    phast: &mut PhastSpace,
+    from: &Snap,
+    params: &SearchParams,
+    max_s: f64,
+    cell_m: f64,
+) -> Result<IsoGrid, RouteError> {
+    let max_s = clean_max_s(max_s);
+    let reached = reached_ch(g, ch, phast, from, params, max_s)?;
+    Ok(rasterise(g, from, &reached, params, max_s, cell_m))
+}
+
+/// The nodes `from` reaches within `max_s` seconds with their times in ms, from one PHAST
+/// query over `ch` (the node times of [`isochrone_grid_ch`]).
+pub fn reached_ch(
+    g: &Graph,
+    ch: &Ch,
+    phast: &mut PhastSpace,
+    from: &Snap,
+    params: &SearchParams,
+    max_s: f64,
+) -> Result<Vec<(u32, u32)>, RouteError> {
+    if !ch.fits(g) {
+        return Err(RouteError::SpaceMismatch {
+            space: ch.node_count(),
+            graph: g.node_count(),
+        });
+    }
+    let off = params.offroad_ms(from.snap_dist_m);
+    let seeds: Vec<(u32, u32)> = leave_seeds(g, from, &g.time_ms)
+        .into_iter()
+        .flatten()
+        .map(|(v, c)| (v, c.saturating_add(off)))
+        .collect();
+    ch.one_to_all(phast, &seeds);
+    Ok(ch.reached_within(phast, limit_ms(clean_max_s(max_s))))
+}
+
+fn clean_max_s(max_s: f64) -> f64 {
+    if max_s.is_finite() { max_s.max(0.0) } else { 0.0 }
+}
+
+/// The search limit of `max_s` seconds in ms, as [`one_to_all`] applies it.
+fn limit_ms(max_s: f64) -> u32 {
+    (max_s * 1000.0).min(f64::from(u32::MAX - 2)) as u32
+}
+
+/// Most threads one raster is drawn with.
+const MAX_RASTER_THREADS: usize = 4;
+/// Fewer reached nodes than this per thread: not worth a thread.
+const MIN_NODES_PER_THREAD: usize = 4_000;
+
+/// Where the raster lies: positions in cell units (x east, y north from the south-west corner).
+struct Frame {
+    sw: [f64; 2],
+    cell_deg: [f64; 2],
+    cols: usize,
+    rows: usize,
+}
+
+impl Frame {
+    /// Cell coordinates of a position, computed exactly as [`IsoGrid::at_lonlat`] does (so a
+    /// node lands in the cell that reading its position returns).
+    fn to_cell(&self, p: [i32; 2]) -> [f64; 2] {
+        let d = super::graph::e7_to_deg(p);
+        [
+            (d[0] - self.sw[0]) / self.cell_deg[0],
+            (d[1] - self.sw[1]) / self.cell_deg[1],
+        ]
+    }
+
+    /// Lowers the cell at (`x`, `y`) (cell units) to `t_ms` if inside the raster.
+    fn put(&self, eta: &mut [f32], x: f64, y: f64, t_ms: f64) {
+        if x >= 0.0 && y >= 0.0 {
+            let (c, r) = (x as usize, y as usize);
+            if c < self.cols
+                && r < self.rows
+                && let Some(slot) = eta.get_mut(r * self.cols + c)
+            {
+                let t = (t_ms * 0.001) as f32;
+                if t < *slot {
+                    *slot = t;
+                }
+            }
+        }
+    }
+
+    /// Draws every road piece with an end in `run` (reached nodes with their ms) that it can
+    /// be driven from, once per piece: at each step of half a cell the faster of driving in
+    /// from either end (a's forward edge, b's backward edge, with the node `time`s in ms,
+    /// `u32::MAX` = not reached). Node ids are in Morton order, so a run is a compact area and
+    /// what it reads lies near.
+    fn draw_roads(&self, g: &Graph, run: &[(u32, u32)], time: &[u32], limit_ms: f64, eta: &mut [f32]) {
+        let reached = |v: u32| time.get(v as usize).copied().filter(|&t| t != u32::MAX);
+        let mut cells: Vec<[f64; 2]> = Vec::new();
+        for &(v, tv) in run {
+            for e in g.out_edges(v) {
+                let (piece, rev) = g.edge_piece(e);
+                let (te, other) = (f64::from(g.edge_time_ms(e)), g.edge_head(e));
+                let [ef, eb] = g.piece_edges(piece);
+                // (time at a, a→b ms) and (time at b, b→a ms) where those drives exist.
+                let (from_a, from_b) = if rev {
+                    // e is b→a: draw the piece from here only when a→b cannot be (not driven,
+                    // or a not reached), else it is drawn from a.
+                    if ef != NO_EDGE && reached(other).is_some() {
+                        continue;
+                    }
+                    (None, Some((f64::from(tv), te)))
+                } else {
+                    let back = (eb != NO_EDGE)
+                        .then(|| reached(other).map(|tb| (f64::from(tb), f64::from(g.edge_time_ms(eb as usize)))))
+                        .flatten();
+                    (Some((f64::from(tv), te)), back)
+                };
+                cells.clear();
+                cells.extend(g.piece_points_e7(piece).iter().map(|&q| self.to_cell(q)));
+                let total = cells
+                    .windows(2)
+                    .map(|w| {
+                        ((w[1][0] - w[0][0]) * (w[1][0] - w[0][0]) + (w[1][1] - w[0][1]) * (w[1][1] - w[0][1])).sqrt()
+                    })
+                    .sum::<f64>()
+                    .max(1e-9);
+                let at = |frac: f64| {
+                    let ta = from_a.map_or(f64::INFINITY, |(t, te)| t + te * frac);
+                    let tb = from_b.map_or(f64::INFINITY, |(t, te)| t + te * (1.0 - frac));
+                    ta.min(tb)
+                };
+                let mut along = 0.0;
+                for w in cells.windows(2) {
+                    let (p, q) = (w[0], w[1]);
+                    let (dx, dy) = (q[0] - p[0], q[1] - p[1]);
+                    let seg = (dx * dx + dy * dy).sqrt();
+                    let steps = (seg * 2.0).ceil().max(1.0) as usize;
+                    for s in 1..=steps {
+                        let f = s as f64 / steps as f64;
+                        let t = at(((along + f * seg) / total).min(1.0));
+                        if t <= limit_ms {
+                            self.put(eta, p[0] + f * dx, p[1] + f * dy, t);
+                        }
+                    }
+                    along += seg;
+                }
+            }
+        }
+    }
+}
+
+/// The raster of the `reached` nodes `(node, ms from the origin)`: node times interpolated
+/// along every edge leaving a reached node (until the time passes `max_s`), the origin at 0,
+/// then spread off-road. Only the reached nodes are visited.
+pub fn rasterise(
+    g: &Graph,
+    from: &Snap,
+    reached: &[(u32, u32)],
+    params: &SearchParams,
+    max_s: f64,
+    cell_m: f64,
+) -> IsoGrid {
+    let limit_ms = f64::from(limit_ms(max_s));
     // Bbox of everything reachable: the origin plus reached nodes.
     let mut bb = [
         from.query_lonlat[0],
@@ -80,15 +249,12 @@ pub fn isochrone_grid(
         from.query_lonlat[0],
         from.query_lonlat[1],
     ];
-    let n = g.node_count() as u32;
-    for v in 0..n {
-        if space.cost(v).is_some() {
-            let p = g.node_lonlat(v);
-            bb[0] = bb[0].min(p[0]);
-            bb[1] = bb[1].min(p[1]);
-            bb[2] = bb[2].max(p[0]);
-            bb[3] = bb[3].max(p[1]);
-        }
+    for &(v, _) in reached {
+        let p = g.node_lonlat(v);
+        bb[0] = bb[0].min(p[0]);
+        bb[1] = bb[1].min(p[1]);
+        bb[2] = bb[2].max(p[0]);
+        bb[3] = bb[3].max(p[1]);
     }
     let m_per_deg_lat = EARTH_RADIUS_M * std::f64::consts::PI / 180.0;
     let m_per_deg_lon = m_per_deg_lat * ((bb[1] + bb[3]) * 0.5).to_radians().cos().max(1e-6);
@@ -117,61 +283,75 @@ pub fn isochrone_grid(
         eta_s: vec![f32::INFINITY; cols * rows],
         max_s,
     };
-    let put = |grid: &mut IsoGrid, p: [f64; 2], t_ms: f64| {
-        let c = ((p[0] - sw[0]) / cell_deg[0]) as isize;
-        let r = ((p[1] - sw[1]) / cell_deg[1]) as isize;
-        if c >= 0 && r >= 0 && (c as usize) < cols && (r as usize) < rows {
-            let slot = &mut grid.eta_s[r as usize * cols + c as usize];
-            let t = (t_ms / 1000.0) as f32;
-            if t < *slot {
-                *slot = t;
-            }
-        }
+    let frame = Frame {
+        sw,
+        cell_deg,
+        cols,
+        rows,
     };
     // Origin itself (time = its off-road leg back… zero at the query point).
-    put(&mut grid, from.query_lonlat, 0.0);
-    let step_m = cell_m * 0.5;
-    for v in 0..n {
-        let Some(tv) = space.cost(v) else { continue };
-        put(&mut grid, g.node_lonlat(v), tv as f64);
-        for e in g.out_edges(v) {
-            let te = g.edge_time_ms(e) as f64;
-            if te <= 0.0 {
-                continue;
-            }
-            let len_m = g.edge_dist_m(e).max(1e-9);
-            let (piece, rev) = g.edge_piece(e);
-            let pts = g.piece_points_e7(piece);
-            let count = pts.len();
-            let mut along_m = 0.0;
-            for i in 0..count - 1 {
-                let (a, b) = if rev {
-                    (pts[count - 1 - i], pts[count - 2 - i])
-                } else {
-                    (pts[i], pts[i + 1])
-                };
-                let (a, b) = (e7_to_deg(a), e7_to_deg(b));
-                let seg_m = ((b[0] - a[0]) * m_per_deg_lon).hypot((b[1] - a[1]) * m_per_deg_lat);
-                let steps = (seg_m / step_m).ceil().max(1.0) as usize;
-                let mut stop = false;
-                for s in 1..=steps {
-                    let f = s as f64 / steps as f64;
-                    let t = tv as f64 + te * ((along_m + f * seg_m) / len_m).min(1.0);
-                    if t > limit_ms as f64 {
-                        stop = true;
-                        break;
-                    }
-                    put(&mut grid, [a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1])], t);
-                }
-                if stop {
-                    break;
-                }
-                along_m += seg_m;
-            }
+    frame.put(
+        &mut grid.eta_s,
+        (from.query_lonlat[0] - sw[0]) / cell_deg[0],
+        (from.query_lonlat[1] - sw[1]) / cell_deg[1],
+        0.0,
+    );
+    // Node times (ms, `u32::MAX` = not reached), and the nodes themselves.
+    let mut time = vec![u32::MAX; g.node_count()];
+    for &(v, tv) in reached {
+        if let Some(slot) = time.get_mut(v as usize) {
+            *slot = tv;
+        }
+        let p = frame.to_cell(g.node_e7(v));
+        frame.put(&mut grid.eta_s, p[0], p[1], f64::from(tv));
+    }
+    // The roads in parallel: each thread draws the pieces leaving a contiguous run of the
+    // reached nodes into its own raster; the rasters are merged by minimum, which is what one
+    // thread drawing everything would have written.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(MAX_RASTER_THREADS);
+    let threads = if reached.len() < MIN_NODES_PER_THREAD * 2 {
+        1
+    } else {
+        threads
+    };
+    let chunk = reached.len().div_ceil(threads).max(1);
+    let (frame, time) = (&frame, &time);
+    let mut runs = reached.chunks(chunk);
+    let first = runs.next().unwrap_or(&[]);
+    let others: Vec<Vec<f32>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = runs
+            .map(|run| {
+                let h = scope.spawn(move || {
+                    let mut eta = vec![f32::INFINITY; cols * rows];
+                    frame.draw_roads(g, run, time, limit_ms, &mut eta);
+                    eta
+                });
+                (run, h)
+            })
+            .collect();
+        frame.draw_roads(g, first, time, limit_ms, &mut grid.eta_s);
+        handles
+            .into_iter()
+            .map(|(run, h)| {
+                h.join().unwrap_or_else(|_| {
+                    // Drawing cannot panic (every index is checked); should it ever, draw
+                    // that run again here rather than lose it.
+                    let mut eta = vec![f32::INFINITY; cols * rows];
+                    frame.draw_roads(g, run, time, limit_ms, &mut eta);
+                    eta
+                })
+            })
+            .collect()
+    });
+    for part in others {
+        for (e, p) in grid.eta_s.iter_mut().zip(part) {
+            *e = e.min(p);
         }
     }
     spread_offroad(&mut grid, params);
-    Ok(grid)
+    grid
 }
 
 /// Two-pass chamfer spread of times into cells off the road, at the off-road speed.
@@ -226,7 +406,6 @@ pub type Ring = Vec<[f64; 2]>;
 
 /// Contour rings of `{cell time ≤ threshold_s}` by marching squares on cell centres.
 pub fn contour_rings(grid: &IsoGrid, threshold_s: f64) -> Vec<Ring> {
-    use std::collections::HashMap;
     let t = threshold_s as f32;
     let big = (grid.max_s.max(threshold_s) as f32) * 2.0 + 1.0;
     let val = |c: isize, r: isize| {
@@ -235,7 +414,17 @@ pub fn contour_rings(grid: &IsoGrid, threshold_s: f64) -> Vec<Ring> {
     };
     // Edge key: (kind, col, row); kind 0 = horizontal (c,r)-(c+1,r), 1 = vertical (c,r)-(c,r+1).
     type Key = (u8, isize, isize);
-    let mut next: HashMap<Key, (Key, [f64; 2])> = HashMap::new();
+    // Edge keys index one dense array (columns and rows -1..=cols/rows): `next[key]` is the key
+    // the boundary goes on to, `NONE` where no boundary passes.
+    const NONE: u32 = u32::MAX;
+    let (w, h) = (grid.cols + 2, grid.rows + 2);
+    let slot = |k: Key| (usize::from(k.0) * h + (k.2 + 1) as usize) * w + (k.1 + 1) as usize;
+    let key_of = |i: usize| -> Key {
+        let (kind, rest) = (i / (w * h), i % (w * h));
+        (kind as u8, (rest % w) as isize - 1, (rest / w) as isize - 1)
+    };
+    let mut next = vec![NONE; 2 * w * h];
+    let mut starts: Vec<u32> = Vec::new();
     let point = |k: Key| -> [f64; 2] {
         let (kind, c, r) = k;
         let (c2, r2) = if kind == 0 { (c + 1, r) } else { (c, r + 1) };
@@ -252,13 +441,25 @@ pub fn contour_rings(grid: &IsoGrid, threshold_s: f64) -> Vec<Ring> {
             grid.sw_lonlat[1] + (y + 0.5) * grid.cell_deg[1],
         ]
     };
+    // Inside flags with a one-cell border of "outside" all round (index (c + 1, r + 1)), so
+    // the many cells wholly inside or outside cost four flag reads and no interpolation.
+    let mut ins = vec![false; w * h];
+    for r in 0..grid.rows {
+        for c in 0..grid.cols {
+            ins[(r + 1) * w + c + 1] = grid.eta_s[r * grid.cols + c] <= t;
+        }
+    }
     for r in -1..grid.rows as isize {
+        let (row0, row1) = ((r + 1) as usize * w, (r + 2) as usize * w);
         for c in -1..grid.cols as isize {
-            let inside = |cc: isize, rr: isize| val(cc, rr) <= t;
-            let case = u8::from(inside(c, r))
-                | (u8::from(inside(c + 1, r)) << 1)
-                | (u8::from(inside(c + 1, r + 1)) << 2)
-                | (u8::from(inside(c, r + 1)) << 3);
+            let i = (c + 1) as usize;
+            let case = u8::from(ins[row0 + i])
+                | (u8::from(ins[row0 + i + 1]) << 1)
+                | (u8::from(ins[row1 + i + 1]) << 2)
+                | (u8::from(ins[row1 + i]) << 3);
+            if case == 0 || case == 15 {
+                continue;
+            }
             let b: Key = (0, c, r);
             let tp: Key = (0, c, r + 1);
             let l: Key = (1, c, r);
@@ -284,17 +485,23 @@ pub fn contour_rings(grid: &IsoGrid, threshold_s: f64) -> Vec<Ring> {
                 _ => &[(l, b)],
             };
             for &(s, e) in segs {
-                next.insert(s, (e, point(s)));
+                let i = slot(s);
+                next[i] = slot(e) as u32;
+                starts.push(i as u32);
             }
         }
     }
     let mut rings = Vec::new();
-    while let Some(&start) = next.keys().next() {
+    for start in starts {
         let mut ring = Vec::new();
-        let mut k = start;
-        while let Some((e, p)) = next.remove(&k) {
-            ring.push(p);
-            k = e;
+        let mut i = start as usize;
+        while let Some(&j) = next.get(i).filter(|&&j| j != NONE) {
+            ring.push(point(key_of(i)));
+            next[i] = NONE;
+            i = j as usize;
+        }
+        if ring.is_empty() {
+            continue; // already part of an earlier ring
         }
         if ring.len() >= 3 {
             ring.push(ring[0]);
@@ -327,9 +534,19 @@ fn ring_contains(ring: &[[f64; 2]], p: [f64; 2]) -> bool {
 pub fn contour_polygons(grid: &IsoGrid, threshold_s: f64) -> Vec<Vec<Ring>> {
     let rings = contour_rings(grid, threshold_s);
     let (outers, holes): (Vec<Ring>, Vec<Ring>) = rings.into_iter().partition(|r| ring_signed_area(r) > 0.0);
+    let bbox = |r: &Ring| {
+        r.iter().fold([f64::MAX, f64::MAX, f64::MIN, f64::MIN], |b, p| {
+            [b[0].min(p[0]), b[1].min(p[1]), b[2].max(p[0]), b[3].max(p[1])]
+        })
+    };
+    let boxes: Vec<[f64; 4]> = outers.iter().map(bbox).collect();
     let mut polys: Vec<Vec<Ring>> = outers.into_iter().map(|o| vec![o]).collect();
     for h in holes {
-        if let Some(poly) = polys.iter_mut().find(|p| ring_contains(&p[0], h[0])) {
+        let p = h[0];
+        let found = polys.iter_mut().zip(&boxes).find(|(poly, b)| {
+            p[0] >= b[0] && p[0] <= b[2] && p[1] >= b[1] && p[1] <= b[3] && ring_contains(&poly[0], p)
+        });
+        if let Some((poly, _)) = found {
             poly.push(h);
         }
     }
@@ -367,14 +584,20 @@ mod tests {
     use super::super::synth::{SynthParams, synth_graph};
     use super::*;
 
-    #[test]
-    fn grid_times_are_consistent_and_contours_nest() {
+    /// The synthetic graph of about `nodes` nodes and its snap index.
+    fn synth(nodes: usize) -> (Graph, SnapIndex) {
         let g = synth_graph(&SynthParams {
-            nodes: 20_000,
+            nodes,
             ..Default::default()
         })
         .unwrap();
         let idx = SnapIndex::build(&g, None);
+        (g, idx)
+    }
+
+    #[test]
+    fn grid_times_are_consistent_and_contours_nest() {
+        let (g, idx) = synth(20_000);
         let from = idx.snap(&g, [100.80, 22.00]).unwrap();
         let mut space = SearchSpace::new(g.node_count());
         let params = SearchParams::default();
@@ -413,6 +636,36 @@ mod tests {
         let gj = isochrone_geojson(&grid, &[5.0, 10.0]);
         assert_eq!(gj["features"].as_array().unwrap().len(), 2);
         assert_eq!(gj["features"][0]["geometry"]["type"], "MultiPolygon");
+    }
+
+    /// The hierarchy's node times (one PHAST query) are the bounded Dijkstra's, node for
+    /// node, and the raster drawn from them (in node order, split over threads) is the same
+    /// raster cell for cell.
+    #[test]
+    fn the_hierarchy_isochrone_equals_the_dijkstra_one() {
+        use super::super::ch::{Ch, ChParams, PhastSpace};
+        let (g, idx) = synth(30_000);
+        let ch = Ch::build(&g, &ChParams::default());
+        let mut phast = PhastSpace::new(g.node_count());
+        let mut space = SearchSpace::new(g.node_count());
+        let params = SearchParams::default();
+        for (at, max_s) in [
+            ([100.80, 22.00], 900.0),
+            ([100.83, 22.02], 300.0),
+            ([100.78, 21.99], 1.0),
+        ] {
+            let from = idx.snap(&g, at).unwrap();
+            let by_dijkstra = isochrone_grid(&g, &mut space, &from, &params, max_s, 100.0).unwrap();
+            let mut dijkstra_nodes = space.reached();
+            dijkstra_nodes.sort_unstable();
+            let ch_nodes = reached_ch(&g, &ch, &mut phast, &from, &params, max_s).unwrap();
+            assert_eq!(ch_nodes, dijkstra_nodes, "{at:?} {max_s}");
+            let by_ch = isochrone_grid_ch(&g, &ch, &mut phast, &from, &params, max_s, 100.0).unwrap();
+            assert_eq!(by_ch, by_dijkstra, "{at:?} {max_s}");
+            if max_s > 600.0 {
+                assert!(ch_nodes.len() > 2 * MIN_NODES_PER_THREAD, "{}", ch_nodes.len());
+            }
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::ch::{Ch, ChError, ChParams, ChStats, PhastSpace, Restriction};
 use super::graph::{Graph, GraphFileError};
-use super::isochrone::{DEFAULT_CELL_M, IsoGrid, isochrone_geojson, isochrone_grid};
+use super::isochrone::{DEFAULT_CELL_M, IsoGrid, isochrone_geojson, isochrone_grid, isochrone_grid_ch};
 use super::osm::{ImportOptions, ImportStats, OsmError, import_pbf_path};
 use super::search::{
     Coverage, Metric, NearestSources, Ranked, Route, RouteError, SearchParams, SearchSpace, coverage, leave_nodes,
@@ -530,14 +530,13 @@ impl Router {
     /// Travel-time raster up to `max_minutes` from `origin`.
     pub fn isochrone_grid(&mut self, origin: [f64; 2], max_minutes: f64) -> Result<IsoGrid, RoadsError> {
         let from = self.snap(origin)?;
-        Ok(isochrone_grid(
-            &self.graph,
-            &mut self.space,
-            &from,
-            &self.params,
-            max_minutes * 60.0,
-            DEFAULT_CELL_M,
-        )?)
+        let max_s = max_minutes * 60.0;
+        Ok(match &mut self.ch {
+            Some((ch, phast)) if ch.fits(&self.graph) => {
+                isochrone_grid_ch(&self.graph, ch, phast, &from, &self.params, max_s, DEFAULT_CELL_M)?
+            }
+            _ => isochrone_grid(&self.graph, &mut self.space, &from, &self.params, max_s, DEFAULT_CELL_M)?,
+        })
     }
 
     /// GeoJSON isochrone polygons for the given minutes.

@@ -153,6 +153,15 @@ impl SearchSpace {
             .filter(|&o| o != NO_EDGE)
     }
 
+    /// Every node reached by the last search within its bound, with its cost: only the nodes
+    /// the search touched are visited (not the whole graph).
+    pub fn reached(&self) -> Vec<(u32, u32)> {
+        self.touched
+            .iter()
+            .filter_map(|&v| self.cost(v).map(|c| (v, c)))
+            .collect()
+    }
+
     /// Number of nodes settled by the last search.
     pub fn settled_count(&self) -> usize {
         self.settled
@@ -292,7 +301,7 @@ fn direct_cost(g: &Graph, from: &Snap, to: &Snap, w: &[u32]) -> Option<u32> {
 }
 
 /// Seeds (node, cost) for leaving `s` by road.
-fn leave_seeds(g: &Graph, s: &Snap, w: &[u32]) -> [Option<(u32, u32)>; 4] {
+pub(super) fn leave_seeds(g: &Graph, s: &Snap, w: &[u32]) -> [Option<(u32, u32)>; 4] {
     s.partial_costs(g, w)
 }
 
