@@ -579,9 +579,9 @@ fn a_warning_composed_in_the_console_is_the_clis_warning_and_is_lifted_from_its_
     {
         let c = &mut h.state_mut().alerts.compose;
         c.warning_type = "rainstorm".into();
-        c.headline_zh = "景洪市、勐海镇暴雨橙色预警（测试）".into();
-        c.headline_en = "Orange rainstorm warning (test)".into();
-        c.instruction_zh = "注意防范山洪".into();
+        c.texts.headline_zh = "景洪市、勐海镇暴雨橙色预警（测试）".into();
+        c.texts.headline_en = "Orange rainstorm warning (test)".into();
+        c.texts.instruction_zh = "注意防范山洪".into();
         c.expires = "2026-07-16 14:00".into();
         c.out = out1.display().to_string();
     }

@@ -15,7 +15,7 @@ use super::i18n::{Lang, Msg, tr};
 use super::theme;
 use crate::alerts::ingest::AlertContext;
 use crate::alerts::issue::WarningDraft;
-use crate::alerts::writer::MsgType;
+use crate::alerts::writer::{MsgType, WarningTexts};
 use crate::model::alert::{AlertEntry, WarningLevel};
 
 /// The dialog's state (kept until the store confirms the warning).
@@ -35,18 +35,9 @@ pub struct WarningCompose {
     pub areas: BTreeSet<String>,
     /// Filter of the area list (code or name).
     pub area_filter: String,
-    /// Headline, Chinese (empty: a default naming sender, type and level).
-    pub headline_zh: String,
-    /// Headline, English.
-    pub headline_en: String,
-    /// Description, Chinese.
-    pub description_zh: String,
-    /// Description, English.
-    pub description_en: String,
-    /// Instruction, Chinese.
-    pub instruction_zh: String,
-    /// Instruction, English.
-    pub instruction_en: String,
+    /// Headline, description and instruction in both languages (an empty Chinese headline gets
+    /// a default naming sender, type and level).
+    pub texts: WarningTexts,
     /// Onset, Beijing time `YYYY-MM-DD HH:MM` (empty: none).
     pub onset: String,
     /// Expiry, Beijing time `YYYY-MM-DD HH:MM`.
@@ -123,12 +114,18 @@ impl WarningCompose {
             if msg_type == MsgType::Update {
                 let zh = r.infos.iter().find(|i| i.language.starts_with("zh"));
                 let en = r.infos.iter().find(|i| i.language.starts_with("en"));
-                self.headline_zh = zh.map(|i| i.headline.clone()).unwrap_or_default();
-                self.headline_en = en.map(|i| i.headline.clone()).unwrap_or_default();
-                self.description_zh = zh.map(|i| i.description.clone()).unwrap_or_default();
-                self.description_en = en.map(|i| i.description.clone()).unwrap_or_default();
-                self.instruction_zh = zh.map(|i| i.instruction.clone()).unwrap_or_default();
-                self.instruction_en = en.map(|i| i.instruction.clone()).unwrap_or_default();
+                let text = |info: Option<&crate::model::alert::AlertInfo>,
+                            f: fn(&crate::model::alert::AlertInfo) -> &String| {
+                    info.map(|i| f(i).clone()).unwrap_or_default()
+                };
+                self.texts = WarningTexts {
+                    headline_zh: text(zh, |i| &i.headline),
+                    headline_en: text(en, |i| &i.headline),
+                    description_zh: text(zh, |i| &i.description),
+                    description_en: text(en, |i| &i.description),
+                    instruction_zh: text(zh, |i| &i.instruction),
+                    instruction_en: text(en, |i| &i.instruction),
+                };
             }
         }
     }
@@ -156,12 +153,7 @@ impl WarningCompose {
                 level: self.level,
                 area_codes: self.areas.iter().cloned().collect(),
                 polygon: None,
-                headline_zh: opt(&self.headline_zh),
-                headline_en: opt(&self.headline_en),
-                description_zh: self.description_zh.trim().to_string(),
-                description_en: self.description_en.trim().to_string(),
-                instruction_zh: self.instruction_zh.trim().to_string(),
-                instruction_en: self.instruction_en.trim().to_string(),
+                texts: self.texts.trimmed(),
                 onset_ms,
                 expires_ms,
                 sender: None,
@@ -264,12 +256,12 @@ pub fn warning_compose_ui(
                     });
                     ui.end_row();
                     let rows: [(Msg, &mut String); 9] = [
-                        (Msg::HeadlineZh, &mut form.headline_zh),
-                        (Msg::HeadlineEn, &mut form.headline_en),
-                        (Msg::DescriptionZh, &mut form.description_zh),
-                        (Msg::DescriptionEn, &mut form.description_en),
-                        (Msg::InstructionZh, &mut form.instruction_zh),
-                        (Msg::InstructionEn, &mut form.instruction_en),
+                        (Msg::HeadlineZh, &mut form.texts.headline_zh),
+                        (Msg::HeadlineEn, &mut form.texts.headline_en),
+                        (Msg::DescriptionZh, &mut form.texts.description_zh),
+                        (Msg::DescriptionEn, &mut form.texts.description_en),
+                        (Msg::InstructionZh, &mut form.texts.instruction_zh),
+                        (Msg::InstructionEn, &mut form.texts.instruction_en),
                         (Msg::Onset, &mut form.onset),
                         (Msg::Expires, &mut form.expires),
                         (Msg::OutFile, &mut form.out),
