@@ -550,16 +550,27 @@ fn in_a_drill_arrivals_go_to_the_drill_and_an_exercise_counts_only_there() {
     assert!(!store.situation().unwrap().alerts.alerts.contains_key(EXERCISE_KEY));
 }
 
-#[test]
-fn a_warning_composed_in_the_console_is_the_clis_warning_and_is_lifted_from_its_row() {
+/// A console on a fresh database in a temporary folder with the 发布预警 dialog open; `free_map`
+/// declines the first-run offer that sits over the map.
+fn compose_dialog(free_map: bool) -> (tempfile::TempDir, Harness<'static, OneMapApp>) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ops.db");
     let mut h = console(&common::xsbn_pack(), &db, egui::vec2(1600.0, 1200.0));
+    if free_map {
+        h.get_by_label("暂不加载").click();
+        h.run_steps(2);
+    }
     h.get_by_label("预警").click();
     h.run_steps(2);
     h.get_by_label("发布预警").click();
     h.run_steps(2);
     assert!(h.state().alerts.compose.open);
+    (dir, h)
+}
+
+#[test]
+fn a_warning_composed_in_the_console_is_the_clis_warning_and_is_lifted_from_its_row() {
+    let (dir, mut h) = compose_dialog(false);
     // Level and areas by clicking; the type (a combo box) and the texts set in the form's state.
     for label in ["橙色（Ⅱ级）", "532801 景洪市"] {
         h.get_by_label(label).click();
@@ -724,4 +735,153 @@ fn earthquake_rows_show_beijing_time_depth_review_state_and_withdrawal() {
     assert!((c[0] - 100.81).abs() < 1e-3 && (c[1] - 21.86).abs() < 1e-3, "{c:?}");
     // 10^(0.5·5.1 − 0.8) = 56.2 km, labelled as an estimate.
     assert!(h.query_by_label_contains("估算有感半径：56 km").is_some());
+}
+
+/// A primary click at `pos` (moved there, pressed, released: three frames of 0.25 s each, so two
+/// clicks in a row are never a double-click unless the test shortens the frames in between).
+fn click_map(h: &mut Harness<'static, OneMapApp>, pos: egui::Pos2) {
+    h.hover_at(pos);
+    h.run_steps(1);
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: Default::default(),
+        });
+        h.run_steps(1);
+    }
+    h.run_steps(2);
+}
+
+/// Screen point → lon/lat from the map's centre and zoom as the app reports them, by the Web
+/// Mercator inverse written out here (not the app's `geom` function): 256·2^zoom points per world.
+fn screen_to_lonlat_independent(h: &Harness<'static, OneMapApp>, p: egui::Pos2) -> [f64; 2] {
+    let view = h.state().map.view.unwrap();
+    let (center, zoom) = h.state().view_center_zoom();
+    let scale = 256.0 * 2f64.powf(zoom);
+    let cx = (center[0] + 180.0) / 360.0;
+    let lat0 = center[1].to_radians();
+    let cy = (1.0 - (lat0.tan() + 1.0 / lat0.cos()).ln() / std::f64::consts::PI) / 2.0;
+    let x = cx + f64::from(p.x - view.rect.center().x) / scale;
+    let y = cy + f64::from(p.y - view.rect.center().y) / scale;
+    let lon = x * 360.0 - 180.0;
+    let lat = (std::f64::consts::PI * (1.0 - 2.0 * y)).sinh().atan().to_degrees();
+    [lon, lat]
+}
+
+#[test]
+fn a_warning_area_drawn_on_the_map_is_the_caps_polygon() {
+    let (dir, mut h) = compose_dialog(true);
+    h.get_by_label("橙色（Ⅱ级）").click();
+    h.run_steps(1);
+    let out = dir.path().join("drawn.xml");
+    {
+        let c = &mut h.state_mut().alerts.compose;
+        c.warning_type = "rainstorm".into();
+        c.expires = "2026-07-16 14:00".into();
+        c.out = out.display().to_string();
+    }
+    h.get_by_label("在地图上绘制区域").click();
+    h.run_steps(3);
+    assert_eq!(h.state().alerts.compose.sketch.as_deref(), Some(&[][..]));
+    assert!(
+        h.query_by_label("删除上一点").is_some(),
+        "the drawing bar replaces the dialog"
+    );
+    assert!(h.query_by_label("发布").is_none(), "the dialog steps aside");
+    let c = h.state().map.view.unwrap().rect.center();
+    let at = |dx: f32, dy: f32| egui::pos2(c.x + dx, c.y + dy);
+    let (p1, p2, p3, p4) = (at(-100.0, -60.0), at(110.0, -70.0), at(120.0, 80.0), at(-90.0, 70.0));
+    // Two vertices are no area: refused, still drawing.
+    let clicks_then_enter = |h: &mut Harness<'static, OneMapApp>, points: [egui::Pos2; 2]| {
+        for p in points {
+            click_map(h, p);
+        }
+        h.key_press(egui::Key::Enter);
+        h.run_steps(2);
+        h.state().alerts.compose.error.clone().unwrap()
+    };
+    let err = clicks_then_enter(&mut h, [p1, p2]);
+    assert!(err.contains("至少需要 3 个") && err.contains("at least 3"), "{err}");
+    assert_eq!(h.state().alerts.compose.sketch.as_ref().unwrap().len(), 2);
+    // A bow tie (p1 p2 p4 p3): the outline crosses itself.
+    let err = clicks_then_enter(&mut h, [p4, p3]);
+    assert!(err.contains("自相交") && err.contains("crosses itself"), "{err}");
+    assert!(
+        h.query_by_label(&err).is_some(),
+        "the reason is shown on the drawing bar"
+    );
+    assert!(h.state().alerts.compose.polygon.is_none());
+    // Backspace twice takes p3 and p4 back.
+    h.key_press(egui::Key::Backspace);
+    h.run_steps(1);
+    h.key_press(egui::Key::Backspace);
+    h.run_steps(1);
+    assert_eq!(h.state().alerts.compose.sketch.as_ref().unwrap().len(), 2);
+    click_map(&mut h, p3);
+    // A double-click on p4 adds it and closes the ring (frames here are 0.25 s: the double-click
+    // delay is widened, and p3's click is left well behind so this is not a triple click).
+    h.run_steps(12);
+    h.ctx.options_mut(|o| o.input_options.max_double_click_delay = 2.0);
+    click_map(&mut h, p4);
+    h.event(egui::Event::PointerButton {
+        pos: p4,
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: Default::default(),
+    });
+    h.event(egui::Event::PointerButton {
+        pos: p4,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: Default::default(),
+    });
+    h.run_steps(2);
+    h.ctx.options_mut(|o| o.input_options.max_double_click_delay = 0.3);
+    assert!(h.state().alerts.compose.sketch.is_none(), "closed");
+    let ring = h.state().alerts.compose.polygon.clone().unwrap();
+    assert_eq!(ring.len(), 5, "four vertices and the closing one: {ring:?}");
+    // Esc while drawing again keeps the closed polygon.
+    h.get_by_label("在地图上绘制区域").click();
+    h.run_steps(2);
+    click_map(&mut h, at(0.0, 0.0));
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert!(h.state().alerts.compose.sketch.is_none());
+    assert_eq!(h.state().alerts.compose.polygon.as_ref(), Some(&ring));
+    assert!(
+        h.query_by_label("4 个顶点").is_some(),
+        "the dialog says how many vertices"
+    );
+
+    // Where the clicks were, converted now (the banner of the issued warning moves the map).
+    let expected: Vec<[f64; 2]> = [p1, p2, p3, p4, p1]
+        .into_iter()
+        .map(|p| screen_to_lonlat_independent(&h, p))
+        .collect();
+    h.get_by_label("发布").click();
+    step_until(&mut h, "the issued warning", |a| {
+        a.situation.alerts.alerts.values().any(|e| e.issued)
+    });
+    let xml = std::fs::read_to_string(&out).unwrap();
+    let cap = onemap::alerts::cap::read_cap_text(&xml, "drawn.xml").unwrap();
+    let got = &cap.record.areas[0].polygons[0];
+    assert_eq!(got.len(), 5);
+    assert_eq!(got.first(), got.last(), "closed ring");
+    // The XML carries 6 decimals (≤ 5e-7° rounding, 5 cm); the clicks are whole points at this
+    // zoom (tens of metres each), so 1e-6° separates a right conversion from any wrong one.
+    for (g, e) in got.iter().zip(&expected) {
+        assert!(
+            (g[0] - e[0]).abs() < 1e-6 && (g[1] - e[1]).abs() < 1e-6,
+            "{g:?} vs {e:?}"
+        );
+    }
+    // Lat,lon order in the XML: the first pair is the first vertex's latitude, then longitude.
+    let first = format!("{:.6},{:.6}", expected[0][1], expected[0][0]);
+    assert!(xml.contains(&format!("<polygon>{first} ")), "{xml}");
+    // The overlay shows it: one area of the issued warning.
+    h.run_steps(2);
+    let key = cap.record.key.text();
+    assert!(h.state().alerts.overlay.areas.iter().any(|a| a.alert_key == key));
 }

@@ -85,6 +85,9 @@ pub enum IssueError {
     /// Not an area code.
     #[error("区划代码 {0} 无效（应为 6、9 或 12 位） / --area {0}: not a 6-, 9- or 12-digit area code")]
     BadArea(String),
+    /// A polygon that is no area (too few vertices, crossing itself).
+    #[error("多边形无效 / bad polygon: {0}")]
+    BadPolygon(#[from] super::place::RingError),
     /// Neither codes nor a polygon.
     #[error("须指定区域（区划代码或多边形） / give --area CODE[,CODE…] and/or --polygon")]
     NoArea,
@@ -145,7 +148,8 @@ pub fn compose(
             area_codes.push(named(areas, code));
         }
     }
-    let polygon = d.polygon.clone().or_else(|| {
+    let given = d.polygon.as_deref().map(super::place::closed_ring).transpose()?;
+    let polygon = given.or_else(|| {
         prev_rec
             .and_then(|r| r.areas.first())
             .and_then(|a| a.polygons.first().cloned())

@@ -644,6 +644,20 @@ impl OneMapApp {
         if ctx.egui_wants_keyboard_input() {
             return;
         }
+        if self.alerts.compose.sketch.is_some() {
+            // Drawing the warning area: these keys are the drawing's, nothing else's.
+            use action::DrawStep;
+            for (key, step) in [
+                (Key::Enter, DrawStep::Close),
+                (Key::Backspace, DrawStep::Undo),
+                (Key::Escape, DrawStep::Cancel),
+            ] {
+                if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, key)) {
+                    self.alerts.compose.draw(step);
+                }
+            }
+            return;
+        }
         if let Some(OpsRef::Incident(id)) = self.selected_ops {
             let (r, enter, shift_enter, alt_digit) = ctx.input(|i| {
                 let digits = [
@@ -1356,6 +1370,13 @@ impl OneMapApp {
             tracks: &self.tracks,
             coverage: &self.coverage,
             alerts: &self.alerts.overlay,
+            sketch: self.alerts.compose.sketch.as_deref(),
+            drawn: self
+                .alerts
+                .compose
+                .polygon
+                .as_deref()
+                .filter(|_| self.alerts.compose.open),
             estimated: &estimated,
             show_ops,
         };
@@ -1488,6 +1509,7 @@ impl OneMapApp {
                 self.alerts.compose.start(msg_type, previous, out, now_ms);
             }
             Action::IssueWarning(order) => self.issue_warning(*order),
+            Action::DrawArea(step) => self.alerts.compose.draw(step),
             Action::ApproveDraft(seq) => {
                 if let Some(f) = self.situation.alerts.firings.iter().find(|f| f.seq == seq) {
                     alerts_board::prefill_from_draft(&mut self.incident_form, f);

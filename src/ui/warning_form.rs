@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use egui::RichText;
 
-use super::action::Action;
+use super::action::{Action, DrawStep};
 use super::i18n::{Lang, Msg, tr};
 use super::theme;
 use crate::alerts::ingest::AlertContext;
@@ -48,6 +48,11 @@ pub struct WarningCompose {
     pub error: Option<String>,
     /// Request id awaiting the store.
     pub pending: Option<u64>,
+    /// Drawing the area on the map: the vertices clicked so far (`[lon, lat]`); the dialog
+    /// steps aside for the map meanwhile.
+    pub sketch: Option<Vec<[f64; 2]>>,
+    /// The drawn area, a checked closed ring `[lon, lat]` (first = last).
+    pub polygon: Option<Vec<[f64; 2]>>,
 }
 
 /// What the form itself refuses (everything else the store worker checks); shown with
@@ -130,6 +135,45 @@ impl WarningCompose {
         }
     }
 
+    /// Apply one drawing step; a refused close keeps drawing and says why in `error`.
+    pub fn draw(&mut self, step: DrawStep) {
+        match step {
+            DrawStep::Start => {
+                self.sketch = Some(Vec::new());
+                self.error = None;
+            }
+            DrawStep::Add(p) => {
+                if let Some(s) = &mut self.sketch {
+                    s.push(p);
+                    self.error = None;
+                }
+            }
+            DrawStep::Undo => {
+                if let Some(s) = &mut self.sketch {
+                    s.pop();
+                    self.error = None;
+                }
+            }
+            DrawStep::Close => {
+                if let Some(s) = &self.sketch {
+                    match crate::alerts::place::closed_ring(s) {
+                        Ok(ring) => {
+                            self.polygon = Some(ring);
+                            self.sketch = None;
+                            self.error = None;
+                        }
+                        Err(e) => self.error = Some(e.to_string()),
+                    }
+                }
+            }
+            DrawStep::Cancel => {
+                self.sketch = None;
+                self.error = None;
+            }
+            DrawStep::Clear => self.polygon = None,
+        }
+    }
+
     /// The draft of what was typed, checked for what only the form knows (times, file).
     pub fn draft(&self, now_ms: i64) -> Result<(WarningDraft, Option<String>, PathBuf), FormError> {
         let time = |t: &str| match t.trim() {
@@ -152,7 +196,7 @@ impl WarningCompose {
                 warning_type: opt(&self.warning_type),
                 level: self.level,
                 area_codes: self.areas.iter().cloned().collect(),
-                polygon: None,
+                polygon: self.polygon.clone(),
                 texts: self.texts.trimmed(),
                 onset_ms,
                 expires_ms,
@@ -178,6 +222,9 @@ pub fn warning_compose_ui(
 ) -> Option<Action> {
     if !form.open {
         return None;
+    }
+    if let Some(sketch) = &form.sketch {
+        return drawing_toolbar_ui(ctx, sketch.len(), form.error.as_deref(), lang);
     }
     let mut open = true;
     let mut action = None;
@@ -255,6 +302,26 @@ pub fn warning_compose_ui(
                             });
                     });
                     ui.end_row();
+                    ui.label(tr(lang, Msg::PolygonArea));
+                    ui.horizontal_wrapped(|ui| {
+                        if let Some(ring) = &form.polygon {
+                            let n = ring.len().saturating_sub(1).to_string();
+                            ui.label(tr(lang, Msg::VertexCount).replace("{n}", &n));
+                            if ui
+                                .add_enabled(!cancel, egui::Button::new(tr(lang, Msg::ClearPolygon)))
+                                .clicked()
+                            {
+                                action = Some(Action::DrawArea(DrawStep::Clear));
+                            }
+                        }
+                        if ui
+                            .add_enabled(!cancel, egui::Button::new(tr(lang, Msg::DrawArea)))
+                            .clicked()
+                        {
+                            action = Some(Action::DrawArea(DrawStep::Start));
+                        }
+                    });
+                    ui.end_row();
                     let rows: [(Msg, &mut String); 9] = [
                         (Msg::HeadlineZh, &mut form.texts.headline_zh),
                         (Msg::HeadlineEn, &mut form.texts.headline_en),
@@ -292,5 +359,34 @@ pub fn warning_compose_ui(
     if !open {
         form.open = false;
     }
+    action
+}
+
+/// While the area is drawn: a small bar (count, hint, the reason a close was refused, and the
+/// keyboard's steps as buttons) in the top-right corner, leaving the map free.
+fn drawing_toolbar_ui(ctx: &egui::Context, vertices: usize, error: Option<&str>, lang: Lang) -> Option<Action> {
+    let mut action = None;
+    egui::Window::new(tr(lang, Msg::DrawingTitle))
+        .collapsible(false)
+        .resizable(false)
+        .anchor(egui::Align2::RIGHT_TOP, egui::vec2(-12.0, 60.0))
+        .show(ctx, |ui| {
+            ui.label(tr(lang, Msg::VertexCount).replace("{n}", &vertices.to_string()));
+            ui.label(RichText::new(tr(lang, Msg::DrawingHint)).small().weak());
+            if let Some(e) = error {
+                ui.colored_label(theme::WARN_TEXT, e);
+            }
+            ui.horizontal(|ui| {
+                for (msg, step) in [
+                    (Msg::DrawClose, DrawStep::Close),
+                    (Msg::DrawUndo, DrawStep::Undo),
+                    (Msg::DrawCancel, DrawStep::Cancel),
+                ] {
+                    if ui.button(tr(lang, msg)).clicked() {
+                        action = Some(Action::DrawArea(step));
+                    }
+                }
+            });
+        });
     action
 }
