@@ -885,3 +885,134 @@ fn a_warning_area_drawn_on_the_map_is_the_caps_polygon() {
     let key = cap.record.key.text();
     assert!(h.state().alerts.overlay.areas.iter().any(|a| a.alert_key == key));
 }
+
+/// Put the camera on `lonlat` at zoom 12 (no flight running) and return the map's centre on
+/// screen, where that place now is.
+fn look_at(h: &mut Harness<'static, OneMapApp>, lonlat: [f64; 2]) -> egui::Pos2 {
+    {
+        let m = &mut h.state_mut().map;
+        m.flight = None;
+        m.memory.center_at(walkers::lon_lat(lonlat[0], lonlat[1]));
+        let _ = m.memory.set_zoom(12.0);
+    }
+    h.run_steps(2);
+    let (c, _) = h.state().view_center_zoom();
+    assert!(
+        (c[0] - lonlat[0]).abs() < 1e-6 && (c[1] - lonlat[1]).abs() < 1e-6,
+        "{c:?}"
+    );
+    h.state().map.view.unwrap().rect.center()
+}
+
+#[test]
+fn a_click_on_a_warning_area_or_an_epicentre_selects_it_on_the_board_and_the_smallest_area_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ops.db");
+    let (dbs, pack) = (db.to_str().unwrap(), common::xsbn_pack());
+    common::ok(&common::onemap(&["db", "init", "--db", dbs]));
+    // Orange over all of Jinghong (by code), a small yellow square inside it (a polygon we
+    // issue), and the adapted USGS earthquakes.
+    cli_import(&db);
+    let yellow_xml = dir.path().join("yellow.xml");
+    common::ok(&common::onemap(&[
+        "warning",
+        "new",
+        "--db",
+        dbs,
+        "--pack",
+        pack.to_str().unwrap(),
+        "--type",
+        "rainstorm",
+        "--level",
+        "yellow",
+        "--polygon",
+        "22.15,100.90 22.15,101.00 22.25,101.00 22.25,100.90",
+        "--headline",
+        "黄色小区域（测试）",
+        "--sent",
+        "2026-07-15T08:00:00Z",
+        "--expires",
+        "2026-07-16T06:00:00Z",
+        "--out",
+        yellow_xml.to_str().unwrap(),
+    ]));
+    let yellow_key = onemap::alerts::cap::read_cap_text(&std::fs::read_to_string(&yellow_xml).unwrap(), "y")
+        .unwrap()
+        .record
+        .key
+        .text();
+    let quakes = dir.path().join("usgs.geojson");
+    std::fs::write(&quakes, adapted_usgs()).unwrap();
+    common::ok(&common::onemap(&[
+        "alerts",
+        "import",
+        "--db",
+        dbs,
+        "--pack",
+        pack.to_str().unwrap(),
+        quakes.to_str().unwrap(),
+    ]));
+    let quake_id = {
+        let mut store = Store::open(&db).unwrap();
+        let sit = store.situation().unwrap();
+        let (id, _) = sit
+            .alerts
+            .quakes
+            .iter()
+            .find(|(_, q)| (q.quake.lonlat.lonlat()[0] - 100.80).abs() < 1e-9)
+            .unwrap();
+        id.clone()
+    };
+    // Independently of the overlay: the orange-only point lies in Jinghong's pack polygon and
+    // outside the yellow square; the yellow point inside both.
+    let jinghong = MapPack::load(&pack).unwrap();
+    let areas = AreaIndex::from_pack(&jinghong);
+    let shape = areas.get("532801").unwrap().shape.clone().unwrap();
+    use geo::Contains;
+    let (in_yellow, orange_only) = ([100.95, 22.20], [100.70, 22.30]);
+    for p in [in_yellow, orange_only] {
+        assert!(shape.contains(&geo::Point::new(p[0], p[1])), "{p:?} in Jinghong");
+    }
+
+    let mut h = console(&pack, &db, egui::vec2(1600.0, 1200.0));
+    if let Some(n) = h.query_by_label("暂不加载") {
+        n.click();
+    }
+    h.run_steps(2);
+    assert_eq!(
+        h.state().boards.board,
+        onemap::ui::Board::Units,
+        "another board to start with"
+    );
+    step_until(&mut h, "the three alerts", |a| {
+        a.situation.alerts.alerts.contains_key(ORANGE_KEY) && a.situation.alerts.alerts.contains_key(&yellow_key)
+    });
+
+    // Inside both areas: the smaller (yellow) wins over the more severe (orange).
+    let at = look_at(&mut h, in_yellow);
+    click_map(&mut h, at);
+    h.run_steps(2);
+    assert_eq!(h.state().boards.board, onemap::ui::Board::Alerts, "the board opened");
+    assert_eq!(h.state().alerts.selected, Some(AlertRef::Alert(yellow_key.clone())));
+    assert_eq!(h.state().alerts.tab, onemap::ui::parts::AlertTab::Active);
+    assert!(
+        h.query_by_label_contains("黄色小区域（测试）").is_some(),
+        "its details show"
+    );
+
+    // In the orange area only: orange.
+    let at = look_at(&mut h, orange_only);
+    click_map(&mut h, at);
+    assert_eq!(h.state().alerts.selected, Some(AlertRef::Alert(ORANGE_KEY.into())));
+
+    // On the epicentre (inside orange too): the earthquake, on the 地震 tab.
+    let at = look_at(&mut h, [100.80, 21.95]);
+    click_map(&mut h, at + egui::vec2(4.0, -3.0));
+    assert_eq!(h.state().alerts.selected, Some(AlertRef::Quake(quake_id)));
+    assert_eq!(h.state().alerts.tab, onemap::ui::parts::AlertTab::Quakes);
+
+    // Outside every area (west of the prefecture): nothing new is selected.
+    let at = look_at(&mut h, [99.0, 22.3]);
+    click_map(&mut h, at);
+    assert_eq!(h.state().alerts.tab, onemap::ui::parts::AlertTab::Quakes);
+}
