@@ -124,18 +124,23 @@ fn received(events: &[onemap::model::event::Event]) -> Vec<EventKind> {
         .collect()
 }
 
-#[test]
-fn a_warning_dropped_next_to_the_database_reaches_the_board_the_map_and_the_banner() {
+/// A console on a fresh database whose drop folder (the default one, next to the database) has
+/// taken the orange warning: (folder, database, drop folder, harness).
+fn orange_dropped(size: egui::Vec2) -> (tempfile::TempDir, PathBuf, PathBuf, Harness<'static, OneMapApp>) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ops.db");
-    let mut h = console(&common::xsbn_pack(), &db, egui::vec2(1600.0, 1000.0));
-    // The default drop folder sits next to the database.
+    let mut h = console(&common::xsbn_pack(), &db, size);
     let inbox = dir.path().join("alerts-inbox");
-    let bytes = std::fs::read(data(ORANGE)).unwrap();
-    drop_file(&inbox, ORANGE, &bytes);
+    drop_file(&inbox, ORANGE, &std::fs::read(data(ORANGE)).unwrap());
     step_until(&mut h, "the warning in the situation", |a| {
         a.situation.alerts.alerts.contains_key(ORANGE_KEY)
     });
+    (dir, db, inbox, h)
+}
+
+#[test]
+fn a_warning_dropped_next_to_the_database_reaches_the_board_the_map_and_the_banner() {
+    let (dir, db, inbox, mut h) = orange_dropped(egui::vec2(1600.0, 1000.0));
     assert!(inbox.join("imported").join(ORANGE).is_file(), "moved to imported/");
     assert!(!inbox.join(ORANGE).exists());
 
@@ -1015,4 +1020,66 @@ fn a_click_on_a_warning_area_or_an_epicentre_selects_it_on_the_board_and_the_sma
     let at = look_at(&mut h, [99.0, 22.3]);
     click_map(&mut h, at);
     assert_eq!(h.state().alerts.tab, onemap::ui::parts::AlertTab::Quakes);
+}
+
+#[test]
+fn acknowledgements_are_pruned_to_what_is_in_force_and_quakes_leave_the_banner_after_a_day() {
+    let (_dir, db, inbox, mut h) = orange_dropped(egui::vec2(1600.0, 1400.0));
+    drop_file(&inbox, "usgs.geojson", &adapted_usgs());
+    step_until(&mut h, "the warning and two drafts", |a| {
+        a.situation.alerts.alerts.contains_key(ORANGE_KEY) && a.situation.alerts.pending_drafts().count() == 2
+    });
+    // When the rules fired, read from the log itself.
+    let fired: Vec<(String, i64)> = Store::open(&db)
+        .unwrap()
+        .events_since(0)
+        .unwrap()
+        .into_iter()
+        .filter_map(|e| match e.kind {
+            EventKind::AlertRuleFired { subject, .. } => {
+                Some((subject, onemap::time::parse_utc_ms(&e.ts_utc).unwrap()))
+            }
+            _ => None,
+        })
+        .filter(|(s, _)| !s.contains(','))
+        .collect();
+    assert_eq!(fired.len(), 2, "{fired:?}");
+    let quake_keys: std::collections::BTreeSet<String> = fired.iter().map(|(s, _)| format!("quake:{s}")).collect();
+    // Acknowledgements of things this database never had (or no longer shows) are forgotten.
+    h.state_mut()
+        .settings
+        .acked_alerts
+        .extend(["gone,ID,2020-01-01T00:00:00Z".to_string(), "quake:us0000gone".into()]);
+    h.run_steps(2);
+    while h.query_all_by_label("知道了").count() > 0 {
+        h.get_all_by_label("知道了").next().unwrap().click();
+        h.run_steps(2);
+    }
+    let mut expected = quake_keys.clone();
+    expected.insert(ORANGE_KEY.to_string());
+    assert_eq!(h.state().settings.acked_alerts, expected);
+
+    // Past the orange warning's expiry (16 July 14:00 Beijing = 06:00Z): its acknowledgement goes.
+    h.state_mut().live.clock_ms = Some(1_784_181_600_000 + 60_000);
+    h.run_steps(2);
+    assert_eq!(h.state().settings.acked_alerts, quake_keys);
+
+    // Unacknowledged, the quakes show until a day after their rule fired (their origin is older).
+    h.state_mut().settings.acked_alerts.clear();
+    let first = fired.iter().map(|f| f.1).min().unwrap();
+    let last = fired.iter().map(|f| f.1).max().unwrap();
+    h.state_mut().live.clock_ms = Some(first + 24 * 3_600_000 - 60_000);
+    h.run_steps(2);
+    assert_eq!(
+        h.query_all_by_label("知道了").count(),
+        2,
+        "both quakes still on the banner"
+    );
+    h.state_mut().live.clock_ms = Some(last + 24 * 3_600_000 + 60_000);
+    h.run_steps(2);
+    assert_eq!(h.query_all_by_label("知道了").count(), 0, "a day later they are gone");
+    assert!(
+        h.state().situation.alerts.quakes.len() >= 2,
+        "still known, only off the banner"
+    );
 }

@@ -1231,6 +1231,13 @@ impl OneMapApp {
                 },
             ))
         });
+        if self.has_store()
+            && self.situation.last_seq > 0
+            && self.mode.drill().is_none()
+            && self.mode.replay().is_none()
+        {
+            alerts_board::prune_acked(&mut self.settings.acked_alerts, &self.situation, now_ms);
+        }
         let banner = alerts_board::banner_items(
             &self.situation,
             self.world.alerts.as_deref(),
