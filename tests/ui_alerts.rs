@@ -553,6 +553,26 @@ fn in_a_drill_arrivals_go_to_the_drill_and_an_exercise_counts_only_there() {
         .unwrap();
     assert_eq!(ev.drill_id.as_deref(), Some(drill_id.as_str()));
     assert!(!store.situation().unwrap().alerts.alerts.contains_key(EXERCISE_KEY));
+    // Stamped and judged by the drill's (paused) simulated clock, not the wall clock: the
+    // exercise expires 16 July 06:00Z, long before today, yet in the drill's time it is new.
+    let sim_ms = h.state().mode.drill().unwrap().clock.now_ms();
+    assert_eq!(onemap::time::parse_utc_ms(&ev.ts_utc), Some(sim_ms), "{}", ev.ts_utc);
+    let expires_ms = 1_784_181_600_000;
+    assert!(
+        sim_ms < expires_ms && now_ms() > expires_ms,
+        "the two clocks disagree here"
+    );
+    assert!(
+        matches!(
+            ev.kind,
+            EventKind::AlertReceived {
+                decision: onemap::model::alert::AlertDecision::New,
+                ..
+            }
+        ),
+        "{:?}",
+        ev.kind
+    );
 }
 
 /// A console on a fresh database in a temporary folder with the 发布预警 dialog open; `free_map`
