@@ -479,6 +479,9 @@ messages! {
     DrawCancel => "取消绘制", "Cancel drawing";
     ClearPolygon => "清除多边形", "Clear polygon";
     PolygonArea => "多边形区域", "Polygon area";
+    PollerLine => "负责轮询与投放文件夹的席位：{seat}，自 {since}（北京时间）起", "Seat polling the feeds and the drop folder: {seat}, since {since} (Beijing time)";
+    ThisSeatMark => "（本席位）", " (this seat)";
+    PollerUnknown => "尚未确定负责轮询的席位", "No polling seat seen yet";
 }
 
 #[cfg(test)]

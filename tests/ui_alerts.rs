@@ -59,14 +59,6 @@ fn console(pack: &Path, db: &Path, size: egui::Vec2) -> Harness<'static, OneMapA
     h
 }
 
-/// Write into the drop folder the way another program should: a temporary name, then a rename.
-fn drop_file(dir: &Path, name: &str, bytes: &[u8]) {
-    std::fs::create_dir_all(dir).unwrap();
-    let tmp = dir.join(format!("{name}.part"));
-    std::fs::write(&tmp, bytes).unwrap();
-    std::fs::rename(&tmp, dir.join(name)).unwrap();
-}
-
 /// The real USGS hour feed with two events moved into the prefecture (see the module doc).
 fn adapted_usgs() -> Vec<u8> {
     let mut v: serde_json::Value =
@@ -131,7 +123,7 @@ fn orange_dropped(size: egui::Vec2) -> (tempfile::TempDir, PathBuf, PathBuf, Har
     let db = dir.path().join("ops.db");
     let mut h = console(&common::xsbn_pack(), &db, size);
     let inbox = dir.path().join("alerts-inbox");
-    drop_file(&inbox, ORANGE, &std::fs::read(data(ORANGE)).unwrap());
+    common::alerts::drop_into(&inbox, ORANGE, &std::fs::read(data(ORANGE)).unwrap());
     step_until(&mut h, "the warning in the situation", |a| {
         a.situation.alerts.alerts.contains_key(ORANGE_KEY)
     });
@@ -261,7 +253,7 @@ fn earthquake_drafts_are_approved_through_the_form_or_dismissed_and_leave_every_
     let db = dir.path().join("ops.db");
     let mut a = console(&common::xsbn_pack(), &db, egui::vec2(1600.0, 1400.0));
     let mut b = console(&common::xsbn_pack(), &db, egui::vec2(1600.0, 1000.0));
-    drop_file(&dir.path().join("alerts-inbox"), "usgs.geojson", &adapted_usgs());
+    common::alerts::drop_into(&dir.path().join("alerts-inbox"), "usgs.geojson", &adapted_usgs());
     step_until(&mut a, "two drafts", |x| {
         x.situation.alerts.pending_drafts().count() == 2
     });
@@ -534,7 +526,7 @@ fn in_a_drill_arrivals_go_to_the_drill_and_an_exercise_counts_only_there() {
     let drill_id = h.state().mode.drill().unwrap().drill_id.clone().unwrap();
     h.state_mut().mode.drill_mut().unwrap().clock.pause();
     const EXERCISE_KEY: &str = "synthetic.test.sender,SYNTHETIC-EXERCISE-0001,2026-07-15T14:00:00+08:00";
-    drop_file(
+    common::alerts::drop_into(
         &dir.path().join("alerts-inbox"),
         "exercise.cap",
         &std::fs::read(data("synthetic_exercise.cap")).unwrap(),
@@ -717,13 +709,13 @@ fn earthquake_rows_show_beijing_time_depth_review_state_and_withdrawal() {
     let db = dir.path().join("ops.db");
     let mut h = console(&common::xsbn_pack(), &db, egui::vec2(1600.0, 1200.0));
     let inbox = dir.path().join("alerts-inbox");
-    drop_file(
+    common::alerts::drop_into(
         &inbox,
         "a.geojson",
         &std::fs::read(data("synthetic_usgs_near_xsbn.geojson")).unwrap(),
     );
     step_until(&mut h, "three earthquakes", |a| a.situation.alerts.quakes.len() == 3);
-    drop_file(
+    common::alerts::drop_into(
         &inbox,
         "b.geojson",
         &std::fs::read(data("synthetic_usgs_update_delete.geojson")).unwrap(),
@@ -1045,7 +1037,7 @@ fn a_click_on_a_warning_area_or_an_epicentre_selects_it_on_the_board_and_the_sma
 #[test]
 fn acknowledgements_are_pruned_to_what_is_in_force_and_quakes_leave_the_banner_after_a_day() {
     let (_dir, db, inbox, mut h) = orange_dropped(egui::vec2(1600.0, 1400.0));
-    drop_file(&inbox, "usgs.geojson", &adapted_usgs());
+    common::alerts::drop_into(&inbox, "usgs.geojson", &adapted_usgs());
     step_until(&mut h, "the warning and two drafts", |a| {
         a.situation.alerts.alerts.contains_key(ORANGE_KEY) && a.situation.alerts.pending_drafts().count() == 2
     });
@@ -1101,5 +1093,22 @@ fn acknowledgements_are_pruned_to_what_is_in_force_and_quakes_leave_the_banner_a
     assert!(
         h.state().situation.alerts.quakes.len() >= 2,
         "still known, only off the banner"
+    );
+}
+
+#[test]
+fn one_seat_of_a_sqlite_file_polls_and_another_takes_over_when_it_goes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("room.db");
+    common::alerts::one_poller_for_the_room(
+        &common::xsbn_pack(),
+        &db,
+        &dir.path().join("alerts-inbox"),
+        &std::fs::read(data(ORANGE)).unwrap(),
+        &std::fs::read(data("synthetic_exercise.cap")).unwrap(),
+    );
+    assert!(
+        dir.path().join("room.db.poller.lock").is_file(),
+        "the lease file beside the database"
     );
 }

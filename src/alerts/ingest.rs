@@ -56,6 +56,24 @@ impl AlertContext {
             None => base.join(DEFAULT_DROP_FOLDER),
         }
     }
+
+    /// The drop folder of a seat on a server database (which has no folder to sit next to):
+    /// `drop_folder` of alerts.toml (absolute, or relative to `user_data`), else
+    /// [`DEFAULT_DROP_FOLDER`] in `user_data` (the per-user data folder); `None` without either.
+    pub fn server_drop_dir(&self, user_data: Option<&Path>) -> Option<PathBuf> {
+        let given = self
+            .config
+            .drop_folder
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from);
+        match given {
+            Some(d) if d.is_absolute() => Some(d),
+            Some(d) => user_data.map(|u| u.join(d)),
+            None => user_data.map(|u| u.join(DEFAULT_DROP_FOLDER)),
+        }
+    }
 }
 
 /// Raw text kept for a document that could not be read (the rest is cut; the hash is of all).

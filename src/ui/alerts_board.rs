@@ -407,6 +407,28 @@ fn sources_ui(ui: &mut Ui, status: Option<&AlertsStatus>, lang: Lang, now_ms: i6
         ui.weak(tr(lang, Msg::NoDropFolder));
         return;
     };
+    if let Some(p) = &s.poller {
+        match &p.holder {
+            Some(h) => {
+                let mut seat = h.seat.clone();
+                if p.this_seat {
+                    seat.push_str(tr(lang, Msg::ThisSeatMark));
+                }
+                ui.label(
+                    tr(lang, Msg::PollerLine)
+                        .replace("{seat}", &seat)
+                        .replace("{since}", &local_time::date_time(h.since_ms)),
+                );
+            }
+            None => {
+                ui.weak(tr(lang, Msg::PollerUnknown));
+            }
+        }
+        if let Some(e) = &p.error {
+            ui.colored_label(theme::WARN_TEXT, e);
+        }
+        ui.separator();
+    }
     ui.label(RichText::new(tr(lang, Msg::DropFolder)).strong());
     match &s.drop_dir {
         Some(d) => {

@@ -261,11 +261,18 @@ impl OneMapApp {
         };
         let drop_dir = match (&path, &self.world.alerts) {
             (Some(p), Some(c)) if !crate::store::pg::is_url(p) => Some(c.drop_dir(p)),
+            // A server database has no folder of its own: alerts.toml's, or this user's.
+            (Some(_), Some(c)) => {
+                let data = directories::ProjectDirs::from("cn", "xsbn-emergency", "onemap")
+                    .map(|d| d.data_dir().to_path_buf());
+                c.server_drop_dir(data.as_deref())
+            }
             _ => None,
         };
+        let lease_db = path.clone();
         match StoreWorker::start(path, ctx.clone()) {
             Ok(w) => {
-                self.start_alerts(ctx, &w, drop_dir);
+                self.start_alerts(ctx, &w, drop_dir, lease_db);
                 self.mode = Mode::Live { store: w };
             }
             Err(e) => {
@@ -275,7 +282,13 @@ impl OneMapApp {
     }
 
     /// Watch `drop_dir` (if any) and poll the pack's feeds, handing documents to `store`.
-    fn start_alerts(&mut self, ctx: &egui::Context, store: &StoreWorker, drop_dir: Option<PathBuf>) {
+    fn start_alerts(
+        &mut self,
+        ctx: &egui::Context,
+        store: &StoreWorker,
+        drop_dir: Option<PathBuf>,
+        lease_db: Option<PathBuf>,
+    ) {
         self.alerts.worker = None;
         let Some(context) = self.world.alerts.clone() else {
             return;
@@ -284,7 +297,8 @@ impl OneMapApp {
             operator: self.operator(),
             seat: self.seat(),
         };
-        match crate::backend::alerts::AlertsWorker::start(context, drop_dir, store.sender(), who, ctx.clone()) {
+        match crate::backend::alerts::AlertsWorker::start(context, drop_dir, lease_db, store.sender(), who, ctx.clone())
+        {
             Ok(w) => self.alerts.worker = Some(w),
             Err(e) => {
                 self.notices.push(Severity::Warning, Source::Alerts, e.to_string());
