@@ -574,3 +574,23 @@ fn mutated_documents_never_panic() {
     }
     assert!(errors > 100, "mutations should break many documents: {errors}");
 }
+
+#[test]
+fn server_databases_drop_into_alerts_tomls_folder_or_the_users_data_folder() {
+    let mut c = super::ingest::AlertContext {
+        config: AlertsConfig::load_for_pack(&pack().dir).unwrap(),
+        areas: AreaIndex::default(),
+    };
+    let user = Path::new("/home/duty/.local/share/onemap");
+    assert_eq!(c.server_drop_dir(Some(user)), Some(user.join("alerts-inbox")));
+    assert_eq!(c.server_drop_dir(None), None, "no home, no folder");
+    c.config.drop_folder = Some("inbox-2".into());
+    assert_eq!(c.server_drop_dir(Some(user)), Some(user.join("inbox-2")));
+    c.config.drop_folder = Some("/srv/onemap/alerts".into());
+    assert_eq!(c.server_drop_dir(None), Some(PathBuf::from("/srv/onemap/alerts")));
+    // A file database keeps its folder beside the file.
+    assert_eq!(
+        c.drop_dir(Path::new("/data/ops.db")),
+        PathBuf::from("/srv/onemap/alerts")
+    );
+}

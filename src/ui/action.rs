@@ -133,7 +133,7 @@ pub enum Correction {
 /// One step of drawing the warning area on the map.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum DrawStep {
-    /// Start drawing (forgets a previous polygon).
+    /// Start drawing (a polygon drawn before stays until the new one closes).
     Start,
     /// A click on the map, `[lon, lat]`.
     Add([f64; 2]),
