@@ -470,6 +470,18 @@ messages! {
     InstructionEn => "防御指引（英文）", "Instructions (English)";
     IssueWarning => "发布", "Issue";
     WarningIssuedOut => "预警已发布，CAP 文件", "Warning issued, CAP file";
+    DrawArea => "在地图上绘制区域", "Draw area on map";
+    DrawingTitle => "绘制预警区域", "Drawing the warning area";
+    DrawingHint => "单击地图添加顶点；回车或双击完成，退格删除上一点，Esc 取消", "Click the map to add vertices; Enter or double-click closes, Backspace removes the last, Esc cancels";
+    VertexCount => "{n} 个顶点", "{n} vertices";
+    DrawClose => "完成区域", "Close area";
+    DrawUndo => "删除上一点", "Remove last vertex";
+    DrawCancel => "取消绘制", "Cancel drawing";
+    ClearPolygon => "清除多边形", "Clear polygon";
+    PolygonArea => "多边形区域", "Polygon area";
+    PollerLine => "负责轮询与投放文件夹的席位：{seat}，自 {since}（北京时间）起", "Seat polling the feeds and the drop folder: {seat}, since {since} (Beijing time)";
+    ThisSeatMark => "（本席位）", " (this seat)";
+    PollerUnknown => "尚未确定负责轮询的席位", "No polling seat seen yet";
 }
 
 #[cfg(test)]

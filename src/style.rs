@@ -156,3 +156,6 @@ pub fn level_color(level: Option<crate::model::alert::WarningLevel>) -> Color32 
 
 /// Colour of an earthquake epicentre and its estimated felt radius.
 pub const QUAKE: Color32 = Color32::from_rgb(0xd9, 0x5c, 0xc8);
+
+/// Colour of a warning area being drawn on the map (cyan: no warning level has it).
+pub const SKETCH: Color32 = Color32::from_rgb(0x22, 0xd3, 0xee);

@@ -325,23 +325,36 @@ fn warnings_new_update_cancel_write_cap_that_reads_back() {
     ])));
     // The log is the truth, but `list` shows the current lifecycle: the chain ended cancelled.
     assert_eq!(mid["features"].as_array().unwrap().len(), 0);
-    fails_with(
-        &onemap(&[
-            "warning",
-            "new",
-            "--db",
-            &db,
-            "--type",
-            "tsunami",
-            "--level",
-            "red",
-            "--area",
-            "532801",
-            "--expires",
-            "2026-07-16T06:00:00Z",
-            "--out",
-            "/dev/null",
-        ]),
-        "unknown --type tsunami",
-    );
+    let new_warning = |args: &[&str]| {
+        let mut all = vec!["warning", "new", "--db", &db, "--expires", "2026-07-16T06:00:00Z"];
+        all.extend_from_slice(args);
+        onemap(&all)
+    };
+    let tsunami = [
+        "--type",
+        "tsunami",
+        "--level",
+        "red",
+        "--area",
+        "532801",
+        "--out",
+        "/dev/null",
+    ];
+    fails_with(&new_warning(&tsunami), "unknown --type tsunami");
+    // A polygon that crosses itself (a bow tie) is refused in both languages; nothing written.
+    let out = dir.path().join("bowtie.xml");
+    let bowtie = "22.0,100.7 22.2,100.9 22.0,100.9 22.2,100.7";
+    let args = [
+        "--type",
+        "rainstorm",
+        "--level",
+        "yellow",
+        "--polygon",
+        bowtie,
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let line = fails_with(&new_warning(&args), "自相交");
+    assert!(line.contains("crosses itself"), "{line}");
+    assert!(!out.exists());
 }

@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 
 use onemap::alerts::cap::read_cap;
-use onemap::alerts::writer::{MsgType, WarningSpec, identifier, write_cap};
+use onemap::alerts::writer::{MsgType, WarningSpec, WarningTexts, identifier, write_cap};
 use onemap::model::alert::WarningLevel;
 use onemap::model::{EventKind, LonLat, StationId, StationKind, StationSpec, UnitId, UnitSpec, UnitStatus, UnitType};
 use onemap::store::Store;
@@ -86,12 +86,14 @@ fn cap_writer_and_reader_round_trip() {
             level: levels[rng.below(4) as usize],
             areas: vec![("532801".into(), "景洪市".into())],
             polygon: None,
-            headline_zh: rng.text(),
-            headline_en: rng.text(),
-            description_zh: rng.text(),
-            description_en: String::new(),
-            instruction_zh: rng.text(),
-            instruction_en: String::new(),
+            texts: WarningTexts {
+                headline_zh: rng.text(),
+                headline_en: rng.text(),
+                description_zh: rng.text(),
+                description_en: String::new(),
+                instruction_zh: rng.text(),
+                instruction_en: String::new(),
+            },
             onset_ms: Some(sent_ms),
             expires_ms: sent_ms + rng.range(1, 200) * 3_600_000,
             references: Vec::new(),
@@ -104,10 +106,10 @@ fn cap_writer_and_reader_round_trip() {
         assert_eq!(r.sent_ms, Some(sent_ms), "{ctx}");
         assert_eq!(back.sender_name, spec.sender_name, "{ctx}");
         assert_eq!(r.infos.len(), 2, "{ctx}");
-        assert_eq!(r.infos[0].headline, spec.headline_zh, "{ctx}");
-        assert_eq!(r.infos[0].description, spec.description_zh, "{ctx}");
-        assert_eq!(r.infos[0].instruction, spec.instruction_zh, "{ctx}");
-        assert_eq!(r.infos[1].headline, spec.headline_en, "{ctx}");
+        assert_eq!(r.infos[0].headline, spec.texts.headline_zh, "{ctx}");
+        assert_eq!(r.infos[0].description, spec.texts.description_zh, "{ctx}");
+        assert_eq!(r.infos[0].instruction, spec.texts.instruction_zh, "{ctx}");
+        assert_eq!(r.infos[1].headline, spec.texts.headline_en, "{ctx}");
         assert_eq!(r.infos[0].expires_ms, Some(spec.expires_ms), "{ctx}");
     }
 }

@@ -59,14 +59,6 @@ fn console(pack: &Path, db: &Path, size: egui::Vec2) -> Harness<'static, OneMapA
     h
 }
 
-/// Write into the drop folder the way another program should: a temporary name, then a rename.
-fn drop_file(dir: &Path, name: &str, bytes: &[u8]) {
-    std::fs::create_dir_all(dir).unwrap();
-    let tmp = dir.join(format!("{name}.part"));
-    std::fs::write(&tmp, bytes).unwrap();
-    std::fs::rename(&tmp, dir.join(name)).unwrap();
-}
-
 /// The real USGS hour feed with two events moved into the prefecture (see the module doc).
 fn adapted_usgs() -> Vec<u8> {
     let mut v: serde_json::Value =
@@ -124,18 +116,23 @@ fn received(events: &[onemap::model::event::Event]) -> Vec<EventKind> {
         .collect()
 }
 
-#[test]
-fn a_warning_dropped_next_to_the_database_reaches_the_board_the_map_and_the_banner() {
+/// A console on a fresh database whose drop folder (the default one, next to the database) has
+/// taken the orange warning: (folder, database, drop folder, harness).
+fn orange_dropped(size: egui::Vec2) -> (tempfile::TempDir, PathBuf, PathBuf, Harness<'static, OneMapApp>) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ops.db");
-    let mut h = console(&common::xsbn_pack(), &db, egui::vec2(1600.0, 1000.0));
-    // The default drop folder sits next to the database.
+    let mut h = console(&common::xsbn_pack(), &db, size);
     let inbox = dir.path().join("alerts-inbox");
-    let bytes = std::fs::read(data(ORANGE)).unwrap();
-    drop_file(&inbox, ORANGE, &bytes);
+    common::alerts::drop_into(&inbox, ORANGE, &std::fs::read(data(ORANGE)).unwrap());
     step_until(&mut h, "the warning in the situation", |a| {
         a.situation.alerts.alerts.contains_key(ORANGE_KEY)
     });
+    (dir, db, inbox, h)
+}
+
+#[test]
+fn a_warning_dropped_next_to_the_database_reaches_the_board_the_map_and_the_banner() {
+    let (dir, db, inbox, mut h) = orange_dropped(egui::vec2(1600.0, 1000.0));
     assert!(inbox.join("imported").join(ORANGE).is_file(), "moved to imported/");
     assert!(!inbox.join(ORANGE).exists());
 
@@ -256,7 +253,7 @@ fn earthquake_drafts_are_approved_through_the_form_or_dismissed_and_leave_every_
     let db = dir.path().join("ops.db");
     let mut a = console(&common::xsbn_pack(), &db, egui::vec2(1600.0, 1400.0));
     let mut b = console(&common::xsbn_pack(), &db, egui::vec2(1600.0, 1000.0));
-    drop_file(&dir.path().join("alerts-inbox"), "usgs.geojson", &adapted_usgs());
+    common::alerts::drop_into(&dir.path().join("alerts-inbox"), "usgs.geojson", &adapted_usgs());
     step_until(&mut a, "two drafts", |x| {
         x.situation.alerts.pending_drafts().count() == 2
     });
@@ -529,7 +526,7 @@ fn in_a_drill_arrivals_go_to_the_drill_and_an_exercise_counts_only_there() {
     let drill_id = h.state().mode.drill().unwrap().drill_id.clone().unwrap();
     h.state_mut().mode.drill_mut().unwrap().clock.pause();
     const EXERCISE_KEY: &str = "synthetic.test.sender,SYNTHETIC-EXERCISE-0001,2026-07-15T14:00:00+08:00";
-    drop_file(
+    common::alerts::drop_into(
         &dir.path().join("alerts-inbox"),
         "exercise.cap",
         &std::fs::read(data("synthetic_exercise.cap")).unwrap(),
@@ -548,18 +545,49 @@ fn in_a_drill_arrivals_go_to_the_drill_and_an_exercise_counts_only_there() {
         .unwrap();
     assert_eq!(ev.drill_id.as_deref(), Some(drill_id.as_str()));
     assert!(!store.situation().unwrap().alerts.alerts.contains_key(EXERCISE_KEY));
+    // Stamped and judged by the drill's (paused) simulated clock, not the wall clock: the
+    // exercise expires 16 July 06:00Z, long before today, yet in the drill's time it is new.
+    let sim_ms = h.state().mode.drill().unwrap().clock.now_ms();
+    assert_eq!(onemap::time::parse_utc_ms(&ev.ts_utc), Some(sim_ms), "{}", ev.ts_utc);
+    let expires_ms = 1_784_181_600_000;
+    assert!(
+        sim_ms < expires_ms && now_ms() > expires_ms,
+        "the two clocks disagree here"
+    );
+    assert!(
+        matches!(
+            ev.kind,
+            EventKind::AlertReceived {
+                decision: onemap::model::alert::AlertDecision::New,
+                ..
+            }
+        ),
+        "{:?}",
+        ev.kind
+    );
 }
 
-#[test]
-fn a_warning_composed_in_the_console_is_the_clis_warning_and_is_lifted_from_its_row() {
+/// A console on a fresh database in a temporary folder with the 发布预警 dialog open; `free_map`
+/// declines the first-run offer that sits over the map.
+fn compose_dialog(free_map: bool) -> (tempfile::TempDir, Harness<'static, OneMapApp>) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ops.db");
     let mut h = console(&common::xsbn_pack(), &db, egui::vec2(1600.0, 1200.0));
+    if free_map {
+        h.get_by_label("暂不加载").click();
+        h.run_steps(2);
+    }
     h.get_by_label("预警").click();
     h.run_steps(2);
     h.get_by_label("发布预警").click();
     h.run_steps(2);
     assert!(h.state().alerts.compose.open);
+    (dir, h)
+}
+
+#[test]
+fn a_warning_composed_in_the_console_is_the_clis_warning_and_is_lifted_from_its_row() {
+    let (dir, mut h) = compose_dialog(false);
     // Level and areas by clicking; the type (a combo box) and the texts set in the form's state.
     for label in ["橙色（Ⅱ级）", "532801 景洪市"] {
         h.get_by_label(label).click();
@@ -579,9 +607,9 @@ fn a_warning_composed_in_the_console_is_the_clis_warning_and_is_lifted_from_its_
     {
         let c = &mut h.state_mut().alerts.compose;
         c.warning_type = "rainstorm".into();
-        c.headline_zh = "景洪市、勐海镇暴雨橙色预警（测试）".into();
-        c.headline_en = "Orange rainstorm warning (test)".into();
-        c.instruction_zh = "注意防范山洪".into();
+        c.texts.headline_zh = "景洪市、勐海镇暴雨橙色预警（测试）".into();
+        c.texts.headline_en = "Orange rainstorm warning (test)".into();
+        c.texts.instruction_zh = "注意防范山洪".into();
         c.expires = "2026-07-16 14:00".into();
         c.out = out1.display().to_string();
     }
@@ -681,13 +709,13 @@ fn earthquake_rows_show_beijing_time_depth_review_state_and_withdrawal() {
     let db = dir.path().join("ops.db");
     let mut h = console(&common::xsbn_pack(), &db, egui::vec2(1600.0, 1200.0));
     let inbox = dir.path().join("alerts-inbox");
-    drop_file(
+    common::alerts::drop_into(
         &inbox,
         "a.geojson",
         &std::fs::read(data("synthetic_usgs_near_xsbn.geojson")).unwrap(),
     );
     step_until(&mut h, "three earthquakes", |a| a.situation.alerts.quakes.len() == 3);
-    drop_file(
+    common::alerts::drop_into(
         &inbox,
         "b.geojson",
         &std::fs::read(data("synthetic_usgs_update_delete.geojson")).unwrap(),
@@ -724,4 +752,363 @@ fn earthquake_rows_show_beijing_time_depth_review_state_and_withdrawal() {
     assert!((c[0] - 100.81).abs() < 1e-3 && (c[1] - 21.86).abs() < 1e-3, "{c:?}");
     // 10^(0.5·5.1 − 0.8) = 56.2 km, labelled as an estimate.
     assert!(h.query_by_label_contains("估算有感半径：56 km").is_some());
+}
+
+/// A primary click at `pos` (moved there, pressed, released: three frames of 0.25 s each, so two
+/// clicks in a row are never a double-click unless the test shortens the frames in between).
+fn click_map(h: &mut Harness<'static, OneMapApp>, pos: egui::Pos2) {
+    h.hover_at(pos);
+    h.run_steps(1);
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: Default::default(),
+        });
+        h.run_steps(1);
+    }
+    h.run_steps(2);
+}
+
+/// Screen point → lon/lat from the map's centre and zoom as the app reports them, by the Web
+/// Mercator inverse written out here (not the app's `geom` function): 256·2^zoom points per world.
+fn screen_to_lonlat_independent(h: &Harness<'static, OneMapApp>, p: egui::Pos2) -> [f64; 2] {
+    let view = h.state().map.view.unwrap();
+    let (center, zoom) = h.state().view_center_zoom();
+    let scale = 256.0 * 2f64.powf(zoom);
+    let cx = (center[0] + 180.0) / 360.0;
+    let lat0 = center[1].to_radians();
+    let cy = (1.0 - (lat0.tan() + 1.0 / lat0.cos()).ln() / std::f64::consts::PI) / 2.0;
+    let x = cx + f64::from(p.x - view.rect.center().x) / scale;
+    let y = cy + f64::from(p.y - view.rect.center().y) / scale;
+    let lon = x * 360.0 - 180.0;
+    let lat = (std::f64::consts::PI * (1.0 - 2.0 * y)).sinh().atan().to_degrees();
+    [lon, lat]
+}
+
+#[test]
+fn a_warning_area_drawn_on_the_map_is_the_caps_polygon() {
+    let (dir, mut h) = compose_dialog(true);
+    h.get_by_label("橙色（Ⅱ级）").click();
+    h.run_steps(1);
+    let out = dir.path().join("drawn.xml");
+    {
+        let c = &mut h.state_mut().alerts.compose;
+        c.warning_type = "rainstorm".into();
+        c.expires = "2026-07-16 14:00".into();
+        c.out = out.display().to_string();
+    }
+    h.get_by_label("在地图上绘制区域").click();
+    h.run_steps(3);
+    assert_eq!(h.state().alerts.compose.sketch.as_deref(), Some(&[][..]));
+    assert!(
+        h.query_by_label("删除上一点").is_some(),
+        "the drawing bar replaces the dialog"
+    );
+    assert!(h.query_by_label("发布").is_none(), "the dialog steps aside");
+    let c = h.state().map.view.unwrap().rect.center();
+    let at = |dx: f32, dy: f32| egui::pos2(c.x + dx, c.y + dy);
+    let (p1, p2, p3, p4) = (at(-100.0, -60.0), at(110.0, -70.0), at(120.0, 80.0), at(-90.0, 70.0));
+    // Two vertices are no area: refused, still drawing.
+    let clicks_then_enter = |h: &mut Harness<'static, OneMapApp>, points: [egui::Pos2; 2]| {
+        for p in points {
+            click_map(h, p);
+        }
+        h.key_press(egui::Key::Enter);
+        h.run_steps(2);
+        h.state().alerts.compose.error.clone().unwrap()
+    };
+    let err = clicks_then_enter(&mut h, [p1, p2]);
+    assert!(err.contains("至少需要 3 个") && err.contains("at least 3"), "{err}");
+    assert_eq!(h.state().alerts.compose.sketch.as_ref().unwrap().len(), 2);
+    // A bow tie (p1 p2 p4 p3): the outline crosses itself.
+    let err = clicks_then_enter(&mut h, [p4, p3]);
+    assert!(err.contains("自相交") && err.contains("crosses itself"), "{err}");
+    assert!(
+        h.query_by_label(&err).is_some(),
+        "the reason is shown on the drawing bar"
+    );
+    assert!(h.state().alerts.compose.polygon.is_none());
+    // Backspace twice takes p3 and p4 back.
+    h.key_press(egui::Key::Backspace);
+    h.run_steps(1);
+    h.key_press(egui::Key::Backspace);
+    h.run_steps(1);
+    assert_eq!(h.state().alerts.compose.sketch.as_ref().unwrap().len(), 2);
+    click_map(&mut h, p3);
+    // A double-click on p4 adds it and closes the ring (frames here are 0.25 s: the double-click
+    // delay is widened, and p3's click is left well behind so this is not a triple click).
+    h.run_steps(12);
+    h.ctx.options_mut(|o| o.input_options.max_double_click_delay = 2.0);
+    click_map(&mut h, p4);
+    h.event(egui::Event::PointerButton {
+        pos: p4,
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: Default::default(),
+    });
+    h.event(egui::Event::PointerButton {
+        pos: p4,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: Default::default(),
+    });
+    h.run_steps(2);
+    h.ctx.options_mut(|o| o.input_options.max_double_click_delay = 0.3);
+    assert!(h.state().alerts.compose.sketch.is_none(), "closed");
+    let ring = h.state().alerts.compose.polygon.clone().unwrap();
+    assert_eq!(ring.len(), 5, "four vertices and the closing one: {ring:?}");
+    // Esc while drawing again keeps the closed polygon.
+    h.get_by_label("在地图上绘制区域").click();
+    h.run_steps(2);
+    click_map(&mut h, at(0.0, 0.0));
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert!(h.state().alerts.compose.sketch.is_none());
+    assert_eq!(h.state().alerts.compose.polygon.as_ref(), Some(&ring));
+    assert!(
+        h.query_by_label("4 个顶点").is_some(),
+        "the dialog says how many vertices"
+    );
+
+    // Where the clicks were, converted now (the banner of the issued warning moves the map).
+    let expected: Vec<[f64; 2]> = [p1, p2, p3, p4, p1]
+        .into_iter()
+        .map(|p| screen_to_lonlat_independent(&h, p))
+        .collect();
+    h.get_by_label("发布").click();
+    step_until(&mut h, "the issued warning", |a| {
+        a.situation.alerts.alerts.values().any(|e| e.issued)
+    });
+    let xml = std::fs::read_to_string(&out).unwrap();
+    let cap = onemap::alerts::cap::read_cap_text(&xml, "drawn.xml").unwrap();
+    let got = &cap.record.areas[0].polygons[0];
+    assert_eq!(got.len(), 5);
+    assert_eq!(got.first(), got.last(), "closed ring");
+    // The XML carries 6 decimals (≤ 5e-7° rounding, 5 cm); the clicks are whole points at this
+    // zoom (tens of metres each), so 1e-6° separates a right conversion from any wrong one.
+    for (g, e) in got.iter().zip(&expected) {
+        assert!(
+            (g[0] - e[0]).abs() < 1e-6 && (g[1] - e[1]).abs() < 1e-6,
+            "{g:?} vs {e:?}"
+        );
+    }
+    // Lat,lon order in the XML: the first pair is the first vertex's latitude, then longitude.
+    let first = format!("{:.6},{:.6}", expected[0][1], expected[0][0]);
+    assert!(xml.contains(&format!("<polygon>{first} ")), "{xml}");
+    // The overlay shows it: one area of the issued warning.
+    h.run_steps(2);
+    let key = cap.record.key.text();
+    assert!(h.state().alerts.overlay.areas.iter().any(|a| a.alert_key == key));
+}
+
+/// Put the camera on `lonlat` at zoom 12 (no flight running) and return the map's centre on
+/// screen, where that place now is.
+fn look_at(h: &mut Harness<'static, OneMapApp>, lonlat: [f64; 2]) -> egui::Pos2 {
+    {
+        let m = &mut h.state_mut().map;
+        m.flight = None;
+        m.memory.center_at(walkers::lon_lat(lonlat[0], lonlat[1]));
+        let _ = m.memory.set_zoom(12.0);
+    }
+    h.run_steps(2);
+    let (c, _) = h.state().view_center_zoom();
+    assert!(
+        (c[0] - lonlat[0]).abs() < 1e-6 && (c[1] - lonlat[1]).abs() < 1e-6,
+        "{c:?}"
+    );
+    h.state().map.view.unwrap().rect.center()
+}
+
+#[test]
+fn a_click_on_a_warning_area_or_an_epicentre_selects_it_on_the_board_and_the_smallest_area_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ops.db");
+    let (dbs, pack) = (db.to_str().unwrap(), common::xsbn_pack());
+    common::ok(&common::onemap(&["db", "init", "--db", dbs]));
+    // Orange over all of Jinghong (by code), a small yellow square inside it (a polygon we
+    // issue), and the adapted USGS earthquakes.
+    cli_import(&db);
+    let yellow_xml = dir.path().join("yellow.xml");
+    common::ok(&common::onemap(&[
+        "warning",
+        "new",
+        "--db",
+        dbs,
+        "--pack",
+        pack.to_str().unwrap(),
+        "--type",
+        "rainstorm",
+        "--level",
+        "yellow",
+        "--polygon",
+        "22.15,100.90 22.15,101.00 22.25,101.00 22.25,100.90",
+        "--headline",
+        "黄色小区域（测试）",
+        "--sent",
+        "2026-07-15T08:00:00Z",
+        "--expires",
+        "2026-07-16T06:00:00Z",
+        "--out",
+        yellow_xml.to_str().unwrap(),
+    ]));
+    let yellow_key = onemap::alerts::cap::read_cap_text(&std::fs::read_to_string(&yellow_xml).unwrap(), "y")
+        .unwrap()
+        .record
+        .key
+        .text();
+    let quakes = dir.path().join("usgs.geojson");
+    std::fs::write(&quakes, adapted_usgs()).unwrap();
+    common::ok(&common::onemap(&[
+        "alerts",
+        "import",
+        "--db",
+        dbs,
+        "--pack",
+        pack.to_str().unwrap(),
+        quakes.to_str().unwrap(),
+    ]));
+    let quake_id = {
+        let mut store = Store::open(&db).unwrap();
+        let sit = store.situation().unwrap();
+        let (id, _) = sit
+            .alerts
+            .quakes
+            .iter()
+            .find(|(_, q)| (q.quake.lonlat.lonlat()[0] - 100.80).abs() < 1e-9)
+            .unwrap();
+        id.clone()
+    };
+    // Independently of the overlay: the orange-only point lies in Jinghong's pack polygon and
+    // outside the yellow square; the yellow point inside both.
+    let jinghong = MapPack::load(&pack).unwrap();
+    let areas = AreaIndex::from_pack(&jinghong);
+    let shape = areas.get("532801").unwrap().shape.clone().unwrap();
+    use geo::Contains;
+    let (in_yellow, orange_only) = ([100.95, 22.20], [100.70, 22.30]);
+    for p in [in_yellow, orange_only] {
+        assert!(shape.contains(&geo::Point::new(p[0], p[1])), "{p:?} in Jinghong");
+    }
+
+    let mut h = console(&pack, &db, egui::vec2(1600.0, 1200.0));
+    if let Some(n) = h.query_by_label("暂不加载") {
+        n.click();
+    }
+    h.run_steps(2);
+    assert_eq!(
+        h.state().boards.board,
+        onemap::ui::Board::Units,
+        "another board to start with"
+    );
+    step_until(&mut h, "the three alerts", |a| {
+        a.situation.alerts.alerts.contains_key(ORANGE_KEY) && a.situation.alerts.alerts.contains_key(&yellow_key)
+    });
+
+    // Inside both areas: the smaller (yellow) wins over the more severe (orange).
+    let at = look_at(&mut h, in_yellow);
+    click_map(&mut h, at);
+    h.run_steps(2);
+    assert_eq!(h.state().boards.board, onemap::ui::Board::Alerts, "the board opened");
+    assert_eq!(h.state().alerts.selected, Some(AlertRef::Alert(yellow_key.clone())));
+    assert_eq!(h.state().alerts.tab, onemap::ui::parts::AlertTab::Active);
+    assert!(
+        h.query_by_label_contains("黄色小区域（测试）").is_some(),
+        "its details show"
+    );
+
+    // In the orange area only: orange.
+    let at = look_at(&mut h, orange_only);
+    click_map(&mut h, at);
+    assert_eq!(h.state().alerts.selected, Some(AlertRef::Alert(ORANGE_KEY.into())));
+
+    // On the epicentre (inside orange too): the earthquake, on the 地震 tab.
+    let at = look_at(&mut h, [100.80, 21.95]);
+    click_map(&mut h, at + egui::vec2(4.0, -3.0));
+    assert_eq!(h.state().alerts.selected, Some(AlertRef::Quake(quake_id)));
+    assert_eq!(h.state().alerts.tab, onemap::ui::parts::AlertTab::Quakes);
+
+    // Outside every area (west of the prefecture): nothing new is selected.
+    let at = look_at(&mut h, [99.0, 22.3]);
+    click_map(&mut h, at);
+    assert_eq!(h.state().alerts.tab, onemap::ui::parts::AlertTab::Quakes);
+}
+
+#[test]
+fn acknowledgements_are_pruned_to_what_is_in_force_and_quakes_leave_the_banner_after_a_day() {
+    let (_dir, db, inbox, mut h) = orange_dropped(egui::vec2(1600.0, 1400.0));
+    common::alerts::drop_into(&inbox, "usgs.geojson", &adapted_usgs());
+    step_until(&mut h, "the warning and two drafts", |a| {
+        a.situation.alerts.alerts.contains_key(ORANGE_KEY) && a.situation.alerts.pending_drafts().count() == 2
+    });
+    // When the rules fired, read from the log itself.
+    let fired: Vec<(String, i64)> = Store::open(&db)
+        .unwrap()
+        .events_since(0)
+        .unwrap()
+        .into_iter()
+        .filter_map(|e| match e.kind {
+            EventKind::AlertRuleFired { subject, .. } => {
+                Some((subject, onemap::time::parse_utc_ms(&e.ts_utc).unwrap()))
+            }
+            _ => None,
+        })
+        .filter(|(s, _)| !s.contains(','))
+        .collect();
+    assert_eq!(fired.len(), 2, "{fired:?}");
+    let quake_keys: std::collections::BTreeSet<String> = fired.iter().map(|(s, _)| format!("quake:{s}")).collect();
+    // Acknowledgements of things this database never had (or no longer shows) are forgotten.
+    h.state_mut()
+        .settings
+        .acked_alerts
+        .extend(["gone,ID,2020-01-01T00:00:00Z".to_string(), "quake:us0000gone".into()]);
+    h.run_steps(2);
+    while h.query_all_by_label("知道了").count() > 0 {
+        h.get_all_by_label("知道了").next().unwrap().click();
+        h.run_steps(2);
+    }
+    let mut expected = quake_keys.clone();
+    expected.insert(ORANGE_KEY.to_string());
+    assert_eq!(h.state().settings.acked_alerts, expected);
+
+    // Past the orange warning's expiry (16 July 14:00 Beijing = 06:00Z): its acknowledgement goes.
+    h.state_mut().live.clock_ms = Some(1_784_181_600_000 + 60_000);
+    h.run_steps(2);
+    assert_eq!(h.state().settings.acked_alerts, quake_keys);
+
+    // Unacknowledged, the quakes show until a day after their rule fired (their origin is older).
+    h.state_mut().settings.acked_alerts.clear();
+    let first = fired.iter().map(|f| f.1).min().unwrap();
+    let last = fired.iter().map(|f| f.1).max().unwrap();
+    h.state_mut().live.clock_ms = Some(first + 24 * 3_600_000 - 60_000);
+    h.run_steps(2);
+    assert_eq!(
+        h.query_all_by_label("知道了").count(),
+        2,
+        "both quakes still on the banner"
+    );
+    h.state_mut().live.clock_ms = Some(last + 24 * 3_600_000 + 60_000);
+    h.run_steps(2);
+    assert_eq!(h.query_all_by_label("知道了").count(), 0, "a day later they are gone");
+    assert!(
+        h.state().situation.alerts.quakes.len() >= 2,
+        "still known, only off the banner"
+    );
+}
+
+#[test]
+fn one_seat_of_a_sqlite_file_polls_and_another_takes_over_when_it_goes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("room.db");
+    common::alerts::one_poller_for_the_room(
+        &common::xsbn_pack(),
+        &db,
+        &dir.path().join("alerts-inbox"),
+        &std::fs::read(data(ORANGE)).unwrap(),
+        &std::fs::read(data("synthetic_exercise.cap")).unwrap(),
+    );
+    assert!(
+        dir.path().join("room.db.poller.lock").is_file(),
+        "the lease file beside the database"
+    );
 }

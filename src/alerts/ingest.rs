@@ -56,6 +56,24 @@ impl AlertContext {
             None => base.join(DEFAULT_DROP_FOLDER),
         }
     }
+
+    /// The drop folder of a seat on a server database (which has no folder to sit next to):
+    /// `drop_folder` of alerts.toml (absolute, or relative to `user_data`), else
+    /// [`DEFAULT_DROP_FOLDER`] in `user_data` (the per-user data folder); `None` without either.
+    pub fn server_drop_dir(&self, user_data: Option<&Path>) -> Option<PathBuf> {
+        let given = self
+            .config
+            .drop_folder
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from);
+        match given {
+            Some(d) if d.is_absolute() => Some(d),
+            Some(d) => user_data.map(|u| u.join(d)),
+            None => user_data.map(|u| u.join(DEFAULT_DROP_FOLDER)),
+        }
+    }
 }
 
 /// Raw text kept for a document that could not be read (the rest is cut; the hash is of all).
@@ -300,7 +318,8 @@ fn notices_of(events: &[EventKind]) -> Vec<String> {
 }
 
 impl Importer<'_> {
-    /// Import one document's bytes from `source` (path or URL) at `now_ms`.
+    /// Import one document's bytes from `source` (path or URL) at `now_ms`, logged at the wall
+    /// clock.
     pub fn import_bytes(
         &self,
         store: &mut Store,
@@ -308,6 +327,22 @@ impl Importer<'_> {
         bytes: &[u8],
         now_ms: i64,
     ) -> Result<ImportedMessage, StoreError> {
+        self.import_bytes_at(store, source, bytes, now_ms, false)
+    }
+
+    /// [`Importer::import_bytes`]; with `stamp_now` the events carry `now_ms` as their log time
+    /// instead of the wall clock (a drill: arrivals are stamped, and their expiry judged, by the
+    /// drill's simulated clock).
+    pub fn import_bytes_at(
+        &self,
+        store: &mut Store,
+        source: &str,
+        bytes: &[u8],
+        now_ms: i64,
+        stamp_now: bool,
+    ) -> Result<ImportedMessage, StoreError> {
+        let ts = stamp_now.then(|| crate::time::format_utc_ms(now_ms));
+        let ts = ts.as_deref();
         let sha256 = sha256_hex(bytes);
         let mut m = blank(source, sha256.clone());
         let (doc, raw) = match detect::read_document(bytes, source) {
@@ -317,22 +352,19 @@ impl Importer<'_> {
                 let raw: String = lossy.chars().take(REJECTED_RAW_LIMIT).collect();
                 m.error = Some(e.to_string());
                 m.reason = e.to_string();
-                let seqs = store.append(
-                    self.operator,
-                    self.seat,
-                    self.drill,
-                    EventKind::AlertReceived {
-                        source: source.to_owned(),
-                        format: AlertFormat::Cap,
-                        sha256,
-                        raw,
-                        decision: AlertDecision::Rejected,
-                        reason: e.to_string(),
-                        alert: None,
-                        quakes: Vec::new(),
-                    },
-                )?;
-                m.seq = Some(seqs);
+                let rejected = EventKind::AlertReceived {
+                    source: source.to_owned(),
+                    format: AlertFormat::Cap,
+                    sha256,
+                    raw,
+                    decision: AlertDecision::Rejected,
+                    reason: e.to_string(),
+                    alert: None,
+                    quakes: Vec::new(),
+                };
+                let seqs =
+                    store.append_with_at(ts, self.operator, self.seat, self.drill, |_| Ok(vec![rejected.clone()]))?;
+                m.seq = seqs.last().copied();
                 return Ok(m);
             }
         };
@@ -348,7 +380,7 @@ impl Importer<'_> {
                 let rec = semantics::enrich(&cap, self.cfg, self.areas);
                 let in_drill = self.drill.is_some();
                 let mut decided = (AlertDecision::Ignored, String::new(), Vec::new());
-                let seqs = store.append_with(self.operator, self.seat, self.drill, |sit| {
+                let seqs = store.append_with_at(ts, self.operator, self.seat, self.drill, |sit| {
                     let (decision, reason) = semantics::decide_cap(&sit.alerts, &rec, now_ms, in_drill);
                     let firings = rules::alert_firings(self.cfg, self.areas, &rec, decision);
                     decided = (decision, reason.clone(), firings.clone());
@@ -373,7 +405,7 @@ impl Importer<'_> {
             }
             Document::Quakes { format, quakes } => {
                 let mut decided = (AlertDecision::Ignored, Vec::new(), Vec::new());
-                let seqs = store.append_with(self.operator, self.seat, self.drill, |sit| {
+                let seqs = store.append_with_at(ts, self.operator, self.seat, self.drill, |sit| {
                     let arrivals = semantics::decide_quakes(&sit.alerts, &quakes);
                     let decision = semantics::summary_decision(&arrivals);
                     let firings = rules::quake_firings(self.cfg, self.areas, &sit.alerts, &arrivals);

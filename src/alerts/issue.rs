@@ -8,7 +8,7 @@
 use super::areas::{AreaIndex, canonical_code, cpeas_code};
 use super::config::AlertsConfig;
 use super::time::parse_cap_time;
-use super::writer::{self, MsgType, WarningSpec};
+use super::writer::{self, MsgType, WarningSpec, WarningTexts};
 use super::{cap, semantics};
 use crate::model::alert::{AlertEntry, AlertKey, AlertRecord, AlertsState, WarningLevel};
 
@@ -29,18 +29,10 @@ pub struct WarningDraft {
     pub area_codes: Vec<String>,
     /// A polygon, `[lon, lat]`.
     pub polygon: Option<Vec<[f64; 2]>>,
-    /// Headline, Chinese (`None`: a default naming sender, type and level).
-    pub headline_zh: Option<String>,
-    /// Headline, English (`None`: no English info unless the replaced warning had one).
-    pub headline_en: Option<String>,
-    /// Description, Chinese.
-    pub description_zh: String,
-    /// Description, English.
-    pub description_en: String,
-    /// Instruction, Chinese.
-    pub instruction_zh: String,
-    /// Instruction, English.
-    pub instruction_en: String,
+    /// The texts; an empty Chinese headline gets a default naming sender, type and level (an
+    /// update keeps the replaced one's), an empty English headline means no English info unless
+    /// the replaced warning had one.
+    pub texts: WarningTexts,
     /// Onset, ms since the epoch.
     pub onset_ms: Option<i64>,
     /// Expiry, ms since the epoch.
@@ -93,6 +85,9 @@ pub enum IssueError {
     /// Not an area code.
     #[error("区划代码 {0} 无效（应为 6、9 或 12 位） / --area {0}: not a 6-, 9- or 12-digit area code")]
     BadArea(String),
+    /// A polygon that is no area (too few vertices, crossing itself).
+    #[error("多边形无效 / bad polygon: {0}")]
+    BadPolygon(#[from] super::place::RingError),
     /// Neither codes nor a polygon.
     #[error("须指定区域（区划代码或多边形） / give --area CODE[,CODE…] and/or --polygon")]
     NoArea,
@@ -153,7 +148,8 @@ pub fn compose(
             area_codes.push(named(areas, code));
         }
     }
-    let polygon = d.polygon.clone().or_else(|| {
+    let given = d.polygon.as_deref().map(super::place::closed_ring).transpose()?;
+    let polygon = given.or_else(|| {
         prev_rec
             .and_then(|r| r.areas.first())
             .and_then(|a| a.polygons.first().cloned())
@@ -179,9 +175,7 @@ pub fn compose(
         level.colour_zh(),
         if d.msg_type == MsgType::Cancel { "解除" } else { "" }
     );
-    let headline_zh = d
-        .headline_zh
-        .clone()
+    let headline_zh = Some(d.texts.headline_zh.clone())
         .filter(|h| !h.trim().is_empty())
         .or_else(|| {
             (d.msg_type == MsgType::Update)
@@ -190,9 +184,7 @@ pub fn compose(
         })
         .unwrap_or(default_headline);
     let prev_en = prev_rec.and_then(|r| r.infos.iter().find(|i| i.language.starts_with("en")));
-    let headline_en = d
-        .headline_en
-        .clone()
+    let headline_en = Some(d.texts.headline_en.clone())
         .filter(|h| !h.trim().is_empty())
         .or_else(|| prev_en.map(|i| i.headline.clone()))
         .unwrap_or_default();
@@ -217,12 +209,11 @@ pub fn compose(
         level,
         areas: area_codes,
         polygon,
-        headline_zh,
-        headline_en,
-        description_zh: d.description_zh.clone(),
-        description_en: d.description_en.clone(),
-        instruction_zh: d.instruction_zh.clone(),
-        instruction_en: d.instruction_en.clone(),
+        texts: WarningTexts {
+            headline_zh,
+            headline_en,
+            ..d.texts.clone()
+        },
         onset_ms,
         expires_ms,
         references,

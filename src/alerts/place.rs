@@ -63,6 +63,81 @@ pub fn alert_covers(rec: &AlertRecord, areas: &AreaIndex, p: [f64; 2]) -> bool {
     })
 }
 
+/// Why a drawn or given polygon is refused (both languages).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum RingError {
+    /// Fewer than three distinct vertices, or all on one line.
+    #[error("区域至少需要 3 个不在一条直线上的不同顶点 / an area needs at least 3 distinct vertices not on one line")]
+    TooFew,
+    /// Two edges cross or touch.
+    #[error("区域边界自相交，请重新绘制 / the area's outline crosses itself; draw it again")]
+    SelfIntersecting,
+}
+
+fn cross(o: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
+    (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+}
+
+/// True when segments `p1p2` and `q1q2` share any point (crossing, touching or overlapping).
+fn segments_meet(p1: [f64; 2], p2: [f64; 2], q1: [f64; 2], q2: [f64; 2]) -> bool {
+    let on = |a: [f64; 2], b: [f64; 2], c: [f64; 2]| {
+        c[0] >= a[0].min(b[0]) && c[0] <= a[0].max(b[0]) && c[1] >= a[1].min(b[1]) && c[1] <= a[1].max(b[1])
+    };
+    let (d1, d2) = (cross(q1, q2, p1), cross(q1, q2, p2));
+    let (d3, d4) = (cross(p1, p2, q1), cross(p1, p2, q2));
+    if ((d1 > 0.0 && d2 < 0.0) || (d1 < 0.0 && d2 > 0.0)) && ((d3 > 0.0 && d4 < 0.0) || (d3 < 0.0 && d4 > 0.0)) {
+        return true;
+    }
+    (d1 == 0.0 && on(q1, q2, p1))
+        || (d2 == 0.0 && on(q1, q2, p2))
+        || (d3 == 0.0 && on(p1, p2, q1))
+        || (d4 == 0.0 && on(p1, p2, q2))
+}
+
+/// A drawn outline of `[lon, lat]` vertices (open or already closed) as a closed ring (first =
+/// last) with repeated consecutive vertices dropped (a double-click adds its point twice).
+/// Refused when fewer than three distinct vertices remain, when they lie on one line, or when
+/// two edges that are not neighbours meet, or neighbours fold back onto each other. Edges are
+/// judged as straight lines in lon/lat, as the CAP `<polygon>` states them.
+pub fn closed_ring(vertices: &[[f64; 2]]) -> Result<Vec<[f64; 2]>, RingError> {
+    let mut v: Vec<[f64; 2]> = Vec::with_capacity(vertices.len() + 1);
+    for p in vertices {
+        if v.last() != Some(p) {
+            v.push(*p);
+        }
+    }
+    while v.len() > 1 && v.first() == v.last() {
+        v.pop();
+    }
+    let n = v.len();
+    if n < 3 {
+        return Err(RingError::TooFew);
+    }
+    if v.iter().all(|p| cross(v[0], v[1], *p) == 0.0) {
+        return Err(RingError::TooFew);
+    }
+    let edge = |i: usize| (v[i], v[(i + 1) % n]);
+    for i in 0..n {
+        // Neighbours share a vertex; they are wrong only when the second folds back on the first.
+        let ((a, b), (_, c)) = (edge(i), edge((i + 1) % n));
+        let back = (a[0] - b[0]) * (c[0] - b[0]) + (a[1] - b[1]) * (c[1] - b[1]);
+        if cross(a, b, c) == 0.0 && back > 0.0 {
+            return Err(RingError::SelfIntersecting);
+        }
+        for j in i + 2..n {
+            if i == 0 && j == n - 1 {
+                continue;
+            }
+            let ((p1, p2), (q1, q2)) = (edge(i), edge(j));
+            if segments_meet(p1, p2, q1, q2) {
+                return Err(RingError::SelfIntersecting);
+            }
+        }
+    }
+    v.push(v[0]);
+    Ok(v)
+}
+
 /// True when `p` lies within the earthquake's estimated felt radius.
 pub fn quake_reaches(q: &QuakeRecord, p: [f64; 2]) -> bool {
     haversine_m(q.lonlat.lonlat(), p) <= felt_radius_km(q.magnitude) * 1000.0
@@ -132,6 +207,32 @@ mod tests {
             let d = haversine_m([100.8, 22.0], *p) / 1000.0;
             assert!((d - 50.0).abs() < 0.05, "{d}");
         }
+    }
+
+    #[test]
+    fn drawn_rings_close_and_refuse_bowties_and_too_few() {
+        let sq = [[0.0, 0.0], [2.0, 0.0], [2.0, 2.0], [2.0, 2.0], [0.0, 2.0]];
+        let r = closed_ring(&sq).unwrap();
+        assert_eq!(r, vec![[0.0, 0.0], [2.0, 0.0], [2.0, 2.0], [0.0, 2.0], [0.0, 0.0]]);
+        // Already closed: the same ring.
+        assert_eq!(closed_ring(&r).unwrap(), r);
+        let bowtie = [[0.0, 0.0], [2.0, 2.0], [2.0, 0.0], [0.0, 2.0]];
+        assert_eq!(closed_ring(&bowtie), Err(RingError::SelfIntersecting));
+        // A vertex on a non-neighbouring edge touches it.
+        let touch = [[0.0, 0.0], [4.0, 0.0], [4.0, 4.0], [2.0, 0.0], [0.0, 4.0]];
+        assert_eq!(closed_ring(&touch), Err(RingError::SelfIntersecting));
+        // Folding back along the previous edge.
+        let fold = [[0.0, 0.0], [4.0, 0.0], [2.0, 0.0], [2.0, 3.0]];
+        assert_eq!(closed_ring(&fold), Err(RingError::SelfIntersecting));
+        assert_eq!(
+            closed_ring(&[[0.0, 0.0], [1.0, 1.0], [1.0, 1.0]]),
+            Err(RingError::TooFew)
+        );
+        assert_eq!(
+            closed_ring(&[[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]]),
+            Err(RingError::TooFew)
+        );
+        assert!(RingError::SelfIntersecting.to_string().contains("自相交"));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use super::error::AlertReadError;
 use super::feed::read_feed;
 use super::ingest::Importer;
 use super::time::parse_cap_time;
-use super::writer::{self, MsgType, WarningSpec};
+use super::writer::{self, MsgType, WarningSpec, WarningTexts};
 use crate::mappack::MapPack;
 use crate::model::alert::{AlertDecision, AlertFormat, AlertKey, AlertLifecycle, WarningLevel};
 use crate::model::incident::Severity;
@@ -453,12 +453,14 @@ fn issued_warning_round_trips_through_the_reader() {
             ("532823101".into(), "勐腊镇".into()),
         ],
         polygon: Some(vec![[100.1, 21.9], [100.4, 21.9], [100.4, 22.2], [100.1, 21.9]]),
-        headline_zh: "州应急管理局发布暴雨橙色预警 <测试> & 演示".into(),
-        headline_en: "Orange rainstorm warning".into(),
-        description_zh: "未来6小时景洪市降雨量将达50毫米以上。".into(),
-        description_en: String::new(),
-        instruction_zh: "注意防范山洪、滑坡。".into(),
-        instruction_en: String::new(),
+        texts: WarningTexts {
+            headline_zh: "州应急管理局发布暴雨橙色预警 <测试> & 演示".into(),
+            headline_en: "Orange rainstorm warning".into(),
+            description_zh: "未来6小时景洪市降雨量将达50毫米以上。".into(),
+            description_en: String::new(),
+            instruction_zh: "注意防范山洪、滑坡。".into(),
+            instruction_en: String::new(),
+        },
         onset_ms: Some(sent),
         expires_ms: sent + 86_400_000,
         references: vec![AlertKey {
@@ -479,7 +481,7 @@ fn issued_warning_round_trips_through_the_reader() {
     assert_eq!(r.infos.len(), 2);
     assert_eq!(r.infos[0].language, "zh-CN");
     assert_eq!(r.infos[0].event, "暴雨橙色预警");
-    assert_eq!(r.infos[0].headline, spec.headline_zh);
+    assert_eq!(r.infos[0].headline, spec.texts.headline_zh);
     assert_eq!(r.infos[0].severity, "Severe");
     assert_eq!(r.infos[0].expires_ms, Some(sent + 86_400_000));
     assert_eq!(r.areas[0].polygons[0], spec.polygon.clone().unwrap());
@@ -571,4 +573,24 @@ fn mutated_documents_never_panic() {
         }
     }
     assert!(errors > 100, "mutations should break many documents: {errors}");
+}
+
+#[test]
+fn server_databases_drop_into_alerts_tomls_folder_or_the_users_data_folder() {
+    let mut c = super::ingest::AlertContext {
+        config: AlertsConfig::load_for_pack(&pack().dir).unwrap(),
+        areas: AreaIndex::default(),
+    };
+    let user = Path::new("/home/duty/.local/share/onemap");
+    assert_eq!(c.server_drop_dir(Some(user)), Some(user.join("alerts-inbox")));
+    assert_eq!(c.server_drop_dir(None), None, "no home, no folder");
+    c.config.drop_folder = Some("inbox-2".into());
+    assert_eq!(c.server_drop_dir(Some(user)), Some(user.join("inbox-2")));
+    c.config.drop_folder = Some("/srv/onemap/alerts".into());
+    assert_eq!(c.server_drop_dir(None), Some(PathBuf::from("/srv/onemap/alerts")));
+    // A file database keeps its folder beside the file.
+    assert_eq!(
+        c.drop_dir(Path::new("/data/ops.db")),
+        PathBuf::from("/srv/onemap/alerts")
+    );
 }

@@ -30,6 +30,38 @@ impl MsgType {
     }
 }
 
+/// The six texts of a warning, shared by the CLI, the console's compose dialog and the writer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WarningTexts {
+    /// Headline, Chinese.
+    pub headline_zh: String,
+    /// Headline, English.
+    pub headline_en: String,
+    /// Description, Chinese.
+    pub description_zh: String,
+    /// Description, English.
+    pub description_en: String,
+    /// Instruction, Chinese.
+    pub instruction_zh: String,
+    /// Instruction, English.
+    pub instruction_en: String,
+}
+
+impl WarningTexts {
+    /// Every text with surrounding blanks removed.
+    pub fn trimmed(&self) -> WarningTexts {
+        let t = |s: &String| s.trim().to_owned();
+        WarningTexts {
+            headline_zh: t(&self.headline_zh),
+            headline_en: t(&self.headline_en),
+            description_zh: t(&self.description_zh),
+            description_en: t(&self.description_en),
+            instruction_zh: t(&self.instruction_zh),
+            instruction_en: t(&self.instruction_en),
+        }
+    }
+}
+
 /// Everything a warning says.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WarningSpec {
@@ -55,18 +87,9 @@ pub struct WarningSpec {
     pub areas: Vec<(String, String)>,
     /// Optional polygon, `[lon, lat]` ring (closed).
     pub polygon: Option<Vec<[f64; 2]>>,
-    /// Headline, Chinese.
-    pub headline_zh: String,
-    /// Headline, English (empty: no English info).
-    pub headline_en: String,
-    /// Description, Chinese.
-    pub description_zh: String,
-    /// Description, English.
-    pub description_en: String,
-    /// Instruction, Chinese.
-    pub instruction_zh: String,
-    /// Instruction, English.
-    pub instruction_en: String,
+    /// Headline, description and instruction in Chinese and English (no English headline: no
+    /// English info).
+    pub texts: WarningTexts,
     /// Onset, ms since the epoch.
     pub onset_ms: Option<i64>,
     /// Expiry, ms since the epoch.
@@ -135,9 +158,9 @@ pub fn write_cap(w: &WarningSpec) -> String {
                 w.level.colour_zh(),
                 if cancel { "解除" } else { "" }
             ),
-            &w.headline_zh,
-            &w.description_zh,
-            &w.instruction_zh,
+            &w.texts.headline_zh,
+            &w.texts.description_zh,
+            &w.texts.instruction_zh,
         ),
         (
             "en-US",
@@ -147,9 +170,9 @@ pub fn write_cap(w: &WarningSpec) -> String {
                 w.type_en,
                 if cancel { " lifted" } else { "" }
             ),
-            &w.headline_en,
-            &w.description_en,
-            &w.instruction_en,
+            &w.texts.headline_en,
+            &w.texts.description_en,
+            &w.texts.instruction_en,
         ),
     ];
     for (lang, event, headline, description, instruction) in infos {

@@ -3,7 +3,10 @@
 //! never stops the others: `crate::feeds` gives each its own timeout and status), and hands every
 //! document to the store worker as [`StoreCommand::ImportAlert`], which imports it through the
 //! same `alerts::ingest::Importer` as `onemap alerts import`. The UI reads [`AlertsStatus`]
-//! (feed status, drop folder, last error) and never waits on this worker. Imports no `ui`.
+//! (feed status, drop folder, last error, which seat polls) and never waits on this worker.
+//! Only the seat holding the database's poller lease ([`crate::store::lease`]) polls and
+//! watches the folder; the others retry the lease every [`LEASE_RETRY`] and take over when the
+//! holder exits or dies. Imports no `ui`.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -14,9 +17,25 @@ use std::time::Duration;
 pub use crate::alerts::ingest::AlertContext;
 use crate::backend::store::{AlertArrival, StoreCommand};
 use crate::feeds::{Arrival, DropFolder, FeedStatus, Poller, SinkRefused};
+use crate::store::lease::{LeaseHolder, PollerLease};
 
 /// How often the drop folder is scanned (a new file waits one more scan to settle).
 const SCAN: Duration = Duration::from_millis(500);
+
+/// How often a seat without the poller lease tries to take it (and a holder checks it still has
+/// it): the bound on a takeover after the poller seat exits or dies.
+pub const LEASE_RETRY: Duration = Duration::from_secs(1);
+
+/// Which seat polls, as this seat sees it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PollerStatus {
+    /// The holder of the lease (`None`: not seen yet).
+    pub holder: Option<LeaseHolder>,
+    /// This seat is the one polling.
+    pub this_seat: bool,
+    /// Why the lease could not be tried or read, if it could not.
+    pub error: Option<String>,
+}
 
 /// What the alerts board shows about the sources.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -29,6 +48,8 @@ pub struct AlertsStatus {
     pub drop_error: Option<String>,
     /// Every configured feed.
     pub feeds: Vec<FeedStatus>,
+    /// Who polls the feeds and the folder for this database (`None`: no lease, this seat polls).
+    pub poller: Option<PollerStatus>,
 }
 
 /// Handle to the alerts threads; dropping it stops them.
@@ -58,19 +79,35 @@ pub struct Recorder {
 
 impl AlertsWorker {
     /// Watch `drop_dir` (created if missing) and poll the context's feeds, handing documents to
-    /// the store worker behind `store`. Errors are reported in the status, never raised.
+    /// the store worker behind `store` — while this seat holds the poller lease of `lease_db`
+    /// (always without one: an in-memory store). Errors are reported in the status, never raised.
     pub fn start(
         context: Arc<AlertContext>,
         drop_dir: Option<PathBuf>,
+        lease_db: Option<PathBuf>,
         store: SyncSender<StoreCommand>,
         who: Recorder,
         ctx: egui::Context,
     ) -> std::io::Result<AlertsWorker> {
         let status = Arc::new(Mutex::new(AlertsStatus {
             drop_dir: drop_dir.clone(),
+            poller: lease_db.as_ref().map(|_| PollerStatus::default()),
             ..AlertsStatus::default()
         }));
         let stop = Arc::new(AtomicBool::new(false));
+        let polling = Arc::new(AtomicBool::new(lease_db.is_none()));
+        if let Some(db) = lease_db {
+            let (status, stop, polling, ctx, seat) = (
+                status.clone(),
+                stop.clone(),
+                polling.clone(),
+                ctx.clone(),
+                who.seat.clone(),
+            );
+            std::thread::Builder::new()
+                .name("onemap-alerts-lease".into())
+                .spawn(move || lease_loop(&db, &seat, &status, &stop, &polling, &ctx))?;
+        }
         let handoff = {
             let (context, store, who) = (context.clone(), store.clone(), who.clone());
             move |a: Arrival| -> Result<(), SinkRefused> {
@@ -87,13 +124,17 @@ impl AlertsWorker {
             }
         };
         if let Some(dir) = drop_dir {
-            let (status, stop, ctx) = (status.clone(), stop.clone(), ctx.clone());
+            let (status, stop, ctx, polling) = (status.clone(), stop.clone(), ctx.clone(), polling.clone());
             let mut sink = handoff.clone();
             std::thread::Builder::new()
                 .name("onemap-alerts-drop".into())
                 .spawn(move || {
                     let mut folder = None;
                     while !stop.load(Ordering::Relaxed) {
+                        if !polling.load(Ordering::Relaxed) {
+                            std::thread::sleep(SCAN);
+                            continue;
+                        }
                         let f = match &mut folder {
                             Some(f) => Ok(f),
                             None => DropFolder::new(&dir).map(|f| folder.insert(f)),
@@ -117,7 +158,7 @@ impl AlertsWorker {
                 })?;
         }
         if !context.config.feeds.is_empty() {
-            let (status, stop) = (status.clone(), stop.clone());
+            let (status, stop, polling) = (status.clone(), stop.clone(), polling.clone());
             let mut sink = handoff;
             let specs = context.config.feeds.clone();
             std::thread::Builder::new()
@@ -134,7 +175,7 @@ impl AlertsWorker {
                     lock(&status).feeds = poller.statuses();
                     while !stop.load(Ordering::Relaxed) {
                         let now = now_ms();
-                        if poller.next_due_ms().is_some_and(|due| due <= now) {
+                        if polling.load(Ordering::Relaxed) && poller.next_due_ms().is_some_and(|due| due <= now) {
                             poller.poll_due(now, &mut sink);
                             lock(&status).feeds = poller.statuses();
                             ctx.request_repaint();
@@ -149,6 +190,54 @@ impl AlertsWorker {
     /// The sources' status as the board shows it.
     pub fn status(&self) -> AlertsStatus {
         lock(&self.status).clone()
+    }
+}
+
+/// Contend for the lease until stopped: the holder keeps it (and checks it still does), the
+/// others retry and read who holds it. Dropping the lease at the end releases it.
+fn lease_loop(
+    db: &std::path::Path,
+    seat: &str,
+    status: &Mutex<AlertsStatus>,
+    stop: &AtomicBool,
+    polling: &AtomicBool,
+    ctx: &egui::Context,
+) {
+    let mut lease = match PollerLease::for_db(db, seat) {
+        Ok(l) => l,
+        Err(e) => {
+            // No lease to contend for: poll, as a lone seat would, and say why.
+            polling.store(true, Ordering::Relaxed);
+            lock(status).poller = Some(PollerStatus {
+                error: Some(e.to_string()),
+                ..PollerStatus::default()
+            });
+            return;
+        }
+    };
+    while !stop.load(Ordering::Relaxed) {
+        let tried = lease.try_acquire(now_ms());
+        let this_seat = matches!(tried, Ok(true));
+        polling.store(this_seat, Ordering::Relaxed);
+        let seen = match (tried, lease.holder()) {
+            (Err(e), _) | (Ok(_), Err(e)) => PollerStatus {
+                holder: None,
+                this_seat,
+                error: Some(e.to_string()),
+            },
+            (Ok(_), Ok(holder)) => PollerStatus {
+                holder,
+                this_seat,
+                error: None,
+            },
+        };
+        let mut s = lock(status);
+        if s.poller.as_ref() != Some(&seen) {
+            s.poller = Some(seen);
+            ctx.request_repaint();
+        }
+        drop(s);
+        std::thread::sleep(LEASE_RETRY);
     }
 }
 

@@ -799,8 +799,17 @@ impl StoreWorker {
                                 seat: &a.seat,
                                 drill: drill.as_ref().map(|(id, _)| id.as_str()),
                             };
+                            // In a drill the drill's simulated clock stamps the arrival and
+                            // judges its expiry, as it does every event the operator records.
+                            let sim_ms = drill.as_ref().map(|(_, clock)| clock.load(Ordering::Relaxed));
                             importer
-                                .import_bytes(&mut store, &a.source, &a.bytes, now_ms())
+                                .import_bytes_at(
+                                    &mut store,
+                                    &a.source,
+                                    &a.bytes,
+                                    sim_ms.unwrap_or_else(now_ms),
+                                    sim_ms.is_some(),
+                                )
                                 .map(|m| send(StoreEvent::AlertImported(Box::new(m))))
                         }
                         StoreCommand::TrainingCopy { out, operator } => {

@@ -16,7 +16,7 @@ use crate::alerts::config::AlertsConfig;
 use crate::alerts::ingest::{Importer, sha256_hex};
 use crate::alerts::issue::{self, Issued, WarningDraft};
 use crate::alerts::time::{parse_cap_time, utc_iso};
-use crate::alerts::writer::MsgType;
+use crate::alerts::writer::{MsgType, WarningTexts};
 use crate::mappack::MapPack;
 use crate::model::EventKind;
 use crate::model::alert::{AlertEntry, WarningLevel};
@@ -618,12 +618,14 @@ pub fn run_warning(cmd: &WarningCommand, pack: &MapPack) -> Result<String, CliEr
             .map(|l| l.split(',').map(str::to_owned).collect())
             .unwrap_or_default(),
         polygon,
-        headline_zh: content.headline.clone(),
-        headline_en: content.headline_en.clone(),
-        description_zh: content.description.clone(),
-        description_en: content.description_en.clone(),
-        instruction_zh: content.instruction.clone(),
-        instruction_en: content.instruction_en.clone(),
+        texts: WarningTexts {
+            headline_zh: content.headline.clone().unwrap_or_default(),
+            headline_en: content.headline_en.clone().unwrap_or_default(),
+            description_zh: content.description.clone(),
+            description_en: content.description_en.clone(),
+            instruction_zh: content.instruction.clone(),
+            instruction_en: content.instruction_en.clone(),
+        },
         onset_ms: time(&content.onset, "--onset")?,
         expires_ms: time(&content.expires, "--expires")?,
         sender: issuer.sender.clone(),

@@ -21,6 +21,8 @@ use crate::style::{QUAKE, level_color};
 /// One filled area in normalised Mercator.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AreaShape {
+    /// Key text of the warning it belongs to.
+    pub alert_key: String,
     /// Level colour (opaque; the fill is drawn translucent).
     pub color: Color32,
     /// Triangle vertices.
@@ -36,6 +38,8 @@ pub struct AreaShape {
 /// An earthquake epicentre with its estimated felt radius.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QuakeMark {
+    /// The earthquake's id (key of `AlertsState::quakes`).
+    pub quake_id: String,
     /// Epicentre, normalised Mercator.
     pub center: [f64; 2],
     /// The felt-radius ring, normalised Mercator.
@@ -59,7 +63,7 @@ fn norm(p: [f64; 2]) -> [f64; 2] {
     mercator_norm(p[0], p[1])
 }
 
-fn shape_of(poly: &Polygon<f64>, color: Color32) -> AreaShape {
+fn shape_of(poly: &Polygon<f64>, color: Color32, alert_key: &str) -> AreaShape {
     let n = poly.map_coords(|c| {
         let m = norm([c.x, c.y]);
         Coord { x: m[0], y: m[1] }
@@ -80,6 +84,7 @@ fn shape_of(poly: &Polygon<f64>, color: Color32) -> AreaShape {
         ];
     }
     AreaShape {
+        alert_key: alert_key.to_owned(),
         color,
         verts,
         indices: tri.triangle_indices.iter().map(|&i| i as u32).collect(),
@@ -104,6 +109,7 @@ impl AlertsOverlay {
         let mut out = AlertsOverlay::default();
         for e in active {
             let color = level_color(e.record.level);
+            let key = e.record.key.text();
             let mut drawn = std::collections::BTreeSet::new();
             for a in &e.record.areas {
                 for code in a.resolved.iter().filter_map(|r| r.used.as_deref()) {
@@ -112,23 +118,25 @@ impl AlertsOverlay {
                         continue;
                     }
                     if let Some(mp) = areas.get(code).and_then(|x| x.shape.as_ref()) {
-                        out.areas.extend(mp.0.iter().map(|p| shape_of(p, color)));
+                        out.areas.extend(mp.0.iter().map(|p| shape_of(p, color, &key)));
                     }
                 }
                 for ring in a.polygons.iter().filter(|r| r.len() >= 3) {
-                    out.areas.push(shape_of(&ring_polygon(ring), color));
+                    out.areas.push(shape_of(&ring_polygon(ring), color, &key));
                 }
                 for c in &a.circles {
                     out.areas.push(shape_of(
                         &ring_polygon(&circle_ring(c.center_lonlat, c.radius_km, 64)),
                         color,
+                        &key,
                     ));
                 }
             }
         }
-        for q in state.quakes.values().filter(|q| !q.withdrawn) {
+        for (id, q) in state.quakes.iter().filter(|(_, q)| !q.withdrawn) {
             let ll = q.quake.lonlat.lonlat();
             out.quakes.push(QuakeMark {
+                quake_id: id.clone(),
                 center: norm(ll),
                 ring: circle_ring(ll, felt_radius_km(q.quake.magnitude), 72)
                     .into_iter()
@@ -139,6 +147,73 @@ impl AlertsOverlay {
             });
         }
         out
+    }
+}
+
+/// What a click on the overlay selects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AlertHit {
+    /// A warning, by key text.
+    Alert(String),
+    /// An earthquake, by id.
+    Quake(String),
+}
+
+/// Points from an epicentre within which a click selects the earthquake.
+pub const QUAKE_HIT_PT: f32 = 12.0;
+
+/// Area of a ring in normalised Mercator (shoelace, unsigned).
+fn ring_area(ring: &[[f64; 2]]) -> f64 {
+    let n = ring.len();
+    (0..n)
+        .map(|i| {
+            let (a, b) = (ring[i], ring[(i + 1) % n]);
+            a[0] * b[1] - b[0] * a[1]
+        })
+        .sum::<f64>()
+        .abs()
+        / 2.0
+}
+
+impl AlertsOverlay {
+    /// What a click at `pos` (screen) selects: the nearest epicentre within [`QUAKE_HIT_PT`],
+    /// else the warning area under the pointer. Where areas overlap the SMALLEST area wins (on
+    /// equal areas the more severe, drawn later): a small area inside a large one could not be
+    /// reached otherwise, while the large one stays clickable everywhere outside the small one.
+    pub fn hit(&self, x: &ViewXform, pos: egui::Pos2) -> Option<AlertHit> {
+        let quake = self
+            .quakes
+            .iter()
+            .map(|q| ((x.to_screen(q.center) - pos).length(), q))
+            .filter(|(d, _)| *d <= QUAKE_HIT_PT)
+            .min_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some((_, q)) = quake {
+            return Some(AlertHit::Quake(q.quake_id.clone()));
+        }
+        let ll = x.screen_to_lonlat(pos);
+        let p = norm(ll);
+        let mut best: Option<(f64, &AreaShape)> = None;
+        for a in &self.areas {
+            let inside_box = p[0] >= a.bbox[0] && p[0] <= a.bbox[2] && p[1] >= a.bbox[1] && p[1] <= a.bbox[3];
+            // Even-odd over the exterior and the holes.
+            if !inside_box
+                || a.rings
+                    .iter()
+                    .filter(|r| crate::alerts::place::ring_contains(r, p))
+                    .count()
+                    % 2
+                    == 0
+            {
+                continue;
+            }
+            let area = a.rings.first().map_or(0.0, |r| ring_area(r))
+                - a.rings.iter().skip(1).map(|r| ring_area(r)).sum::<f64>();
+            // `<=`: later shapes are more severe, so they win a tie.
+            if best.is_none_or(|(b, _)| area <= b) {
+                best = Some((area, a));
+            }
+        }
+        best.map(|(_, a)| AlertHit::Alert(a.alert_key.clone()))
     }
 }
 
@@ -193,5 +268,20 @@ impl Plugin for AlertsPlugin<'_> {
                 Color32::WHITE,
             );
         }
+    }
+}
+
+/// The warning area being drawn (`closed: false`: an open path) or drawn (a closed ring), with a
+/// marker on every vertex, over everything else of the map.
+pub fn paint_sketch(painter: &egui::Painter, x: &ViewXform, lonlat: &[[f64; 2]], closed: bool) {
+    let pts: Vec<egui::Pos2> = lonlat.iter().map(|p| x.lonlat_to_screen(*p)).collect();
+    let stroke = Stroke::new(2.5, crate::style::SKETCH);
+    if closed {
+        painter.add(PathShape::closed_line(pts.clone(), PathStroke::from(stroke)));
+    } else if pts.len() >= 2 {
+        painter.add(PathShape::line(pts.clone(), PathStroke::from(stroke)));
+    }
+    for p in &pts {
+        painter.circle(*p, 4.5, Color32::WHITE, stroke);
     }
 }

@@ -291,6 +291,9 @@ pub struct RuleFiring {
     pub subject: String,
     /// Rule name from `alerts.toml`.
     pub rule: String,
+    /// When the rule fired (the event's log time, UTC ISO-8601; empty in snapshots older than it).
+    #[serde(default)]
+    pub fired_utc: String,
     /// Notice, Chinese.
     pub notice_zh: String,
     /// Notice, English.

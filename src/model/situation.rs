@@ -258,6 +258,9 @@ impl Situation {
             i.first_arrival_utc = None;
             i.closed_at_utc = None;
         }
+        for f in &mut s.alerts.firings {
+            f.fired_utc.clear();
+        }
         s
     }
 
@@ -1148,6 +1151,7 @@ fn step_kind(target: &mut Target<'_>, ev: &Event) -> Result<(), ApplyError> {
                 seq,
                 subject: subject.clone(),
                 rule: rule.clone(),
+                fired_utc: ev.ts_utc.clone(),
                 notice_zh: notice_zh.clone(),
                 notice_en: notice_en.clone(),
                 draft: draft.clone(),

@@ -9,6 +9,7 @@ pub mod copy;
 pub mod db;
 pub mod feed;
 pub mod import;
+pub mod lease;
 pub mod log;
 pub mod pg;
 pub mod pg_tls;

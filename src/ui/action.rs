@@ -56,6 +56,8 @@ pub enum Action {
     },
     /// Issue the composed warning (draft, the warning it replaces, the CAP file).
     IssueWarning(Box<(crate::alerts::issue::WarningDraft, Option<String>, PathBuf)>),
+    /// A step of drawing the warning area on the map (compose dialog).
+    DrawArea(DrawStep),
     /// Open the new-incident form prefilled from the draft of the rule firing at this seq (批准).
     ApproveDraft(u64),
     /// Select an entity without moving the map (a click on its marker).
@@ -126,4 +128,21 @@ pub enum Correction {
     Close,
     /// A new location.
     Relocate,
+}
+
+/// One step of drawing the warning area on the map.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DrawStep {
+    /// Start drawing (a polygon drawn before stays until the new one closes).
+    Start,
+    /// A click on the map, `[lon, lat]`.
+    Add([f64; 2]),
+    /// Backspace: remove the last vertex.
+    Undo,
+    /// Enter or double-click: close the ring (refused with the reason if it is no area).
+    Close,
+    /// Esc: stop drawing, keeping the polygon there was before.
+    Cancel,
+    /// Forget the drawn polygon.
+    Clear,
 }

@@ -407,6 +407,28 @@ fn sources_ui(ui: &mut Ui, status: Option<&AlertsStatus>, lang: Lang, now_ms: i6
         ui.weak(tr(lang, Msg::NoDropFolder));
         return;
     };
+    if let Some(p) = &s.poller {
+        match &p.holder {
+            Some(h) => {
+                let mut seat = h.seat.clone();
+                if p.this_seat {
+                    seat.push_str(tr(lang, Msg::ThisSeatMark));
+                }
+                ui.label(
+                    tr(lang, Msg::PollerLine)
+                        .replace("{seat}", &seat)
+                        .replace("{since}", &local_time::date_time(h.since_ms)),
+                );
+            }
+            None => {
+                ui.weak(tr(lang, Msg::PollerUnknown));
+            }
+        }
+        if let Some(e) = &p.error {
+            ui.colored_label(theme::WARN_TEXT, e);
+        }
+        ui.separator();
+    }
     ui.label(RichText::new(tr(lang, Msg::DropFolder)).strong());
     match &s.drop_dir {
         Some(d) => {
@@ -456,8 +478,56 @@ pub struct BannerItem {
     pub text: String,
 }
 
-/// Red and orange warnings in force and earthquakes that fired a rule, not yet acknowledged at
-/// this seat; most serious first.
+/// An earthquake that fired a rule leaves the banner this long (24 h) after the later of its
+/// origin time and the moment the rule fired: old news by then, and a late report still gets
+/// its day.
+pub const QUAKE_BANNER_MS: i64 = 24 * 3_600_000;
+
+/// At most this many acknowledgements are kept per seat (there are never that many red and
+/// orange warnings in force at once; the bound only guards the settings file).
+pub const MAX_ACKED: usize = 256;
+
+/// What the banner would show at `now_ms`, acknowledged or not: red and orange warnings in
+/// force, most serious first, then the earthquakes (not withdrawn) that fired a rule within
+/// [`QUAKE_BANNER_MS`].
+fn banner_candidates(sit: &Situation, now_ms: i64) -> Vec<AlertRef> {
+    let mut warnings: Vec<_> = sit
+        .alerts
+        .active_at(now_ms)
+        .filter(|e| matches!(e.record.level, Some(WarningLevel::Red | WarningLevel::Orange)))
+        .collect();
+    warnings.sort_by_key(|e| e.record.level.map_or(9, |l| l.rank()));
+    let mut out: Vec<AlertRef> = warnings.iter().map(|e| AlertRef::Alert(e.record.key.text())).collect();
+    let mut seen = BTreeSet::new();
+    for f in &sit.alerts.firings {
+        let Some(q) = sit.alerts.quakes.get(&f.subject).filter(|q| !q.withdrawn) else {
+            continue;
+        };
+        let fired_ms = crate::time::parse_utc_ms(&f.fired_utc).unwrap_or(q.quake.time_ms);
+        if now_ms - q.quake.time_ms.max(fired_ms) > QUAKE_BANNER_MS || !seen.insert(f.subject.clone()) {
+            continue;
+        }
+        out.push(AlertRef::Quake(f.subject.clone()));
+    }
+    out
+}
+
+/// Forget this seat's acknowledgements of what the banner no longer shows (expired, cancelled,
+/// aged-out or unknown), keeping at most [`MAX_ACKED`]. Call it only on the live situation of
+/// the database (not a drill's or a replay's, not before the first load).
+pub fn prune_acked(acked: &mut BTreeSet<String>, sit: &Situation, now_ms: i64) {
+    if acked.is_empty() {
+        return;
+    }
+    let shown: BTreeSet<String> = banner_candidates(sit, now_ms).iter().map(AlertRef::ack_key).collect();
+    acked.retain(|k| shown.contains(k));
+    while acked.len() > MAX_ACKED {
+        acked.pop_first();
+    }
+}
+
+/// Red and orange warnings in force and earthquakes that fired a rule in the last
+/// [`QUAKE_BANNER_MS`], not yet acknowledged at this seat; most serious first.
 pub fn banner_items(
     sit: &Situation,
     context: Option<&AlertContext>,
@@ -465,46 +535,35 @@ pub fn banner_items(
     now_ms: i64,
     lang: Lang,
 ) -> Vec<BannerItem> {
-    let mut out: Vec<BannerItem> = sit
-        .alerts
-        .active_at(now_ms)
-        .filter(|e| matches!(e.record.level, Some(WarningLevel::Red | WarningLevel::Orange)))
-        .map(|e| AlertRef::Alert(e.record.key.text()))
+    banner_candidates(sit, now_ms)
+        .into_iter()
         .filter(|r| !acked.contains(&r.ack_key()))
-        .filter_map(|r| {
-            let AlertRef::Alert(k) = &r else { return None };
-            let e = sit.alerts.alerts.get(k)?;
-            let headline = info_for(e, lang).map(|i| i.headline.clone()).unwrap_or_default();
-            Some(BannerItem {
-                level: e.record.level,
-                text: format!(
-                    "{} · {} · {} {}",
-                    type_name(e, context, lang),
-                    area_names(e, context, lang),
-                    expiry(e, lang),
-                    headline
-                ),
-                what: r,
-            })
+        .filter_map(|r| match &r {
+            AlertRef::Alert(k) => {
+                let e = sit.alerts.alerts.get(k)?;
+                let headline = info_for(e, lang).map(|i| i.headline.clone()).unwrap_or_default();
+                Some(BannerItem {
+                    level: e.record.level,
+                    text: format!(
+                        "{} · {} · {} {}",
+                        type_name(e, context, lang),
+                        area_names(e, context, lang),
+                        expiry(e, lang),
+                        headline
+                    ),
+                    what: r,
+                })
+            }
+            AlertRef::Quake(id) => {
+                let q = sit.alerts.quakes.get(id)?;
+                Some(BannerItem {
+                    level: None,
+                    text: quake_line(q, lang),
+                    what: r,
+                })
+            }
         })
-        .collect();
-    out.sort_by_key(|b| b.level.map_or(9, |l| l.rank()));
-    let mut seen = BTreeSet::new();
-    for f in &sit.alerts.firings {
-        let Some(q) = sit.alerts.quakes.get(&f.subject).filter(|q| !q.withdrawn) else {
-            continue;
-        };
-        let r = AlertRef::Quake(f.subject.clone());
-        if acked.contains(&r.ack_key()) || !seen.insert(f.subject.clone()) {
-            continue;
-        }
-        out.push(BannerItem {
-            what: r,
-            level: None,
-            text: quake_line(q, lang),
-        });
-    }
-    out
+        .collect()
 }
 
 /// The banner under the top bar: one line per item with 查看 and 知道了 (per seat).

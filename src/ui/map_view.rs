@@ -48,6 +48,10 @@ pub(super) struct MapCtx<'a> {
     pub coverage: &'a CoverageState,
     /// Warning areas and earthquakes.
     pub alerts: &'a crate::map::alerts::AlertsOverlay,
+    /// Drawing a warning area: the vertices so far (`[lon, lat]`); clicks add vertices.
+    pub sketch: Option<&'a [[f64; 2]]>,
+    /// The drawn warning area while the compose dialog is open (closed ring).
+    pub drawn: Option<&'a [[f64; 2]]>,
     /// Estimated positions of moving units.
     pub estimated: &'a HashMap<UnitId, [f64; 2]>,
     /// A store is open: operational markers and their menu entries show.
@@ -121,6 +125,8 @@ pub(super) fn map_ui(
         tracks: track_state,
         coverage,
         alerts,
+        sketch,
+        drawn,
         estimated,
         show_ops,
     } = cx;
@@ -156,7 +162,7 @@ pub(super) fn map_ui(
     let alerts_on = show_ops && settings.layers.get("ops/alerts").copied().unwrap_or(true);
     let mut map = Map::new(None, &mut map_view.memory, lon_lat(home[0], home[1]))
         .zoom_with_ctrl(false)
-        .double_click_to_zoom(true);
+        .double_click_to_zoom(sketch.is_none());
     if let Some(r) = raster.tiles.as_mut() {
         map = map.with_layer(r, opacity);
     }
@@ -207,6 +213,11 @@ pub(super) fn map_ui(
             let r = 14.0 + 4.0 * (t * 3.0).sin();
             ui.painter().circle_stroke(p, r, Stroke::new(3.0, theme::HIGHLIGHT));
         }
+        if let Some(v) = sketch {
+            crate::map::alerts::paint_sketch(ui.painter(), &x, v, false);
+        } else if let Some(ring) = drawn {
+            crate::map::alerts::paint_sketch(ui.painter(), &x, ring, true);
+        }
         x
     });
     let x = inner.inner;
@@ -229,6 +240,19 @@ pub(super) fn map_ui(
         let _ = map_view.memory.set_zoom(z);
         map_view.center_norm = mercator_norm(c[0], c[1]);
         ctx.request_repaint();
+    }
+    if sketch.is_some() {
+        // Drawing a warning area: a click is a vertex, a double-click closes the ring.
+        use super::action::DrawStep;
+        if response.double_clicked() || response.triple_clicked() {
+            return Some(Action::DrawArea(DrawStep::Close));
+        }
+        if response.clicked()
+            && let Some(pos) = response.interact_pointer_pos()
+        {
+            return Some(Action::DrawArea(DrawStep::Add(x.screen_to_lonlat(pos))));
+        }
+        return None;
     }
     if response.clicked()
         && let Some(pos) = response.interact_pointer_pos()
@@ -262,6 +286,16 @@ pub(super) fn map_ui(
             .filter(|m| (m.pos - pos).length() < 14.0)
             .min_by(|a, b| (a.pos - pos).length().total_cmp(&(b.pos - pos).length()))
             .map(|m| (m.layer, m.feature));
+        // Then warnings and earthquakes (only where no marker is): as a click on the board's row.
+        if map_view.selected_feature.is_none()
+            && alerts_on
+            && let Some(hit) = alerts.hit(&x, pos)
+        {
+            return Some(Action::ShowAlert(match hit {
+                crate::map::alerts::AlertHit::Alert(k) => super::action::AlertRef::Alert(k),
+                crate::map::alerts::AlertHit::Quake(id) => super::action::AlertRef::Quake(id),
+            }));
+        }
     }
     let lang = settings.lang;
     let mut action = None;

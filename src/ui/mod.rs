@@ -261,11 +261,18 @@ impl OneMapApp {
         };
         let drop_dir = match (&path, &self.world.alerts) {
             (Some(p), Some(c)) if !crate::store::pg::is_url(p) => Some(c.drop_dir(p)),
+            // A server database has no folder of its own: alerts.toml's, or this user's.
+            (Some(_), Some(c)) => {
+                let data = directories::ProjectDirs::from("cn", "xsbn-emergency", "onemap")
+                    .map(|d| d.data_dir().to_path_buf());
+                c.server_drop_dir(data.as_deref())
+            }
             _ => None,
         };
+        let lease_db = path.clone();
         match StoreWorker::start(path, ctx.clone()) {
             Ok(w) => {
-                self.start_alerts(ctx, &w, drop_dir);
+                self.start_alerts(ctx, &w, drop_dir, lease_db);
                 self.mode = Mode::Live { store: w };
             }
             Err(e) => {
@@ -275,7 +282,13 @@ impl OneMapApp {
     }
 
     /// Watch `drop_dir` (if any) and poll the pack's feeds, handing documents to `store`.
-    fn start_alerts(&mut self, ctx: &egui::Context, store: &StoreWorker, drop_dir: Option<PathBuf>) {
+    fn start_alerts(
+        &mut self,
+        ctx: &egui::Context,
+        store: &StoreWorker,
+        drop_dir: Option<PathBuf>,
+        lease_db: Option<PathBuf>,
+    ) {
         self.alerts.worker = None;
         let Some(context) = self.world.alerts.clone() else {
             return;
@@ -284,7 +297,8 @@ impl OneMapApp {
             operator: self.operator(),
             seat: self.seat(),
         };
-        match crate::backend::alerts::AlertsWorker::start(context, drop_dir, store.sender(), who, ctx.clone()) {
+        match crate::backend::alerts::AlertsWorker::start(context, drop_dir, lease_db, store.sender(), who, ctx.clone())
+        {
             Ok(w) => self.alerts.worker = Some(w),
             Err(e) => {
                 self.notices.push(Severity::Warning, Source::Alerts, e.to_string());
@@ -642,6 +656,20 @@ impl OneMapApp {
             self.settings.lang = self.settings.lang.other();
         }
         if ctx.egui_wants_keyboard_input() {
+            return;
+        }
+        if self.alerts.compose.sketch.is_some() {
+            // Drawing the warning area: these keys are the drawing's, nothing else's.
+            use action::DrawStep;
+            for (key, step) in [
+                (Key::Enter, DrawStep::Close),
+                (Key::Backspace, DrawStep::Undo),
+                (Key::Escape, DrawStep::Cancel),
+            ] {
+                if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, key)) {
+                    self.alerts.compose.draw(step);
+                }
+            }
             return;
         }
         if let Some(OpsRef::Incident(id)) = self.selected_ops {
@@ -1217,6 +1245,13 @@ impl OneMapApp {
                 },
             ))
         });
+        if self.has_store()
+            && self.situation.last_seq > 0
+            && self.mode.drill().is_none()
+            && self.mode.replay().is_none()
+        {
+            alerts_board::prune_acked(&mut self.settings.acked_alerts, &self.situation, now_ms);
+        }
         let banner = alerts_board::banner_items(
             &self.situation,
             self.world.alerts.as_deref(),
@@ -1356,6 +1391,13 @@ impl OneMapApp {
             tracks: &self.tracks,
             coverage: &self.coverage,
             alerts: &self.alerts.overlay,
+            sketch: self.alerts.compose.sketch.as_deref(),
+            drawn: self
+                .alerts
+                .compose
+                .polygon
+                .as_deref()
+                .filter(|_| self.alerts.compose.open),
             estimated: &estimated,
             show_ops,
         };
@@ -1488,6 +1530,7 @@ impl OneMapApp {
                 self.alerts.compose.start(msg_type, previous, out, now_ms);
             }
             Action::IssueWarning(order) => self.issue_warning(*order),
+            Action::DrawArea(step) => self.alerts.compose.draw(step),
             Action::ApproveDraft(seq) => {
                 if let Some(f) = self.situation.alerts.firings.iter().find(|f| f.seq == seq) {
                     alerts_board::prefill_from_draft(&mut self.incident_form, f);

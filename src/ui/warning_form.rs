@@ -10,12 +10,12 @@ use std::path::PathBuf;
 
 use egui::RichText;
 
-use super::action::Action;
+use super::action::{Action, DrawStep};
 use super::i18n::{Lang, Msg, tr};
 use super::theme;
 use crate::alerts::ingest::AlertContext;
 use crate::alerts::issue::WarningDraft;
-use crate::alerts::writer::MsgType;
+use crate::alerts::writer::{MsgType, WarningTexts};
 use crate::model::alert::{AlertEntry, WarningLevel};
 
 /// The dialog's state (kept until the store confirms the warning).
@@ -35,18 +35,9 @@ pub struct WarningCompose {
     pub areas: BTreeSet<String>,
     /// Filter of the area list (code or name).
     pub area_filter: String,
-    /// Headline, Chinese (empty: a default naming sender, type and level).
-    pub headline_zh: String,
-    /// Headline, English.
-    pub headline_en: String,
-    /// Description, Chinese.
-    pub description_zh: String,
-    /// Description, English.
-    pub description_en: String,
-    /// Instruction, Chinese.
-    pub instruction_zh: String,
-    /// Instruction, English.
-    pub instruction_en: String,
+    /// Headline, description and instruction in both languages (an empty Chinese headline gets
+    /// a default naming sender, type and level).
+    pub texts: WarningTexts,
     /// Onset, Beijing time `YYYY-MM-DD HH:MM` (empty: none).
     pub onset: String,
     /// Expiry, Beijing time `YYYY-MM-DD HH:MM`.
@@ -57,6 +48,11 @@ pub struct WarningCompose {
     pub error: Option<String>,
     /// Request id awaiting the store.
     pub pending: Option<u64>,
+    /// Drawing the area on the map: the vertices clicked so far (`[lon, lat]`); the dialog
+    /// steps aside for the map meanwhile.
+    pub sketch: Option<Vec<[f64; 2]>>,
+    /// The drawn area, a checked closed ring `[lon, lat]` (first = last).
+    pub polygon: Option<Vec<[f64; 2]>>,
 }
 
 /// What the form itself refuses (everything else the store worker checks); shown with
@@ -123,13 +119,58 @@ impl WarningCompose {
             if msg_type == MsgType::Update {
                 let zh = r.infos.iter().find(|i| i.language.starts_with("zh"));
                 let en = r.infos.iter().find(|i| i.language.starts_with("en"));
-                self.headline_zh = zh.map(|i| i.headline.clone()).unwrap_or_default();
-                self.headline_en = en.map(|i| i.headline.clone()).unwrap_or_default();
-                self.description_zh = zh.map(|i| i.description.clone()).unwrap_or_default();
-                self.description_en = en.map(|i| i.description.clone()).unwrap_or_default();
-                self.instruction_zh = zh.map(|i| i.instruction.clone()).unwrap_or_default();
-                self.instruction_en = en.map(|i| i.instruction.clone()).unwrap_or_default();
+                let text = |info: Option<&crate::model::alert::AlertInfo>,
+                            f: fn(&crate::model::alert::AlertInfo) -> &String| {
+                    info.map(|i| f(i).clone()).unwrap_or_default()
+                };
+                self.texts = WarningTexts {
+                    headline_zh: text(zh, |i| &i.headline),
+                    headline_en: text(en, |i| &i.headline),
+                    description_zh: text(zh, |i| &i.description),
+                    description_en: text(en, |i| &i.description),
+                    instruction_zh: text(zh, |i| &i.instruction),
+                    instruction_en: text(en, |i| &i.instruction),
+                };
             }
+        }
+    }
+
+    /// Apply one drawing step; a refused close keeps drawing and says why in `error`.
+    pub fn draw(&mut self, step: DrawStep) {
+        match step {
+            DrawStep::Start => {
+                self.sketch = Some(Vec::new());
+                self.error = None;
+            }
+            DrawStep::Add(p) => {
+                if let Some(s) = &mut self.sketch {
+                    s.push(p);
+                    self.error = None;
+                }
+            }
+            DrawStep::Undo => {
+                if let Some(s) = &mut self.sketch {
+                    s.pop();
+                    self.error = None;
+                }
+            }
+            DrawStep::Close => {
+                if let Some(s) = &self.sketch {
+                    match crate::alerts::place::closed_ring(s) {
+                        Ok(ring) => {
+                            self.polygon = Some(ring);
+                            self.sketch = None;
+                            self.error = None;
+                        }
+                        Err(e) => self.error = Some(e.to_string()),
+                    }
+                }
+            }
+            DrawStep::Cancel => {
+                self.sketch = None;
+                self.error = None;
+            }
+            DrawStep::Clear => self.polygon = None,
         }
     }
 
@@ -155,13 +196,8 @@ impl WarningCompose {
                 warning_type: opt(&self.warning_type),
                 level: self.level,
                 area_codes: self.areas.iter().cloned().collect(),
-                polygon: None,
-                headline_zh: opt(&self.headline_zh),
-                headline_en: opt(&self.headline_en),
-                description_zh: self.description_zh.trim().to_string(),
-                description_en: self.description_en.trim().to_string(),
-                instruction_zh: self.instruction_zh.trim().to_string(),
-                instruction_en: self.instruction_en.trim().to_string(),
+                polygon: self.polygon.clone(),
+                texts: self.texts.trimmed(),
                 onset_ms,
                 expires_ms,
                 sender: None,
@@ -186,6 +222,9 @@ pub fn warning_compose_ui(
 ) -> Option<Action> {
     if !form.open {
         return None;
+    }
+    if let Some(sketch) = &form.sketch {
+        return drawing_toolbar_ui(ctx, sketch.len(), form.error.as_deref(), lang);
     }
     let mut open = true;
     let mut action = None;
@@ -263,13 +302,33 @@ pub fn warning_compose_ui(
                             });
                     });
                     ui.end_row();
+                    ui.label(tr(lang, Msg::PolygonArea));
+                    ui.horizontal_wrapped(|ui| {
+                        if let Some(ring) = &form.polygon {
+                            let n = ring.len().saturating_sub(1).to_string();
+                            ui.label(tr(lang, Msg::VertexCount).replace("{n}", &n));
+                            if ui
+                                .add_enabled(!cancel, egui::Button::new(tr(lang, Msg::ClearPolygon)))
+                                .clicked()
+                            {
+                                action = Some(Action::DrawArea(DrawStep::Clear));
+                            }
+                        }
+                        if ui
+                            .add_enabled(!cancel, egui::Button::new(tr(lang, Msg::DrawArea)))
+                            .clicked()
+                        {
+                            action = Some(Action::DrawArea(DrawStep::Start));
+                        }
+                    });
+                    ui.end_row();
                     let rows: [(Msg, &mut String); 9] = [
-                        (Msg::HeadlineZh, &mut form.headline_zh),
-                        (Msg::HeadlineEn, &mut form.headline_en),
-                        (Msg::DescriptionZh, &mut form.description_zh),
-                        (Msg::DescriptionEn, &mut form.description_en),
-                        (Msg::InstructionZh, &mut form.instruction_zh),
-                        (Msg::InstructionEn, &mut form.instruction_en),
+                        (Msg::HeadlineZh, &mut form.texts.headline_zh),
+                        (Msg::HeadlineEn, &mut form.texts.headline_en),
+                        (Msg::DescriptionZh, &mut form.texts.description_zh),
+                        (Msg::DescriptionEn, &mut form.texts.description_en),
+                        (Msg::InstructionZh, &mut form.texts.instruction_zh),
+                        (Msg::InstructionEn, &mut form.texts.instruction_en),
                         (Msg::Onset, &mut form.onset),
                         (Msg::Expires, &mut form.expires),
                         (Msg::OutFile, &mut form.out),
@@ -300,5 +359,34 @@ pub fn warning_compose_ui(
     if !open {
         form.open = false;
     }
+    action
+}
+
+/// While the area is drawn: a small bar (count, hint, the reason a close was refused, and the
+/// keyboard's steps as buttons) in the top-right corner, leaving the map free.
+fn drawing_toolbar_ui(ctx: &egui::Context, vertices: usize, error: Option<&str>, lang: Lang) -> Option<Action> {
+    let mut action = None;
+    egui::Window::new(tr(lang, Msg::DrawingTitle))
+        .collapsible(false)
+        .resizable(false)
+        .anchor(egui::Align2::RIGHT_TOP, egui::vec2(-12.0, 60.0))
+        .show(ctx, |ui| {
+            ui.label(tr(lang, Msg::VertexCount).replace("{n}", &vertices.to_string()));
+            ui.label(RichText::new(tr(lang, Msg::DrawingHint)).small().weak());
+            if let Some(e) = error {
+                ui.colored_label(theme::WARN_TEXT, e);
+            }
+            ui.horizontal(|ui| {
+                for (msg, step) in [
+                    (Msg::DrawClose, DrawStep::Close),
+                    (Msg::DrawUndo, DrawStep::Undo),
+                    (Msg::DrawCancel, DrawStep::Cancel),
+                ] {
+                    if ui.button(tr(lang, msg)).clicked() {
+                        action = Some(Action::DrawArea(step));
+                    }
+                }
+            });
+        });
     action
 }

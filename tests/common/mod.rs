@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 #![allow(clippy::unwrap_used)] // tests may panic on broken fixtures
 
+pub mod alerts;
 pub mod kpis;
 pub mod pg;
 pub mod ui;
