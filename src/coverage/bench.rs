@@ -68,9 +68,20 @@ pub struct CoverageBench {
     pub move_up_stations: usize,
     /// One move-up what-if (`CoverageModel::what_if_dispatched`): the first fire engine
     /// dispatched, the best single move of another of the `bases` engines to one of
-    /// `move_up_stations` stations (one bounded search per unit and per station, then the
+    /// `move_up_stations` stations, with the time hierarchy installed (per unit and per
+    /// station one upward search and one sweep restricted to the demand points, then the
     /// combinations), ms.
     pub move_up_ms: f64,
+    /// The same before the hierarchy is built (or with roads closed): one pruned Dijkstra per
+    /// unit and per station, ms.
+    pub move_up_dijkstra_ms: f64,
+    /// Preparing the demand points for the hierarchy (their restricted sweep), once per
+    /// what-if, ms (single run; included in `move_up_ms`).
+    pub move_up_targets_ms: f64,
+    /// Positions that restricted sweep visits.
+    pub move_up_swept: usize,
+    /// Building the time hierarchy once per graph, ms.
+    pub ch_build_ms: f64,
     /// Covered share, time threshold (1.5 h).
     pub share_time: f64,
     /// Covered share, distance threshold (5 / 20 km).
@@ -218,6 +229,16 @@ pub fn coverage_bench_on(
             share_distance = c.covered_share;
         }
     });
+    let move_up_dijkstra_ms = time_ms(|| {
+        let _ = std::hint::black_box(model.what_if_dispatched(&sit, &mut router, UnitId(1)));
+    });
+    // The console builds the time hierarchy on a background thread once per graph; from then
+    // on the move-up (time targets) and isochrones use it.
+    let ch_build_ms = router.build_ch().build_ms;
+    let t = Instant::now();
+    let points: Vec<Option<crate::roads::snap::Snap>> = model.snaps.iter().map(|s| s.as_ref().ok().copied()).collect();
+    let swept = router.point_targets(&points).map_or(0, |t| t.swept());
+    let move_up_targets_ms = t.elapsed().as_secs_f64() * 1000.0;
     let move_up_ms = time_ms(|| {
         let _ = std::hint::black_box(model.what_if_dispatched(&sit, &mut router, UnitId(1)));
     });
@@ -246,6 +267,10 @@ pub fn coverage_bench_on(
         share_distance,
         move_up_stations: MOVE_UP_STATIONS,
         move_up_ms,
+        move_up_dijkstra_ms,
+        move_up_targets_ms,
+        move_up_swept: swept,
+        ch_build_ms,
     })
 }
 
@@ -258,7 +283,8 @@ mod tests {
         assert!(r.nodes >= 3_000 && r.demand_points > 10, "{r:?}");
         assert!(r.share_time > 0.0 && r.share_time <= 1.0);
         assert!(r.coverage_time_ms > 0.0 && r.search_distance_ms > 0.0 && r.isochrone_ms > 0.0);
-        assert!(r.move_up_ms > 0.0 && r.move_up_stations == super::MOVE_UP_STATIONS);
+        assert!(r.move_up_ms > 0.0 && r.move_up_dijkstra_ms > 0.0 && r.move_up_stations == super::MOVE_UP_STATIONS);
+        assert!(r.move_up_swept > 0 && r.ch_build_ms > 0.0, "{r:?}");
     }
 
     /// On a real pack's graph (the Liechtenstein sample): the bases cover part of it, and

@@ -429,6 +429,54 @@ impl CoverageModel {
         Ok((out, node_best))
     }
 
+    /// Per-point hits of every unit and every station alone, from the router's time hierarchy
+    /// (one small upward search and one sweep restricted to the demand points per source, see
+    /// [`crate::roads::targets::PointTargets`]): exact travel times, the same as the Dijkstra searches'. `None` when
+    /// the thresholds are not all times (the hierarchy carries no road distance) or no valid
+    /// hierarchy is installed; then the caller searches with Dijkstra. The hits carry no road
+    /// distance (`dist_cm` 0): they only decide time thresholds.
+    fn hierarchy_hits(
+        &self,
+        router: &mut Router,
+        units: &[Snap],
+        stations: &[Snap],
+        metric: Metric,
+        limit: Option<u32>,
+    ) -> Option<(Vec<PointHits>, Vec<PointHits>)> {
+        if metric != Metric::Time {
+            return None;
+        }
+        let points: Vec<Option<Snap>> = self.snaps.iter().map(|s| s.as_ref().ok().copied()).collect();
+        let targets = router.point_targets(&points)?;
+        let mut times = Vec::new();
+        let mut per = |sources: &[Snap]| -> Option<Vec<PointHits>> {
+            if !router.times_to_targets(targets.as_ref(), sources, limit, &mut times) {
+                return None;
+            }
+            let mut out = Vec::with_capacity(sources.len());
+            for (s, per_point) in sources.iter().zip(&times) {
+                let mut hits: PointHits = per_point
+                    .iter()
+                    .map(|t| {
+                        t.map(|time_ms| NearestHit {
+                            source: 0,
+                            time_ms,
+                            dist_cm: 0,
+                        })
+                    })
+                    .collect();
+                if router.spec.schematic {
+                    self.relax_direct(&mut hits, router, std::slice::from_ref(s), metric, limit);
+                }
+                out.push(hits);
+            }
+            Some(out)
+        };
+        let unit_hits = per(units)?;
+        let station_hits = per(stations)?;
+        Some((unit_hits, station_hits))
+    }
+
     /// On a schematic network the off-road legs stand in for the roads that are not modelled
     /// (straight line × detour at the off-road speed). Two places off the network can then be
     /// close to each other yet far from the schematic lines: a unit at the prefecture seat would
@@ -696,21 +744,37 @@ impl CoverageModel {
             })
             .collect();
         let x = ids.iter().position(|&i| i == unit);
-        let before_share = self.share(&self.nearest(router, &snaps, metric, limit)?, &thresholds);
-        // The other units one by one, then the stations, each search pruned where two units
-        // already do at least as well (see `pruned_per_source`).
-        let others: Vec<Snap> = snaps
-            .iter()
-            .enumerate()
-            .filter(|(j, _)| Some(*j) != x)
-            .map(|(_, s)| *s)
-            .collect();
-        let (mut unit_hits, node_best) = self.pruned_per_source(router, &others, metric, limit, None)?;
-        if let Some(x) = x {
-            unit_hits.insert(x, vec![None; self.points.len()]);
-        }
         let station_snaps: Vec<Snap> = stations.iter().map(|s| s.2).collect();
-        let (station_hits, _) = self.pruned_per_source(router, &station_snaps, metric, limit, Some(&node_best))?;
+        let (before_share, unit_hits, station_hits) =
+            match self.hierarchy_hits(router, &snaps, &station_snaps, metric, limit) {
+                // Every unit's and station's exact times from the hierarchy (time targets).
+                Some((mut unit_hits, station_hits)) => {
+                    let all = self.best_two(metric, &unit_hits, None);
+                    let before: Vec<Option<NearestHit>> = all.iter().map(BestTwo::first).collect();
+                    if let Some(hits) = x.and_then(|x| unit_hits.get_mut(x)) {
+                        hits.iter_mut().for_each(|h| *h = None);
+                    }
+                    (self.share(&before, &thresholds), unit_hits, station_hits)
+                }
+                None => {
+                    let before_share = self.share(&self.nearest(router, &snaps, metric, limit)?, &thresholds);
+                    // The other units one by one, then the stations, each search pruned where
+                    // two units already do at least as well (see `pruned_per_source`).
+                    let others: Vec<Snap> = snaps
+                        .iter()
+                        .enumerate()
+                        .filter(|(j, _)| Some(*j) != x)
+                        .map(|(_, s)| *s)
+                        .collect();
+                    let (mut unit_hits, node_best) = self.pruned_per_source(router, &others, metric, limit, None)?;
+                    if let Some(x) = x {
+                        unit_hits.insert(x, vec![None; self.points.len()]);
+                    }
+                    let (station_hits, _) =
+                        self.pruned_per_source(router, &station_snaps, metric, limit, Some(&node_best))?;
+                    (before_share, unit_hits, station_hits)
+                }
+            };
         let without_x = self.best_two(metric, &unit_hits, x);
         let covered = |i: usize, h: Option<NearestHit>| h.is_some() && self.judge(i, h, &thresholds, true).is_ok();
         let after_hits: Vec<Option<NearestHit>> = without_x.iter().map(|t| t.first()).collect();
@@ -731,12 +795,19 @@ impl CoverageModel {
                 covered(i, without_x[i].0[1].map(|b| b.0)),
             ];
         }
-        // Per station: the grid points it reaches, with its hit's key and whether it covers them.
+        // Per station: the grid points where it beats the second best unit other than X (only
+        // there can it change anything: it must beat whichever of the two is in use), with its
+        // hit's key and whether it covers them.
+        let second_key: Vec<Option<(u64, u64)>> = without_x.iter().map(|t| t.0[1].map(|b| key(metric, &b.0))).collect();
         let station_reach: Vec<Vec<Reach>> = station_hits
             .iter()
             .map(|hits| {
                 grid.iter()
-                    .filter_map(|&(i, _)| hits[i].map(|h| (i, key(metric, &h), covered(i, Some(h)))))
+                    .filter_map(|&(i, _)| {
+                        let h = hits[i]?;
+                        let k = key(metric, &h);
+                        second_key[i].is_none_or(|s| k < s).then(|| (i, k, covered(i, Some(h))))
+                    })
                     .collect()
             })
             .collect();

@@ -816,9 +816,17 @@ fn move_up_matches_the_brute_force_combination() {
         };
         let mut router = Router::new(g.clone());
         let model = CoverageModel::new(&spec_over(&g), &router, &plans(), &opts);
-        for x in 1..=6u32 {
+        // Each case twice: with Dijkstra searches, then with the time hierarchy installed (used
+        // for time thresholds; the brute force below always searches with Dijkstra).
+        for (x, with_ch) in (1..=6u32).flat_map(|x| [(x, false), (x, true)]) {
+            if with_ch && !router.has_ch() {
+                router.build_ch();
+            } else if !with_ch {
+                router.clear_ch();
+            }
             check_pruned_searches(&model, &sit, &mut router, UnitId(x), force);
             let got = model.what_if_dispatched(&sit, &mut router, UnitId(x)).unwrap();
+            assert_eq!(router.has_ch(), with_ch);
             let (before, after, all) = move_up_brute_force(&model, &sit, &mut router, UnitId(x), force);
             assert!((got.before_share - before).abs() < 1e-12, "seed {seed} x {x}");
             assert!((got.after_share - after).abs() < 1e-12, "seed {seed} x {x}");

@@ -153,6 +153,50 @@ impl PhastSpace {
     }
 }
 
+/// Sources answered together by one batched sweep ([`Ch::one_to_many_batch`]).
+pub const LANES: usize = 16;
+/// "Not reached" in a batched sweep: far below `u32::MAX`, so that a label plus one arc weight
+/// never wraps and the sweep's inner loop is a plain add and min (vectorised).
+pub const FAR: u32 = 0x3FFF_FFFF;
+
+/// Scratch memory of batched one-to-many queries: per position one cost per lane.
+pub struct BatchSpace {
+    dist: Vec<[u32; LANES]>,
+    heap: RadixHeap,
+    /// Positions written since the last reset.
+    dirty: Vec<u32>,
+}
+
+impl BatchSpace {
+    /// Scratch memory for a hierarchy over `node_count` nodes.
+    pub fn new(node_count: usize) -> BatchSpace {
+        BatchSpace {
+            dist: vec![[FAR; LANES]; node_count],
+            heap: RadixHeap::new(),
+            dirty: Vec::new(),
+        }
+    }
+
+    /// The costs of all lanes at position `p` (from the last batched query), [`FAR`] where not
+    /// reached.
+    pub fn row(&self, p: u32) -> Option<&[u32; LANES]> {
+        self.dist.get(p as usize)
+    }
+
+    fn reset(&mut self, n: usize) {
+        if self.dist.len() != n {
+            self.dist = vec![[FAR; LANES]; n];
+        } else {
+            for &p in &self.dirty {
+                if let Some(row) = self.dist.get_mut(p as usize) {
+                    *row = [FAR; LANES];
+                }
+            }
+        }
+        self.dirty.clear();
+    }
+}
+
 /// The part of a PHAST sweep that a fixed set of nodes needs ([`Ch::restrict`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Restriction {
@@ -173,6 +217,11 @@ impl Restriction {
     /// The nodes it was built for (sorted).
     pub fn nodes(&self) -> &[u32] {
         &self.nodes
+    }
+
+    /// Nodes of the hierarchy it was built for.
+    pub fn node_count(&self) -> usize {
+        self.node_count
     }
 
     /// Positions swept (the full sweep visits every contracted node).
@@ -597,6 +646,79 @@ impl Ch {
         } else {
             self.phast(space, seeds, false);
         }
+    }
+
+    /// Position of node `v` in the sweep order (what [`BatchSpace::row`] is indexed by).
+    pub fn position(&self, v: u32) -> Option<u32> {
+        self.pos_of.get(v as usize).copied()
+    }
+
+    /// One-to-many for up to [`LANES`] sources at once (`seeds[lane]`: `(node, initial ms)`),
+    /// exact at the nodes of `r` (built forward, `backward = false`): per lane an upward search,
+    /// then ONE sweep over `r`'s positions carrying all lanes. Read with [`BatchSpace::row`]
+    /// at [`Ch::position`]. Lanes beyond `seeds.len()` stay unreached; extra seeds are ignored.
+    pub fn one_to_many_batch(&self, space: &mut BatchSpace, seeds: &[Vec<(u32, u32)>], r: &Restriction) {
+        space.reset(self.node_count);
+        if r.backward || r.node_count != self.node_count {
+            return;
+        }
+        let BatchSpace { dist, heap, dirty } = space;
+        for (lane, lane_seeds) in seeds.iter().take(LANES).enumerate() {
+            heap.clear();
+            for &(v, c) in lane_seeds {
+                let Some(&p) = self.pos_of.get(v as usize) else {
+                    continue;
+                };
+                let c = c.min(FAR);
+                if let Some(row) = dist.get_mut(p as usize)
+                    && c < row[lane]
+                {
+                    row[lane] = c;
+                    dirty.push(p);
+                    heap.push(c, p);
+                }
+            }
+            while let Some((c, p)) = heap.pop() {
+                if dist.get(p as usize).is_none_or(|row| c > row[lane]) {
+                    continue;
+                }
+                let (lo, hi) = (
+                    self.out_first[p as usize] as usize,
+                    self.out_first[p as usize + 1] as usize,
+                );
+                for a in self.out_arcs.get(lo..hi).unwrap_or(&[]) {
+                    let nc = c.saturating_add(a.w_ms).min(FAR);
+                    if let Some(row) = dist.get_mut(a.to as usize)
+                        && nc < row[lane]
+                    {
+                        row[lane] = nc;
+                        dirty.push(a.to);
+                        heap.push(nc, a.to);
+                    }
+                }
+            }
+        }
+        for &p in &r.positions {
+            let p = p as usize;
+            let (Some(&lo), Some(&hi), Some(&start)) = (self.in_first.get(p), self.in_first.get(p + 1), dist.get(p))
+            else {
+                continue;
+            };
+            let mut d = start;
+            for a in self.in_arcs.get(lo as usize..hi as usize).unwrap_or(&[]) {
+                let Some(from) = dist.get(a.to as usize) else {
+                    continue;
+                };
+                let w = a.w_ms.min(FAR);
+                for (x, &f) in d.iter_mut().zip(from) {
+                    *x = (*x).min(f + w);
+                }
+            }
+            // Labels stay at or below FAR (d starts there): a sum from an unreached lane only
+            // ever loses the min.
+            dist[p] = d;
+        }
+        dirty.extend_from_slice(&r.positions);
     }
 
     fn phast(&self, space: &mut PhastSpace, seeds: &[(u32, u32)], backward: bool) {

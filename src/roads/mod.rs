@@ -19,6 +19,7 @@ pub mod search;
 pub mod skeleton;
 pub mod snap;
 pub mod synth;
+pub mod targets;
 
 #[cfg(test)]
 mod ch_tests;

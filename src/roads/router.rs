@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::ch::{Ch, ChError, ChParams, ChStats, PhastSpace, Restriction};
+use super::ch::{BatchSpace, Ch, ChError, ChParams, ChStats, PhastSpace, Restriction};
 use super::graph::{Graph, GraphFileError};
 use super::isochrone::{DEFAULT_CELL_M, IsoGrid, isochrone_geojson, isochrone_grid, isochrone_grid_ch};
 use super::osm::{ImportOptions, ImportStats, OsmError, import_pbf_path};
@@ -14,6 +14,7 @@ use super::search::{
     nearest_sources, nearest_sources_bounded, rank_to_target, rank_to_target_ch, route,
 };
 use super::snap::{Snap, SnapCache, SnapError, SnapIndex};
+use super::targets::PointTargets;
 
 /// Any error of the road-routing core.
 #[derive(Debug, thiserror::Error)]
@@ -98,6 +99,12 @@ pub struct Router {
     /// The part of the hierarchy that ranking the last units needed (RPHAST), kept while they
     /// do not move; dropped with the hierarchy.
     rank_restriction: Option<Restriction>,
+    /// Scratch of batched one-to-many queries over the hierarchy (made on first use: one cost
+    /// per node and lane).
+    batch: Option<BatchSpace>,
+    /// The last demand points prepared for the hierarchy, with a hash of their snaps; dropped
+    /// with the hierarchy.
+    targets: Option<(u64, std::sync::Arc<PointTargets>)>,
     /// Whether the graph holds estimated (calibrated skeleton) pieces: asked for every
     /// coverage point, so found once per graph, not by scanning the pieces each time.
     estimated_pieces: bool,
@@ -122,6 +129,8 @@ impl Router {
             unit_snaps: SnapCache::default(),
             ch: None,
             rank_restriction: None,
+            batch: None,
+            targets: None,
             estimated_pieces,
             closures: None,
         }
@@ -174,6 +183,7 @@ impl Router {
         let space = PhastSpace::new(ch.node_count());
         self.ch = Some((ch, space));
         self.rank_restriction = None;
+        self.targets = None;
         stats
     }
 
@@ -185,12 +195,14 @@ impl Router {
         let space = PhastSpace::new(ch.node_count());
         self.ch = Some((ch, space));
         self.rank_restriction = None;
+        self.targets = None;
         Ok(())
     }
 
     /// Drops the hierarchy (queries fall back to plain Dijkstra), returning it.
     pub fn clear_ch(&mut self) -> Option<Ch> {
         self.rank_restriction = None;
+        self.targets = None;
         self.ch.take().map(|(ch, _)| ch)
     }
 
@@ -214,6 +226,7 @@ impl Router {
             .collect();
         self.ch = None;
         self.rank_restriction = None;
+        self.targets = None;
         let graph = if closed.is_empty() {
             Arc::clone(&open)
         } else {
@@ -527,6 +540,44 @@ impl Router {
         )?)
     }
 
+    /// The demand `points` prepared for one-to-many travel times over the hierarchy
+    /// ([`PointTargets`]); `None` while no hierarchy valid for the current graph is installed
+    /// (not built yet, or roads closed): then use the Dijkstra searches. The last preparation
+    /// is kept and reused while the points and the hierarchy stay the same.
+    pub fn point_targets(&mut self, points: &[Option<Snap>]) -> Option<std::sync::Arc<PointTargets>> {
+        let (ch, _) = self.ch.as_ref().filter(|(ch, _)| ch.fits(&self.graph))?;
+        let key = points_key(points);
+        if let Some((k, t)) = &self.targets
+            && *k == key
+            && t.fits(ch)
+        {
+            return Some(t.clone());
+        }
+        let t = std::sync::Arc::new(PointTargets::new(&self.graph, ch, points, &self.params));
+        self.targets = Some((key, t.clone()));
+        Some(t)
+    }
+
+    /// Travel times from each of `sources` to every point of `targets` (made by
+    /// [`Router::point_targets`] for this router), into `out` (per source, per point); false
+    /// (and `out` untouched) when the hierarchy is gone or does not match `targets`.
+    pub fn times_to_targets(
+        &mut self,
+        targets: &PointTargets,
+        sources: &[Snap],
+        limit: Option<u32>,
+        out: &mut Vec<Vec<Option<u64>>>,
+    ) -> bool {
+        match &self.ch {
+            Some((ch, _)) if ch.fits(&self.graph) && targets.fits(ch) => {
+                let space = self.batch.get_or_insert_with(|| BatchSpace::new(ch.node_count()));
+                targets.times_from(&self.graph, ch, space, sources, &self.params, limit, out);
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Travel-time raster up to `max_minutes` from `origin`.
     pub fn isochrone_grid(&mut self, origin: [f64; 2], max_minutes: f64) -> Result<IsoGrid, RoadsError> {
         let from = self.snap(origin)?;
@@ -545,6 +596,23 @@ impl Router {
         let grid = self.isochrone_grid(origin, max)?;
         Ok(isochrone_geojson(&grid, minutes))
     }
+}
+
+/// A hash of snapped points (piece, position along it, off-road distance; `None` included),
+/// to recognise the same demand points again.
+fn points_key(points: &[Option<Snap>]) -> u64 {
+    let mut bytes = Vec::with_capacity(points.len() * 20);
+    for p in points {
+        match p {
+            Some(s) => {
+                bytes.extend_from_slice(&s.piece.to_le_bytes());
+                bytes.extend_from_slice(&s.frac.to_bits().to_le_bytes());
+                bytes.extend_from_slice(&s.snap_dist_m.to_bits().to_le_bytes());
+            }
+            None => bytes.extend_from_slice(&u32::MAX.to_le_bytes()),
+        }
+    }
+    super::graph::hash64(&bytes)
 }
 
 #[cfg(test)]

@@ -286,7 +286,7 @@ fn weights(g: &Graph, metric: Metric) -> &[u32] {
 
 /// Cost of driving directly along one piece from snap `from` to snap `to`, if both are on the
 /// same piece and the direction is allowed.
-fn direct_cost(g: &Graph, from: &Snap, to: &Snap, w: &[u32]) -> Option<u32> {
+pub(super) fn direct_cost(g: &Graph, from: &Snap, to: &Snap, w: &[u32]) -> Option<u32> {
     if from.piece != to.piece {
         return None;
     }
