@@ -13,6 +13,7 @@ use crate::model::{Situation, StationId, UnitId, UnitStatus};
 use crate::roads::router::Router;
 use crate::roads::search::{Arrivals, Metric, NearestHit, NearestSources};
 use crate::roads::snap::Snap;
+use crate::roads::targets::UNREACHED;
 
 /// Why a demand point is not covered.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -242,6 +243,14 @@ impl SourceHits {
         }
     }
 
+    /// Station `k`'s travel times at every point, when these are the hierarchy's times.
+    fn station_times(&self, k: usize) -> Option<&[u32]> {
+        match self {
+            SourceHits::Times { points, units, times } => times.get((units + k) * points..(units + k + 1) * points),
+            SourceHits::Searched { .. } => None,
+        }
+    }
+
     /// Station `k`'s hit at point `i`.
     fn station(&self, k: usize, i: usize) -> Option<NearestHit> {
         match self {
@@ -252,14 +261,11 @@ impl SourceHits {
 }
 
 fn time_hit(times: &[u32], at: usize) -> Option<NearestHit> {
-    times
-        .get(at)
-        .filter(|&&t| t != crate::roads::targets::UNREACHED)
-        .map(|&t| NearestHit {
-            source: 0,
-            time_ms: u64::from(t),
-            dist_cm: 0,
-        })
+    times.get(at).filter(|&&t| t != UNREACHED).map(|&t| NearestHit {
+        source: 0,
+        time_ms: u64::from(t),
+        dist_cm: 0,
+    })
 }
 
 /// Per graph node, the best and second best (primary, secondary) costs of distinct sources
@@ -734,6 +740,26 @@ impl CoverageModel {
         out
     }
 
+    /// [`CoverageModel::best_two`] over travel times only (flat per source then per point,
+    /// [`UNREACHED`] where not reached; keys `(time, 0)`). A time no smaller than a point's
+    /// current second is skipped at once: it could change neither of the two.
+    fn best_two_times(&self, metric: Metric, times: &[u32], skip: Option<usize>) -> Vec<BestTwo> {
+        let n = self.points.len();
+        let mut out = vec![BestTwo::default(); n];
+        let mut second = vec![UNREACHED; n];
+        for (j, row) in times.chunks(n.max(1)).enumerate().filter(|(j, _)| Some(*j) != skip) {
+            for ((slot, sec), &t) in out.iter_mut().zip(&mut second).zip(row) {
+                if t < *sec
+                    && let Some(h) = time_hit(&[t], 0)
+                {
+                    slot.offer(metric, h, j);
+                    *sec = slot.0[1].map_or(UNREACHED, |b| u32::try_from(b.0.time_ms).unwrap_or(UNREACHED));
+                }
+            }
+        }
+        out
+    }
+
     /// Per-point hits of each source alone (one bounded search per source).
     pub(crate) fn per_source(
         &self,
@@ -785,11 +811,7 @@ impl CoverageModel {
         let station_snaps: Vec<Snap> = stations.iter().map(|s| s.2).collect();
         let (before_share, hits) = match self.hierarchy_times(router, &snaps, &station_snaps, metric, limit) {
             // Every unit's and station's exact times from the hierarchy (time targets).
-            Some(hits) => {
-                let all = self.best_two_of(metric, snaps.len(), None, |j, i| hits.unit(j, i));
-                let before: Vec<Option<NearestHit>> = all.iter().map(BestTwo::first).collect();
-                (self.share(&before, &thresholds), hits)
-            }
+            Some(hits) => (None, hits),
             None => {
                 let before_share = self.share(&self.nearest(router, &snaps, metric, limit)?, &thresholds);
                 // The other units one by one, then the stations, each search pruned where
@@ -805,10 +827,28 @@ impl CoverageModel {
                     units.insert(x, vec![None; self.points.len()]);
                 }
                 let (stations, _) = self.pruned_per_source(router, &station_snaps, metric, limit, Some(&node_best))?;
-                (before_share, SourceHits::Searched { units, stations })
+                (Some(before_share), SourceHits::Searched { units, stations })
             }
         };
-        let without_x = self.best_two_of(metric, snaps.len(), x, |j, i| hits.unit(j, i));
+        let without_x = match &hits {
+            SourceHits::Times { points, units, times } => {
+                self.best_two_times(metric, times.get(..units * points).unwrap_or(&[]), x)
+            }
+            SourceHits::Searched { .. } => self.best_two_of(metric, snaps.len(), x, |j, i| hits.unit(j, i)),
+        };
+        // From the hierarchy's times: before X leaves, per point the better of X and the best
+        // of the others.
+        let before_share = before_share.unwrap_or_else(|| {
+            let before: Vec<Option<NearestHit>> = without_x
+                .iter()
+                .enumerate()
+                .map(|(i, t)| match (x.and_then(|x| hits.unit(x, i)), t.first()) {
+                    (Some(a), Some(b)) => Some(if key(metric, &a) <= key(metric, &b) { a } else { b }),
+                    (a, b) => a.or(b),
+                })
+                .collect();
+            self.share(&before, &thresholds)
+        });
         let covered = |i: usize, h: Option<NearestHit>| h.is_some() && self.judge(i, h, &thresholds, true).is_ok();
         let after_hits: Vec<Option<NearestHit>> = without_x.iter().map(|t| t.first()).collect();
         let after_share = self.share(&after_hits, &thresholds);
@@ -846,11 +886,23 @@ impl CoverageModel {
         // the second best (slot 1): the station's gain with any other Y is `gain[k]`, with Y
         // `gain[k] + fix[Y][k]`. One pass over the stations' reach instead of one per unit.
         let second_key: Vec<Option<(u64, u64)>> = without_x.iter().map(|t| t.0[1].map(|b| key(metric, &b.0))).collect();
+        // With the hierarchy's times (keys (time, 0)), a station beats the second best exactly
+        // where its time is smaller: a cheap test that skips most points.
+        let second_ms: Vec<u32> = without_x
+            .iter()
+            .map(|t| t.0[1].map_or(UNREACHED, |b| u32::try_from(b.0.time_ms).unwrap_or(UNREACHED)))
+            .collect();
         let n_stations = stations.len();
         let mut gain = vec![0.0; n_stations];
         let mut fix = vec![0.0; snaps.len() * n_stations];
         for (k, g) in gain.iter_mut().enumerate() {
+            let row = hits.station_times(k);
             for &(i, w) in &grid {
+                if let Some(row) = row
+                    && row.get(i).is_none_or(|&t| t >= second_ms[i])
+                {
+                    continue;
+                }
                 let Some(h) = hits.station(k, i) else { continue };
                 let hk = key(metric, &h);
                 if second_key[i].is_some_and(|s| hk >= s) {

@@ -159,51 +159,132 @@ pub const LANES: usize = 16;
 /// never wraps and the sweep's inner loop is a plain add and min (vectorised).
 pub const FAR: u32 = 0x3FFF_FFFF;
 
-/// Scratch memory of batched one-to-many queries: per position one cost per lane.
-///
-/// Rows are not cleared between queries: a query's upward searches clear a row the first time
-/// they touch it, and its sweep overwrites every row of the restriction before anything reads
-/// it. Only rows the upward searches wrote are reset for the next query (a few thousand,
-/// instead of the whole restriction: that reset used to be a large share of each sweep).
+/// "No row" in a [`BatchPlan`]: the position is neither in the core nor in the restriction.
+const NO_ROW: u32 = u32::MAX;
+
+/// A forward restriction laid out for batched sweeps ([`Ch::batch_plan`]): the core and the
+/// restricted positions numbered densely (core first, then the restriction in sweep order),
+/// with the arcs into each restricted position translated to those rows. The sweep then walks
+/// one contiguous arc list and one contiguous row table instead of the whole hierarchy's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchPlan {
+    node_count: usize,
+    /// Per position, its row (`NO_ROW` outside the core and the restriction).
+    row_of: Vec<u32>,
+    core_len: usize,
+    /// Arcs into restricted row `core_len + k`: `arcs[first[k]..first[k + 1]]`.
+    first: Vec<u32>,
+    /// (row the arc comes from, weight ms).
+    arcs: Vec<(u32, u32)>,
+}
+
+impl BatchPlan {
+    /// Rows: the core plus the restricted positions.
+    pub fn rows(&self) -> usize {
+        self.core_len + self.first.len().saturating_sub(1)
+    }
+
+    /// The row of node position `p` ([`Ch::position`]); `None` outside the core and the
+    /// restriction (its cost is not computed).
+    pub fn row_of(&self, p: u32) -> Option<u32> {
+        self.row_of.get(p as usize).copied().filter(|&r| r != NO_ROW)
+    }
+
+    /// Nodes of the hierarchy it was built for.
+    pub fn node_count(&self) -> usize {
+        self.node_count
+    }
+
+    /// Restricted positions swept.
+    pub fn swept(&self) -> usize {
+        self.first.len().saturating_sub(1)
+    }
+}
+
+/// The batched sweep: core rows are final (FAR where no upward search reached them: each query
+/// resets the rows it wrote); each restricted row takes the minimum over its arcs from rows
+/// swept before it, starting from its upward label when it has one. Compiled for AVX2 and
+/// SSE4.1 as well, chosen at run time: plain x86-64 has no 32-bit vector minimum, and this
+/// loop is the batched query's cost.
+#[multiversion::multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
+fn sweep_rows(rows: &mut [[u32; LANES]], fresh: &[bool], core_len: usize, first: &[u32], arcs: &[(u32, u32)]) {
+    for (k, w) in first.windows(2).enumerate() {
+        let r = core_len + k;
+        let (Some(&start), Some(&is_fresh)) = (rows.get(r), fresh.get(r)) else {
+            continue;
+        };
+        let mut d = if is_fresh { start } else { [FAR; LANES] };
+        for &(from, w_ms) in arcs.get(w[0] as usize..w[1] as usize).unwrap_or(&[]) {
+            let Some(src) = rows.get(from as usize) else {
+                continue;
+            };
+            for (x, &f) in d.iter_mut().zip(src) {
+                *x = (*x).min(f + w_ms);
+            }
+        }
+        // Labels stay at or below FAR (d starts there): a sum from an unreached lane only ever
+        // loses the min.
+        if let Some(row) = rows.get_mut(r) {
+            *row = d;
+        }
+    }
+}
+
+/// Scratch memory of batched one-to-many queries: per plan row one cost per lane, and the
+/// scalar labels of the per-lane upward searches.
 pub struct BatchSpace {
-    dist: Vec<[u32; LANES]>,
+    rows: Vec<[u32; LANES]>,
+    /// Per row: written by this query's upward searches (else the sweep starts it at FAR).
+    fresh: Vec<bool>,
+    /// Rows written by the last query's upward searches.
+    fresh_rows: Vec<u32>,
+    /// One lane's upward search: per position its cost (`FAR` = none), and what it wrote.
+    up: Vec<u32>,
+    up_dirty: Vec<u32>,
     heap: RadixHeap,
-    /// Positions the last query's upward searches wrote.
-    dirty: Vec<u32>,
-    /// Per position: written by this query's upward searches.
-    touched: Vec<bool>,
 }
 
 impl BatchSpace {
-    /// Scratch memory for a hierarchy over `node_count` nodes.
+    /// Scratch memory for a hierarchy over `node_count` nodes (rows grow to the plan's size).
     pub fn new(node_count: usize) -> BatchSpace {
         BatchSpace {
-            dist: vec![[FAR; LANES]; node_count],
+            rows: Vec::new(),
+            fresh: Vec::new(),
+            fresh_rows: Vec::new(),
+            up: vec![FAR; node_count],
+            up_dirty: Vec::new(),
             heap: RadixHeap::new(),
-            dirty: Vec::new(),
-            touched: vec![false; node_count],
         }
     }
 
-    /// The costs of all lanes at position `p` from the last batched query, [`FAR`] where not
-    /// reached. Exact at the core and at the positions of that query's restriction only.
-    pub fn row(&self, p: u32) -> Option<&[u32; LANES]> {
-        self.dist.get(p as usize)
+    /// The costs of all lanes at plan row `row` from the last batched query, [`FAR`] where not
+    /// reached.
+    pub fn row(&self, row: u32) -> Option<&[u32; LANES]> {
+        self.rows.get(row as usize)
     }
 
-    fn reset(&mut self, n: usize) {
-        if self.dist.len() != n || self.touched.len() != n {
-            self.dist = vec![[FAR; LANES]; n];
-            self.touched = vec![false; n];
+    /// Every row of the last batched query (see [`BatchSpace::row`]).
+    pub fn rows(&self) -> &[[u32; LANES]] {
+        &self.rows
+    }
+
+    fn reset(&mut self, node_count: usize, rows: usize) {
+        if self.up.len() != node_count {
+            self.up = vec![FAR; node_count];
+            self.up_dirty.clear();
+        }
+        if self.rows.len() != rows {
+            self.rows = vec![[FAR; LANES]; rows];
+            self.fresh = vec![false; rows];
         } else {
-            for &p in &self.dirty {
-                if let (Some(row), Some(t)) = (self.dist.get_mut(p as usize), self.touched.get_mut(p as usize)) {
+            for &r in &self.fresh_rows {
+                if let (Some(row), Some(f)) = (self.rows.get_mut(r as usize), self.fresh.get_mut(r as usize)) {
                     *row = [FAR; LANES];
-                    *t = false;
+                    *f = false;
                 }
             }
         }
-        self.dirty.clear();
+        self.fresh_rows.clear();
     }
 }
 
@@ -656,31 +737,63 @@ impl Ch {
         self.pos_of.get(v as usize).copied()
     }
 
+    /// The batched one-to-many layout for `nodes` ([`Ch::one_to_many_batch`]): the forward
+    /// restriction to them ([`Ch::restrict`]) laid out densely.
+    pub fn batch_plan(&self, nodes: &[u32]) -> BatchPlan {
+        let r = self.restrict(nodes, false);
+        let mut row_of = vec![NO_ROW; self.node_count];
+        for (p, slot) in row_of.iter_mut().enumerate().take(self.core_len) {
+            *slot = p as u32;
+        }
+        for (k, &p) in r.positions.iter().enumerate() {
+            if let Some(slot) = row_of.get_mut(p as usize) {
+                *slot = (self.core_len + k) as u32;
+            }
+        }
+        let mut first = Vec::with_capacity(r.positions.len() + 1);
+        let mut arcs = Vec::new();
+        first.push(0u32);
+        for &p in &r.positions {
+            let p = p as usize;
+            let (lo, hi) = (self.in_first[p] as usize, self.in_first[p + 1] as usize);
+            for a in self.in_arcs.get(lo..hi).unwrap_or(&[]) {
+                // Every arc into a restricted position comes from the core or from an earlier
+                // restricted position (`Ch::restrict` follows exactly these arcs).
+                if let Some(&from) = row_of.get(a.to as usize)
+                    && from != NO_ROW
+                {
+                    arcs.push((from, a.w_ms.min(FAR)));
+                }
+            }
+            first.push(arcs.len() as u32);
+        }
+        BatchPlan {
+            node_count: self.node_count,
+            row_of,
+            core_len: self.core_len,
+            first,
+            arcs,
+        }
+    }
+
     /// One-to-many for up to [`LANES`] sources at once (`seeds[lane]`: `(node, initial ms)`),
-    /// exact at the nodes of `r` (built forward, `backward = false`): per lane an upward search,
-    /// then ONE sweep over `r`'s positions carrying all lanes. Read with [`BatchSpace::row`]
-    /// at [`Ch::position`]. Lanes beyond `seeds.len()` stay unreached; extra seeds are ignored.
-    pub fn one_to_many_batch(&self, space: &mut BatchSpace, seeds: &[Vec<(u32, u32)>], r: &Restriction) {
-        space.reset(self.node_count);
-        if r.backward || r.node_count != self.node_count {
+    /// exact at the core and the nodes of `plan`'s restriction: per lane an upward search,
+    /// then ONE sweep over the plan's rows carrying all lanes. Read with [`BatchSpace::row`] at
+    /// [`BatchPlan::row_of`]. Lanes beyond `seeds.len()` stay unreached; extra seeds are
+    /// ignored. A plan for another hierarchy size leaves every row unreached.
+    pub fn one_to_many_batch(&self, space: &mut BatchSpace, seeds: &[Vec<(u32, u32)>], plan: &BatchPlan) {
+        space.reset(self.node_count, plan.rows());
+        if plan.node_count != self.node_count {
             return;
         }
         let BatchSpace {
-            dist,
+            rows,
+            fresh,
+            fresh_rows,
+            up,
+            up_dirty,
             heap,
-            dirty,
-            touched,
         } = space;
-        // A row's first write in this query clears what an earlier query's sweep left there.
-        let mut touch = |p: usize, dist: &mut Vec<[u32; LANES]>| {
-            if let (Some(t), Some(row)) = (touched.get_mut(p), dist.get_mut(p))
-                && !*t
-            {
-                *t = true;
-                *row = [FAR; LANES];
-                dirty.push(p as u32);
-            }
-        };
         for (lane, lane_seeds) in seeds.iter().take(LANES).enumerate() {
             heap.clear();
             for &(v, c) in lane_seeds {
@@ -688,16 +801,16 @@ impl Ch {
                     continue;
                 };
                 let c = c.min(FAR);
-                touch(p as usize, dist);
-                if let Some(row) = dist.get_mut(p as usize)
-                    && c < row[lane]
+                if let Some(slot) = up.get_mut(p as usize)
+                    && c < *slot
                 {
-                    row[lane] = c;
+                    *slot = c;
+                    up_dirty.push(p);
                     heap.push(c, p);
                 }
             }
             while let Some((c, p)) = heap.pop() {
-                if dist.get(p as usize).is_none_or(|row| c > row[lane]) {
+                if up.get(p as usize).is_none_or(|&d| c > d) {
                     continue;
                 }
                 let (lo, hi) = (
@@ -706,43 +819,33 @@ impl Ch {
                 );
                 for a in self.out_arcs.get(lo..hi).unwrap_or(&[]) {
                     let nc = c.saturating_add(a.w_ms).min(FAR);
-                    touch(a.to as usize, dist);
-                    if let Some(row) = dist.get_mut(a.to as usize)
-                        && nc < row[lane]
+                    if let Some(slot) = up.get_mut(a.to as usize)
+                        && nc < *slot
                     {
-                        row[lane] = nc;
+                        *slot = nc;
+                        up_dirty.push(a.to);
                         heap.push(nc, a.to);
                     }
                 }
             }
-        }
-        // Every arc into a restricted position comes from the core (final after the upward
-        // searches; untouched core rows are FAR since each query resets what it wrote) or
-        // from an earlier restricted position (overwritten earlier in this sweep).
-        for &p in &r.positions {
-            let p = p as usize;
-            let (Some(&lo), Some(&hi), Some(&start), Some(&fresh)) = (
-                self.in_first.get(p),
-                self.in_first.get(p + 1),
-                dist.get(p),
-                touched.get(p),
-            ) else {
-                continue;
-            };
-            let mut d = if fresh { start } else { [FAR; LANES] };
-            for a in self.in_arcs.get(lo as usize..hi as usize).unwrap_or(&[]) {
-                let Some(from) = dist.get(a.to as usize) else {
-                    continue;
-                };
-                let w = a.w_ms.min(FAR);
-                for (x, &f) in d.iter_mut().zip(from) {
-                    *x = (*x).min(f + w);
+            // This lane's labels into the plan's rows (a row's first write in this query
+            // clears what an earlier query left there); the scalar labels back to FAR.
+            for &p in up_dirty.iter() {
+                let Some(c) = up.get_mut(p as usize) else { continue };
+                let cost = std::mem::replace(c, FAR);
+                let Some(r) = plan.row_of(p) else { continue };
+                if let (Some(row), Some(f)) = (rows.get_mut(r as usize), fresh.get_mut(r as usize)) {
+                    if !*f {
+                        *f = true;
+                        *row = [FAR; LANES];
+                        fresh_rows.push(r);
+                    }
+                    row[lane] = row[lane].min(cost);
                 }
             }
-            // Labels stay at or below FAR (d starts there): a sum from an unreached lane only
-            // ever loses the min.
-            dist[p] = d;
+            up_dirty.clear();
         }
+        sweep_rows(rows, fresh, plan.core_len, &plan.first, &plan.arcs);
     }
 
     fn phast(&self, space: &mut PhastSpace, seeds: &[(u32, u32)], backward: bool) {

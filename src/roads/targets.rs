@@ -14,7 +14,7 @@
 
 use std::collections::HashMap;
 
-use super::ch::{BatchSpace, Ch, FAR, LANES, Restriction};
+use super::ch::{BatchPlan, BatchSpace, Ch, FAR, LANES};
 use super::graph::{Graph, NO_EDGE};
 use super::search::{SearchParams, direct_cost};
 use super::snap::Snap;
@@ -25,8 +25,8 @@ pub const UNREACHED: u32 = u32::MAX;
 /// The points' arrivals by time, prepared once for many sources.
 #[derive(Debug, Clone)]
 pub struct PointTargets {
-    restriction: Restriction,
-    /// Per point: up to four (sweep position, extra ms) ways to arrive (`NO_EDGE` = none).
+    plan: BatchPlan,
+    /// Per point: up to four (plan row, extra ms) ways to arrive (`NO_EDGE` = none).
     arrive: Vec<[(u32, u32); 4]>,
     /// Per point: its own off-road leg, ms (`None`: the point did not snap).
     offroad: Vec<Option<u32>>,
@@ -60,8 +60,14 @@ impl PointTargets {
             arrive.push(slots);
             offroad.push(p.map(|s| params.offroad_ms(s.snap_dist_m)));
         }
+        let plan = ch.batch_plan(&nodes);
+        for slots in &mut arrive {
+            for slot in slots.iter_mut().filter(|s| s.0 != NO_EDGE) {
+                slot.0 = plan.row_of(slot.0).unwrap_or(NO_EDGE);
+            }
+        }
         PointTargets {
-            restriction: ch.restrict(&nodes, false),
+            plan,
             arrive,
             offroad,
             on_piece,
@@ -81,12 +87,12 @@ impl PointTargets {
 
     /// True when these targets were prepared over a hierarchy of `ch`'s size.
     pub fn fits(&self, ch: &Ch) -> bool {
-        self.restriction.node_count() == ch.node_count()
+        self.plan.node_count() == ch.node_count()
     }
 
     /// Positions the restricted sweep visits.
     pub fn swept(&self) -> usize {
-        self.restriction.swept()
+        self.plan.swept()
     }
 
     /// Per source, per point, the travel time in ms, flat: `out[source * len() + point]`,
@@ -123,29 +129,9 @@ impl PointTargets {
                         .collect()
                 })
                 .collect();
-            ch.one_to_many_batch(space, &seeds, &self.restriction);
-            let first = b * LANES;
-            let lanes = batch.len();
-            for (i, (slots, own)) in self.arrive.iter().zip(&self.offroad).enumerate() {
-                let Some(own) = *own else { continue };
-                let mut best = [u64::MAX; LANES];
-                for &(pos, extra) in slots {
-                    let Some(row) = (pos != NO_EDGE).then(|| space.row(pos)).flatten() else {
-                        continue;
-                    };
-                    for (b, &t) in best.iter_mut().zip(row) {
-                        if t <= limit {
-                            *b = (*b).min(u64::from(t) + u64::from(extra));
-                        }
-                    }
-                }
-                for (lane, &b) in best.iter().enumerate().take(lanes) {
-                    if b != u64::MAX
-                        && let Some(slot) = out.get_mut((first + lane) * n + i)
-                    {
-                        *slot = clamp(b + u64::from(own));
-                    }
-                }
+            ch.one_to_many_batch(space, &seeds, &self.plan);
+            if let Some(region) = out.get_mut(b * LANES * n..(b * LANES + batch.len()) * n) {
+                batch_times(&self.arrive, &self.offroad, space.rows(), limit, region);
             }
             // A direct drive along a source's own piece to the points on it.
             for (lane, (source, &off)) in batch.iter().zip(&offs).enumerate() {
@@ -159,11 +145,45 @@ impl PointTargets {
                     };
                     if let Some(t) = direct_cost(g, source, at, &g.time_ms) {
                         let t = clamp(u64::from(t) + u64::from(off) + u64::from(*own));
-                        if let Some(slot) = out.get_mut((first + lane) * n + i) {
+                        if let Some(slot) = out.get_mut((b * LANES + lane) * n + i) {
                             *slot = (*slot).min(t);
                         }
                     }
                 }
+            }
+        }
+    }
+}
+
+/// The batch's times at every point (`out`: per lane `arrive.len()` points): per lane the best
+/// arrival whose node time is within `limit`, plus the point's own off-road leg. Compiled for
+/// AVX2 and SSE4.1 as well, chosen at run time (see `ch::sweep_rows`).
+#[multiversion::multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
+fn batch_times(
+    arrive: &[[(u32, u32); 4]],
+    offroad: &[Option<u32>],
+    rows: &[[u32; LANES]],
+    limit: u32,
+    out: &mut [u32],
+) {
+    let n = arrive.len();
+    for (i, (slots, own)) in arrive.iter().zip(offroad).enumerate() {
+        let Some(own) = *own else { continue };
+        let mut best = [UNREACHED; LANES];
+        for &(row, extra) in slots {
+            let Some(r) = rows.get(row as usize) else { continue };
+            // `t <= limit < FAR` and `extra` capped at FAR: the sum stays below 2^31.
+            let extra = extra.min(FAR);
+            for (b, &t) in best.iter_mut().zip(r) {
+                let v = if t <= limit { t + extra } else { UNREACHED };
+                *b = (*b).min(v);
+            }
+        }
+        for (lane, &b) in best.iter().enumerate() {
+            if b != UNREACHED
+                && let Some(slot) = out.get_mut(lane * n + i)
+            {
+                *slot = b.saturating_add(own).min(UNREACHED - 1);
             }
         }
     }
