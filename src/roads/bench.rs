@@ -8,7 +8,10 @@ use std::time::Instant;
 
 use super::ch::{Ch, ChParams, PhastSpace};
 use super::graph::Graph;
-use super::isochrone::{DEFAULT_CELL_M, contour_polygons, isochrone_grid, isochrone_grid_ch, rasterise, reached_ch};
+use super::isochrone::{
+    DEFAULT_CELL_M, IsoSpace, contour_polygons, isochrone_grid, isochrone_grid_ch, rasterise, rasterise_prepared,
+    reached_ch,
+};
 use super::osm::{ImportOptions, import_pbf_path};
 use super::router::{RoadsError, Router};
 use super::search::{
@@ -90,6 +93,13 @@ pub struct BenchReport {
     pub isochrone_search_ms: f64,
     /// Of `isochrone_ms`: filling the raster from the node times (roads, then off-road), ms.
     pub isochrone_raster_ms: f64,
+    /// The same raster drawn without the kept scratch and road layout (what a one-off call to
+    /// `rasterise` costs), ms.
+    pub isochrone_raster_unprepared_ms: f64,
+    /// `isochrone_raster_ms` drawn on one thread (no thread to wait for), ms.
+    pub isochrone_raster_one_thread_ms: f64,
+    /// Building the isochrones' road layout in edge order, once per graph, ms.
+    pub isochrone_prepare_ms: f64,
     /// Of `isochrone_ms`: the 4 contours (marching squares and polygons), ms.
     pub isochrone_contours_ms: f64,
     /// Nodes within the isochrone's 20 minutes.
@@ -103,6 +113,10 @@ pub struct BenchReport {
     /// OSM import figures for the sample extracts found.
     pub samples: Vec<SampleBench>,
 }
+
+/// Runs of each isochrone figure: tens of ms each, so more runs than [`BENCH_RUNS`] cost
+/// little and steady the median on a busy machine.
+const ISO_RUNS: usize = 15;
 
 fn median_ms(f: impl FnMut()) -> f64 {
     median_ms_n(BENCH_RUNS, f)
@@ -239,27 +253,46 @@ pub fn run_bench(nodes: usize, samples_dir: Option<&Path>, ch_params: &ChParams)
             std::hint::black_box(contour_polygons(grid, m * 60.0));
         }
     };
-    let isochrone_dijkstra_ms = median_ms(|| {
+    let isochrone_dijkstra_ms = median_ms_n(ISO_RUNS, || {
         if let Ok(grid) = isochrone_grid(&g, &mut space, &incident, &params, 20.0 * 60.0, DEFAULT_CELL_M) {
             contours(&grid);
         }
     });
 
     let iso_s = 20.0 * 60.0;
-    let isochrone_ms = median_ms(|| {
-        if let Ok(grid) = isochrone_grid_ch(&g, &ch, &mut phast, &incident, &params, iso_s, DEFAULT_CELL_M) {
+    let mut iso = IsoSpace::new();
+    let t0 = Instant::now();
+    iso.prepare(&g);
+    let isochrone_prepare_ms = t0.elapsed().as_secs_f64() * 1000.0;
+    let isochrone_ms = median_ms_n(ISO_RUNS, || {
+        if let Ok(grid) = isochrone_grid_ch(&g, &ch, &mut phast, &mut iso, &incident, &params, iso_s, DEFAULT_CELL_M) {
             contours(&grid);
         }
     });
-    let isochrone_search_ms = median_ms(|| {
+    let isochrone_search_ms = median_ms_n(ISO_RUNS, || {
         let _ = std::hint::black_box(reached_ch(&g, &ch, &mut phast, &incident, &params, iso_s));
     });
     let reached = reached_ch(&g, &ch, &mut phast, &incident, &params, iso_s).unwrap_or_default();
-    let isochrone_raster_ms = median_ms(|| {
+    let raster = |iso: &mut IsoSpace| {
+        std::hint::black_box(rasterise_prepared(
+            &g,
+            iso,
+            &incident,
+            &reached,
+            &params,
+            iso_s,
+            DEFAULT_CELL_M,
+        ));
+    };
+    let isochrone_raster_ms = median_ms_n(ISO_RUNS, || raster(&mut iso));
+    iso.set_threads(Some(1));
+    let isochrone_raster_one_thread_ms = median_ms_n(ISO_RUNS, || raster(&mut iso));
+    iso.set_threads(None);
+    let isochrone_raster_unprepared_ms = median_ms_n(ISO_RUNS, || {
         std::hint::black_box(rasterise(&g, &incident, &reached, &params, iso_s, DEFAULT_CELL_M));
     });
-    let grid = rasterise(&g, &incident, &reached, &params, iso_s, DEFAULT_CELL_M);
-    let isochrone_contours_ms = median_ms(|| contours(&grid));
+    let grid = rasterise_prepared(&g, &mut iso, &incident, &reached, &params, iso_s, DEFAULT_CELL_M);
+    let isochrone_contours_ms = median_ms_n(ISO_RUNS, || contours(&grid));
 
     let mut samples = Vec::new();
     if let Some(dir) = samples_dir {
@@ -305,6 +338,9 @@ pub fn run_bench(nodes: usize, samples_dir: Option<&Path>, ch_params: &ChParams)
         isochrone_dijkstra_ms,
         isochrone_search_ms,
         isochrone_raster_ms,
+        isochrone_raster_unprepared_ms,
+        isochrone_raster_one_thread_ms,
+        isochrone_prepare_ms,
         isochrone_contours_ms,
         isochrone_reached: reached.len(),
         isochrone_cells: grid.cols * grid.rows,
@@ -341,6 +377,9 @@ fn empty_report(nodes: usize, ch_params: &ChParams) -> BenchReport {
         isochrone_dijkstra_ms: 0.0,
         isochrone_search_ms: 0.0,
         isochrone_raster_ms: 0.0,
+        isochrone_raster_unprepared_ms: 0.0,
+        isochrone_raster_one_thread_ms: 0.0,
+        isochrone_prepare_ms: 0.0,
         isochrone_contours_ms: 0.0,
         isochrone_reached: 0,
         isochrone_cells: 0,
@@ -509,6 +548,9 @@ mod tests {
             "isochrone_ms",
             "isochrone_dijkstra_ms",
             "isochrone_raster_ms",
+            "isochrone_raster_unprepared_ms",
+            "isochrone_raster_one_thread_ms",
+            "isochrone_prepare_ms",
             "rss_mb",
         ] {
             assert!(v.get(k).is_some_and(|x| x.is_number()), "{k}");

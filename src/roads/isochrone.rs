@@ -1,6 +1,8 @@
 //! Isochrones: a raster of travel time (seconds) over the reachable area, filled from node
 //! times interpolated along every reached edge, then spread off-road (chamfer distance at the
 //! off-road speed); contour rings per threshold via marching squares, exportable as GeoJSON.
+//! Owns [`IsoSpace`], the reusable scratch and edge-ordered road layout of repeated
+//! isochrones. Imports only the rest of `roads` (no egui, tokio or rusqlite).
 
 use super::ch::{Ch, PhastSpace};
 use super::graph::{Graph, NO_EDGE};
@@ -79,11 +81,14 @@ pub fn isochrone_grid(
 
 /// [`isochrone_grid`] with the node times from one PHAST query over the hierarchy `ch` (built
 /// for `g`) instead of Dijkstra: the same exact times (same seeds, partial costs and off-road
-/// leg), one upward search plus one linear sweep.
+/// leg), one upward search plus one linear sweep; the raster is drawn by
+/// [`rasterise_prepared`] with the scratch and road layout kept in `iso` between calls.
+#[allow(clippy::too_many_arguments)]
 pub fn isochrone_grid_ch(
     g: &Graph,
     ch: &Ch,
     phast: &mut PhastSpace,
+    iso: &mut IsoSpace,
     from: &Snap,
     params: &SearchParams,
     max_s: f64,
@@ -91,7 +96,105 @@ pub fn isochrone_grid_ch(
 ) -> Result<IsoGrid, RouteError> {
     let max_s = clean_max_s(max_s);
     let reached = reached_ch(g, ch, phast, from, params, max_s)?;
-    Ok(rasterise(g, from, &reached, params, max_s, cell_m))
+    Ok(rasterise_prepared(g, iso, from, &reached, params, max_s, cell_m))
+}
+
+/// The road pieces in directed-edge order, for drawing rasters: what drawing the pieces that
+/// leave a run of nodes reads then lies in a few sequential streams (edges are numbered by
+/// tail node, and node ids are in Morton order) instead of at each piece's input position.
+struct EdgeLayout {
+    /// Which graph this was built for: `[nodes, edges, pieces]` and its source hash.
+    shape: ([usize; 3], u64),
+    /// Per edge: the time in ms of the same piece driven the other way, [`NO_TIME`] if it
+    /// cannot be (an edge of `u32::MAX` ms, 49 days, would count as not drivable).
+    back_ms: Vec<u32>,
+    /// Per edge (and one past the last): where its piece's points start in `pts`. Only the
+    /// edge that normally draws the piece holds them (a→b, or b→a on a piece with no a→b);
+    /// the others have an empty range and read the graph in the rare case they draw.
+    first_pt: Vec<u32>,
+    /// Piece points in 1e-7 degrees, a → b as in the graph, in edge order.
+    pts: Vec<[i32; 2]>,
+}
+
+/// No drive: the value of [`EdgeLayout::back_ms`] and of node times not reached.
+const NO_TIME: u32 = u32::MAX;
+
+impl EdgeLayout {
+    fn shape_of(g: &Graph) -> ([usize; 3], u64) {
+        ([g.node_count(), g.edge_count(), g.piece_count()], g.source_hash())
+    }
+
+    fn build(g: &Graph) -> EdgeLayout {
+        let m = g.edge_count();
+        let mut back_ms = Vec::with_capacity(m);
+        let mut first_pt = Vec::with_capacity(m + 1);
+        let mut pts = Vec::new();
+        first_pt.push(0);
+        for e in 0..m {
+            let (piece, rev) = g.edge_piece(e);
+            let [ef, eb] = g.piece_edges(piece);
+            let other = if rev { ef } else { eb };
+            back_ms.push(if other == NO_EDGE {
+                NO_TIME
+            } else {
+                g.edge_time_ms(other as usize)
+            });
+            if !rev || ef == NO_EDGE {
+                pts.extend_from_slice(g.piece_points_e7(piece));
+            }
+            first_pt.push(u32::try_from(pts.len()).unwrap_or(u32::MAX));
+        }
+        EdgeLayout {
+            shape: EdgeLayout::shape_of(g),
+            back_ms,
+            first_pt,
+            pts,
+        }
+    }
+
+    /// Points of the piece of edge `e` (a → b), from the layout when it holds them.
+    fn points<'a>(&'a self, g: &'a Graph, e: usize, piece: u32) -> &'a [[i32; 2]] {
+        let lo = self.first_pt.get(e).map_or(0, |&i| i as usize);
+        let hi = self.first_pt.get(e + 1).map_or(0, |&i| i as usize);
+        match self.pts.get(lo..hi) {
+            Some(p) if hi > lo => p,
+            _ => g.piece_points_e7(piece),
+        }
+    }
+}
+
+/// Scratch of repeated isochrones on one graph, kept between calls (the console computes
+/// isochrones again and again): the edge-ordered road layout (built on first use, rebuilt if
+/// the graph's shape changes), the node times and the rasters of the extra drawing threads.
+#[derive(Default)]
+pub struct IsoSpace {
+    layout: Option<EdgeLayout>,
+    /// Node times in ms, [`NO_TIME`] everywhere between calls.
+    time: Vec<u32>,
+    /// One raster per extra drawing thread.
+    rasters: Vec<Vec<f32>>,
+    /// Most drawing threads (`None`: up to [`MAX_RASTER_THREADS`] as the machine has).
+    threads: Option<usize>,
+}
+
+impl IsoSpace {
+    /// Empty scratch; everything is made on first use.
+    pub fn new() -> IsoSpace {
+        IsoSpace::default()
+    }
+
+    /// Draws with at most `threads` threads (at least one; `None`: as many as the machine
+    /// has, up to 4) from now on.
+    pub fn set_threads(&mut self, threads: Option<usize>) {
+        self.threads = threads.map(|n| n.clamp(1, MAX_RASTER_THREADS));
+    }
+
+    /// Builds the road layout for `g` now (else the first isochrone does), unless it exists.
+    pub fn prepare(&mut self, g: &Graph) {
+        if self.layout.as_ref().is_none_or(|l| l.shape != EdgeLayout::shape_of(g)) {
+            self.layout = Some(EdgeLayout::build(g));
+        }
+    }
 }
 
 /// The nodes `from` reaches within `max_s` seconds with their times in ms, from one PHAST
@@ -170,69 +273,101 @@ impl Frame {
     }
 
     /// Draws every road piece with an end in `run` (reached nodes with their ms) that it can
-    /// be driven from, once per piece: at each step of half a cell the faster of driving in
-    /// from either end (a's forward edge, b's backward edge, with the node `time`s in ms,
-    /// `u32::MAX` = not reached). Node ids are in Morton order, so a run is a compact area and
-    /// what it reads lies near.
-    fn draw_roads(&self, g: &Graph, run: &[(u32, u32)], time: &[u32], limit_ms: f64, eta: &mut [f32]) {
-        let reached = |v: u32| time.get(v as usize).copied().filter(|&t| t != u32::MAX);
+    /// be driven from, once per piece: the faster of driving in from either end (a's forward
+    /// edge, b's backward edge, with the node `time`s in ms, [`NO_TIME`] = not reached). Node
+    /// ids are in Morton order, so a run is a compact area and what it reads lies near; with
+    /// a `layout` the piece points and opposite edge times are read in edge order.
+    fn draw_roads(
+        &self,
+        g: &Graph,
+        layout: Option<&EdgeLayout>,
+        run: &[(u32, u32)],
+        time: &[u32],
+        limit_ms: f64,
+        eta: &mut [f32],
+    ) {
+        let reached = |v: u32| time.get(v as usize).copied().filter(|&t| t != NO_TIME);
         let mut cells: Vec<[f64; 2]> = Vec::new();
         for &(v, tv) in run {
             for e in g.out_edges(v) {
                 let (piece, rev) = g.edge_piece(e);
                 let (te, other) = (f64::from(g.edge_time_ms(e)), g.edge_head(e));
-                let [ef, eb] = g.piece_edges(piece);
+                // Time of the piece driven the other way, if it can be (read only when needed:
+                // without a layout it lies far away).
+                let back = || match layout {
+                    Some(l) => l.back_ms.get(e).copied().filter(|&t| t != NO_TIME),
+                    None => {
+                        let [ef, eb] = g.piece_edges(piece);
+                        let o = if rev { ef } else { eb };
+                        (o != NO_EDGE).then(|| g.edge_time_ms(o as usize))
+                    }
+                };
                 // (time at a, a→b ms) and (time at b, b→a ms) where those drives exist.
                 let (from_a, from_b) = if rev {
                     // e is b→a: draw the piece from here only when a→b cannot be (not driven,
                     // or a not reached), else it is drawn from a.
-                    if ef != NO_EDGE && reached(other).is_some() {
+                    if reached(other).is_some() && back().is_some() {
                         continue;
                     }
                     (None, Some((f64::from(tv), te)))
                 } else {
-                    let back = (eb != NO_EDGE)
-                        .then(|| reached(other).map(|tb| (f64::from(tb), f64::from(g.edge_time_ms(eb as usize)))))
-                        .flatten();
+                    let back = reached(other).and_then(|tb| back().map(|b| (f64::from(tb), f64::from(b))));
                     (Some((f64::from(tv), te)), back)
                 };
-                cells.clear();
-                cells.extend(g.piece_points_e7(piece).iter().map(|&q| self.to_cell(q)));
-                let total = cells
-                    .windows(2)
-                    .map(|w| {
-                        ((w[1][0] - w[0][0]) * (w[1][0] - w[0][0]) + (w[1][1] - w[0][1]) * (w[1][1] - w[0][1])).sqrt()
-                    })
-                    .sum::<f64>()
-                    .max(1e-9);
-                let at = |frac: f64| {
-                    let ta = from_a.map_or(f64::INFINITY, |(t, te)| t + te * frac);
-                    let tb = from_b.map_or(f64::INFINITY, |(t, te)| t + te * (1.0 - frac));
-                    ta.min(tb)
+                let pts = match layout {
+                    Some(l) => l.points(g, e, piece),
+                    None => g.piece_points_e7(piece),
                 };
-                let mut along = 0.0;
-                for w in cells.windows(2) {
-                    let (p, q) = (w[0], w[1]);
-                    let (dx, dy) = (q[0] - p[0], q[1] - p[1]);
-                    let seg = (dx * dx + dy * dy).sqrt();
-                    let steps = (seg * 2.0).ceil().max(1.0) as usize;
-                    for s in 1..=steps {
-                        let f = s as f64 / steps as f64;
-                        let t = at(((along + f * seg) / total).min(1.0));
-                        if t <= limit_ms {
-                            self.put(eta, p[0] + f * dx, p[1] + f * dy, t);
-                        }
-                    }
-                    along += seg;
+                self.draw_piece(pts, from_a, from_b, limit_ms, eta, &mut cells);
+            }
+        }
+    }
+
+    /// Draws one piece (points a → b) at each step of half a cell with the faster of
+    /// `from_a` and `from_b` (time at that end, ms to drive the whole piece from it).
+    fn draw_piece(
+        &self,
+        pts: &[[i32; 2]],
+        from_a: Option<(f64, f64)>,
+        from_b: Option<(f64, f64)>,
+        limit_ms: f64,
+        eta: &mut [f32],
+        cells: &mut Vec<[f64; 2]>,
+    ) {
+        cells.clear();
+        cells.extend(pts.iter().map(|&q| self.to_cell(q)));
+        let total = cells
+            .windows(2)
+            .map(|w| ((w[1][0] - w[0][0]) * (w[1][0] - w[0][0]) + (w[1][1] - w[0][1]) * (w[1][1] - w[0][1])).sqrt())
+            .sum::<f64>()
+            .max(1e-9);
+        let at = |frac: f64| {
+            let ta = from_a.map_or(f64::INFINITY, |(t, te)| t + te * frac);
+            let tb = from_b.map_or(f64::INFINITY, |(t, te)| t + te * (1.0 - frac));
+            ta.min(tb)
+        };
+        let mut along = 0.0;
+        for w in cells.windows(2) {
+            let (p, q) = (w[0], w[1]);
+            let (dx, dy) = (q[0] - p[0], q[1] - p[1]);
+            let seg = (dx * dx + dy * dy).sqrt();
+            let steps = (seg * 2.0).ceil().max(1.0) as usize;
+            for s in 1..=steps {
+                let f = s as f64 / steps as f64;
+                let t = at(((along + f * seg) / total).min(1.0));
+                if t <= limit_ms {
+                    self.put(eta, p[0] + f * dx, p[1] + f * dy, t);
                 }
             }
+            along += seg;
         }
     }
 }
 
 /// The raster of the `reached` nodes `(node, ms from the origin)`: node times interpolated
 /// along every edge leaving a reached node (until the time passes `max_s`), the origin at 0,
-/// then spread off-road. Only the reached nodes are visited.
+/// then spread off-road. Only the reached nodes are visited; the pieces are read from the
+/// graph itself (see [`rasterise_prepared`] for repeated calls).
 pub fn rasterise(
     g: &Graph,
     from: &Snap,
@@ -241,6 +376,64 @@ pub fn rasterise(
     max_s: f64,
     cell_m: f64,
 ) -> IsoGrid {
+    let (mut time, mut rasters) = (Vec::new(), Vec::new());
+    let scratch = Scratch {
+        time: &mut time,
+        rasters: &mut rasters,
+        threads: None,
+    };
+    rasterise_with(g, None, scratch, from, reached, params, max_s, cell_m)
+}
+
+/// [`rasterise`] with the scratch of `iso` (kept between calls) and its road layout in edge
+/// order (built for `g` on first use): the same raster, cell for cell.
+pub fn rasterise_prepared(
+    g: &Graph,
+    iso: &mut IsoSpace,
+    from: &Snap,
+    reached: &[(u32, u32)],
+    params: &SearchParams,
+    max_s: f64,
+    cell_m: f64,
+) -> IsoGrid {
+    iso.prepare(g);
+    let IsoSpace {
+        layout,
+        time,
+        rasters,
+        threads,
+    } = iso;
+    let scratch = Scratch {
+        time,
+        rasters,
+        threads: *threads,
+    };
+    rasterise_with(g, layout.as_ref(), scratch, from, reached, params, max_s, cell_m)
+}
+
+/// What one raster borrows from [`IsoSpace`] (or makes for one call).
+struct Scratch<'a> {
+    /// [`NO_TIME`] for every node (or empty) before and after.
+    time: &'a mut Vec<u32>,
+    /// The extra threads' rasters, reused.
+    rasters: &'a mut Vec<Vec<f32>>,
+    /// Most drawing threads, `None`: as the machine has.
+    threads: Option<usize>,
+}
+
+/// The raster, drawn with `layout` when given.
+#[allow(clippy::too_many_arguments)]
+fn rasterise_with(
+    g: &Graph,
+    layout: Option<&EdgeLayout>,
+    scratch: Scratch<'_>,
+    from: &Snap,
+    reached: &[(u32, u32)],
+    params: &SearchParams,
+    max_s: f64,
+    cell_m: f64,
+) -> IsoGrid {
+    let Scratch { time, rasters, threads } = scratch;
     let limit_ms = f64::from(limit_ms(max_s));
     // Bbox of everything reachable: the origin plus reached nodes.
     let mut bb = [
@@ -296,8 +489,10 @@ pub fn rasterise(
         (from.query_lonlat[1] - sw[1]) / cell_deg[1],
         0.0,
     );
-    // Node times (ms, `u32::MAX` = not reached), and the nodes themselves.
-    let mut time = vec![u32::MAX; g.node_count()];
+    // Node times (ms, `NO_TIME` = not reached), and the nodes themselves.
+    if time.len() != g.node_count() {
+        *time = vec![NO_TIME; g.node_count()];
+    }
     for &(v, tv) in reached {
         if let Some(slot) = time.get_mut(v as usize) {
             *slot = tv;
@@ -308,53 +503,90 @@ pub fn rasterise(
     // The roads in parallel: each thread draws the pieces leaving a contiguous run of the
     // reached nodes into its own raster; the rasters are merged by minimum, which is what one
     // thread drawing everything would have written.
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(MAX_RASTER_THREADS);
+    let threads = threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .clamp(1, MAX_RASTER_THREADS);
     let threads = if reached.len() < MIN_NODES_PER_THREAD * 2 {
         1
     } else {
         threads
     };
     let chunk = reached.len().div_ceil(threads).max(1);
-    let (frame, time) = (&frame, &time);
     let mut runs = reached.chunks(chunk);
     let first = runs.next().unwrap_or(&[]);
-    let others: Vec<Vec<f32>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = runs
-            .map(|run| {
-                let h = scope.spawn(move || {
-                    let mut eta = vec![f32::INFINITY; cols * rows];
-                    frame.draw_roads(g, run, time, limit_ms, &mut eta);
-                    eta
-                });
-                (run, h)
-            })
+    let others: Vec<&[(u32, u32)]> = runs.collect();
+    if rasters.len() < others.len() {
+        rasters.resize_with(others.len(), Vec::new);
+    }
+    for r in rasters.iter_mut().take(others.len()) {
+        r.clear();
+        r.resize(cols * rows, f32::INFINITY);
+    }
+    let (frame, times) = (&frame, &*time);
+    let drawn: Vec<bool> = std::thread::scope(|scope| {
+        let handles: Vec<_> = others
+            .iter()
+            .zip(rasters.iter_mut())
+            .map(|(run, eta)| scope.spawn(move || frame.draw_roads(g, layout, run, times, limit_ms, eta)))
             .collect();
-        frame.draw_roads(g, first, time, limit_ms, &mut grid.eta_s);
-        handles
-            .into_iter()
-            .map(|(run, h)| {
-                h.join().unwrap_or_else(|_| {
-                    // Drawing cannot panic (every index is checked); should it ever, draw
-                    // that run again here rather than lose it.
-                    let mut eta = vec![f32::INFINITY; cols * rows];
-                    frame.draw_roads(g, run, time, limit_ms, &mut eta);
-                    eta
-                })
-            })
-            .collect()
+        frame.draw_roads(g, layout, first, times, limit_ms, &mut grid.eta_s);
+        handles.into_iter().map(|h| h.join().is_ok()).collect()
     });
-    for part in others {
-        for (e, p) in grid.eta_s.iter_mut().zip(part) {
-            *e = e.min(p);
+    for ((run, eta), ok) in others.iter().zip(rasters.iter_mut()).zip(drawn) {
+        if !ok {
+            // Drawing cannot panic (every index is checked); should it ever, draw that run
+            // again here rather than lose it.
+            eta.clear();
+            eta.resize(cols * rows, f32::INFINITY);
+            frame.draw_roads(g, layout, run, times, limit_ms, eta);
+        }
+        for (e, &p) in grid.eta_s.iter_mut().zip(eta.iter()) {
+            *e = lower(*e, p);
+        }
+    }
+    for &(v, _) in reached {
+        if let Some(slot) = time.get_mut(v as usize) {
+            *slot = NO_TIME;
         }
     }
     spread_offroad(&mut grid, params);
     grid
 }
 
-/// Two-pass chamfer spread of times into cells off the road, at the off-road speed.
+/// The smaller of two times (neither is NaN: times are finite or `INFINITY`), without the
+/// NaN handling of `f32::min`.
+#[inline]
+fn lower(a: f32, b: f32) -> f32 {
+    if b < a { b } else { a }
+}
+
+/// Lowers each cell of `row` to its diagonal and straight neighbours in the adjacent `other`
+/// row plus the step costs (the cross-row half of one chamfer pass).
+fn relax_from_row(row: &mut [f32], other: &[f32], orth: f32, diag: f32) {
+    let n = row.len();
+    if n == 0 || other.len() != n {
+        return;
+    }
+    if n == 1 {
+        row[0] = lower(row[0], other[0] + orth);
+        return;
+    }
+    row[0] = lower(lower(row[0], other[0] + orth), other[1] + diag);
+    row[n - 1] = lower(lower(row[n - 1], other[n - 1] + orth), other[n - 2] + diag);
+    let inner = &mut row[1..n - 1];
+    for (((x, &l), &c), &r) in inner
+        .iter_mut()
+        .zip(&other[..n - 2])
+        .zip(&other[1..n - 1])
+        .zip(&other[2..])
+    {
+        *x = lower(lower(*x, c + orth), lower(l + diag, r + diag));
+    }
+}
+
+/// Two-pass chamfer spread of times into cells off the road, at the off-road speed. Each pass
+/// takes, row by row, the minimum over the previous row's three neighbours first (independent
+/// cells) and then the chain along the row: the same minimum as visiting cell by cell.
 fn spread_offroad(grid: &mut IsoGrid, params: &SearchParams) {
     let s_per_km = (params.offroad_ms(1000.0) as f32 / 1000.0).max(1e-3);
     let orth = (grid.cell_m as f32 / 1000.0) * s_per_km;
@@ -362,40 +594,30 @@ fn spread_offroad(grid: &mut IsoGrid, params: &SearchParams) {
     let (cols, rows) = (grid.cols, grid.rows);
     let max = grid.max_s as f32;
     let e = &mut grid.eta_s;
+    if cols == 0 || e.len() < cols * rows {
+        return;
+    }
     for r in 0..rows {
-        for c in 0..cols {
-            let mut best = e[r * cols + c];
-            if c > 0 {
-                best = best.min(e[r * cols + c - 1] + orth);
-            }
-            if r > 0 {
-                best = best.min(e[(r - 1) * cols + c] + orth);
-                if c > 0 {
-                    best = best.min(e[(r - 1) * cols + c - 1] + diag);
-                }
-                if c + 1 < cols {
-                    best = best.min(e[(r - 1) * cols + c + 1] + diag);
-                }
-            }
-            e[r * cols + c] = best;
+        let (done, rest) = e.split_at_mut(r * cols);
+        let row = &mut rest[..cols];
+        if r > 0 {
+            relax_from_row(row, &done[(r - 1) * cols..], orth, diag);
+        }
+        for c in 1..cols {
+            row[c] = lower(row[c], row[c - 1] + orth);
         }
     }
     for r in (0..rows).rev() {
-        for c in (0..cols).rev() {
-            let mut best = e[r * cols + c];
-            if c + 1 < cols {
-                best = best.min(e[r * cols + c + 1] + orth);
-            }
-            if r + 1 < rows {
-                best = best.min(e[(r + 1) * cols + c] + orth);
-                if c + 1 < cols {
-                    best = best.min(e[(r + 1) * cols + c + 1] + diag);
-                }
-                if c > 0 {
-                    best = best.min(e[(r + 1) * cols + c - 1] + diag);
-                }
-            }
-            e[r * cols + c] = if best <= max { best } else { f32::INFINITY };
+        let (head, below) = e.split_at_mut((r + 1) * cols);
+        let row = &mut head[r * cols..];
+        if r + 1 < rows {
+            relax_from_row(row, &below[..cols], orth, diag);
+        }
+        let mut right = f32::INFINITY;
+        for x in row.iter_mut().rev() {
+            let best = lower(*x, right + orth);
+            *x = if best <= max { best } else { f32::INFINITY };
+            right = *x;
         }
     }
 }
@@ -648,23 +870,116 @@ mod tests {
         let ch = Ch::build(&g, &ChParams::default());
         let mut phast = PhastSpace::new(g.node_count());
         let mut space = SearchSpace::new(g.node_count());
+        let mut iso = IsoSpace::new();
         let params = SearchParams::default();
-        for (at, max_s) in [
+        // The large one twice (the second time on one thread): the scratch kept in `iso` from
+        // one call must not leak into the next (node times, the extra threads' rasters).
+        for (i, (at, max_s)) in [
             ([100.80, 22.00], 900.0),
             ([100.83, 22.02], 300.0),
             ([100.78, 21.99], 1.0),
-        ] {
+            ([100.80, 22.00], 900.0),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if i == 3 {
+                iso.set_threads(Some(1));
+            }
             let from = idx.snap(&g, at).unwrap();
             let by_dijkstra = isochrone_grid(&g, &mut space, &from, &params, max_s, 100.0).unwrap();
             let mut dijkstra_nodes = space.reached();
             dijkstra_nodes.sort_unstable();
             let ch_nodes = reached_ch(&g, &ch, &mut phast, &from, &params, max_s).unwrap();
             assert_eq!(ch_nodes, dijkstra_nodes, "{at:?} {max_s}");
-            let by_ch = isochrone_grid_ch(&g, &ch, &mut phast, &from, &params, max_s, 100.0).unwrap();
+            let by_ch = isochrone_grid_ch(&g, &ch, &mut phast, &mut iso, &from, &params, max_s, 100.0).unwrap();
             assert_eq!(by_ch, by_dijkstra, "{at:?} {max_s}");
+            assert!(iso.time.iter().all(|&t| t == NO_TIME));
             if max_s > 600.0 {
                 assert!(ch_nodes.len() > 2 * MIN_NODES_PER_THREAD, "{}", ch_nodes.len());
             }
+        }
+    }
+
+    /// The chamfer spread (row minimum first, then the chain along the row) gives the
+    /// cell-by-cell two-pass spread, bit for bit, on random rasters with unreached cells.
+    #[test]
+    fn the_spread_equals_the_cell_by_cell_one() {
+        fn cell_by_cell(e: &mut [f32], cols: usize, rows: usize, orth: f32, diag: f32, max: f32) {
+            for r in 0..rows {
+                for c in 0..cols {
+                    let mut best = e[r * cols + c];
+                    if c > 0 {
+                        best = best.min(e[r * cols + c - 1] + orth);
+                    }
+                    if r > 0 {
+                        best = best.min(e[(r - 1) * cols + c] + orth);
+                        if c > 0 {
+                            best = best.min(e[(r - 1) * cols + c - 1] + diag);
+                        }
+                        if c + 1 < cols {
+                            best = best.min(e[(r - 1) * cols + c + 1] + diag);
+                        }
+                    }
+                    e[r * cols + c] = best;
+                }
+            }
+            for r in (0..rows).rev() {
+                for c in (0..cols).rev() {
+                    let mut best = e[r * cols + c];
+                    if c + 1 < cols {
+                        best = best.min(e[r * cols + c + 1] + orth);
+                    }
+                    if r + 1 < rows {
+                        best = best.min(e[(r + 1) * cols + c] + orth);
+                        if c + 1 < cols {
+                            best = best.min(e[(r + 1) * cols + c + 1] + diag);
+                        }
+                        if c > 0 {
+                            best = best.min(e[(r + 1) * cols + c - 1] + diag);
+                        }
+                    }
+                    e[r * cols + c] = if best <= max { best } else { f32::INFINITY };
+                }
+            }
+        }
+        let params = SearchParams::default();
+        let s_per_km = (params.offroad_ms(1000.0) as f32 / 1000.0).max(1e-3);
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        for (cols, rows, cell_m) in [
+            (1, 1, 100.0),
+            (1, 7, 100.0),
+            (9, 1, 50.0),
+            (2, 2, 100.0),
+            (37, 23, 80.0),
+        ] {
+            let mut eta = Vec::with_capacity(cols * rows);
+            for _ in 0..cols * rows {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                eta.push(if seed.is_multiple_of(7) {
+                    (seed % 900) as f32 * 0.37
+                } else {
+                    f32::INFINITY
+                });
+            }
+            eta[cols * rows / 2] = 12.5; // at least one reached cell
+            let mut grid = IsoGrid {
+                sw_lonlat: [0.0, 0.0],
+                cell_deg: [1.0, 1.0],
+                cell_m,
+                cols,
+                rows,
+                eta_s: eta.clone(),
+                max_s: 600.0,
+            };
+            let orth = (cell_m as f32 / 1000.0) * s_per_km;
+            cell_by_cell(&mut eta, cols, rows, orth, orth * std::f32::consts::SQRT_2, 600.0);
+            spread_offroad(&mut grid, &params);
+            let same = grid.eta_s.iter().zip(&eta).all(|(a, b)| a.to_bits() == b.to_bits());
+            assert!(same, "{cols}×{rows}: {:?} vs {eta:?}", grid.eta_s);
+            assert!(eta.iter().any(|t| t.is_finite()));
         }
     }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::ch::{BatchSpace, Ch, ChError, ChParams, ChStats, PhastSpace, Restriction};
 use super::graph::{Graph, GraphFileError};
-use super::isochrone::{DEFAULT_CELL_M, IsoGrid, isochrone_geojson, isochrone_grid, isochrone_grid_ch};
+use super::isochrone::{DEFAULT_CELL_M, IsoGrid, IsoSpace, isochrone_geojson, isochrone_grid, isochrone_grid_ch};
 use super::osm::{ImportOptions, ImportStats, OsmError, import_pbf_path};
 use super::search::{
     Coverage, Metric, NearestSources, Ranked, Route, RouteError, SearchParams, SearchSpace, coverage, leave_nodes,
@@ -111,6 +111,9 @@ pub struct Router {
     /// Road closures: the graph as loaded (restored by [`Router::clear_closures`]) and the
     /// closed pieces. Empty when nothing is closed.
     closures: Option<(Arc<Graph>, BTreeSet<u32>)>,
+    /// Scratch and road layout of isochrones over the hierarchy, kept between them; made
+    /// anew with the graph.
+    iso: IsoSpace,
 }
 
 impl Router {
@@ -133,6 +136,7 @@ impl Router {
             targets: None,
             estimated_pieces,
             closures: None,
+            iso: IsoSpace::new(),
         }
     }
 
@@ -328,6 +332,7 @@ impl Router {
         self.space = SearchSpace::new(graph.node_count());
         self.unit_snaps.clear();
         self.estimated_pieces = graph.has_estimated_pieces();
+        self.iso = IsoSpace::new();
         self.graph = graph;
     }
 
@@ -584,9 +589,16 @@ impl Router {
         let from = self.snap(origin)?;
         let max_s = max_minutes * 60.0;
         Ok(match &mut self.ch {
-            Some((ch, phast)) if ch.fits(&self.graph) => {
-                isochrone_grid_ch(&self.graph, ch, phast, &from, &self.params, max_s, DEFAULT_CELL_M)?
-            }
+            Some((ch, phast)) if ch.fits(&self.graph) => isochrone_grid_ch(
+                &self.graph,
+                ch,
+                phast,
+                &mut self.iso,
+                &from,
+                &self.params,
+                max_s,
+                DEFAULT_CELL_M,
+            )?,
             _ => isochrone_grid(&self.graph, &mut self.space, &from, &self.params, max_s, DEFAULT_CELL_M)?,
         })
     }
