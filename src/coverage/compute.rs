@@ -216,8 +216,51 @@ pub(crate) fn search_limit(thresholds: &[Threshold], metric: Metric) -> Option<u
 /// One source's hit at every demand point.
 pub(crate) type PointHits = Vec<Option<NearestHit>>;
 
-/// A demand point a source reaches: its index, the hit's key and whether the hit covers it.
-type Reach = (usize, (u64, u64), bool);
+/// Per-point hits of each unit and each station alone (the move-up's inputs).
+enum SourceHits {
+    /// Travel times from the time hierarchy, flat per source then per point (units first),
+    /// [`crate::roads::targets::UNREACHED`] where not reached. No road distance (`dist_cm` 0):
+    /// only used under time thresholds, which never read it.
+    Times {
+        points: usize,
+        units: usize,
+        times: Vec<u32>,
+    },
+    /// Hits of pruned Dijkstra searches (see [`CoverageModel::pruned_per_source`]).
+    Searched {
+        units: Vec<PointHits>,
+        stations: Vec<PointHits>,
+    },
+}
+
+impl SourceHits {
+    /// Unit `j`'s hit at point `i`.
+    fn unit(&self, j: usize, i: usize) -> Option<NearestHit> {
+        match self {
+            SourceHits::Times { points, times, .. } => time_hit(times, j * points + i),
+            SourceHits::Searched { units, .. } => units.get(j).and_then(|h| h.get(i)).copied().flatten(),
+        }
+    }
+
+    /// Station `k`'s hit at point `i`.
+    fn station(&self, k: usize, i: usize) -> Option<NearestHit> {
+        match self {
+            SourceHits::Times { points, units, times } => time_hit(times, (units + k) * points + i),
+            SourceHits::Searched { stations, .. } => stations.get(k).and_then(|h| h.get(i)).copied().flatten(),
+        }
+    }
+}
+
+fn time_hit(times: &[u32], at: usize) -> Option<NearestHit> {
+    times
+        .get(at)
+        .filter(|&&t| t != crate::roads::targets::UNREACHED)
+        .map(|&t| NearestHit {
+            source: 0,
+            time_ms: u64::from(t),
+            dist_cm: 0,
+        })
+}
 
 /// Per graph node, the best and second best (primary, secondary) costs of distinct sources
 /// searched so far, in the metric's order (`u32::MAX` = none).
@@ -429,52 +472,35 @@ impl CoverageModel {
         Ok((out, node_best))
     }
 
-    /// Per-point hits of every unit and every station alone, from the router's time hierarchy
-    /// (one small upward search and one sweep restricted to the demand points per source, see
-    /// [`crate::roads::targets::PointTargets`]): exact travel times, the same as the Dijkstra searches'. `None` when
-    /// the thresholds are not all times (the hierarchy carries no road distance) or no valid
-    /// hierarchy is installed; then the caller searches with Dijkstra. The hits carry no road
-    /// distance (`dist_cm` 0): they only decide time thresholds.
-    fn hierarchy_hits(
+    /// Per-point travel times of every unit and every station alone, from the router's time
+    /// hierarchy (one small upward search per source and one sweep restricted to the demand
+    /// points per 16 sources, see [`crate::roads::targets::PointTargets`]): exact travel times,
+    /// the same as the Dijkstra searches'. `None` when the thresholds are not all times (the
+    /// hierarchy carries no road distance), on a schematic network (whose direct off-road legs
+    /// the Dijkstra path adds) or when no valid hierarchy is installed; then the caller searches
+    /// with Dijkstra.
+    fn hierarchy_times(
         &self,
         router: &mut Router,
         units: &[Snap],
         stations: &[Snap],
         metric: Metric,
         limit: Option<u32>,
-    ) -> Option<(Vec<PointHits>, Vec<PointHits>)> {
-        if metric != Metric::Time {
+    ) -> Option<SourceHits> {
+        if metric != Metric::Time || router.spec.schematic {
             return None;
         }
         let points: Vec<Option<Snap>> = self.snaps.iter().map(|s| s.as_ref().ok().copied()).collect();
         let targets = router.point_targets(&points)?;
+        let sources: Vec<Snap> = units.iter().chain(stations).copied().collect();
         let mut times = Vec::new();
-        let mut per = |sources: &[Snap]| -> Option<Vec<PointHits>> {
-            if !router.times_to_targets(targets.as_ref(), sources, limit, &mut times) {
-                return None;
-            }
-            let mut out = Vec::with_capacity(sources.len());
-            for (s, per_point) in sources.iter().zip(&times) {
-                let mut hits: PointHits = per_point
-                    .iter()
-                    .map(|t| {
-                        t.map(|time_ms| NearestHit {
-                            source: 0,
-                            time_ms,
-                            dist_cm: 0,
-                        })
-                    })
-                    .collect();
-                if router.spec.schematic {
-                    self.relax_direct(&mut hits, router, std::slice::from_ref(s), metric, limit);
-                }
-                out.push(hits);
-            }
-            Some(out)
-        };
-        let unit_hits = per(units)?;
-        let station_hits = per(stations)?;
-        Some((unit_hits, station_hits))
+        router
+            .times_to_targets(targets.as_ref(), &sources, limit, &mut times)
+            .then_some(SourceHits::Times {
+                points: points.len(),
+                units: units.len(),
+                times,
+            })
     }
 
     /// On a schematic network the off-road legs stand in for the roads that are not modelled
@@ -677,20 +703,31 @@ impl CoverageModel {
 
     /// Per point, the best two of the sources' hits by `metric` (ties: the earlier source),
     /// skipping source `skip`: what remains when one more source is taken away is the second.
+    #[cfg(test)]
     pub(crate) fn best_two(
         &self,
         metric: Metric,
         per_source: &[Vec<Option<NearestHit>>],
         skip: Option<usize>,
     ) -> Vec<BestTwo> {
+        self.best_two_of(metric, per_source.len(), skip, |j, i| {
+            per_source.get(j).and_then(|h| h.get(i)).copied().flatten()
+        })
+    }
+
+    /// [`CoverageModel::best_two`] over `sources` sources whose hits `hit(source, point)` gives.
+    fn best_two_of(
+        &self,
+        metric: Metric,
+        sources: usize,
+        skip: Option<usize>,
+        hit: impl Fn(usize, usize) -> Option<NearestHit>,
+    ) -> Vec<BestTwo> {
         let mut out = vec![BestTwo::default(); self.points.len()];
-        for (j, hits) in per_source.iter().enumerate() {
-            if Some(j) == skip {
-                continue;
-            }
-            for (slot, h) in out.iter_mut().zip(hits) {
-                if let Some(h) = h {
-                    slot.offer(metric, *h, j);
+        for j in (0..sources).filter(|&j| Some(j) != skip) {
+            for (i, slot) in out.iter_mut().enumerate() {
+                if let Some(h) = hit(j, i) {
+                    slot.offer(metric, h, j);
                 }
             }
         }
@@ -717,8 +754,9 @@ impl CoverageModel {
     /// do at least as well (after the first few units they stay local). The combinations are not
     /// recomputed point by point: per point the best two units (other than X) are kept, so
     /// "without Y" is the second where Y was the best, and a station changes only the points
-    /// its own search reached: O(units × points + units × Σ station reach) instead of
-    /// O(units² × stations × points). `move_up_matches_the_brute_force_combination` checks it
+    /// its own search reached, and what moving a unit changes there is summed once per station,
+    /// with a correction per unit where that unit was the best: O(units × points + stations ×
+    /// points + units × stations) instead of O(units² × stations × points). `move_up_matches_the_brute_force_combination` checks it
     /// against the per-point minimum over every combination.
     pub fn what_if_dispatched(
         &self,
@@ -745,37 +783,32 @@ impl CoverageModel {
             .collect();
         let x = ids.iter().position(|&i| i == unit);
         let station_snaps: Vec<Snap> = stations.iter().map(|s| s.2).collect();
-        let (before_share, unit_hits, station_hits) =
-            match self.hierarchy_hits(router, &snaps, &station_snaps, metric, limit) {
-                // Every unit's and station's exact times from the hierarchy (time targets).
-                Some((mut unit_hits, station_hits)) => {
-                    let all = self.best_two(metric, &unit_hits, None);
-                    let before: Vec<Option<NearestHit>> = all.iter().map(BestTwo::first).collect();
-                    if let Some(hits) = x.and_then(|x| unit_hits.get_mut(x)) {
-                        hits.iter_mut().for_each(|h| *h = None);
-                    }
-                    (self.share(&before, &thresholds), unit_hits, station_hits)
+        let (before_share, hits) = match self.hierarchy_times(router, &snaps, &station_snaps, metric, limit) {
+            // Every unit's and station's exact times from the hierarchy (time targets).
+            Some(hits) => {
+                let all = self.best_two_of(metric, snaps.len(), None, |j, i| hits.unit(j, i));
+                let before: Vec<Option<NearestHit>> = all.iter().map(BestTwo::first).collect();
+                (self.share(&before, &thresholds), hits)
+            }
+            None => {
+                let before_share = self.share(&self.nearest(router, &snaps, metric, limit)?, &thresholds);
+                // The other units one by one, then the stations, each search pruned where
+                // two units already do at least as well (see `pruned_per_source`).
+                let others: Vec<Snap> = snaps
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| Some(*j) != x)
+                    .map(|(_, s)| *s)
+                    .collect();
+                let (mut units, node_best) = self.pruned_per_source(router, &others, metric, limit, None)?;
+                if let Some(x) = x {
+                    units.insert(x, vec![None; self.points.len()]);
                 }
-                None => {
-                    let before_share = self.share(&self.nearest(router, &snaps, metric, limit)?, &thresholds);
-                    // The other units one by one, then the stations, each search pruned where
-                    // two units already do at least as well (see `pruned_per_source`).
-                    let others: Vec<Snap> = snaps
-                        .iter()
-                        .enumerate()
-                        .filter(|(j, _)| Some(*j) != x)
-                        .map(|(_, s)| *s)
-                        .collect();
-                    let (mut unit_hits, node_best) = self.pruned_per_source(router, &others, metric, limit, None)?;
-                    if let Some(x) = x {
-                        unit_hits.insert(x, vec![None; self.points.len()]);
-                    }
-                    let (station_hits, _) =
-                        self.pruned_per_source(router, &station_snaps, metric, limit, Some(&node_best))?;
-                    (before_share, unit_hits, station_hits)
-                }
-            };
-        let without_x = self.best_two(metric, &unit_hits, x);
+                let (stations, _) = self.pruned_per_source(router, &station_snaps, metric, limit, Some(&node_best))?;
+                (before_share, SourceHits::Searched { units, stations })
+            }
+        };
+        let without_x = self.best_two_of(metric, snaps.len(), x, |j, i| hits.unit(j, i));
         let covered = |i: usize, h: Option<NearestHit>| h.is_some() && self.judge(i, h, &thresholds, true).is_ok();
         let after_hits: Vec<Option<NearestHit>> = without_x.iter().map(|t| t.first()).collect();
         let after_share = self.share(&after_hits, &thresholds);
@@ -795,53 +828,65 @@ impl CoverageModel {
                 covered(i, without_x[i].0[1].map(|b| b.0)),
             ];
         }
-        // Per station: the grid points where it beats the second best unit other than X (only
-        // there can it change anything: it must beat whichever of the two is in use), with its
-        // hit's key and whether it covers them.
-        let second_key: Vec<Option<(u64, u64)>> = without_x.iter().map(|t| t.0[1].map(|b| key(metric, &b.0))).collect();
-        let station_reach: Vec<Vec<Reach>> = station_hits
-            .iter()
-            .map(|hits| {
-                grid.iter()
-                    .filter_map(|&(i, _)| {
-                        let h = hits[i]?;
-                        let k = key(metric, &h);
-                        second_key[i].is_none_or(|s| k < s).then(|| (i, k, covered(i, Some(h))))
-                    })
-                    .collect()
-            })
-            .collect();
-        let weight_of: Vec<f64> = {
-            let mut w = vec![0.0; self.points.len()];
-            for &(i, wt) in &grid {
-                w[i] = wt;
+        // Moving unit Y away changes only the points where Y is the best other than X: there
+        // the second best takes over. Per unit, the covered weight that loses (one pass).
+        let best_unit = |i: usize| without_x[i].0[0].map(|b| b.1);
+        let mut lost_by = vec![0.0; snaps.len()];
+        for &(i, w) in &grid {
+            if let Some(j) = best_unit(i)
+                && cov[i][0] != cov[i][1]
+                && let Some(l) = lost_by.get_mut(j)
+            {
+                *l += if cov[i][0] { w } else { -w };
             }
-            w
-        };
+        }
+        // Per station: the grid points where it beats the second best unit other than X (only
+        // there can it change anything: it must beat whichever of the two is in use). What it
+        // changes at a point, against the best (slot 0) or, where the moved unit Y was the best,
+        // the second best (slot 1): the station's gain with any other Y is `gain[k]`, with Y
+        // `gain[k] + fix[Y][k]`. One pass over the stations' reach instead of one per unit.
+        let second_key: Vec<Option<(u64, u64)>> = without_x.iter().map(|t| t.0[1].map(|b| key(metric, &b.0))).collect();
+        let n_stations = stations.len();
+        let mut gain = vec![0.0; n_stations];
+        let mut fix = vec![0.0; snaps.len() * n_stations];
+        for (k, g) in gain.iter_mut().enumerate() {
+            for &(i, w) in &grid {
+                let Some(h) = hits.station(k, i) else { continue };
+                let hk = key(metric, &h);
+                if second_key[i].is_some_and(|s| hk >= s) {
+                    continue;
+                }
+                let ck = covered(i, Some(h));
+                let change = |slot: usize| {
+                    let cur_key = without_x[i].0[slot].map(|b| key(metric, &b.0));
+                    if ck != cov[i][slot] && cur_key.is_none_or(|c| hk < c) {
+                        if ck { w } else { -w }
+                    } else {
+                        0.0
+                    }
+                };
+                let (g0, g1) = (change(0), change(1));
+                *g += g0;
+                if g1 != g0
+                    && let Some(f) = best_unit(i).and_then(|j| fix.get_mut(j * n_stations + k))
+                {
+                    *f += g1 - g0;
+                }
+            }
+        }
         let covered_after: f64 = grid.iter().filter(|(i, _)| cov[*i][0]).map(|g| g.1).sum();
         let mut best: Option<MoveUpSuggestion> = None;
         for (j, &y) in ids.iter().enumerate() {
             if Some(j) == x {
                 continue;
             }
-            // Without Y as well: where Y was the best, the second best takes over.
-            let uses_second = |i: usize| without_x[i].0[0].is_some_and(|b| b.1 == j);
-            let lost: f64 = grid
-                .iter()
-                .filter(|(i, _)| uses_second(*i) && cov[*i][0] != cov[*i][1])
-                .map(|&(i, w)| if cov[i][0] { w } else { -w })
-                .sum();
-            let base = covered_after - lost;
+            let base = covered_after - lost_by[j];
             for (k, (sid, name, _)) in stations.iter().enumerate() {
-                let mut gain = 0.0;
-                for &(i, hk, ck) in &station_reach[k] {
-                    let slot = usize::from(uses_second(i));
-                    let (cur_key, cur_cov) = (without_x[i].0[slot].map(|b| key(metric, &b.0)), cov[i][slot]);
-                    if ck != cur_cov && cur_key.is_none_or(|c| hk < c) {
-                        gain += if ck { weight_of[i] } else { -weight_of[i] };
-                    }
-                }
-                let share = if total > 0.0 { (base + gain) / total } else { 0.0 };
+                let share = if total > 0.0 {
+                    (base + gain[k] + fix[j * n_stations + k]) / total
+                } else {
+                    0.0
+                };
                 if share > after_share + 1e-12 && best.as_ref().is_none_or(|b| share > b.share + 1e-12) {
                     best = Some(MoveUpSuggestion {
                         unit: y,

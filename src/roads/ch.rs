@@ -160,11 +160,18 @@ pub const LANES: usize = 16;
 pub const FAR: u32 = 0x3FFF_FFFF;
 
 /// Scratch memory of batched one-to-many queries: per position one cost per lane.
+///
+/// Rows are not cleared between queries: a query's upward searches clear a row the first time
+/// they touch it, and its sweep overwrites every row of the restriction before anything reads
+/// it. Only rows the upward searches wrote are reset for the next query (a few thousand,
+/// instead of the whole restriction: that reset used to be a large share of each sweep).
 pub struct BatchSpace {
     dist: Vec<[u32; LANES]>,
     heap: RadixHeap,
-    /// Positions written since the last reset.
+    /// Positions the last query's upward searches wrote.
     dirty: Vec<u32>,
+    /// Per position: written by this query's upward searches.
+    touched: Vec<bool>,
 }
 
 impl BatchSpace {
@@ -174,22 +181,25 @@ impl BatchSpace {
             dist: vec![[FAR; LANES]; node_count],
             heap: RadixHeap::new(),
             dirty: Vec::new(),
+            touched: vec![false; node_count],
         }
     }
 
-    /// The costs of all lanes at position `p` (from the last batched query), [`FAR`] where not
-    /// reached.
+    /// The costs of all lanes at position `p` from the last batched query, [`FAR`] where not
+    /// reached. Exact at the core and at the positions of that query's restriction only.
     pub fn row(&self, p: u32) -> Option<&[u32; LANES]> {
         self.dist.get(p as usize)
     }
 
     fn reset(&mut self, n: usize) {
-        if self.dist.len() != n {
+        if self.dist.len() != n || self.touched.len() != n {
             self.dist = vec![[FAR; LANES]; n];
+            self.touched = vec![false; n];
         } else {
             for &p in &self.dirty {
-                if let Some(row) = self.dist.get_mut(p as usize) {
+                if let (Some(row), Some(t)) = (self.dist.get_mut(p as usize), self.touched.get_mut(p as usize)) {
                     *row = [FAR; LANES];
+                    *t = false;
                 }
             }
         }
@@ -456,19 +466,12 @@ impl Ch {
             up_out[v as usize] = std::mem::take(&mut dy.out[v as usize]);
             up_in[v as usize] = std::mem::take(&mut dy.inn[v as usize]);
         }
-        // Positions: core, then contracted nodes by descending level (ties: later contracted
-        // first), which is a valid sweep order since every upward arc rises at least one level.
+        // Positions: core, then contracted nodes by descending level, which is a valid sweep
+        // order since every upward arc rises at least one level. Within a level, node-id
+        // (Morton) order: the sweep then reads and writes rows of nearby places together
+        // (the PHAST reordering, Delling, Goldberg, Nowatzyk and Werneck 2011).
         let mut rest = order;
-        let mut contracted_at = vec![0u32; n];
-        for (i, &v) in rest.iter().enumerate() {
-            contracted_at[v as usize] = i as u32;
-        }
-        rest.sort_unstable_by_key(|&v| {
-            (
-                std::cmp::Reverse(level[v as usize]),
-                std::cmp::Reverse(contracted_at[v as usize]),
-            )
-        });
+        rest.sort_unstable_by_key(|&v| (std::cmp::Reverse(level[v as usize]), v));
         let mut pos_of = vec![0u32; n];
         for (p, &v) in core.iter().chain(&rest).enumerate() {
             pos_of[v as usize] = p as u32;
@@ -673,7 +676,22 @@ impl Ch {
         if r.backward || r.node_count != self.node_count {
             return;
         }
-        let BatchSpace { dist, heap, dirty } = space;
+        let BatchSpace {
+            dist,
+            heap,
+            dirty,
+            touched,
+        } = space;
+        // A row's first write in this query clears what an earlier query's sweep left there.
+        let mut touch = |p: usize, dist: &mut Vec<[u32; LANES]>| {
+            if let (Some(t), Some(row)) = (touched.get_mut(p), dist.get_mut(p))
+                && !*t
+            {
+                *t = true;
+                *row = [FAR; LANES];
+                dirty.push(p as u32);
+            }
+        };
         for (lane, lane_seeds) in seeds.iter().take(LANES).enumerate() {
             heap.clear();
             for &(v, c) in lane_seeds {
@@ -681,11 +699,11 @@ impl Ch {
                     continue;
                 };
                 let c = c.min(FAR);
+                touch(p as usize, dist);
                 if let Some(row) = dist.get_mut(p as usize)
                     && c < row[lane]
                 {
                     row[lane] = c;
-                    dirty.push(p);
                     heap.push(c, p);
                 }
             }
@@ -699,23 +717,30 @@ impl Ch {
                 );
                 for a in self.out_arcs.get(lo..hi).unwrap_or(&[]) {
                     let nc = c.saturating_add(a.w_ms).min(FAR);
+                    touch(a.to as usize, dist);
                     if let Some(row) = dist.get_mut(a.to as usize)
                         && nc < row[lane]
                     {
                         row[lane] = nc;
-                        dirty.push(a.to);
                         heap.push(nc, a.to);
                     }
                 }
             }
         }
+        // Every arc into a restricted position comes from the core (final after the upward
+        // searches; untouched core rows are FAR since each query resets what it wrote) or
+        // from an earlier restricted position (overwritten earlier in this sweep).
         for &p in &r.positions {
             let p = p as usize;
-            let (Some(&lo), Some(&hi), Some(&start)) = (self.in_first.get(p), self.in_first.get(p + 1), dist.get(p))
-            else {
+            let (Some(&lo), Some(&hi), Some(&start), Some(&fresh)) = (
+                self.in_first.get(p),
+                self.in_first.get(p + 1),
+                dist.get(p),
+                touched.get(p),
+            ) else {
                 continue;
             };
-            let mut d = start;
+            let mut d = if fresh { start } else { [FAR; LANES] };
             for a in self.in_arcs.get(lo as usize..hi as usize).unwrap_or(&[]) {
                 let Some(from) = dist.get(a.to as usize) else {
                     continue;
@@ -729,7 +754,6 @@ impl Ch {
             // ever loses the min.
             dist[p] = d;
         }
-        dirty.extend_from_slice(&r.positions);
     }
 
     fn phast(&self, space: &mut PhastSpace, seeds: &[(u32, u32)], backward: bool) {

@@ -576,14 +576,15 @@ impl Router {
     }
 
     /// Travel times from each of `sources` to every point of `targets` (made by
-    /// [`Router::point_targets`] for this router), into `out` (per source, per point); false
-    /// (and `out` untouched) when the hierarchy is gone or does not match `targets`.
+    /// [`Router::point_targets`] for this router), into `out` (flat, per source then per point,
+    /// see [`PointTargets::times_from`]); false (and `out` untouched) when the hierarchy is gone
+    /// or does not match `targets`.
     pub fn times_to_targets(
         &mut self,
         targets: &PointTargets,
         sources: &[Snap],
         limit: Option<u32>,
-        out: &mut Vec<Vec<Option<u64>>>,
+        out: &mut Vec<u32>,
     ) -> bool {
         match &self.ch {
             Some((ch, _)) if ch.fits(&self.graph) && targets.fits(ch) => {

@@ -19,6 +19,9 @@ use super::graph::{Graph, NO_EDGE};
 use super::search::{SearchParams, direct_cost};
 use super::snap::Snap;
 
+/// "Not reached" in [`PointTargets::times_from`]'s output.
+pub const UNREACHED: u32 = u32::MAX;
+
 /// The points' arrivals by time, prepared once for many sources.
 #[derive(Debug, Clone)]
 pub struct PointTargets {
@@ -86,9 +89,11 @@ impl PointTargets {
         self.restriction.swept()
     }
 
-    /// Per source, per point, the travel time in ms (`None`: not reached, or the point did
-    /// not snap); a node whose time exceeds `limit` ms counts as not reached, as in the
-    /// bounded Dijkstra. [`LANES`] sources share one sweep. `out` is overwritten.
+    /// Per source, per point, the travel time in ms, flat: `out[source * len() + point]`,
+    /// [`UNREACHED`] where not reached or where the point did not snap (times beyond
+    /// `u32::MAX - 1` ms, 49 days, are clamped there). A node whose time exceeds `limit` ms
+    /// counts as not reached, as in the bounded Dijkstra. [`LANES`] sources share one sweep.
+    /// `out` is overwritten.
     #[allow(clippy::too_many_arguments)]
     pub fn times_from(
         &self,
@@ -98,11 +103,14 @@ impl PointTargets {
         sources: &[Snap],
         params: &SearchParams,
         limit: Option<u32>,
-        out: &mut Vec<Vec<Option<u64>>>,
+        out: &mut Vec<u32>,
     ) {
+        let n = self.arrive.len();
         out.clear();
+        out.resize(sources.len() * n, UNREACHED);
+        let clamp = |t: u64| u32::try_from(t).unwrap_or(UNREACHED).min(UNREACHED - 1);
         let limit = limit.unwrap_or(FAR - 1).min(FAR - 1);
-        for batch in sources.chunks(LANES) {
+        for (b, batch) in sources.chunks(LANES).enumerate() {
             let offs: Vec<u32> = batch.iter().map(|s| params.offroad_ms(s.snap_dist_m)).collect();
             let seeds: Vec<Vec<(u32, u32)>> = batch
                 .iter()
@@ -116,8 +124,7 @@ impl PointTargets {
                 })
                 .collect();
             ch.one_to_many_batch(space, &seeds, &self.restriction);
-            let first = out.len();
-            out.extend(batch.iter().map(|_| vec![None; self.arrive.len()]));
+            let first = b * LANES;
             let lanes = batch.len();
             for (i, (slots, own)) in self.arrive.iter().zip(&self.offroad).enumerate() {
                 let Some(own) = *own else { continue };
@@ -134,9 +141,9 @@ impl PointTargets {
                 }
                 for (lane, &b) in best.iter().enumerate().take(lanes) {
                     if b != u64::MAX
-                        && let Some(slot) = out.get_mut(first + lane).and_then(|v| v.get_mut(i))
+                        && let Some(slot) = out.get_mut((first + lane) * n + i)
                     {
-                        *slot = Some(b + u64::from(own));
+                        *slot = clamp(b + u64::from(own));
                     }
                 }
             }
@@ -151,9 +158,9 @@ impl PointTargets {
                         continue;
                     };
                     if let Some(t) = direct_cost(g, source, at, &g.time_ms) {
-                        let t = u64::from(t) + u64::from(off) + u64::from(*own);
-                        if let Some(slot) = out.get_mut(first + lane).and_then(|v| v.get_mut(i)) {
-                            *slot = Some(slot.map_or(t, |b| b.min(t)));
+                        let t = clamp(u64::from(t) + u64::from(off) + u64::from(*own));
+                        if let Some(slot) = out.get_mut((first + lane) * n + i) {
+                            *slot = (*slot).min(t);
                         }
                     }
                 }
@@ -204,21 +211,29 @@ mod tests {
         let mut twin = points[0].unwrap();
         twin.frac = (twin.frac - 0.01).max(0.0);
         let sources: Vec<Snap> = sources.into_iter().chain([twin]).collect();
+        // A second, smaller set of points: queries over it and over the first alternate in one
+        // scratch space, so rows an earlier query's sweep left behind must never be read.
+        let others: Vec<Option<Snap>> = (0..60).map(|_| idx.snap(&g, random_point()).ok()).collect();
         let targets = PointTargets::new(&g, &ch, &points, &params);
-        assert!(targets.swept() > 0 && targets.len() == points.len());
+        let other_targets = PointTargets::new(&g, &ch, &others, &params);
+        assert!(targets.swept() > other_targets.swept() && targets.len() == points.len());
         let mut got = Vec::new();
         let (mut reached, mut compared) = (0, 0);
-        for limit in [None, Some(240_000)] {
-            targets.times_from(&g, &ch, &mut batch, &sources, &params, limit, &mut got);
-            assert_eq!(got.len(), sources.len());
-            for (k, s) in sources.iter().enumerate() {
-                let ns =
-                    nearest_sources(&g, &mut space, std::slice::from_ref(s), Metric::Time, &params, limit).unwrap();
-                for (i, p) in points.iter().enumerate() {
-                    let want = p.as_ref().and_then(|p| ns.at_snap(&g, p)).map(|h| h.time_ms);
-                    assert_eq!(got[k][i], want, "source {k} {s:?} point {i} limit {limit:?}");
-                    compared += 1;
-                    reached += usize::from(want.is_some());
+        for limit in [None, Some(240_000), None] {
+            for (t, pts) in [(&other_targets, &others), (&targets, &points)] {
+                t.times_from(&g, &ch, &mut batch, &sources, &params, limit, &mut got);
+                assert_eq!(got.len(), sources.len() * pts.len());
+                for (k, s) in sources.iter().enumerate() {
+                    let ns =
+                        nearest_sources(&g, &mut space, std::slice::from_ref(s), Metric::Time, &params, limit).unwrap();
+                    for (i, p) in pts.iter().enumerate() {
+                        let want = p.as_ref().and_then(|p| ns.at_snap(&g, p)).map(|h| h.time_ms);
+                        let have = got[k * pts.len() + i];
+                        let have = (have != UNREACHED).then_some(u64::from(have));
+                        assert_eq!(have, want, "source {k} {s:?} point {i} limit {limit:?}");
+                        compared += 1;
+                        reached += usize::from(want.is_some());
+                    }
                 }
             }
         }
