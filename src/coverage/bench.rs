@@ -80,6 +80,14 @@ pub struct CoverageBench {
     pub move_up_targets_ms: f64,
     /// Positions that restricted sweep visits.
     pub move_up_swept: usize,
+    /// [`CoverageBench::search_time_ms`] with the time hierarchy installed: one multi-source
+    /// PHAST query, then distance and source over the fastest edges, ms.
+    pub search_time_ch_ms: f64,
+    /// [`CoverageBench::coverage_time_ms`] with the time hierarchy installed, ms.
+    pub coverage_time_ch_ms: f64,
+    /// Every demand point's hit (time, distance, source) by time is the same with the
+    /// hierarchy as with the Dijkstra (checked in this run).
+    pub hierarchy_hits_equal: bool,
     /// Building the time hierarchy once per graph, ms.
     pub ch_build_ms: f64,
     /// Covered share, time threshold (1.5 h).
@@ -229,6 +237,9 @@ pub fn coverage_bench_on(
             share_distance = c.covered_share;
         }
     });
+    let dijkstra_hits = model
+        .nearest(&mut router, &fire, Metric::Time, None)
+        .map_err(|e| e.to_string())?;
     let move_up_dijkstra_ms = time_ms(|| {
         let _ = std::hint::black_box(model.what_if_dispatched(&sit, &mut router, UnitId(1)));
     });
@@ -239,6 +250,16 @@ pub fn coverage_bench_on(
     let points: Vec<Option<crate::roads::snap::Snap>> = model.snaps.iter().map(|s| s.as_ref().ok().copied()).collect();
     let swept = router.point_targets(&points).map_or(0, |t| t.swept());
     let move_up_targets_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let search_time_ch_ms = time_ms(|| {
+        let _ = std::hint::black_box(router.nearest_sources(&fire, Metric::Time, None));
+    });
+    let coverage_time_ch_ms = time_ms(|| {
+        let _ = std::hint::black_box(model.compute_type(&sit, &mut router, ForceType::FireRescue));
+    });
+    let hierarchy_hits_equal = model
+        .nearest(&mut router, &fire, Metric::Time, None)
+        .map_err(|e| e.to_string())?
+        == dijkstra_hits;
     let move_up_ms = time_ms(|| {
         let _ = std::hint::black_box(model.what_if_dispatched(&sit, &mut router, UnitId(1)));
     });
@@ -265,6 +286,9 @@ pub fn coverage_bench_on(
         coverage_distance_ms,
         share_time,
         share_distance,
+        search_time_ch_ms,
+        coverage_time_ch_ms,
+        hierarchy_hits_equal,
         move_up_stations: MOVE_UP_STATIONS,
         move_up_ms,
         move_up_dijkstra_ms,
@@ -285,6 +309,7 @@ mod tests {
         assert!(r.coverage_time_ms > 0.0 && r.search_distance_ms > 0.0 && r.isochrone_ms > 0.0);
         assert!(r.move_up_ms > 0.0 && r.move_up_dijkstra_ms > 0.0 && r.move_up_stations == super::MOVE_UP_STATIONS);
         assert!(r.move_up_swept > 0 && r.ch_build_ms > 0.0, "{r:?}");
+        assert!(r.hierarchy_hits_equal && r.search_time_ch_ms > 0.0, "{r:?}");
     }
 
     /// On a real pack's graph (the Liechtenstein sample): the bases cover part of it, and

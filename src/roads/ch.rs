@@ -649,6 +649,17 @@ impl Ch {
             .collect()
     }
 
+    /// The costs of the last full query run in `space`, by node id (`u32::MAX` = unreached),
+    /// written into `out` (resized to the node count).
+    pub fn costs_by_node(&self, space: &PhastSpace, out: &mut Vec<u32>) {
+        out.clear();
+        out.extend(
+            self.pos_of
+                .iter()
+                .map(|&p| space.dist_ms.get(p as usize).copied().unwrap_or(INF)),
+        );
+    }
+
     /// One-to-all: fastest times from the seeds `(node, initial ms)` to every node.
     pub fn one_to_all(&self, space: &mut PhastSpace, seeds: &[(u32, u32)]) {
         self.phast(space, seeds, false);

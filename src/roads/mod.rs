@@ -31,3 +31,5 @@ mod oracle_tests;
 mod osm_oracle_tests;
 #[cfg(test)]
 pub(crate) mod testdata;
+#[cfg(test)]
+mod tight_tests;

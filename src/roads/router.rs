@@ -10,8 +10,9 @@ use super::graph::{Graph, GraphFileError};
 use super::isochrone::{DEFAULT_CELL_M, IsoGrid, IsoSpace, isochrone_geojson, isochrone_grid, isochrone_grid_ch};
 use super::osm::{ImportOptions, ImportStats, OsmError, import_pbf_path};
 use super::search::{
-    Coverage, Metric, NearestSources, Ranked, Route, RouteError, SearchParams, SearchSpace, coverage, leave_nodes,
-    nearest_sources, nearest_sources_bounded, rank_to_target, rank_to_target_ch, route,
+    Coverage, Metric, NearestSources, Ranked, Route, RouteError, SearchParams, SearchSpace, TightSpace, coverage,
+    leave_nodes, nearest_sources, nearest_sources_bounded, nearest_sources_ch, rank_to_target, rank_to_target_ch,
+    route,
 };
 use super::snap::{Snap, SnapCache, SnapError, SnapIndex};
 use super::targets::PointTargets;
@@ -515,6 +516,22 @@ impl Router {
         metric: Metric,
         limit: Option<u32>,
     ) -> Result<NearestSources, RoadsError> {
+        // By time with a hierarchy that fits: one PHAST query plus a pass over the fastest
+        // edges ([`nearest_sources_ch`]), the same labels as the Dijkstra.
+        if metric == Metric::Time
+            && let Some((ch, phast)) = self.ch.as_mut().filter(|(ch, _)| ch.fits(&self.graph))
+            && let Some(ns) = nearest_sources_ch(
+                &self.graph,
+                ch,
+                phast,
+                &mut TightSpace::default(),
+                sources,
+                &self.params,
+                limit,
+            )
+        {
+            return Ok(ns);
+        }
         Ok(nearest_sources(
             &self.graph,
             &mut self.space,
