@@ -496,7 +496,7 @@ impl CoverageModel {
         if metric != Metric::Time || router.spec.schematic {
             return None;
         }
-        let points: Vec<Option<Snap>> = self.snaps.iter().map(|s| s.as_ref().ok().copied()).collect();
+        let points = self.snapped_points();
         let targets = router.point_targets(&points)?;
         let sources: Vec<Snap> = units.iter().chain(stations).copied().collect();
         let mut times = Vec::new();
@@ -705,6 +705,12 @@ impl CoverageModel {
             points: self.points.clone(),
             types,
         })
+    }
+
+    /// Per demand point its snap, `None` where it did not snap (what [`Router::point_targets`]
+    /// prepares).
+    pub(crate) fn snapped_points(&self) -> Vec<Option<Snap>> {
+        self.snaps.iter().map(|s| s.as_ref().ok().copied()).collect()
     }
 
     /// Per point, the best two of the sources' hits by `metric` (ties: the earlier source),

@@ -257,13 +257,8 @@ impl BatchSpace {
         }
     }
 
-    /// The costs of all lanes at plan row `row` from the last batched query, [`FAR`] where not
-    /// reached.
-    pub fn row(&self, row: u32) -> Option<&[u32; LANES]> {
-        self.rows.get(row as usize)
-    }
-
-    /// Every row of the last batched query (see [`BatchSpace::row`]).
+    /// Per plan row ([`BatchPlan::row_of`]) the costs of all lanes from the last batched
+    /// query, [`FAR`] where not reached.
     pub fn rows(&self) -> &[[u32; LANES]] {
         &self.rows
     }
@@ -789,7 +784,7 @@ impl Ch {
 
     /// One-to-many for up to [`LANES`] sources at once (`seeds[lane]`: `(node, initial ms)`),
     /// exact at the core and the nodes of `plan`'s restriction: per lane an upward search,
-    /// then ONE sweep over the plan's rows carrying all lanes. Read with [`BatchSpace::row`] at
+    /// then ONE sweep over the plan's rows carrying all lanes. Read [`BatchSpace::rows`] at
     /// [`BatchPlan::row_of`]. Lanes beyond `seeds.len()` stay unreached; extra seeds are
     /// ignored. A plan for another hierarchy size leaves every row unreached.
     pub fn one_to_many_batch(&self, space: &mut BatchSpace, seeds: &[Vec<(u32, u32)>], plan: &BatchPlan) {

@@ -101,8 +101,11 @@ pub struct Router {
     /// do not move; dropped with the hierarchy.
     rank_restriction: Option<Restriction>,
     /// Scratch of batched one-to-many queries over the hierarchy (made on first use: one cost
-    /// per node and lane).
+    /// per lane for each row of the demand points' plan).
     batch: Option<BatchSpace>,
+    /// Scratch of the pass over the fastest edges in coverage by time over the hierarchy
+    /// ([`nearest_sources_ch`]), kept between coverage refreshes.
+    tight: TightSpace,
     /// The last demand points prepared for the hierarchy, with a hash of their snaps; dropped
     /// with the hierarchy.
     targets: Option<(u64, std::sync::Arc<PointTargets>)>,
@@ -134,6 +137,7 @@ impl Router {
             ch: None,
             rank_restriction: None,
             batch: None,
+            tight: TightSpace::default(),
             targets: None,
             estimated_pieces,
             closures: None,
@@ -520,15 +524,7 @@ impl Router {
         // edges ([`nearest_sources_ch`]), the same labels as the Dijkstra.
         if metric == Metric::Time
             && let Some((ch, phast)) = self.ch.as_mut().filter(|(ch, _)| ch.fits(&self.graph))
-            && let Some(ns) = nearest_sources_ch(
-                &self.graph,
-                ch,
-                phast,
-                &mut TightSpace::default(),
-                sources,
-                &self.params,
-                limit,
-            )
+            && let Some(ns) = nearest_sources_ch(&self.graph, ch, phast, &mut self.tight, sources, &self.params, limit)
         {
             return Ok(ns);
         }
