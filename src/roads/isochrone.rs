@@ -4,7 +4,7 @@
 //! Owns [`IsoSpace`], the reusable scratch and edge-ordered road layout of repeated
 //! isochrones. Imports only the rest of `roads` (no egui, tokio or rusqlite).
 
-use super::ch::{Ch, PhastSpace};
+use super::ch::{Ch, PhastSpace, SweepBlocks};
 use super::graph::{Graph, NO_EDGE};
 use super::profile::EARTH_RADIUS_M;
 use super::search::{RouteError, SearchParams, SearchSpace, leave_seeds, one_to_all};
@@ -81,7 +81,8 @@ pub fn isochrone_grid(
 
 /// [`isochrone_grid`] with the node times from one PHAST query over the hierarchy `ch` (built
 /// for `g`) instead of Dijkstra: the same exact times (same seeds, partial costs and off-road
-/// leg), one upward search plus one linear sweep; the raster is drawn by
+/// leg), one upward search plus one sweep over the part of the hierarchy within reach
+/// ([`IsoSpace::reach`]); the raster is drawn by
 /// [`rasterise_prepared`] with the scratch and road layout kept in `iso` between calls.
 #[allow(clippy::too_many_arguments)]
 pub fn isochrone_grid_ch(
@@ -95,8 +96,11 @@ pub fn isochrone_grid_ch(
     cell_m: f64,
 ) -> Result<IsoGrid, RouteError> {
     let max_s = clean_max_s(max_s);
-    let reached = reached_ch(g, ch, phast, from, params, max_s)?;
-    Ok(rasterise_prepared(g, iso, from, &reached, params, max_s, cell_m))
+    iso.reach(g, ch, phast, from, params, max_s)?;
+    let reached = std::mem::take(&mut iso.reached);
+    let grid = rasterise_prepared(g, iso, from, &reached, params, max_s, cell_m);
+    iso.reached = reached;
+    Ok(grid)
 }
 
 /// The road pieces in directed-edge order, for drawing rasters: what drawing the pieces that
@@ -175,6 +179,13 @@ pub struct IsoSpace {
     rasters: Vec<Vec<f32>>,
     /// Most drawing threads (`None`: up to [`MAX_RASTER_THREADS`] as the machine has).
     threads: Option<usize>,
+    /// The hierarchy's sweep positions in blocks with their boxes (built on first use, rebuilt
+    /// for another hierarchy).
+    blocks: Option<SweepBlocks>,
+    /// One bit per node, all clear between calls: the reached nodes, to list them in node order.
+    marks: Vec<u64>,
+    /// The nodes the last [`IsoSpace::reach`] found, with their ms, in node order.
+    reached: Vec<(u32, u32)>,
 }
 
 impl IsoSpace {
@@ -195,6 +206,116 @@ impl IsoSpace {
             self.layout = Some(EdgeLayout::build(g));
         }
     }
+
+    /// [`IsoSpace::prepare`] plus the sweep blocks of the hierarchy `ch` (built for `g`), unless
+    /// they exist.
+    pub fn prepare_hierarchy(&mut self, g: &Graph, ch: &Ch) {
+        self.prepare(g);
+        if self.blocks.as_ref().is_none_or(|b| !b.fits(ch)) {
+            self.blocks = Some(ch.sweep_blocks(g));
+        }
+    }
+
+    /// The nodes `from` reaches within `max_s` seconds with their times in ms, in node order:
+    /// the same as [`reached_ch`], from one PHAST query that sweeps only the blocks of the
+    /// hierarchy that can hold a node within reach (no drive covers more degrees per ms than
+    /// the graph's fastest edge), then reads just those blocks.
+    pub fn reach(
+        &mut self,
+        g: &Graph,
+        ch: &Ch,
+        phast: &mut PhastSpace,
+        from: &Snap,
+        params: &SearchParams,
+        max_s: f64,
+    ) -> Result<&[(u32, u32)], RouteError> {
+        fits(g, ch)?;
+        self.prepare_hierarchy(g, ch);
+        let limit = limit_ms(clean_max_s(max_s));
+        let seeds = seeds_of(g, from, params);
+        let IsoSpace {
+            blocks,
+            marks,
+            reached,
+            time,
+            ..
+        } = self;
+        reached.clear();
+        if seeds.iter().all(|&(_, c)| c > limit) {
+            return Ok(reached); // every node lies further than its seed
+        }
+        let bb = blocks
+            .as_ref()
+            .and_then(|b| b.reach_box(g, &seeds, limit).map(|bb| (b, bb)));
+        let Some((blocks, bb)) = bb else {
+            ch.one_to_all(phast, &seeds);
+            reached.extend(ch.reached_within(phast, limit));
+            return Ok(reached);
+        };
+        ch.one_to_all_in_box(phast, &seeds, blocks, bb);
+        // Listed in position order; put in node order through one bit and the time per node.
+        let n = g.node_count();
+        if time.len() != n {
+            *time = vec![NO_TIME; n];
+        }
+        marks.resize(n.div_ceil(64), 0);
+        ch.for_each_within_box(phast, blocks, bb, limit, |v, c| {
+            if let (Some(t), Some(w)) = (time.get_mut(v as usize), marks.get_mut(v as usize / 64)) {
+                *t = c;
+                *w |= 1 << (v % 64);
+            }
+        });
+        for (i, w) in marks.iter_mut().enumerate() {
+            let mut bits = std::mem::take(w);
+            while bits != 0 {
+                let v = i * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                if let Some(t) = time.get_mut(v) {
+                    reached.push((v as u32, std::mem::replace(t, NO_TIME)));
+                }
+            }
+        }
+        Ok(reached)
+    }
+}
+
+impl IsoSpace {
+    /// How many hierarchy positions [`IsoSpace::reach`] sweeps for `from` and `max_s` (all of
+    /// them before the blocks are prepared, or where no box bounds the reach).
+    pub fn swept(&self, g: &Graph, from: &Snap, params: &SearchParams, max_s: f64) -> usize {
+        let seeds = seeds_of(g, from, params);
+        let limit = limit_ms(clean_max_s(max_s));
+        if seeds.iter().all(|&(_, c)| c > limit) {
+            return 0;
+        }
+        self.blocks
+            .as_ref()
+            .and_then(|b| Some(b.swept_in(b.reach_box(g, &seeds, limit)?)))
+            .unwrap_or(g.node_count())
+    }
+}
+
+/// `Ok` if `ch` was built for `g`.
+fn fits(g: &Graph, ch: &Ch) -> Result<(), RouteError> {
+    if ch.fits(g) {
+        Ok(())
+    } else {
+        Err(RouteError::SpaceMismatch {
+            space: ch.node_count(),
+            graph: g.node_count(),
+        })
+    }
+}
+
+/// The PHAST seeds of `from`: the nodes it leaves to, with the ms of the partial edge and the
+/// off-road leg.
+fn seeds_of(g: &Graph, from: &Snap, params: &SearchParams) -> Vec<(u32, u32)> {
+    let off = params.offroad_ms(from.snap_dist_m);
+    leave_seeds(g, from, &g.time_ms)
+        .into_iter()
+        .flatten()
+        .map(|(v, c)| (v, c.saturating_add(off)))
+        .collect()
 }
 
 /// The nodes `from` reaches within `max_s` seconds with their times in ms, from one PHAST
@@ -207,18 +328,8 @@ pub fn reached_ch(
     params: &SearchParams,
     max_s: f64,
 ) -> Result<Vec<(u32, u32)>, RouteError> {
-    if !ch.fits(g) {
-        return Err(RouteError::SpaceMismatch {
-            space: ch.node_count(),
-            graph: g.node_count(),
-        });
-    }
-    let off = params.offroad_ms(from.snap_dist_m);
-    let seeds: Vec<(u32, u32)> = leave_seeds(g, from, &g.time_ms)
-        .into_iter()
-        .flatten()
-        .map(|(v, c)| (v, c.saturating_add(off)))
-        .collect();
+    fits(g, ch)?;
+    let seeds = seeds_of(g, from, params);
     ch.one_to_all(phast, &seeds);
     Ok(ch.reached_within(phast, limit_ms(clean_max_s(max_s))))
 }
@@ -402,6 +513,7 @@ pub fn rasterise_prepared(
         time,
         rasters,
         threads,
+        ..
     } = iso;
     let scratch = Scratch {
         time,
@@ -874,11 +986,19 @@ mod tests {
         let params = SearchParams::default();
         // The large one twice (the second time on one thread): the scratch kept in `iso` from
         // one call must not leak into the next (node times, the extra threads' rasters).
+        // Then the box of the reach (`IsoSpace::reach`) where it bites: centres at the graph's
+        // corners and edges, and limits long enough to reach everything.
+        let bb = g.bbox_lonlat();
         for (i, (at, max_s)) in [
             ([100.80, 22.00], 900.0),
             ([100.83, 22.02], 300.0),
             ([100.78, 21.99], 1.0),
             ([100.80, 22.00], 900.0),
+            ([bb[0], bb[1]], 600.0),
+            ([bb[2], bb[3]], 1200.0),
+            ([bb[0], (bb[1] + bb[3]) * 0.5], 450.0),
+            ([bb[2], bb[1]], 3.0 * 3600.0),
+            ([100.80, 22.00], 3.0 * 3600.0),
         ]
         .into_iter()
         .enumerate()
@@ -886,12 +1006,23 @@ mod tests {
             if i == 3 {
                 iso.set_threads(Some(1));
             }
+            if i == 4 {
+                iso.set_threads(None);
+            }
             let from = idx.snap(&g, at).unwrap();
             let by_dijkstra = isochrone_grid(&g, &mut space, &from, &params, max_s, 100.0).unwrap();
             let mut dijkstra_nodes = space.reached();
             dijkstra_nodes.sort_unstable();
             let ch_nodes = reached_ch(&g, &ch, &mut phast, &from, &params, max_s).unwrap();
             assert_eq!(ch_nodes, dijkstra_nodes, "{at:?} {max_s}");
+            let boxed = iso.reach(&g, &ch, &mut phast, &from, &params, max_s).unwrap().to_vec();
+            assert_eq!(boxed, dijkstra_nodes, "{at:?} {max_s}");
+            assert!(iso.marks.iter().all(|&w| w == 0));
+            // Where the box bites, the sweep skips part of the hierarchy.
+            let swept = iso.swept(&g, &from, &params, max_s);
+            if max_s <= 600.0 {
+                assert!(swept < g.node_count() * 3 / 4, "{at:?} {max_s}: {swept}");
+            }
             let by_ch = isochrone_grid_ch(&g, &ch, &mut phast, &mut iso, &from, &params, max_s, 100.0).unwrap();
             assert_eq!(by_ch, by_dijkstra, "{at:?} {max_s}");
             assert!(iso.time.iter().all(|&t| t == NO_TIME));
