@@ -452,19 +452,19 @@ impl Frame {
             .map(|w| ((w[1][0] - w[0][0]) * (w[1][0] - w[0][0]) + (w[1][1] - w[0][1]) * (w[1][1] - w[0][1])).sqrt())
             .sum::<f64>()
             .max(1e-9);
-        let at = |frac: f64| {
-            let ta = from_a.map_or(f64::INFINITY, |(t, te)| t + te * frac);
-            let tb = from_b.map_or(f64::INFINITY, |(t, te)| t + te * (1.0 - frac));
-            ta.min(tb)
-        };
+        // A missing end as (∞, 0): ∞ + 0 × frac is ∞, what `None` stood for.
+        let (ta0, tea) = from_a.unwrap_or((f64::INFINITY, 0.0));
+        let (tb0, teb) = from_b.unwrap_or((f64::INFINITY, 0.0));
+        let at = |frac: f64| (ta0 + tea * frac).min(tb0 + teb * (1.0 - frac));
         let mut along = 0.0;
         for w in cells.windows(2) {
             let (p, q) = (w[0], w[1]);
             let (dx, dy) = (q[0] - p[0], q[1] - p[1]);
             let seg = (dx * dx + dy * dy).sqrt();
             let steps = (seg * 2.0).ceil().max(1.0) as usize;
+            let fracs = STEP_FRACS.get(steps);
             for s in 1..=steps {
-                let f = s as f64 / steps as f64;
+                let f = fracs.and_then(|r| r.get(s)).copied().unwrap_or(s as f64 / steps as f64);
                 let t = at(((along + f * seg) / total).min(1.0));
                 if t <= limit_ms {
                     self.put(eta, p[0] + f * dx, p[1] + f * dy, t);
@@ -474,6 +474,25 @@ impl Frame {
         }
     }
 }
+
+/// Most steps per segment whose fractions [`STEP_FRACS`] holds.
+const MAX_TABLE_STEPS: usize = 24;
+
+/// `STEP_FRACS[steps][s]` = `s / steps` as f64, computed once (the same correctly rounded
+/// division as at run time), so drawing a segment divides once per step instead of twice.
+static STEP_FRACS: [[f64; MAX_TABLE_STEPS + 1]; MAX_TABLE_STEPS + 1] = {
+    let mut t = [[0.0; MAX_TABLE_STEPS + 1]; MAX_TABLE_STEPS + 1];
+    let mut steps = 1;
+    while steps <= MAX_TABLE_STEPS {
+        let mut s = 0;
+        while s <= steps {
+            t[steps][s] = s as f64 / steps as f64;
+            s += 1;
+        }
+        steps += 1;
+    }
+    t
+};
 
 /// The raster of the `reached` nodes `(node, ms from the origin)`: node times interpolated
 /// along every edge leaving a reached node (until the time passes `max_s`), the origin at 0,
@@ -1111,6 +1130,17 @@ mod tests {
             let same = grid.eta_s.iter().zip(&eta).all(|(a, b)| a.to_bits() == b.to_bits());
             assert!(same, "{cols}×{rows}: {:?} vs {eta:?}", grid.eta_s);
             assert!(eta.iter().any(|t| t.is_finite()));
+        }
+    }
+
+    /// The table of step fractions holds exactly what dividing at run time gives.
+    #[test]
+    fn the_step_fractions_are_the_run_time_division() {
+        for (steps, row) in STEP_FRACS.iter().enumerate().skip(1) {
+            for (s, frac) in row.iter().enumerate().take(steps + 1) {
+                let (a, b) = (std::hint::black_box(s) as f64, std::hint::black_box(steps) as f64);
+                assert_eq!(frac.to_bits(), (a / b).to_bits(), "{s}/{steps}");
+            }
         }
     }
 
