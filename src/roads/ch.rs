@@ -5,9 +5,12 @@
 //! Preprocessing ([`Ch::build`]) contracts nodes in the order of a lazily updated priority
 //! (edge difference + deleted neighbours + hierarchy level; neighbours of a contracted node are
 //! re-queued with their last simulated shortcut count and re-simulated when they reach the top), adding a shortcut `u→x` for a
-//! contracted `v` unless a witness path `u→x` avoiding `v` is at most as long (witness
-//! searches are bounded by a settled-node count and by the shortcut cost; a cut-off search just
-//! adds a superfluous but harmless shortcut). Contraction stops when only
+//! contracted `v` unless a witness path `u→x` avoiding `v` is at most as long, comparing
+//! (time, road distance) lexicographically (witness searches are bounded by a settled-node
+//! count and by the shortcut cost; a cut-off search just adds a superfluous but harmless
+//! shortcut). Every lexicographically shortest path, hence every fastest time, is kept, so the
+//! same hierarchy answers time queries and [`Ch::one_to_all_lex`] (least (time, distance,
+//! source) from many sources: coverage by time) exactly; arcs carry their distance apart. Contraction stops when only
 //! [`ChParams::core_share`] of the nodes remain or the cheapest node has more than
 //! [`ChParams::max_degree`] edges; the remaining nodes form the *core*, searched with plain
 //! Dijkstra during the upward phase (core-PHAST). Upward and downward arcs are stored in CSR
@@ -110,6 +113,10 @@ pub struct Ch {
     /// Per position: arcs `q→p` of the graph with `q` above `p` (core: arcs from core nodes).
     in_first: Vec<u32>,
     in_arcs: Vec<Arc>,
+    /// Road distance (cm) of each arc of `out_arcs` / `in_arcs`, kept apart so the time-only
+    /// sweeps read no more memory than before; only the lexicographic query reads them.
+    out_dist_cm: Vec<u32>,
+    in_dist_cm: Vec<u32>,
     stats: ChStats,
 }
 
@@ -150,6 +157,54 @@ impl PhastSpace {
         }
         self.dirty.clear();
         self.all_dirty = false;
+    }
+}
+
+/// One node's label in a lexicographic query ([`Ch::one_to_all_lex`]): the fastest time, then
+/// the least road distance among the fastest paths, then the lowest source index: the order of
+/// the fields is the order compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LexLabel {
+    /// Fastest time, ms (`u32::MAX` = unreached).
+    pub time_ms: u32,
+    /// Least road distance among the fastest paths, cm.
+    pub dist_cm: u32,
+    /// Lowest source index among those.
+    pub source: u32,
+}
+
+impl LexLabel {
+    /// Not reached by any source.
+    pub const UNREACHED: LexLabel = LexLabel {
+        time_ms: INF,
+        dist_cm: INF,
+        source: INF,
+    };
+
+    /// This label carried over one arc of `(time ms, distance cm)`, saturating below
+    /// "unreached" like the Dijkstra's labels.
+    fn over(self, w_ms: u32, d_cm: u32) -> LexLabel {
+        let (time_ms, dist_cm) = lex_add((self.time_ms, self.dist_cm), (w_ms, d_cm));
+        LexLabel {
+            time_ms,
+            dist_cm,
+            source: self.source,
+        }
+    }
+}
+
+/// Reusable scratch memory of lexicographic PHAST queries (one label per node, by position).
+pub struct LexSpace {
+    labels: Vec<LexLabel>,
+    heap: RadixHeap,
+}
+
+impl Default for LexSpace {
+    fn default() -> Self {
+        LexSpace {
+            labels: Vec::new(),
+            heap: RadixHeap::new(),
+        }
     }
 }
 
@@ -316,37 +371,55 @@ impl Restriction {
     }
 }
 
-/// Hash of the edge times, so a hierarchy is refused after any weight change.
+/// Hash of the edge times and lengths, so a hierarchy is refused after any weight change.
 fn weights_hash(g: &Graph) -> u64 {
-    let mut bytes = Vec::with_capacity(g.time_ms.len() * 8);
-    for (h, t) in g.head.iter().zip(&g.time_ms) {
+    let mut bytes = Vec::with_capacity(g.time_ms.len() * 12);
+    for ((h, t), d) in g.head.iter().zip(&g.time_ms).zip(&g.dist_cm) {
         bytes.extend_from_slice(&h.to_le_bytes());
         bytes.extend_from_slice(&t.to_le_bytes());
+        bytes.extend_from_slice(&d.to_le_bytes());
     }
     super::graph::hash64(&bytes)
 }
 
-/// Dynamic adjacency during contraction: arcs to not yet contracted nodes only.
-struct Dyn {
-    out: Vec<Vec<(u32, u32)>>,
-    inn: Vec<Vec<(u32, u32)>>,
+/// A lexicographic weight: (time ms, road distance cm), compared time first.
+type Lex = (u32, u32);
+
+/// `a + b` per component, saturating below "unreached" like the Dijkstra's labels.
+fn lex_add(a: Lex, b: Lex) -> Lex {
+    (
+        a.0.saturating_add(b.0).min(INF - 1),
+        a.1.saturating_add(b.1).min(INF - 1),
+    )
 }
 
-/// Inserts `(to, w)` or lowers an existing arc's weight; true if a new pair was added.
-fn add_or_lower(list: &mut Vec<(u32, u32)>, to: u32, w: u32) -> bool {
+/// Dynamic adjacency during contraction: arcs `(other end, time ms, distance cm)` to not yet
+/// contracted nodes only.
+struct Dyn {
+    out: Vec<Vec<(u32, u32, u32)>>,
+    inn: Vec<Vec<(u32, u32, u32)>>,
+}
+
+/// Inserts `(to, w)` or lowers an existing arc's (time, distance) lexicographically; true if
+/// a new pair was added.
+fn add_or_lower(list: &mut Vec<(u32, u32, u32)>, to: u32, w: Lex) -> bool {
     for a in list.iter_mut() {
         if a.0 == to {
-            a.1 = a.1.min(w);
+            if w < (a.1, a.2) {
+                (a.1, a.2) = w;
+            }
             return false;
         }
     }
-    list.push((to, w));
+    list.push((to, w.0, w.1));
     true
 }
 
-/// Bounded forward Dijkstra used to look for witness paths.
+/// Bounded forward Dijkstra used to look for witness paths, by (time, distance): a witness
+/// must be at least as good in that order, so the hierarchy keeps every lexicographically
+/// shortest path (and therefore every fastest time) and [`Ch::one_to_all_lex`] is exact.
 struct Witness {
-    dist: Vec<u32>,
+    dist: Vec<Lex>,
     touched: Vec<u32>,
     heap: RadixHeap,
 }
@@ -354,7 +427,7 @@ struct Witness {
 impl Witness {
     fn new(n: usize) -> Witness {
         Witness {
-            dist: vec![INF; n],
+            dist: vec![(INF, INF); n],
             touched: Vec::new(),
             heap: RadixHeap::new(),
         }
@@ -364,57 +437,59 @@ impl Witness {
     /// first; unsettled tentative costs are still lengths of real paths.
     fn run(&mut self, dy: &Dyn, src: u32, avoid: u32, bound: u32, limit: usize) {
         for &v in &self.touched {
-            self.dist[v as usize] = INF;
+            self.dist[v as usize] = (INF, INF);
         }
         self.touched.clear();
         self.heap.clear();
-        self.dist[src as usize] = 0;
+        self.dist[src as usize] = (0, 0);
         self.touched.push(src);
         self.heap.push(0, src);
         let mut settled = 0usize;
         while let Some((c, v)) = self.heap.pop() {
-            if c > self.dist[v as usize] {
+            // A label lowered in distance at the same time is pushed again and rescanned.
+            let cv = self.dist[v as usize];
+            if c > cv.0 {
                 continue;
             }
             if c > bound || settled >= limit {
                 break;
             }
             settled += 1;
-            for &(x, w) in &dy.out[v as usize] {
+            for &(x, w, d) in &dy.out[v as usize] {
                 if x == avoid {
                     continue;
                 }
-                let nc = c.saturating_add(w);
+                let nc = lex_add(cv, (w, d));
                 let slot = &mut self.dist[x as usize];
                 if nc < *slot {
-                    if *slot == INF {
+                    if slot.0 == INF {
                         self.touched.push(x);
                     }
                     *slot = nc;
-                    self.heap.push(nc, x);
+                    self.heap.push(nc.0, x);
                 }
             }
         }
     }
 
-    /// Shortcuts `(u, x, w)` needed to contract `v`, appended to `out`.
-    fn shortcuts(&mut self, dy: &Dyn, v: u32, limit: usize, out: &mut Vec<(u32, u32, u32)>) {
+    /// Shortcuts `(u, x, (time, distance))` needed to contract `v`, appended to `out`.
+    fn shortcuts(&mut self, dy: &Dyn, v: u32, limit: usize, out: &mut Vec<(u32, u32, Lex)>) {
         out.clear();
         let outs = &dy.out[v as usize];
         if outs.is_empty() {
             return;
         }
-        for &(u, w1) in &dy.inn[v as usize] {
+        for &(u, w1, d1) in &dy.inn[v as usize] {
             let max_w2 = outs.iter().filter(|a| a.0 != u).map(|a| a.1).max();
             let Some(max_w2) = max_w2 else {
                 continue;
             };
             self.run(dy, u, v, w1.saturating_add(max_w2), limit);
-            for &(x, w2) in outs {
+            for &(x, w2, d2) in outs {
                 if x == u {
                     continue;
                 }
-                let c = w1.saturating_add(w2).min(INF - 1);
+                let c = lex_add((w1, d1), (w2, d2));
                 if self.dist[x as usize] > c {
                     out.push((u, x, c));
                 }
@@ -440,7 +515,7 @@ impl Ch {
         };
         for v in 0..n {
             for e in g.out_edges(v as u32) {
-                let (h, w) = (g.head[e], g.time_ms[e]);
+                let (h, w) = (g.head[e], (g.time_ms[e], g.dist_cm[e]));
                 if h as usize == v || h as usize >= n {
                     continue;
                 }
@@ -471,8 +546,8 @@ impl Ch {
             heap.push(std::cmp::Reverse((prio[v as usize], v)));
         }
         // Saved upward arcs per node (node ids), filled at contraction time.
-        let mut up_out: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n];
-        let mut up_in: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n];
+        let mut up_out: Vec<Vec<(u32, u32, u32)>> = vec![Vec::new(); n];
+        let mut up_in: Vec<Vec<(u32, u32, u32)>> = vec![Vec::new(); n];
         let mut order: Vec<u32> = Vec::with_capacity(n);
         let mut shortcuts = 0usize;
         let mut remaining = n;
@@ -508,10 +583,10 @@ impl Ch {
             order.push(v);
             let outs = std::mem::take(&mut dy.out[vi]);
             let ins = std::mem::take(&mut dy.inn[vi]);
-            for &(x, _) in &outs {
+            for &(x, ..) in &outs {
                 dy.inn[x as usize].retain(|a| a.0 != v);
             }
-            for &(u, _) in &ins {
+            for &(u, ..) in &ins {
                 dy.out[u as usize].retain(|a| a.0 != v);
             }
             for &(u, x, w) in &sc {
@@ -552,23 +627,24 @@ impl Ch {
         for (p, &v) in core.iter().chain(&rest).enumerate() {
             pos_of[v as usize] = p as u32;
         }
-        let csr = |lists: &[Vec<(u32, u32)>]| {
+        let csr = |lists: &[Vec<(u32, u32, u32)>]| {
             let mut first = Vec::with_capacity(n + 1);
             let mut arcs = Vec::new();
+            let mut dist_cm = Vec::new();
+            let mut one: Vec<(u32, u32, u32)> = Vec::new();
             first.push(0u32);
             for &v in core.iter().chain(&rest) {
-                let start = arcs.len();
-                arcs.extend(lists[v as usize].iter().map(|&(x, w)| Arc {
-                    to: pos_of[x as usize],
-                    w_ms: w,
-                }));
-                arcs[start..].sort_unstable_by_key(|a| a.to);
+                one.clear();
+                one.extend(lists[v as usize].iter().map(|&(x, w, d)| (pos_of[x as usize], w, d)));
+                one.sort_unstable_by_key(|a| a.0);
+                arcs.extend(one.iter().map(|&(to, w_ms, _)| Arc { to, w_ms }));
+                dist_cm.extend(one.iter().map(|a| a.2));
                 first.push(arcs.len() as u32);
             }
-            (first, arcs)
+            (first, arcs, dist_cm)
         };
-        let (out_first, out_arcs) = csr(&up_out);
-        let (in_first, in_arcs) = csr(&up_in);
+        let (out_first, out_arcs, out_dist_cm) = csr(&up_out);
+        let (in_first, in_arcs, in_dist_cm) = csr(&up_in);
         let stats = ChStats {
             nodes: n,
             core_nodes: core.len(),
@@ -588,6 +664,8 @@ impl Ch {
             out_arcs,
             in_first,
             in_arcs,
+            out_dist_cm,
+            in_dist_cm,
             stats,
         }
     }
@@ -852,6 +930,92 @@ impl Ch {
             up_dirty.clear();
         }
         sweep_rows(rows, fresh, plan.core_len, &plan.first, &plan.arcs);
+    }
+
+    /// Lexicographic one-to-all from several sources: per node the least [`LexLabel`] over
+    /// the seeds `(node, label at that node)`, i.e. the fastest time, the least distance among
+    /// the fastest paths and the lowest source among those: the labels of a Dijkstra by
+    /// (time, distance, source), in one upward search and one sweep. Exact because the
+    /// hierarchy's witnesses compare (time, distance) (see [`Witness`]). Read the result with
+    /// [`Ch::lex_by_node`].
+    pub fn one_to_all_lex(&self, space: &mut LexSpace, seeds: &[(u32, LexLabel)]) {
+        let LexSpace { labels, heap } = space;
+        labels.clear();
+        labels.resize(self.node_count, LexLabel::UNREACHED);
+        heap.clear();
+        for &(v, l) in seeds {
+            let Some(&p) = self.pos_of.get(v as usize) else {
+                continue;
+            };
+            if let Some(slot) = labels.get_mut(p as usize)
+                && l < *slot
+            {
+                *slot = l;
+                heap.push(l.time_ms, p);
+            }
+        }
+        // Upward: label-correcting by time order; a label lowered in distance or source at
+        // the same time is pushed again and rescanned, so the result is exact.
+        while let Some((c, p)) = heap.pop() {
+            let Some(&l) = labels.get(p as usize) else { continue };
+            if c > l.time_ms {
+                continue;
+            }
+            let (lo, hi) = (
+                self.out_first[p as usize] as usize,
+                self.out_first[p as usize + 1] as usize,
+            );
+            let arcs = self.out_arcs.get(lo..hi).unwrap_or(&[]);
+            let dists = self.out_dist_cm.get(lo..hi).unwrap_or(&[]);
+            for (a, &d) in arcs.iter().zip(dists) {
+                let nl = l.over(a.w_ms, d);
+                if let Some(slot) = labels.get_mut(a.to as usize)
+                    && nl < *slot
+                {
+                    *slot = nl;
+                    heap.push(nl.time_ms, a.to);
+                }
+            }
+        }
+        for p in self.core_len..self.node_count {
+            let (Some(&lo), Some(&hi)) = (self.in_first.get(p), self.in_first.get(p + 1)) else {
+                continue;
+            };
+            let (lo, hi) = (lo as usize, hi as usize);
+            let arcs = self.in_arcs.get(lo..hi).unwrap_or(&[]);
+            let dists = self.in_dist_cm.get(lo..hi).unwrap_or(&[]);
+            let Some(&best) = labels.get(p) else { continue };
+            // (time, distance) packed into one key (each part saturated on its own first, so
+            // the packing is exact), then the source: scalars the compiler keeps in registers.
+            let pack = |t: u32, d: u32| (u64::from(t) << 32) | u64::from(d);
+            let (mut key, mut src) = (pack(best.time_ms, best.dist_cm), best.source);
+            for (a, &d) in arcs.iter().zip(dists) {
+                let Some(&x) = labels.get(a.to as usize) else { continue };
+                if x.time_ms == INF {
+                    continue;
+                }
+                let k = pack(
+                    x.time_ms.saturating_add(a.w_ms).min(INF - 1),
+                    x.dist_cm.saturating_add(d).min(INF - 1),
+                );
+                if k < key || (k == key && x.source < src) {
+                    key = k;
+                    src = x.source;
+                }
+            }
+            labels[p] = LexLabel {
+                time_ms: (key >> 32) as u32,
+                dist_cm: key as u32,
+                source: src,
+            };
+        }
+    }
+
+    /// The labels of the last [`Ch::one_to_all_lex`] run in `space`, by node id.
+    pub fn lex_by_node<'a>(&'a self, space: &'a LexSpace) -> impl Iterator<Item = LexLabel> + 'a {
+        self.pos_of
+            .iter()
+            .map(|&p| space.labels.get(p as usize).copied().unwrap_or(LexLabel::UNREACHED))
     }
 
     fn phast(&self, space: &mut PhastSpace, seeds: &[(u32, u32)], backward: bool) {

@@ -5,14 +5,13 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::ch::{BatchSpace, Ch, ChError, ChParams, ChStats, PhastSpace, Restriction};
+use super::ch::{BatchSpace, Ch, ChError, ChParams, ChStats, LexSpace, PhastSpace, Restriction};
 use super::graph::{Graph, GraphFileError};
 use super::isochrone::{DEFAULT_CELL_M, IsoGrid, IsoSpace, isochrone_geojson, isochrone_grid, isochrone_grid_ch};
 use super::osm::{ImportOptions, ImportStats, OsmError, import_pbf_path};
 use super::search::{
-    Coverage, Metric, NearestSources, Ranked, Route, RouteError, SearchParams, SearchSpace, TightSpace, coverage,
-    leave_nodes, nearest_sources, nearest_sources_bounded, nearest_sources_ch, rank_to_target, rank_to_target_ch,
-    route,
+    Coverage, Metric, NearestSources, Ranked, Route, RouteError, SearchParams, SearchSpace, coverage, leave_nodes,
+    nearest_sources, nearest_sources_bounded, nearest_sources_ch, rank_to_target, rank_to_target_ch, route,
 };
 use super::snap::{Snap, SnapCache, SnapError, SnapIndex};
 use super::targets::PointTargets;
@@ -103,9 +102,9 @@ pub struct Router {
     /// Scratch of batched one-to-many queries over the hierarchy (made on first use: one cost
     /// per lane for each row of the demand points' plan).
     batch: Option<BatchSpace>,
-    /// Scratch of the pass over the fastest edges in coverage by time over the hierarchy
+    /// Scratch of the lexicographic query of coverage by time over the hierarchy
     /// ([`nearest_sources_ch`]), kept between coverage refreshes.
-    tight: TightSpace,
+    lex: LexSpace,
     /// The last demand points prepared for the hierarchy, with a hash of their snaps; dropped
     /// with the hierarchy.
     targets: Option<(u64, std::sync::Arc<PointTargets>)>,
@@ -137,7 +136,7 @@ impl Router {
             ch: None,
             rank_restriction: None,
             batch: None,
-            tight: TightSpace::default(),
+            lex: LexSpace::default(),
             targets: None,
             estimated_pieces,
             closures: None,
@@ -520,11 +519,11 @@ impl Router {
         metric: Metric,
         limit: Option<u32>,
     ) -> Result<NearestSources, RoadsError> {
-        // By time with a hierarchy that fits: one PHAST query plus a pass over the fastest
-        // edges ([`nearest_sources_ch`]), the same labels as the Dijkstra.
+        // By time with a hierarchy that fits: one lexicographic PHAST query
+        // ([`nearest_sources_ch`]), the same labels as the Dijkstra.
         if metric == Metric::Time
-            && let Some((ch, phast)) = self.ch.as_mut().filter(|(ch, _)| ch.fits(&self.graph))
-            && let Some(ns) = nearest_sources_ch(&self.graph, ch, phast, &mut self.tight, sources, &self.params, limit)
+            && let Some((ch, _)) = self.ch.as_ref().filter(|(ch, _)| ch.fits(&self.graph))
+            && let Some(ns) = nearest_sources_ch(&self.graph, ch, &mut self.lex, sources, &self.params, limit)
         {
             return Ok(ns);
         }

@@ -9,12 +9,12 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use super::ch::{Ch, ChParams, PhastSpace};
+use super::ch::{Ch, ChParams, LexSpace};
 use super::graph::{Graph, GraphBuilder};
 use super::profile::{Direction, RoadClass};
 use super::router::Router;
 use super::search::{
-    Metric, NearestSources, SearchParams, SearchSpace, TightSpace, leave_seeds, nearest_sources, nearest_sources_ch,
+    Metric, NearestSources, SearchParams, SearchSpace, leave_seeds, nearest_sources, nearest_sources_ch,
 };
 use super::snap::{Snap, SnapIndex};
 use super::synth::{SplitMix64, SynthParams, synth_graph};
@@ -172,7 +172,7 @@ fn check(g: &Graph, seed: u64, source_counts: &[usize]) -> usize {
     let idx = SnapIndex::build(g, None);
     let mut rng = SplitMix64::new(seed ^ 0x5eed);
     let mut space = SearchSpace::new(g.node_count());
-    let mut tight = TightSpace::default();
+    let mut lex = LexSpace::default();
     let mut ties = 0usize;
     for chp in [
         ChParams::default(),
@@ -184,13 +184,12 @@ fn check(g: &Graph, seed: u64, source_counts: &[usize]) -> usize {
         },
     ] {
         let ch = Ch::build(g, &chp);
-        let mut phast = PhastSpace::new(ch.node_count());
         for &count in source_counts {
             let sources = random_sources(g, &idx, &mut rng, count);
             let per = oracle(g, &sources, &params);
             for limit in [None, Some(60_000)] {
                 let dij = nearest_sources(g, &mut space, &sources, Metric::Time, &params, limit).unwrap();
-                let hier = nearest_sources_ch(g, &ch, &mut phast, &mut tight, &sources, &params, limit).unwrap();
+                let hier = nearest_sources_ch(g, &ch, &mut lex, &sources, &params, limit).unwrap();
                 for v in 0..g.node_count() {
                     let w = least(&per, v).filter(|&(t, _, _)| limit.is_none_or(|l| t <= l as u64));
                     assert_eq!(labels(&dij, v), w, "Dijkstra, node {v}, seed {seed}, limit {limit:?}");
