@@ -10,7 +10,9 @@
 //! count and by the shortcut cost; a cut-off search just adds a superfluous but harmless
 //! shortcut). Every lexicographically shortest path, hence every fastest time, is kept, so the
 //! same hierarchy answers time queries and [`Ch::one_to_all_lex`] (least (time, distance,
-//! source) from many sources: coverage by time) exactly; arcs carry their distance apart. Contraction stops when only
+//! source) from many sources: coverage by time) exactly; arcs carry their distance apart.
+//! [`Ch::build_for`] with [`Weights::DistanceFirst`] builds the same over (distance, time):
+//! coverage by road distance. Contraction stops when only
 //! [`ChParams::core_share`] of the nodes remain or the cheapest node has more than
 //! [`ChParams::max_degree`] edges; the remaining nodes form the *core*, searched with plain
 //! Dijkstra during the upward phase (core-PHAST). Upward and downward arcs are stored in CSR
@@ -73,6 +75,16 @@ impl Default for ChParams {
     }
 }
 
+/// Which of a road piece's two weights a hierarchy minimises first (the other breaks ties).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Weights {
+    /// Time (ms) first, then road distance (cm): ranking, move-up, isochrones, coverage by time.
+    TimeFirst,
+    /// Road distance (cm) first, then time (ms): coverage by road distance (the ambulance
+    /// radius along roads).
+    DistanceFirst,
+}
+
 /// Figures of one preprocessing run.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct ChStats {
@@ -90,16 +102,20 @@ pub struct ChStats {
     pub build_ms: f64,
 }
 
-/// One stored arc: the other end's position and the weight in milliseconds.
+/// One stored arc: the other end's position and the first weight (ms for a
+/// [`Weights::TimeFirst`] hierarchy, cm for [`Weights::DistanceFirst`]; the name is the time
+/// hierarchy's, which every sweep but the lexicographic one uses).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Arc {
     to: u32,
     w_ms: u32,
 }
 
-/// A contraction hierarchy (with core) over one [`Graph`]'s travel times.
+/// A contraction hierarchy (with core) over one [`Graph`]'s travel times (or road distances,
+/// see [`Weights`]).
 #[derive(Debug, Clone)]
 pub struct Ch {
+    weights: Weights,
     source_hash: u64,
     node_count: usize,
     edge_count: usize,
@@ -113,10 +129,11 @@ pub struct Ch {
     /// Per position: arcs `q→p` of the graph with `q` above `p` (core: arcs from core nodes).
     in_first: Vec<u32>,
     in_arcs: Vec<Arc>,
-    /// Road distance (cm) of each arc of `out_arcs` / `in_arcs`, kept apart so the time-only
-    /// sweeps read no more memory than before; only the lexicographic query reads them.
-    out_dist_cm: Vec<u32>,
-    in_dist_cm: Vec<u32>,
+    /// The second weight (cm, or ms for [`Weights::DistanceFirst`]) of each arc of
+    /// `out_arcs` / `in_arcs`, kept apart so the one-weight sweeps read no more memory; only
+    /// the lexicographic query reads them.
+    out_second: Vec<u32>,
+    in_second: Vec<u32>,
     stats: ChStats,
 }
 
@@ -160,15 +177,16 @@ impl PhastSpace {
     }
 }
 
-/// One node's label in a lexicographic query ([`Ch::one_to_all_lex`]): the fastest time, then
-/// the least road distance among the fastest paths, then the lowest source index: the order of
-/// the fields is the order compared.
+/// One node's label in a lexicographic query ([`Ch::one_to_all_lex`]): the least first weight
+/// (time ms, or cm for a [`Weights::DistanceFirst`] hierarchy), then the least second weight
+/// among those paths, then the lowest source index: the order of the fields is the order
+/// compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct LexLabel {
-    /// Fastest time, ms (`u32::MAX` = unreached).
-    pub time_ms: u32,
-    /// Least road distance among the fastest paths, cm.
-    pub dist_cm: u32,
+    /// Least first weight (`u32::MAX` = unreached).
+    pub first: u32,
+    /// Least second weight among the paths with that first weight.
+    pub second: u32,
     /// Lowest source index among those.
     pub source: u32,
 }
@@ -176,18 +194,18 @@ pub struct LexLabel {
 impl LexLabel {
     /// Not reached by any source.
     pub const UNREACHED: LexLabel = LexLabel {
-        time_ms: INF,
-        dist_cm: INF,
+        first: INF,
+        second: INF,
         source: INF,
     };
 
     /// This label carried over one arc of `(time ms, distance cm)`, saturating below
     /// "unreached" like the Dijkstra's labels.
-    fn over(self, w_ms: u32, d_cm: u32) -> LexLabel {
-        let (time_ms, dist_cm) = lex_add((self.time_ms, self.dist_cm), (w_ms, d_cm));
+    fn over(self, w1: u32, w2: u32) -> LexLabel {
+        let (first, second) = lex_add((self.first, self.second), (w1, w2));
         LexLabel {
-            time_ms,
-            dist_cm,
+            first,
+            second,
             source: self.source,
         }
     }
@@ -507,15 +525,31 @@ fn priority(dy: &Dyn, v: u32, shortcuts: usize, deleted: u32, level: u32) -> i64
 impl Ch {
     /// Builds the hierarchy for `g`'s travel times (see the module docs; deterministic).
     pub fn build(g: &Graph, params: &ChParams) -> Ch {
+        Ch::build_for(g, Weights::TimeFirst, params)
+    }
+
+    /// Builds the hierarchy minimising `weights` (time or road distance first, the other
+    /// second); deterministic.
+    pub fn build_for(g: &Graph, weights: Weights, params: &ChParams) -> Ch {
+        Ch::build_with_progress(g, weights, params, &mut |_| {})
+    }
+
+    /// [`Ch::build_for`], calling `progress` with the share done (0..=1, rising, about every
+    /// percent; the first ≈ 30 % is the initial priorities, the rest the contraction).
+    pub fn build_with_progress(g: &Graph, weights: Weights, params: &ChParams, progress: &mut dyn FnMut(f32)) -> Ch {
         let t0 = Instant::now();
         let n = g.node_count();
+        let (w_first, w_second) = match weights {
+            Weights::TimeFirst => (&g.time_ms, &g.dist_cm),
+            Weights::DistanceFirst => (&g.dist_cm, &g.time_ms),
+        };
         let mut dy = Dyn {
             out: vec![Vec::new(); n],
             inn: vec![Vec::new(); n],
         };
         for v in 0..n {
             for e in g.out_edges(v as u32) {
-                let (h, w) = (g.head[e], (g.time_ms[e], g.dist_cm[e]));
+                let (h, w) = (g.head[e], (w_first[e], w_second[e]));
                 if h as usize == v || h as usize >= n {
                     continue;
                 }
@@ -539,7 +573,11 @@ impl Ch {
         let mut last_sc = vec![0u32; n];
         let mut contracted = vec![false; n];
         let mut heap = std::collections::BinaryHeap::new();
+        let step = (n / 100).max(1);
         for v in 0..n as u32 {
+            if (v as usize).is_multiple_of(step) {
+                progress(0.3 * v as f32 / n as f32);
+            }
             ws.shortcuts(&dy, v, plimit, &mut sc);
             last_sc[v as usize] = sc.len() as u32;
             prio[v as usize] = priority(&dy, v, sc.len(), 0, 0);
@@ -580,6 +618,10 @@ impl Ch {
             }
             contracted[vi] = true;
             remaining -= 1;
+            if remaining.is_multiple_of(step) {
+                let to_go = n.saturating_sub(core_target).max(1);
+                progress(0.3 + 0.7 * (n - remaining) as f32 / to_go as f32);
+            }
             order.push(v);
             let outs = std::mem::take(&mut dy.out[vi]);
             let ins = std::mem::take(&mut dy.inn[vi]);
@@ -630,7 +672,7 @@ impl Ch {
         let csr = |lists: &[Vec<(u32, u32, u32)>]| {
             let mut first = Vec::with_capacity(n + 1);
             let mut arcs = Vec::new();
-            let mut dist_cm = Vec::new();
+            let mut second = Vec::new();
             let mut one: Vec<(u32, u32, u32)> = Vec::new();
             first.push(0u32);
             for &v in core.iter().chain(&rest) {
@@ -638,13 +680,14 @@ impl Ch {
                 one.extend(lists[v as usize].iter().map(|&(x, w, d)| (pos_of[x as usize], w, d)));
                 one.sort_unstable_by_key(|a| a.0);
                 arcs.extend(one.iter().map(|&(to, w_ms, _)| Arc { to, w_ms }));
-                dist_cm.extend(one.iter().map(|a| a.2));
+                second.extend(one.iter().map(|a| a.2));
                 first.push(arcs.len() as u32);
             }
-            (first, arcs, dist_cm)
+            (first, arcs, second)
         };
-        let (out_first, out_arcs, out_dist_cm) = csr(&up_out);
-        let (in_first, in_arcs, in_dist_cm) = csr(&up_in);
+        let (out_first, out_arcs, out_second) = csr(&up_out);
+        let (in_first, in_arcs, in_second) = csr(&up_in);
+        progress(1.0);
         let stats = ChStats {
             nodes: n,
             core_nodes: core.len(),
@@ -654,6 +697,7 @@ impl Ch {
             build_ms: t0.elapsed().as_secs_f64() * 1000.0,
         };
         Ch {
+            weights,
             source_hash: g.source_hash(),
             node_count: n,
             edge_count: g.edge_count(),
@@ -664,10 +708,15 @@ impl Ch {
             out_arcs,
             in_first,
             in_arcs,
-            out_dist_cm,
-            in_dist_cm,
+            out_second,
+            in_second,
             stats,
         }
+    }
+
+    /// Which weight this hierarchy minimises first.
+    pub fn weights(&self) -> Weights {
+        self.weights
     }
 
     /// Figures of the preprocessing run that built this hierarchy.
@@ -951,14 +1000,14 @@ impl Ch {
                 && l < *slot
             {
                 *slot = l;
-                heap.push(l.time_ms, p);
+                heap.push(l.first, p);
             }
         }
         // Upward: label-correcting by time order; a label lowered in distance or source at
         // the same time is pushed again and rescanned, so the result is exact.
         while let Some((c, p)) = heap.pop() {
             let Some(&l) = labels.get(p as usize) else { continue };
-            if c > l.time_ms {
+            if c > l.first {
                 continue;
             }
             let (lo, hi) = (
@@ -966,14 +1015,14 @@ impl Ch {
                 self.out_first[p as usize + 1] as usize,
             );
             let arcs = self.out_arcs.get(lo..hi).unwrap_or(&[]);
-            let dists = self.out_dist_cm.get(lo..hi).unwrap_or(&[]);
+            let dists = self.out_second.get(lo..hi).unwrap_or(&[]);
             for (a, &d) in arcs.iter().zip(dists) {
                 let nl = l.over(a.w_ms, d);
                 if let Some(slot) = labels.get_mut(a.to as usize)
                     && nl < *slot
                 {
                     *slot = nl;
-                    heap.push(nl.time_ms, a.to);
+                    heap.push(nl.first, a.to);
                 }
             }
         }
@@ -983,20 +1032,20 @@ impl Ch {
             };
             let (lo, hi) = (lo as usize, hi as usize);
             let arcs = self.in_arcs.get(lo..hi).unwrap_or(&[]);
-            let dists = self.in_dist_cm.get(lo..hi).unwrap_or(&[]);
+            let dists = self.in_second.get(lo..hi).unwrap_or(&[]);
             let Some(&best) = labels.get(p) else { continue };
             // (time, distance) packed into one key (each part saturated on its own first, so
             // the packing is exact), then the source: scalars the compiler keeps in registers.
             let pack = |t: u32, d: u32| (u64::from(t) << 32) | u64::from(d);
-            let (mut key, mut src) = (pack(best.time_ms, best.dist_cm), best.source);
+            let (mut key, mut src) = (pack(best.first, best.second), best.source);
             for (a, &d) in arcs.iter().zip(dists) {
                 let Some(&x) = labels.get(a.to as usize) else { continue };
-                if x.time_ms == INF {
+                if x.first == INF {
                     continue;
                 }
                 let k = pack(
-                    x.time_ms.saturating_add(a.w_ms).min(INF - 1),
-                    x.dist_cm.saturating_add(d).min(INF - 1),
+                    x.first.saturating_add(a.w_ms).min(INF - 1),
+                    x.second.saturating_add(d).min(INF - 1),
                 );
                 if k < key || (k == key && x.source < src) {
                     key = k;
@@ -1004,8 +1053,8 @@ impl Ch {
                 }
             }
             labels[p] = LexLabel {
-                time_ms: (key >> 32) as u32,
-                dist_cm: key as u32,
+                first: (key >> 32) as u32,
+                second: key as u32,
                 source: src,
             };
         }

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::ch::{BatchSpace, Ch, ChError, ChParams, ChStats, LexSpace, PhastSpace, Restriction};
+use super::ch::{BatchSpace, Ch, ChError, ChParams, ChStats, LexSpace, PhastSpace, Restriction, Weights};
 use super::graph::{Graph, GraphFileError};
 use super::isochrone::{DEFAULT_CELL_M, IsoGrid, IsoSpace, isochrone_geojson, isochrone_grid, isochrone_grid_ch};
 use super::osm::{ImportOptions, ImportStats, OsmError, import_pbf_path};
@@ -96,6 +96,9 @@ pub struct Router {
     unit_snaps: SnapCache,
     /// Optional contraction hierarchy (valid only for the unmodified graph) and its scratch.
     ch: Option<(Ch, PhastSpace)>,
+    /// Optional distance-first hierarchy ([`Weights::DistanceFirst`]): coverage by road
+    /// distance. Dropped with the time hierarchy.
+    dist_ch: Option<Ch>,
     /// The part of the hierarchy that ranking the last units needed (RPHAST), kept while they
     /// do not move; dropped with the hierarchy.
     rank_restriction: Option<Restriction>,
@@ -134,6 +137,7 @@ impl Router {
             space,
             unit_snaps: SnapCache::default(),
             ch: None,
+            dist_ch: None,
             rank_restriction: None,
             batch: None,
             lex: LexSpace::default(),
@@ -195,10 +199,24 @@ impl Router {
         stats
     }
 
-    /// Installs a hierarchy built elsewhere; refused if it was built for another graph.
+    /// Builds the distance-first hierarchy ([`Weights::DistanceFirst`]): from then on
+    /// coverage by road distance takes one lexicographic PHAST query instead of the Dijkstra.
+    pub fn build_dist_ch(&mut self) -> ChStats {
+        let ch = Ch::build_for(&self.graph, Weights::DistanceFirst, &ChParams::default());
+        let stats = ch.stats();
+        self.dist_ch = Some(ch);
+        stats
+    }
+
+    /// Installs a hierarchy built elsewhere (time- or distance-first, by its
+    /// [`Ch::weights`]); refused if it was built for another graph.
     pub fn set_ch(&mut self, ch: Ch) -> Result<(), RoadsError> {
         if !ch.matches(&self.graph) {
             return Err(ch.mismatch(&self.graph).into());
+        }
+        if ch.weights() == Weights::DistanceFirst {
+            self.dist_ch = Some(ch);
+            return Ok(());
         }
         let space = PhastSpace::new(ch.node_count());
         self.ch = Some((ch, space));
@@ -207,10 +225,11 @@ impl Router {
         Ok(())
     }
 
-    /// Drops the hierarchy (queries fall back to plain Dijkstra), returning it.
+    /// Drops the hierarchies (queries fall back to plain Dijkstra), returning the time one.
     pub fn clear_ch(&mut self) -> Option<Ch> {
         self.rank_restriction = None;
         self.targets = None;
+        self.dist_ch = None;
         self.ch.take().map(|(ch, _)| ch)
     }
 
@@ -233,6 +252,7 @@ impl Router {
             .filter(|&p| (p as usize) < open.piece_count())
             .collect();
         self.ch = None;
+        self.dist_ch = None;
         self.rank_restriction = None;
         self.targets = None;
         let graph = if closed.is_empty() {
@@ -519,10 +539,13 @@ impl Router {
         metric: Metric,
         limit: Option<u32>,
     ) -> Result<NearestSources, RoadsError> {
-        // By time with a hierarchy that fits: one lexicographic PHAST query
+        // With a hierarchy for the metric that fits: one lexicographic PHAST query
         // ([`nearest_sources_ch`]), the same labels as the Dijkstra.
-        if metric == Metric::Time
-            && let Some((ch, _)) = self.ch.as_ref().filter(|(ch, _)| ch.fits(&self.graph))
+        let ch = match metric {
+            Metric::Time => self.ch.as_ref().map(|(ch, _)| ch),
+            Metric::Distance => self.dist_ch.as_ref(),
+        };
+        if let Some(ch) = ch.filter(|ch| ch.fits(&self.graph))
             && let Some(ns) = nearest_sources_ch(&self.graph, ch, &mut self.lex, sources, &self.params, limit)
         {
             return Ok(ns);

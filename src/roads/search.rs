@@ -12,7 +12,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use super::ch::{Ch, LexLabel, LexSpace, PhastSpace, Restriction};
+use super::ch::{Ch, LexLabel, LexSpace, PhastSpace, Restriction, Weights};
 use super::graph::{Graph, NO_EDGE};
 use super::radix_heap::RadixHeap;
 use super::snap::{Snap, scale};
@@ -1030,12 +1030,13 @@ pub fn nearest_sources_bounded(
     Ok(out)
 }
 
-/// [`nearest_sources`] by time from the hierarchy: one lexicographic multi-source PHAST query
-/// ([`Ch::one_to_all_lex`]) gives every node the least (time, road distance, source index)
+/// [`nearest_sources`] from a hierarchy: one lexicographic multi-source PHAST query
+/// ([`Ch::one_to_all_lex`]) gives every node the least (metric, other measure, source index)
 /// over all sources and paths: the labels the Dijkstra settles, which minimises the same key
-/// (the hierarchy's witnesses compare time and then distance, so no lexicographically shortest
-/// path is lost). `None` when the hierarchy was built for another graph size. `limit` in ms as
-/// in [`nearest_sources`].
+/// (the hierarchy's witnesses compare both weights in that order, so no lexicographically
+/// shortest path is lost). The metric is the hierarchy's ([`Weights`]: time for a time
+/// hierarchy, road distance for a distance one). `None` when the hierarchy was built for
+/// another graph size. `limit` in ms or cm as in [`nearest_sources`].
 pub fn nearest_sources_ch(
     g: &Graph,
     ch: &Ch,
@@ -1047,8 +1048,9 @@ pub fn nearest_sources_ch(
     if ch.node_count() != g.node_count() {
         return None;
     }
+    let time_first = ch.weights() == Weights::TimeFirst;
     let mut out = NearestSources {
-        metric: Metric::Time,
+        metric: if time_first { Metric::Time } else { Metric::Distance },
         time_ms: Vec::new(),
         dist_cm: Vec::new(),
         source: Vec::new(),
@@ -1056,19 +1058,18 @@ pub fn nearest_sources_ch(
         params: *params,
         sources: sources.to_vec(),
     };
-    // Seeds as the Dijkstra makes them: (node, time, distance, source).
+    // Seeds as the Dijkstra makes them: (node, (metric, other, source)).
     let mut seeds: Vec<(u32, LexLabel)> = Vec::with_capacity(2 * sources.len());
     for (i, s) in sources.iter().enumerate() {
         out.on_piece.entry(s.piece).or_default().push(i as u32);
         let (off_t, off_d) = (params.offroad_ms(s.snap_dist_m), offroad_cm(params, s.snap_dist_m));
         for (st, sd) in leave_seeds(g, s, &g.time_ms).iter().zip(&leave_seeds(g, s, &g.dist_cm)) {
             if let (Some((v, ct)), Some((_, cd))) = (st, sd) {
-                let label = LexLabel {
-                    time_ms: ct.saturating_add(off_t).min(INF - 1),
-                    dist_cm: cd.saturating_add(off_d).min(INF - 1),
-                    source: i as u32,
-                };
-                seeds.push((*v, label));
+                let t = ct.saturating_add(off_t).min(INF - 1);
+                let d = cd.saturating_add(off_d).min(INF - 1);
+                let (first, second) = if time_first { (t, d) } else { (d, t) };
+                let source = i as u32;
+                seeds.push((*v, LexLabel { first, second, source }));
             }
         }
     }
@@ -1079,13 +1080,18 @@ pub fn nearest_sources_ch(
     out.dist_cm.reserve(n);
     out.source.reserve(n);
     for l in ch.lex_by_node(space) {
-        if l.time_ms == INF || l.time_ms > limit {
+        if l.first == INF || l.first > limit {
             out.time_ms.push(INF);
             out.dist_cm.push(INF);
             out.source.push(NO_EDGE);
         } else {
-            out.time_ms.push(l.time_ms);
-            out.dist_cm.push(l.dist_cm);
+            let (t, d) = if time_first {
+                (l.first, l.second)
+            } else {
+                (l.second, l.first)
+            };
+            out.time_ms.push(t);
+            out.dist_cm.push(d);
             out.source.push(l.source);
         }
     }
