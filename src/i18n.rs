@@ -88,6 +88,10 @@ messages! {
     RasterAttributionLabel => "瓦片来源说明", "Tile attribution";
     RasterOpacity => "不透明度", "Opacity";
     TilesLoading => "瓦片加载中", "Loading tiles";
+    HierarchyBuilding => "路网分层预处理", "Preparing road hierarchy";
+    HierarchyBuildingTip => "完成前，路线、覆盖与等时圈使用逐点搜索：结果相同，大路网上较慢。",
+        "Until it is done, routes, coverage and isochrones use plain search: same results, slower on a large network.";
+    HierarchyUnavailable => "路网分层未启动：使用逐点搜索（结果相同，较慢）", "Road hierarchy not started: plain search (same results, slower)";
     TilesFailed => "瓦片加载失败", "Tile loading failed";
     TilesOk => "瓦片正常", "Tiles OK";
     Legend => "图例", "Legend";

@@ -190,7 +190,12 @@ impl Router {
     /// on [`Router::rank_units`] ranks all units with one PHAST sweep. The hierarchy is only
     /// valid for the unmodified graph: call [`Router::clear_ch`] when roads are closed.
     pub fn build_ch(&mut self) -> ChStats {
-        let ch = Ch::build(&self.graph, &ChParams::default());
+        self.build_ch_with_progress(&mut |_| {})
+    }
+
+    /// [`Router::build_ch`], reporting the share done (0..=1) as it goes.
+    pub fn build_ch_with_progress(&mut self, progress: &mut dyn FnMut(f32)) -> ChStats {
+        let ch = Ch::build_with_progress(&self.graph, Weights::TimeFirst, &ChParams::default(), progress);
         let stats = ch.stats();
         let space = PhastSpace::new(ch.node_count());
         self.ch = Some((ch, space));
