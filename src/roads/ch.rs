@@ -199,7 +199,7 @@ impl LexLabel {
         source: INF,
     };
 
-    /// This label carried over one arc of `(time ms, distance cm)`, saturating below
+    /// This label carried over one arc of weights `(w1, w2)` (first, second), saturating below
     /// "unreached" like the Dijkstra's labels.
     fn over(self, w1: u32, w2: u32) -> LexLabel {
         let (first, second) = lex_add((self.first, self.second), (w1, w2));
@@ -400,7 +400,8 @@ fn weights_hash(g: &Graph) -> u64 {
     super::graph::hash64(&bytes)
 }
 
-/// A lexicographic weight: (time ms, road distance cm), compared time first.
+/// A lexicographic weight: (first, second) — (time ms, distance cm) in a time-first hierarchy,
+/// (distance cm, time ms) in a distance-first one — compared first weight first.
 type Lex = (u32, u32);
 
 /// `a + b` per component, saturating below "unreached" like the Dijkstra's labels.
@@ -411,15 +412,15 @@ fn lex_add(a: Lex, b: Lex) -> Lex {
     )
 }
 
-/// Dynamic adjacency during contraction: arcs `(other end, time ms, distance cm)` to not yet
-/// contracted nodes only.
+/// Dynamic adjacency during contraction: arcs `(other end, first weight, second weight)` to
+/// not yet contracted nodes only.
 struct Dyn {
     out: Vec<Vec<(u32, u32, u32)>>,
     inn: Vec<Vec<(u32, u32, u32)>>,
 }
 
-/// Inserts `(to, w)` or lowers an existing arc's (time, distance) lexicographically; true if
-/// a new pair was added.
+/// Inserts `(to, w)` or lowers an existing arc's (first, second) weight lexicographically;
+/// true if a new pair was added.
 fn add_or_lower(list: &mut Vec<(u32, u32, u32)>, to: u32, w: Lex) -> bool {
     for a in list.iter_mut() {
         if a.0 == to {
@@ -433,9 +434,10 @@ fn add_or_lower(list: &mut Vec<(u32, u32, u32)>, to: u32, w: Lex) -> bool {
     true
 }
 
-/// Bounded forward Dijkstra used to look for witness paths, by (time, distance): a witness
-/// must be at least as good in that order, so the hierarchy keeps every lexicographically
-/// shortest path (and therefore every fastest time) and [`Ch::one_to_all_lex`] is exact.
+/// Bounded forward Dijkstra used to look for witness paths, by (first, second) weight: a
+/// witness must be at least as good in that order, so the hierarchy keeps every
+/// lexicographically shortest path (and therefore every least first weight) and
+/// [`Ch::one_to_all_lex`] is exact.
 struct Witness {
     dist: Vec<Lex>,
     touched: Vec<u32>,
@@ -490,7 +492,7 @@ impl Witness {
         }
     }
 
-    /// Shortcuts `(u, x, (time, distance))` needed to contract `v`, appended to `out`.
+    /// Shortcuts `(u, x, (first, second))` needed to contract `v`, appended to `out`.
     fn shortcuts(&mut self, dy: &Dyn, v: u32, limit: usize, out: &mut Vec<(u32, u32, Lex)>) {
         out.clear();
         let outs = &dy.out[v as usize];
