@@ -88,6 +88,10 @@ messages! {
     RasterAttributionLabel => "瓦片来源说明", "Tile attribution";
     RasterOpacity => "不透明度", "Opacity";
     TilesLoading => "瓦片加载中", "Loading tiles";
+    HierarchyBuilding => "路网分层预处理", "Preparing road hierarchy";
+    HierarchyBuildingTip => "完成前，路线、覆盖与等时圈使用逐点搜索：结果相同，大路网上较慢。",
+        "Until it is done, routes, coverage and isochrones use plain search: same results, slower on a large network.";
+    HierarchyUnavailable => "路网分层未启动：使用逐点搜索（结果相同，较慢）", "Road hierarchy not started: plain search (same results, slower)";
     TilesFailed => "瓦片加载失败", "Tile loading failed";
     TilesOk => "瓦片正常", "Tiles OK";
     Legend => "图例", "Legend";
@@ -291,6 +295,14 @@ messages! {
     ErrRoutingStopped => "路线计算已停止，请重新打开控制台", "The routing worker stopped; reopen the console";
     ErrRouting => "路线计算失败", "Routing failed";
     ErrCoverage => "覆盖计算失败", "Coverage failed";
+    ErrCoverageUnknownType => "未知力量类型“{given}”", "Unknown force type \"{given}\"";
+    ErrCoverageNoThreshold => "预案 {path} 中没有适用于{force}的覆盖目标（[[target]]）",
+        "{path} has no coverage target ([[target]]) for {force}";
+    ErrCoverageRoads => "路网搜索失败", "The road search failed";
+    ErrCoverageUnknownUnit => "未知单位 #{unit}", "Unknown unit #{unit}";
+    ErrCoverageNoForceType => "单位 #{unit} 不属于覆盖分析的任何力量类型", "Unit #{unit} belongs to no force type that coverage models";
+    ErrCoverageUnknownItem => "未知物资“{given}”", "Unknown item \"{given}\"";
+    ErrCoverageSiting => "选址输入有误", "Bad siting input";
     ErrStore => "数据库", "Database";
     ErrUnknownIncident => "没有事件 {incident}", "No incident {incident}";
     ErrIncidentFinal => "事件 {incident} 状态为“{status}”，不能再调派", "Incident {incident} is {status}; nothing can be dispatched to it";

@@ -3,9 +3,15 @@
 //! its lane and generation (issued by the console's [`super::jobs::Jobs`]); the worker skips
 //! jobs superseded within their lane ([`super::jobs::coalesce`]) and answers
 //! `(Lane, generation, Result<Reply, JobError>)`.
+//!
+//! At the start a second thread builds the road hierarchies (time-first, then distance-first;
+//! seconds on a prefecture-size graph) and hands them over; the worker installs them before its
+//! next job. Until then every search runs as plain Dijkstra with the same results, only slower;
+//! [`RoutingWorker::hierarchy`] tells the console how far the build is.
 
 use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender, TrySendError};
 
 use geo::TriangulateEarcut;
 
@@ -16,6 +22,7 @@ use crate::dispatch::{Geography, Plans, RecommendOptions, Recommendation, recomm
 use crate::geom::mercator_norm;
 use crate::model::ids::{IncidentId, UnitId};
 use crate::model::situation::Situation;
+use crate::roads::ch::{Ch, ChParams, Weights};
 use crate::roads::graph::Graph;
 use crate::roads::isochrone::contour_polygons;
 use crate::roads::router::{RoadsError, Router, RoutingSpec};
@@ -152,6 +159,48 @@ pub struct RoutingWorker {
     tx: SyncSender<(Lane, u64, RouteJob)>,
     /// Replies.
     pub rx: Receiver<Tagged>,
+    /// The hierarchy build's progress in permille; [`HIERARCHY_READY`] when both are built,
+    /// [`HIERARCHY_UNAVAILABLE`] when the build could not start.
+    hierarchy: Arc<AtomicU32>,
+}
+
+/// [`RoutingWorker`]'s hierarchy progress value once both hierarchies are built.
+const HIERARCHY_READY: u32 = 1001;
+/// [`RoutingWorker`]'s hierarchy progress value when the build thread could not start.
+const HIERARCHY_UNAVAILABLE: u32 = u32::MAX;
+
+/// How far the routing worker's road hierarchies are.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum HierarchyStatus {
+    /// Being built: share done, 0..=1 (time-first, then distance-first). Searches run as plain
+    /// Dijkstra meanwhile: same results, slower on a large graph.
+    Building(f32),
+    /// Built and handed to the worker (installed before its next job).
+    Ready,
+    /// The build thread could not start: plain Dijkstra throughout.
+    Unavailable,
+}
+
+/// Builds the time-first and then the distance-first hierarchy of `graph`, sending each to the
+/// worker as it is done and reporting progress (permille, then [`HIERARCHY_READY`]) in
+/// `progress`, waking the console at every step.
+fn build_hierarchies(graph: &Graph, to_worker: &Sender<Ch>, progress: &AtomicU32, ctx: &egui::Context) {
+    for (i, weights) in [Weights::TimeFirst, Weights::DistanceFirst].into_iter().enumerate() {
+        let mut last = u32::MAX;
+        let ch = Ch::build_with_progress(graph, weights, &ChParams::default(), &mut |share| {
+            let permille = ((i as f32 + share.clamp(0.0, 1.0)) * 500.0) as u32;
+            if permille != last {
+                last = permille;
+                progress.store(permille.min(1000), Ordering::Relaxed);
+                ctx.request_repaint();
+            }
+        });
+        if to_worker.send(ch).is_err() {
+            return; // the worker is gone
+        }
+    }
+    progress.store(HIERARCHY_READY, Ordering::Relaxed);
+    ctx.request_repaint();
 }
 
 impl RoutingWorker {
@@ -175,11 +224,28 @@ impl RoutingWorker {
     ) -> Result<RoutingWorker, JobError> {
         let (tx, jobs) = mpsc::sync_channel::<(Lane, u64, RouteJob)>(8);
         let (done, rx) = mpsc::channel();
+        let hierarchy = Arc::new(AtomicU32::new(0));
+        let progress = Arc::clone(&hierarchy);
         std::thread::Builder::new()
             .name("onemap-routing".into())
             .spawn(move || {
                 let mut router = Router::with_spec(graph, spec);
+                let (to_worker, built) = mpsc::channel::<Ch>();
+                let graph = Arc::clone(&router.graph);
+                let wake = ctx.clone();
+                let builder = Arc::clone(&progress);
+                let started = std::thread::Builder::new()
+                    .name("onemap-hierarchy".into())
+                    .spawn(move || build_hierarchies(&graph, &to_worker, &builder, &wake));
+                if started.is_err() {
+                    progress.store(HIERARCHY_UNAVAILABLE, Ordering::Relaxed);
+                }
                 while let Ok(job) = jobs.recv() {
+                    // A hierarchy built meanwhile is installed first (refused, and the search
+                    // stays on Dijkstra, only if it no longer fits the graph).
+                    for ch in built.try_iter() {
+                        let _ = router.set_ch(ch);
+                    }
                     // Latest wins within a lane: drain what queued up meanwhile.
                     let mut batch = vec![job];
                     batch.extend(jobs.try_iter());
@@ -198,7 +264,16 @@ impl RoutingWorker {
                 }
             })
             .map_err(JobError::Spawn)?;
-        Ok(RoutingWorker { tx, rx })
+        Ok(RoutingWorker { tx, rx, hierarchy })
+    }
+
+    /// How far the road hierarchies are (see [`HierarchyStatus`]).
+    pub fn hierarchy(&self) -> HierarchyStatus {
+        match self.hierarchy.load(Ordering::Relaxed) {
+            HIERARCHY_READY => HierarchyStatus::Ready,
+            HIERARCHY_UNAVAILABLE => HierarchyStatus::Unavailable,
+            permille => HierarchyStatus::Building(permille.min(1000) as f32 / 1000.0),
+        }
     }
 
     /// Queue a job under `generation` (from [`super::jobs::Jobs`]); refused, never blocked on,
@@ -307,4 +382,67 @@ pub fn with_ends(from: [f64; 2], mut road: Vec<[f64; 2]>, to: [f64; 2]) -> Vec<[
         road.push(to);
     }
     road
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    /// On the Liechtenstein sample's real roads: the worker's hierarchy build reports rising
+    /// progress and ends ready; an isochrone answered after that (over the installed hierarchy)
+    /// is the one a router without any hierarchy gives, band for band.
+    #[test]
+    fn the_worker_builds_its_hierarchies_and_answers_the_same() {
+        let pack =
+            crate::mappack::MapPack::load(concat!(env!("CARGO_MANIFEST_DIR"), "/maps/samples/liechtenstein")).unwrap();
+        let (g, spec) = pack.roads().unwrap();
+        let graph: Arc<Graph> = g;
+        let worker = RoutingWorker::start(Arc::clone(&graph), spec, None, egui::Context::default()).unwrap();
+        let t0 = Instant::now();
+        let mut last = 0.0f32;
+        loop {
+            match worker.hierarchy() {
+                HierarchyStatus::Ready => break,
+                HierarchyStatus::Building(share) => {
+                    assert!((0.0..=1.0).contains(&share) && share >= last, "{share} after {last}");
+                    last = share;
+                }
+                HierarchyStatus::Unavailable => panic!("the hierarchy thread did not start"),
+            }
+            assert!(
+                t0.elapsed() < Duration::from_secs(300),
+                "hierarchy not ready after 300 s"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let bb = graph.bbox_lonlat();
+        let at = [(bb[0] + bb[2]) / 2.0, (bb[1] + bb[3]) / 2.0];
+        worker.submit(1, RouteJob::Isochrone { at }).unwrap();
+        let (_, generation, reply) = worker.rx.recv_timeout(Duration::from_secs(120)).unwrap();
+        assert_eq!(generation, 1);
+        let Ok(Reply::Route(RouteReply::Isochrone(got))) = reply else {
+            panic!("not an isochrone: {reply:?}");
+        };
+        let mut plain = Router::with_spec(Arc::clone(&graph), spec);
+        assert!(!plain.has_ch());
+        let Ok(RouteReply::Isochrone(want)) = answer(&mut plain, None, RouteJob::Isochrone { at }) else {
+            panic!("no isochrone without the hierarchy");
+        };
+        assert_eq!(got.bands.len(), want.bands.len());
+        assert!(
+            want.bands.iter().any(|b| !b.indices.is_empty()),
+            "empty isochrone: nothing compared"
+        );
+        for (a, b) in got.bands.iter().zip(&want.bands) {
+            assert_eq!(a.minutes, b.minutes);
+            assert_eq!(
+                (&a.verts, &a.indices, &a.rings),
+                (&b.verts, &b.indices, &b.rings),
+                "{} min",
+                a.minutes
+            );
+        }
+    }
 }

@@ -303,7 +303,7 @@ pub enum StoreWorkerError {
     #[error(transparent)]
     Store(#[from] StoreError),
     /// The database's folder could not be created.
-    #[error("cannot create {}: {source}", path.display())]
+    #[error("无法创建文件夹 {}：{source} / cannot create {}: {source}", path.display(), path.display())]
     CreateDir {
         /// Folder.
         path: PathBuf,
@@ -311,13 +311,13 @@ pub enum StoreWorkerError {
         source: std::io::Error,
     },
     /// No thread.
-    #[error("cannot start the store worker: {0}")]
+    #[error("无法启动数据库工作线程：{0} / cannot start the store worker: {0}")]
     Spawn(std::io::Error),
     /// The queue is full.
-    #[error("the database is busy; try again")]
+    #[error("数据库忙，请稍后重试 / the database is busy; try again")]
     Busy,
     /// The worker is gone.
-    #[error("the database worker stopped")]
+    #[error("数据库工作线程已停止 / the database worker stopped")]
     Stopped,
 }
 

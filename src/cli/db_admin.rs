@@ -2,7 +2,6 @@
 //! a file path or a `postgres://` URL). Prints JSON with `--json`; a progress bar on a terminal
 //! otherwise. Must not import egui or tokio.
 
-use std::io::{IsTerminal as _, Write as _};
 use std::path::Path;
 
 use serde_json::json;
@@ -60,28 +59,6 @@ pub fn db_status(db: Option<&Path>, json_out: bool) -> Result<String, CliError> 
     Ok(t)
 }
 
-/// A one-line progress bar on stderr (only on a terminal and without `--json`).
-fn progress_bar(enabled: bool) -> impl FnMut(u64, u64) {
-    let on = enabled && std::io::stderr().is_terminal();
-    move |done, total| {
-        if !on || total == 0 {
-            return;
-        }
-        let width = 30u64;
-        let filled = (done * width / total) as usize;
-        let mut err = std::io::stderr();
-        let _ = write!(
-            err,
-            "\r复制 / copying [{}{}] {done}/{total}",
-            "#".repeat(filled),
-            " ".repeat(width as usize - filled)
-        );
-        if done == total {
-            let _ = writeln!(err);
-        }
-    }
-}
-
 /// The target of `db copy`: a new or 0-byte file, an initialised store that holds no event, or
 /// a server database without events. Anything holding events (or not a OneMap store) is
 /// refused before a byte is written.
@@ -111,7 +88,7 @@ pub fn db_copy(from: &Path, to: &Path, json_out: bool) -> Result<String, CliErro
     }
     let mut target = copy_target(to).map_err(store_err)?;
     let copied = source
-        .copy_log_to(&mut target, progress_bar(!json_out))
+        .copy_log_to(&mut target, super::progress::bar("复制 / copying", !json_out))
         .map_err(store_err)?;
     drop(target);
     // Fold both from their own logs, as a seat opening them would.

@@ -199,7 +199,8 @@ pub fn recommend(
     let plans = Plans::load_pack(&pack.dir).map_err(err)?;
     let mut router = super::roads::router(pack)?;
     if router.graph.node_count() > CH_MIN_NODES {
-        router.build_ch();
+        let mut bar = super::progress::bar("路网分层预处理 / preparing road hierarchy", !json_out);
+        router.build_ch_with_progress(&mut |share| bar((share * 1000.0) as u64, 1000));
     }
     let mut store = open(db)?;
     let sit = store.situation().map_err(store_err)?;

@@ -11,6 +11,7 @@ pub mod dispatch;
 pub mod drill;
 pub mod kpis;
 pub mod package;
+pub mod progress;
 pub mod roads;
 pub mod store;
 

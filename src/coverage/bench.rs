@@ -81,8 +81,8 @@ pub struct CoverageBench {
     pub move_up_targets_ms: f64,
     /// Positions that restricted sweep visits.
     pub move_up_swept: usize,
-    /// [`CoverageBench::search_time_ms`] with the time hierarchy installed: one multi-source
-    /// PHAST query, then distance and source over the fastest edges, ms.
+    /// [`CoverageBench::search_time_ms`] with the time hierarchy installed: one lexicographic
+    /// multi-source PHAST query, ms.
     pub search_time_ch_ms: f64,
     /// [`CoverageBench::coverage_time_ms`] with the time hierarchy installed, ms.
     pub coverage_time_ch_ms: f64,
@@ -91,6 +91,15 @@ pub struct CoverageBench {
     pub hierarchy_hits_equal: bool,
     /// Building the time hierarchy once per graph, ms.
     pub ch_build_ms: f64,
+    /// [`CoverageBench::search_distance_ms`] with the distance-first hierarchy installed, ms.
+    pub search_distance_ch_ms: f64,
+    /// [`CoverageBench::coverage_distance_ms`] with the distance-first hierarchy installed, ms.
+    pub coverage_distance_ch_ms: f64,
+    /// Every demand point's hit by road distance (ambulances) is the same with the distance
+    /// hierarchy as with the Dijkstra (checked in this run).
+    pub distance_hierarchy_hits_equal: bool,
+    /// Building the distance-first hierarchy once per graph, ms.
+    pub dist_ch_build_ms: f64,
     /// Covered share, time threshold (1.5 h).
     pub share_time: f64,
     /// Covered share, distance threshold (5 / 20 km).
@@ -241,6 +250,10 @@ pub fn coverage_bench_on(
     let dijkstra_hits = model
         .nearest(&mut router, &fire, Metric::Time, None)
         .map_err(|e| e.to_string())?;
+    let (_, ambulances, _) = model.bases(&sit, &router, ForceType::Ambulance, None);
+    let dijkstra_distance_hits = model
+        .nearest(&mut router, &ambulances, Metric::Distance, None)
+        .map_err(|e| e.to_string())?;
     let move_up_dijkstra_ms = time_ms(|| {
         let _ = std::hint::black_box(model.what_if_dispatched(&sit, &mut router, UnitId(1)));
     });
@@ -263,6 +276,17 @@ pub fn coverage_bench_on(
     let move_up_ms = time_ms(|| {
         let _ = std::hint::black_box(model.what_if_dispatched(&sit, &mut router, UnitId(1)));
     });
+    let dist_ch_build_ms = router.build_dist_ch().build_ms;
+    let search_distance_ch_ms = time_ms(|| {
+        let _ = std::hint::black_box(router.nearest_sources(&fire, Metric::Distance, None));
+    });
+    let coverage_distance_ch_ms = time_ms(|| {
+        let _ = std::hint::black_box(model.compute_type(&sit, &mut router, ForceType::Ambulance));
+    });
+    let distance_hierarchy_hits_equal = model
+        .nearest(&mut router, &ambulances, Metric::Distance, None)
+        .map_err(|e| e.to_string())?
+        == dijkstra_distance_hits;
     let origin = events.first().map_or([0.0, 0.0], |e| match &e.kind {
         EventKind::UnitAdded { lonlat, .. } => lonlat.lonlat(),
         _ => [0.0, 0.0],
@@ -295,6 +319,10 @@ pub fn coverage_bench_on(
         move_up_targets_ms,
         move_up_swept: swept,
         ch_build_ms,
+        search_distance_ch_ms,
+        coverage_distance_ch_ms,
+        distance_hierarchy_hits_equal,
+        dist_ch_build_ms,
     })
 }
 
@@ -310,6 +338,14 @@ mod tests {
         assert!(r.move_up_ms > 0.0 && r.move_up_dijkstra_ms > 0.0 && r.move_up_stations == super::MOVE_UP_STATIONS);
         assert!(r.move_up_swept > 0 && r.ch_build_ms > 0.0, "{r:?}");
         assert!(r.hierarchy_hits_equal && r.search_time_ch_ms > 0.0, "{r:?}");
+        assert!(
+            r.distance_hierarchy_hits_equal && r.coverage_distance_ch_ms > 0.0,
+            "{r:?}"
+        );
+        assert!(
+            r.share_distance > 0.0 && r.share_distance <= 1.0,
+            "no ambulance coverage to compare: {r:?}"
+        );
     }
 
     /// On a real pack's graph (the Liechtenstein sample): the bases cover part of it, and

@@ -5,9 +5,14 @@
 //! Preprocessing ([`Ch::build`]) contracts nodes in the order of a lazily updated priority
 //! (edge difference + deleted neighbours + hierarchy level; neighbours of a contracted node are
 //! re-queued with their last simulated shortcut count and re-simulated when they reach the top), adding a shortcut `u→x` for a
-//! contracted `v` unless a witness path `u→x` avoiding `v` is at most as long (witness
-//! searches are bounded by a settled-node count and by the shortcut cost; a cut-off search just
-//! adds a superfluous but harmless shortcut). Contraction stops when only
+//! contracted `v` unless a witness path `u→x` avoiding `v` is at most as long, comparing
+//! (time, road distance) lexicographically (witness searches are bounded by a settled-node
+//! count and by the shortcut cost; a cut-off search just adds a superfluous but harmless
+//! shortcut). Every lexicographically shortest path, hence every fastest time, is kept, so the
+//! same hierarchy answers time queries and [`Ch::one_to_all_lex`] (least (time, distance,
+//! source) from many sources: coverage by time) exactly; arcs carry their distance apart.
+//! [`Ch::build_for`] with [`Weights::DistanceFirst`] builds the same over (distance, time):
+//! coverage by road distance. Contraction stops when only
 //! [`ChParams::core_share`] of the nodes remain or the cheapest node has more than
 //! [`ChParams::max_degree`] edges; the remaining nodes form the *core*, searched with plain
 //! Dijkstra during the upward phase (core-PHAST). Upward and downward arcs are stored in CSR
@@ -70,6 +75,16 @@ impl Default for ChParams {
     }
 }
 
+/// Which of a road piece's two weights a hierarchy minimises first (the other breaks ties).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Weights {
+    /// Time (ms) first, then road distance (cm): ranking, move-up, isochrones, coverage by time.
+    TimeFirst,
+    /// Road distance (cm) first, then time (ms): coverage by road distance (the ambulance
+    /// radius along roads).
+    DistanceFirst,
+}
+
 /// Figures of one preprocessing run.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct ChStats {
@@ -87,16 +102,20 @@ pub struct ChStats {
     pub build_ms: f64,
 }
 
-/// One stored arc: the other end's position and the weight in milliseconds.
+/// One stored arc: the other end's position and the first weight (ms for a
+/// [`Weights::TimeFirst`] hierarchy, cm for [`Weights::DistanceFirst`]; the name is the time
+/// hierarchy's, which every sweep but the lexicographic one uses).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Arc {
     to: u32,
     w_ms: u32,
 }
 
-/// A contraction hierarchy (with core) over one [`Graph`]'s travel times.
+/// A contraction hierarchy (with core) over one [`Graph`]'s travel times (or road distances,
+/// see [`Weights`]).
 #[derive(Debug, Clone)]
 pub struct Ch {
+    weights: Weights,
     source_hash: u64,
     node_count: usize,
     edge_count: usize,
@@ -110,6 +129,11 @@ pub struct Ch {
     /// Per position: arcs `q→p` of the graph with `q` above `p` (core: arcs from core nodes).
     in_first: Vec<u32>,
     in_arcs: Vec<Arc>,
+    /// The second weight (cm, or ms for [`Weights::DistanceFirst`]) of each arc of
+    /// `out_arcs` / `in_arcs`, kept apart so the one-weight sweeps read no more memory; only
+    /// the lexicographic query reads them.
+    out_second: Vec<u32>,
+    in_second: Vec<u32>,
     stats: ChStats,
 }
 
@@ -150,6 +174,55 @@ impl PhastSpace {
         }
         self.dirty.clear();
         self.all_dirty = false;
+    }
+}
+
+/// One node's label in a lexicographic query ([`Ch::one_to_all_lex`]): the least first weight
+/// (time ms, or cm for a [`Weights::DistanceFirst`] hierarchy), then the least second weight
+/// among those paths, then the lowest source index: the order of the fields is the order
+/// compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LexLabel {
+    /// Least first weight (`u32::MAX` = unreached).
+    pub first: u32,
+    /// Least second weight among the paths with that first weight.
+    pub second: u32,
+    /// Lowest source index among those.
+    pub source: u32,
+}
+
+impl LexLabel {
+    /// Not reached by any source.
+    pub const UNREACHED: LexLabel = LexLabel {
+        first: INF,
+        second: INF,
+        source: INF,
+    };
+
+    /// This label carried over one arc of weights `(w1, w2)` (first, second), saturating below
+    /// "unreached" like the Dijkstra's labels.
+    fn over(self, w1: u32, w2: u32) -> LexLabel {
+        let (first, second) = lex_add((self.first, self.second), (w1, w2));
+        LexLabel {
+            first,
+            second,
+            source: self.source,
+        }
+    }
+}
+
+/// Reusable scratch memory of lexicographic PHAST queries (one label per node, by position).
+pub struct LexSpace {
+    labels: Vec<LexLabel>,
+    heap: RadixHeap,
+}
+
+impl Default for LexSpace {
+    fn default() -> Self {
+        LexSpace {
+            labels: Vec::new(),
+            heap: RadixHeap::new(),
+        }
     }
 }
 
@@ -316,37 +389,57 @@ impl Restriction {
     }
 }
 
-/// Hash of the edge times, so a hierarchy is refused after any weight change.
+/// Hash of the edge times and lengths, so a hierarchy is refused after any weight change.
 fn weights_hash(g: &Graph) -> u64 {
-    let mut bytes = Vec::with_capacity(g.time_ms.len() * 8);
-    for (h, t) in g.head.iter().zip(&g.time_ms) {
+    let mut bytes = Vec::with_capacity(g.time_ms.len() * 12);
+    for ((h, t), d) in g.head.iter().zip(&g.time_ms).zip(&g.dist_cm) {
         bytes.extend_from_slice(&h.to_le_bytes());
         bytes.extend_from_slice(&t.to_le_bytes());
+        bytes.extend_from_slice(&d.to_le_bytes());
     }
     super::graph::hash64(&bytes)
 }
 
-/// Dynamic adjacency during contraction: arcs to not yet contracted nodes only.
-struct Dyn {
-    out: Vec<Vec<(u32, u32)>>,
-    inn: Vec<Vec<(u32, u32)>>,
+/// A lexicographic weight: (first, second) — (time ms, distance cm) in a time-first hierarchy,
+/// (distance cm, time ms) in a distance-first one — compared first weight first.
+type Lex = (u32, u32);
+
+/// `a + b` per component, saturating below "unreached" like the Dijkstra's labels.
+fn lex_add(a: Lex, b: Lex) -> Lex {
+    (
+        a.0.saturating_add(b.0).min(INF - 1),
+        a.1.saturating_add(b.1).min(INF - 1),
+    )
 }
 
-/// Inserts `(to, w)` or lowers an existing arc's weight; true if a new pair was added.
-fn add_or_lower(list: &mut Vec<(u32, u32)>, to: u32, w: u32) -> bool {
+/// Dynamic adjacency during contraction: arcs `(other end, first weight, second weight)` to
+/// not yet contracted nodes only.
+struct Dyn {
+    out: Vec<Vec<(u32, u32, u32)>>,
+    inn: Vec<Vec<(u32, u32, u32)>>,
+}
+
+/// Inserts `(to, w)` or lowers an existing arc's (first, second) weight lexicographically;
+/// true if a new pair was added.
+fn add_or_lower(list: &mut Vec<(u32, u32, u32)>, to: u32, w: Lex) -> bool {
     for a in list.iter_mut() {
         if a.0 == to {
-            a.1 = a.1.min(w);
+            if w < (a.1, a.2) {
+                (a.1, a.2) = w;
+            }
             return false;
         }
     }
-    list.push((to, w));
+    list.push((to, w.0, w.1));
     true
 }
 
-/// Bounded forward Dijkstra used to look for witness paths.
+/// Bounded forward Dijkstra used to look for witness paths, by (first, second) weight: a
+/// witness must be at least as good in that order, so the hierarchy keeps every
+/// lexicographically shortest path (and therefore every least first weight) and
+/// [`Ch::one_to_all_lex`] is exact.
 struct Witness {
-    dist: Vec<u32>,
+    dist: Vec<Lex>,
     touched: Vec<u32>,
     heap: RadixHeap,
 }
@@ -354,7 +447,7 @@ struct Witness {
 impl Witness {
     fn new(n: usize) -> Witness {
         Witness {
-            dist: vec![INF; n],
+            dist: vec![(INF, INF); n],
             touched: Vec::new(),
             heap: RadixHeap::new(),
         }
@@ -364,57 +457,59 @@ impl Witness {
     /// first; unsettled tentative costs are still lengths of real paths.
     fn run(&mut self, dy: &Dyn, src: u32, avoid: u32, bound: u32, limit: usize) {
         for &v in &self.touched {
-            self.dist[v as usize] = INF;
+            self.dist[v as usize] = (INF, INF);
         }
         self.touched.clear();
         self.heap.clear();
-        self.dist[src as usize] = 0;
+        self.dist[src as usize] = (0, 0);
         self.touched.push(src);
         self.heap.push(0, src);
         let mut settled = 0usize;
         while let Some((c, v)) = self.heap.pop() {
-            if c > self.dist[v as usize] {
+            // A label lowered in distance at the same time is pushed again and rescanned.
+            let cv = self.dist[v as usize];
+            if c > cv.0 {
                 continue;
             }
             if c > bound || settled >= limit {
                 break;
             }
             settled += 1;
-            for &(x, w) in &dy.out[v as usize] {
+            for &(x, w, d) in &dy.out[v as usize] {
                 if x == avoid {
                     continue;
                 }
-                let nc = c.saturating_add(w);
+                let nc = lex_add(cv, (w, d));
                 let slot = &mut self.dist[x as usize];
                 if nc < *slot {
-                    if *slot == INF {
+                    if slot.0 == INF {
                         self.touched.push(x);
                     }
                     *slot = nc;
-                    self.heap.push(nc, x);
+                    self.heap.push(nc.0, x);
                 }
             }
         }
     }
 
-    /// Shortcuts `(u, x, w)` needed to contract `v`, appended to `out`.
-    fn shortcuts(&mut self, dy: &Dyn, v: u32, limit: usize, out: &mut Vec<(u32, u32, u32)>) {
+    /// Shortcuts `(u, x, (first, second))` needed to contract `v`, appended to `out`.
+    fn shortcuts(&mut self, dy: &Dyn, v: u32, limit: usize, out: &mut Vec<(u32, u32, Lex)>) {
         out.clear();
         let outs = &dy.out[v as usize];
         if outs.is_empty() {
             return;
         }
-        for &(u, w1) in &dy.inn[v as usize] {
+        for &(u, w1, d1) in &dy.inn[v as usize] {
             let max_w2 = outs.iter().filter(|a| a.0 != u).map(|a| a.1).max();
             let Some(max_w2) = max_w2 else {
                 continue;
             };
             self.run(dy, u, v, w1.saturating_add(max_w2), limit);
-            for &(x, w2) in outs {
+            for &(x, w2, d2) in outs {
                 if x == u {
                     continue;
                 }
-                let c = w1.saturating_add(w2).min(INF - 1);
+                let c = lex_add((w1, d1), (w2, d2));
                 if self.dist[x as usize] > c {
                     out.push((u, x, c));
                 }
@@ -432,15 +527,31 @@ fn priority(dy: &Dyn, v: u32, shortcuts: usize, deleted: u32, level: u32) -> i64
 impl Ch {
     /// Builds the hierarchy for `g`'s travel times (see the module docs; deterministic).
     pub fn build(g: &Graph, params: &ChParams) -> Ch {
+        Ch::build_for(g, Weights::TimeFirst, params)
+    }
+
+    /// Builds the hierarchy minimising `weights` (time or road distance first, the other
+    /// second); deterministic.
+    pub fn build_for(g: &Graph, weights: Weights, params: &ChParams) -> Ch {
+        Ch::build_with_progress(g, weights, params, &mut |_| {})
+    }
+
+    /// [`Ch::build_for`], calling `progress` with the share done (0..=1, rising, about every
+    /// percent; the first ≈ 30 % is the initial priorities, the rest the contraction).
+    pub fn build_with_progress(g: &Graph, weights: Weights, params: &ChParams, progress: &mut dyn FnMut(f32)) -> Ch {
         let t0 = Instant::now();
         let n = g.node_count();
+        let (w_first, w_second) = match weights {
+            Weights::TimeFirst => (&g.time_ms, &g.dist_cm),
+            Weights::DistanceFirst => (&g.dist_cm, &g.time_ms),
+        };
         let mut dy = Dyn {
             out: vec![Vec::new(); n],
             inn: vec![Vec::new(); n],
         };
         for v in 0..n {
             for e in g.out_edges(v as u32) {
-                let (h, w) = (g.head[e], g.time_ms[e]);
+                let (h, w) = (g.head[e], (w_first[e], w_second[e]));
                 if h as usize == v || h as usize >= n {
                     continue;
                 }
@@ -464,15 +575,19 @@ impl Ch {
         let mut last_sc = vec![0u32; n];
         let mut contracted = vec![false; n];
         let mut heap = std::collections::BinaryHeap::new();
+        let step = (n / 100).max(1);
         for v in 0..n as u32 {
+            if (v as usize).is_multiple_of(step) {
+                progress(0.3 * v as f32 / n as f32);
+            }
             ws.shortcuts(&dy, v, plimit, &mut sc);
             last_sc[v as usize] = sc.len() as u32;
             prio[v as usize] = priority(&dy, v, sc.len(), 0, 0);
             heap.push(std::cmp::Reverse((prio[v as usize], v)));
         }
         // Saved upward arcs per node (node ids), filled at contraction time.
-        let mut up_out: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n];
-        let mut up_in: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n];
+        let mut up_out: Vec<Vec<(u32, u32, u32)>> = vec![Vec::new(); n];
+        let mut up_in: Vec<Vec<(u32, u32, u32)>> = vec![Vec::new(); n];
         let mut order: Vec<u32> = Vec::with_capacity(n);
         let mut shortcuts = 0usize;
         let mut remaining = n;
@@ -505,13 +620,17 @@ impl Ch {
             }
             contracted[vi] = true;
             remaining -= 1;
+            if remaining.is_multiple_of(step) {
+                let to_go = n.saturating_sub(core_target).max(1);
+                progress(0.3 + 0.7 * (n - remaining) as f32 / to_go as f32);
+            }
             order.push(v);
             let outs = std::mem::take(&mut dy.out[vi]);
             let ins = std::mem::take(&mut dy.inn[vi]);
-            for &(x, _) in &outs {
+            for &(x, ..) in &outs {
                 dy.inn[x as usize].retain(|a| a.0 != v);
             }
-            for &(u, _) in &ins {
+            for &(u, ..) in &ins {
                 dy.out[u as usize].retain(|a| a.0 != v);
             }
             for &(u, x, w) in &sc {
@@ -552,23 +671,25 @@ impl Ch {
         for (p, &v) in core.iter().chain(&rest).enumerate() {
             pos_of[v as usize] = p as u32;
         }
-        let csr = |lists: &[Vec<(u32, u32)>]| {
+        let csr = |lists: &[Vec<(u32, u32, u32)>]| {
             let mut first = Vec::with_capacity(n + 1);
             let mut arcs = Vec::new();
+            let mut second = Vec::new();
+            let mut one: Vec<(u32, u32, u32)> = Vec::new();
             first.push(0u32);
             for &v in core.iter().chain(&rest) {
-                let start = arcs.len();
-                arcs.extend(lists[v as usize].iter().map(|&(x, w)| Arc {
-                    to: pos_of[x as usize],
-                    w_ms: w,
-                }));
-                arcs[start..].sort_unstable_by_key(|a| a.to);
+                one.clear();
+                one.extend(lists[v as usize].iter().map(|&(x, w, d)| (pos_of[x as usize], w, d)));
+                one.sort_unstable_by_key(|a| a.0);
+                arcs.extend(one.iter().map(|&(to, w_ms, _)| Arc { to, w_ms }));
+                second.extend(one.iter().map(|a| a.2));
                 first.push(arcs.len() as u32);
             }
-            (first, arcs)
+            (first, arcs, second)
         };
-        let (out_first, out_arcs) = csr(&up_out);
-        let (in_first, in_arcs) = csr(&up_in);
+        let (out_first, out_arcs, out_second) = csr(&up_out);
+        let (in_first, in_arcs, in_second) = csr(&up_in);
+        progress(1.0);
         let stats = ChStats {
             nodes: n,
             core_nodes: core.len(),
@@ -578,6 +699,7 @@ impl Ch {
             build_ms: t0.elapsed().as_secs_f64() * 1000.0,
         };
         Ch {
+            weights,
             source_hash: g.source_hash(),
             node_count: n,
             edge_count: g.edge_count(),
@@ -588,8 +710,15 @@ impl Ch {
             out_arcs,
             in_first,
             in_arcs,
+            out_second,
+            in_second,
             stats,
         }
+    }
+
+    /// Which weight this hierarchy minimises first.
+    pub fn weights(&self) -> Weights {
+        self.weights
     }
 
     /// Figures of the preprocessing run that built this hierarchy.
@@ -852,6 +981,92 @@ impl Ch {
             up_dirty.clear();
         }
         sweep_rows(rows, fresh, plan.core_len, &plan.first, &plan.arcs);
+    }
+
+    /// Lexicographic one-to-all from several sources: per node the least [`LexLabel`] over
+    /// the seeds `(node, label at that node)`, i.e. the fastest time, the least distance among
+    /// the fastest paths and the lowest source among those: the labels of a Dijkstra by
+    /// (time, distance, source), in one upward search and one sweep. Exact because the
+    /// hierarchy's witnesses compare (time, distance) (see [`Witness`]). Read the result with
+    /// [`Ch::lex_by_node`].
+    pub fn one_to_all_lex(&self, space: &mut LexSpace, seeds: &[(u32, LexLabel)]) {
+        let LexSpace { labels, heap } = space;
+        labels.clear();
+        labels.resize(self.node_count, LexLabel::UNREACHED);
+        heap.clear();
+        for &(v, l) in seeds {
+            let Some(&p) = self.pos_of.get(v as usize) else {
+                continue;
+            };
+            if let Some(slot) = labels.get_mut(p as usize)
+                && l < *slot
+            {
+                *slot = l;
+                heap.push(l.first, p);
+            }
+        }
+        // Upward: label-correcting by time order; a label lowered in distance or source at
+        // the same time is pushed again and rescanned, so the result is exact.
+        while let Some((c, p)) = heap.pop() {
+            let Some(&l) = labels.get(p as usize) else { continue };
+            if c > l.first {
+                continue;
+            }
+            let (lo, hi) = (
+                self.out_first[p as usize] as usize,
+                self.out_first[p as usize + 1] as usize,
+            );
+            let arcs = self.out_arcs.get(lo..hi).unwrap_or(&[]);
+            let dists = self.out_second.get(lo..hi).unwrap_or(&[]);
+            for (a, &d) in arcs.iter().zip(dists) {
+                let nl = l.over(a.w_ms, d);
+                if let Some(slot) = labels.get_mut(a.to as usize)
+                    && nl < *slot
+                {
+                    *slot = nl;
+                    heap.push(nl.first, a.to);
+                }
+            }
+        }
+        for p in self.core_len..self.node_count {
+            let (Some(&lo), Some(&hi)) = (self.in_first.get(p), self.in_first.get(p + 1)) else {
+                continue;
+            };
+            let (lo, hi) = (lo as usize, hi as usize);
+            let arcs = self.in_arcs.get(lo..hi).unwrap_or(&[]);
+            let dists = self.in_second.get(lo..hi).unwrap_or(&[]);
+            let Some(&best) = labels.get(p) else { continue };
+            // (time, distance) packed into one key (each part saturated on its own first, so
+            // the packing is exact), then the source: scalars the compiler keeps in registers.
+            let pack = |t: u32, d: u32| (u64::from(t) << 32) | u64::from(d);
+            let (mut key, mut src) = (pack(best.first, best.second), best.source);
+            for (a, &d) in arcs.iter().zip(dists) {
+                let Some(&x) = labels.get(a.to as usize) else { continue };
+                if x.first == INF {
+                    continue;
+                }
+                let k = pack(
+                    x.first.saturating_add(a.w_ms).min(INF - 1),
+                    x.second.saturating_add(d).min(INF - 1),
+                );
+                if k < key || (k == key && x.source < src) {
+                    key = k;
+                    src = x.source;
+                }
+            }
+            labels[p] = LexLabel {
+                first: (key >> 32) as u32,
+                second: key as u32,
+                source: src,
+            };
+        }
+    }
+
+    /// The labels of the last [`Ch::one_to_all_lex`] run in `space`, by node id.
+    pub fn lex_by_node<'a>(&'a self, space: &'a LexSpace) -> impl Iterator<Item = LexLabel> + 'a {
+        self.pos_of
+            .iter()
+            .map(|&p| space.labels.get(p as usize).copied().unwrap_or(LexLabel::UNREACHED))
     }
 
     fn phast(&self, space: &mut PhastSpace, seeds: &[(u32, u32)], backward: bool) {

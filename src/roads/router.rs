@@ -5,14 +5,13 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::ch::{BatchSpace, Ch, ChError, ChParams, ChStats, PhastSpace, Restriction};
+use super::ch::{BatchSpace, Ch, ChError, ChParams, ChStats, LexSpace, PhastSpace, Restriction, Weights};
 use super::graph::{Graph, GraphFileError};
 use super::isochrone::{DEFAULT_CELL_M, IsoGrid, IsoSpace, isochrone_geojson, isochrone_grid, isochrone_grid_ch};
 use super::osm::{ImportOptions, ImportStats, OsmError, import_pbf_path};
 use super::search::{
-    Coverage, Metric, NearestSources, Ranked, Route, RouteError, SearchParams, SearchSpace, TightSpace, coverage,
-    leave_nodes, nearest_sources, nearest_sources_bounded, nearest_sources_ch, rank_to_target, rank_to_target_ch,
-    route,
+    Coverage, Metric, NearestSources, Ranked, Route, RouteError, SearchParams, SearchSpace, coverage, leave_nodes,
+    nearest_sources, nearest_sources_bounded, nearest_sources_ch, rank_to_target, rank_to_target_ch, route,
 };
 use super::snap::{Snap, SnapCache, SnapError, SnapIndex};
 use super::targets::PointTargets;
@@ -97,15 +96,18 @@ pub struct Router {
     unit_snaps: SnapCache,
     /// Optional contraction hierarchy (valid only for the unmodified graph) and its scratch.
     ch: Option<(Ch, PhastSpace)>,
+    /// Optional distance-first hierarchy ([`Weights::DistanceFirst`]): coverage by road
+    /// distance. Dropped with the time hierarchy.
+    dist_ch: Option<Ch>,
     /// The part of the hierarchy that ranking the last units needed (RPHAST), kept while they
     /// do not move; dropped with the hierarchy.
     rank_restriction: Option<Restriction>,
     /// Scratch of batched one-to-many queries over the hierarchy (made on first use: one cost
     /// per lane for each row of the demand points' plan).
     batch: Option<BatchSpace>,
-    /// Scratch of the pass over the fastest edges in coverage by time over the hierarchy
+    /// Scratch of the lexicographic query of coverage by time over the hierarchy
     /// ([`nearest_sources_ch`]), kept between coverage refreshes.
-    tight: TightSpace,
+    lex: LexSpace,
     /// The last demand points prepared for the hierarchy, with a hash of their snaps; dropped
     /// with the hierarchy.
     targets: Option<(u64, std::sync::Arc<PointTargets>)>,
@@ -135,9 +137,10 @@ impl Router {
             space,
             unit_snaps: SnapCache::default(),
             ch: None,
+            dist_ch: None,
             rank_restriction: None,
             batch: None,
-            tight: TightSpace::default(),
+            lex: LexSpace::default(),
             targets: None,
             estimated_pieces,
             closures: None,
@@ -187,7 +190,12 @@ impl Router {
     /// on [`Router::rank_units`] ranks all units with one PHAST sweep. The hierarchy is only
     /// valid for the unmodified graph: call [`Router::clear_ch`] when roads are closed.
     pub fn build_ch(&mut self) -> ChStats {
-        let ch = Ch::build(&self.graph, &ChParams::default());
+        self.build_ch_with_progress(&mut |_| {})
+    }
+
+    /// [`Router::build_ch`], reporting the share done (0..=1) as it goes.
+    pub fn build_ch_with_progress(&mut self, progress: &mut dyn FnMut(f32)) -> ChStats {
+        let ch = Ch::build_with_progress(&self.graph, Weights::TimeFirst, &ChParams::default(), progress);
         let stats = ch.stats();
         let space = PhastSpace::new(ch.node_count());
         self.ch = Some((ch, space));
@@ -196,10 +204,24 @@ impl Router {
         stats
     }
 
-    /// Installs a hierarchy built elsewhere; refused if it was built for another graph.
+    /// Builds the distance-first hierarchy ([`Weights::DistanceFirst`]): from then on
+    /// coverage by road distance takes one lexicographic PHAST query instead of the Dijkstra.
+    pub fn build_dist_ch(&mut self) -> ChStats {
+        let ch = Ch::build_for(&self.graph, Weights::DistanceFirst, &ChParams::default());
+        let stats = ch.stats();
+        self.dist_ch = Some(ch);
+        stats
+    }
+
+    /// Installs a hierarchy built elsewhere (time- or distance-first, by its
+    /// [`Ch::weights`]); refused if it was built for another graph.
     pub fn set_ch(&mut self, ch: Ch) -> Result<(), RoadsError> {
         if !ch.matches(&self.graph) {
             return Err(ch.mismatch(&self.graph).into());
+        }
+        if ch.weights() == Weights::DistanceFirst {
+            self.dist_ch = Some(ch);
+            return Ok(());
         }
         let space = PhastSpace::new(ch.node_count());
         self.ch = Some((ch, space));
@@ -208,10 +230,11 @@ impl Router {
         Ok(())
     }
 
-    /// Drops the hierarchy (queries fall back to plain Dijkstra), returning it.
+    /// Drops the hierarchies (queries fall back to plain Dijkstra), returning the time one.
     pub fn clear_ch(&mut self) -> Option<Ch> {
         self.rank_restriction = None;
         self.targets = None;
+        self.dist_ch = None;
         self.ch.take().map(|(ch, _)| ch)
     }
 
@@ -234,6 +257,7 @@ impl Router {
             .filter(|&p| (p as usize) < open.piece_count())
             .collect();
         self.ch = None;
+        self.dist_ch = None;
         self.rank_restriction = None;
         self.targets = None;
         let graph = if closed.is_empty() {
@@ -520,11 +544,14 @@ impl Router {
         metric: Metric,
         limit: Option<u32>,
     ) -> Result<NearestSources, RoadsError> {
-        // By time with a hierarchy that fits: one PHAST query plus a pass over the fastest
-        // edges ([`nearest_sources_ch`]), the same labels as the Dijkstra.
-        if metric == Metric::Time
-            && let Some((ch, phast)) = self.ch.as_mut().filter(|(ch, _)| ch.fits(&self.graph))
-            && let Some(ns) = nearest_sources_ch(&self.graph, ch, phast, &mut self.tight, sources, &self.params, limit)
+        // With a hierarchy for the metric that fits: one lexicographic PHAST query
+        // ([`nearest_sources_ch`]), the same labels as the Dijkstra.
+        let ch = match metric {
+            Metric::Time => self.ch.as_ref().map(|(ch, _)| ch),
+            Metric::Distance => self.dist_ch.as_ref(),
+        };
+        if let Some(ch) = ch.filter(|ch| ch.fits(&self.graph))
+            && let Some(ns) = nearest_sources_ch(&self.graph, ch, &mut self.lex, sources, &self.params, limit)
         {
             return Ok(ns);
         }

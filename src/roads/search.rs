@@ -12,7 +12,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use super::ch::{Ch, PhastSpace, Restriction};
+use super::ch::{Ch, LexLabel, LexSpace, PhastSpace, Restriction, Weights};
 use super::graph::{Graph, NO_EDGE};
 use super::radix_heap::RadixHeap;
 use super::snap::{Snap, scale};
@@ -1030,39 +1030,27 @@ pub fn nearest_sources_bounded(
     Ok(out)
 }
 
-/// Scratch of [`nearest_sources_ch`]: per node the fastest time from the hierarchy and the
-/// count of its not yet finished fastest in-edges, and the work queue.
-#[derive(Debug, Default)]
-pub struct TightSpace {
-    time_ms: Vec<u32>,
-    labels: Vec<Label>,
-    queue: Vec<u32>,
-}
-
-/// [`nearest_sources`] by time from the time hierarchy: one multi-source PHAST query gives
-/// every node's exact fastest time T; the fastest paths are then exactly the paths over the
-/// "tight" edges (T(u) + time(u→v) = T(v)), an acyclic graph unless zero-time arcs form a
-/// cycle. Over it, in topological order (Kahn), each node takes the lexicographically least
-/// (road distance, source index) of its tight in-edges and its seeds: the same labels as the
-/// Dijkstra, which minimises (time, distance, source). Nodes on or after a zero-time cycle
-/// (never ordered by Kahn) are finished by a small Dijkstra among themselves. `None` when the
-/// hierarchy was built for another graph size. `limit` in ms as in [`nearest_sources`].
-#[allow(clippy::too_many_arguments)]
+/// [`nearest_sources`] from a hierarchy: one lexicographic multi-source PHAST query
+/// ([`Ch::one_to_all_lex`]) gives every node the least (metric, other measure, source index)
+/// over all sources and paths: the labels the Dijkstra settles, which minimises the same key
+/// (the hierarchy's witnesses compare both weights in that order, so no lexicographically
+/// shortest path is lost). The metric is the hierarchy's ([`Weights`]: time for a time
+/// hierarchy, road distance for a distance one). `None` when the hierarchy was built for
+/// another graph size. `limit` in ms or cm as in [`nearest_sources`].
 pub fn nearest_sources_ch(
     g: &Graph,
     ch: &Ch,
-    phast: &mut PhastSpace,
-    tight: &mut TightSpace,
+    space: &mut LexSpace,
     sources: &[Snap],
     params: &SearchParams,
     limit: Option<u32>,
 ) -> Option<NearestSources> {
-    let n = g.node_count();
-    if ch.node_count() != n {
+    if ch.node_count() != g.node_count() {
         return None;
     }
+    let time_first = ch.weights() == Weights::TimeFirst;
     let mut out = NearestSources {
-        metric: Metric::Time,
+        metric: if time_first { Metric::Time } else { Metric::Distance },
         time_ms: Vec::new(),
         dist_cm: Vec::new(),
         source: Vec::new(),
@@ -1070,8 +1058,8 @@ pub fn nearest_sources_ch(
         params: *params,
         sources: sources.to_vec(),
     };
-    // Seeds as the Dijkstra makes them: (node, time, distance, source).
-    let mut seeds: Vec<(u32, u32, u32, u32)> = Vec::with_capacity(2 * sources.len());
+    // Seeds as the Dijkstra makes them: (node, (metric, other, source)).
+    let mut seeds: Vec<(u32, LexLabel)> = Vec::with_capacity(2 * sources.len());
     for (i, s) in sources.iter().enumerate() {
         out.on_piece.entry(s.piece).or_default().push(i as u32);
         let (off_t, off_d) = (params.offroad_ms(s.snap_dist_m), offroad_cm(params, s.snap_dist_m));
@@ -1079,291 +1067,33 @@ pub fn nearest_sources_ch(
             if let (Some((v, ct)), Some((_, cd))) = (st, sd) {
                 let t = ct.saturating_add(off_t).min(INF - 1);
                 let d = cd.saturating_add(off_d).min(INF - 1);
-                seeds.push((*v, t, d, i as u32));
+                let (first, second) = if time_first { (t, d) } else { (d, t) };
+                let source = i as u32;
+                seeds.push((*v, LexLabel { first, second, source }));
             }
         }
     }
-    let phast_seeds: Vec<(u32, u32)> = seeds.iter().map(|&(v, t, _, _)| (v, t)).collect();
-    ch.one_to_all(phast, &phast_seeds);
-    ch.costs_by_node(phast, &mut tight.time_ms);
+    ch.one_to_all_lex(space, &seeds);
     let limit = limit.unwrap_or(INF - 1);
-    // One record per node (time, distance, source, pending in-edges): the pass below visits
-    // nodes in no spatial order, so one cache line per node instead of four.
-    let lab = &mut tight.labels;
-    lab.clear();
-    lab.extend(tight.time_ms.iter().map(|&t| Label {
-        t: if t > limit { INF } else { t },
-        d: INF,
-        s: NO_EDGE,
-        p: 0,
-    }));
-    for &(v, t, d, i) in &seeds {
-        if let Some(l) = lab.get_mut(v as usize)
-            && l.t == t
-            && (d, i) < (l.d, l.s)
-        {
-            l.d = d;
-            l.s = i;
-        }
-    }
-    // Tight in-degrees; a reached node with none is a seed (its time is a seed's). Tight
-    // zero-time edges are noted: zero-time cycles are always tight and must be taken as one.
-    let mut zero: Vec<(u32, u32, u32)> = Vec::new();
-    let mut reached = 0usize;
-    for u in 0..n {
-        let tu = lab[u].t;
-        if tu == INF {
-            continue;
-        }
-        reached += 1;
-        let (lo, hi) = (g.first_out[u] as usize, g.first_out[u + 1] as usize);
-        for e in lo..hi {
-            let w = g.head[e] as usize;
-            if tu.saturating_add(g.time_ms[e]).min(INF - 1) == lab[w].t {
-                lab[w].p += 1;
-                if g.time_ms[e] == 0 {
-                    zero.push((u as u32, w as u32, g.dist_cm[e]));
-                }
-            }
-        }
-    }
-    let groups = ZeroGroups::new(&zero);
-    for &(_, w, _) in &groups.inner {
-        lab[w as usize].p -= 1;
-    }
-    let mut group_pending: Vec<u32> = groups
-        .members
-        .iter()
-        .map(|m| m.iter().map(|&v| lab[v as usize].p).sum())
-        .collect();
-    let queue = &mut tight.queue;
-    queue.clear();
-    queue.extend((0..n as u32).filter(|&v| {
-        let l = &lab[v as usize];
-        l.t != INF && l.p == 0 && groups.of(v).is_none()
-    }));
-    for (c, &p) in group_pending.iter().enumerate() {
-        if p == 0 {
-            groups.settle(c, lab, queue);
-        }
-    }
-    let mut head = 0usize;
-    while let Some(&u) = queue.get(head) {
-        head += 1;
-        let ui = u as usize;
-        let Label {
-            t: tu, d: du, s: su, ..
-        } = lab[ui];
-        let cu = groups.of(u);
-        let (lo, hi) = (g.first_out[ui] as usize, g.first_out[ui + 1] as usize);
-        for e in lo..hi {
-            let w = g.head[e] as usize;
-            if tu.saturating_add(g.time_ms[e]).min(INF - 1) != lab[w].t {
-                continue;
-            }
-            let cw = groups.of(w as u32);
-            if cw.is_some() && cw == cu {
-                continue; // inside a zero-time cycle: settled with its group
-            }
-            let dw = du.saturating_add(g.dist_cm[e]).min(INF - 1);
-            let l = &mut lab[w];
-            if (dw, su) < (l.d, l.s) {
-                l.d = dw;
-                l.s = su;
-            }
-            l.p -= 1;
-            match cw {
-                None if l.p == 0 => queue.push(w as u32),
-                Some(c) => {
-                    group_pending[c] -= 1;
-                    if group_pending[c] == 0 {
-                        groups.settle(c, lab, queue);
-                    }
-                }
-                None => {}
-            }
-        }
-    }
-    if head != reached {
-        // Not expected (the groups make the tight graph acyclic); finish what is left with a
-        // Dijkstra by (time, distance, source) over their tight edges, all among themselves.
-        let mut heap: BinaryHeap<Reverse<(u32, u32, u32, u32)>> = BinaryHeap::new();
-        let mut open = vec![false; n];
-        for &v in queue.iter() {
-            open[v as usize] = true;
-        }
-        for v in 0..n {
-            open[v] = !open[v] && lab[v].t != INF;
-            if open[v] && lab[v].d != INF {
-                heap.push(Reverse((lab[v].t, lab[v].d, lab[v].s, v as u32)));
-            }
-        }
-        while let Some(Reverse((tu, du, su, u))) = heap.pop() {
-            let ui = u as usize;
-            if !open[ui] || (du, su) != (lab[ui].d, lab[ui].s) {
-                continue;
-            }
-            open[ui] = false;
-            let (lo, hi) = (g.first_out[ui] as usize, g.first_out[ui + 1] as usize);
-            for e in lo..hi {
-                let w = g.head[e] as usize;
-                if !open[w] || tu.saturating_add(g.time_ms[e]).min(INF - 1) != lab[w].t {
-                    continue;
-                }
-                let dw = du.saturating_add(g.dist_cm[e]).min(INF - 1);
-                if (dw, su) < (lab[w].d, lab[w].s) {
-                    lab[w].d = dw;
-                    lab[w].s = su;
-                    heap.push(Reverse((lab[w].t, dw, su, w as u32)));
-                }
-            }
-        }
-    }
-    out.time_ms = lab.iter().map(|l| l.t).collect();
-    out.dist_cm = lab.iter().map(|l| if l.t == INF { INF } else { l.d }).collect();
-    out.source = lab.iter().map(|l| if l.t == INF { NO_EDGE } else { l.s }).collect();
-    Some(out)
-}
-
-/// One node's record in [`nearest_sources_ch`].
-#[derive(Debug, Clone, Copy)]
-struct Label {
-    /// Fastest time, ms.
-    t: u32,
-    /// Least road distance among the fastest paths, cm.
-    d: u32,
-    /// Lowest source index among those.
-    s: u32,
-    /// Tight in-edges not yet finished.
-    p: u32,
-}
-
-/// The zero-time cycles of one query's tight edges (strongly connected groups of two or more
-/// nodes over tight zero-time edges, e.g. two nodes at one spot joined both ways): each is
-/// settled as one, after every tight edge into it from outside.
-struct ZeroGroups {
-    /// Per group, its nodes.
-    members: Vec<Vec<u32>>,
-    /// Node → group, for the few nodes in a group.
-    group_of: std::collections::HashMap<u32, usize>,
-    /// The zero-time edges inside a group, with their lengths (cm).
-    inner: Vec<(u32, u32, u32)>,
-}
-
-impl ZeroGroups {
-    /// Groups of the zero-time edges `zero` (Kosaraju over just these edges).
-    fn new(zero: &[(u32, u32, u32)]) -> ZeroGroups {
-        let mut out = ZeroGroups {
-            members: Vec::new(),
-            group_of: std::collections::HashMap::new(),
-            inner: Vec::new(),
-        };
-        if zero.is_empty() {
-            return out;
-        }
-        let mut nodes: Vec<u32> = zero.iter().flat_map(|&(u, w, _)| [u, w]).collect();
-        nodes.sort_unstable();
-        nodes.dedup();
-        let idx = |v: u32| nodes.binary_search(&v).unwrap_or(0);
-        let k = nodes.len();
-        let (mut fwd, mut bwd) = (vec![Vec::new(); k], vec![Vec::new(); k]);
-        for &(u, w, _) in zero {
-            fwd[idx(u)].push(idx(w));
-            bwd[idx(w)].push(idx(u));
-        }
-        // First pass: finishing order by iterative DFS.
-        let mut seen = vec![false; k];
-        let mut order = Vec::with_capacity(k);
-        for s in 0..k {
-            if seen[s] {
-                continue;
-            }
-            seen[s] = true;
-            let mut stack = vec![(s, 0usize)];
-            while let Some((v, i)) = stack.pop() {
-                if let Some(&w) = fwd[v].get(i) {
-                    stack.push((v, i + 1));
-                    if !seen[w] {
-                        seen[w] = true;
-                        stack.push((w, 0));
-                    }
-                } else {
-                    order.push(v);
-                }
-            }
-        }
-        // Second pass on the reversed edges, in reverse finishing order.
-        let mut comp = vec![usize::MAX; k];
-        let mut count = 0;
-        for &s in order.iter().rev() {
-            if comp[s] != usize::MAX {
-                continue;
-            }
-            comp[s] = count;
-            let mut stack = vec![s];
-            while let Some(v) = stack.pop() {
-                for &w in &bwd[v] {
-                    if comp[w] == usize::MAX {
-                        comp[w] = count;
-                        stack.push(w);
-                    }
-                }
-            }
-            count += 1;
-        }
-        let mut by_comp: Vec<Vec<u32>> = vec![Vec::new(); count];
-        for (i, &c) in comp.iter().enumerate() {
-            by_comp[c].push(nodes[i]);
-        }
-        for m in by_comp.into_iter().filter(|m| m.len() > 1) {
-            for &v in &m {
-                out.group_of.insert(v, out.members.len());
-            }
-            out.members.push(m);
-        }
-        out.inner = zero
-            .iter()
-            .copied()
-            .filter(|&(u, w, _)| out.group_of.get(&u).is_some_and(|c| out.group_of.get(&w) == Some(c)))
-            .collect();
-        out
-    }
-
-    /// The group of node `v`, if it is on a zero-time cycle.
-    fn of(&self, v: u32) -> Option<usize> {
-        if self.group_of.is_empty() {
-            None
+    let n = g.node_count();
+    out.time_ms.reserve(n);
+    out.dist_cm.reserve(n);
+    out.source.reserve(n);
+    for l in ch.lex_by_node(space) {
+        if l.first == INF || l.first > limit {
+            out.time_ms.push(INF);
+            out.dist_cm.push(INF);
+            out.source.push(NO_EDGE);
         } else {
-            self.group_of.get(&v).copied()
+            let (t, d) = if time_first {
+                (l.first, l.second)
+            } else {
+                (l.second, l.first)
+            };
+            out.time_ms.push(t);
+            out.dist_cm.push(d);
+            out.source.push(l.source);
         }
     }
-
-    /// Group `c` has every label from outside: spread the least (distance, source) over its
-    /// inner edges (all zero-time; relaxed until nothing changes) and queue its nodes.
-    fn settle(&self, c: usize, lab: &mut [Label], queue: &mut Vec<u32>) {
-        let Some(members) = self.members.get(c) else {
-            return;
-        };
-        let mut changed = true;
-        while changed {
-            changed = false;
-            for &(u, w, len) in &self.inner {
-                if self.group_of.get(&u) != Some(&c) {
-                    continue;
-                }
-                let (u, w) = (u as usize, w as usize);
-                let (du, su) = (lab[u].d, lab[u].s);
-                if du == INF {
-                    continue;
-                }
-                let d = du.saturating_add(len).min(INF - 1);
-                if (d, su) < (lab[w].d, lab[w].s) {
-                    lab[w].d = d;
-                    lab[w].s = su;
-                    changed = true;
-                }
-            }
-        }
-        queue.extend_from_slice(members);
-    }
+    Some(out)
 }

@@ -1,4 +1,4 @@
-//! Tests of coverage's nearest-source search over the time hierarchy
+//! Tests of coverage's nearest-source search over the time and distance hierarchies
 //! ([`super::search::nearest_sources_ch`]) against the multi-source Dijkstra and against an
 //! independent oracle (one textbook lexicographic Dijkstra per source, then the least
 //! (time, distance, source index) per node): seeded graphs full of equal-time paths of different
@@ -9,12 +9,12 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use super::ch::{Ch, ChParams, PhastSpace};
+use super::ch::{Ch, ChParams, LexSpace, Weights};
 use super::graph::{Graph, GraphBuilder};
 use super::profile::{Direction, RoadClass};
 use super::router::Router;
 use super::search::{
-    Metric, NearestSources, SearchParams, SearchSpace, TightSpace, leave_seeds, nearest_sources, nearest_sources_ch,
+    Metric, NearestSources, SearchParams, SearchSpace, leave_seeds, nearest_sources, nearest_sources_ch,
 };
 use super::snap::{Snap, SnapIndex};
 use super::synth::{SplitMix64, SynthParams, synth_graph};
@@ -85,14 +85,17 @@ fn tie_lattice(seed: u64, k: usize, dups: usize) -> Graph {
     b.build(seed).unwrap()
 }
 
-/// Per source and node the least (time ms, distance cm), each from its own textbook Dijkstra
-/// on (time, distance) pairs over the graph's edge list.
-fn oracle(g: &Graph, sources: &[Snap], params: &SearchParams) -> Vec<Vec<(u64, u64)>> {
+/// Per source and node the least (metric, other measure) — (time ms, distance cm) or
+/// (distance cm, time ms) — each from its own textbook Dijkstra on pairs over the graph's edge
+/// list.
+fn oracle(g: &Graph, sources: &[Snap], params: &SearchParams, metric: Metric) -> Vec<Vec<(u64, u64)>> {
     let n = g.node_count();
+    let order = |t: u64, d: u64| if metric == Metric::Time { (t, d) } else { (d, t) };
     let mut adj: Vec<Vec<(usize, u64, u64)>> = vec![Vec::new(); n];
     for v in 0..n as u32 {
         for e in g.out_edges(v) {
-            adj[v as usize].push((g.edge_head(e) as usize, g.edge_time_ms(e) as u64, g.dist_cm[e] as u64));
+            let (a, b) = order(g.edge_time_ms(e) as u64, g.dist_cm[e] as u64);
+            adj[v as usize].push((g.edge_head(e) as usize, a, b));
         }
     }
     let mut per = Vec::new();
@@ -104,7 +107,7 @@ fn oracle(g: &Graph, sources: &[Snap], params: &SearchParams) -> Vec<Vec<(u64, u
         let (st, sd) = (leave_seeds(g, s, &g.time_ms), leave_seeds(g, s, &g.dist_cm));
         for (a, b) in st.iter().zip(&sd) {
             if let (Some((v, t)), Some((_, d))) = (a, b) {
-                let k = (*t as u64 + off_t, *d as u64 + off_d);
+                let k = order(*t as u64 + off_t, *d as u64 + off_d);
                 if k < lab[*v as usize] {
                     lab[*v as usize] = k;
                     heap.push(Reverse((k, *v as usize)));
@@ -128,7 +131,7 @@ fn oracle(g: &Graph, sources: &[Snap], params: &SearchParams) -> Vec<Vec<(u64, u
     per
 }
 
-/// The least (time, distance, source index) per node, `None` where no source reaches.
+/// The least (metric, other measure, source index) per node, `None` where no source reaches.
 fn least(per: &[Vec<(u64, u64)>], v: usize) -> Option<(u64, u64, u32)> {
     per.iter()
         .enumerate()
@@ -137,8 +140,11 @@ fn least(per: &[Vec<(u64, u64)>], v: usize) -> Option<(u64, u64, u32)> {
         .min()
 }
 
-fn labels(ns: &NearestSources, v: usize) -> Option<(u64, u64, u32)> {
-    (ns.time_ms[v] != u32::MAX).then(|| (ns.time_ms[v] as u64, ns.dist_cm[v] as u64, ns.source[v]))
+/// A search's label at node `v` as (metric, other measure, source index).
+fn labels(ns: &NearestSources, v: usize, metric: Metric) -> Option<(u64, u64, u32)> {
+    let (t, d) = (ns.time_ms[v] as u64, ns.dist_cm[v] as u64);
+    let (a, b) = if metric == Metric::Time { (t, d) } else { (d, t) };
+    (ns.time_ms[v] != u32::MAX).then_some((a, b, ns.source[v]))
 }
 
 /// Sources at random spots of the graph's box, some on top of each other.
@@ -166,50 +172,59 @@ fn random_sources(g: &Graph, idx: &SnapIndex, rng: &mut SplitMix64, count: usize
     out
 }
 
-/// Node labels and per-point hits: hierarchy = Dijkstra = oracle, with and without a limit.
+/// Node labels and per-point hits: hierarchy = Dijkstra = oracle, with and without a limit,
+/// by time (time-first hierarchy) and by road distance (distance-first hierarchy). Returns the
+/// nodes where another source ties on the metric (the tie rule was exercised).
 fn check(g: &Graph, seed: u64, source_counts: &[usize]) -> usize {
     let params = SearchParams::default();
     let idx = SnapIndex::build(g, None);
     let mut rng = SplitMix64::new(seed ^ 0x5eed);
     let mut space = SearchSpace::new(g.node_count());
-    let mut tight = TightSpace::default();
+    let mut lex = LexSpace::default();
     let mut ties = 0usize;
-    for chp in [
-        ChParams::default(),
-        ChParams {
-            core_share: 0.0,
-            max_degree: 12,
-            witness_settled_limit: 2,
-            priority_settled_limit: 5,
-        },
-    ] {
-        let ch = Ch::build(g, &chp);
-        let mut phast = PhastSpace::new(ch.node_count());
-        for &count in source_counts {
-            let sources = random_sources(g, &idx, &mut rng, count);
-            let per = oracle(g, &sources, &params);
-            for limit in [None, Some(60_000)] {
-                let dij = nearest_sources(g, &mut space, &sources, Metric::Time, &params, limit).unwrap();
-                let hier = nearest_sources_ch(g, &ch, &mut phast, &mut tight, &sources, &params, limit).unwrap();
-                for v in 0..g.node_count() {
-                    let w = least(&per, v).filter(|&(t, _, _)| limit.is_none_or(|l| t <= l as u64));
-                    assert_eq!(labels(&dij, v), w, "Dijkstra, node {v}, seed {seed}, limit {limit:?}");
-                    assert_eq!(labels(&hier, v), w, "hierarchy, node {v}, seed {seed}, limit {limit:?}");
-                    // A tie: another source reaches the node in the same time.
-                    if let Some((t, _, s)) = w
-                        && per.iter().enumerate().any(|(i, lab)| i as u32 != s && lab[v].0 == t)
-                    {
-                        ties += 1;
+    let cases = [
+        (Metric::Time, Weights::TimeFirst, 60_000),
+        (Metric::Distance, Weights::DistanceFirst, 100_000),
+    ];
+    for (metric, weights, some_limit) in cases {
+        for chp in [
+            ChParams::default(),
+            ChParams {
+                core_share: 0.0,
+                max_degree: 12,
+                witness_settled_limit: 2,
+                priority_settled_limit: 5,
+            },
+        ] {
+            let ch = Ch::build_for(g, weights, &chp);
+            for &count in source_counts {
+                let sources = random_sources(g, &idx, &mut rng, count);
+                let per = oracle(g, &sources, &params, metric);
+                for limit in [None, Some(some_limit)] {
+                    let dij = nearest_sources(g, &mut space, &sources, metric, &params, limit).unwrap();
+                    let hier = nearest_sources_ch(g, &ch, &mut lex, &sources, &params, limit).unwrap();
+                    assert_eq!(hier.metric, metric);
+                    for v in 0..g.node_count() {
+                        let w = least(&per, v).filter(|&(c, _, _)| limit.is_none_or(|l| c <= l as u64));
+                        let at = format!("node {v}, seed {seed}, {metric:?}, limit {limit:?}");
+                        assert_eq!(labels(&dij, v, metric), w, "Dijkstra, {at}");
+                        assert_eq!(labels(&hier, v, metric), w, "hierarchy, {at}");
+                        // A tie: another source reaches the node at the same cost.
+                        if let Some((c, _, s)) = w
+                            && per.iter().enumerate().any(|(i, lab)| i as u32 != s && lab[v].0 == c)
+                        {
+                            ties += 1;
+                        }
                     }
-                }
-                for _ in 0..40 {
-                    let bb = g.bbox_lonlat();
-                    let p = [
-                        bb[0] + rng.next_f64() * (bb[2] - bb[0]),
-                        bb[1] + rng.next_f64() * (bb[3] - bb[1]),
-                    ];
-                    if let Ok(at) = idx.snap(g, p) {
-                        assert_eq!(dij.at_snap(g, &at), hier.at_snap(g, &at), "point {p:?}, seed {seed}");
+                    for _ in 0..40 {
+                        let bb = g.bbox_lonlat();
+                        let p = [
+                            bb[0] + rng.next_f64() * (bb[2] - bb[0]),
+                            bb[1] + rng.next_f64() * (bb[3] - bb[1]),
+                        ];
+                        if let Ok(at) = idx.snap(g, p) {
+                            assert_eq!(dij.at_snap(g, &at), hier.at_snap(g, &at), "point {p:?}, seed {seed}");
+                        }
                     }
                 }
             }
@@ -243,8 +258,9 @@ fn hierarchy_labels_match_on_a_synthetic_graph() {
     check(&g, 7, &[3, 20]);
 }
 
-/// Through the router: with a hierarchy installed, nearest sources by time take the hierarchy
-/// and give the Dijkstra's labels; by distance (no distance hierarchy) the Dijkstra's as before.
+/// Through the router: with the time hierarchy installed, nearest sources by time take it and
+/// by distance stay on the Dijkstra; with the distance hierarchy as well, both take a
+/// hierarchy; the labels are the Dijkstra's every time.
 #[test]
 fn router_nearest_sources_same_with_and_without_hierarchy() {
     let g = tie_lattice(11, 10, 8);
@@ -258,12 +274,18 @@ fn router_nearest_sources_same_with_and_without_hierarchy() {
         .collect();
     router.build_ch();
     assert!(router.has_ch());
-    for (m, b) in [Metric::Time, Metric::Distance].iter().zip(&before) {
-        let after = router.nearest_sources(&sources, *m, None).unwrap();
-        assert_eq!(
-            (&after.time_ms, &after.dist_cm, &after.source),
-            (&b.time_ms, &b.dist_cm, &b.source),
-            "{m:?}"
-        );
+    for step in ["time hierarchy", "both hierarchies"] {
+        if step == "both hierarchies" {
+            router.build_dist_ch();
+        }
+        for (m, b) in [Metric::Time, Metric::Distance].iter().zip(&before) {
+            let after = router.nearest_sources(&sources, *m, None).unwrap();
+            assert_eq!(after.metric, *m);
+            assert_eq!(
+                (&after.time_ms, &after.dist_cm, &after.source),
+                (&b.time_ms, &b.dist_cm, &b.source),
+                "{m:?}, {step}"
+            );
+        }
     }
 }

@@ -7,6 +7,7 @@
 use super::i18n::{Lang, Msg, tr};
 use crate::backend::jobs::JobError;
 use crate::backend::store::Refused;
+use crate::coverage::{CoverageError, ForceType};
 use crate::dispatch::DispatchError;
 use crate::dispatch::recommend::RecommendError;
 use crate::model::ids::{IncidentId, UnitId};
@@ -48,7 +49,7 @@ pub fn job_error(e: &JobError, lang: Lang) -> String {
     match e {
         JobError::Roads(r) => roads_error(r, lang),
         JobError::Recommend(r) => recommend_error(r, lang),
-        JobError::Coverage(c) => lead(lang, Msg::ErrCoverage, c),
+        JobError::Coverage(c) => lead(lang, Msg::ErrCoverage, &coverage_error(c, lang)),
         JobError::NoPlans => tr(lang, Msg::NoPlans).to_string(),
         JobError::NoRoads => tr(lang, Msg::NoRoads).to_string(),
         JobError::Busy => tr(lang, Msg::ErrRoutingBusy).to_string(),
@@ -119,6 +120,40 @@ pub fn recommend_error(e: &RecommendError, lang: Lang) -> String {
             Lang::Zh => tr(lang, Msg::ErrIncidentOffRoad).to_string(),
             Lang::En => format!("{} ({detail})", tr(lang, Msg::ErrIncidentOffRoad)),
         },
+    }
+}
+
+/// Why coverage, move-up, siting or supplies gave no answer, in the officer's language. The
+/// road search's and the siting input's own detail is English text: only the English console
+/// shows it.
+pub fn coverage_error(e: &CoverageError, lang: Lang) -> String {
+    let english_detail = |msg: Msg, detail: &str| match lang {
+        Lang::Zh => tr(lang, msg).to_string(),
+        Lang::En => format!("{} ({detail})", tr(lang, msg)),
+    };
+    match e {
+        CoverageError::UnknownType { given, .. } => {
+            fill(lang, Msg::ErrCoverageUnknownType, &[("given", given.clone())])
+        }
+        CoverageError::NoThreshold { path, force } => {
+            let force = ForceType::ALL.iter().find(|f| f.code() == *force).map_or_else(
+                || (*force).to_string(),
+                |f| lang.pick(f.name_zh(), f.name_en()).to_string(),
+            );
+            fill(
+                lang,
+                Msg::ErrCoverageNoThreshold,
+                &[("path", path.clone()), ("force", force)],
+            )
+        }
+        CoverageError::NoRoads => tr(lang, Msg::NoRoads).to_string(),
+        CoverageError::Roads(detail) => english_detail(Msg::ErrCoverageRoads, detail),
+        CoverageError::UnknownUnit(id) => fill(lang, Msg::ErrCoverageUnknownUnit, &[("unit", id.to_string())]),
+        CoverageError::NoForceType(id) => fill(lang, Msg::ErrCoverageNoForceType, &[("unit", id.to_string())]),
+        CoverageError::UnknownItem { given, .. } => {
+            fill(lang, Msg::ErrCoverageUnknownItem, &[("given", item(given, lang))])
+        }
+        CoverageError::Siting(detail) => english_detail(Msg::ErrCoverageSiting, detail),
     }
 }
 
@@ -308,10 +343,39 @@ mod tests {
                 Lang::En,
             ),
             dispatch_error(&DispatchError::DuplicateUnit(UnitId(4)), Lang::Zh),
+            coverage_error(
+                &CoverageError::NoThreshold {
+                    path: "plans.toml".into(),
+                    force: "ambulance",
+                },
+                Lang::Zh,
+            ),
+            coverage_error(&CoverageError::UnknownUnit(9), Lang::En),
             dispatch_error(&DispatchError::ZeroQuantity("tent".into()), Lang::En),
         ];
         for s in samples {
             assert!(!s.contains('{') && !s.is_empty(), "{s}");
         }
+    }
+
+    #[test]
+    fn coverage_errors_read_in_the_officers_language() {
+        let e = JobError::Coverage(CoverageError::Roads("no path between the points".into()));
+        let zh = job_error(&e, Lang::Zh);
+        assert!(han(&zh) && !zh.contains("no path"), "{zh}");
+        let en = job_error(&e, Lang::En);
+        assert!(!han(&en) && en.contains("no path between the points"), "{en}");
+        let e = CoverageError::NoThreshold {
+            path: "plans.toml".into(),
+            force: "ambulance",
+        };
+        let zh = coverage_error(&e, Lang::Zh);
+        assert!(
+            zh.contains(ForceType::Ambulance.name_zh()) && zh.contains("plans.toml"),
+            "{zh}"
+        );
+        assert!(!zh.contains("no [[target]]") && !zh.contains("ambulance"), "{zh}");
+        let zh = coverage_error(&CoverageError::NoForceType(7), Lang::Zh);
+        assert!(han(&zh) && zh.contains("#7") && !zh.contains("force type"), "{zh}");
     }
 }

@@ -1270,12 +1270,13 @@ impl OneMapApp {
             });
         }
         let connection = self.mode.writer().map(|w| w.connection());
+        let hierarchy = self.routing.worker.as_ref().map(|w| w.hierarchy());
         egui::Panel::bottom("status_bar").show(ui, |ui| {
             panels::status_bar_ui(
                 ui,
                 &self.world,
                 &self.map,
-                connection,
+                panels::WorkerStatus { connection, hierarchy },
                 &self.raster,
                 &self.settings,
                 &mut self.notices,

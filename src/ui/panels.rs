@@ -15,7 +15,7 @@ use super::pending::Arrivals;
 use super::settings::{RasterKind, Settings};
 use super::{MAX_RESULTS, apply_style, theme};
 use crate::backend::jobs::Lane;
-use crate::backend::routing::ISO_MINUTES;
+use crate::backend::routing::{HierarchyStatus, ISO_MINUTES};
 use crate::backend::store::ConnectionState;
 use crate::geom::{format_lonlat, mercator_norm_inverse};
 use crate::map::basemap::{LegendItem, PointStyle, bilingual, paint_marker};
@@ -419,17 +419,26 @@ pub(super) fn legend_ui(ui: &mut Ui, world: &World, settings: &Settings) {
     }
 }
 
-/// The status bar: cursor position and height, connection, zoom, scale, tiles, attribution, the
-/// store's and toasts' notices, the notice history.
+/// What the background workers report in the status bar.
+pub(super) struct WorkerStatus {
+    /// The store's connection (a server seat), if any.
+    pub connection: Option<ConnectionState>,
+    /// The routing worker's road hierarchy build, if there is a road network.
+    pub hierarchy: Option<HierarchyStatus>,
+}
+
+/// The status bar: cursor position and height, connection, zoom, scale, tiles, the road
+/// hierarchy's build, attribution, the store's and toasts' notices, the notice history.
 pub(super) fn status_bar_ui(
     ui: &mut Ui,
     world: &World,
     map: &MapView,
-    connection: Option<ConnectionState>,
+    workers: WorkerStatus,
     raster: &RasterState,
     settings: &Settings,
     notices: &mut Notices,
 ) {
+    let WorkerStatus { connection, hierarchy } = workers;
     ui.horizontal(|ui| {
         let lang = settings.lang;
         let t = |m| tr(lang, m);
@@ -470,6 +479,11 @@ pub(super) fn status_bar_ui(
             }
             ui.separator();
         }
+        if let Some(line) = hierarchy.and_then(|h| hierarchy_line(h, lang)) {
+            ui.add(egui::ProgressBar::new(line.0).desired_width(90.0).text(line.1.clone()))
+                .on_hover_text(t(Msg::HierarchyBuildingTip));
+            ui.separator();
+        }
         let mut attribution: Vec<String> = world.pack.manifest.attribution.clone();
         if raster.tiles.is_some() && !settings.raster.attribution.is_empty() {
             attribution.insert(0, settings.raster.attribution.clone());
@@ -490,6 +504,19 @@ pub(super) fn status_bar_ui(
         }
         notices_history_ui(ui, notices, lang);
     });
+}
+
+/// The status bar's progress line for the road hierarchy build: (share, text) while it is being
+/// built or could not start; nothing once it is ready.
+pub(super) fn hierarchy_line(h: HierarchyStatus, lang: Lang) -> Option<(f32, String)> {
+    match h {
+        HierarchyStatus::Ready => None,
+        HierarchyStatus::Building(share) => Some((
+            share,
+            format!("{} {:.0}%", tr(lang, Msg::HierarchyBuilding), share * 100.0),
+        )),
+        HierarchyStatus::Unavailable => Some((0.0, tr(lang, Msg::HierarchyUnavailable).to_owned())),
+    }
 }
 
 /// A scale bar for the map's centre latitude and zoom.
@@ -723,4 +750,20 @@ fn notices_history_ui(ui: &mut Ui, notices: &Notices, lang: Lang) {
             }
         });
     });
+}
+
+#[cfg(test)]
+mod hierarchy_line_tests {
+    use super::{HierarchyStatus, Lang, hierarchy_line};
+
+    #[test]
+    fn the_line_shows_the_share_while_building_and_goes_when_ready() {
+        let (share, text) = hierarchy_line(HierarchyStatus::Building(0.424), Lang::Zh).unwrap_or_default();
+        assert_eq!((share, text.as_str()), (0.424, "路网分层预处理 42%"));
+        let (_, text) = hierarchy_line(HierarchyStatus::Building(1.0), Lang::En).unwrap_or_default();
+        assert_eq!(text, "Preparing road hierarchy 100%");
+        assert_eq!(hierarchy_line(HierarchyStatus::Ready, Lang::Zh), None);
+        let (share, text) = hierarchy_line(HierarchyStatus::Unavailable, Lang::Zh).unwrap_or_default();
+        assert!(share == 0.0 && text.starts_with("路网分层未启动"), "{text}");
+    }
 }
