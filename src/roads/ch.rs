@@ -1149,8 +1149,9 @@ const BLOCK: usize = 64;
 /// hierarchy ([`Ch::sweep_blocks`]).
 #[derive(Debug, Clone)]
 pub struct SweepBlocks {
-    /// Which hierarchy: `[node_count, core_len, out arcs, in arcs]` and its two hashes.
-    shape: ([usize; 4], u64, u64),
+    /// Which hierarchy: `[node_count, core_len, out arcs, in arcs]`, its two hashes and what
+    /// it minimises first.
+    shape: ([usize; 4], u64, u64, Weights),
     /// Per position: the node there.
     node_of: Vec<u32>,
     /// Per block: `[min lon, min lat, max lon, max lat]` of its nodes in 1e-7 degrees.
@@ -1203,11 +1204,12 @@ impl SweepBlocks {
         self.shape == SweepBlocks::shape_of(ch)
     }
 
-    fn shape_of(ch: &Ch) -> ([usize; 4], u64, u64) {
+    fn shape_of(ch: &Ch) -> ([usize; 4], u64, u64, Weights) {
         (
             [ch.node_count, ch.core_len, ch.out_arcs.len(), ch.in_arcs.len()],
             ch.source_hash,
             ch.weights_hash,
+            ch.weights,
         )
     }
 
@@ -1259,11 +1261,16 @@ impl Ch {
                 *r = r.max(per_ms);
             }
         }
+        // The bound holds for costs in ms only: a distance-first hierarchy sweeps everything.
+        let reach = match self.weights {
+            Weights::TimeFirst => reach.map(|r| r * (1.0 + 1e-9)),
+            Weights::DistanceFirst => [f64::INFINITY; 2],
+        };
         SweepBlocks {
             shape: SweepBlocks::shape_of(self),
             node_of,
             boxes,
-            reach_e7_per_ms: reach.map(|r| r * (1.0 + 1e-9)),
+            reach_e7_per_ms: reach,
         }
     }
 

@@ -1133,6 +1133,20 @@ mod tests {
         }
     }
 
+    /// The box of the reach bounds times only: the blocks of a distance-first hierarchy never
+    /// give one (its query sweeps everything), those of a time-first one do.
+    #[test]
+    fn only_a_time_first_hierarchy_bounds_the_sweep() {
+        use super::super::ch::{Ch, ChParams, Weights};
+        let (g, _) = synth(5_000);
+        let seeds = [(g.node_count() as u32 / 2, 0)];
+        let by_time = Ch::build_for(&g, Weights::TimeFirst, &ChParams::default()).sweep_blocks(&g);
+        let bb = by_time.reach_box(&g, &seeds, 60_000).unwrap();
+        assert!(by_time.swept_in(bb) < g.node_count());
+        let by_distance = Ch::build_for(&g, Weights::DistanceFirst, &ChParams::default()).sweep_blocks(&g);
+        assert!(by_distance.reach_box(&g, &seeds, 60_000).is_none());
+    }
+
     /// The table of step fractions holds exactly what dividing at run time gives.
     #[test]
     fn the_step_fractions_are_the_run_time_division() {
