@@ -872,6 +872,9 @@ pub fn ring_signed_area(ring: &[[f64; 2]]) -> f64 {
         * 0.5
 }
 
+/// Whether `p` lies inside `ring` (even-odd crossings): the plain test, the oracle of
+/// [`RingBands::contains`].
+#[cfg(test)]
 fn ring_contains(ring: &[[f64; 2]], p: [f64; 2]) -> bool {
     let mut inside = false;
     for w in ring.windows(2) {
@@ -881,6 +884,79 @@ fn ring_contains(ring: &[[f64; 2]], p: [f64; 2]) -> bool {
         }
     }
     inside
+}
+
+/// A ring's edges bucketed by latitude band, for many point-in-ring tests against one ring:
+/// a point tests only the edges of its band, with the same crossing test as
+/// `ring_contains` (the parity of crossings does not depend on their order), so the answer
+/// is the same.
+struct RingBands {
+    lo: f64,
+    per_band: f64,
+    /// Per band (and one past the last): where its edge indices start in `edges`.
+    first: Vec<u32>,
+    edges: Vec<u32>,
+}
+
+/// Bands of a [`RingBands`] per edge of the ring (at most).
+const BAND_EVERY_EDGES: usize = 4;
+
+impl RingBands {
+    fn new(ring: &[[f64; 2]]) -> RingBands {
+        let (lo, hi) = ring
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(lo, hi), p| (lo.min(p[1]), hi.max(p[1])));
+        let bands = (ring.len() / BAND_EVERY_EDGES).clamp(1, 4096);
+        let per_band = if hi > lo { bands as f64 / (hi - lo) } else { 0.0 };
+        let mut rb = RingBands {
+            lo,
+            per_band,
+            first: vec![0; bands + 1],
+            edges: Vec::new(),
+        };
+        let span = |rb: &RingBands, w: &[[f64; 2]]| {
+            let (a, b) = (w[0][1], w[1][1]);
+            rb.band(a.min(b))..=rb.band(a.max(b))
+        };
+        for w in ring.windows(2) {
+            for k in span(&rb, w) {
+                rb.first[k + 1] += 1;
+            }
+        }
+        for k in 0..bands {
+            rb.first[k + 1] += rb.first[k];
+        }
+        let mut at = rb.first.clone();
+        rb.edges = vec![0; rb.first[bands] as usize];
+        for (i, w) in ring.windows(2).enumerate() {
+            for k in span(&rb, w) {
+                rb.edges[at[k] as usize] = i as u32;
+                at[k] += 1;
+            }
+        }
+        rb
+    }
+
+    /// The band of latitude `y` (clamped to the ring's).
+    fn band(&self, y: f64) -> usize {
+        let last = self.first.len().saturating_sub(2);
+        let k = (y - self.lo) * self.per_band;
+        if k > 0.0 { (k as usize).min(last) } else { 0 }
+    }
+
+    /// `ring_contains(ring, p)` (the test oracle), reading only the edges of `p`'s band.
+    fn contains(&self, ring: &[[f64; 2]], p: [f64; 2]) -> bool {
+        let k = self.band(p[1]);
+        let (lo, hi) = (self.first[k] as usize, self.first[k + 1] as usize);
+        let mut inside = false;
+        for &i in &self.edges[lo..hi] {
+            let (a, b) = (ring[i as usize], ring[i as usize + 1]);
+            if (a[1] > p[1]) != (b[1] > p[1]) && p[0] < (b[0] - a[0]) * (p[1] - a[1]) / (b[1] - a[1]) + a[0] {
+                inside = !inside;
+            }
+        }
+        inside
+    }
 }
 
 /// Polygons (outer ring + holes) of `{time ≤ threshold_s}`.
@@ -894,12 +970,24 @@ pub fn contour_polygons(grid: &IsoGrid, threshold_s: f64) -> Vec<Vec<Ring>> {
     };
     let boxes: Vec<[f64; 4]> = outers.iter().map(bbox).collect();
     let mut polys: Vec<Vec<Ring>> = outers.into_iter().map(|o| vec![o]).collect();
+    // Each outer ring's bands, made the first time a hole is tested against it.
+    let mut bands: Vec<Option<RingBands>> = polys.iter().map(|_| None).collect();
     for h in holes {
         let p = h[0];
-        let found = polys.iter_mut().zip(&boxes).find(|(poly, b)| {
-            p[0] >= b[0] && p[0] <= b[2] && p[1] >= b[1] && p[1] <= b[3] && ring_contains(&poly[0], p)
-        });
-        if let Some((poly, _)) = found {
+        let found = polys
+            .iter()
+            .zip(&boxes)
+            .zip(bands.iter_mut())
+            .position(|((poly, b), bands)| {
+                p[0] >= b[0]
+                    && p[0] <= b[2]
+                    && p[1] >= b[1]
+                    && p[1] <= b[3]
+                    && bands
+                        .get_or_insert_with(|| RingBands::new(&poly[0]))
+                        .contains(&poly[0], p)
+            });
+        if let Some(poly) = found.and_then(|i| polys.get_mut(i)) {
             poly.push(h);
         }
     }
@@ -1156,6 +1244,47 @@ mod tests {
                 assert_eq!(frac.to_bits(), (a / b).to_bits(), "{s}/{steps}");
             }
         }
+    }
+
+    /// The banded point-in-ring test answers as the plain one, on the contour rings of a real
+    /// isochrone (points on and near the ring's vertices, its bands' edges and outside).
+    #[test]
+    fn the_banded_ring_test_is_the_plain_one() {
+        let (g, idx) = synth(20_000);
+        let from = idx.snap(&g, [100.80, 22.00]).unwrap();
+        let mut space = SearchSpace::new(g.node_count());
+        let grid = isochrone_grid(&g, &mut space, &from, &SearchParams::default(), 600.0, 100.0).unwrap();
+        let rings = contour_rings(&grid, 300.0);
+        assert!(rings.iter().any(|r| r.len() > 40));
+        let mut seed = 0x9e37_79b9_u64;
+        let (mut inside, mut tested) = (0, 0);
+        for ring in &rings {
+            let bands = RingBands::new(ring);
+            let bb = ring.iter().fold([f64::MAX, f64::MAX, f64::MIN, f64::MIN], |b, p| {
+                [b[0].min(p[0]), b[1].min(p[1]), b[2].max(p[0]), b[3].max(p[1])]
+            });
+            let mut points: Vec<[f64; 2]> = ring
+                .iter()
+                .flat_map(|&p| [p, [p[0] + 1e-4, p[1]], [p[0], p[1] - 1e-5]])
+                .collect();
+            for _ in 0..500 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let (u, v) = (
+                    (seed % 1000) as f64 / 900.0 - 0.05,
+                    ((seed >> 20) % 1000) as f64 / 900.0 - 0.05,
+                );
+                points.push([bb[0] + u * (bb[2] - bb[0]), bb[1] + v * (bb[3] - bb[1])]);
+            }
+            for p in points {
+                let plain = ring_contains(ring, p);
+                assert_eq!(bands.contains(ring, p), plain, "{p:?}");
+                inside += usize::from(plain);
+                tested += 1;
+            }
+        }
+        assert!(inside > 0 && inside < tested, "{inside} of {tested}");
     }
 
     #[test]
