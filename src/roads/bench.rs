@@ -89,8 +89,13 @@ pub struct BenchReport {
     /// The same with the node times from a bounded Dijkstra (before the hierarchy is ready, or
     /// with roads closed), ms.
     pub isochrone_dijkstra_ms: f64,
-    /// Of `isochrone_ms`: the PHAST query alone, ms.
+    /// Of `isochrone_ms`: the PHAST query alone (sweeping only the blocks of the hierarchy
+    /// within reach, see `IsoSpace::reach`), ms.
     pub isochrone_search_ms: f64,
+    /// The same node times from a PHAST query that sweeps the whole hierarchy, ms.
+    pub isochrone_search_full_ms: f64,
+    /// Hierarchy positions the isochrone's query sweeps (of `nodes`).
+    pub isochrone_swept: usize,
     /// Of `isochrone_ms`: filling the raster from the node times (roads, then off-road), ms.
     pub isochrone_raster_ms: f64,
     /// The same raster drawn without the kept scratch and road layout (what a one-off call to
@@ -98,7 +103,8 @@ pub struct BenchReport {
     pub isochrone_raster_unprepared_ms: f64,
     /// `isochrone_raster_ms` drawn on one thread (no thread to wait for), ms.
     pub isochrone_raster_one_thread_ms: f64,
-    /// Building the isochrones' road layout in edge order, once per graph, ms.
+    /// Building the isochrones' road layout in edge order and the hierarchy's sweep blocks,
+    /// once per graph, ms.
     pub isochrone_prepare_ms: f64,
     /// Of `isochrone_ms`: the 4 contours (marching squares and polygons), ms.
     pub isochrone_contours_ms: f64,
@@ -262,7 +268,7 @@ pub fn run_bench(nodes: usize, samples_dir: Option<&Path>, ch_params: &ChParams)
     let iso_s = 20.0 * 60.0;
     let mut iso = IsoSpace::new();
     let t0 = Instant::now();
-    iso.prepare(&g);
+    iso.prepare_hierarchy(&g, &ch);
     let isochrone_prepare_ms = t0.elapsed().as_secs_f64() * 1000.0;
     let isochrone_ms = median_ms_n(ISO_RUNS, || {
         if let Ok(grid) = isochrone_grid_ch(&g, &ch, &mut phast, &mut iso, &incident, &params, iso_s, DEFAULT_CELL_M) {
@@ -270,8 +276,15 @@ pub fn run_bench(nodes: usize, samples_dir: Option<&Path>, ch_params: &ChParams)
         }
     });
     let isochrone_search_ms = median_ms_n(ISO_RUNS, || {
+        let _ = std::hint::black_box(
+            iso.reach(&g, &ch, &mut phast, &incident, &params, iso_s)
+                .map(|r| r.len()),
+        );
+    });
+    let isochrone_search_full_ms = median_ms_n(ISO_RUNS, || {
         let _ = std::hint::black_box(reached_ch(&g, &ch, &mut phast, &incident, &params, iso_s));
     });
+    let isochrone_swept = iso.swept(&g, &incident, &params, iso_s);
     let reached = reached_ch(&g, &ch, &mut phast, &incident, &params, iso_s).unwrap_or_default();
     let raster = |iso: &mut IsoSpace| {
         std::hint::black_box(rasterise_prepared(
@@ -337,6 +350,8 @@ pub fn run_bench(nodes: usize, samples_dir: Option<&Path>, ch_params: &ChParams)
         isochrone_ms,
         isochrone_dijkstra_ms,
         isochrone_search_ms,
+        isochrone_search_full_ms,
+        isochrone_swept,
         isochrone_raster_ms,
         isochrone_raster_unprepared_ms,
         isochrone_raster_one_thread_ms,
@@ -376,6 +391,8 @@ fn empty_report(nodes: usize, ch_params: &ChParams) -> BenchReport {
         isochrone_ms: 0.0,
         isochrone_dijkstra_ms: 0.0,
         isochrone_search_ms: 0.0,
+        isochrone_search_full_ms: 0.0,
+        isochrone_swept: 0,
         isochrone_raster_ms: 0.0,
         isochrone_raster_unprepared_ms: 0.0,
         isochrone_raster_one_thread_ms: 0.0,

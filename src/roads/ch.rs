@@ -1137,3 +1137,188 @@ impl Ch {
         }
     }
 }
+
+/// Sweep positions in blocks of this many, each with the bounding box of its nodes.
+const BLOCK: usize = 64;
+
+/// The sweep positions of one hierarchy grouped into blocks of [`BLOCK`] consecutive positions
+/// with the bounding box of their nodes (within a level positions follow the nodes' Morton
+/// order, so most blocks cover a small area), plus the graph's fastest straight-line progress
+/// per ms along either axis. With these a one-to-all query bounded in time sweeps only the
+/// blocks that can hold a node within the bound ([`Ch::one_to_all_in_box`]). Built once per
+/// hierarchy ([`Ch::sweep_blocks`]).
+#[derive(Debug, Clone)]
+pub struct SweepBlocks {
+    /// Which hierarchy: `[node_count, core_len, out arcs, in arcs]`, its two hashes and what
+    /// it minimises first.
+    shape: ([usize; 4], u64, u64, Weights),
+    /// Per position: the node there.
+    node_of: Vec<u32>,
+    /// Per block: `[min lon, min lat, max lon, max lat]` of its nodes in 1e-7 degrees.
+    boxes: Vec<[i32; 4]>,
+    /// Most 1e-7 degrees of longitude and of latitude any edge covers per ms of its time
+    /// (`INFINITY` if an edge of 0 ms moves): no drive of `t` ms gets further along an axis.
+    reach_e7_per_ms: [f64; 2],
+}
+
+impl SweepBlocks {
+    /// A box `[min lon, min lat, max lon, max lat]` (1e-7 degrees) holding every node that
+    /// can be reached within `limit_ms` from the `seeds` (node, ms already spent), or `None`
+    /// if no box can be bounded (an edge of 0 ms that moves, or no seed within the limit).
+    pub fn reach_box(&self, g: &Graph, seeds: &[(u32, u32)], limit_ms: u32) -> Option<[i32; 4]> {
+        let mut bb: Option<[i32; 4]> = None;
+        for &(v, c) in seeds {
+            if c > limit_ms || v as usize >= g.node_count() {
+                continue;
+            }
+            let p = g.node_e7(v);
+            let budget = f64::from(limit_ms - c);
+            // One unit of 1e-7 degrees of slack for the rounding of the products.
+            let reach = |axis: usize| (budget * self.reach_e7_per_ms[axis]).ceil() + 1.0;
+            let (rx, ry) = (reach(0), reach(1));
+            if !(rx.is_finite() && ry.is_finite()) {
+                return None;
+            }
+            let clamp = |x: f64| x.clamp(f64::from(i32::MIN), f64::from(i32::MAX)) as i32;
+            let b = [
+                clamp(f64::from(p[0]) - rx),
+                clamp(f64::from(p[1]) - ry),
+                clamp(f64::from(p[0]) + rx),
+                clamp(f64::from(p[1]) + ry),
+            ];
+            bb = Some(match bb {
+                None => b,
+                Some(a) => [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])],
+            });
+        }
+        bb
+    }
+
+    /// How many positions a query in the box `bb` sweeps (the core is searched, not swept).
+    pub fn swept_in(&self, bb: [i32; 4]) -> usize {
+        self.ranges(self.shape.0[1], bb).map(|r| r.len()).sum()
+    }
+
+    /// Whether these blocks were made for `ch`.
+    pub fn fits(&self, ch: &Ch) -> bool {
+        self.shape == SweepBlocks::shape_of(ch)
+    }
+
+    fn shape_of(ch: &Ch) -> ([usize; 4], u64, u64, Weights) {
+        (
+            [ch.node_count, ch.core_len, ch.out_arcs.len(), ch.in_arcs.len()],
+            ch.source_hash,
+            ch.weights_hash,
+            ch.weights,
+        )
+    }
+
+    /// Position ranges of the blocks meeting `bb` (contracted positions only), ascending.
+    fn ranges<'a>(&'a self, core_len: usize, bb: [i32; 4]) -> impl Iterator<Item = std::ops::Range<usize>> + 'a {
+        let n = self.node_of.len();
+        self.boxes.iter().enumerate().filter_map(move |(b, x)| {
+            let meets = x[0] <= bb[2] && x[2] >= bb[0] && x[1] <= bb[3] && x[3] >= bb[1];
+            let lo = (b * BLOCK).max(core_len);
+            let hi = ((b + 1) * BLOCK).min(n);
+            (meets && lo < hi).then_some(lo..hi)
+        })
+    }
+}
+
+impl Ch {
+    /// The [`SweepBlocks`] of this hierarchy over `g` (the graph it was built for).
+    pub fn sweep_blocks(&self, g: &Graph) -> SweepBlocks {
+        let n = self.node_count;
+        let mut node_of = vec![0u32; n];
+        for (v, &p) in self.pos_of.iter().enumerate() {
+            if let Some(slot) = node_of.get_mut(p as usize) {
+                *slot = v as u32;
+            }
+        }
+        let boxes = node_of
+            .chunks(BLOCK)
+            .map(|vs| {
+                vs.iter()
+                    .map(|&v| g.node_e7(v))
+                    .fold([i32::MAX, i32::MAX, i32::MIN, i32::MIN], |b, p| {
+                        [b[0].min(p[0]), b[1].min(p[1]), b[2].max(p[0]), b[3].max(p[1])]
+                    })
+            })
+            .collect();
+        let mut reach = [0.0f64; 2];
+        for (v, e) in (0..g.node_count() as u32).flat_map(|v| g.out_edges(v).map(move |e| (v, e))) {
+            let (a, b) = (g.node_e7(v), g.node_e7(g.edge_head(e)));
+            let t = f64::from(g.edge_time_ms(e));
+            for (axis, r) in reach.iter_mut().enumerate() {
+                let d = (i64::from(a[axis]) - i64::from(b[axis])).abs() as f64;
+                let per_ms = if d == 0.0 {
+                    0.0
+                } else if t > 0.0 {
+                    d / t
+                } else {
+                    f64::INFINITY
+                };
+                *r = r.max(per_ms);
+            }
+        }
+        // The bound holds for costs in ms only: a distance-first hierarchy sweeps everything.
+        let reach = match self.weights {
+            Weights::TimeFirst => reach.map(|r| r * (1.0 + 1e-9)),
+            Weights::DistanceFirst => [f64::INFINITY; 2],
+        };
+        SweepBlocks {
+            shape: SweepBlocks::shape_of(self),
+            node_of,
+            boxes,
+            reach_e7_per_ms: reach,
+        }
+    }
+
+    /// [`Ch::one_to_all`] exact at every node inside `bb` whose cost lies within reach of the
+    /// box (every node whose fastest drive stays inside `bb`, in particular every node a
+    /// [`SweepBlocks::reach_box`] of the same seeds and limit bounds): the sweep visits only
+    /// the blocks of `blocks` meeting `bb`. Costs elsewhere are upper bounds or unreached.
+    /// Blocks made for another hierarchy fall back to the full sweep.
+    pub fn one_to_all_in_box(&self, space: &mut PhastSpace, seeds: &[(u32, u32)], blocks: &SweepBlocks, bb: [i32; 4]) {
+        if !blocks.fits(self) {
+            self.phast(space, seeds, false);
+            return;
+        }
+        self.upward(space, seeds, false);
+        for r in blocks.ranges(self.core_len, bb) {
+            space.dirty.extend(r.start as u32..r.end as u32);
+            self.sweep(space, false, r);
+        }
+    }
+
+    /// Calls `f(node, ms)` for every node of the core or of a block meeting `bb` whose cost in
+    /// the last [`Ch::one_to_all_in_box`] query (same `blocks` and `bb`) is at most
+    /// `limit_ms`: in position order, each node once.
+    pub fn for_each_within_box(
+        &self,
+        space: &PhastSpace,
+        blocks: &SweepBlocks,
+        bb: [i32; 4],
+        limit_ms: u32,
+        mut f: impl FnMut(u32, u32),
+    ) {
+        let mut visit = |r: std::ops::Range<usize>| {
+            let (Some(costs), Some(nodes)) = (space.dist_ms.get(r.clone()), blocks.node_of.get(r)) else {
+                return;
+            };
+            for (&c, &v) in costs.iter().zip(nodes) {
+                if c <= limit_ms && c != INF {
+                    f(v, c);
+                }
+            }
+        };
+        if !blocks.fits(self) {
+            visit(0..self.node_count);
+            return;
+        }
+        visit(0..self.core_len);
+        for r in blocks.ranges(self.core_len, bb) {
+            visit(r);
+        }
+    }
+}

@@ -4,7 +4,7 @@
 //! Owns [`IsoSpace`], the reusable scratch and edge-ordered road layout of repeated
 //! isochrones. Imports only the rest of `roads` (no egui, tokio or rusqlite).
 
-use super::ch::{Ch, PhastSpace};
+use super::ch::{Ch, PhastSpace, SweepBlocks};
 use super::graph::{Graph, NO_EDGE};
 use super::profile::EARTH_RADIUS_M;
 use super::search::{RouteError, SearchParams, SearchSpace, leave_seeds, one_to_all};
@@ -81,7 +81,8 @@ pub fn isochrone_grid(
 
 /// [`isochrone_grid`] with the node times from one PHAST query over the hierarchy `ch` (built
 /// for `g`) instead of Dijkstra: the same exact times (same seeds, partial costs and off-road
-/// leg), one upward search plus one linear sweep; the raster is drawn by
+/// leg), one upward search plus one sweep over the part of the hierarchy within reach
+/// ([`IsoSpace::reach`]); the raster is drawn by
 /// [`rasterise_prepared`] with the scratch and road layout kept in `iso` between calls.
 #[allow(clippy::too_many_arguments)]
 pub fn isochrone_grid_ch(
@@ -95,8 +96,11 @@ pub fn isochrone_grid_ch(
     cell_m: f64,
 ) -> Result<IsoGrid, RouteError> {
     let max_s = clean_max_s(max_s);
-    let reached = reached_ch(g, ch, phast, from, params, max_s)?;
-    Ok(rasterise_prepared(g, iso, from, &reached, params, max_s, cell_m))
+    iso.reach(g, ch, phast, from, params, max_s)?;
+    let reached = std::mem::take(&mut iso.reached);
+    let grid = rasterise_prepared(g, iso, from, &reached, params, max_s, cell_m);
+    iso.reached = reached;
+    Ok(grid)
 }
 
 /// The road pieces in directed-edge order, for drawing rasters: what drawing the pieces that
@@ -175,6 +179,13 @@ pub struct IsoSpace {
     rasters: Vec<Vec<f32>>,
     /// Most drawing threads (`None`: up to [`MAX_RASTER_THREADS`] as the machine has).
     threads: Option<usize>,
+    /// The hierarchy's sweep positions in blocks with their boxes (built on first use, rebuilt
+    /// for another hierarchy).
+    blocks: Option<SweepBlocks>,
+    /// One bit per node, all clear between calls: the reached nodes, to list them in node order.
+    marks: Vec<u64>,
+    /// The nodes the last [`IsoSpace::reach`] found, with their ms, in node order.
+    reached: Vec<(u32, u32)>,
 }
 
 impl IsoSpace {
@@ -195,6 +206,116 @@ impl IsoSpace {
             self.layout = Some(EdgeLayout::build(g));
         }
     }
+
+    /// [`IsoSpace::prepare`] plus the sweep blocks of the hierarchy `ch` (built for `g`), unless
+    /// they exist.
+    pub fn prepare_hierarchy(&mut self, g: &Graph, ch: &Ch) {
+        self.prepare(g);
+        if self.blocks.as_ref().is_none_or(|b| !b.fits(ch)) {
+            self.blocks = Some(ch.sweep_blocks(g));
+        }
+    }
+
+    /// The nodes `from` reaches within `max_s` seconds with their times in ms, in node order:
+    /// the same as [`reached_ch`], from one PHAST query that sweeps only the blocks of the
+    /// hierarchy that can hold a node within reach (no drive covers more degrees per ms than
+    /// the graph's fastest edge), then reads just those blocks.
+    pub fn reach(
+        &mut self,
+        g: &Graph,
+        ch: &Ch,
+        phast: &mut PhastSpace,
+        from: &Snap,
+        params: &SearchParams,
+        max_s: f64,
+    ) -> Result<&[(u32, u32)], RouteError> {
+        fits(g, ch)?;
+        self.prepare_hierarchy(g, ch);
+        let limit = limit_ms(clean_max_s(max_s));
+        let seeds = seeds_of(g, from, params);
+        let IsoSpace {
+            blocks,
+            marks,
+            reached,
+            time,
+            ..
+        } = self;
+        reached.clear();
+        if seeds.iter().all(|&(_, c)| c > limit) {
+            return Ok(reached); // every node lies further than its seed
+        }
+        let bb = blocks
+            .as_ref()
+            .and_then(|b| b.reach_box(g, &seeds, limit).map(|bb| (b, bb)));
+        let Some((blocks, bb)) = bb else {
+            ch.one_to_all(phast, &seeds);
+            reached.extend(ch.reached_within(phast, limit));
+            return Ok(reached);
+        };
+        ch.one_to_all_in_box(phast, &seeds, blocks, bb);
+        // Listed in position order; put in node order through one bit and the time per node.
+        let n = g.node_count();
+        if time.len() != n {
+            *time = vec![NO_TIME; n];
+        }
+        marks.resize(n.div_ceil(64), 0);
+        ch.for_each_within_box(phast, blocks, bb, limit, |v, c| {
+            if let (Some(t), Some(w)) = (time.get_mut(v as usize), marks.get_mut(v as usize / 64)) {
+                *t = c;
+                *w |= 1 << (v % 64);
+            }
+        });
+        for (i, w) in marks.iter_mut().enumerate() {
+            let mut bits = std::mem::take(w);
+            while bits != 0 {
+                let v = i * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                if let Some(t) = time.get_mut(v) {
+                    reached.push((v as u32, std::mem::replace(t, NO_TIME)));
+                }
+            }
+        }
+        Ok(reached)
+    }
+}
+
+impl IsoSpace {
+    /// How many hierarchy positions [`IsoSpace::reach`] sweeps for `from` and `max_s` (all of
+    /// them before the blocks are prepared, or where no box bounds the reach).
+    pub fn swept(&self, g: &Graph, from: &Snap, params: &SearchParams, max_s: f64) -> usize {
+        let seeds = seeds_of(g, from, params);
+        let limit = limit_ms(clean_max_s(max_s));
+        if seeds.iter().all(|&(_, c)| c > limit) {
+            return 0;
+        }
+        self.blocks
+            .as_ref()
+            .and_then(|b| Some(b.swept_in(b.reach_box(g, &seeds, limit)?)))
+            .unwrap_or(g.node_count())
+    }
+}
+
+/// `Ok` if `ch` was built for `g`.
+fn fits(g: &Graph, ch: &Ch) -> Result<(), RouteError> {
+    if ch.fits(g) {
+        Ok(())
+    } else {
+        Err(RouteError::SpaceMismatch {
+            space: ch.node_count(),
+            graph: g.node_count(),
+        })
+    }
+}
+
+/// The PHAST seeds of `from`: the nodes it leaves to, with the ms of the partial edge and the
+/// off-road leg.
+fn seeds_of(g: &Graph, from: &Snap, params: &SearchParams) -> Vec<(u32, u32)> {
+    let off = params.offroad_ms(from.snap_dist_m);
+    leave_seeds(g, from, &g.time_ms)
+        .into_iter()
+        .flatten()
+        .map(|(v, c)| (v, c.saturating_add(off)))
+        .collect()
 }
 
 /// The nodes `from` reaches within `max_s` seconds with their times in ms, from one PHAST
@@ -207,18 +328,8 @@ pub fn reached_ch(
     params: &SearchParams,
     max_s: f64,
 ) -> Result<Vec<(u32, u32)>, RouteError> {
-    if !ch.fits(g) {
-        return Err(RouteError::SpaceMismatch {
-            space: ch.node_count(),
-            graph: g.node_count(),
-        });
-    }
-    let off = params.offroad_ms(from.snap_dist_m);
-    let seeds: Vec<(u32, u32)> = leave_seeds(g, from, &g.time_ms)
-        .into_iter()
-        .flatten()
-        .map(|(v, c)| (v, c.saturating_add(off)))
-        .collect();
+    fits(g, ch)?;
+    let seeds = seeds_of(g, from, params);
     ch.one_to_all(phast, &seeds);
     Ok(ch.reached_within(phast, limit_ms(clean_max_s(max_s))))
 }
@@ -341,19 +452,19 @@ impl Frame {
             .map(|w| ((w[1][0] - w[0][0]) * (w[1][0] - w[0][0]) + (w[1][1] - w[0][1]) * (w[1][1] - w[0][1])).sqrt())
             .sum::<f64>()
             .max(1e-9);
-        let at = |frac: f64| {
-            let ta = from_a.map_or(f64::INFINITY, |(t, te)| t + te * frac);
-            let tb = from_b.map_or(f64::INFINITY, |(t, te)| t + te * (1.0 - frac));
-            ta.min(tb)
-        };
+        // A missing end as (∞, 0): ∞ + 0 × frac is ∞, what `None` stood for.
+        let (ta0, tea) = from_a.unwrap_or((f64::INFINITY, 0.0));
+        let (tb0, teb) = from_b.unwrap_or((f64::INFINITY, 0.0));
+        let at = |frac: f64| (ta0 + tea * frac).min(tb0 + teb * (1.0 - frac));
         let mut along = 0.0;
         for w in cells.windows(2) {
             let (p, q) = (w[0], w[1]);
             let (dx, dy) = (q[0] - p[0], q[1] - p[1]);
             let seg = (dx * dx + dy * dy).sqrt();
             let steps = (seg * 2.0).ceil().max(1.0) as usize;
+            let fracs = STEP_FRACS.get(steps);
             for s in 1..=steps {
-                let f = s as f64 / steps as f64;
+                let f = fracs.and_then(|r| r.get(s)).copied().unwrap_or(s as f64 / steps as f64);
                 let t = at(((along + f * seg) / total).min(1.0));
                 if t <= limit_ms {
                     self.put(eta, p[0] + f * dx, p[1] + f * dy, t);
@@ -363,6 +474,25 @@ impl Frame {
         }
     }
 }
+
+/// Most steps per segment whose fractions [`STEP_FRACS`] holds.
+const MAX_TABLE_STEPS: usize = 24;
+
+/// `STEP_FRACS[steps][s]` = `s / steps` as f64, computed once (the same correctly rounded
+/// division as at run time), so drawing a segment divides once per step instead of twice.
+static STEP_FRACS: [[f64; MAX_TABLE_STEPS + 1]; MAX_TABLE_STEPS + 1] = {
+    let mut t = [[0.0; MAX_TABLE_STEPS + 1]; MAX_TABLE_STEPS + 1];
+    let mut steps = 1;
+    while steps <= MAX_TABLE_STEPS {
+        let mut s = 0;
+        while s <= steps {
+            t[steps][s] = s as f64 / steps as f64;
+            s += 1;
+        }
+        steps += 1;
+    }
+    t
+};
 
 /// The raster of the `reached` nodes `(node, ms from the origin)`: node times interpolated
 /// along every edge leaving a reached node (until the time passes `max_s`), the origin at 0,
@@ -402,6 +532,7 @@ pub fn rasterise_prepared(
         time,
         rasters,
         threads,
+        ..
     } = iso;
     let scratch = Scratch {
         time,
@@ -741,6 +872,9 @@ pub fn ring_signed_area(ring: &[[f64; 2]]) -> f64 {
         * 0.5
 }
 
+/// Whether `p` lies inside `ring` (even-odd crossings): the plain test, the oracle of
+/// [`RingBands::contains`].
+#[cfg(test)]
 fn ring_contains(ring: &[[f64; 2]], p: [f64; 2]) -> bool {
     let mut inside = false;
     for w in ring.windows(2) {
@@ -750,6 +884,79 @@ fn ring_contains(ring: &[[f64; 2]], p: [f64; 2]) -> bool {
         }
     }
     inside
+}
+
+/// A ring's edges bucketed by latitude band, for many point-in-ring tests against one ring:
+/// a point tests only the edges of its band, with the same crossing test as
+/// `ring_contains` (the parity of crossings does not depend on their order), so the answer
+/// is the same.
+struct RingBands {
+    lo: f64,
+    per_band: f64,
+    /// Per band (and one past the last): where its edge indices start in `edges`.
+    first: Vec<u32>,
+    edges: Vec<u32>,
+}
+
+/// Bands of a [`RingBands`] per edge of the ring (at most).
+const BAND_EVERY_EDGES: usize = 4;
+
+impl RingBands {
+    fn new(ring: &[[f64; 2]]) -> RingBands {
+        let (lo, hi) = ring
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(lo, hi), p| (lo.min(p[1]), hi.max(p[1])));
+        let bands = (ring.len() / BAND_EVERY_EDGES).clamp(1, 4096);
+        let per_band = if hi > lo { bands as f64 / (hi - lo) } else { 0.0 };
+        let mut rb = RingBands {
+            lo,
+            per_band,
+            first: vec![0; bands + 1],
+            edges: Vec::new(),
+        };
+        let span = |rb: &RingBands, w: &[[f64; 2]]| {
+            let (a, b) = (w[0][1], w[1][1]);
+            rb.band(a.min(b))..=rb.band(a.max(b))
+        };
+        for w in ring.windows(2) {
+            for k in span(&rb, w) {
+                rb.first[k + 1] += 1;
+            }
+        }
+        for k in 0..bands {
+            rb.first[k + 1] += rb.first[k];
+        }
+        let mut at = rb.first.clone();
+        rb.edges = vec![0; rb.first[bands] as usize];
+        for (i, w) in ring.windows(2).enumerate() {
+            for k in span(&rb, w) {
+                rb.edges[at[k] as usize] = i as u32;
+                at[k] += 1;
+            }
+        }
+        rb
+    }
+
+    /// The band of latitude `y` (clamped to the ring's).
+    fn band(&self, y: f64) -> usize {
+        let last = self.first.len().saturating_sub(2);
+        let k = (y - self.lo) * self.per_band;
+        if k > 0.0 { (k as usize).min(last) } else { 0 }
+    }
+
+    /// `ring_contains(ring, p)` (the test oracle), reading only the edges of `p`'s band.
+    fn contains(&self, ring: &[[f64; 2]], p: [f64; 2]) -> bool {
+        let k = self.band(p[1]);
+        let (lo, hi) = (self.first[k] as usize, self.first[k + 1] as usize);
+        let mut inside = false;
+        for &i in &self.edges[lo..hi] {
+            let (a, b) = (ring[i as usize], ring[i as usize + 1]);
+            if (a[1] > p[1]) != (b[1] > p[1]) && p[0] < (b[0] - a[0]) * (p[1] - a[1]) / (b[1] - a[1]) + a[0] {
+                inside = !inside;
+            }
+        }
+        inside
+    }
 }
 
 /// Polygons (outer ring + holes) of `{time ≤ threshold_s}`.
@@ -763,12 +970,24 @@ pub fn contour_polygons(grid: &IsoGrid, threshold_s: f64) -> Vec<Vec<Ring>> {
     };
     let boxes: Vec<[f64; 4]> = outers.iter().map(bbox).collect();
     let mut polys: Vec<Vec<Ring>> = outers.into_iter().map(|o| vec![o]).collect();
+    // Each outer ring's bands, made the first time a hole is tested against it.
+    let mut bands: Vec<Option<RingBands>> = polys.iter().map(|_| None).collect();
     for h in holes {
         let p = h[0];
-        let found = polys.iter_mut().zip(&boxes).find(|(poly, b)| {
-            p[0] >= b[0] && p[0] <= b[2] && p[1] >= b[1] && p[1] <= b[3] && ring_contains(&poly[0], p)
-        });
-        if let Some((poly, _)) = found {
+        let found = polys
+            .iter()
+            .zip(&boxes)
+            .zip(bands.iter_mut())
+            .position(|((poly, b), bands)| {
+                p[0] >= b[0]
+                    && p[0] <= b[2]
+                    && p[1] >= b[1]
+                    && p[1] <= b[3]
+                    && bands
+                        .get_or_insert_with(|| RingBands::new(&poly[0]))
+                        .contains(&poly[0], p)
+            });
+        if let Some(poly) = found.and_then(|i| polys.get_mut(i)) {
             poly.push(h);
         }
     }
@@ -874,11 +1093,19 @@ mod tests {
         let params = SearchParams::default();
         // The large one twice (the second time on one thread): the scratch kept in `iso` from
         // one call must not leak into the next (node times, the extra threads' rasters).
+        // Then the box of the reach (`IsoSpace::reach`) where it bites: centres at the graph's
+        // corners and edges, and limits long enough to reach everything.
+        let bb = g.bbox_lonlat();
         for (i, (at, max_s)) in [
             ([100.80, 22.00], 900.0),
             ([100.83, 22.02], 300.0),
             ([100.78, 21.99], 1.0),
             ([100.80, 22.00], 900.0),
+            ([bb[0], bb[1]], 600.0),
+            ([bb[2], bb[3]], 1200.0),
+            ([bb[0], (bb[1] + bb[3]) * 0.5], 450.0),
+            ([bb[2], bb[1]], 3.0 * 3600.0),
+            ([100.80, 22.00], 3.0 * 3600.0),
         ]
         .into_iter()
         .enumerate()
@@ -886,12 +1113,23 @@ mod tests {
             if i == 3 {
                 iso.set_threads(Some(1));
             }
+            if i == 4 {
+                iso.set_threads(None);
+            }
             let from = idx.snap(&g, at).unwrap();
             let by_dijkstra = isochrone_grid(&g, &mut space, &from, &params, max_s, 100.0).unwrap();
             let mut dijkstra_nodes = space.reached();
             dijkstra_nodes.sort_unstable();
             let ch_nodes = reached_ch(&g, &ch, &mut phast, &from, &params, max_s).unwrap();
             assert_eq!(ch_nodes, dijkstra_nodes, "{at:?} {max_s}");
+            let boxed = iso.reach(&g, &ch, &mut phast, &from, &params, max_s).unwrap().to_vec();
+            assert_eq!(boxed, dijkstra_nodes, "{at:?} {max_s}");
+            assert!(iso.marks.iter().all(|&w| w == 0));
+            // Where the box bites, the sweep skips part of the hierarchy.
+            let swept = iso.swept(&g, &from, &params, max_s);
+            if max_s <= 600.0 {
+                assert!(swept < g.node_count() * 3 / 4, "{at:?} {max_s}: {swept}");
+            }
             let by_ch = isochrone_grid_ch(&g, &ch, &mut phast, &mut iso, &from, &params, max_s, 100.0).unwrap();
             assert_eq!(by_ch, by_dijkstra, "{at:?} {max_s}");
             assert!(iso.time.iter().all(|&t| t == NO_TIME));
@@ -981,6 +1219,72 @@ mod tests {
             assert!(same, "{cols}×{rows}: {:?} vs {eta:?}", grid.eta_s);
             assert!(eta.iter().any(|t| t.is_finite()));
         }
+    }
+
+    /// The box of the reach bounds times only: the blocks of a distance-first hierarchy never
+    /// give one (its query sweeps everything), those of a time-first one do.
+    #[test]
+    fn only_a_time_first_hierarchy_bounds_the_sweep() {
+        use super::super::ch::{Ch, ChParams, Weights};
+        let (g, _) = synth(5_000);
+        let seeds = [(g.node_count() as u32 / 2, 0)];
+        let by_time = Ch::build_for(&g, Weights::TimeFirst, &ChParams::default()).sweep_blocks(&g);
+        let bb = by_time.reach_box(&g, &seeds, 60_000).unwrap();
+        assert!(by_time.swept_in(bb) < g.node_count());
+        let by_distance = Ch::build_for(&g, Weights::DistanceFirst, &ChParams::default()).sweep_blocks(&g);
+        assert!(by_distance.reach_box(&g, &seeds, 60_000).is_none());
+    }
+
+    /// The table of step fractions holds exactly what dividing at run time gives.
+    #[test]
+    fn the_step_fractions_are_the_run_time_division() {
+        for (steps, row) in STEP_FRACS.iter().enumerate().skip(1) {
+            for (s, frac) in row.iter().enumerate().take(steps + 1) {
+                let (a, b) = (std::hint::black_box(s) as f64, std::hint::black_box(steps) as f64);
+                assert_eq!(frac.to_bits(), (a / b).to_bits(), "{s}/{steps}");
+            }
+        }
+    }
+
+    /// The banded point-in-ring test answers as the plain one, on the contour rings of a real
+    /// isochrone (points on and near the ring's vertices, its bands' edges and outside).
+    #[test]
+    fn the_banded_ring_test_is_the_plain_one() {
+        let (g, idx) = synth(20_000);
+        let from = idx.snap(&g, [100.80, 22.00]).unwrap();
+        let mut space = SearchSpace::new(g.node_count());
+        let grid = isochrone_grid(&g, &mut space, &from, &SearchParams::default(), 600.0, 100.0).unwrap();
+        let rings = contour_rings(&grid, 300.0);
+        assert!(rings.iter().any(|r| r.len() > 40));
+        let mut seed = 0x9e37_79b9_u64;
+        let (mut inside, mut tested) = (0, 0);
+        for ring in &rings {
+            let bands = RingBands::new(ring);
+            let bb = ring.iter().fold([f64::MAX, f64::MAX, f64::MIN, f64::MIN], |b, p| {
+                [b[0].min(p[0]), b[1].min(p[1]), b[2].max(p[0]), b[3].max(p[1])]
+            });
+            let mut points: Vec<[f64; 2]> = ring
+                .iter()
+                .flat_map(|&p| [p, [p[0] + 1e-4, p[1]], [p[0], p[1] - 1e-5]])
+                .collect();
+            for _ in 0..500 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let (u, v) = (
+                    (seed % 1000) as f64 / 900.0 - 0.05,
+                    ((seed >> 20) % 1000) as f64 / 900.0 - 0.05,
+                );
+                points.push([bb[0] + u * (bb[2] - bb[0]), bb[1] + v * (bb[3] - bb[1])]);
+            }
+            for p in points {
+                let plain = ring_contains(ring, p);
+                assert_eq!(bands.contains(ring, p), plain, "{p:?}");
+                inside += usize::from(plain);
+                tested += 1;
+            }
+        }
+        assert!(inside > 0 && inside < tested, "{inside} of {tested}");
     }
 
     #[test]
