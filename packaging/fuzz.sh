@@ -34,7 +34,7 @@ seed plans maps/xishuangbanna/plans.toml
 seed schematic maps/xishuangbanna/schematic_roads.json
 seed geojson maps/xishuangbanna/places.geojson maps/xishuangbanna/townships.geojson maps/xishuangbanna/manifest.json
 seed roads_graph maps/samples/andorra/roads.graph
-seed osm_pbf tests/data/osm/bayfront_singapore.osm.pbf
+seed osm_pbf tests/data/osm/bayfront_singapore.osm.pbf tests/data/osm/fuzz-*.osm.pbf   # fuzz-*: inputs that once crashed
 # csv_import: the first byte picks the file name (index into NAMES in csv_import.rs).
 mkdir -p fuzz/corpus/csv_import
 i=0
